@@ -1,0 +1,114 @@
+/**
+ * Every Lambda function of the system: its entry module, what invokes it, and the AWS
+ * API calls its code makes. The CDK stack builds functions, routes and grants from this
+ * list; the local runtime mounts the same modules; a test checks the grants against it.
+ */
+
+/** One HTTP route served by a function. Paths use API Gateway's `{param}` syntax. */
+export interface Route {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+}
+
+/** What a function's code calls, as IAM actions (service:Action). */
+export type AwsCall =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:ConditionCheckItem'
+  | 'states:StartExecution'
+  | 'states:SendTaskSuccess'
+  | 'states:SendTaskFailure'
+  | 'sns:Publish'
+  | 'ses:SendEmail';
+
+export interface FunctionSpec {
+  /** kebab-case name; also the entry file `functions/<name>.ts` and `CEPTOAR_FUNCTION`. */
+  readonly name: string;
+  readonly description: string;
+  readonly trigger: 'http' | 'workflow' | 'event-stream' | 'notification-queue';
+  readonly routes?: readonly Route[];
+  readonly calls: readonly AwsCall[];
+}
+
+const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
+const WRITE = [...READ, 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'] as const satisfies readonly AwsCall[];
+
+export const functions = [
+  {
+    name: 'report-incident',
+    description: 'A member reports an IT incident',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/incidents' }],
+    calls: WRITE,
+  },
+  {
+    name: 'add-follow-up',
+    description: 'The reporting member amends its report (続報)',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/incidents/{id}/follow-ups' }],
+    calls: WRITE,
+  },
+  {
+    name: 'decide-relay',
+    description: 'The secretariat approves or returns the relay',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/incidents/{id}/decision' }],
+    calls: WRITE,
+  },
+  {
+    name: 'acknowledge-receipt',
+    description: 'The ministry or NISC acknowledges receipt of a relayed report',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/incidents/{id}/receipt' }],
+    calls: WRITE,
+  },
+  {
+    name: 'close-incident',
+    description: 'The secretariat or the reporting member closes a relayed incident',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/incidents/{id}/close' }],
+    calls: WRITE,
+  },
+  {
+    name: 'get-incident',
+    description: "An incident's current state",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/incidents/{id}' }],
+    calls: READ,
+  },
+  {
+    name: 'list-incidents',
+    description: 'The incidents the caller may see',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/incidents' }],
+    calls: READ,
+  },
+  {
+    name: 'get-incident-events',
+    description: "An incident's event stream",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/incidents/{id}/events' }],
+    calls: READ,
+  },
+  {
+    name: 'relay-step',
+    description: 'The relay workflow steps: plan, wait (task token) and escalate',
+    trigger: 'workflow',
+    calls: WRITE,
+  },
+  {
+    name: 'stream-reactor',
+    description: 'Reacts to committed events: starts and resumes workflows, publishes notifications',
+    trigger: 'event-stream',
+    calls: [...READ, 'states:StartExecution', 'states:SendTaskSuccess', 'sns:Publish'],
+  },
+  {
+    name: 'deliver-notification',
+    description: 'Delivers one notification by e-mail, SMS or webhook and records the delivery',
+    trigger: 'notification-queue',
+    calls: [...WRITE, 'ses:SendEmail', 'sns:Publish'],
+  },
+] as const satisfies readonly FunctionSpec[];
+
+export type FunctionName = (typeof functions)[number]['name'];

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// Test tiers by suffix: *.unit.test.ts are pure and fast; *.int.test.ts use the real
+// DynamoDB Local, the local state machine and the HTTP server.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'unit', include: ['test/**/*.unit.test.ts'], testTimeout: 20_000 },
+      },
+      {
+        test: {
+          name: 'int',
+          include: ['test/**/*.int.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          globalSetup: ['test/support/global-setup.ts'],
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
