@@ -32,7 +32,11 @@ export interface FunctionSpec {
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
-const WRITE = [...READ, 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'] as const satisfies readonly AwsCall[];
+const WRITE = [
+  ...READ,
+  'dynamodb:PutItem',
+  'dynamodb:ConditionCheckItem',
+] as const satisfies readonly AwsCall[];
 
 export const functions = [
   {

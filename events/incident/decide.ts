@@ -1,0 +1,245 @@
+import { type Actor, hasRole } from '../actor.ts';
+import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Hop, RelayPolicy } from '../policy.ts';
+import {
+  type Channel,
+  currentHop,
+  type IncidentEvent,
+  type IncidentState,
+  type MaybeIncident,
+  type NotificationPurpose,
+} from './incident.ts';
+import type { RecoveryStatus, Report } from './report.ts';
+import { canSee } from './visibility.ts';
+
+/** Commands on an incident. Imperative names; `now` and the actor come in, never read. */
+export type IncidentCommand =
+  | { type: 'ReportIncident'; data: { incidentId: string; report: Report } }
+  | { type: 'AddFollowUp'; data: { description: string; recoveryStatus: RecoveryStatus } }
+  | { type: 'DecideRelay'; data: { decision: 'approve' | 'return'; note?: string | undefined } }
+  | { type: 'AcknowledgeReceipt'; data: { note?: string | undefined } }
+  | { type: 'CloseIncident'; data: { note?: string | undefined } }
+  | { type: 'StartRelayWait'; data: { hop: Hop; attempt: number; dueAt: string; taskToken: string } }
+  | { type: 'RecordDeadlineMiss'; data: { hop: Hop; attempt: number } }
+  | {
+      type: 'RecordNotification';
+      data: {
+        key: string;
+        purpose: NotificationPurpose;
+        channel: Channel;
+        to: string;
+        outcome: { ok: true; messageId: string } | { ok: false; reason: string };
+      };
+    };
+
+/** What every decision receives besides the command and the state. */
+export interface DecisionContext {
+  readonly now: string;
+  readonly actor: Actor;
+  readonly policy: RelayPolicy;
+}
+
+/** Allowed clock skew for a report's timestamps that lie in the future. */
+const FUTURE_SKEW_MS = 5 * 60_000;
+
+const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+
+function due(state: Pick<IncidentState, 'severity'>, hop: Hop, ctx: DecisionContext): string {
+  return addMs(ctx.now, ctx.policy.deadlineMs(hop, state.severity));
+}
+
+function requireUser(ctx: DecisionContext, ...roles: Parameters<typeof hasRole>[1][]) {
+  if (!hasRole(ctx.actor, ...roles))
+    throw new ForbiddenError(`this action needs the role ${roles.join(' or ')}`);
+}
+
+/** The incident, or 404 when it does not exist or the caller may not know it exists. */
+function visible(state: MaybeIncident, ctx: DecisionContext): IncidentState {
+  if (state === null || !canSee(state, ctx.actor)) throw new NotFoundError('no such incident');
+  return state;
+}
+
+function requireReporter(state: IncidentState, ctx: DecisionContext) {
+  if (ctx.actor.kind !== 'user' || ctx.actor.role !== 'member' || ctx.actor.org !== state.org) {
+    throw new ForbiddenError('only the reporting member may do this');
+  }
+}
+
+/**
+ * Decides which events a command produces in the current state. Pure: throws a domain
+ * error when the command is not allowed; returns [] when it is a harmless repeat.
+ */
+export function decide(
+  command: IncidentCommand,
+  state: MaybeIncident,
+  ctx: DecisionContext,
+): IncidentEvent[] {
+  switch (command.type) {
+    case 'ReportIncident': {
+      requireUser(ctx, 'member');
+      if (ctx.actor.kind !== 'user' || !ctx.actor.org)
+        throw new ForbiddenError('a member token must name its org');
+      if (state !== null) throw new IllegalStateError('this incident was already reported');
+      const { report } = command.data;
+      const latest = Date.parse(ctx.now) + FUTURE_SKEW_MS;
+      const future = (['occurredAt', 'detectedAt'] as const).filter((f) => Date.parse(report[f]) > latest);
+      if (future.length > 0) {
+        throw new ValidationError(
+          'the report has times in the future',
+          future.map((path) => ({ path, message: 'must not be in the future' })),
+        );
+      }
+      return [
+        {
+          type: 'IncidentReported',
+          data: {
+            incidentId: command.data.incidentId,
+            org: ctx.actor.org,
+            reportedBy: ctx.actor.sub,
+            report,
+            secretariatDueAt: due(report, 'secretariat', ctx),
+          },
+        },
+      ];
+    }
+    case 'AddFollowUp': {
+      const s = visible(state, ctx);
+      requireReporter(s, ctx);
+      if (s.status === 'closed') throw new IllegalStateError('the incident is closed');
+      const resubmitted = s.status === 'returned';
+      return [
+        {
+          type: 'FollowUpAdded',
+          data: {
+            number: s.followUps.length + 1,
+            description: command.data.description,
+            recoveryStatus: command.data.recoveryStatus,
+            resubmitted,
+            ...(resubmitted ? { secretariatDueAt: due(s, 'secretariat', ctx) } : {}),
+          },
+        },
+      ];
+    }
+    case 'DecideRelay': {
+      requireUser(ctx, 'secretariat');
+      const s = visible(state, ctx);
+      if (s.status !== 'awaiting_secretariat') {
+        throw new IllegalStateError(`the incident is ${s.status}, not awaiting the secretariat's decision`);
+      }
+      const note = command.data.note;
+      return command.data.decision === 'approve'
+        ? [
+            {
+              type: 'RelayApproved',
+              data: { ...(note ? { note } : {}), ministryDueAt: due(s, 'ministry', ctx) },
+            },
+          ]
+        : [
+            {
+              type: 'RelayReturned',
+              data: { ...(note ? { note } : {}), memberDueAt: due(s, 'member', ctx) },
+            },
+          ];
+    }
+    case 'AcknowledgeReceipt': {
+      requireUser(ctx, 'ministry', 'nisc');
+      const s = visible(state, ctx);
+      const hop = ctx.actor.kind === 'user' && ctx.actor.role === 'ministry' ? 'ministry' : 'nisc';
+      if (s.hops[hop].doneAt !== null) throw new IllegalStateError(`the ${hop} already acknowledged receipt`);
+      if (currentHop(s.status) !== hop) throw new IllegalStateError(`the incident is ${s.status}`);
+      const note = command.data.note;
+      return [
+        {
+          type: 'ReceiptAcknowledged',
+          data: {
+            hop,
+            ...(note ? { note } : {}),
+            ...(hop === 'ministry' ? { niscDueAt: due(s, 'nisc', ctx) } : {}),
+          },
+        },
+      ];
+    }
+    case 'CloseIncident': {
+      requireUser(ctx, 'secretariat', 'member');
+      const s = visible(state, ctx);
+      if (ctx.actor.kind === 'user' && ctx.actor.role === 'member') requireReporter(s, ctx);
+      if (s.status !== 'relayed')
+        throw new IllegalStateError(`only a relayed incident can be closed; it is ${s.status}`);
+      const note = command.data.note;
+      return [{ type: 'IncidentClosed', data: note ? { note } : {} }];
+    }
+    case 'StartRelayWait': {
+      if (state === null) throw new NotFoundError('no such incident');
+      const { hop, taskToken } = command.data;
+      // A retried invocation carries the same token: recording it twice would add nothing.
+      if (state.waits[hop]?.taskToken === taskToken) return [];
+      return [{ type: 'RelayWaitStarted', data: command.data }];
+    }
+    case 'RecordDeadlineMiss': {
+      if (state === null) throw new NotFoundError('no such incident');
+      const { hop, attempt } = command.data;
+      const progress = state.hops[hop];
+      // Only the hop still pending, at the attempt the workflow saw, past its deadline:
+      // anything else is a late or repeated timeout and changes nothing.
+      if (currentHop(state.status) !== hop || progress.escalations.length !== attempt) return [];
+      if (
+        state.stalledHop === hop ||
+        progress.dueAt === null ||
+        Date.parse(ctx.now) < Date.parse(progress.dueAt)
+      ) {
+        return [];
+      }
+      if (attempt >= ctx.policy.maxEscalations) {
+        return [{ type: 'RelayStalled', data: { hop, escalations: attempt } }];
+      }
+      return [
+        {
+          type: 'HopDeadlineMissed',
+          data: {
+            hop,
+            escalation: attempt + 1,
+            missedDueAt: progress.dueAt,
+            nextDueAt: due(state, hop, ctx),
+          },
+        },
+      ];
+    }
+    case 'RecordNotification': {
+      if (state === null) throw new NotFoundError('no such incident');
+      const { key, purpose, channel, to, outcome } = command.data;
+      if (state.deliveries.some((d) => d.key === key)) return [];
+      return outcome.ok
+        ? [
+            {
+              type: 'NotificationDelivered',
+              data: { key, purpose, channel, to, messageId: outcome.messageId },
+            },
+          ]
+        : [{ type: 'NotificationFailed', data: { key, purpose, channel, to, reason: outcome.reason } }];
+    }
+    default: {
+      const _never: never = command;
+      return _never;
+    }
+  }
+}
+
+/** What the relay workflow should do next, read from the state alone. */
+export type RelayPlan =
+  | { next: 'done'; hop: null; attempt: 0; dueAt: null; timeoutSeconds: 1 }
+  | { next: 'stalled'; hop: Hop; attempt: number; dueAt: string | null; timeoutSeconds: 1 }
+  | { next: 'wait'; hop: Hop; attempt: number; dueAt: string; timeoutSeconds: number };
+
+/** Plans the workflow's next wait: the current hop and the whole seconds left to its deadline. */
+export function planRelay(state: MaybeIncident, now: string): RelayPlan {
+  const hop = state ? currentHop(state.status) : null;
+  if (state === null || hop === null)
+    return { next: 'done', hop: null, attempt: 0, dueAt: null, timeoutSeconds: 1 };
+  const progress = state.hops[hop];
+  const attempt = progress.escalations.length;
+  if (state.stalledHop === hop || progress.dueAt === null) {
+    return { next: 'stalled', hop, attempt, dueAt: progress.dueAt, timeoutSeconds: 1 };
+  }
+  const left = Math.ceil((Date.parse(progress.dueAt) - Date.parse(now)) / 1000);
+  return { next: 'wait', hop, attempt, dueAt: progress.dueAt, timeoutSeconds: Math.max(1, left) };
+}

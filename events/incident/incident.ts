@@ -1,0 +1,317 @@
+import type { Actor } from '../actor.ts';
+import type { Hop, Severity } from '../policy.ts';
+import type { RecoveryStatus, Report } from './report.ts';
+
+/** Where an incident stands in the upward relay. */
+export type IncidentStatus =
+  | 'awaiting_secretariat'
+  | 'returned'
+  | 'awaiting_ministry'
+  | 'awaiting_nisc'
+  | 'relayed'
+  | 'closed';
+
+/** Why a notification was sent; the template and the recipients follow from it. */
+export type NotificationPurpose =
+  | 'review_requested'
+  | 'returned'
+  | 'approved'
+  | 'relay'
+  | 'relayed'
+  | 'follow_up'
+  | 'escalation'
+  | 'stalled';
+
+export type Channel = 'email' | 'sms' | 'webhook';
+
+/** The events of one incident's stream, newest schema. Past tense, data only. */
+export type IncidentEvent =
+  | {
+      type: 'IncidentReported';
+      data: { incidentId: string; org: string; reportedBy: string; report: Report; secretariatDueAt: string };
+    }
+  | {
+      type: 'FollowUpAdded';
+      data: {
+        number: number;
+        description: string;
+        recoveryStatus: RecoveryStatus;
+        /** True when it answered a return and put the report back under review. */
+        resubmitted: boolean;
+        secretariatDueAt?: string;
+      };
+    }
+  | { type: 'RelayApproved'; data: { note?: string; ministryDueAt: string } }
+  | { type: 'RelayReturned'; data: { note?: string; memberDueAt: string } }
+  | { type: 'ReceiptAcknowledged'; data: { hop: 'ministry' | 'nisc'; note?: string; niscDueAt?: string } }
+  | { type: 'IncidentClosed'; data: { note?: string } }
+  | { type: 'RelayWaitStarted'; data: { hop: Hop; attempt: number; dueAt: string; taskToken: string } }
+  | {
+      type: 'HopDeadlineMissed';
+      data: { hop: Hop; escalation: number; missedDueAt: string; nextDueAt: string };
+    }
+  | { type: 'RelayStalled'; data: { hop: Hop; escalations: number } }
+  | {
+      type: 'NotificationDelivered';
+      data: { key: string; purpose: NotificationPurpose; channel: Channel; to: string; messageId: string };
+    }
+  | {
+      type: 'NotificationFailed';
+      data: { key: string; purpose: NotificationPurpose; channel: Channel; to: string; reason: string };
+    };
+
+export type IncidentEventType = IncidentEvent['type'];
+
+/** An event as stored: the domain event plus its place in the stream and who caused it. */
+export type Recorded<E extends { type: string; data: unknown }> = E & {
+  readonly version: number;
+  readonly recordedAt: string;
+  readonly actor: Actor;
+};
+
+/** One hop's progress: its deadline, when it started and ended, and its escalations. */
+export interface HopProgress {
+  startedAt: string | null;
+  dueAt: string | null;
+  doneAt: string | null;
+  doneBy: string | null;
+  note: string | null;
+  escalations: { at: string; escalation: number; missedDueAt: string; nextDueAt: string }[];
+}
+
+export interface FollowUp {
+  number: number;
+  at: string;
+  by: string;
+  description: string;
+  recoveryStatus: RecoveryStatus;
+}
+
+export interface Delivery {
+  key: string;
+  at: string;
+  purpose: NotificationPurpose;
+  channel: Channel;
+  to: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The folded state of an incident: what every view and decision reads. */
+export interface IncidentState {
+  id: string;
+  status: IncidentStatus;
+  org: string;
+  reportedBy: string;
+  report: Report;
+  severity: Severity;
+  recoveryStatus: RecoveryStatus;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  followUps: FollowUp[];
+  returns: { at: string; by: string; note: string | null }[];
+  hops: Record<Hop, HopProgress>;
+  /** The relay workflow's latest wait per hop (its task token resumes it). */
+  waits: Partial<Record<Hop, { taskToken: string; attempt: number; dueAt: string; at: string }>>;
+  stalledHop: Hop | null;
+  /**
+   * The version of the event that moved a stalled relay on: the relay workflow had ended,
+   * so that event starts a new one (named after this version, so a replay starts none).
+   */
+  restartAt: number | null;
+  deliveries: Delivery[];
+  version: number;
+}
+
+/** State before the first event: nothing exists yet. */
+export type MaybeIncident = IncidentState | null;
+export const initialState = (): MaybeIncident => null;
+
+const newHop = (): HopProgress => ({
+  startedAt: null,
+  dueAt: null,
+  doneAt: null,
+  doneBy: null,
+  note: null,
+  escalations: [],
+});
+
+const startHop = (at: string, dueAt: string): HopProgress => ({ ...newHop(), startedAt: at, dueAt });
+
+const by = (actor: Actor) => actor.sub;
+
+function clearStall(s: IncidentState, version: number) {
+  if (s.stalledHop !== null) s.restartAt = version;
+  s.stalledHop = null;
+}
+
+/** The hop the relay is waiting on in a status, if any. */
+export function currentHop(status: IncidentStatus): Hop | null {
+  switch (status) {
+    case 'awaiting_secretariat':
+      return 'secretariat';
+    case 'returned':
+      return 'member';
+    case 'awaiting_ministry':
+      return 'ministry';
+    case 'awaiting_nisc':
+      return 'nisc';
+    case 'relayed':
+    case 'closed':
+      return null;
+    default: {
+      const _never: never = status;
+      return _never;
+    }
+  }
+}
+
+/** Folds one recorded event into the state. Pure; never throws on a valid stream. */
+export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): MaybeIncident {
+  const at = event.recordedAt;
+  if (event.type === 'IncidentReported') {
+    const { data } = event;
+    return {
+      id: data.incidentId,
+      status: 'awaiting_secretariat',
+      org: data.org,
+      reportedBy: data.reportedBy,
+      report: data.report,
+      severity: data.report.severity,
+      recoveryStatus: 'investigating',
+      createdAt: at,
+      updatedAt: at,
+      closedAt: null,
+      followUps: [],
+      returns: [],
+      hops: {
+        secretariat: startHop(at, data.secretariatDueAt),
+        member: newHop(),
+        ministry: newHop(),
+        nisc: newHop(),
+      },
+      waits: {},
+      stalledHop: null,
+      restartAt: null,
+      deliveries: [],
+      version: event.version,
+    };
+  }
+  if (state === null) return state;
+  const s: IncidentState = { ...state, updatedAt: at, version: event.version };
+  switch (event.type) {
+    case 'FollowUpAdded': {
+      const { data } = event;
+      s.followUps = [
+        ...s.followUps,
+        {
+          number: data.number,
+          at,
+          by: by(event.actor),
+          description: data.description,
+          recoveryStatus: data.recoveryStatus,
+        },
+      ];
+      s.recoveryStatus = data.recoveryStatus;
+      if (data.resubmitted && data.secretariatDueAt) {
+        s.status = 'awaiting_secretariat';
+        s.hops = {
+          ...s.hops,
+          member: { ...s.hops.member, doneAt: at, doneBy: by(event.actor) },
+          secretariat: startHop(at, data.secretariatDueAt),
+        };
+        clearStall(s, event.version);
+      }
+      return s;
+    }
+    case 'RelayApproved':
+      s.status = 'awaiting_ministry';
+      s.hops = {
+        ...s.hops,
+        secretariat: {
+          ...s.hops.secretariat,
+          doneAt: at,
+          doneBy: by(event.actor),
+          note: event.data.note ?? null,
+        },
+        ministry: startHop(at, event.data.ministryDueAt),
+      };
+      clearStall(s, event.version);
+      return s;
+    case 'RelayReturned':
+      s.status = 'returned';
+      s.returns = [...s.returns, { at, by: by(event.actor), note: event.data.note ?? null }];
+      s.hops = {
+        ...s.hops,
+        secretariat: {
+          ...s.hops.secretariat,
+          doneAt: at,
+          doneBy: by(event.actor),
+          note: event.data.note ?? null,
+        },
+        member: startHop(at, event.data.memberDueAt),
+      };
+      clearStall(s, event.version);
+      return s;
+    case 'ReceiptAcknowledged': {
+      const { hop, note, niscDueAt } = event.data;
+      const done = { ...s.hops[hop], doneAt: at, doneBy: by(event.actor), note: note ?? null };
+      if (hop === 'ministry') {
+        s.status = 'awaiting_nisc';
+        s.hops = { ...s.hops, ministry: done, nisc: startHop(at, niscDueAt ?? at) };
+      } else {
+        s.status = 'relayed';
+        s.hops = { ...s.hops, nisc: done };
+      }
+      clearStall(s, event.version);
+      return s;
+    }
+    case 'IncidentClosed':
+      s.status = 'closed';
+      s.closedAt = at;
+      return s;
+    case 'RelayWaitStarted': {
+      const { hop, taskToken, attempt, dueAt } = event.data;
+      s.waits = { ...s.waits, [hop]: { taskToken, attempt, dueAt, at } };
+      return s;
+    }
+    case 'HopDeadlineMissed': {
+      const { hop, escalation, missedDueAt, nextDueAt } = event.data;
+      const progress = s.hops[hop];
+      s.hops = {
+        ...s.hops,
+        [hop]: {
+          ...progress,
+          dueAt: nextDueAt,
+          escalations: [...progress.escalations, { at, escalation, missedDueAt, nextDueAt }],
+        },
+      };
+      return s;
+    }
+    case 'RelayStalled':
+      s.stalledHop = event.data.hop;
+      return s;
+    case 'NotificationDelivered':
+    case 'NotificationFailed': {
+      const { data } = event;
+      s.deliveries = [
+        ...s.deliveries,
+        {
+          key: data.key,
+          at,
+          purpose: data.purpose,
+          channel: data.channel,
+          to: data.to,
+          ok: event.type === 'NotificationDelivered',
+          detail: event.type === 'NotificationDelivered' ? event.data.messageId : event.data.reason,
+        },
+      ];
+      return s;
+    }
+    default: {
+      const _never: never = event;
+      return _never;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { Hop } from '../policy.ts';
+import type { IncidentEvent, IncidentState, NotificationPurpose, Recorded } from './incident.ts';
+
+/** Who a notification goes to: an organisation's duty contacts, its escalation contacts, or the reporter. */
+export type Audience =
+  | { readonly org: 'secretariat' | 'ministry' | 'nisc'; readonly contacts: 'duty' | 'escalation' }
+  | { readonly reporter: true };
+
+/** One notification to send in reaction to an event. */
+export interface NotificationPlan {
+  readonly purpose: NotificationPurpose;
+  readonly audience: readonly Audience[];
+  /** The hop whose deadline the message names, if any. */
+  readonly hop: Hop | null;
+}
+
+const duty = (org: 'secretariat' | 'ministry' | 'nisc'): Audience => ({ org, contacts: 'duty' });
+const escalation = (org: 'secretariat' | 'ministry' | 'nisc'): Audience => ({ org, contacts: 'escalation' });
+const reporter: Audience = { reporter: true };
+
+/** The organisations the relay has reached (they receive follow-ups). */
+function reached(state: IncidentState): Audience[] {
+  const orgs: Audience[] = [duty('secretariat')];
+  if (state.hops.ministry.startedAt) orgs.push(duty('ministry'));
+  if (state.hops.nisc.startedAt) orgs.push(duty('nisc'));
+  return orgs;
+}
+
+/**
+ * The notifications an event calls for: the next hop is told it has something to do,
+ * the reporter hears what happened to its report, a missed deadline goes to escalation.
+ */
+export function notificationsFor(event: Recorded<IncidentEvent>, state: IncidentState): NotificationPlan[] {
+  switch (event.type) {
+    case 'IncidentReported':
+      return [{ purpose: 'review_requested', audience: [duty('secretariat')], hop: 'secretariat' }];
+    case 'FollowUpAdded':
+      return event.data.resubmitted
+        ? [{ purpose: 'review_requested', audience: [duty('secretariat')], hop: 'secretariat' }]
+        : [{ purpose: 'follow_up', audience: reached(state), hop: null }];
+    case 'RelayApproved':
+      return [
+        { purpose: 'relay', audience: [duty('ministry')], hop: 'ministry' },
+        { purpose: 'approved', audience: [reporter], hop: null },
+      ];
+    case 'RelayReturned':
+      return [{ purpose: 'returned', audience: [reporter], hop: 'member' }];
+    case 'ReceiptAcknowledged':
+      return event.data.hop === 'ministry'
+        ? [{ purpose: 'relay', audience: [duty('nisc')], hop: 'nisc' }]
+        : [{ purpose: 'relayed', audience: [reporter, duty('secretariat')], hop: null }];
+    case 'HopDeadlineMissed': {
+      const { hop } = event.data;
+      const audience: Audience[] =
+        hop === 'member' ? [reporter, escalation('secretariat')] : [escalation(hop), duty(hop)];
+      if (hop === 'ministry' || hop === 'nisc') audience.push(escalation('secretariat'));
+      return [{ purpose: 'escalation', audience, hop }];
+    }
+    case 'RelayStalled':
+      return [{ purpose: 'stalled', audience: [escalation('secretariat')], hop: event.data.hop }];
+    case 'IncidentClosed':
+    case 'RelayWaitStarted':
+    case 'NotificationDelivered':
+    case 'NotificationFailed':
+      return [];
+    default: {
+      const _never: never = event;
+      return _never;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import type { Actor } from '../actor.ts';
+import type { IncidentState } from './incident.ts';
+
+/**
+ * Who may know an incident exists: the secretariat and auditors always; a member only
+ * for its own organisation's reports; the ministry and NISC once the relay reached them.
+ */
+export function canSee(state: IncidentState, actor: Actor): boolean {
+  if (actor.kind === 'system') return true;
+  switch (actor.role) {
+    case 'secretariat':
+    case 'auditor':
+      return true;
+    case 'member':
+      return actor.org !== undefined && actor.org === state.org;
+    case 'ministry':
+      return state.hops.ministry.startedAt !== null;
+    case 'nisc':
+      return state.hops.nisc.startedAt !== null;
+    default: {
+      const _never: never = actor.role;
+      return _never;
+    }
+  }
+}
+
+/** Who may read the raw event stream: the secretariat, auditors and the reporting member. */
+export function canReadEvents(state: IncidentState, actor: Actor): boolean {
+  if (actor.kind === 'system') return true;
+  return (
+    actor.role === 'secretariat' ||
+    actor.role === 'auditor' ||
+    (actor.role === 'member' && canSee(state, actor))
+  );
+}
+
+/** Reader-facing view of an incident: the state without workflow internals (task tokens). */
+export function incidentView(state: IncidentState) {
+  const { waits: _waits, hops, ...rest } = state;
+  return {
+    ...rest,
+    hops: {
+      secretariat: hops.secretariat,
+      ...(hops.member.startedAt ? { member: hops.member } : {}),
+      ministry: hops.ministry,
+      nisc: hops.nisc,
+    },
+  };
+}
+
+/** A summary row for lists. */
+export function incidentSummary(state: IncidentState) {
+  return {
+    id: state.id,
+    title: state.report.title,
+    org: state.org,
+    status: state.status,
+    severity: state.severity,
+    tlp: state.report.tlp,
+    category: state.report.category,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    version: state.version,
+  };
+}
+
+/** Event data as a reader may see it: task tokens are workflow secrets, not history. */
+export function redactEventData(type: string, data: unknown): unknown {
+  if (type === 'RelayWaitStarted' && data && typeof data === 'object') {
+    const { taskToken: _t, ...rest } = data as Record<string, unknown>;
+    return rest;
+  }
+  return data;
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/** Severity of an incident; it sets every hop's deadline. */
+export const severities = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof severities)[number];
+
+/**
+ * The hops of the upward relay that run against a deadline. `member` is the reporting
+ * company's turn after the secretariat returned its report for more information.
+ */
+export const hops = ['secretariat', 'member', 'ministry', 'nisc'] as const;
+export type Hop = (typeof hops)[number];
+
+const hoursBySeverity = z.strictObject({
+  critical: z.number().positive(),
+  high: z.number().positive(),
+  medium: z.number().positive(),
+  low: z.number().positive(),
+});
+
+/** The relay policy: deadline hours per hop and severity, and the escalation bound. */
+export const relayPolicySchema = z.strictObject({
+  deadlineHours: z.strictObject({
+    secretariat: hoursBySeverity,
+    member: hoursBySeverity,
+    ministry: hoursBySeverity,
+    nisc: hoursBySeverity,
+  }),
+  maxEscalations: z.number().int().min(0).max(10),
+});
+export type RelayPolicyConfig = z.infer<typeof relayPolicySchema>;
+
+const standardHours = { critical: 1, high: 4, medium: 24, low: 72 };
+
+/** Defaults: every hop within 1 h (critical), 4 h (high), 24 h (medium), 72 h (low); 3 escalations. */
+export const defaultRelayPolicy: RelayPolicyConfig = {
+  deadlineHours: {
+    secretariat: standardHours,
+    member: standardHours,
+    ministry: standardHours,
+    nisc: standardHours,
+  },
+  maxEscalations: 3,
+};
+
+/** The policy as the domain uses it: durations in milliseconds, already time-scaled. */
+export interface RelayPolicy {
+  readonly deadlineMs: (hop: Hop, severity: Severity) => number;
+  readonly maxEscalations: number;
+}
+
+const overrideSchema = z.strictObject({
+  deadlineHours: z
+    .strictObject({
+      secretariat: hoursBySeverity.partial(),
+      member: hoursBySeverity.partial(),
+      ministry: hoursBySeverity.partial(),
+      nisc: hoursBySeverity.partial(),
+    })
+    .partial()
+    .optional(),
+  maxEscalations: z.number().int().min(0).max(10).optional(),
+});
+
+/**
+ * Builds the policy from the defaults, an optional JSON override (partial: only the
+ * hours that differ) and a time scale that divides every duration (local runs only).
+ */
+export function relayPolicy(
+  options: { override?: string | undefined; timeScale?: number } = {},
+): RelayPolicy {
+  const scale = options.timeScale ?? 1;
+  if (!(scale > 0)) throw new Error(`time scale must be a positive number, got ${scale}`);
+  const config = structuredClone(defaultRelayPolicy);
+  if (options.override) {
+    const parsed = overrideSchema.parse(JSON.parse(options.override));
+    for (const hop of hops) Object.assign(config.deadlineHours[hop], parsed.deadlineHours?.[hop] ?? {});
+    if (parsed.maxEscalations !== undefined) config.maxEscalations = parsed.maxEscalations;
+  }
+  relayPolicySchema.parse(config);
+  return {
+    deadlineMs: (hop, severity) => Math.round((config.deadlineHours[hop][severity] * 3_600_000) / scale),
+    maxEscalations: config.maxEscalations,
+  };
+}

@@ -1,0 +1,13 @@
+import { noteBody } from '../events/incident/report.ts';
+import { httpHandler } from './commons/http.ts';
+import { incidentCommand, incidentIdFrom } from './commons/incident-http.ts';
+
+/** POST /incidents/{id}/receipt: the ministry, then NISC, acknowledges the relayed report. */
+export const handler = httpHandler({ allow: ['ministry', 'nisc'], body: noteBody }, async (request) =>
+  incidentCommand(
+    request,
+    incidentIdFrom(request),
+    { type: 'AcknowledgeReceipt', data: request.body },
+    { status: 200 },
+  ),
+);

@@ -1,0 +1,13 @@
+import { followUpBody } from '../events/incident/report.ts';
+import { httpHandler } from './commons/http.ts';
+import { incidentCommand, incidentIdFrom } from './commons/incident-http.ts';
+
+/** POST /incidents/{id}/follow-ups: the reporting member amends its report (続報). */
+export const handler = httpHandler({ allow: ['member'], body: followUpBody }, async (request) =>
+  incidentCommand(
+    request,
+    incidentIdFrom(request),
+    { type: 'AddFollowUp', data: request.body },
+    { status: 201 },
+  ),
+);

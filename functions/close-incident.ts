@@ -1,0 +1,13 @@
+import { noteBody } from '../events/incident/report.ts';
+import { httpHandler } from './commons/http.ts';
+import { incidentCommand, incidentIdFrom } from './commons/incident-http.ts';
+
+/** POST /incidents/{id}/close: the secretariat or the reporting member closes a relayed incident. */
+export const handler = httpHandler({ allow: ['secretariat', 'member'], body: noteBody }, async (request) =>
+  incidentCommand(
+    request,
+    incidentIdFrom(request),
+    { type: 'CloseIncident', data: request.body },
+    { status: 200 },
+  ),
+);

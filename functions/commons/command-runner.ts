@@ -1,0 +1,139 @@
+import type { Actor } from '../../events/actor.ts';
+import { ConcurrencyError } from '../../events/errors.ts';
+import type { EventStore, HeadProjection, IdempotencyRecord, StoredEvent } from './event-store.ts';
+
+type DomainEvent = { type: string; data: unknown };
+type Recorded<E> = E & { version: number; recordedAt: string; actor: Actor };
+
+/** How a stream type is folded, decided and indexed: the domain bound to the store. */
+export interface Aggregate<S, E extends DomainEvent, C, Ctx> {
+  readonly streamType: string;
+  /** Bumped when the state's shape changes: older snapshots are re-folded from the events. */
+  readonly stateSchema: number;
+  /** The schema version new events are written with. */
+  readonly eventSchema: number;
+  readonly streamId: (id: string) => string;
+  readonly initialState: () => S;
+  readonly evolve: (state: S, event: Recorded<E>) => S;
+  readonly decide: (command: C, state: S, ctx: Ctx) => E[];
+  readonly project: (state: S) => HeadProjection;
+  /** Turns a stored event of any schema version into the current event shape. */
+  readonly upcast: (stored: StoredEvent) => Recorded<E>;
+}
+
+/** The part of an aggregate needed to read it. */
+export type Folding<S, E extends DomainEvent> = Pick<
+  Aggregate<S, E, never, never>,
+  'streamId' | 'stateSchema' | 'initialState' | 'evolve' | 'upcast'
+>;
+
+/** The outcome of a command: the state after it, its version, and the events it appended. */
+export interface CommandResult<S, E> {
+  readonly state: S;
+  readonly version: number;
+  readonly events: E[];
+}
+
+/** Loads an aggregate's current state and version: the head snapshot, re-folded only when its schema is old. */
+export async function loadAggregate<S, E extends DomainEvent>(
+  store: EventStore,
+  aggregate: Folding<S, E>,
+  id: string,
+): Promise<{ state: S; version: number }> {
+  const streamId = aggregate.streamId(id);
+  const head = await store.loadHead<S>(streamId);
+  if (head === null) return { state: aggregate.initialState(), version: 0 };
+  if (head.stateSchema === aggregate.stateSchema) return { state: head.state, version: head.version };
+  return foldStream(store, aggregate, id, head.version);
+}
+
+/** Folds a stream from its first event (up to a version, if given). */
+export async function foldStream<S, E extends DomainEvent>(
+  store: EventStore,
+  aggregate: Folding<S, E>,
+  id: string,
+  toVersion?: number,
+): Promise<{ state: S; version: number }> {
+  let state = aggregate.initialState();
+  let version = 0;
+  const options = toVersion === undefined ? {} : { toVersion };
+  for await (const stored of store.readEvents(aggregate.streamId(id), options)) {
+    state = aggregate.evolve(state, aggregate.upcast(stored));
+    version = stored.version;
+  }
+  return { state, version };
+}
+
+export interface RunOptions<S> {
+  /** Stored with the events in one transaction; see functions/commons/idempotency.ts. */
+  readonly idempotency?: {
+    readonly key: string;
+    readonly requestHash: string;
+    readonly respond: (result: { state: S; version: number }) => IdempotencyRecord['response'];
+  };
+  /**
+   * Reload and decide again on a concurrent change. Right for commands whose outcome does
+   * not depend on what the caller saw (workflow steps, delivery records); wrong for a
+   * person's decision, which must see the change and answer 409.
+   */
+  readonly retryOnConflict?: boolean;
+}
+
+/** Enough for dozens of writers on one stream: each round, one of them wins. */
+const MAX_ATTEMPTS = 64;
+
+/** Load, decide, append: the one way a command changes a stream. */
+export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now: string; actor: Actor }>(
+  store: EventStore,
+  aggregate: Aggregate<S, E, C, Ctx>,
+  id: string,
+  command: C,
+  ctx: Ctx,
+  options: RunOptions<S> = {},
+): Promise<CommandResult<S, E>> {
+  for (let attempt = 1; ; attempt++) {
+    const { state, version } = await loadAggregate(store, aggregate, id);
+    const events = aggregate.decide(command, state, ctx);
+    if (events.length === 0) return { state, version, events };
+    let next = state;
+    events.forEach((event, i) => {
+      next = aggregate.evolve(next, {
+        ...event,
+        version: version + i + 1,
+        recordedAt: ctx.now,
+        actor: ctx.actor,
+      });
+    });
+    const newVersion = version + events.length;
+    const idem = options.idempotency;
+    try {
+      await store.append({
+        streamId: aggregate.streamId(id),
+        streamType: aggregate.streamType,
+        expectedVersion: version,
+        events,
+        actor: ctx.actor,
+        recordedAt: ctx.now,
+        schemaVersion: aggregate.eventSchema,
+        head: { state: next, stateSchema: aggregate.stateSchema, projection: aggregate.project(next) },
+        ...(idem
+          ? {
+              idempotency: {
+                key: idem.key,
+                requestHash: idem.requestHash,
+                response: idem.respond({ state: next, version: newVersion }),
+              },
+            }
+          : {}),
+      });
+      return { state: next, version: newVersion, events };
+    } catch (error) {
+      if (error instanceof ConcurrencyError && options.retryOnConflict && attempt < MAX_ATTEMPTS) {
+        // Full jitter, growing with the attempt, so contenders spread out instead of colliding again.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 5 * attempt)));
+        continue;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { z } from 'zod';
+import demoDirectory from '../../config/directory.json' with { type: 'json' };
+import { e164 } from '../../events/incident/report.ts';
+
+const contact = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  email: z.email().optional(),
+  phone: e164.optional(),
+  webhook: z.url({ protocol: /^https$/ }).optional(),
+  lang: z.enum(['ja', 'en']).default('ja'),
+  escalation: z.boolean().default(false),
+});
+
+const directorySchema = z.strictObject({
+  organizations: z.record(
+    z.string(),
+    z.strictObject({
+      kind: z.enum(['member', 'secretariat', 'ministry', 'nisc']),
+      name: z.strictObject({ ja: z.string(), en: z.string() }),
+      contacts: z.array(contact),
+    }),
+  ),
+});
+
+export type Directory = z.infer<typeof directorySchema>;
+export type Contact = z.infer<typeof contact>;
+
+/** Parses a directory document; throws with the offending path on a bad address. */
+export const parseDirectory = (json: unknown): Directory => directorySchema.parse(json);
+
+/**
+ * The organisations and their contacts: CEPTOAR_DIRECTORY (JSON) when set, else the demo
+ * directory in config/directory.json. Read once per container.
+ */
+export const directory: Directory = parseDirectory(
+  JSON.parse(getStringFromEnv({ key: 'CEPTOAR_DIRECTORY', defaultValue: '' }) || 'null') ?? demoDirectory,
+);
+
+/** The organisation of a kind (secretariat, ministry, nisc): the first one the directory lists. */
+export function orgOfKind(dir: Directory, kind: 'secretariat' | 'ministry' | 'nisc') {
+  const entry = Object.entries(dir.organizations).find(([, org]) => org.kind === kind);
+  return entry ? { id: entry[0], ...entry[1] } : undefined;
+}

@@ -1,0 +1,98 @@
+import type { Actor } from '../../events/actor.ts';
+
+/**
+ * The event store port. Streams are append-only; every append names the version it
+ * expects the stream to be at, and exactly one of two concurrent appends wins.
+ */
+
+/** An event as stored in a stream. */
+export interface StoredEvent {
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly recordedAt: string;
+  readonly actor: Actor;
+  readonly schemaVersion: number;
+}
+
+/** The head of a stream: its version and the folded state at that version. */
+export interface StreamHead<S = unknown> {
+  readonly streamId: string;
+  readonly version: number;
+  readonly state: S;
+  readonly stateSchema: number;
+}
+
+/** Keys that place a head in the list indexes (see docs/ARCHITECTURE.md). */
+export interface HeadProjection {
+  readonly listPk: string;
+  readonly listSk: string;
+  readonly orgPk?: string;
+  /** Roles, beyond the always-allowed ones, that may list this stream. */
+  readonly visibleTo?: readonly string[];
+}
+
+/** What to remember for an Idempotency-Key, written in the same transaction as the events. */
+export interface IdempotencyRecord {
+  readonly key: string;
+  readonly requestHash: string;
+  readonly response: { readonly statusCode: number; readonly body: unknown; readonly location?: string };
+}
+
+export interface AppendRequest {
+  readonly streamId: string;
+  readonly streamType: string;
+  /** 0 for a stream that must not exist yet. */
+  readonly expectedVersion: number;
+  readonly events: readonly { readonly type: string; readonly data: unknown }[];
+  readonly actor: Actor;
+  readonly recordedAt: string;
+  readonly schemaVersion: number;
+  readonly head: {
+    readonly state: unknown;
+    readonly stateSchema: number;
+    readonly projection: HeadProjection;
+  };
+  readonly idempotency?: IdempotencyRecord;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor: string | null;
+}
+
+export interface EventStore {
+  /** The head of a stream, or null when the stream does not exist. One read, whatever the stream's length. */
+  loadHead<S>(streamId: string): Promise<StreamHead<S> | null>;
+  /** The stream's events in order, fetched page by page. */
+  readEvents(
+    streamId: string,
+    options?: { fromVersion?: number; toVersion?: number; pageSize?: number },
+  ): AsyncIterable<StoredEvent>;
+  /** One page of the stream's events, for APIs that page with a cursor. */
+  readEventsPage(
+    streamId: string,
+    options: { limit: number; cursor?: string | null },
+  ): Promise<Page<StoredEvent>>;
+  /**
+   * Appends events atomically with the new head (and the idempotency record, if any).
+   * Throws ConcurrencyError when the stream is no longer at `expectedVersion`, and
+   * IdempotencyRecordExistsError when the idempotency key was taken meanwhile.
+   */
+  append(request: AppendRequest): Promise<{ version: number }>;
+  getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
+  /** Heads in a list index, newest first, paged. */
+  listHeads<S>(
+    query: { index: 'byType' | 'byOrg'; key: string; visibleTo?: string },
+    options: { limit: number; cursor?: string | null },
+  ): Promise<Page<StreamHead<S>>>;
+}
+
+/** Raised when another request stored its response under the same idempotency key first. */
+export class IdempotencyRecordExistsError extends Error {
+  constructor(readonly key: string) {
+    super(`idempotency key ${key} was recorded concurrently`);
+    this.name = 'IdempotencyRecordExistsError';
+  }
+}

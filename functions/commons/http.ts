@@ -1,0 +1,138 @@
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { type Actor, type Role, roles } from '../../events/actor.ts';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../events/errors.ts';
+import { logger } from './logger.ts';
+import { problemResponse, toProblem } from './problem.ts';
+
+/** Requests over this size are refused with 413 before anything is parsed. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+export type UserActor = Extract<Actor, { kind: 'user' }>;
+
+/** What a route's function receives: the verified caller and the validated input. */
+export interface HttpRequest<B> {
+  readonly actor: UserActor;
+  readonly body: B;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly idempotencyKey: string | undefined;
+  readonly event: HttpEvent;
+}
+
+/** What a route's function returns. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/** The caller, from the JWT claims the API Gateway authorizer (or the local server) verified. */
+export function actorFromClaims(claims: Record<string, unknown> | undefined): UserActor {
+  const sub = claims?.sub;
+  if (typeof sub !== 'string' || sub === '') throw new UnauthorizedError('a valid bearer token is required');
+  const role = groupsOf(claims?.['cognito:groups']).find((g): g is Role =>
+    (roles as readonly string[]).includes(g),
+  );
+  if (!role) throw new ForbiddenError('the token carries no role');
+  const org = claims?.['custom:org'];
+  return { kind: 'user', sub, role, ...(typeof org === 'string' && org !== '' ? { org } : {}) };
+}
+
+// API Gateway's JWT authorizer flattens array claims to "[a b]"; tokens themselves carry arrays.
+function groupsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  if (typeof value === 'string')
+    return value
+      .replace(/^\[|\]$/g, '')
+      .split(/[\s,]+/)
+      .filter(Boolean);
+  return [];
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function parseBody<B>(event: HttpEvent, schema: z.ZodType<B>): B {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES)
+    throw new PayloadTooLargeError(`the body must be at most ${MAX_BODY_BYTES} bytes`);
+  let json: unknown = {};
+  const text = bytes.toString('utf8');
+  if (text.trim() !== '') {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ValidationError('the body is not valid JSON');
+    }
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new ValidationError(
+      'the body does not match the contract',
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.length > 0 ? issue.path.join('.') : '(body)',
+        message: issue.message,
+      })),
+    );
+  }
+  return parsed.data;
+}
+
+/** Errors become problem+json; unexpected ones are logged here and reach the caller as a bare 500. */
+const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: async (request) => {
+    const problem = toProblem(request.error);
+    if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
+    request.response = problemResponse(problem);
+  },
+});
+
+/** Builds an API Gateway HTTP API handler: caller, role check, body, then the route's function. */
+export function httpHandler<B = Record<string, never>>(
+  spec: { readonly allow: readonly Role[]; readonly body?: z.ZodType<B> },
+  fn: (request: HttpRequest<B>) => Promise<HttpResponse>,
+) {
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(problemJson())
+    .handler(async (event) => {
+      const actor = actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      if (!spec.allow.includes(actor.role))
+        throw new ForbiddenError(`this needs the role ${spec.allow.join(' or ')}`);
+      const key = event.headers?.['idempotency-key'];
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw new ValidationError('the Idempotency-Key header must be 1 to 255 visible ASCII characters', [
+          { path: 'Idempotency-Key', message: 'invalid' },
+        ]);
+      }
+      const body = spec.body ? parseBody(event, spec.body) : (undefined as B);
+      const response = await fn({
+        actor,
+        body,
+        params: event.pathParameters ?? {},
+        query: event.queryStringParameters ?? {},
+        idempotencyKey: key,
+        event,
+      });
+      return {
+        statusCode: response.status,
+        headers: {
+          ...(response.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...response.headers,
+        },
+        ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
+      };
+    });
+}

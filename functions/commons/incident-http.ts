@@ -1,0 +1,65 @@
+import { NotFoundError } from '../../events/errors.ts';
+import type { DecisionContext, IncidentCommand } from '../../events/incident/decide.ts';
+import type { IncidentState } from '../../events/incident/incident.ts';
+import { runCommand } from './command-runner.ts';
+import { policy } from './config.ts';
+import type { HttpRequest, HttpResponse } from './http.ts';
+import { once, requestHash } from './idempotency.ts';
+import { incidents } from './incidents.ts';
+import { store } from './store.ts';
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The incident id from the path; anything that is not one of ours is simply not found. */
+export function incidentIdFrom(request: HttpRequest<unknown>): string {
+  const id = request.params.id;
+  if (id === undefined || !ID.test(id)) throw new NotFoundError('no such incident');
+  return id;
+}
+
+/** The short answer to a command: where the incident now stands. */
+export const commandAnswer = (state: IncidentState, version: number) => ({
+  id: state.id,
+  status: state.status,
+  version,
+});
+
+/**
+ * Runs a person's command on an incident over HTTP: idempotent per Idempotency-Key,
+ * 409 on a concurrent change (a person must see the other change before deciding again).
+ */
+export async function incidentCommand(
+  request: HttpRequest<unknown>,
+  id: string,
+  command: IncidentCommand,
+  answer: { status: number; location?: boolean },
+): Promise<HttpResponse> {
+  const ctx: DecisionContext = { now: new Date().toISOString(), actor: request.actor, policy };
+  const route = `${request.event.requestContext.http.method} ${request.event.rawPath}`;
+  const respond = ({ state, version }: { state: IncidentState | null; version: number }) => {
+    if (state === null) throw new Error('a command left no incident behind');
+    return {
+      statusCode: answer.status,
+      body: commandAnswer(state, version),
+      ...(answer.location ? { location: `/incidents/${state.id}` } : {}),
+    };
+  };
+  const response = await once(
+    store,
+    { scope: request.actor.sub, key: request.idempotencyKey, hash: requestHash(route, request.body) },
+    async (idempotency) => {
+      const result = await runCommand(store, incidents, id, command, ctx, {
+        ...(idempotency ? { idempotency: { ...idempotency, respond } } : {}),
+      });
+      return respond(result);
+    },
+  );
+  return {
+    status: response.statusCode,
+    body: response.body,
+    headers: {
+      ...(response.location ? { location: response.location } : {}),
+      ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}),
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Actor } from '../../events/actor.ts';
+import { type DecisionContext, decide, type IncidentCommand } from '../../events/incident/decide.ts';
+import {
+  evolve,
+  type IncidentEvent,
+  initialState,
+  type MaybeIncident,
+  type Recorded,
+} from '../../events/incident/incident.ts';
+import type { Aggregate } from './command-runner.ts';
+import type { StoredEvent } from './event-store.ts';
+
+/** The incident aggregate bound to the event store: stream ids, snapshots and list indexes. */
+export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand, DecisionContext> = {
+  streamType: 'incident',
+  stateSchema: 1,
+  eventSchema: 1,
+  streamId: (id) => `incident#${id}`,
+  initialState,
+  evolve,
+  decide,
+  project: (state) => {
+    if (state === null) throw new Error('cannot index an incident that does not exist');
+    const visibleTo = [
+      ...(state.hops.ministry.startedAt ? ['ministry'] : []),
+      ...(state.hops.nisc.startedAt ? ['nisc'] : []),
+    ];
+    return {
+      listPk: 'incident',
+      listSk: `${state.createdAt}#${state.id}`,
+      orgPk: `org#${state.org}`,
+      visibleTo,
+    };
+  },
+  // Schema 1 is the only one so far; an older shape gets its upcaster here.
+  upcast: (stored: StoredEvent) =>
+    ({
+      type: stored.type,
+      data: stored.data,
+      version: stored.version,
+      recordedAt: stored.recordedAt,
+      actor: stored.actor as Actor,
+    }) as Recorded<IncidentEvent>,
+};

@@ -1,0 +1,52 @@
+import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
+
+/** One message to one address on one channel; `key` makes its delivery idempotent. */
+export interface OutboundNotification {
+  readonly key: string;
+  readonly streamId: string;
+  readonly purpose: NotificationPurpose;
+  readonly channel: Channel;
+  readonly to: string;
+  readonly subject: string;
+  readonly body: string;
+}
+
+/** The notifier port: hand messages to the delivery pipeline. */
+export interface Notifier {
+  publish(messages: readonly OutboundNotification[]): Promise<void>;
+}
+
+/** SNS's PublishBatch limit. */
+const BATCH = 10;
+
+/**
+ * Publishes to the notifications topic in batches of ten, with the channel as a message
+ * attribute so subscriptions can filter. Any failed entry fails the call: the stream
+ * reaction is retried and delivery dedupes by key.
+ */
+export class SnsNotifier implements Notifier {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async publish(messages: readonly OutboundNotification[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += BATCH) {
+      const batch = messages.slice(i, i + BATCH);
+      const result = await this.client.send(
+        new PublishBatchCommand({
+          TopicArn: this.topicArn,
+          PublishBatchRequestEntries: batch.map((m, j) => ({
+            Id: `m${j}`,
+            Message: JSON.stringify(m),
+            MessageAttributes: { channel: { DataType: 'String', StringValue: m.channel } },
+          })),
+        }),
+      );
+      if (result.Failed && result.Failed.length > 0) {
+        throw new Error(`SNS refused ${result.Failed.length} of ${batch.length} notifications`);
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import {
+  currentHop,
+  type IncidentEvent,
+  type IncidentState,
+  type Recorded,
+} from '../../events/incident/incident.ts';
+import { type Audience, notificationsFor } from '../../events/incident/notifications.ts';
+import type { Hop } from '../../events/policy.ts';
+import { type Contact, type Directory, orgOfKind } from './directory.ts';
+import type { Notifier, OutboundNotification } from './notifier.ts';
+import { bodyFor, type Lang, type MessageFacts, render } from './templates.ts';
+import type { RelayWorkflow } from './workflow.ts';
+
+/** What the reactions need from the outside world. */
+export interface ReactionDeps {
+  readonly workflow: RelayWorkflow;
+  readonly notifier: Notifier;
+  readonly directory: Directory;
+  readonly publicUrl: string;
+}
+
+/** The hop whose wait an event ends, if any. */
+function hopEndedBy(event: Recorded<IncidentEvent>): Hop | null {
+  switch (event.type) {
+    case 'RelayApproved':
+    case 'RelayReturned':
+      return 'secretariat';
+    case 'FollowUpAdded':
+      return event.data.resubmitted ? 'member' : null;
+    case 'ReceiptAcknowledged':
+      return event.data.hop;
+    case 'RelayWaitStarted':
+      return event.data.hop;
+    default:
+      return null;
+  }
+}
+
+/** The deadline an event sets, for the message that announces it. */
+function dueAtOf(event: Recorded<IncidentEvent>): string | null {
+  switch (event.type) {
+    case 'IncidentReported':
+      return event.data.secretariatDueAt;
+    case 'FollowUpAdded':
+      return event.data.secretariatDueAt ?? null;
+    case 'RelayApproved':
+      return event.data.ministryDueAt;
+    case 'RelayReturned':
+      return event.data.memberDueAt;
+    case 'ReceiptAcknowledged':
+      return event.data.niscDueAt ?? null;
+    case 'HopDeadlineMissed':
+      return event.data.nextDueAt;
+    default:
+      return null;
+  }
+}
+
+function contactsOf(audience: Audience, state: IncidentState, directory: Directory): Contact[] {
+  if ('reporter' in audience) {
+    const { name, email, phone } = state.report.contact;
+    const memberLang = directory.organizations[state.org]?.contacts[0]?.lang ?? 'ja';
+    return [
+      { id: 'reporter', name, email, ...(phone ? { phone } : {}), lang: memberLang, escalation: false },
+    ];
+  }
+  const org = orgOfKind(directory, audience.org);
+  if (!org) return [];
+  const wanted = org.contacts.filter((c) => c.escalation === (audience.contacts === 'escalation'));
+  // An organisation without a separate escalation contact escalates to everyone it has.
+  return wanted.length > 0 ? wanted : org.contacts;
+}
+
+/** Every message an event calls for, rendered per contact language and channel. */
+export function messagesFor(
+  event: Recorded<IncidentEvent>,
+  state: IncidentState,
+  deps: Pick<ReactionDeps, 'directory' | 'publicUrl'>,
+): OutboundNotification[] {
+  const messages: OutboundNotification[] = [];
+  for (const plan of notificationsFor(event, state)) {
+    const facts: MessageFacts = {
+      purpose: plan.purpose,
+      incidentId: state.id,
+      title: state.report.title,
+      severity: state.severity,
+      tlp: state.report.tlp,
+      hop: plan.hop,
+      dueAt: dueAtOf(event),
+      escalation: event.type === 'HopDeadlineMissed' ? event.data.escalation : null,
+      link: `${deps.publicUrl}/incidents/${state.id}`,
+    };
+    const seen = new Set<string>();
+    for (const audience of plan.audience) {
+      for (const contact of contactsOf(audience, state, deps.directory)) {
+        if (seen.has(contact.id)) continue;
+        seen.add(contact.id);
+        const message = render(facts, contact.lang as Lang);
+        const addresses = [
+          ...(contact.email ? [['email', contact.email] as const] : []),
+          ...(contact.phone ? [['sms', contact.phone] as const] : []),
+          ...(contact.webhook ? [['webhook', contact.webhook] as const] : []),
+        ];
+        for (const [channel, to] of addresses) {
+          messages.push({
+            key: `${event.version}:${plan.purpose}:${contact.id}:${channel}`,
+            streamId: `incident#${state.id}`,
+            purpose: plan.purpose,
+            channel,
+            to,
+            subject: message.subject,
+            body: bodyFor(message, channel),
+          });
+        }
+      }
+    }
+  }
+  return messages;
+}
+
+/**
+ * Reacts to one committed incident event: starts the relay workflow, resumes a wait whose
+ * hop is done, publishes the notifications. Safe to run more than once for the same event.
+ */
+export async function reactToIncidentEvent(
+  event: Recorded<IncidentEvent>,
+  state: IncidentState,
+  deps: ReactionDeps,
+): Promise<void> {
+  if (event.type === 'IncidentReported') await deps.workflow.start(state.id, { incidentId: state.id });
+  if (state.restartAt === event.version) {
+    await deps.workflow.start(`${state.id}-v${event.version}`, { incidentId: state.id });
+  }
+  const ended = hopEndedBy(event);
+  const wait = ended ? state.waits[ended] : undefined;
+  if (ended && wait && currentHop(state.status) !== ended) {
+    await deps.workflow.resume(wait.taskToken, { incidentId: state.id, hop: ended, version: state.version });
+  }
+  const messages = messagesFor(event, state, deps);
+  if (messages.length > 0) await deps.notifier.publish(messages);
+}

@@ -1,0 +1,63 @@
+import { MessageRejected, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { OutboundNotification } from './notifier.ts';
+
+/** A delivery's outcome. A transient failure is thrown instead, so the queue retries it. */
+export type Outcome = { ok: true; messageId: string } | { ok: false; reason: string };
+
+/** Sends one message on its channel. */
+export type Sender = (message: OutboundNotification) => Promise<Outcome>;
+
+/** E-mail through SES v2; a rejected message is a permanent failure. */
+export const emailSender =
+  (client: SESv2Client, from: string): Sender =>
+  async (m) => {
+    try {
+      const result = await client.send(
+        new SendEmailCommand({
+          FromEmailAddress: from,
+          Destination: { ToAddresses: [m.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: m.subject, Charset: 'UTF-8' },
+              Body: { Text: { Data: m.body, Charset: 'UTF-8' } },
+            },
+          },
+        }),
+      );
+      return { ok: true, messageId: result.MessageId ?? 'unknown' };
+    } catch (error) {
+      if (error instanceof MessageRejected) return { ok: false, reason: `rejected: ${error.message}` };
+      throw error;
+    }
+  };
+
+/** SMS through SNS's direct publish to a phone number, as a transactional message. */
+export const smsSender =
+  (client: SNSClient): Sender =>
+  async (m) => {
+    const result = await client.send(
+      new PublishCommand({
+        PhoneNumber: m.to,
+        Message: m.body,
+        MessageAttributes: { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } },
+      }),
+    );
+    return { ok: true, messageId: result.MessageId ?? 'unknown' };
+  };
+
+/** HTTPS webhook: a 2xx is delivered, a 4xx is a permanent failure, anything else is retried. */
+export const webhookSender =
+  (timeoutMs = 5000): Sender =>
+  async (m) => {
+    const response = await fetch(m.to, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': m.key },
+      body: JSON.stringify({ purpose: m.purpose, subject: m.subject, text: m.body }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (response.ok) return { ok: true, messageId: `http-${response.status}` };
+    if (response.status >= 400 && response.status < 500)
+      return { ok: false, reason: `HTTP ${response.status}` };
+    throw new Error(`webhook answered HTTP ${response.status}`);
+  };

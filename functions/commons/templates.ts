@@ -1,0 +1,116 @@
+import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
+import type { Tlp } from '../../events/incident/report.ts';
+import type { Hop, Severity } from '../../events/policy.ts';
+
+/** Everything a message may say about an incident; what it does say depends on the TLP label. */
+export interface MessageFacts {
+  readonly purpose: NotificationPurpose;
+  readonly incidentId: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly tlp: Tlp;
+  readonly hop: Hop | null;
+  readonly dueAt: string | null;
+  readonly escalation: number | null;
+  readonly link: string;
+}
+
+export type Lang = 'ja' | 'en';
+
+/** A rendered message: subject and text for e-mail, a short text for SMS and webhooks. */
+export interface Message {
+  readonly subject: string;
+  readonly text: string;
+  readonly short: string;
+}
+
+const hopName: Record<Lang, Record<Hop, string>> = {
+  ja: {
+    secretariat: 'セプター事務局の確認',
+    member: '報告者の再提出',
+    ministry: '所管省庁(経済産業省)の受領',
+    nisc: 'NISCの受領',
+  },
+  en: {
+    secretariat: "the secretariat's review",
+    member: "the reporter's resubmission",
+    ministry: "the ministry's receipt",
+    nisc: "NISC's receipt",
+  },
+};
+
+const severityName: Record<Lang, Record<Severity, string>> = {
+  ja: { critical: '緊急', high: '高', medium: '中', low: '低' },
+  en: { critical: 'critical', high: 'high', medium: 'medium', low: 'low' },
+};
+
+const headline: Record<Lang, Record<NotificationPurpose, string>> = {
+  ja: {
+    review_requested: '【要対応】IT障害報告の確認依頼',
+    returned: '【要対応】IT障害報告が差し戻されました',
+    approved: 'IT障害報告の連絡が承認されました',
+    relay: '【要対応】IT障害報告の受領依頼',
+    relayed: 'IT障害報告の連絡が完了しました',
+    follow_up: 'IT障害報告の続報',
+    escalation: '【期限超過】IT障害報告の対応期限を過ぎています',
+    stalled: '【停止】IT障害報告の連絡が止まっています',
+  },
+  en: {
+    review_requested: '[Action] IT incident report awaiting review',
+    returned: '[Action] Your IT incident report was returned',
+    approved: 'Your IT incident report was approved for relay',
+    relay: '[Action] IT incident report awaiting receipt',
+    relayed: 'IT incident report relayed to NISC',
+    follow_up: 'IT incident report follow-up',
+    escalation: '[Overdue] IT incident report deadline missed',
+    stalled: '[Stalled] IT incident report relay has stopped',
+  },
+};
+
+/** Labels whose content must not leave the system: the message only says something is waiting. */
+const withheld = (tlp: Tlp) => tlp === 'RED' || tlp === 'AMBER+STRICT';
+
+function formatTime(iso: string, lang: Lang): string {
+  const time = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+    timeZone: 'Asia/Tokyo',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(iso));
+  return `${time} JST`;
+}
+
+/**
+ * Renders a notification in the contact's language. The subject carries the TLP label and
+ * the deadline; RED and AMBER+STRICT messages carry no incident content, only the link.
+ */
+export function render(facts: MessageFacts, lang: Lang): Message {
+  const due = facts.dueAt ? formatTime(facts.dueAt, lang) : null;
+  const dueText = due ? (lang === 'ja' ? ` (期限 ${due})` : ` (due ${due})`) : '';
+  const subject = `[TLP:${facts.tlp}] ${headline[lang][facts.purpose]}${dueText}`;
+  const lines: string[] = [];
+  if (lang === 'ja') {
+    if (withheld(facts.tlp)) {
+      lines.push(`TLP:${facts.tlp} の報告のため、内容はログイン後に確認してください。`);
+    } else {
+      lines.push(`件名: ${facts.title}`, `重大度: ${severityName.ja[facts.severity]}`);
+    }
+    if (facts.hop && due) lines.push(`対応: ${hopName.ja[facts.hop]} (期限 ${due})`);
+    if (facts.escalation) lines.push(`エスカレーション: ${facts.escalation} 回目`);
+    lines.push(`確認: ${facts.link}`, '', 'このメールは化学セプター情報連絡システムから送信されています。');
+  } else {
+    if (withheld(facts.tlp)) {
+      lines.push(`This report is TLP:${facts.tlp}: sign in to read it.`);
+    } else {
+      lines.push(`Title: ${facts.title}`, `Severity: ${severityName.en[facts.severity]}`);
+    }
+    if (facts.hop && due) lines.push(`Next step: ${hopName.en[facts.hop]} (due ${due})`);
+    if (facts.escalation) lines.push(`Escalation: #${facts.escalation}`);
+    lines.push(`Open: ${facts.link}`, '', 'Sent by the chemical-sector CEPTOAR relay.');
+  }
+  const short = `${subject} ${facts.link}`;
+  return { subject, text: lines.join('\n'), short };
+}
+
+/** What a channel carries of a rendered message. */
+export const bodyFor = (message: Message, channel: Channel): string =>
+  channel === 'email' ? message.text : message.short;

@@ -1,0 +1,13 @@
+import { decisionBody } from '../events/incident/report.ts';
+import { httpHandler } from './commons/http.ts';
+import { incidentCommand, incidentIdFrom } from './commons/incident-http.ts';
+
+/** POST /incidents/{id}/decision: the secretariat approves the relay or returns the report. */
+export const handler = httpHandler({ allow: ['secretariat'], body: decisionBody }, async (request) =>
+  incidentCommand(
+    request,
+    incidentIdFrom(request),
+    { type: 'DecideRelay', data: request.body },
+    { status: 200 },
+  ),
+);

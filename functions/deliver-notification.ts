@@ -1,0 +1,71 @@
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { systemActor } from '../events/actor.ts';
+import type { Channel } from '../events/incident/incident.ts';
+import { loadAggregate, runCommand } from './commons/command-runner.ts';
+import { policy } from './commons/config.ts';
+import { incidents } from './commons/incidents.ts';
+import { logger } from './commons/logger.ts';
+import type { OutboundNotification } from './commons/notifier.ts';
+import { emailSender, type Sender, smsSender, webhookSender } from './commons/senders.ts';
+import { store } from './commons/store.ts';
+
+const senders: Record<Channel, Sender> = {
+  email: emailSender(
+    new SESv2Client({}),
+    getStringFromEnv({ key: 'EMAIL_FROM', defaultValue: 'noreply@ceptoar.example' }),
+  ),
+  sms: smsSender(new SNSClient({})),
+  webhook: webhookSender(),
+};
+
+const actor = systemActor('notifier');
+
+// Raw delivery gives the message itself; the default SNS→SQS delivery wraps it in an envelope.
+function parse(body: string): OutboundNotification {
+  const json = JSON.parse(body) as { Type?: string; Message?: string };
+  return (
+    json.Type === 'Notification' && typeof json.Message === 'string' ? JSON.parse(json.Message) : json
+  ) as OutboundNotification;
+}
+
+async function deliver(message: OutboundNotification): Promise<void> {
+  const id = message.streamId.slice('incident#'.length);
+  const { state } = await loadAggregate(store, incidents, id);
+  if (state === null) throw new Error(`no incident ${id} for notification ${message.key}`);
+  // Already delivered (a redelivered queue message): do not send twice.
+  if (state.deliveries.some((d) => d.key === message.key)) return;
+  const outcome = await senders[message.channel](message);
+  await runCommand(
+    store,
+    incidents,
+    id,
+    {
+      type: 'RecordNotification',
+      data: { key: message.key, purpose: message.purpose, channel: message.channel, to: message.to, outcome },
+    },
+    { now: new Date().toISOString(), actor, policy },
+    { retryOnConflict: true },
+  );
+}
+
+/** SQS → one delivery per message, recorded on the incident's stream; failures retry alone. */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const failures: { itemIdentifier: string }[] = [];
+  await Promise.all(
+    event.Records.map(async (record) => {
+      try {
+        await deliver(parse(record.body));
+      } catch (error) {
+        logger.warn('delivery failed; the queue will retry it', {
+          messageId: record.messageId,
+          error: error as Error,
+        });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }),
+  );
+  return { batchItemFailures: failures };
+};

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { systemActor } from '../events/actor.ts';
+import { planRelay } from '../events/incident/decide.ts';
+import { hops } from '../events/policy.ts';
+import { loadAggregate, runCommand } from './commons/command-runner.ts';
+import { policy } from './commons/config.ts';
+import { incidents } from './commons/incidents.ts';
+import { store } from './commons/store.ts';
+
+const step = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('plan'), incidentId: z.uuid() }),
+  z.object({
+    action: z.literal('wait'),
+    incidentId: z.uuid(),
+    hop: z.enum(hops),
+    attempt: z.number().int().min(0),
+    dueAt: z.iso.datetime({ offset: true }),
+    timeoutSeconds: z.number().int().min(1),
+    taskToken: z.string().min(1),
+  }),
+  z.object({
+    action: z.literal('escalate'),
+    incidentId: z.uuid(),
+    hop: z.enum(hops),
+    attempt: z.number().int().min(0),
+  }),
+]);
+
+const actor = systemActor('relay-workflow');
+
+/**
+ * The relay workflow's steps. `plan` reads where the incident stands; `wait` records the
+ * task token the workflow now waits on; `escalate` records a missed deadline (or the stall
+ * once escalations run out). Each is idempotent: a retried step changes nothing more.
+ */
+export const handler = async (payload: unknown) => {
+  const input = step.parse(payload);
+  const now = new Date().toISOString();
+  const ctx = { now, actor, policy };
+  switch (input.action) {
+    case 'plan': {
+      const { state } = await loadAggregate(store, incidents, input.incidentId);
+      return planRelay(state, now);
+    }
+    case 'wait': {
+      const { hop, attempt, dueAt, taskToken } = input;
+      const result = await runCommand(
+        store,
+        incidents,
+        input.incidentId,
+        { type: 'StartRelayWait', data: { hop, attempt, dueAt, taskToken } },
+        ctx,
+        { retryOnConflict: true },
+      );
+      return { recorded: result.events.length > 0, version: result.version };
+    }
+    case 'escalate': {
+      const result = await runCommand(
+        store,
+        incidents,
+        input.incidentId,
+        { type: 'RecordDeadlineMiss', data: { hop: input.hop, attempt: input.attempt } },
+        ctx,
+        { retryOnConflict: true },
+      );
+      return { recorded: result.events.map((e) => e.type), version: result.version };
+    }
+    default: {
+      const _never: never = input;
+      return _never;
+    }
+  }
+};

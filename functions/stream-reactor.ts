@@ -1,0 +1,77 @@
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Actor } from '../events/actor.ts';
+import type { IncidentEvent, Recorded } from '../events/incident/incident.ts';
+import { loadAggregate } from './commons/command-runner.ts';
+import { directory } from './commons/directory.ts';
+import { incidents } from './commons/incidents.ts';
+import { logger } from './commons/logger.ts';
+import { SnsNotifier } from './commons/notifier.ts';
+import { type ReactionDeps, reactToIncidentEvent } from './commons/reactions.ts';
+import { store } from './commons/store.ts';
+import { StepFunctionsWorkflow } from './commons/workflow.ts';
+
+const deps: ReactionDeps = {
+  workflow: new StepFunctionsWorkflow(
+    new SFNClient({}),
+    getStringFromEnv({
+      key: 'RELAY_WORKFLOW_ARN',
+      errorMessage: 'RELAY_WORKFLOW_ARN must name the relay state machine',
+    }),
+  ),
+  notifier: new SnsNotifier(
+    new SNSClient({}),
+    getStringFromEnv({
+      key: 'NOTIFICATIONS_TOPIC_ARN',
+      errorMessage: 'NOTIFICATIONS_TOPIC_ARN must name the topic',
+    }),
+  ),
+  directory,
+  publicUrl: getStringFromEnv({ key: 'PUBLIC_URL', defaultValue: 'http://127.0.0.1:3000' }).replace(
+    /\/$/,
+    '',
+  ),
+};
+
+/** The stored event in a stream record, or null for heads and idempotency records. */
+function eventOf(record: DynamoDBRecord): (Recorded<IncidentEvent> & { streamId: string }) | null {
+  const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
+  if (record.eventName === 'REMOVE' || image?.kind?.S !== 'event') return null;
+  const { pk, sk, type, data, recordedAt, actor } = image;
+  if (!pk?.S || !sk?.N || !type?.S || !data?.S || !recordedAt?.S || !actor?.S) return null;
+  return {
+    streamId: pk.S,
+    type: type.S,
+    data: JSON.parse(data.S),
+    version: Number(sk.N),
+    recordedAt: recordedAt.S,
+    actor: JSON.parse(actor.S) as Actor,
+  } as Recorded<IncidentEvent> & { streamId: string };
+}
+
+/**
+ * DynamoDB Streams → reactions. Records are handled in order; the first failure stops the
+ * batch and is reported so the event source retries from it (at least once, in order).
+ */
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  for (const record of event.Records) {
+    const stored = eventOf(record);
+    if (stored === null || !stored.streamId.startsWith('incident#')) continue;
+    try {
+      const id = stored.streamId.slice('incident#'.length);
+      const { state } = await loadAggregate(store, incidents, id);
+      if (state !== null) await reactToIncidentEvent(stored, state, deps);
+    } catch (error) {
+      logger.error('reaction failed; the batch resumes from this record', {
+        streamId: stored.streamId,
+        version: stored.version,
+        error: error as Error,
+      });
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+};

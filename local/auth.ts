@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { roles } from '../events/actor.ts';
+
+/** Issuer and audience of local tokens; the AWS stack uses Cognito's instead. */
+const ISSUER = 'ceptoar-relay-local';
+const AUDIENCE = 'ceptoar-relay';
+
+/** The body of POST /local/token. A member names its organisation. */
+export const tokenRequest = z
+  .strictObject({
+    role: z.enum(roles),
+    org: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an organisation id such as asahi-petrochem')
+      .optional(),
+    sub: z.string().min(1).max(128).optional(),
+  })
+  .refine((r) => r.role !== 'member' || r.org !== undefined, {
+    path: ['org'],
+    message: 'a member token needs an org',
+  });
+export type TokenRequest = z.infer<typeof tokenRequest>;
+
+/** The HMAC key for local tokens, made once per data folder so tokens survive a restart. */
+export function localSigningKey(dataDir: string): Uint8Array {
+  const file = join(dataDir, 'local-token.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/** Signs a token with the same claims Cognito puts in an ID token: sub, cognito:groups, custom:org. */
+export async function issueLocalToken(key: Uint8Array, request: TokenRequest): Promise<string> {
+  const sub = request.sub ?? `local-${request.role}${request.org ? `-${request.org}` : ''}`;
+  return new SignJWT({
+    'cognito:groups': [request.role],
+    ...(request.org ? { 'custom:org': request.org } : {}),
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime('12h')
+    .sign(key);
+}
+
+/** Verifies a bearer token as the HTTP API's JWT authorizer would; null when it does not verify. */
+export async function verifyLocalToken(
+  key: Uint8Array,
+  token: string,
+): Promise<Record<string, unknown> | null> {
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
+    return payload as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}

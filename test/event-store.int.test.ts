@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConcurrencyError, IdempotencyKeyReusedError } from '../events/errors.ts';
+import type { IncidentState } from '../events/incident/incident.ts';
+import { runCommand } from '../functions/commons/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
+import { once, requestHash } from '../functions/commons/idempotency.ts';
+import { incidents } from '../functions/commons/incidents.ts';
+import { freshTable, testDynamoClient } from './support/dynamo.ts';
+import { ASAHI_MEMBER, POLICY, RANSOMWARE_REPORT, SECRETARIAT } from './support/fixtures.ts';
+
+const client = testDynamoClient();
+let store: DynamoDbEventStore;
+let table: string;
+
+beforeAll(async () => {
+  table = await freshTable('store');
+  store = new DynamoDbEventStore(client, table);
+});
+
+const now = () => new Date().toISOString();
+const ctx = (actor = ASAHI_MEMBER) => ({ now: now(), actor, policy: POLICY });
+
+async function report(id = randomUUID()) {
+  await runCommand(
+    store,
+    incidents,
+    id,
+    { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+    ctx(),
+  );
+  return id;
+}
+
+async function versionsOf(id: string): Promise<number[]> {
+  const versions: number[] = [];
+  for await (const e of store.readEvents(incidents.streamId(id), { pageSize: 7 })) versions.push(e.version);
+  return versions;
+}
+
+describe('DynamoDbEventStore on DynamoDB Local', () => {
+  it('lets exactly one of 32 concurrent appends at the same version win', async () => {
+    const id = await report();
+    const head = await store.loadHead<IncidentState>(incidents.streamId(id));
+    const results = await Promise.allSettled(
+      Array.from({ length: 32 }, (_, i) =>
+        store.append({
+          streamId: incidents.streamId(id),
+          streamType: 'incident',
+          expectedVersion: 1,
+          events: [
+            {
+              type: 'FollowUpAdded',
+              data: {
+                number: 1,
+                description: `writer ${i}`,
+                recoveryStatus: 'investigating',
+                resubmitted: false,
+              },
+            },
+          ],
+          actor: ASAHI_MEMBER,
+          recordedAt: now(),
+          schemaVersion: 1,
+          head: { state: head?.state, stateSchema: 1, projection: incidents.project(head?.state ?? null) },
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected).toHaveLength(31);
+    for (const r of rejected) expect(r.reason).toBeInstanceOf(ConcurrencyError);
+    expect(await versionsOf(id)).toEqual([1, 2]);
+  });
+
+  it('loses, duplicates and skips nothing when 32 writers retry their follow-ups on one stream', async () => {
+    const id = await report();
+    await Promise.all(
+      Array.from({ length: 32 }, (_, i) =>
+        runCommand(
+          store,
+          incidents,
+          id,
+          { type: 'AddFollowUp', data: { description: `writer ${i}`, recoveryStatus: 'mitigating' } },
+          ctx(),
+          { retryOnConflict: true },
+        ),
+      ),
+    );
+    expect(await versionsOf(id)).toEqual(Array.from({ length: 33 }, (_, i) => i + 1));
+    const head = await store.loadHead<IncidentState>(incidents.streamId(id));
+    expect(head?.version).toBe(33);
+    const descriptions = head?.state.followUps.map((f) => f.description).sort();
+    expect(descriptions).toEqual(Array.from({ length: 32 }, (_, i) => `writer ${i}`).sort());
+    expect(head?.state.followUps.map((f) => f.number).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 32 }, (_, i) => i + 1),
+    );
+  });
+
+  it('answers 100 concurrent retries of one Idempotency-Key with the first response and one stream', async () => {
+    const key = `storm-${randomUUID()}`;
+    const hash = requestHash('POST /incidents', RANSOMWARE_REPORT);
+    const created: string[] = [];
+    const attempt = () =>
+      once(store, { scope: ASAHI_MEMBER.sub, key, hash }, async (idempotency) => {
+        const id = randomUUID();
+        const result = await runCommand(
+          store,
+          incidents,
+          id,
+          { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+          ctx(),
+          idempotency
+            ? {
+                idempotency: {
+                  ...idempotency,
+                  respond: ({ version }) => ({ statusCode: 201, body: { id, version } }),
+                },
+              }
+            : {},
+        );
+        created.push(id);
+        return { statusCode: 201, body: { id, version: result.version } };
+      });
+    const responses = await Promise.all(Array.from({ length: 100 }, attempt));
+    const ids = new Set(responses.map((r) => (r.body as { id: string }).id));
+    expect(ids.size).toBe(1);
+    expect(created).toHaveLength(1);
+    const [winner] = [...ids];
+    expect(responses.filter((r) => r.replayed)).toHaveLength(99);
+    // Nothing else was written: the organisation's index holds no stray stream from a loser.
+    const { Items } = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `incident#${winner}` } },
+      }),
+    );
+    expect(Items?.length).toBe(2); // head + IncidentReported
+  });
+
+  it('refuses the same Idempotency-Key with another body (422) and writes nothing', async () => {
+    const key = `reuse-${randomUUID()}`;
+    const run = (body: unknown) =>
+      once(store, { scope: SECRETARIAT.sub, key, hash: requestHash('POST /x', body) }, async () => ({
+        statusCode: 200,
+        body,
+      }));
+    const id = await report();
+    await once(
+      store,
+      { scope: SECRETARIAT.sub, key, hash: requestHash('POST /x', { decision: 'approve' }) },
+      async (idem) => {
+        const result = await runCommand(
+          store,
+          incidents,
+          id,
+          { type: 'DecideRelay', data: { decision: 'approve' } },
+          ctx(SECRETARIAT),
+          {
+            ...(idem
+              ? {
+                  idempotency: {
+                    ...idem,
+                    respond: ({ version }) => ({ statusCode: 200, body: { version } }),
+                  },
+                }
+              : {}),
+          },
+        );
+        return { statusCode: 200, body: { version: result.version } };
+      },
+    );
+    await expect(run({ decision: 'return' })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await versionsOf(id)).toEqual([1, 2]);
+  });
+
+  it('pages through a long stream and loads its head in one read whatever its length', async () => {
+    const id = await report();
+    for (let i = 0; i < 12; i++) {
+      await Promise.all(
+        Array.from({ length: 10 }, () =>
+          runCommand(
+            store,
+            incidents,
+            id,
+            { type: 'AddFollowUp', data: { description: 'x', recoveryStatus: 'mitigating' } },
+            ctx(),
+            {
+              retryOnConflict: true,
+            },
+          ),
+        ),
+      );
+    }
+    expect(await versionsOf(id)).toHaveLength(121);
+    const page1 = await store.readEventsPage(incidents.streamId(id), { limit: 50 });
+    const page2 = await store.readEventsPage(incidents.streamId(id), { limit: 50, cursor: page1.cursor });
+    expect(page1.items.map((e) => e.version)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(page2.items[0]?.version).toBe(51);
+    const head = await store.loadHead<IncidentState>(incidents.streamId(id));
+    expect(head?.state.followUps).toHaveLength(120);
+  });
+});

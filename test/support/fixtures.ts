@@ -1,0 +1,44 @@
+import type { Actor } from '../../events/actor.ts';
+import type { Report } from '../../events/incident/report.ts';
+import { relayPolicy } from '../../events/policy.ts';
+
+/** A member of one fictional company, the reporter in most tests. */
+export const ASAHI_MEMBER: Actor = { kind: 'user', sub: 'u-asahi-1', role: 'member', org: 'asahi-petrochem' };
+export const ASAHI_COLLEAGUE: Actor = {
+  kind: 'user',
+  sub: 'u-asahi-2',
+  role: 'member',
+  org: 'asahi-petrochem',
+};
+export const KAIGAN_MEMBER: Actor = {
+  kind: 'user',
+  sub: 'u-kaigan-1',
+  role: 'member',
+  org: 'kaigan-chemical',
+};
+export const SECRETARIAT: Actor = { kind: 'user', sub: 'u-sec-1', role: 'secretariat' };
+export const MINISTRY: Actor = { kind: 'user', sub: 'u-meti-1', role: 'ministry' };
+export const NISC: Actor = { kind: 'user', sub: 'u-nisc-1', role: 'nisc' };
+export const AUDITOR: Actor = { kind: 'user', sub: 'u-audit-1', role: 'auditor' };
+export const WORKFLOW: Actor = { kind: 'system', sub: 'system:relay-workflow' };
+
+export const INCIDENT_ID = '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f';
+export const T0 = '2026-11-26T01:00:00.000Z';
+
+/** A high-severity ransomware report on plant control systems. */
+export const RANSOMWARE_REPORT: Report = {
+  title: 'Ransomware on the Chiba plant historian',
+  description: 'Files on the historian server were encrypted at 09:40 JST; the DCS is isolated.',
+  category: 'cyber_attack',
+  severity: 'high',
+  occurredAt: '2026-11-26T00:40:00.000Z',
+  detectedAt: '2026-11-26T00:50:00.000Z',
+  affectedSystems: ['business_it', 'plant_control'],
+  tlp: 'AMBER',
+  contact: { name: '山田 太郎', email: 'yamada@asahi-petrochem.ceptoar.example', phone: '+81312345678' },
+};
+
+/** The default policy: high severity means 4 hours per hop. */
+export const POLICY = relayPolicy();
+export const HOURS = 3_600_000;
+export const at = (base: string, ms: number) => new Date(Date.parse(base) + ms).toISOString();
