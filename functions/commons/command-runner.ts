@@ -39,12 +39,14 @@ export async function loadAggregate<S, E extends DomainEvent>(
   store: EventStore,
   aggregate: Folding<S, E>,
   id: string,
-): Promise<{ state: S; version: number }> {
+): Promise<{ state: S; version: number; updatedAt: string | null }> {
   const streamId = aggregate.streamId(id);
   const head = await store.loadHead<S>(streamId);
-  if (head === null) return { state: aggregate.initialState(), version: 0 };
-  if (head.stateSchema === aggregate.stateSchema) return { state: head.state, version: head.version };
-  return foldStream(store, aggregate, id, head.version);
+  if (head === null) return { state: aggregate.initialState(), version: 0, updatedAt: null };
+  if (head.stateSchema === aggregate.stateSchema) {
+    return { state: head.state, version: head.version, updatedAt: head.updatedAt };
+  }
+  return { ...(await foldStream(store, aggregate, id, head.version)), updatedAt: head.updatedAt };
 }
 
 /** Folds a stream from its first event (up to a version, if given). */
@@ -91,16 +93,19 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
   ctx: Ctx,
   options: RunOptions<S> = {},
 ): Promise<CommandResult<S, E>> {
+  let decidedAt = ctx.now;
   for (let attempt = 1; ; attempt++) {
-    const { state, version } = await loadAggregate(store, aggregate, id);
-    const events = aggregate.decide(command, state, ctx);
+    const { state, version, updatedAt } = await loadAggregate(store, aggregate, id);
+    // Recorded times never run backwards within a stream, whatever the callers' clocks did.
+    const now = updatedAt !== null && updatedAt > decidedAt ? updatedAt : decidedAt;
+    const events = aggregate.decide(command, state, { ...ctx, now });
     if (events.length === 0) return { state, version, events };
     let next = state;
     events.forEach((event, i) => {
       next = aggregate.evolve(next, {
         ...event,
         version: version + i + 1,
-        recordedAt: ctx.now,
+        recordedAt: now,
         actor: ctx.actor,
       });
     });
@@ -113,7 +118,7 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
         expectedVersion: version,
         events,
         actor: ctx.actor,
-        recordedAt: ctx.now,
+        recordedAt: now,
         schemaVersion: aggregate.eventSchema,
         head: { state: next, stateSchema: aggregate.stateSchema, projection: aggregate.project(next) },
         ...(idem
@@ -131,6 +136,8 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
       if (error instanceof ConcurrencyError && options.retryOnConflict && attempt < MAX_ATTEMPTS) {
         // Full jitter, growing with the attempt, so contenders spread out instead of colliding again.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 5 * attempt)));
+        // A retry is a new decision: it happens now, after the write that beat it.
+        decidedAt = new Date().toISOString();
         continue;
       }
       throw error;

@@ -63,6 +63,7 @@ function toHead<S>(item: Item): StreamHead<S> {
     version: num(item, 'version'),
     state: JSON.parse(json) as S,
     stateSchema: num(item, 'stateSchema'),
+    updatedAt: str(item, 'updatedAt'),
   };
 }
 

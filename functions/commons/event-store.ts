@@ -22,6 +22,8 @@ export interface StreamHead<S = unknown> {
   readonly version: number;
   readonly state: S;
   readonly stateSchema: number;
+  /** When the last event was recorded. */
+  readonly updatedAt: string;
 }
 
 /** Keys that place a head in the list indexes (see docs/ARCHITECTURE.md). */

@@ -25,8 +25,10 @@ export const commandAnswer = (state: IncidentState, version: number) => ({
 });
 
 /**
- * Runs a person's command on an incident over HTTP: idempotent per Idempotency-Key,
- * 409 on a concurrent change (a person must see the other change before deciding again).
+ * Runs a person's command on an incident over HTTP, idempotent per Idempotency-Key. On a
+ * concurrent append it reloads and decides again: deliveries and workflow records land on
+ * the stream all the time and must not bounce a person's command, while a competing
+ * decision makes the re-decision fail with 409 (the relay is no longer in that state).
  */
 export async function incidentCommand(
   request: HttpRequest<unknown>,
@@ -49,6 +51,7 @@ export async function incidentCommand(
     { scope: request.actor.sub, key: request.idempotencyKey, hash: requestHash(route, request.body) },
     async (idempotency) => {
       const result = await runCommand(store, incidents, id, command, ctx, {
+        retryOnConflict: true,
         ...(idempotency ? { idempotency: { ...idempotency, respond } } : {}),
       });
       return respond(result);

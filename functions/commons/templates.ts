@@ -92,7 +92,7 @@ export function render(facts: MessageFacts, lang: Lang): Message {
     if (withheld(facts.tlp)) {
       lines.push(`TLP:${facts.tlp} の報告のため、内容はログイン後に確認してください。`);
     } else {
-      lines.push(`件名: ${facts.title}`, `重大度: ${severityName.ja[facts.severity]}`);
+      lines.push(`表題: ${facts.title}`, `重大度: ${severityName.ja[facts.severity]}`);
     }
     if (facts.hop && due) lines.push(`対応: ${hopName.ja[facts.hop]} (期限 ${due})`);
     if (facts.escalation) lines.push(`エスカレーション: ${facts.escalation} 回目`);

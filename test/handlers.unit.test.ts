@@ -1,0 +1,444 @@
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { IncidentState } from '../events/incident/incident.ts';
+import type { HttpEvent, HttpResult } from '../functions/commons/http.ts';
+import { given } from './support/decider.ts';
+import {
+  ASAHI_MEMBER,
+  at,
+  HOURS,
+  INCIDENT_ID,
+  RANSOMWARE_REPORT,
+  SECRETARIAT,
+  T0,
+  WORKFLOW,
+} from './support/fixtures.ts';
+
+// Handlers read their configuration once, at import: set it before importing them.
+process.env.EVENTS_TABLE = 'events-unit';
+process.env.RELAY_WORKFLOW_ARN = 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:relay';
+process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:ap-northeast-1:000000000000:notifications';
+process.env.AWS_REGION = 'ap-northeast-1';
+process.env.AWS_ACCESS_KEY_ID = 'unit';
+process.env.AWS_SECRET_ACCESS_KEY = 'unit';
+
+const dynamo = mockClient(DynamoDBClient);
+const sfn = mockClient(SFNClient);
+const sns = mockClient(SNSClient);
+const ses = mockClient(SESv2Client);
+
+type Http = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+let reportIncident: Http;
+let decideRelay: Http;
+let streamReactor: (
+  event: DynamoDBStreamEvent,
+) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+let deliver: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+beforeAll(async () => {
+  reportIncident = (await import('../functions/report-incident.ts')).handler as unknown as Http;
+  decideRelay = (await import('../functions/decide-relay.ts')).handler as unknown as Http;
+  streamReactor = (await import('../functions/stream-reactor.ts')).handler;
+  deliver = (await import('../functions/deliver-notification.ts')).handler;
+});
+
+beforeEach(() => {
+  dynamo.reset();
+  sfn.reset();
+  sns.reset();
+  ses.reset();
+});
+
+const context = {} as Context;
+
+function httpEvent(options: {
+  method: string;
+  path: string;
+  body?: string;
+  claims?: Record<string, unknown>;
+  params?: Record<string, string>;
+}): HttpEvent {
+  return {
+    version: '2.0',
+    routeKey: `${options.method} ${options.path}`,
+    rawPath: options.path,
+    rawQueryString: '',
+    headers: {},
+    isBase64Encoded: false,
+    ...(options.body === undefined ? {} : { body: options.body }),
+    ...(options.params ? { pathParameters: options.params } : {}),
+    requestContext: {
+      http: { method: options.method, path: options.path },
+      ...(options.claims ? { authorizer: { jwt: { claims: options.claims, scopes: [] } } } : {}),
+    },
+  } as unknown as HttpEvent;
+}
+
+const memberClaims = { sub: 'u-asahi-1', 'cognito:groups': '[member]', 'custom:org': 'asahi-petrochem' };
+const secretariatClaims = { sub: 'u-sec-1', 'cognito:groups': ['secretariat'] };
+
+function headItem(state: IncidentState) {
+  return {
+    Item: {
+      pk: { S: `incident#${state.id}` },
+      sk: { N: '0' },
+      version: { N: String(state.version) },
+      state: { S: JSON.stringify(state) },
+      stateSchema: { N: '1' },
+      updatedAt: { S: state.updatedAt },
+    },
+  };
+}
+
+const reportedState = given([
+  {
+    event: {
+      type: 'IncidentReported',
+      data: {
+        incidentId: INCIDENT_ID,
+        org: 'asahi-petrochem',
+        reportedBy: 'u-asahi-1',
+        report: RANSOMWARE_REPORT,
+        secretariatDueAt: at(T0, 4 * HOURS),
+      },
+    },
+    at: T0,
+    actor: ASAHI_MEMBER,
+  },
+]) as IncidentState;
+
+describe('report-incident handler', () => {
+  it('creates the stream in one conditional transaction and answers 201 with Location', async () => {
+    dynamo.on(GetItemCommand).resolves({});
+    dynamo.on(TransactWriteItemsCommand).resolves({});
+    const res = await reportIncident(
+      httpEvent({
+        method: 'POST',
+        path: '/incidents',
+        body: JSON.stringify(RANSOMWARE_REPORT),
+        claims: memberClaims,
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(201);
+    const body = JSON.parse(res.body ?? '{}');
+    expect(body).toMatchObject({ status: 'awaiting_secretariat', version: 1 });
+    expect(res.headers?.location).toBe(`/incidents/${body.id}`);
+    const [call] = dynamo.commandCalls(TransactWriteItemsCommand);
+    const items = call?.args[0].input.TransactItems ?? [];
+    expect(items.map((i) => i.Put?.ConditionExpression)).toEqual([
+      'attribute_not_exists(pk)',
+      'attribute_not_exists(pk)',
+    ]);
+    expect(items[0]?.Put?.Item?.type?.S).toBe('IncidentReported');
+  });
+
+  it('answers 400 naming every bad field, and writes nothing', async () => {
+    const res = await reportIncident(
+      httpEvent({
+        method: 'POST',
+        path: '/incidents',
+        body: JSON.stringify({
+          ...RANSOMWARE_REPORT,
+          severity: 'apocalyptic',
+          contact: { name: 'x', email: 'nope' },
+        }),
+        claims: memberClaims,
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.headers?.['content-type']).toBe('application/problem+json');
+    const problem = JSON.parse(res.body ?? '{}');
+    expect(problem.errors.map((e: { path: string }) => e.path).sort()).toEqual(['contact.email', 'severity']);
+    expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
+  });
+
+  it('answers 400 to a body that is not JSON', async () => {
+    const res = await reportIncident(
+      httpEvent({ method: 'POST', path: '/incidents', body: '{"title":', claims: memberClaims }),
+      context,
+    );
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body ?? '{}').detail).toBe('the body is not valid JSON');
+  });
+
+  it('answers 413 to a body over 256 KB before parsing it', async () => {
+    const body = JSON.stringify({ ...RANSOMWARE_REPORT, description: 'x'.repeat(300 * 1024) });
+    const res = await reportIncident(
+      httpEvent({ method: 'POST', path: '/incidents', body, claims: memberClaims }),
+      context,
+    );
+    expect(res.statusCode).toBe(413);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('answers 401 without verified claims and 403 to the wrong role', async () => {
+    const anonymous = await reportIncident(
+      httpEvent({ method: 'POST', path: '/incidents', body: '{}' }),
+      context,
+    );
+    expect(anonymous.statusCode).toBe(401);
+    const wrongRole = await reportIncident(
+      httpEvent({
+        method: 'POST',
+        path: '/incidents',
+        body: JSON.stringify(RANSOMWARE_REPORT),
+        claims: secretariatClaims,
+      }),
+      context,
+    );
+    expect(wrongRole.statusCode).toBe(403);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('turns an unexpected failure into a bare 500 with no internal detail', async () => {
+    dynamo.on(GetItemCommand).rejects(new Error('socket hang up at 10.0.3.7:443 table events-unit'));
+    const res = await reportIncident(
+      httpEvent({
+        method: 'POST',
+        path: '/incidents',
+        body: JSON.stringify(RANSOMWARE_REPORT),
+        claims: memberClaims,
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toMatch(/socket|10\.0|events-unit|at /);
+  });
+});
+
+describe('decide-relay handler', () => {
+  it('answers 409 when another secretariat decision landed first (reloads, then decides again)', async () => {
+    const returnedMeanwhile = given([
+      {
+        event: {
+          type: 'IncidentReported',
+          data: {
+            incidentId: INCIDENT_ID,
+            org: 'asahi-petrochem',
+            reportedBy: 'u',
+            report: RANSOMWARE_REPORT,
+            secretariatDueAt: at(T0, 4 * HOURS),
+          },
+        },
+        at: T0,
+        actor: ASAHI_MEMBER,
+      },
+      {
+        event: { type: 'RelayReturned', data: { memberDueAt: at(T0, 5 * HOURS) } },
+        at: at(T0, HOURS),
+        actor: SECRETARIAT,
+      },
+    ]) as IncidentState;
+    dynamo.on(GetItemCommand).resolvesOnce(headItem(reportedState)).resolves(headItem(returnedMeanwhile));
+    dynamo.on(TransactWriteItemsCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+      }),
+    );
+    const res = await decideRelay(
+      httpEvent({
+        method: 'POST',
+        path: `/incidents/${INCIDENT_ID}/decision`,
+        body: JSON.stringify({ decision: 'approve' }),
+        claims: secretariatClaims,
+        params: { id: INCIDENT_ID },
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(res.body ?? '{}').detail).toMatch(/returned, not awaiting/);
+    expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+  });
+
+  it('answers 404 for an id that is not an incident id', async () => {
+    const res = await decideRelay(
+      httpEvent({
+        method: 'POST',
+        path: '/incidents/../../etc/decision',
+        body: JSON.stringify({ decision: 'approve' }),
+        claims: secretariatClaims,
+        params: { id: '../../etc' },
+      }),
+      context,
+    );
+    expect(res.statusCode).toBe(404);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+function streamRecord(version: number, type: string, data: unknown): DynamoDBStreamEvent {
+  return {
+    Records: [
+      {
+        eventName: 'INSERT',
+        dynamodb: {
+          SequenceNumber: `${version}00`,
+          NewImage: {
+            pk: { S: `incident#${INCIDENT_ID}` },
+            sk: { N: String(version) },
+            kind: { S: 'event' },
+            type: { S: type },
+            data: { S: JSON.stringify(data) },
+            recordedAt: { S: T0 },
+            actor: { S: JSON.stringify(ASAHI_MEMBER) },
+          },
+        },
+      },
+    ],
+  } as unknown as DynamoDBStreamEvent;
+}
+
+describe('stream-reactor handler', () => {
+  it('starts the relay and notifies the secretariat on a new report; a replay starts nothing new', async () => {
+    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({ executionArn: 'x', startDate: new Date() })
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    const record = streamRecord(1, 'IncidentReported', {
+      incidentId: INCIDENT_ID,
+      secretariatDueAt: at(T0, 4 * HOURS),
+    });
+    expect(await streamReactor(record)).toEqual({ batchItemFailures: [] });
+    expect(await streamReactor(record)).toEqual({ batchItemFailures: [] });
+    const starts = sfn.commandCalls(StartExecutionCommand);
+    expect(starts.map((c) => c.args[0].input.name)).toEqual([INCIDENT_ID, INCIDENT_ID]);
+    const published = sns
+      .commandCalls(PublishBatchCommand)
+      .flatMap((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
+    const messages = published.map((e) => JSON.parse(e.Message ?? '{}'));
+    // The demo secretariat's duty contact, by e-mail and SMS, twice (one per delivery of the record).
+    expect(messages.map((m) => `${m.channel}:${m.to}`)).toEqual([
+      'email:duty@secretariat.ceptoar.example',
+      'sms:+81300000001',
+      'email:duty@secretariat.ceptoar.example',
+      'sms:+81300000001',
+    ]);
+    expect(messages[0].subject).toMatch(/^\[TLP:AMBER\] 【要対応】IT障害報告の確認依頼 \(期限 .+ JST\)$/);
+  });
+
+  it('resumes the secretariat wait after approval and treats a gone token as done', async () => {
+    const approved = given([
+      {
+        event: {
+          type: 'IncidentReported',
+          data: {
+            incidentId: INCIDENT_ID,
+            org: 'asahi-petrochem',
+            reportedBy: 'u',
+            report: RANSOMWARE_REPORT,
+            secretariatDueAt: at(T0, 4 * HOURS),
+          },
+        },
+        at: T0,
+        actor: ASAHI_MEMBER,
+      },
+      {
+        event: {
+          type: 'RelayWaitStarted',
+          data: { hop: 'secretariat', attempt: 0, dueAt: at(T0, 4 * HOURS), taskToken: 'tok-1' },
+        },
+        at: T0,
+        actor: WORKFLOW,
+      },
+      {
+        event: { type: 'RelayApproved', data: { ministryDueAt: at(T0, 5 * HOURS) } },
+        at: at(T0, HOURS),
+        actor: SECRETARIAT,
+      },
+    ]) as IncidentState;
+    dynamo.on(GetItemCommand).resolves(headItem(approved));
+    sfn
+      .on(SendTaskSuccessCommand)
+      .resolvesOnce({})
+      .rejects(new TaskTimedOut({ message: 'gone', $metadata: {} }));
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    const record = streamRecord(3, 'RelayApproved', { ministryDueAt: at(T0, 5 * HOURS) });
+    expect(await streamReactor(record)).toEqual({ batchItemFailures: [] });
+    expect(await streamReactor(record)).toEqual({ batchItemFailures: [] });
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([
+      'tok-1',
+      'tok-1',
+    ]);
+  });
+
+  it('reports the failing record so the stream retries from it', async () => {
+    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    sfn.on(StartExecutionCommand).rejects(new Error('throttled'));
+    const res = await streamReactor(streamRecord(1, 'IncidentReported', {}));
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: '100' }]);
+  });
+});
+
+describe('deliver-notification handler', () => {
+  const message = {
+    key: '1:review_requested:sec-duty:email',
+    streamId: `incident#${INCIDENT_ID}`,
+    purpose: 'review_requested',
+    channel: 'email',
+    to: 'bounce@bounce.invalid',
+    subject: 's',
+    body: 'b',
+  };
+  const sqs = (body: unknown) =>
+    ({ Records: [{ messageId: 'q-1', body: JSON.stringify(body) }] }) as unknown as SQSEvent;
+
+  it('records a rejected e-mail as a failed delivery instead of retrying it forever', async () => {
+    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    dynamo.on(TransactWriteItemsCommand).resolves({});
+    ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Address blacklisted', $metadata: {} }));
+    expect(await deliver(sqs(message))).toEqual({ batchItemFailures: [] });
+    const put =
+      dynamo.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item;
+    expect(put?.type?.S).toBe('NotificationFailed');
+  });
+
+  it('does not send again what the stream already records as delivered', async () => {
+    const delivered = {
+      ...reportedState,
+      deliveries: [
+        {
+          key: message.key,
+          at: T0,
+          purpose: 'review_requested',
+          channel: 'email',
+          to: 'x',
+          ok: true,
+          detail: 'm',
+        },
+      ],
+    };
+    dynamo.on(GetItemCommand).resolves(headItem(delivered as IncidentState));
+    expect(await deliver(sqs({ Type: 'Notification', Message: JSON.stringify(message) }))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(ses.calls()).toHaveLength(0);
+  });
+
+  it('leaves a transient failure to the queue', async () => {
+    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    ses.on(SendEmailCommand).rejects(new Error('connection reset'));
+    expect(await deliver(sqs(message))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
+  });
+});
