@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { ensureTable } from '../../local/dynamodb.ts';
+import { eventTableSpec } from '../../local/table-spec.ts';
+
+/** Region and credentials every int test uses; DynamoDB Local runs with -sharedDb so any would do. */
+export const TEST_REGION = 'ap-northeast-1';
+export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/** Endpoint of the run's DynamoDB Local (started by test/support/global-setup.ts). */
+export function dynamoEndpoint(): string {
+  return inject('dynamoEndpoint');
+}
+
+/** A DynamoDBClient on the run's DynamoDB Local. */
+export function testDynamoClient(): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: dynamoEndpoint(),
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+  });
+}
+
+let shared: DynamoDBClient | undefined;
+
+/** Creates a uniquely named event table (eventTableSpec) and returns its name. */
+export async function freshTable(prefix = 'events'): Promise<string> {
+  // Never delete tables: in DynamoDB Local, deleting stream-enabled tables slows every later
+  // table operation down, so each test simply gets a new name.
+  const name = `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  shared ??= testDynamoClient();
+  await ensureTable(shared, eventTableSpec(name));
+  return name;
+}
