@@ -4,11 +4,15 @@ import { defineConfig } from 'vitest/config';
 // DynamoDB Local, the local state machine and the HTTP server.
 export default defineConfig({
   test: {
+    // Pinned SDK versions; its notice about Node 22 is noise in test output.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
+        extends: true,
         test: { name: 'unit', include: ['test/**/*.unit.test.ts'], testTimeout: 20_000 },
       },
       {
+        extends: true,
         test: {
           name: 'int',
           include: ['test/**/*.int.test.ts'],

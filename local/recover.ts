@@ -1,0 +1,56 @@
+import type { IncidentEvent, IncidentState, MaybeIncident, Recorded } from '../events/incident/incident.ts';
+import { currentHop } from '../events/incident/incident.ts';
+import type { EventStore } from '../functions/commons/event-store.ts';
+import { incidents } from '../functions/commons/incidents.ts';
+import type { Notifier } from '../functions/commons/notifier.ts';
+import { messagesFor, type ReactionDeps } from '../functions/commons/reactions.ts';
+import type { RelayWorkflow } from '../functions/commons/workflow.ts';
+
+/**
+ * After a restart of the local stack, picks up from the event log what lived only in
+ * memory: the relay workflows (AWS keeps executions; the local endpoint does not) and
+ * notifications published but not yet delivered (fauxqs keeps no queue on disk).
+ */
+export async function recoverFromEventLog(options: {
+  store: EventStore;
+  workflow: RelayWorkflow;
+  notifier: Notifier;
+  deps: Pick<ReactionDeps, 'directory' | 'publicUrl'>;
+  now?: () => number;
+}): Promise<{ resumed: number; republished: number }> {
+  let resumed = 0;
+  let republished = 0;
+  let cursor: string | null = null;
+  const stamp = (options.now ?? Date.now)();
+  do {
+    const page: Awaited<ReturnType<EventStore['listHeads']>> = await options.store.listHeads<MaybeIncident>(
+      { index: 'byType', key: incidents.streamType },
+      { limit: 100, cursor },
+    );
+    for (const head of page.items) {
+      const state = head.state as MaybeIncident;
+      if (state === null) continue;
+      if (currentHop(state.status) !== null && state.stalledHop === null) {
+        await options.workflow.start(`${state.id}-resume-${stamp}`, { incidentId: state.id });
+        resumed++;
+      }
+      republished += await republishUndelivered(options, state);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return { resumed, republished };
+}
+
+async function republishUndelivered(
+  options: { store: EventStore; notifier: Notifier; deps: Pick<ReactionDeps, 'directory' | 'publicUrl'> },
+  state: IncidentState,
+): Promise<number> {
+  const delivered = new Set(state.deliveries.map((d) => d.key));
+  const missing = [];
+  for await (const stored of options.store.readEvents(incidents.streamId(state.id))) {
+    const event = incidents.upcast(stored) as Recorded<IncidentEvent>;
+    missing.push(...messagesFor(event, state, options.deps).filter((m) => !delivered.has(m.key)));
+  }
+  if (missing.length > 0) await options.notifier.publish(missing);
+  return missing.length;
+}

@@ -1,0 +1,267 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { functions } from '../functions/manifest.ts';
+import { issueLocalToken, localSigningKey, tokenRequest } from './auth.ts';
+import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
+import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
+import { startMailCatcher } from './mail.ts';
+import { recoverFromEventLog } from './recover.ts';
+import { extractStateMachines, localFunctionName, startLocalSfn } from './sfn/index.ts';
+import { startSmsGateway } from './sms.ts';
+import { startLocalMessaging } from './sns.ts';
+import { startStreamPoller } from './streams.ts';
+import { eventTableSpec } from './table-spec.ts';
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** Where DynamoDB Local, the mailbox, the SMS log and checkpoints live; kept across restarts. */
+  readonly dataDir: string;
+  /** API port; 0 or undefined picks a free one (tests). */
+  readonly port?: number;
+  readonly host?: string;
+  /** Divides every policy duration (CEPTOAR_TIME_SCALE). */
+  readonly timeScale?: number;
+  /** Relay policy override (CEPTOAR_RELAY_POLICY JSON). */
+  readonly relayPolicy?: string;
+  readonly quiet?: boolean;
+}
+
+/** The running local system. */
+export interface LocalStack {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly dynamoEndpoint: string;
+  readonly tableName: string;
+  readonly mail: Awaited<ReturnType<typeof startMailCatcher>>;
+  readonly sms: Awaited<ReturnType<typeof startSmsGateway>>;
+  readonly sfn: Awaited<ReturnType<typeof startLocalSfn>>;
+  /** Resolves when every committed event so far was reacted to and every queued notification handled. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const TABLE = 'ceptoar-events';
+const REGION = 'ap-northeast-1';
+
+type Handler = (...args: never[]) => Promise<unknown>;
+const loadHandler = async <H extends Handler>(name: string): Promise<H> =>
+  ((await import(`../functions/${name}.ts`)) as { handler: H }).handler;
+
+/** The state machine exactly as the CDK app synthesizes it (bundling skipped: only the template is needed). */
+async function synthesizedStateMachines() {
+  const { buildApp, STACK_ID } = await import('../infra/app.ts');
+  const { app } = buildApp({ bundling: false, nag: false });
+  const template = app.synth().getStackByName(STACK_ID).template;
+  return extractStateMachines(template, { region: REGION });
+}
+
+/**
+ * Starts the whole system on this machine: DynamoDB Local (with streams), the relay state
+ * machine from the synthesized template on aws-local-stepfunctions, fauxqs for SNS/SQS
+ * with an SMS catcher in front, an SES endpoint with an SMTP catcher, and the HTTP API
+ * serving the same handler modules that Lambda runs. Only endpoint URLs differ from AWS.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  // The SDK versions are pinned (see package.json), and Lambda runs a newer Node than 20:
+  // its notice about Node 22 says nothing actionable for the local stack.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const log: LocalLog = options.quiet
+    ? { info: () => {}, warn: (m, ...r) => console.warn(`[local] ${m}`, ...r) }
+    : {
+        info: (m, ...r) => console.log(`[local] ${m}`, ...r),
+        warn: (m, ...r) => console.warn(`[local] ${m}`, ...r),
+      };
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch((e) => log.warn(`stop failed: ${String(e)}`));
+    stoppers.length = 0;
+  };
+  let ready = false;
+
+  try {
+    const dynamo = await startDynamoLocal({ dbPath: join(dataDir, 'dynamodb'), log });
+    stoppers.push(() => dynamo.stop());
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials });
+    await ensureTable(dynamoClient, eventTableSpec(TABLE));
+
+    const messaging = await startLocalMessaging({ region: REGION, log });
+    stoppers.push(() => messaging.stop());
+    const topicArn = await messaging.createTopic('ceptoar-notifications');
+    const queueUrl = await messaging.subscribeQueue(topicArn, 'ceptoar-deliveries', undefined, {
+      rawMessageDelivery: true,
+      visibilityTimeoutSeconds: 10,
+      deadLetter: { queueName: 'ceptoar-deliveries-dlq', maxReceiveCount: 5 },
+    });
+    const sms = await startSmsGateway({ upstream: messaging.endpoint, dataDir });
+    stoppers.push(() => sms.close());
+    const mail = await startMailCatcher({ dataDir, log });
+    stoppers.push(() => mail.stop());
+    const sfn = await startLocalSfn({ region: REGION });
+    stoppers.push(() => sfn.close());
+
+    // The handlers read these once, at import; they are all set before the first import.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_SNS: sms.endpoint,
+      AWS_ENDPOINT_URL_SQS: messaging.endpoint,
+      AWS_ENDPOINT_URL_SESV2: mail.sesEndpoint,
+      EVENTS_TABLE: TABLE,
+      NOTIFICATIONS_TOPIC_ARN: topicArn,
+      EMAIL_FROM: 'noreply@ceptoar.example',
+      CEPTOAR_TIME_SCALE: String(options.timeScale ?? 1),
+      ...(options.relayPolicy ? { CEPTOAR_RELAY_POLICY: options.relayPolicy } : {}),
+    });
+
+    const signingKey = localSigningKey(dataDir);
+    const localRoutes: LocalRoute[] = [
+      async ({ method, path }) => {
+        if (method === 'GET' && path === '/health') {
+          return ready
+            ? { status: 200, body: { status: 'ok' } }
+            : { status: 503, body: { status: 'starting' } };
+        }
+        if (!ready) {
+          return {
+            status: 503,
+            contentType: 'application/problem+json',
+            body: {
+              type: 'about:blank',
+              title: 'Service Unavailable',
+              status: 503,
+              detail: 'the local stack is starting',
+            },
+          };
+        }
+        return undefined;
+      },
+      async ({ method, path, body }) => {
+        if (method !== 'POST' || path !== '/local/token') return undefined;
+        let json: unknown;
+        try {
+          json = JSON.parse(body || '{}');
+        } catch {
+          json = undefined;
+        }
+        const parsed = tokenRequest.safeParse(json);
+        if (!parsed.success) {
+          return {
+            status: 400,
+            contentType: 'application/problem+json',
+            body: {
+              type: 'about:blank',
+              title: 'Bad Request',
+              status: 400,
+              detail: 'the body must be {role, org?, sub?}',
+              errors: parsed.error.issues.map((i) => ({
+                path: i.path.join('.') || '(body)',
+                message: i.message,
+              })),
+            },
+          };
+        }
+        return { status: 200, body: { token: await issueLocalToken(signingKey, parsed.data) } };
+      },
+      async ({ method, path }) => {
+        if (method === 'GET' && path === '/local/mail')
+          return { status: 200, body: { items: mail.messages() } };
+        if (method === 'GET' && path === '/local/sms')
+          return { status: 200, body: { items: sms.messages() } };
+        return undefined;
+      },
+    ];
+    const routes: ApiRoute[] = functions.flatMap((fn) =>
+      'routes' in fn
+        ? fn.routes.map((r) => ({
+            method: r.method,
+            path: r.path,
+            functionName: fn.name,
+            load: () => loadHandler<RouteHandler>(fn.name),
+          }))
+        : [],
+    );
+    const http = await startHttpServer({
+      port: options.port ?? 0,
+      ...(options.host ? { host: options.host } : {}),
+      routes,
+      localRoutes,
+      signingKey,
+    });
+    stoppers.push(() => http.close());
+    process.env.PUBLIC_URL = http.url;
+
+    const relayStep = await loadHandler<(payload: unknown) => Promise<unknown>>('relay-step');
+    const machines = await synthesizedStateMachines();
+    const relay = machines[0];
+    if (!relay || machines.length !== 1)
+      throw new Error(`expected one state machine in the template, found ${machines.length}`);
+    process.env.RELAY_WORKFLOW_ARN = sfn.registerStateMachine(relay.logicalId, relay.definition, (arn) => {
+      const name = localFunctionName(arn);
+      if (name !== 'relay-step') throw new Error(`the relay workflow calls an unknown function ${name}`);
+      return relayStep;
+    });
+
+    const reactor = await loadHandler<(e: DynamoDBStreamEvent) => Promise<unknown>>('stream-reactor');
+    const deliver = await loadHandler<(e: SQSEvent) => Promise<unknown>>('deliver-notification');
+    const streams = await startStreamPoller({
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: TABLE,
+      checkpointFile: join(dataDir, 'stream-checkpoint.json'),
+      handler: reactor as never,
+      log,
+    });
+    stoppers.push(() => streams.stop());
+    const deliveries = messaging.pollQueue({ queueUrl, handler: deliver as never });
+    stoppers.push(() => deliveries.stop());
+
+    const { store } = await import('../functions/commons/store.ts');
+    const { StepFunctionsWorkflow } = await import('../functions/commons/workflow.ts');
+    const { SnsNotifier } = await import('../functions/commons/notifier.ts');
+    const { directory } = await import('../functions/commons/directory.ts');
+    const recovered = await recoverFromEventLog({
+      store,
+      workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.RELAY_WORKFLOW_ARN),
+      notifier: new SnsNotifier(new SNSClient({}), topicArn),
+      deps: { directory, publicUrl: http.url },
+    });
+    if (recovered.resumed + recovered.republished > 0) {
+      log.info(
+        `resumed ${recovered.resumed} relays and re-sent ${recovered.republished} undelivered notifications`,
+      );
+    }
+    ready = true;
+    log.info(`ceptoar-relay is up at ${http.url} (data in ${dataDir}, time scale ${options.timeScale ?? 1})`);
+
+    return {
+      url: http.url,
+      dataDir,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: TABLE,
+      mail,
+      sms,
+      sfn,
+      settle: async () => {
+        await streams.idle();
+        await deliveries.idle();
+      },
+      stop: async () => {
+        ready = false;
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

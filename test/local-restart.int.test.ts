@@ -1,0 +1,146 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { apiClient, eventually, tempDataDir } from './support/local-api.ts';
+
+// `npm start` as a user runs it: a child process with PORT, CEPTOAR_DATA_DIR and
+// CEPTOAR_TIME_SCALE. A restart (graceful or a crash) must lose nothing: the event log
+// on disk says where every relay stands, deadlines included.
+const running = new Set<ChildProcess>();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function start(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    env: { ...process.env, PORT: String(port), CEPTOAR_DATA_DIR: dataDir, CEPTOAR_TIME_SCALE: '3600' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}: ${output}`);
+      const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+      return res?.status === 200;
+    },
+    60_000,
+    'the local stack to report healthy',
+  );
+  return child;
+}
+
+function descendants(pid: number): number[] {
+  try {
+    const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+    return children.flatMap((c) => [c, ...descendants(c)]);
+  } catch {
+    return [];
+  }
+}
+
+async function stop(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL') {
+  const pid = child.pid ?? 0;
+  const family = descendants(pid);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  // A crash takes the whole machine's processes with it, DynamoDB Local's JVM included.
+  if (signal === 'SIGKILL') for (const p of family) process.kill(p, 'SIGKILL');
+  await exited;
+  running.delete(child);
+}
+
+afterEach(async () => {
+  for (const child of running) await stop(child, 'SIGKILL');
+});
+
+describe('restarting the local stack', () => {
+  it('keeps every incident and resumes in-flight relays with their deadlines after a crash', async () => {
+    const dataDir = tempDataDir('ceptoar-restart-');
+    const port = await freePort();
+    const api = apiClient(`http://127.0.0.1:${port}`);
+    let child = await start(dataDir, port);
+    // High severity: four hours per hop, four seconds at this time scale.
+    const waiting = await api.report('oita-petrochem', { severity: 'high', title: 'Before the crash' });
+    const approved = await api.report('oita-petrochem', {
+      severity: 'high',
+      title: 'Approved before the crash',
+    });
+    await api.call('POST', `/incidents/${approved}/decision`, {
+      token: await api.token('secretariat'),
+      body: { decision: 'approve' },
+    });
+    await eventually(
+      async () => (await api.events(waiting)).some((e) => e.type === 'RelayWaitStarted'),
+      10_000,
+      'the first wait',
+    );
+    await stop(child, 'SIGKILL');
+
+    child = await start(dataDir, port);
+    const secretariat = await api.token('secretariat');
+    const before = await api.call('GET', `/incidents/${waiting}`, { token: secretariat });
+    expect(before.body).toMatchObject({
+      status: 'awaiting_secretariat',
+      report: { title: 'Before the crash' },
+    });
+    // The deadline set before the crash is still the one that counts: it passes, and the
+    // resumed workflow records the miss (nobody restarted the clock).
+    const miss = await eventually(
+      async () => (await api.events(waiting)).find((e) => e.type === 'HopDeadlineMissed'),
+      20_000,
+      'the missed deadline after the restart',
+    );
+    expect(miss.data.missedDueAt).toBe(before.body.hops.secretariat.dueAt);
+    // The other relay waits on the ministry again, and a receipt moves it on to NISC.
+    await eventually(
+      async () =>
+        (await api.events(approved)).filter((e) => e.type === 'RelayWaitStarted' && e.data.hop === 'ministry')
+          .length >= 2,
+      10_000,
+      'the resumed ministry wait',
+    );
+    const receipt = await api.call('POST', `/incidents/${approved}/receipt`, {
+      token: await api.token('ministry'),
+      body: {},
+    });
+    expect(receipt.body.status).toBe('awaiting_nisc');
+    await eventually(
+      async () =>
+        (await api.events(approved)).some((e) => e.type === 'RelayWaitStarted' && e.data.hop === 'nisc'),
+      10_000,
+      'the NISC wait',
+    );
+    // Every notification the log calls for was delivered, once.
+    await eventually(
+      async () =>
+        (await api.events(approved)).some(
+          (e) =>
+            e.type === 'NotificationDelivered' && e.data.purpose === 'relay' && e.data.to.includes('nisc'),
+        ),
+      10_000,
+      'the NISC notification',
+    );
+    const keys = (await api.events(approved))
+      .filter((e) => e.type === 'NotificationDelivered')
+      .map((e) => e.data.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    await stop(child, 'SIGTERM');
+  });
+});

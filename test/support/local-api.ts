@@ -1,0 +1,102 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Report } from '../../events/incident/report.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
+import { RANSOMWARE_REPORT } from './fixtures.ts';
+
+/** A fresh data folder for one test file's local stack. */
+export const tempDataDir = (prefix = 'ceptoar-test-') => mkdtempSync(join(tmpdir(), prefix));
+
+/** Starts the whole local stack for a test file (its own data folder, a free port, quiet). */
+export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
+  return startLocalStack({ dataDir: tempDataDir(), port: 0, timeScale: 3600, quiet: true, ...options });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read responses field by field, as a curl user would.
+type Json = any;
+
+export interface ApiResponse<T = Json> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A thin HTTP client over the local API, as a user with curl would see it. */
+export function apiClient(baseUrl: string) {
+  async function call<T = Json>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body !== undefined || options.raw !== undefined
+          ? { 'content-type': 'application/json' }
+          : {}),
+        ...options.headers,
+      },
+      ...(options.raw !== undefined
+        ? { body: options.raw }
+        : options.body !== undefined
+          ? { body: JSON.stringify(options.body) }
+          : {}),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, headers: res.headers, body: body as T };
+  }
+  const tokens = new Map<string, string>();
+  return {
+    call,
+    async token(role: string, org?: string, sub?: string): Promise<string> {
+      const key = `${role}/${org ?? ''}/${sub ?? ''}`;
+      const cached = tokens.get(key);
+      if (cached) return cached;
+      const res = await call<{ token: string }>('POST', '/local/token', {
+        body: { role, ...(org ? { org } : {}), ...(sub ? { sub } : {}) },
+      });
+      if (res.status !== 200) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
+      tokens.set(key, res.body.token);
+      return res.body.token;
+    },
+    async report(org = 'asahi-petrochem', report: Partial<Report> = {}): Promise<string> {
+      const res = await call<{ id: string }>('POST', '/incidents', {
+        token: await this.token('member', org),
+        body: { ...RANSOMWARE_REPORT, severity: 'low', ...report },
+      });
+      if (res.status !== 201) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id;
+    },
+    async events(
+      id: string,
+    ): Promise<{ version: number; type: string; data: Json; actor: Json; recordedAt: string }[]> {
+      const res = await call('GET', `/incidents/${id}/events?limit=1000`, {
+        token: await this.token('auditor'),
+      });
+      return res.body.items;
+    },
+  };
+}
+
+/** Polls until the check returns a value (not undefined/false), or fails after the timeout. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
