@@ -1,0 +1,119 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionSpec } from '../functions/manifest.ts';
+import { acknowledgeNagFinding } from './nag.ts';
+
+/** The repository root: entries, the lock file and esbuild's working directory are resolved from here. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The Lambda runtime every function of the system runs on. */
+export const HOUSE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Timeout per trigger: each is kept below what its caller waits for, so the caller sees our error, not its own. */
+const TIMEOUT: Record<FunctionSpec['trigger'], Duration> = {
+  // API Gateway gives up after 30 s; a command is one GetItem and one TransactWriteItems.
+  http: Duration.seconds(10),
+  // Plan and Escalate have a 30 s task timeout; Lambda's own fires first and names the function in the error.
+  workflow: Duration.seconds(20),
+  // A batch of up to 100 stream records, each possibly a StartExecution or a publish.
+  'event-stream': Duration.seconds(60),
+  // Up to 10 deliveries to SES, SNS SMS or a webhook that may be slow to answer.
+  'notification-queue': Duration.seconds(30),
+};
+
+/** Props of {@link HouseFunction}. */
+export interface HouseFunctionProps {
+  /** The manifest entry: its name selects the entry file and `CEPTOAR_FUNCTION`, its trigger the timeout. */
+  readonly spec: FunctionSpec;
+  /** Environment on top of the house variables. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A manifest function with the house defaults: Node.js 24 on ARM, X-Ray, an own log group kept for audit,
+ * an own role without AWS managed policies, and an ESM bundle of `functions/<name>.ts` with pinned SDKs.
+ */
+export class HouseFunction extends NodejsFunction {
+  /** The manifest entry this function was built from. */
+  readonly spec: FunctionSpec;
+  /** The execution role; every grant lands in its default policy. */
+  readonly executionRole: iam.Role;
+  private readonly policyFindingReasons = new Map<string, readonly string[]>();
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    const { spec } = props;
+    // Role and log group are siblings because they have to exist before super() runs.
+    // Our own role instead of the default one keeps AWSLambdaBasicExecutionRole (logs:* on *) out.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${spec.name}`,
+    });
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      // Thirteen months, so the previous fiscal year is still complete when the annual audit runs.
+      retention: logs.RetentionDays.THIRTEEN_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    super(scope, id, {
+      entry: `${REPO_ROOT}functions/${spec.name}.ts`,
+      handler: 'handler',
+      description: spec.description,
+      runtime: HOUSE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: TIMEOUT[spec.trigger],
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      environment: {
+        ...props.environment,
+        // The local runtime maps the synthesized template's functions back to handler modules by this.
+        CEPTOAR_FUNCTION: spec.name,
+        POWERTOOLS_SERVICE_NAME: 'ceptoar-relay',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies bundled into ESM still call require(); give them one.
+        banner:
+          "import { createRequire as __houseCreateRequire } from 'node:module';const require = __houseCreateRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        target: 'node24',
+        // Bundle the SDK we pin and test against instead of the runtime's copy, which drifts.
+        externalModules: [],
+        // esbuild's per-file size report would drown the synth output; warnings and errors still show.
+        logLevel: LogLevel.WARNING,
+      },
+    });
+    this.spec = spec;
+    this.executionRole = role;
+    logGroup.grantWrite(role);
+    this.acknowledgePolicyFinding(
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+    );
+  }
+
+  /**
+   * Acknowledges a cdk-nag finding (`AwsSolutions-IAM5[...]`) on this function's default policy, where every grant lands. Reasons given
+   * for the same finding accumulate, because one finding (e.g. `Resource::*`) covers all statements alike.
+   */
+  acknowledgePolicyFinding(id: string, reason: string): void {
+    const reasons = [...(this.policyFindingReasons.get(id) ?? []), reason];
+    this.policyFindingReasons.set(id, reasons);
+    const defaultPolicy = this.executionRole.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy === undefined) throw new Error(`${this.node.path}: no default policy to acknowledge`);
+    // A later acknowledgement of the same id on the same construct replaces the earlier one.
+    acknowledgeNagFinding(defaultPolicy, id, reasons.join(' '));
+  }
+}

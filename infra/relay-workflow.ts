@@ -1,0 +1,121 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeNagFinding, nagArnToken } from './nag.ts';
+
+/** The state names of the relay workflow, as docs/ARCHITECTURE.md ("Relay workflow contract") fixes them. */
+export const RELAY_STATES = ['Plan', 'Route', 'Wait', 'Escalate', 'Done', 'Stalled'] as const;
+
+/** The error the `Stalled` state fails the execution with. */
+export const RELAY_STALLED_ERROR = 'RelayStalled';
+
+/** How long Plan and Escalate may take; each is one Lambda call doing a few DynamoDB requests. */
+const STEP_TIMEOUT = Duration.seconds(30);
+
+/** Props of {@link RelayWorkflow}. */
+export interface RelayWorkflowProps {
+  /** The `relay-step` function, which serves the plan, wait and escalate actions. */
+  readonly relayStep: lambda.IFunction;
+}
+
+/**
+ * The relay state machine (Standard, JSONPath). Its definition is the single one executed in AWS and by the
+ * local stack, which extracts it from the synthesized template; change it only together with the contract.
+ */
+export class RelayWorkflow extends Construct {
+  /** The relay state machine. */
+  readonly stateMachine: sfn.StateMachine;
+  /** Where the state machine logs every transition with its data. */
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: RelayWorkflowProps) {
+    super(scope, id);
+    const { relayStep } = props;
+    const incidentId = sfn.JsonPath.stringAt('$.incidentId');
+    const hop = sfn.JsonPath.stringAt('$.plan.hop');
+    const attempt = sfn.JsonPath.numberAt('$.plan.attempt');
+
+    const plan = new tasks.LambdaInvoke(this, 'Plan', {
+      lambdaFunction: relayStep,
+      payload: sfn.TaskInput.fromObject({ action: 'plan', incidentId }),
+      payloadResponseOnly: true,
+      resultPath: '$.plan',
+      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
+      retryOnServiceExceptions: true,
+    });
+
+    const escalate = new tasks.LambdaInvoke(this, 'Escalate', {
+      lambdaFunction: relayStep,
+      payload: sfn.TaskInput.fromObject({ action: 'escalate', incidentId, hop, attempt }),
+      payloadResponseOnly: true,
+      resultPath: '$.escalation',
+      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
+      retryOnServiceExceptions: true,
+    });
+
+    // The task token is stored in the incident's stream by the `wait` action; the stream reactor answers it
+    // when the hop is done. The timeout is the time left to the hop's deadline, computed by Plan.
+    const wait = new tasks.LambdaInvoke(this, 'Wait', {
+      lambdaFunction: relayStep,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        action: 'wait',
+        incidentId,
+        hop,
+        attempt,
+        dueAt: sfn.JsonPath.stringAt('$.plan.dueAt'),
+        timeoutSeconds: sfn.JsonPath.numberAt('$.plan.timeoutSeconds'),
+        taskToken: sfn.JsonPath.taskToken,
+      }),
+      resultPath: '$.callback',
+      taskTimeout: sfn.Timeout.at('$.plan.timeoutSeconds'),
+      retryOnServiceExceptions: true,
+    });
+    wait.addCatch(escalate, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timeout' });
+
+    const done = new sfn.Succeed(this, 'Done');
+    const stalled = new sfn.Fail(this, 'Stalled', {
+      error: RELAY_STALLED_ERROR,
+      cause: 'The relay policy allows no further escalation',
+    });
+    // No default branch: a `next` outside the contract fails the execution with States.NoChoiceMatched,
+    // which tells a bug in relay-step apart from a relay that legitimately stalled.
+    const route = new sfn.Choice(this, 'Route')
+      .when(sfn.Condition.stringEquals('$.plan.next', 'wait'), wait)
+      .when(sfn.Condition.stringEquals('$.plan.next', 'done'), done)
+      .when(sfn.Condition.stringEquals('$.plan.next', 'stalled'), stalled);
+    plan.next(route);
+    wait.next(plan);
+    escalate.next(plan);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // Transitions carry who was notified when; keep them as long as the functions' logs.
+      retention: logs.RetentionDays.THIRTEEN_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(plan),
+      comment: 'CEPTOAR relay: plan the next hop, wait for it until its deadline, escalate on timeout',
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (policy === undefined) throw new Error('the relay state machine role has no default policy');
+    acknowledgeNagFinding(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Vended log delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) and X-Ray ' +
+        '(xray:PutTraceSegments, GetSamplingRules, ...) support no resource-level permissions.',
+    );
+    acknowledgeNagFinding(
+      policy,
+      `AwsSolutions-IAM5[Resource::${nagArnToken(relayStep)}:*]`,
+      'lambda:InvokeFunction on versions and aliases of relay-step, the one function the workflow calls.',
+    );
+  }
+}

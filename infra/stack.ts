@@ -1,0 +1,421 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { type AwsCall, type FunctionSpec, functions } from '../functions/manifest.ts';
+import { HouseFunction } from './house-function.ts';
+import { acknowledgeNagFinding, nagArnToken } from './nag.ts';
+import { RelayWorkflow } from './relay-workflow.ts';
+
+/** The Cognito groups a caller's `cognito:groups` claim draws from. */
+export const USER_GROUPS = ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] as const;
+
+/** Names of the event table's global secondary indexes (docs/ARCHITECTURE.md, "Event table"). */
+export const EVENT_TABLE_INDEXES = { byType: 'byType', byOrg: 'byOrg' } as const;
+
+/** Deployment settings, read from CDK context by {@link stackSettingsFromContext}. */
+export interface CeptoarRelaySettings {
+  /** Sender address of e-mail notifications; its domain becomes the SES identity. */
+  readonly emailFrom: string;
+  /** Base URL for links in messages; defaults to the HTTP API's URL. */
+  readonly publicUrl?: string;
+  /** JSON override of the relay policy, passed to every function as `CEPTOAR_RELAY_POLICY`. */
+  readonly relayPolicy?: string;
+  /** JSON of the organisations' contacts for the stream reactor (`CEPTOAR_DIRECTORY`). */
+  readonly directory?: string;
+  /** OAuth redirect URLs of the app client. */
+  readonly authCallbackUrls: readonly string[];
+  /** Prefix of the Cognito hosted domain; unique per region. */
+  readonly authDomainPrefix?: string;
+}
+
+/** Props of {@link CeptoarRelayStack}. */
+export interface CeptoarRelayStackProps extends StackProps {
+  readonly settings: CeptoarRelaySettings;
+}
+
+/** Reads {@link CeptoarRelaySettings} from the context (`cdk.json`, `-c key=value`). */
+export function stackSettingsFromContext(scope: Construct): CeptoarRelaySettings {
+  const text = (key: string): string | undefined => {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    // `-c` gives strings; cdk.json may hold objects, which the functions expect as JSON.
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  };
+  const callbackUrls: unknown = scope.node.tryGetContext('authCallbackUrls');
+  return {
+    emailFrom: text('emailFrom') ?? 'noreply@ceptoar.example',
+    publicUrl: text('publicUrl'),
+    relayPolicy: text('relayPolicy'),
+    directory: text('directory'),
+    authCallbackUrls: Array.isArray(callbackUrls)
+      ? callbackUrls.map(String)
+      : typeof callbackUrls === 'string'
+        ? callbackUrls.split(',')
+        : ['http://localhost:3000/auth/callback'],
+    authDomainPrefix: text('authDomainPrefix'),
+  };
+}
+
+/**
+ * The whole relay: event table, relay workflow, notifications, HTTP API with Cognito, and one Lambda function
+ * per entry of functions/manifest.ts, granted exactly the calls the manifest lists.
+ */
+export class CeptoarRelayStack extends Stack {
+  /** The event table. */
+  readonly table: dynamodb.Table;
+  /** The relay workflow. */
+  readonly relayWorkflow: RelayWorkflow;
+  /** The notifications topic the stream reactor publishes to. */
+  readonly notifications: sns.Topic;
+  /** The HTTP API. */
+  readonly httpApi: apigwv2.HttpApi;
+  /** The functions by manifest name. */
+  readonly functions: ReadonlyMap<string, HouseFunction>;
+
+  constructor(scope: Construct, id: string, props: CeptoarRelayStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const specs: readonly FunctionSpec[] = functions;
+
+    this.table = this.eventTable();
+
+    // Functions first, without the ARNs of what they feed: the workflow needs relay-step, and the stream
+    // reactor needs the workflow. Environment that names other resources is added once they exist.
+    const byName = new Map<string, HouseFunction>();
+    for (const spec of specs) {
+      byName.set(
+        spec.name,
+        new HouseFunction(this, pascalCase(spec.name), {
+          spec,
+          environment: {
+            EVENTS_TABLE: this.table.tableName,
+            ...(settings.relayPolicy === undefined ? {} : { CEPTOAR_RELAY_POLICY: settings.relayPolicy }),
+          },
+        }),
+      );
+    }
+    this.functions = byName;
+    const ofTrigger = (trigger: FunctionSpec['trigger']) =>
+      [...byName.values()].filter((fn) => fn.spec.trigger === trigger);
+    const [relayStep, ...otherWorkflowFunctions] = ofTrigger('workflow');
+    if (relayStep === undefined || otherWorkflowFunctions.length > 0) {
+      throw new Error('the manifest must have exactly one function with trigger "workflow"');
+    }
+
+    this.relayWorkflow = new RelayWorkflow(this, 'RelayWorkflow', { relayStep });
+    this.notifications = new sns.Topic(this, 'Notifications', {
+      displayName: 'CEPTOAR relay notifications',
+      masterKey: new kms.Key(this, 'NotificationsKey', {
+        description: 'Encrypts the CEPTOAR relay notifications topic',
+        enableKeyRotation: true,
+      }),
+      enforceSSL: true,
+    });
+    const senderDomain = emailDomain(settings.emailFrom);
+    const sender = new ses.EmailIdentity(this, 'SenderIdentity', {
+      identity: ses.Identity.domain(senderDomain),
+    });
+    const auth = this.userPool(settings);
+    this.httpApi = this.api(auth);
+
+    for (const fn of byName.values()) {
+      this.grantCalls(fn, sender, settings);
+      this.bindTrigger(fn, settings);
+    }
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.httpApi.apiEndpoint,
+      description: 'Base URL of the HTTP API',
+    });
+    new CfnOutput(this, 'UserPoolId', { value: auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: auth.client.userPoolClientId });
+    new CfnOutput(this, 'EventsTableName', { value: this.table.tableName });
+    new CfnOutput(this, 'RelayWorkflowArn', { value: this.relayWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'NotificationsTopicArn', { value: this.notifications.topicArn });
+  }
+
+  private eventTable(): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Events', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.NUMBER },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      timeToLiveAttribute: 'expiresAt',
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      // The events are the system of record; losing the stack must not lose them.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: EVENT_TABLE_INDEXES.byType,
+      partitionKey: { name: 'listPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: EVENT_TABLE_INDEXES.byOrg,
+      partitionKey: { name: 'orgPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
+    });
+    return table;
+  }
+
+  private userPool(settings: CeptoarRelaySettings): {
+    userPool: cognito.UserPool;
+    client: cognito.UserPoolClient;
+  } {
+    const userPool = new cognito.UserPool(this, 'UserPool', {
+      // Accounts are provisioned by the secretariat, who also sets each member's organisation.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: { org: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // TOTP only: SMS codes would need an SNS role and are the weaker factor.
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of USER_GROUPS) {
+      new cognito.UserPoolGroup(this, `Group${pascalCase(group)}`, { userPool, groupName: group });
+    }
+    userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: settings.authDomainPrefix ?? `ceptoar-relay-${this.account}` },
+    });
+    const client = userPool.addClient('WebClient', {
+      // A public client (browser or CLI) uses the authorization code flow with PKCE; it cannot keep a secret.
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [...settings.authCallbackUrls],
+        logoutUrls: [...settings.authCallbackUrls],
+      },
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(7),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes('org'),
+      // The organisation decides what a caller may see; only an administrator may change it.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+    });
+    return { userPool, client };
+  }
+
+  private api(auth: { userPool: cognito.UserPool; client: cognito.UserPoolClient }): apigwv2.HttpApi {
+    const authorizer = new HttpJwtAuthorizer('CognitoJwt', auth.userPool.userPoolProviderUrl, {
+      jwtAudience: [auth.client.userPoolClientId],
+    });
+    const api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'CEPTOAR relay API',
+      defaultAuthorizer: authorizer,
+      // The default stage is declared below, with access logs and throttling the HttpApi props cannot set.
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
+      retention: logs.RetentionDays.THIRTEEN_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new apigwv2.HttpStage(this, 'HttpApiDefaultStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    for (const fn of this.functions.values()) {
+      for (const route of fn.spec.routes ?? []) {
+        api.addRoutes({
+          path: route.path,
+          methods: [apigwv2.HttpMethod[route.method]],
+          integration: new HttpLambdaIntegration(`${pascalCase(fn.spec.name)}${route.method}Integration`, fn),
+        });
+      }
+    }
+    return api;
+  }
+
+  /** Grants each of the function's manifest calls on the resource the call is made against. */
+  private grantCalls(fn: HouseFunction, sender: ses.EmailIdentity, settings: CeptoarRelaySettings): void {
+    const { spec } = fn;
+    const stateMachine = this.relayWorkflow.stateMachine;
+    const ofService = (service: string): AwsCall[] =>
+      spec.calls.filter((call) => call.startsWith(`${service}:`));
+
+    const tableCalls = ofService('dynamodb');
+    if (tableCalls.length > 0) {
+      // table.grant covers the table and its indexes, which Query on byType and byOrg needs.
+      this.table.grant(fn, ...tableCalls);
+      fn.acknowledgePolicyFinding(
+        `AwsSolutions-IAM5[Resource::${nagArnToken(this.table)}/index/*]`,
+        "table.grant's index wildcard spans the event table's own indexes (byType, byOrg), which Query reads.",
+      );
+    }
+
+    const workflowCalls = ofService('states');
+    if (workflowCalls.length > 0) {
+      if (spec.trigger === 'workflow') {
+        // The state machine's definition names the function; its ARN in the function would be a cycle.
+        throw new Error(`${spec.name} is invoked by the relay workflow and cannot call it back`);
+      }
+      stateMachine.grant(fn, ...workflowCalls);
+      fn.addEnvironment('RELAY_WORKFLOW_ARN', stateMachine.stateMachineArn);
+    }
+
+    if (ofService('sns').length > 0) {
+      if (spec.trigger === 'notification-queue') {
+        // The notification consumer publishes SMS to phone numbers, never to the topic it is fed from.
+        const sms = new iam.Policy(this, `${pascalCase(spec.name)}SmsPublish`, {
+          statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] })],
+        });
+        fn.executionRole.attachInlinePolicy(sms);
+        acknowledgeNagFinding(
+          sms,
+          'AwsSolutions-IAM5[Resource::*]',
+          'SMS: sns:Publish with PhoneNumber has no resource ARN to scope to; this policy holds nothing else.',
+        );
+      } else {
+        this.notifications.grantPublish(fn);
+        fn.acknowledgePolicyFinding(
+          'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          'Publishing to the encrypted topic needs a data key from its KMS key; the grant is on that key only.',
+        );
+        fn.addEnvironment('NOTIFICATIONS_TOPIC_ARN', this.notifications.topicArn);
+      }
+    }
+
+    if (ofService('ses').length > 0) {
+      sender.grant(fn, ...ofService('ses'));
+      fn.addEnvironment('EMAIL_FROM', settings.emailFrom);
+    }
+  }
+
+  /** Connects the function to what invokes it. */
+  private bindTrigger(fn: HouseFunction, settings: CeptoarRelaySettings): void {
+    const name = pascalCase(fn.spec.name);
+    switch (fn.spec.trigger) {
+      case 'http':
+      case 'workflow':
+        // Routes are added with the API; the workflow is built around relay-step.
+        return;
+      case 'event-stream': {
+        const dlq = new sqs.Queue(this, `${name}FailedBatches`, {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        });
+        acknowledgeNagFinding(
+          dlq,
+          'AwsSolutions-SQS3',
+          `This queue is the on-failure destination of ${fn.spec.name}'s stream event source mapping.`,
+        );
+        fn.addEventSource(
+          new DynamoEventSource(this.table, {
+            startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+            batchSize: 100,
+            bisectBatchOnError: true,
+            retryAttempts: 10,
+            reportBatchItemFailures: true,
+            onFailure: new SqsDlq(dlq),
+            // Heads and idempotency records change on every append too; only events mean something happened.
+            filters: [
+              lambda.FilterCriteria.filter({
+                dynamodb: { NewImage: { kind: { S: lambda.FilterRule.isEqual('event') } } },
+              }),
+            ],
+          }),
+        );
+        fn.acknowledgePolicyFinding(
+          'AwsSolutions-IAM5[Resource::*]',
+          'DynamoDB stream event source: dynamodb:ListStreams supports no resource-level permissions.',
+        );
+        fn.addEnvironment('PUBLIC_URL', settings.publicUrl ?? this.httpApi.apiEndpoint);
+        if (settings.directory !== undefined) fn.addEnvironment('CEPTOAR_DIRECTORY', settings.directory);
+        return;
+      }
+      case 'notification-queue': {
+        const dlq = new sqs.Queue(this, `${name}DeadLetters`, {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        });
+        const queue = new sqs.Queue(this, `${name}Queue`, {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          // Six times the function timeout, as Lambda recommends for SQS event sources.
+          visibilityTimeout: Duration.seconds(6 * (fn.timeout?.toSeconds() ?? 30)),
+          deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+        });
+        this.notifications.addSubscription(
+          new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }),
+        );
+        fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+        return;
+      }
+      default: {
+        const unknownTrigger: never = fn.spec.trigger;
+        throw new Error(`unknown trigger ${String(unknownTrigger)}`);
+      }
+    }
+  }
+}
+
+function emailDomain(address: string): string {
+  const domain = address.split('@')[1];
+  if (domain === undefined || domain === '')
+    throw new Error(`emailFrom is not an e-mail address: ${address}`);
+  return domain;
+}
+
+/** `report-incident` → `ReportIncident`: construct ids that read like the manifest. */
+function pascalCase(kebab: string): string {
+  return kebab
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FunctionSpec, functions } from '../functions/manifest.ts';
+import { buildApp, STACK_ID } from '../infra/app.ts';
+
+const specs: readonly FunctionSpec[] = functions;
+
+/** The bundle directory of each function, by manifest name. */
+const bundles = new Map<string, string>();
+/** Temporary directories to remove afterwards: the bundles are some 40 MB per run. */
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+// The one synthesis here bundles every function with the local esbuild, as `cdk synth` does: no Docker and no
+// network. cdk-nag has its own file.
+beforeAll(() => {
+  const outdir = mkdtempSync(join(tmpdir(), 'ceptoar-bundle-'));
+  scratch.push(outdir);
+  buildApp({ outdir, nag: false }).app.synth();
+  const template = JSON.parse(readFileSync(join(outdir, `${STACK_ID}.template.json`), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  const assets = JSON.parse(readFileSync(join(outdir, `${STACK_ID}.assets.json`), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const name = (resource.Properties.Environment as { Variables: { CEPTOAR_FUNCTION: string } }).Variables
+      .CEPTOAR_FUNCTION;
+    const hash = (resource.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    const asset = assets.files[hash];
+    if (asset === undefined) throw new Error(`${name}: no asset ${hash}`);
+    bundles.set(name, join(outdir, asset.source.path));
+  }
+}, 120_000);
+
+function bundleOf(name: string): string {
+  const dir = bundles.get(name);
+  if (dir === undefined) throw new Error(`no bundle for ${name}`);
+  return dir;
+}
+
+describe('function bundles', () => {
+  it.each(specs.map((s) => s.name))(
+    '%s is a minified ESM bundle with a source map and a require shim',
+    (name) => {
+      const code = readFileSync(join(bundleOf(name), 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire as __houseCreateRequire } from 'node:module';")).toBe(
+        true,
+      );
+      expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+      expect(JSON.parse(readFileSync(join(bundleOf(name), 'index.mjs.map'), 'utf8'))).toHaveProperty(
+        'mappings',
+      );
+    },
+  );
+
+  it.each(specs.map((s) => s.name))('%s bundles its dependencies, the AWS SDK included', (name) => {
+    const code = readFileSync(join(bundleOf(name), 'index.mjs'), 'utf8');
+    // Import statements (`import … from "x"`, `import "x"`) start a statement; the SDK quotes one in an error
+    // message, which this leaves out. Dynamic `import("x")` may sit in any expression.
+    const statement = /(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?"([^"]+)"/g;
+    const dynamic = /\bimport\(\s*"([^"]+)"\s*\)/g;
+    const imported = [...code.matchAll(statement), ...code.matchAll(dynamic)].map((m) => m[1]);
+    expect(imported).toContain('node:fs');
+    expect(imported.filter((specifier) => !specifier?.startsWith('node:'))).toEqual([]);
+  });
+
+  it('loads every bundle away from node_modules and finds its handler', () => {
+    // A copy outside the repository cannot resolve anything from node_modules, like the Lambda runtime.
+    const isolated = mkdtempSync(join(tmpdir(), 'ceptoar-isolated-'));
+    scratch.push(isolated);
+    const entries = specs.map((s) => {
+      cpSync(bundleOf(s.name), join(isolated, s.name), { recursive: true });
+      return [s.name, join(isolated, s.name, 'index.mjs')] as const;
+    });
+    const script = `
+      const result = {};
+      for (const [name, file] of ${JSON.stringify(entries)}) {
+        try { result[name] = typeof (await import(file)).handler; } catch (e) { result[name] = String(e); }
+      }
+      console.log(JSON.stringify(result));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: isolated,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'ap-northeast-1',
+        // Lambda runs Node.js 24; the SDK's notice about older Node.js versions does not apply there.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        EVENTS_TABLE: 'events',
+        RELAY_WORKFLOW_ARN: 'arn:aws:states:ap-northeast-1:123456789012:stateMachine:relay',
+        NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:123456789012:notifications',
+        EMAIL_FROM: 'noreply@ceptoar.example',
+        PUBLIC_URL: 'https://ceptoar.example',
+      },
+    });
+    expect(JSON.parse(output)).toEqual(Object.fromEntries(specs.map((s) => [s.name, 'function'])));
+  }, 60_000);
+});
