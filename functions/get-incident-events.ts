@@ -1,21 +1,21 @@
 import { NotFoundError, ValidationError } from '../events/errors.ts';
 import { canReadEvents, redactEventData } from '../events/incident/visibility.ts';
 import { loadAggregate } from './commons/command-runner.ts';
-import { InvalidCursorError } from './commons/dynamodb-event-store.ts';
+import { InvalidCursorError } from './commons/dynamodb-event-reader.ts';
 import { httpHandler } from './commons/http.ts';
-import { incidentIdFrom } from './commons/incident-http.ts';
+import { incidentIdFrom } from './commons/incident-id.ts';
 import { incidents } from './commons/incidents.ts';
 import { pageLimit } from './commons/paging.ts';
-import { store } from './commons/store.ts';
+import { reader } from './commons/reader.ts';
 
 /** GET /incidents/{id}/events: the stream, oldest first, paged with `limit` and `cursor`. */
 export const handler = httpHandler({ allow: ['member', 'secretariat', 'auditor'] }, async (request) => {
   const id = incidentIdFrom(request);
-  const { state } = await loadAggregate(store, incidents, id);
+  const { state } = await loadAggregate(reader, incidents, id);
   if (state === null || !canReadEvents(state, request.actor)) throw new NotFoundError('no such incident');
   const limit = pageLimit(request.query.limit, 100, 1000);
   try {
-    const page = await store.readEventsPage(incidents.streamId(id), {
+    const page = await reader.readEventsPage(incidents.streamId(id), {
       limit,
       cursor: request.query.cursor ?? null,
     });

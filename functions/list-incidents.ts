@@ -1,10 +1,10 @@
 import { ValidationError } from '../events/errors.ts';
 import type { MaybeIncident } from '../events/incident/incident.ts';
 import { canSee, incidentSummary } from '../events/incident/visibility.ts';
-import { InvalidCursorError } from './commons/dynamodb-event-store.ts';
+import { InvalidCursorError } from './commons/dynamodb-event-reader.ts';
 import { httpHandler } from './commons/http.ts';
 import { pageLimit } from './commons/paging.ts';
-import { store } from './commons/store.ts';
+import { reader } from './commons/reader.ts';
 
 /** GET /incidents: the incidents the caller may see, newest first, paged with `limit` and `cursor`. */
 export const handler = httpHandler(
@@ -19,7 +19,7 @@ export const handler = httpHandler(
           ? { index: 'byType' as const, key: 'incident', visibleTo: actor.role }
           : { index: 'byType' as const, key: 'incident' };
     try {
-      const page = await store.listHeads<MaybeIncident>(query, {
+      const page = await reader.listHeads<MaybeIncident>(query, {
         limit,
         cursor: request.query.cursor ?? null,
       });

@@ -15,7 +15,6 @@ export type AwsCall =
   | 'dynamodb:GetItem'
   | 'dynamodb:Query'
   | 'dynamodb:PutItem'
-  | 'dynamodb:ConditionCheckItem'
   | 'states:StartExecution'
   | 'states:SendTaskSuccess'
   | 'states:SendTaskFailure'
@@ -32,11 +31,7 @@ export interface FunctionSpec {
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
-const WRITE = [
-  ...READ,
-  'dynamodb:PutItem',
-  'dynamodb:ConditionCheckItem',
-] as const satisfies readonly AwsCall[];
+const WRITE = [...READ, 'dynamodb:PutItem'] as const satisfies readonly AwsCall[];
 
 export const functions = [
   {

@@ -11,7 +11,7 @@ import { incidents } from './commons/incidents.ts';
 import { logger } from './commons/logger.ts';
 import { SnsNotifier } from './commons/notifier.ts';
 import { type ReactionDeps, reactToIncidentEvent } from './commons/reactions.ts';
-import { store } from './commons/store.ts';
+import { reader } from './commons/reader.ts';
 import { StepFunctionsWorkflow } from './commons/workflow.ts';
 
 const deps: ReactionDeps = {
@@ -62,7 +62,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     if (stored === null || !stored.streamId.startsWith('incident#')) continue;
     try {
       const id = stored.streamId.slice('incident#'.length);
-      const { state } = await loadAggregate(store, incidents, id);
+      const { state } = await loadAggregate(reader, incidents, id);
       if (state !== null) await reactToIncidentEvent(stored, state, deps);
     } catch (error) {
       logger.error('reaction failed; the batch resumes from this record', {

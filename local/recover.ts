@@ -1,6 +1,6 @@
 import type { IncidentEvent, IncidentState, MaybeIncident, Recorded } from '../events/incident/incident.ts';
 import { currentHop } from '../events/incident/incident.ts';
-import type { EventStore } from '../functions/commons/event-store.ts';
+import type { EventReader } from '../functions/commons/event-store.ts';
 import { incidents } from '../functions/commons/incidents.ts';
 import type { Notifier } from '../functions/commons/notifier.ts';
 import { messagesFor, type ReactionDeps } from '../functions/commons/reactions.ts';
@@ -12,7 +12,7 @@ import type { RelayWorkflow } from '../functions/commons/workflow.ts';
  * notifications published but not yet delivered (fauxqs keeps no queue on disk).
  */
 export async function recoverFromEventLog(options: {
-  store: EventStore;
+  store: EventReader;
   workflow: RelayWorkflow;
   notifier: Notifier;
   deps: Pick<ReactionDeps, 'directory' | 'publicUrl'>;
@@ -23,7 +23,7 @@ export async function recoverFromEventLog(options: {
   let cursor: string | null = null;
   const stamp = (options.now ?? Date.now)();
   do {
-    const page: Awaited<ReturnType<EventStore['listHeads']>> = await options.store.listHeads<MaybeIncident>(
+    const page: Awaited<ReturnType<EventReader['listHeads']>> = await options.store.listHeads<MaybeIncident>(
       { index: 'byType', key: incidents.streamType },
       { limit: 100, cursor },
     );
@@ -42,7 +42,7 @@ export async function recoverFromEventLog(options: {
 }
 
 async function republishUndelivered(
-  options: { store: EventStore; notifier: Notifier; deps: Pick<ReactionDeps, 'directory' | 'publicUrl'> },
+  options: { store: EventReader; notifier: Notifier; deps: Pick<ReactionDeps, 'directory' | 'publicUrl'> },
   state: IncidentState,
 ): Promise<number> {
   const delivered = new Set(state.deliveries.map((d) => d.key));

@@ -1,6 +1,12 @@
 import type { Actor } from '../../events/actor.ts';
 import { ConcurrencyError } from '../../events/errors.ts';
-import type { EventStore, HeadProjection, IdempotencyRecord, StoredEvent } from './event-store.ts';
+import type {
+  EventReader,
+  EventStore,
+  HeadProjection,
+  IdempotencyRecord,
+  StoredEvent,
+} from './event-store.ts';
 
 type DomainEvent = { type: string; data: unknown };
 type Recorded<E> = E & { version: number; recordedAt: string; actor: Actor };
@@ -36,7 +42,7 @@ export interface CommandResult<S, E> {
 
 /** Loads an aggregate's current state and version: the head snapshot, re-folded only when its schema is old. */
 export async function loadAggregate<S, E extends DomainEvent>(
-  store: EventStore,
+  store: EventReader,
   aggregate: Folding<S, E>,
   id: string,
 ): Promise<{ state: S; version: number; updatedAt: string | null }> {
@@ -51,7 +57,7 @@ export async function loadAggregate<S, E extends DomainEvent>(
 
 /** Folds a stream from its first event (up to a version, if given). */
 export async function foldStream<S, E extends DomainEvent>(
-  store: EventStore,
+  store: EventReader,
   aggregate: Folding<S, E>,
   id: string,
   toVersion?: number,

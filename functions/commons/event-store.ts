@@ -64,7 +64,8 @@ export interface Page<T> {
   readonly cursor: string | null;
 }
 
-export interface EventStore {
+/** The read side of the store: what query handlers and reactions need. */
+export interface EventReader {
   /** The head of a stream, or null when the stream does not exist. One read, whatever the stream's length. */
   loadHead<S>(streamId: string): Promise<StreamHead<S> | null>;
   /** The stream's events in order, fetched page by page. */
@@ -77,18 +78,22 @@ export interface EventStore {
     streamId: string,
     options: { limit: number; cursor?: string | null },
   ): Promise<Page<StoredEvent>>;
-  /**
-   * Appends events atomically with the new head (and the idempotency record, if any).
-   * Throws ConcurrencyError when the stream is no longer at `expectedVersion`, and
-   * IdempotencyRecordExistsError when the idempotency key was taken meanwhile.
-   */
-  append(request: AppendRequest): Promise<{ version: number }>;
   getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
   /** Heads in a list index, newest first, paged. */
   listHeads<S>(
     query: { index: 'byType' | 'byOrg'; key: string; visibleTo?: string },
     options: { limit: number; cursor?: string | null },
   ): Promise<Page<StreamHead<S>>>;
+}
+
+/** The whole store: reads, and appends conditional on the expected version. */
+export interface EventStore extends EventReader {
+  /**
+   * Appends events atomically with the new head (and the idempotency record, if any).
+   * Throws ConcurrencyError when the stream is no longer at `expectedVersion`, and
+   * IdempotencyRecordExistsError when the idempotency key was taken meanwhile.
+   */
+  append(request: AppendRequest): Promise<{ version: number }>;
 }
 
 /** Raised when another request stored its response under the same idempotency key first. */

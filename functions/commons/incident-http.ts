@@ -1,21 +1,14 @@
-import { NotFoundError } from '../../events/errors.ts';
 import type { DecisionContext, IncidentCommand } from '../../events/incident/decide.ts';
 import type { IncidentState } from '../../events/incident/incident.ts';
 import { runCommand } from './command-runner.ts';
 import { policy } from './config.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
+
+export { incidentIdFrom } from './incident-id.ts';
+
 import { once, requestHash } from './idempotency.ts';
 import { incidents } from './incidents.ts';
 import { store } from './store.ts';
-
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** The incident id from the path; anything that is not one of ours is simply not found. */
-export function incidentIdFrom(request: HttpRequest<unknown>): string {
-  const id = request.params.id;
-  if (id === undefined || !ID.test(id)) throw new NotFoundError('no such incident');
-  return id;
-}
 
 /** The short answer to a command: where the incident now stands. */
 export const commandAnswer = (state: IncidentState, version: number) => ({
