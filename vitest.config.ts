@@ -9,7 +9,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.unit.test.ts'], testTimeout: 20_000 },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.unit.test.ts'],
+          testTimeout: 20_000,
+          // Unit tests provoke failures on purpose; their assertions say what matters.
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        },
       },
       {
         extends: true,
