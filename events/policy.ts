@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.ts';
 
 /** Severity of an incident; it sets every hop's deadline. */
 export const severities = ['critical', 'high', 'medium', 'low'] as const;
@@ -11,12 +11,9 @@ export type Severity = (typeof severities)[number];
 export const hops = ['secretariat', 'member', 'ministry', 'nisc'] as const;
 export type Hop = (typeof hops)[number];
 
-const hoursBySeverity = z.strictObject({
-  critical: z.number().positive(),
-  high: z.number().positive(),
-  medium: z.number().positive(),
-  low: z.number().positive(),
-});
+const hours = () => z.number().check(z.positive());
+const hoursBySeverity = z.strictObject({ critical: hours(), high: hours(), medium: hours(), low: hours() });
+const escalations = () => z.int().check(z.minimum(0), z.maximum(10));
 
 /** The relay policy: deadline hours per hop and severity, and the escalation bound. */
 export const relayPolicySchema = z.strictObject({
@@ -26,9 +23,9 @@ export const relayPolicySchema = z.strictObject({
     ministry: hoursBySeverity,
     nisc: hoursBySeverity,
   }),
-  maxEscalations: z.number().int().min(0).max(10),
+  maxEscalations: escalations(),
 });
-export type RelayPolicyConfig = z.infer<typeof relayPolicySchema>;
+export type RelayPolicyConfig = z.output<typeof relayPolicySchema>;
 
 const standardHours = { critical: 1, high: 4, medium: 24, low: 72 };
 
@@ -50,16 +47,17 @@ export interface RelayPolicy {
 }
 
 const overrideSchema = z.strictObject({
-  deadlineHours: z
-    .strictObject({
-      secretariat: hoursBySeverity.partial(),
-      member: hoursBySeverity.partial(),
-      ministry: hoursBySeverity.partial(),
-      nisc: hoursBySeverity.partial(),
-    })
-    .partial()
-    .optional(),
-  maxEscalations: z.number().int().min(0).max(10).optional(),
+  deadlineHours: z.optional(
+    z.partial(
+      z.strictObject({
+        secretariat: z.partial(hoursBySeverity),
+        member: z.partial(hoursBySeverity),
+        ministry: z.partial(hoursBySeverity),
+        nisc: z.partial(hoursBySeverity),
+      }),
+    ),
+  ),
+  maxEscalations: z.optional(escalations()),
 });
 
 /**

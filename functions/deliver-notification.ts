@@ -5,10 +5,10 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { systemActor } from '../events/actor.ts';
 import type { Channel } from '../events/incident/incident.ts';
 import { loadAggregate, runCommand } from './commons/command-runner.ts';
-import { policy } from './commons/config.ts';
 import { incidents } from './commons/incidents.ts';
 import { logger } from './commons/logger.ts';
 import type { OutboundNotification } from './commons/notifier.ts';
+import { policy } from './commons/policy-config.ts';
 import { emailSender, type Sender, smsSender, webhookSender } from './commons/senders.ts';
 import { store } from './commons/store.ts';
 

@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { systemActor } from '../events/actor.ts';
 import { planRelay } from '../events/incident/decide.ts';
 import { hops } from '../events/policy.ts';
+import * as z from '../events/zod.ts';
 import { loadAggregate, runCommand } from './commons/command-runner.ts';
-import { policy } from './commons/config.ts';
 import { incidents } from './commons/incidents.ts';
+import { policy } from './commons/policy-config.ts';
 import { store } from './commons/store.ts';
 
 const step = z.discriminatedUnion('action', [
@@ -13,16 +13,16 @@ const step = z.discriminatedUnion('action', [
     action: z.literal('wait'),
     incidentId: z.uuid(),
     hop: z.enum(hops),
-    attempt: z.number().int().min(0),
+    attempt: z.int().check(z.minimum(0)),
     dueAt: z.iso.datetime({ offset: true }),
-    timeoutSeconds: z.number().int().min(1),
-    taskToken: z.string().min(1),
+    timeoutSeconds: z.int().check(z.minimum(1)),
+    taskToken: z.string().check(z.minLength(1)),
   }),
   z.object({
     action: z.literal('escalate'),
     incidentId: z.uuid(),
     hop: z.enum(hops),
-    attempt: z.number().int().min(0),
+    attempt: z.int().check(z.minimum(0)),
   }),
 ]);
 

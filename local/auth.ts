@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
 import { roles } from '../events/actor.ts';
+import * as z from '../events/zod.ts';
 
 /** Issuer and audience of local tokens; the AWS stack uses Cognito's instead. */
 const ISSUER = 'ceptoar-relay-local';
@@ -13,17 +13,20 @@ const AUDIENCE = 'ceptoar-relay';
 export const tokenRequest = z
   .strictObject({
     role: z.enum(roles),
-    org: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an organisation id such as asahi-petrochem')
-      .optional(),
-    sub: z.string().min(1).max(128).optional(),
+    org: z.optional(
+      z
+        .string()
+        .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an organisation id such as asahi-petrochem')),
+    ),
+    sub: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   })
-  .refine((r) => r.role !== 'member' || r.org !== undefined, {
-    path: ['org'],
-    message: 'a member token needs an org',
-  });
-export type TokenRequest = z.infer<typeof tokenRequest>;
+  .check(
+    z.refine((r) => r.role !== 'member' || r.org !== undefined, {
+      path: ['org'],
+      message: 'a member token needs an org',
+    }),
+  );
+export type TokenRequest = z.output<typeof tokenRequest>;
 
 /** The HMAC key for local tokens, made once per data folder so tokens survive a restart. */
 export function localSigningKey(dataDir: string): Uint8Array {

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { severities } from '../policy.ts';
+import * as z from '../zod.ts';
 
 /** TLP 2.0 labels (FIRST Traffic Light Protocol). */
 export const tlpLabels = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
@@ -10,23 +10,26 @@ export const affectedSystemKinds = ['business_it', 'plant_control'] as const;
 export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as const;
 export type RecoveryStatus = (typeof recoveryStatuses)[number];
 
-const isoInstant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 date-time with a time zone',
-});
+const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
 const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(max, `must be at most ${max} characters`),
+    );
 
 /** A phone number in E.164 form (+81…), the form SMS delivery needs. */
 export const e164 = z
   .string()
-  .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +81312345678');
+  .check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +81312345678'));
 
 /** The person the secretariat calls back about a report. */
 export const contactSchema = z.strictObject({
   name: text(200),
-  email: z.email('must be an e-mail address').max(254),
-  phone: e164.optional(),
+  email: z.email('must be an e-mail address').check(z.maxLength(254)),
+  phone: z.optional(e164),
 });
 
 /** The body of POST /incidents: what a member reports (IT障害の報告). */
@@ -38,17 +41,19 @@ export const reportIncidentBody = z
     severity: z.enum(severities),
     occurredAt: isoInstant,
     detectedAt: isoInstant,
-    affectedSystems: z
-      .array(z.enum(affectedSystemKinds))
-      .min(1, 'name at least one affected system')
-      .refine((a) => new Set(a).size === a.length, 'must not repeat a system'),
+    affectedSystems: z.array(z.enum(affectedSystemKinds)).check(
+      z.minLength(1, 'name at least one affected system'),
+      z.refine((a) => new Set(a).size === a.length, 'must not repeat a system'),
+    ),
     tlp: z.enum(tlpLabels),
     contact: contactSchema,
   })
-  .refine((r) => Date.parse(r.detectedAt) >= Date.parse(r.occurredAt), {
-    path: ['detectedAt'],
-    message: 'must not be before occurredAt',
-  });
+  .check(
+    z.refine((r) => Date.parse(r.detectedAt) >= Date.parse(r.occurredAt), {
+      path: ['detectedAt'],
+      message: 'must not be before occurredAt',
+    }),
+  );
 export type Report = z.infer<typeof reportIncidentBody>;
 
 /** The body of POST /incidents/{id}/follow-ups (続報). */
@@ -60,8 +65,8 @@ export const followUpBody = z.strictObject({
 /** The body of POST /incidents/{id}/decision. */
 export const decisionBody = z.strictObject({
   decision: z.enum(['approve', 'return']),
-  note: text(5_000).optional(),
+  note: z.optional(text(5_000)),
 });
 
 /** The body of POST /incidents/{id}/receipt and /close. */
-export const noteBody = z.strictObject({ note: text(5_000).optional() });
+export const noteBody = z.strictObject({ note: z.optional(text(5_000)) });

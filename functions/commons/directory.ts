@@ -1,16 +1,16 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { z } from 'zod';
 import demoDirectory from '../../config/directory.json' with { type: 'json' };
 import { e164 } from '../../events/incident/report.ts';
+import * as z from '../../events/zod.ts';
 
 const contact = z.strictObject({
-  id: z.string().min(1),
-  name: z.string().min(1),
-  email: z.email().optional(),
-  phone: e164.optional(),
-  webhook: z.url({ protocol: /^https$/ }).optional(),
-  lang: z.enum(['ja', 'en']).default('ja'),
-  escalation: z.boolean().default(false),
+  id: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  email: z.optional(z.email()),
+  phone: z.optional(e164),
+  webhook: z.optional(z.url({ protocol: /^https$/ })),
+  lang: z._default(z.enum(['ja', 'en']), 'ja'),
+  escalation: z._default(z.boolean(), false),
 });
 
 const directorySchema = z.strictObject({
@@ -24,8 +24,8 @@ const directorySchema = z.strictObject({
   ),
 });
 
-export type Directory = z.infer<typeof directorySchema>;
-export type Contact = z.infer<typeof contact>;
+export type Directory = z.output<typeof directorySchema>;
+export type Contact = z.output<typeof contact>;
 
 /** Parses a directory document; throws with the offending path on a bad address. */
 export const parseDirectory = (json: unknown): Directory => directorySchema.parse(json);

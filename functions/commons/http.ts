@@ -4,7 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { type Actor, type Role, roles } from '../../events/actor.ts';
 import {
   ForbiddenError,
@@ -12,6 +12,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../../events/errors.ts';
+import * as z from '../../events/zod.ts';
 import { logger } from './logger.ts';
 import { problemResponse, toProblem } from './problem.ts';
 
@@ -64,7 +65,7 @@ function groupsOf(value: unknown): string[] {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-function parseBody<B>(event: HttpEvent, schema: z.ZodType<B>): B {
+function parseBody<B>(event: HttpEvent, schema: $ZodType<B>): B {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES)
@@ -78,7 +79,7 @@ function parseBody<B>(event: HttpEvent, schema: z.ZodType<B>): B {
       throw new ValidationError('the body is not valid JSON');
     }
   }
-  const parsed = schema.safeParse(json);
+  const parsed = z.safeParse(schema, json);
   if (!parsed.success) {
     throw new ValidationError(
       'the body does not match the contract',
@@ -102,7 +103,7 @@ const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
 
 /** Builds an API Gateway HTTP API handler: caller, role check, body, then the route's function. */
 export function httpHandler<B = Record<string, never>>(
-  spec: { readonly allow: readonly Role[]; readonly body?: z.ZodType<B> },
+  spec: { readonly allow: readonly Role[]; readonly body?: $ZodType<B> },
   fn: (request: HttpRequest<B>) => Promise<HttpResponse>,
 ) {
   return middy<HttpEvent, HttpResult, Error, Context>()

@@ -1,8 +1,8 @@
 import type { DecisionContext, IncidentCommand } from '../../events/incident/decide.ts';
 import type { IncidentState } from '../../events/incident/incident.ts';
 import { runCommand } from './command-runner.ts';
-import { policy } from './config.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
+import { policy } from './policy-config.ts';
 
 export { incidentIdFrom } from './incident-id.ts';
 
