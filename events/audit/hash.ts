@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * The hash chain of a stream (docs/ARCHITECTURE.md, "Tamper evidence"). Every event's
+ * hash is SHA-256 over the RFC 8785 canonical JSON of its content, the previous event's
+ * hash included, so changing, removing, inserting or reordering any event changes every
+ * hash after it.
+ */
+
+/** The predecessor of a stream's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What an event's hash covers: everything stored about it except the hash itself. */
+export interface HashedContent {
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly recordedAt: string;
+  readonly actor: unknown;
+  readonly schemaVersion: number;
+  readonly prevHash: string;
+}
+
+/** RFC 8785 canonical JSON; throws on values JSON cannot carry (NaN, lone surrogates). */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('value has no JSON form');
+  return text;
+}
+
+/** Lower-case hex SHA-256 of a UTF-8 string. */
+export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The hash of an event: SHA-256 of the canonical JSON of exactly the {@link HashedContent} fields. */
+export function eventHash(event: HashedContent): string {
+  return sha256Hex(
+    canonicalJson({
+      streamId: event.streamId,
+      version: event.version,
+      type: event.type,
+      data: event.data,
+      recordedAt: event.recordedAt,
+      actor: event.actor,
+      schemaVersion: event.schemaVersion,
+      prevHash: event.prevHash,
+    }),
+  );
+}
+
+/**
+ * Hashes a batch appended at once: the first links to `prevHash`, each next one to the
+ * one before it. Returns the hashes in order.
+ */
+export function chainHashes(
+  prevHash: string,
+  events: readonly Omit<HashedContent, 'prevHash'>[],
+): { prevHash: string; hash: string }[] {
+  let prev = prevHash;
+  return events.map((event) => {
+    const hash = eventHash({ ...event, prevHash: prev });
+    const link = { prevHash: prev, hash };
+    prev = hash;
+    return link;
+  });
+}
+
+/** Number of partitions the time index and the head index are spread over. */
+export const AUDIT_SHARDS = 16;
+
+/** The shard of a stream: stable, spread evenly, so no one partition takes every write. */
+export function shardOf(streamId: string): number {
+  return (createHash('sha256').update(streamId, 'utf8').digest()[0] ?? 0) % AUDIT_SHARDS;
+}
+
+/** Time index keys of an event (GSI `byTime`): a day-and-shard partition, sorted by time. */
+export function timeIndexKeys(
+  streamId: string,
+  version: number,
+  recordedAt: string,
+): { tPk: string; tSk: string } {
+  return {
+    tPk: timePartition(recordedAt.slice(0, 10), shardOf(streamId)),
+    tSk: timeSortKey(recordedAt, streamId, version),
+  };
+}
+
+/** `t#<yyyy-mm-dd>#<shard>`. */
+export const timePartition = (day: string, shard: number): string => `t#${day}#${shard}`;
+
+/** `<recordedAt>#<streamId>#<version, zero-padded>`: sorts as the global recorded order. */
+export const timeSortKey = (recordedAt: string, streamId: string, version: number): string =>
+  `${recordedAt}#${streamId}#${String(version).padStart(10, '0')}`;
+
+/** Head index keys of a stream (GSI `byHead`): every stream's head, sharded. */
+export const headIndexKeys = (streamId: string): { hPk: string; hSk: string } => ({
+  hPk: `h#${shardOf(streamId)}`,
+  hSk: streamId,
+});
