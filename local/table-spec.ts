@@ -12,7 +12,7 @@ export const BY_TYPE_INDEX = 'byType';
 /** Name of the GSI listing head items by organisation (`orgPk`, `listSk`). */
 export const BY_ORG_INDEX = 'byOrg';
 
-/** Name of the GSI over event items in recorded order, sharded by day and stream (`tPk`, `tSk`). */
+/** Name of the GSI over event items in recorded order, sharded by stream (`tPk`, `tSk`). */
 export const BY_TIME_INDEX = 'byTime';
 
 /** Name of the sparse GSI listing every stream's head, sharded (`hPk`, `hSk`): what checkpoints read. */

@@ -74,20 +74,22 @@ export function shardOf(streamId: string): number {
   return (createHash('sha256').update(streamId, 'utf8').digest()[0] ?? 0) % AUDIT_SHARDS;
 }
 
-/** Time index keys of an event (GSI `byTime`): a day-and-shard partition, sorted by time. */
+/**
+ * Time index keys of an event (GSI `byTime`): one of {@link AUDIT_SHARDS} partitions by
+ * stream, sorted by time within it. A period is one range query per shard, merged; no
+ * partition takes more than its share of the writes, and an empty stretch of time costs
+ * nothing to skip (a partition per day would cost a query per empty day).
+ */
 export function timeIndexKeys(
   streamId: string,
   version: number,
   recordedAt: string,
 ): { tPk: string; tSk: string } {
-  return {
-    tPk: timePartition(recordedAt.slice(0, 10), shardOf(streamId)),
-    tSk: timeSortKey(recordedAt, streamId, version),
-  };
+  return { tPk: timePartition(shardOf(streamId)), tSk: timeSortKey(recordedAt, streamId, version) };
 }
 
-/** `t#<yyyy-mm-dd>#<shard>`. */
-export const timePartition = (day: string, shard: number): string => `t#${day}#${shard}`;
+/** `t#<shard>`. */
+export const timePartition = (shard: number): string => `t#${shard}`;
 
 /** `<recordedAt>#<streamId>#<version, zero-padded>`: sorts as the global recorded order. */
 export const timeSortKey = (recordedAt: string, streamId: string, version: number): string =>

@@ -49,25 +49,12 @@ export async function listAllHeads(client: DynamoDBClient, table: string): Promi
   return shards.flat().sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
 }
 
-/** The days (yyyy-mm-dd, UTC) from one instant to another, inclusive. */
-export function daysBetween(from: string, to: string): string[] {
-  const days: string[] = [];
-  const end = to.slice(0, 10);
-  for (let t = Date.parse(`${from.slice(0, 10)}T00:00:00Z`); ; t += 86_400_000) {
-    const day = new Date(t).toISOString().slice(0, 10);
-    if (day > end) break;
-    days.push(day);
-  }
-  return days;
-}
-
 /** The sort key of an event in the time index: the cursor of {@link readPeriodPage}. */
 export const eventSortKey = (e: StoredEvent): string => timeSortKey(e.recordedAt, e.streamId, e.version);
 
 async function queryShard(
   client: DynamoDBClient,
   table: string,
-  day: string,
   shard: number,
   after: string,
   to: string,
@@ -83,7 +70,7 @@ async function queryShard(
         // `~` sorts after every character a stream id or version holds: the whole of `to`'s millisecond.
         KeyConditionExpression: 'tPk = :pk AND tSk BETWEEN :after AND :to',
         ExpressionAttributeValues: {
-          ':pk': S(timePartition(day, shard)),
+          ':pk': S(timePartition(shard)),
           ':after': S(after),
           ':to': S(`${to}~`),
         },
@@ -103,7 +90,7 @@ async function queryShard(
 /**
  * One page of the events recorded from `from` to `to` (inclusive), in recorded order across
  * all streams. The cursor is the last event's time-index sort key, so a page is a fresh
- * query per day and shard from there: no state is kept between pages.
+ * range query per shard from there: no state is kept between pages.
  */
 export async function readPeriodPage(
   client: DynamoDBClient,
@@ -111,20 +98,15 @@ export async function readPeriodPage(
   query: { from: string; to: string; limit: number; cursor?: string | null },
 ): Promise<{ items: StoredEvent[]; cursor: string | null }> {
   const after = query.cursor && query.cursor > query.from ? query.cursor : query.from;
-  const items: StoredEvent[] = [];
-  for (const day of daysBetween(after, query.to)) {
-    const want = query.limit - items.length;
-    const shards = await Promise.all(
-      Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
-        queryShard(client, table, day, shard, after, query.to, want),
-      ),
-    );
-    // Each shard is sorted; the merged page is the `want` smallest keys across them.
-    const merged = shards.flat().map((e) => ({ e, key: eventSortKey(e) }));
-    merged.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    items.push(...merged.slice(0, want).map((m) => m.e));
-    if (items.length >= query.limit) break;
-  }
+  const shards = await Promise.all(
+    Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
+      queryShard(client, table, shard, after, query.to, query.limit),
+    ),
+  );
+  // Each shard is sorted; the page is the `limit` smallest keys across them.
+  const merged = shards.flat().map((e) => ({ e, key: eventSortKey(e) }));
+  merged.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const items = merged.slice(0, query.limit).map((m) => m.e);
   const last = items[items.length - 1];
   return { items, cursor: items.length >= query.limit && last ? eventSortKey(last) : null };
 }
