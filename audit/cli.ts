@@ -20,7 +20,7 @@ const USAGE = `npm run --silent audit -- <command> [options]
 
 commands:
   export --from T --to T --out FILE [--format ndjson|stix] [--no-checkpoint]
-  verify FILE [--public-key PEM] | verify --live
+  verify FILE [--public-key PEM] [--workers N] | verify --live
   replay STREAM --as-of T [--file FILE]
   timeline STREAM [--lang ja|en] [--file FILE]
   compliance --from T --to T [--csv] [--file FILE]
@@ -43,6 +43,7 @@ const OPTIONS = {
   format: { type: 'string' },
   'no-checkpoint': { type: 'boolean' },
   'public-key': { type: 'string' },
+  workers: { type: 'string' },
   live: { type: 'boolean' },
   'as-of': { type: 'string' },
   file: { type: 'string' },
@@ -142,7 +143,14 @@ async function run(argv: string[]): Promise<number> {
         if (!arg) throw new UsageError('verify needs an export FILE or --live');
         const bar = progress();
         bar.start(0, 'events');
-        outcome = await verifyExport(arg, { publicKeyPem: pinned, progress: bar });
+        const workers = values.workers === undefined ? undefined : Number(values.workers);
+        if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 16))
+          throw new UsageError('--workers is a whole number from 1 to 16');
+        outcome = await verifyExport(arg, {
+          publicKeyPem: pinned,
+          progress: bar,
+          ...(workers ? { workers } : {}),
+        });
         bar.stop();
       }
       process.stdout.write(`${formatReport(outcome)}\n`);

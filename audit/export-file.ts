@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Checkpoint } from '../events/audit/checkpoint.ts';
+import { canonicalJson } from '../events/audit/hash.ts';
 import type { ChainedEvent, InclusionProof } from '../events/audit/verify.ts';
 import { inclusionProofs } from '../functions/commons/audit-checkpoints.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
@@ -12,12 +13,17 @@ import type { AuditSource } from './source.ts';
  * The export file: NDJSON, one record per line, so it is written and read as a stream.
  *   {"kind":"header", format, from, to, exportedAt, publicKey}
  *   {"kind":"checkpoint", ...signed checkpoint}
- *   per stream: {"kind":"stream", streamId, head, proof} then its events {"kind":"event", ...}
+ *   per stream: {"kind":"stream", streamId, head, proof} then its events
+ *   {"kind":"event","hash":"<hex>","content":<the RFC 8785 canonical JSON the hash covers>}
  * Each stream with an event in the period is exported whole (from version 1), so its chain
- * can be checked from the start and against the checkpoint's proof.
+ * can be checked from the start and against the checkpoint's proof. An event's content is
+ * written byte for byte as hashed, so a verifier hashes those bytes without re-encoding
+ * them: SHA-256 binds them, and every field it checks (stream, version, prevHash) is read
+ * from them.
  */
 export const EXPORT_FORMAT = 'ceptoar-audit-export/1';
 
+/** A record as a reader sees it: events flattened to their content plus their hash. */
 export type ExportRecord =
   | { kind: 'header'; format: string; from: string; to: string; exportedAt: string; publicKey: string | null }
   | ({ kind: 'checkpoint' } & Checkpoint)
@@ -36,13 +42,38 @@ export class LineWriter {
     this.out = createWriteStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   }
   async write(record: ExportRecord): Promise<void> {
-    if (!this.out.write(`${JSON.stringify(record)}\n`)) await once(this.out, 'drain');
+    await this.writeLine(record.kind === 'event' ? eventLine(record) : JSON.stringify(record));
+  }
+  async writeLine(line: string): Promise<void> {
+    if (!this.out.write(`${line}\n`)) await once(this.out, 'drain');
   }
   async close(): Promise<void> {
     await new Promise<void>((resolve, reject) =>
       this.out.end((e?: Error | null) => (e ? reject(e) : resolve())),
     );
   }
+}
+
+/** The start of every hashed event line, before the 64 hex digits of its hash. */
+export const EVENT_LINE_HEAD = '{"kind":"event","hash":"';
+/** Between the hash and the canonical content. */
+export const EVENT_LINE_MID = '","content":';
+
+/** An event's line: its hash, then the canonical JSON of exactly what the hash covers. */
+export function eventLine(e: ChainedEvent): string {
+  const content = canonicalJson({
+    streamId: e.streamId,
+    version: e.version,
+    type: e.type,
+    data: e.data,
+    recordedAt: e.recordedAt,
+    actor: e.actor,
+    schemaVersion: e.schemaVersion,
+    prevHash: e.prevHash,
+  });
+  return e.hash && /^[0-9a-f]{64}$/.test(e.hash)
+    ? `${EVENT_LINE_HEAD}${e.hash}${EVENT_LINE_MID}${content}}`
+    : `{"kind":"event","hash":null,"content":${content}}`;
 }
 
 /** The event line of a stored event. */
@@ -112,10 +143,21 @@ export async function* readExport(path: string): AsyncIterable<ExportRecord> {
   for await (const line of lines) {
     n++;
     if (line === '') continue;
+    let record: Record<string, unknown>;
     try {
-      yield JSON.parse(line) as ExportRecord;
+      record = JSON.parse(line) as Record<string, unknown>;
     } catch {
       throw new Error(`${path}:${n}: not a JSON line`);
+    }
+    if (record.kind === 'event') {
+      const content = record.content as Omit<ChainedEvent, 'hash'>;
+      yield {
+        kind: 'event',
+        ...content,
+        hash: typeof record.hash === 'string' ? record.hash : undefined,
+      };
+    } else {
+      yield record as ExportRecord;
     }
   }
 }

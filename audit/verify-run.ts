@@ -1,63 +1,14 @@
-import type { Checkpoint } from '../events/audit/checkpoint.ts';
 import { LogVerifier, type VerifyReport } from '../events/audit/verify.ts';
 import { inclusionProofs } from '../functions/commons/audit-checkpoints.ts';
-import { EXPORT_FORMAT, readExport } from './export-file.ts';
 import type { Progress } from './progress.ts';
 import type { AuditSource } from './source.ts';
+
+export { verifyExport } from './verify-file.ts';
 
 /** A verification report and where the public key came from. */
 export interface VerifyOutcome extends VerifyReport {
   /** `pinned`: given by the auditor; `export`: taken from the file itself (weaker: say so). */
   readonly keySource: 'pinned' | 'export' | 'none';
-}
-
-/** Verifies an export file as a stream: chains, checkpoint signatures, inclusion proofs. */
-export async function verifyExport(
-  path: string,
-  options: { publicKeyPem?: string | undefined; progress?: Progress; totalBytes?: number } = {},
-): Promise<VerifyOutcome> {
-  let verifier: LogVerifier | undefined;
-  let keySource: VerifyOutcome['keySource'] = 'none';
-  let head: { version: number; hash: string } | null = null;
-  let n = 0;
-  for await (const record of readExport(path)) {
-    switch (record.kind) {
-      case 'header': {
-        if (record.format !== EXPORT_FORMAT) throw new Error(`${path}: not a ${EXPORT_FORMAT} file`);
-        const key = options.publicKeyPem ?? record.publicKey ?? undefined;
-        keySource = options.publicKeyPem ? 'pinned' : record.publicKey ? 'export' : 'none';
-        verifier = new LogVerifier(key);
-        break;
-      }
-      case 'checkpoint': {
-        const { kind: _kind, ...checkpoint } = record;
-        need(verifier, path).checkpoint(checkpoint as Checkpoint);
-        break;
-      }
-      case 'stream':
-        if (head) need(verifier, path).endStream(head);
-        head = record.head;
-        need(verifier, path).beginStream(record.streamId, record.proof ?? undefined);
-        break;
-      case 'event':
-        need(verifier, path).event(record);
-        // The bar moves every 10,000 events: updating it per event would cost more than verifying.
-        if (++n % 10_000 === 0) options.progress?.update(n);
-        break;
-      default: {
-        const _never: never = record;
-        throw new Error(`unknown record ${JSON.stringify(_never)}`);
-      }
-    }
-  }
-  const v = need(verifier, path);
-  if (head) v.endStream(head);
-  return { ...v.report(), keySource };
-}
-
-function need(verifier: LogVerifier | undefined, path: string): LogVerifier {
-  if (!verifier) throw new Error(`${path}: the first line must be the export header`);
-  return verifier;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +165,24 @@ describe('the auditor CLI against the local stack', () => {
     expect(verified.code).toBe(0);
     // Piped, not a terminal: no progress bar in the output.
     expect(verified.stderr).toBe('');
+    // One edited byte, found on two worker threads too, with its stream and version named; exit 1.
+    const lines = readFileSync(out, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"type":"RelayApproved"'));
+    const { content } = JSON.parse(lines[at] ?? '{}') as { content: { streamId: string; version: number } };
+    lines[at] = (lines[at] ?? '').replace('"type":"RelayApproved"', '"type":"RelayReturned"');
+    const bad = join(stack.dataDir, 'tampered.ndjson');
+    writeFileSync(bad, lines.join('\n'));
+    const tampered = await cli(
+      'verify',
+      bad,
+      '--workers',
+      '2',
+      '--public-key',
+      join(stack.dataDir, 'checkpoint-key.pub.pem'),
+    );
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(/^FAILED/);
+    expect(tampered.stdout).toContain(`content-hash\t${content.streamId}\t${content.version}\t`);
   });
 
   it('replays, prints a timeline in Japanese and English, and a compliance table and CSV', async () => {

@@ -291,7 +291,8 @@ describe('verification against checkpoints, after someone with write access to t
     const victim = lines.findIndex(
       (l) => l.includes('"kind":"event"') && l.includes('"type":"RelayApproved"'),
     );
-    const parsed = JSON.parse(lines[victim] ?? '{}') as { streamId: string; version: number };
+    const parsed = (JSON.parse(lines[victim] ?? '{}') as { content: { streamId: string; version: number } })
+      .content;
     lines[victim] = (lines[victim] ?? '').replace('"RelayApproved"', '"RelayReturned"');
     const bad = join(w.dataDir, 'bad.ndjson');
     writeFileSync(bad, lines.join('\n'));

@@ -36,7 +36,8 @@ export type FailureKind =
   | 'checkpoint-mismatch'
   | 'bad-proof'
   | 'missing-stream'
-  | 'head-mismatch';
+  | 'head-mismatch'
+  | 'misplaced-event';
 
 /** One thing that does not hold. */
 export interface Failure {
@@ -117,8 +118,22 @@ export class LogVerifier {
     this.failures.push(failure);
   }
 
-  /** Checks one event against the chain so far. */
-  event(event: ChainedEvent): void {
+  /** An event found under another stream's heading in a file. */
+  misplaced(event: ChainedEvent, underStream: string | undefined): void {
+    this.events++;
+    this.fail({
+      streamId: event.streamId,
+      version: event.version,
+      kind: 'misplaced-event',
+      message: `${event.streamId} v${event.version}: appears under ${underStream ?? 'no stream'} in the file`,
+    });
+  }
+
+  /**
+   * Checks one event against the chain so far. `recomputed` is the hash of its content when
+   * the caller already hashed the exact bytes (export files); otherwise it is computed here.
+   */
+  event(event: ChainedEvent, recomputed?: string): void {
     const s = this.current;
     if (!s || s.streamId !== event.streamId) {
       this.beginStream(event.streamId);
@@ -148,8 +163,8 @@ export class LogVerifier {
         message: `${s.streamId} v${event.version}: carries no hash`,
       });
     } else {
-      const recomputed = eventHash({ ...event, prevHash: event.prevHash });
-      if (recomputed !== event.hash) {
+      const actual = recomputed ?? eventHash({ ...event, prevHash: event.prevHash });
+      if (actual !== event.hash) {
         this.fail({
           ...at,
           kind: 'content-hash',
