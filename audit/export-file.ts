@@ -76,19 +76,8 @@ export function eventLine(e: ChainedEvent): string {
     : `{"kind":"event","hash":null,"content":${content}}`;
 }
 
-/** The event line of a stored event. */
-export const eventRecord = (e: StoredEvent): ExportRecord => ({
-  kind: 'event',
-  streamId: e.streamId,
-  version: e.version,
-  type: e.type,
-  data: e.data,
-  recordedAt: e.recordedAt,
-  actor: e.actor,
-  schemaVersion: e.schemaVersion,
-  prevHash: e.prevHash,
-  hash: e.hash,
-});
+/** The event record of a stored event. */
+export const eventRecord = (e: StoredEvent): ExportRecord => ({ kind: 'event', ...e });
 
 /** Exports the streams touched in [from, to] with a fresh checkpoint (unless told not to) and their proofs. */
 export async function exportLog(
