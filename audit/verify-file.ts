@@ -39,6 +39,33 @@ const MID = Buffer.from(EVENT_LINE_MID);
 const CONTENT_AT = HEAD.length + 64 + MID.length;
 const STREAM_LINE = Buffer.from('{"kind":"stream"');
 
+const PREV = Buffer.from('"prevHash":"');
+const STREAM = Buffer.from('"streamId":"');
+const VERSION = Buffer.from('"version":');
+
+/**
+ * The fields the chain needs, read straight from canonical content: its top-level keys come
+ * sorted (…, data, prevHash, recordedAt, schemaVersion, streamId, type, version), so each is
+ * the last occurrence of its key; a quote inside a string is always escaped, so no value can
+ * fake one. Content that is not canonical cannot match an anchored hash anyway.
+ */
+function chainFields(
+  content: Buffer,
+): { streamId: string; version: number; prevHash: string | undefined } | null {
+  const v = content.lastIndexOf(VERSION);
+  const s = content.lastIndexOf(STREAM, v);
+  if (v < 0 || s < 0) return null;
+  const sEnd = content.indexOf(0x22, s + STREAM.length);
+  const version = Number(content.toString('latin1', v + VERSION.length, content.length - 1));
+  if (sEnd < 0 || !Number.isInteger(version)) return null;
+  const p = content.lastIndexOf(PREV, s);
+  return {
+    streamId: content.toString('utf8', s + STREAM.length, sEnd),
+    version,
+    prevHash: p < 0 ? undefined : content.toString('latin1', p + PREV.length, p + PREV.length + 64),
+  };
+}
+
 /**
  * An event line in the canonical layout: its hash, and its content's bytes hashed as they
  * are (no re-encoding); the fields the chain needs are read from those same bytes.
@@ -47,10 +74,13 @@ function fastEvent(line: Buffer): { event: ChainedEvent; recomputed: string } | 
   if (line.length <= CONTENT_AT + 1 || line[line.length - 1] !== 0x7d) return null;
   if (line.compare(HEAD, 0, HEAD.length, 0, HEAD.length) !== 0) return null;
   if (line.compare(MID, 0, MID.length, HEAD.length + 64, CONTENT_AT) !== 0) return null;
-  const hash = line.toString('latin1', HEAD.length, HEAD.length + 64);
   const content = line.subarray(CONTENT_AT, line.length - 1);
-  const event = JSON.parse(content.toString('utf8')) as ChainedEvent;
-  return { event: { ...event, hash }, recomputed: cryptoHash('sha256', content, 'hex') };
+  const fields = chainFields(content);
+  if (!fields) return null;
+  const hash = line.toString('latin1', HEAD.length, HEAD.length + 64);
+  // Only the chain's fields are read; the rest of the content is bound by the hash alone.
+  const event = { ...fields, type: '', data: null, recordedAt: '', actor: null, schemaVersion: 0, hash };
+  return { event, recomputed: cryptoHash('sha256', content, 'hex') };
 }
 
 function parseRecord(line: Buffer, path: string, offset: number): ExportRecord {

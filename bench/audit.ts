@@ -28,6 +28,27 @@ async function step(
 const rate = (events: number, ms: number) => Math.round(events / (ms / 1000));
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+function reported(s: number, at: string) {
+  const id = `00000000-0000-4000-8000-${String(s).padStart(12, '0')}`;
+  return {
+    incidentId: id,
+    org: `member-${s % 11}`,
+    reportedBy: 'u-member',
+    report: {
+      title: `障害 ${s}`,
+      description: 'DCS と上位系の通信が断続的に途絶。',
+      category: 'system_failure',
+      severity: 'high',
+      occurredAt: at,
+      detectedAt: at,
+      affectedSystems: ['plant_control'],
+      tlp: 'AMBER',
+      contact: { name: '担当者', email: 'contact@member.example' },
+    },
+    secretariatDueAt: at,
+  };
+}
+
 /** A live population on DynamoDB Local, written through the real store (hashes and all). */
 async function live(streams: number, perStream: number) {
   const dynamo = await startDynamoLocal({ inMemory: true });
@@ -43,19 +64,22 @@ async function live(streams: number, perStream: number) {
       Array.from({ length: 8 }, async (_, lane) => {
         for (let s = lane; s < streams; s += 8) {
           const streamId = `incident#00000000-0000-4000-8000-${String(s).padStart(12, '0')}`;
-          let prevHash: string | undefined;
           for (let v = 0; v < perStream; v += batch) {
             const recordedAt = new Date(t0 + s * 60_000 + v * 1000).toISOString();
-            const events = Array.from({ length: Math.min(batch, perStream - v) }, (_, i) => ({
-              type: 'NotificationDelivered',
-              data: {
-                key: `${v + i}:relay:c:email`,
-                purpose: 'relay',
-                channel: 'email',
-                to: 'x@member.example',
-                messageId: `<${s}.${v + i}@ses>`,
-              },
-            }));
+            const events = Array.from({ length: Math.min(batch, perStream - v) }, (_, i) =>
+              v + i === 0
+                ? { type: 'IncidentReported', data: reported(s, recordedAt) }
+                : {
+                    type: 'NotificationDelivered',
+                    data: {
+                      key: `${v + i}:relay:c:email`,
+                      purpose: 'relay',
+                      channel: 'email',
+                      to: 'x@member.example',
+                      messageId: `<${s}.${v + i}@ses>`,
+                    },
+                  },
+            );
             await store.append({
               streamId,
               streamType: 'incident',
@@ -64,14 +88,12 @@ async function live(streams: number, perStream: number) {
               actor,
               recordedAt,
               schemaVersion: 1,
-              ...(prevHash ? { prevHash } : {}),
               head: {
                 state: null,
                 stateSchema: 1,
                 projection: { listPk: 'bench', listSk: `${recordedAt}#${s}` },
               },
             });
-            prevHash = (await store.loadHead(streamId))?.hash;
           }
         }
       }),
@@ -88,7 +110,7 @@ async function live(streams: number, perStream: number) {
     started = performance.now();
     let replayed = 0;
     for (const head of await source.heads()) {
-      const r = await replayStream(head.streamId, source.streamEvents(head.streamId), undefined, null);
+      const r = await replayStream(head.streamId, source.streamEvents(head.streamId), incidents, null);
       replayed += r.version;
     }
     const replayMs = performance.now() - started;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../local/stack.ts';
-import { apiClient, eventually, startTestStack } from './support/local-api.ts';
+import { apiClient, startTestStack } from './support/local-api.ts';
 
 const run = promisify(execFile);
 let stack: LocalStack;
