@@ -19,19 +19,33 @@ export type AwsCall =
   | 'states:SendTaskSuccess'
   | 'states:SendTaskFailure'
   | 'sns:Publish'
-  | 'ses:SendEmail';
+  | 'ses:SendEmail'
+  | 's3:PutObject'
+  | 's3:GetObject'
+  | 's3:ListBucket'
+  | 'kms:Sign'
+  | 'kms:GetPublicKey';
 
 export interface FunctionSpec {
   /** kebab-case name; also the entry file `functions/<name>.ts` and `CEPTOAR_FUNCTION`. */
   readonly name: string;
   readonly description: string;
-  readonly trigger: 'http' | 'workflow' | 'event-stream' | 'notification-queue';
+  readonly trigger: 'http' | 'workflow' | 'event-stream' | 'notification-queue' | 'schedule';
   readonly routes?: readonly Route[];
   readonly calls: readonly AwsCall[];
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
 const WRITE = [...READ, 'dynamodb:PutItem'] as const satisfies readonly AwsCall[];
+/** Checkpoints: signed with the KMS key, written once to (and read from) the Object Lock bucket. */
+const CHECKPOINT = [
+  ...READ,
+  's3:PutObject',
+  's3:GetObject',
+  's3:ListBucket',
+  'kms:Sign',
+  'kms:GetPublicKey',
+] as const satisfies readonly AwsCall[];
 
 export const functions = [
   {
@@ -107,6 +121,44 @@ export const functions = [
     description: 'Delivers one notification by e-mail, SMS or webhook and records the delivery',
     trigger: 'notification-queue',
     calls: [...WRITE, 'ses:SendEmail', 'sns:Publish'],
+  },
+  {
+    name: 'audit-stream',
+    description: 'An auditor replays a stream: its state at a moment and the events up to it',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/audit/streams/{id}' }],
+    calls: READ,
+  },
+  {
+    name: 'audit-events',
+    description: 'An auditor reads every event of a period in recorded order (JSON pages or NDJSON)',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/audit/events' }],
+    calls: READ,
+  },
+  {
+    name: 'audit-heads',
+    description: "An auditor lists every stream's head and last hash",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/audit/heads' }],
+    calls: READ,
+  },
+  {
+    name: 'audit-checkpoints',
+    description: 'An auditor lists, reads or publishes signed Merkle checkpoints',
+    trigger: 'http',
+    routes: [
+      { method: 'GET', path: '/audit/checkpoints' },
+      { method: 'POST', path: '/audit/checkpoints' },
+      { method: 'GET', path: '/audit/checkpoints/{id}' },
+    ],
+    calls: CHECKPOINT,
+  },
+  {
+    name: 'publish-checkpoint',
+    description: "Publishes a signed Merkle checkpoint over every stream's head, on a schedule",
+    trigger: 'schedule',
+    calls: CHECKPOINT,
   },
 ] as const satisfies readonly FunctionSpec[];
 

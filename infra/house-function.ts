@@ -24,6 +24,8 @@ const TIMEOUT: Record<FunctionSpec['trigger'], Duration> = {
   'event-stream': Duration.seconds(60),
   // Up to 10 deliveries to SES, SNS SMS or a webhook that may be slow to answer.
   'notification-queue': Duration.seconds(30),
+  // Lists every stream's head (sharded queries), builds the tree, one KMS Sign, two S3 puts.
+  schedule: Duration.seconds(120),
 };
 
 /** Props of {@link HouseFunction}. */

@@ -16,6 +16,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type AwsCall, type FunctionSpec, functions } from '../functions/manifest.ts';
+import { AuditTrail } from './audit-trail.ts';
 import { HouseFunction } from './house-function.ts';
 import { acknowledgeNagFinding, nagArnToken } from './nag.ts';
 import { RelayWorkflow } from './relay-workflow.ts';
@@ -24,7 +25,12 @@ import { RelayWorkflow } from './relay-workflow.ts';
 export const USER_GROUPS = ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] as const;
 
 /** Names of the event table's global secondary indexes (docs/ARCHITECTURE.md, "Event table"). */
-export const EVENT_TABLE_INDEXES = { byType: 'byType', byOrg: 'byOrg' } as const;
+export const EVENT_TABLE_INDEXES = {
+  byType: 'byType',
+  byOrg: 'byOrg',
+  byTime: 'byTime',
+  byHead: 'byHead',
+} as const;
 
 /** Deployment settings, read from CDK context by {@link stackSettingsFromContext}. */
 export interface CeptoarRelaySettings {
@@ -40,6 +46,10 @@ export interface CeptoarRelaySettings {
   readonly authCallbackUrls: readonly string[];
   /** Prefix of the Cognito hosted domain; unique per region. */
   readonly authDomainPrefix?: string;
+  /** Minutes between checkpoints (default 5). */
+  readonly checkpointMinutes?: number;
+  /** Days each checkpoint stays locked in compliance mode (default 3653, ten years). */
+  readonly checkpointRetentionDays?: number;
 }
 
 /** Props of {@link CeptoarRelayStack}. */
@@ -67,6 +77,8 @@ export function stackSettingsFromContext(scope: Construct): CeptoarRelaySettings
         ? callbackUrls.split(',')
         : ['http://localhost:3000/auth/callback'],
     authDomainPrefix: text('authDomainPrefix'),
+    checkpointMinutes: Number(text('checkpointMinutes') ?? 5),
+    checkpointRetentionDays: Number(text('checkpointRetentionDays') ?? 3653),
   };
 }
 
@@ -85,6 +97,8 @@ export class CeptoarRelayStack extends Stack {
   readonly httpApi: apigwv2.HttpApi;
   /** The functions by manifest name. */
   readonly functions: ReadonlyMap<string, HouseFunction>;
+  /** The checkpoint bucket (Object Lock) and signing key. */
+  readonly auditTrail: AuditTrail;
 
   constructor(scope: Construct, id: string, props: CeptoarRelayStackProps) {
     super(scope, id, props);
@@ -92,6 +106,10 @@ export class CeptoarRelayStack extends Stack {
     const specs: readonly FunctionSpec[] = functions;
 
     this.table = this.eventTable();
+    this.auditTrail = new AuditTrail(this, 'AuditTrail', {
+      interval: Duration.minutes(settings.checkpointMinutes ?? 5),
+      retention: Duration.days(settings.checkpointRetentionDays ?? 3653),
+    });
 
     // Functions first, without the ARNs of what they feed: the workflow needs relay-step, and the stream
     // reactor needs the workflow. Environment that names other resources is added once they exist.
@@ -146,6 +164,8 @@ export class CeptoarRelayStack extends Stack {
     new CfnOutput(this, 'EventsTableName', { value: this.table.tableName });
     new CfnOutput(this, 'RelayWorkflowArn', { value: this.relayWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'NotificationsTopicArn', { value: this.notifications.topicArn });
+    new CfnOutput(this, 'CheckpointBucketName', { value: this.auditTrail.bucket.bucketName });
+    new CfnOutput(this, 'CheckpointKeyArn', { value: this.auditTrail.signingKey.keyArn });
   }
 
   private eventTable(): dynamodb.Table {
@@ -170,6 +190,19 @@ export class CeptoarRelayStack extends Stack {
       indexName: EVENT_TABLE_INDEXES.byOrg,
       partitionKey: { name: 'orgPk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
+    });
+    // Audit: events in recorded order, sharded by day and stream, and every stream's head, sharded.
+    table.addGlobalSecondaryIndex({
+      indexName: EVENT_TABLE_INDEXES.byTime,
+      partitionKey: { name: 'tPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'tSk', type: dynamodb.AttributeType.STRING },
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: EVENT_TABLE_INDEXES.byHead,
+      partitionKey: { name: 'hPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'hSk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: ['version', 'hash', 'streamType', 'updatedAt'],
     });
     return table;
   }
@@ -329,6 +362,8 @@ export class CeptoarRelayStack extends Stack {
       }
     }
 
+    if (ofService('s3').length + ofService('kms').length > 0) this.auditTrail.grant(fn, spec.calls);
+
     if (ofService('ses').length > 0) {
       sender.grant(fn, ...ofService('ses'));
       fn.addEnvironment('EMAIL_FROM', settings.emailFrom);
@@ -342,6 +377,9 @@ export class CeptoarRelayStack extends Stack {
       case 'http':
       case 'workflow':
         // Routes are added with the API; the workflow is built around relay-step.
+        return;
+      case 'schedule':
+        this.auditTrail.schedule(fn);
         return;
       case 'event-stream': {
         const dlq = new sqs.Queue(this, `${name}FailedBatches`, {

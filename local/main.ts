@@ -1,7 +1,7 @@
 import { startLocalStack } from './stack.ts';
 
 // npm start: the whole system on this machine. PORT (3000), CEPTOAR_DATA_DIR (.data),
-// CEPTOAR_TIME_SCALE (1) and CEPTOAR_RELAY_POLICY are read here and nowhere else locally.
+// CEPTOAR_TIME_SCALE (1), CEPTOAR_RELAY_POLICY and CEPTOAR_CHECKPOINT_SECONDS (300) are read here and nowhere else locally.
 const port = Number(process.env.PORT ?? 3000);
 const timeScale = Number(process.env.CEPTOAR_TIME_SCALE ?? 1);
 if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -14,7 +14,14 @@ const stack = await startLocalStack({
   port,
   timeScale,
   ...(process.env.CEPTOAR_RELAY_POLICY ? { relayPolicy: process.env.CEPTOAR_RELAY_POLICY } : {}),
+  checkpointSeconds: checkpointSeconds(process.env.CEPTOAR_CHECKPOINT_SECONDS),
 });
+
+function checkpointSeconds(raw: string | undefined): number {
+  const n = Number(raw ?? 300);
+  if (!(n >= 0)) throw new Error(`CEPTOAR_CHECKPOINT_SECONDS must be 0 (off) or more, got ${raw}`);
+  return n;
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

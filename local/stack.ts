@@ -6,6 +6,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { functions } from '../functions/manifest.ts';
 import { issueLocalToken, localSigningKey, tokenRequest } from './auth.ts';
+import { startCheckpointTimer } from './checkpoints.ts';
 import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
 import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
 import { startMailCatcher } from './mail.ts';
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
   readonly timeScale?: number;
   /** Relay policy override (CEPTOAR_RELAY_POLICY JSON). */
   readonly relayPolicy?: string;
+  /** Seconds between checkpoints (CEPTOAR_CHECKPOINT_SECONDS, default 300); 0 turns the timer off. */
+  readonly checkpointSeconds?: number;
   readonly quiet?: boolean;
 }
 
@@ -121,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       NOTIFICATIONS_TOPIC_ARN: topicArn,
       EMAIL_FROM: 'noreply@ceptoar.example',
       CEPTOAR_TIME_SCALE: String(options.timeScale ?? 1),
+      // Checkpoints and their Ed25519 key live in the data folder (<dataDir>/checkpoints/).
+      CEPTOAR_CHECKPOINT_DIR: dataDir,
       ...(options.relayPolicy ? { CEPTOAR_RELAY_POLICY: options.relayPolicy } : {}),
     });
 
@@ -239,6 +244,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log.info(
         `resumed ${recovered.resumed} relays and re-sent ${recovered.republished} undelivered notifications`,
       );
+    }
+    const checkpointSeconds = options.checkpointSeconds ?? 300;
+    if (checkpointSeconds > 0) {
+      const publish =
+        await loadHandler<() => Promise<{ id: string; treeSize: number }>>('publish-checkpoint');
+      const timer = startCheckpointTimer({ seconds: checkpointSeconds, publish, log });
+      stoppers.push(() => timer.stop());
     }
     ready = true;
     log.info(`ceptoar-relay is up at ${http.url} (data in ${dataDir}, time scale ${options.timeScale ?? 1})`);

@@ -12,7 +12,16 @@ export const BY_TYPE_INDEX = 'byType';
 /** Name of the GSI listing head items by organisation (`orgPk`, `listSk`). */
 export const BY_ORG_INDEX = 'byOrg';
 
-/** The event table's CreateTable input: pk S / sk N, on-demand, NEW_IMAGE stream, GSIs byType and byOrg. */
+/** Name of the GSI over event items in recorded order, sharded by stream (`tPk`, `tSk`). */
+export const BY_TIME_INDEX = 'byTime';
+
+/** Name of the sparse GSI listing every stream's head, sharded (`hPk`, `hSk`): what checkpoints read. */
+export const BY_HEAD_INDEX = 'byHead';
+
+/** Attributes the byHead index carries besides its keys: enough for a checkpoint leaf. */
+export const BY_HEAD_PROJECTED = ['version', 'hash', 'streamType', 'updatedAt'];
+
+/** The event table's CreateTable input: pk S / sk N, on-demand, NEW_IMAGE stream, GSIs byType, byOrg, byTime and byHead. */
 export function eventTableSpec(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -23,6 +32,10 @@ export function eventTableSpec(tableName: string): CreateTableCommandInput {
       { AttributeName: 'listPk', AttributeType: 'S' },
       { AttributeName: 'listSk', AttributeType: 'S' },
       { AttributeName: 'orgPk', AttributeType: 'S' },
+      { AttributeName: 'tPk', AttributeType: 'S' },
+      { AttributeName: 'tSk', AttributeType: 'S' },
+      { AttributeName: 'hPk', AttributeType: 'S' },
+      { AttributeName: 'hSk', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -44,6 +57,22 @@ export function eventTableSpec(tableName: string): CreateTableCommandInput {
           { AttributeName: 'listSk', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: BY_TIME_INDEX,
+        KeySchema: [
+          { AttributeName: 'tPk', KeyType: 'HASH' },
+          { AttributeName: 'tSk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: BY_HEAD_INDEX,
+        KeySchema: [
+          { AttributeName: 'hPk', KeyType: 'HASH' },
+          { AttributeName: 'hSk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: BY_HEAD_PROJECTED },
       },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },

@@ -29,8 +29,8 @@ interface Statement {
 const asArray = <T>(value: T | readonly T[] | undefined): readonly T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value as T];
 
-function logicalIdOf(type: string): string {
-  const [first, ...others] = Object.entries(resources).filter(([, r]) => r.Type === type);
+function logicalIdOf(type: string, which: (r: CfnResource) => boolean = () => true): string {
+  const [first, ...others] = Object.entries(resources).filter(([, r]) => r.Type === type && which(r));
   if (first === undefined || others.length > 0) throw new Error(`expected exactly one ${type}`);
   return first[0];
 }
@@ -39,6 +39,9 @@ const tableId = logicalIdOf('AWS::DynamoDB::Table');
 const stateMachineId = logicalIdOf('AWS::StepFunctions::StateMachine');
 const topicId = logicalIdOf('AWS::SNS::Topic');
 const senderId = logicalIdOf('AWS::SES::EmailIdentity');
+const signingKeyId = logicalIdOf('AWS::KMS::Key', (r) => r.Properties.KeySpec === 'ECC_NIST_P256');
+const checkpointBucketId = logicalIdOf('AWS::S3::Bucket', (r) => r.Properties.ObjectLockEnabled === true);
+const checkpointBucketArn = { 'Fn::GetAtt': [checkpointBucketId, 'Arn'] };
 const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
 const tableIndexesArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
 
@@ -133,6 +136,14 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
           ],
         },
       ];
+    case 's3:PutObject':
+    case 's3:GetObject':
+      return [{ 'Fn::Join': ['', [checkpointBucketArn, '/checkpoints/*']] }];
+    case 's3:ListBucket':
+      return [checkpointBucketArn];
+    case 'kms:Sign':
+    case 'kms:GetPublicKey':
+      return [{ 'Fn::GetAtt': [signingKeyId, 'Arn'] }];
     default: {
       const unknownCall: never = call;
       throw new Error(`no expectation for ${String(unknownCall)}`);
@@ -163,6 +174,7 @@ function plumbing(spec: FunctionSpec): string[] {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
     ],
+    schedule: [],
     'notification-queue': [
       'sqs:ReceiveMessage',
       'sqs:ChangeMessageVisibility',
@@ -253,6 +265,11 @@ const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   PublishCommand: ['sns:Publish'],
   PublishBatchCommand: ['sns:Publish'],
   SendEmailCommand: ['ses:SendEmail'],
+  PutObjectCommand: ['s3:PutObject'],
+  GetObjectCommand: ['s3:GetObject'],
+  ListObjectsV2Command: ['s3:ListBucket'],
+  SignCommand: ['kms:Sign'],
+  GetPublicKeyCommand: ['kms:GetPublicKey'],
 };
 
 /** TransactWriteItems needs the action of each item kind it carries, read from the item keys in its module. */
@@ -264,7 +281,8 @@ const TRANSACT_ITEM_ACTIONS: Readonly<Record<string, string>> = {
 };
 
 /** Aggregated SDK clients call commands without `new XxxCommand(`, which this check could not see. */
-const AGGREGATED_CLIENT = /\bnew\s+(DynamoDB|SFN|SNS|SESv2|SES|SQS)\s*\(|\bDynamoDBDocument\.from\s*\(/;
+const AGGREGATED_CLIENT =
+  /\bnew\s+(DynamoDB|SFN|SNS|SESv2|SES|SQS|S3|KMS)\s*\(|\bDynamoDBDocument\.from\s*\(/;
 
 /** A command construction found in a module, the IAM actions it needs, and the import chain reaching it. */
 interface CommandUse {

@@ -125,6 +125,25 @@ describe('event table', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+        {
+          IndexName: 'byTime',
+          KeySchema: [
+            { AttributeName: 'tPk', KeyType: 'HASH' },
+            { AttributeName: 'tSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'byHead',
+          KeySchema: [
+            { AttributeName: 'hPk', KeyType: 'HASH' },
+            { AttributeName: 'hSk', KeyType: 'RANGE' },
+          ],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['version', 'hash', 'streamType', 'updatedAt'],
+          },
+        },
       ],
     });
   });

@@ -45,14 +45,15 @@ export async function loadAggregate<S, E extends DomainEvent>(
   store: EventReader,
   aggregate: Folding<S, E>,
   id: string,
-): Promise<{ state: S; version: number; updatedAt: string | null }> {
+): Promise<{ state: S; version: number; updatedAt: string | null; hash?: string }> {
   const streamId = aggregate.streamId(id);
   const head = await store.loadHead<S>(streamId);
   if (head === null) return { state: aggregate.initialState(), version: 0, updatedAt: null };
+  const hash = head.hash === undefined ? {} : { hash: head.hash };
   if (head.stateSchema === aggregate.stateSchema) {
-    return { state: head.state, version: head.version, updatedAt: head.updatedAt };
+    return { state: head.state, version: head.version, updatedAt: head.updatedAt, ...hash };
   }
-  return { ...(await foldStream(store, aggregate, id, head.version)), updatedAt: head.updatedAt };
+  return { ...(await foldStream(store, aggregate, id, head.version)), updatedAt: head.updatedAt, ...hash };
 }
 
 /** Folds a stream from its first event (up to a version, if given). */
@@ -101,7 +102,7 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
 ): Promise<CommandResult<S, E>> {
   let decidedAt = ctx.now;
   for (let attempt = 1; ; attempt++) {
-    const { state, version, updatedAt } = await loadAggregate(store, aggregate, id);
+    const { state, version, updatedAt, hash } = await loadAggregate(store, aggregate, id);
     // Recorded times never run backwards within a stream, whatever the callers' clocks did.
     const now = updatedAt !== null && updatedAt > decidedAt ? updatedAt : decidedAt;
     const events = aggregate.decide(command, state, { ...ctx, now });
@@ -126,6 +127,8 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
         actor: ctx.actor,
         recordedAt: now,
         schemaVersion: aggregate.eventSchema,
+        // The head's hash links the new events without reading the last one.
+        ...(hash === undefined ? {} : { prevHash: hash }),
         head: { state: next, stateSchema: aggregate.stateSchema, projection: aggregate.project(next) },
         ...(idem
           ? {

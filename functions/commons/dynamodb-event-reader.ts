@@ -26,7 +26,8 @@ function num(item: Item, name: string): number {
   return Number(v.N);
 }
 
-function toEvent(item: Item): StoredEvent {
+/** An event item as a StoredEvent. */
+export function toEvent(item: Item): StoredEvent {
   return {
     streamId: str(item, 'pk'),
     version: num(item, 'sk'),
@@ -35,6 +36,7 @@ function toEvent(item: Item): StoredEvent {
     recordedAt: str(item, 'recordedAt'),
     actor: JSON.parse(str(item, 'actor')) as Actor,
     schemaVersion: num(item, 'schemaVersion'),
+    ...(item.hash?.S ? { prevHash: item.prevHash?.S ?? '', hash: item.hash.S } : {}),
   };
 }
 
@@ -47,6 +49,7 @@ function toHead<S>(item: Item): StreamHead<S> {
     state: JSON.parse(json) as S,
     stateSchema: num(item, 'stateSchema'),
     updatedAt: str(item, 'updatedAt'),
+    ...(item.hash?.S ? { hash: item.hash.S } : {}),
   };
 }
 

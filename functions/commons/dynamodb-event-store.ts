@@ -4,6 +4,7 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { chainHashes, GENESIS_HASH, headIndexKeys, timeIndexKeys } from '../../events/audit/hash.ts';
 import { ConcurrencyError } from '../../events/errors.ts';
 import { DynamoDbEventReader, type Item, N, S } from './dynamodb-event-reader.ts';
 import {
@@ -27,25 +28,48 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
   async append(request: AppendRequest): Promise<{ version: number }> {
     const { streamId, expectedVersion, events, recordedAt } = request;
     const actor = JSON.stringify(request.actor);
-    const items: TransactWriteItem[] = events.map((event, i) => ({
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          pk: S(streamId),
-          sk: N(expectedVersion + i + 1),
-          kind: S('event'),
-          streamType: S(request.streamType),
-          type: S(event.type),
-          data: S(JSON.stringify(event.data)),
-          recordedAt: S(recordedAt),
-          actor: S(actor),
-          schemaVersion: N(request.schemaVersion),
+    // Hash exactly what is stored: the JSON round trip drops what JSON cannot carry (undefined).
+    const datas = events.map((event) => JSON.stringify(event.data));
+    const prevHash = await this.predecessorHash(request);
+    const links = chainHashes(
+      prevHash,
+      events.map((event, i) => ({
+        streamId,
+        version: expectedVersion + i + 1,
+        type: event.type,
+        data: JSON.parse(datas[i] ?? 'null') as unknown,
+        recordedAt,
+        actor: JSON.parse(actor) as unknown,
+        schemaVersion: request.schemaVersion,
+      })),
+    );
+    const items: TransactWriteItem[] = events.map((event, i) => {
+      const version = expectedVersion + i + 1;
+      const { tPk, tSk } = timeIndexKeys(streamId, version, recordedAt);
+      return {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: S(streamId),
+            sk: N(version),
+            kind: S('event'),
+            streamType: S(request.streamType),
+            type: S(event.type),
+            data: S(datas[i] ?? 'null'),
+            recordedAt: S(recordedAt),
+            actor: S(actor),
+            schemaVersion: N(request.schemaVersion),
+            prevHash: S(links[i]?.prevHash ?? prevHash),
+            hash: S(links[i]?.hash ?? ''),
+            tPk: S(tPk),
+            tSk: S(tSk),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    }));
+      };
+    });
     const version = expectedVersion + events.length;
-    items.push({ Put: this.headPut(request, version) });
+    items.push({ Put: this.headPut(request, version, links[links.length - 1]?.hash ?? prevHash) });
     if (request.idempotency) items.push({ Put: this.idempotencyPut(request.idempotency, recordedAt) });
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
@@ -67,8 +91,20 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
     return { version };
   }
 
-  private headPut(request: AppendRequest, version: number) {
+  /**
+   * The hash the first new event links to. Commands pass it from the head they loaded, so the
+   * hot path reads nothing more; if that head was stale, the version condition fails anyway.
+   */
+  private async predecessorHash(request: AppendRequest): Promise<string> {
+    if (request.expectedVersion === 0) return GENESIS_HASH;
+    if (request.prevHash !== undefined) return request.prevHash;
+    const head = await this.loadHead(request.streamId);
+    return head?.version === request.expectedVersion && head.hash ? head.hash : GENESIS_HASH;
+  }
+
+  private headPut(request: AppendRequest, version: number, hash: string) {
     const { projection } = request.head;
+    const { hPk, hSk } = headIndexKeys(request.streamId);
     const json = JSON.stringify(request.head.state);
     const item: Item = {
       pk: S(request.streamId),
@@ -78,6 +114,9 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
       version: N(version),
       stateSchema: N(request.head.stateSchema),
       updatedAt: S(request.recordedAt),
+      hash: S(hash),
+      hPk: S(hPk),
+      hSk: S(hSk),
       listPk: S(projection.listPk),
       listSk: S(projection.listSk),
       ...(json.length > COMPRESS_ABOVE ? { stateZ: { B: gzipSync(json) } } : { state: S(json) }),

@@ -14,6 +14,10 @@ export interface StoredEvent {
   readonly recordedAt: string;
   readonly actor: Actor;
   readonly schemaVersion: number;
+  /** The hash of the event before it in the stream (docs/ARCHITECTURE.md, "Tamper evidence"). */
+  readonly prevHash?: string;
+  /** SHA-256 over the canonical JSON of this event's content and prevHash. */
+  readonly hash?: string;
 }
 
 /** The head of a stream: its version and the folded state at that version. */
@@ -24,6 +28,8 @@ export interface StreamHead<S = unknown> {
   readonly stateSchema: number;
   /** When the last event was recorded. */
   readonly updatedAt: string;
+  /** The last event's hash: the next append's prevHash, without reading that event. */
+  readonly hash?: string;
 }
 
 /** Keys that place a head in the list indexes (see docs/ARCHITECTURE.md). */
@@ -51,6 +57,8 @@ export interface AppendRequest {
   readonly actor: Actor;
   readonly recordedAt: string;
   readonly schemaVersion: number;
+  /** The stream's last hash, from the head the command loaded; when absent the store reads the head. */
+  readonly prevHash?: string;
   readonly head: {
     readonly state: unknown;
     readonly stateSchema: number;

@@ -37,6 +37,8 @@ export interface HttpRequest<B> {
 export interface HttpResponse {
   readonly status: number;
   readonly body?: unknown;
+  /** A body sent as is (e.g. NDJSON), with its content type in `headers`; wins over `body`. */
+  readonly rawBody?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -127,6 +129,9 @@ export function httpHandler<B = Record<string, never>>(
         idempotencyKey: key,
         event,
       });
+      if (response.rawBody !== undefined) {
+        return { statusCode: response.status, headers: { ...response.headers }, body: response.rawBody };
+      }
       return {
         statusCode: response.status,
         headers: {

@@ -7,6 +7,7 @@ import {
   type MaybeIncident,
   type Recorded,
 } from '../../events/incident/incident.ts';
+import { incidentUpcasters } from '../../events/incident/upcast.ts';
 import type { Aggregate } from './command-runner.ts';
 import type { StoredEvent } from './event-store.ts';
 
@@ -32,11 +33,15 @@ export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand,
       visibleTo,
     };
   },
-  // Schema 1 is the only one so far; an older shape gets its upcaster here.
+  // Older schemas are lifted by events/incident/upcast.ts.
   upcast: (stored: StoredEvent) =>
     ({
       type: stored.type,
-      data: stored.data,
+      data: incidentUpcasters.upcast(stored.data, stored.schemaVersion, {
+        type: stored.type,
+        recordedAt: stored.recordedAt,
+        actor: stored.actor,
+      }),
       version: stored.version,
       recordedAt: stored.recordedAt,
       actor: stored.actor as Actor,

@@ -1,0 +1,172 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Checkpoint } from '../events/audit/checkpoint.ts';
+import type { HeadLeaf } from '../events/audit/merkle.ts';
+import {
+  type CheckpointArchive,
+  type CheckpointSigner,
+  latestCheckpoint,
+  publishCheckpoint,
+} from '../functions/commons/audit-checkpoints.ts';
+import {
+  type HeadEntry,
+  listAllHeads,
+  readPeriodPage,
+  streamEvents,
+} from '../functions/commons/audit-log.ts';
+import type { StoredEvent } from '../functions/commons/event-store.ts';
+import { issueLocalToken } from '../local/auth.ts';
+
+/**
+ * Where the auditor CLI reads the log: the local stack's audit API, or the table and the
+ * checkpoint archive directly (AWS with the caller's credentials, or DynamoDB Local). The
+ * CLI trusts none of it: it verifies chains and proofs itself, against a public key it pins.
+ */
+export interface AuditSource {
+  heads(): Promise<HeadEntry[]>;
+  streamEvents(streamId: string): AsyncIterable<StoredEvent>;
+  /** Every event recorded in the period, in recorded order across streams. */
+  periodEvents(from: string, to: string): AsyncIterable<StoredEvent>;
+  latestCheckpoint(): Promise<{ checkpoint: Checkpoint; leaves: HeadLeaf[] } | null>;
+  /** Publishes a checkpoint now, so that an export is anchored up to this moment. */
+  publishCheckpoint(): Promise<Checkpoint>;
+  /** The public key checkpoints must verify under: pinned from outside the running system. */
+  publicKeyPem(): Promise<string | undefined>;
+}
+
+/** Reads the table and the archive directly. */
+export class DirectSource implements AuditSource {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly archive: CheckpointArchive,
+    private readonly signer: CheckpointSigner | undefined,
+    private readonly pinnedKey: () => Promise<string | undefined>,
+  ) {}
+
+  heads() {
+    return listAllHeads(this.client, this.table);
+  }
+
+  streamEvents(streamId: string) {
+    return streamEvents(this.client, this.table, streamId);
+  }
+
+  async *periodEvents(from: string, to: string): AsyncIterable<StoredEvent> {
+    let cursor: string | null = null;
+    do {
+      const page = await readPeriodPage(this.client, this.table, { from, to, limit: 1000, cursor });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  latestCheckpoint() {
+    return latestCheckpoint(this.archive);
+  }
+
+  async publishCheckpoint(): Promise<Checkpoint> {
+    if (!this.signer) throw new Error('this source cannot sign checkpoints');
+    return publishCheckpoint({
+      heads: await this.heads(),
+      signer: this.signer,
+      archive: this.archive,
+      now: new Date().toISOString(),
+    });
+  }
+
+  publicKeyPem() {
+    return this.pinnedKey();
+  }
+}
+
+/** An HTTP error from the audit API, with its problem detail. */
+export class AuditApiError extends Error {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`audit API answered ${status}: ${detail}`);
+    this.name = 'AuditApiError';
+  }
+}
+
+/** The local stack's audit API, with an auditor token minted from its data folder. */
+export class ApiSource implements AuditSource {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly pinnedKey: string | undefined,
+  ) {}
+
+  /** The source for the stack `npm start` runs with this environment (PORT, CEPTOAR_DATA_DIR). */
+  static async local(env: NodeJS.ProcessEnv = process.env): Promise<ApiSource> {
+    const dataDir = resolve(env.CEPTOAR_DATA_DIR ?? '.data');
+    const keyFile = join(dataDir, 'local-token.key');
+    if (!existsSync(keyFile))
+      throw new Error(`no local stack data in ${dataDir} (set CEPTOAR_DATA_DIR as for npm start)`);
+    const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
+    const token = await issueLocalToken(key, { role: 'auditor', sub: 'audit-cli' });
+    const pubFile = join(dataDir, 'checkpoint-key.pub.pem');
+    const pinned = existsSync(pubFile) ? readFileSync(pubFile, 'utf8') : undefined;
+    return new ApiSource(`http://127.0.0.1:${env.PORT ?? 3000}`, token, pinned);
+  }
+
+  private async get(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${this.token}`, ...init.headers },
+    });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { detail?: string };
+      throw new AuditApiError(response.status, body.detail ?? response.statusText);
+    }
+    return response;
+  }
+
+  async heads(): Promise<HeadEntry[]> {
+    return ((await (await this.get('/audit/heads')).json()) as { items: HeadEntry[] }).items;
+  }
+
+  async *streamEvents(streamId: string): AsyncIterable<StoredEvent> {
+    const body = (await (await this.get(`/audit/streams/${encodeURIComponent(streamId)}`)).json()) as {
+      events: StoredEvent[];
+    };
+    yield* body.events;
+  }
+
+  async *periodEvents(from: string, to: string): AsyncIterable<StoredEvent> {
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ from, to, ...(cursor ? { cursor } : {}) });
+      const response = await this.get(`/audit/events?${query}`, {
+        headers: { accept: 'application/x-ndjson' },
+      });
+      const text = await response.text();
+      for (const line of text.split('\n')) if (line) yield JSON.parse(line) as StoredEvent;
+      cursor = response.headers.get('x-next-cursor');
+    } while (cursor);
+  }
+
+  async latestCheckpoint() {
+    try {
+      const body = (await (await this.get('/audit/checkpoints/latest')).json()) as {
+        checkpoint: Checkpoint;
+        leaves: HeadLeaf[];
+      };
+      return { checkpoint: body.checkpoint, leaves: body.leaves };
+    } catch (error) {
+      if (error instanceof AuditApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async publishCheckpoint(): Promise<Checkpoint> {
+    return (await (await this.get('/audit/checkpoints', { method: 'POST' })).json()) as Checkpoint;
+  }
+
+  async publicKeyPem() {
+    return this.pinnedKey;
+  }
+}

@@ -1,0 +1,38 @@
+import { ValidationError } from '../events/errors.ts';
+import { auditClient, auditEventView, instantParam } from './commons/audit-http.ts';
+import { readPeriodPage } from './commons/audit-log.ts';
+import { eventsTable } from './commons/config.ts';
+import { httpHandler } from './commons/http.ts';
+import { pageLimit } from './commons/paging.ts';
+
+const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#[^\s]{1,200}#\d{10}$/;
+
+/**
+ * GET /audit/events?from=&to=: every event recorded in the period, in recorded order across
+ * all streams, paged by `cursor`. With `Accept: application/x-ndjson` each page is one
+ * event per line and the next page's cursor is in `x-next-cursor`.
+ */
+export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
+  const from = instantParam(request.query.from, 'from');
+  const to = instantParam(request.query.to, 'to', new Date().toISOString());
+  if (to < from)
+    throw new ValidationError('to must not be before from', [{ path: 'to', message: 'before from' }]);
+  const cursor = request.query.cursor ?? null;
+  if (cursor !== null && !CURSOR.test(cursor))
+    throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
+  const ndjson = (request.event.headers?.accept ?? '').includes('application/x-ndjson');
+  const limit = pageLimit(request.query.limit, ndjson ? 5000 : 100, ndjson ? 10000 : 1000);
+  const page = await readPeriodPage(auditClient, eventsTable, { from, to, limit, cursor });
+  const items = page.items.map(auditEventView);
+  if (ndjson) {
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/x-ndjson',
+        ...(page.cursor ? { 'x-next-cursor': page.cursor } : {}),
+      },
+      rawBody: items.map((e) => `${JSON.stringify(e)}\n`).join(''),
+    };
+  }
+  return { status: 200, body: { from, to, items, cursor: page.cursor } };
+});

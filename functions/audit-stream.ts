@@ -1,0 +1,39 @@
+import { NotFoundError, ValidationError } from '../events/errors.ts';
+import { auditFoldings, streamTypeOf } from './commons/audit-aggregates.ts';
+import { auditClient, auditEventView, instantParam } from './commons/audit-http.ts';
+import { streamEvents } from './commons/audit-log.ts';
+import { replayStream } from './commons/audit-replay.ts';
+import { eventsTable } from './commons/config.ts';
+import { httpHandler } from './commons/http.ts';
+
+const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:-]{1,128}$/;
+
+/** GET /audit/streams/{id}?asOf=: the state of any stream as it was at a moment, and the events up to it. */
+export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
+  const streamId = request.params.id ?? '';
+  if (!STREAM_ID.test(streamId))
+    throw new ValidationError('id must be a stream id such as incident#<uuid>', [
+      { path: 'id', message: 'invalid' },
+    ]);
+  const asOf = request.query.asOf === undefined ? null : instantParam(request.query.asOf, 'asOf');
+  const type = streamTypeOf(streamId);
+  const replay = await replayStream(
+    streamId,
+    streamEvents(auditClient, eventsTable, streamId),
+    auditFoldings[type],
+    asOf,
+  );
+  if (replay.version === 0) throw new NotFoundError(asOf ? `no such stream at ${asOf}` : 'no such stream');
+  return {
+    status: 200,
+    body: {
+      streamId,
+      streamType: type,
+      asOf,
+      version: replay.version,
+      folded: auditFoldings[type] !== undefined,
+      state: replay.state,
+      events: replay.events.map(auditEventView),
+    },
+  };
+});

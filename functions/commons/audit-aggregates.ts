@@ -1,0 +1,17 @@
+import type { Folding } from './command-runner.ts';
+import { incidents } from './incidents.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry over aggregates of different state and event types
+type AnyFolding = Folding<any, any>;
+
+/**
+ * How each stream type is folded for replay. A new stream type (advisories, drills…) adds
+ * its aggregate here; streams of a type missing here are still verified and listed, only
+ * not folded into a state.
+ */
+export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
+  incident: incidents,
+};
+
+/** The stream type of a stream id (`incident#…` → `incident`). */
+export const streamTypeOf = (streamId: string): string => streamId.split('#', 1)[0] ?? '';

@@ -1,0 +1,151 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Checkpoint,
+  type CheckpointAlgorithm,
+  type CheckpointBody,
+  checkpointId,
+  signedBytes,
+} from '../../events/audit/checkpoint.ts';
+import { buildTree, type HeadLeaf } from '../../events/audit/merkle.ts';
+import type { InclusionProof } from '../../events/audit/verify.ts';
+
+/** Signs checkpoints: a local Ed25519 key, or a KMS asymmetric key in AWS. */
+export interface CheckpointSigner {
+  readonly algorithm: CheckpointAlgorithm;
+  readonly keyId: string;
+  /** The PEM (SPKI) public key auditors verify with. */
+  publicKeyPem(): Promise<string>;
+  sign(data: Buffer): Promise<Buffer>;
+}
+
+/** Where checkpoints are kept, write-once: an append-only folder, or S3 with Object Lock. */
+export interface CheckpointArchive {
+  /** Writes a checkpoint and its leaves; never overwrites. */
+  put(checkpoint: Checkpoint, leaves: readonly HeadLeaf[]): Promise<void>;
+  /** Checkpoint ids, oldest first. */
+  list(): Promise<string[]>;
+  get(id: string): Promise<{ checkpoint: Checkpoint; leaves: HeadLeaf[] } | null>;
+}
+
+/** The latest checkpoint in an archive, with its leaves. */
+export async function latestCheckpoint(
+  archive: CheckpointArchive,
+): Promise<{ checkpoint: Checkpoint; leaves: HeadLeaf[] } | null> {
+  const ids = await archive.list();
+  const last = ids[ids.length - 1];
+  return last === undefined ? null : archive.get(last);
+}
+
+/** Builds, signs and archives a checkpoint over the given heads (sorted by stream id here). */
+export async function publishCheckpoint(options: {
+  heads: readonly HeadLeaf[];
+  signer: CheckpointSigner;
+  archive: CheckpointArchive;
+  now: string;
+}): Promise<Checkpoint> {
+  const leaves = options.heads
+    .map((h) => ({ streamId: h.streamId, version: h.version, hash: h.hash }))
+    .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+  const tree = buildTree(leaves);
+  const body: CheckpointBody = {
+    format: 'ceptoar-checkpoint/1',
+    id: checkpointId(options.now),
+    createdAt: options.now,
+    treeSize: tree.size,
+    rootHash: tree.root,
+    algorithm: options.signer.algorithm,
+    keyId: options.signer.keyId,
+  };
+  const signature = await options.signer.sign(signedBytes(body));
+  const checkpoint: Checkpoint = { ...body, signature: signature.toString('base64') };
+  await options.archive.put(checkpoint, leaves);
+  return checkpoint;
+}
+
+/** Inclusion proofs of the given streams (all when omitted) in a checkpoint built from `leaves`. */
+export function inclusionProofs(
+  checkpoint: Checkpoint,
+  leaves: readonly HeadLeaf[],
+  streamIds?: ReadonlySet<string>,
+): Map<string, InclusionProof> {
+  const tree = buildTree(leaves);
+  if (tree.root !== checkpoint.rootHash || tree.size !== checkpoint.treeSize) {
+    throw new Error(`the leaves of checkpoint ${checkpoint.id} do not hash to its root`);
+  }
+  const proofs = new Map<string, InclusionProof>();
+  leaves.forEach((leaf, leafIndex) => {
+    if (streamIds && !streamIds.has(leaf.streamId)) return;
+    proofs.set(leaf.streamId, {
+      checkpointId: checkpoint.id,
+      streamId: leaf.streamId,
+      version: leaf.version,
+      hash: leaf.hash,
+      leafIndex,
+      path: tree.proof(leafIndex),
+    });
+  });
+  return proofs;
+}
+
+/** The local signer: an Ed25519 key made once in the data folder (private key mode 0600). */
+export function localSigner(dataDir: string): CheckpointSigner {
+  const keyFile = join(dataDir, 'checkpoint-key.pem');
+  const pubFile = join(dataDir, 'checkpoint-key.pub.pem');
+  if (!existsSync(keyFile)) {
+    mkdirSync(dataDir, { recursive: true });
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(pubFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  const privateKey = createPrivateKey(readFileSync(keyFile, 'utf8'));
+  const publicPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  if (!existsSync(pubFile)) writeFileSync(pubFile, publicPem);
+  return {
+    algorithm: 'Ed25519',
+    keyId: `ed25519:${createHash('sha256').update(publicPem).digest('hex').slice(0, 16)}`,
+    publicKeyPem: async () => publicPem,
+    sign: async (data) => sign(null, data, privateKey),
+  };
+}
+
+/**
+ * The local archive: `<dataDir>/checkpoints/<id>.json` and `<id>.leaves.ndjson`, created
+ * exclusively (an existing file is never replaced) and made read-only.
+ */
+export function localArchive(dataDir: string): CheckpointArchive {
+  const dir = join(dataDir, 'checkpoints');
+  const writeOnce = (file: string, text: string) => {
+    writeFileSync(file, text, { flag: 'wx', mode: 0o444 });
+    chmodSync(file, 0o444);
+  };
+  return {
+    async put(checkpoint, leaves) {
+      mkdirSync(dir, { recursive: true });
+      // Leaves first: a checkpoint file never exists without the leaves its proofs need.
+      writeOnce(
+        join(dir, `${checkpoint.id}.leaves.ndjson`),
+        leaves.map((l) => `${JSON.stringify(l)}\n`).join(''),
+      );
+      writeOnce(join(dir, `${checkpoint.id}.json`), `${JSON.stringify(checkpoint, null, 2)}\n`);
+    },
+    async list() {
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -'.json'.length))
+        .sort();
+    },
+    async get(id) {
+      const file = join(dir, `${id}.json`);
+      if (!/^[\w-]+$/.test(id) || !existsSync(file)) return null;
+      const checkpoint = JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
+      const leaves = readFileSync(join(dir, `${id}.leaves.ndjson`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as HeadLeaf);
+      return { checkpoint, leaves };
+    },
+  };
+}

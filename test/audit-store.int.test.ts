@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportLog } from '../audit/export-file.ts';
+import { DirectSource } from '../audit/source.ts';
+import { verifyExport, verifyLive } from '../audit/verify-run.ts';
+import { chainHashes, GENESIS_HASH } from '../events/audit/hash.ts';
+import type { FailureKind } from '../events/audit/verify.ts';
+import type { MaybeIncident } from '../events/incident/incident.ts';
+import { localArchive, localSigner } from '../functions/commons/audit-checkpoints.ts';
+import { readPeriodPage, streamEvents } from '../functions/commons/audit-log.ts';
+import { replayStream } from '../functions/commons/audit-replay.ts';
+import { runCommand } from '../functions/commons/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
+import type { StoredEvent } from '../functions/commons/event-store.ts';
+import { incidents } from '../functions/commons/incidents.ts';
+import { freshTable, testDynamoClient } from './support/dynamo.ts';
+import {
+  ASAHI_MEMBER,
+  at,
+  HOURS,
+  MINISTRY,
+  POLICY,
+  RANSOMWARE_REPORT,
+  SECRETARIAT,
+} from './support/fixtures.ts';
+import { tempDataDir } from './support/local-api.ts';
+
+const client = testDynamoClient();
+const DAY1 = '2026-11-26T23:30:00.000Z';
+
+/** A table with a few incidents, relayed at known times across a day boundary, and a source on it. */
+async function world() {
+  const table = await freshTable('audit');
+  const store = new DynamoDbEventStore(client, table);
+  const dataDir = tempDataDir('ceptoar-audit-');
+  const signer = localSigner(dataDir);
+  const source = new DirectSource(client, table, localArchive(dataDir), signer, () => signer.publicKeyPem());
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const id = randomUUID();
+    ids.push(id);
+    const t = at(DAY1, i * 20 * 60_000);
+    await runCommand(
+      store,
+      incidents,
+      id,
+      { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+      { now: t, actor: ASAHI_MEMBER, policy: POLICY },
+    );
+    await runCommand(
+      store,
+      incidents,
+      id,
+      { type: 'DecideRelay', data: { decision: 'approve' } },
+      { now: at(t, HOURS), actor: SECRETARIAT, policy: POLICY },
+    );
+    await runCommand(
+      store,
+      incidents,
+      id,
+      { type: 'AcknowledgeReceipt', data: {} },
+      { now: at(t, 2 * HOURS), actor: MINISTRY, policy: POLICY },
+    );
+  }
+  return { table, store, dataDir, source, ids, streamIds: ids.map((id) => incidents.streamId(id)) };
+}
+
+async function itemsOf(table: string, streamId: string) {
+  const { Items = [] } = await client.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: streamId } },
+    }),
+  );
+  return Items;
+}
+
+const named = (failures: readonly { kind: FailureKind; streamId?: string; version?: number }[]) =>
+  failures.map((f) => [f.kind, f.streamId, f.version]);
+
+describe('the hash chain on DynamoDB Local', () => {
+  let w: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => {
+    w = await world();
+  });
+
+  it('links every event to the one before it and keeps the last hash on the head', async () => {
+    const events: StoredEvent[] = [];
+    for await (const e of streamEvents(client, w.table, w.streamIds[0] ?? '')) events.push(e);
+    expect(events.map((e) => e.version)).toEqual([1, 2, 3]);
+    const expected = chainHashes(GENESIS_HASH, events);
+    expect(events.map((e) => [e.prevHash, e.hash])).toEqual(expected.map((l) => [l.prevHash, l.hash]));
+    const head = await w.store.loadHead(w.streamIds[0] ?? '');
+    expect(head?.hash).toBe(events[2]?.hash);
+  });
+
+  it('chains appends made without the head’s hash by reading it (a caller that did not load the head)', async () => {
+    const streamId = w.streamIds[3] ?? '';
+    const head = await w.store.loadHead<MaybeIncident>(streamId);
+    await w.store.append({
+      streamId,
+      streamType: 'incident',
+      expectedVersion: 3,
+      events: [{ type: 'IncidentClosed', data: {} }],
+      actor: SECRETARIAT,
+      recordedAt: at(DAY1, 5 * HOURS),
+      schemaVersion: 1,
+      head: { state: head?.state, stateSchema: 1, projection: incidents.project(head?.state ?? null) },
+    });
+    const outcome = await verifyLive(w.source);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome).toMatchObject({ ok: true, streams: 4, events: 13 });
+  });
+
+  it('lists the period in recorded order across streams and shards, page by page, across a day boundary', async () => {
+    const all: StoredEvent[] = [];
+    for await (const e of w.source.periodEvents('2026-11-26T00:00:00Z', '2026-11-27T23:59:59Z')) all.push(e);
+    expect(all).toHaveLength(13);
+    const keys = all.map((e) => `${e.recordedAt}#${e.streamId}#${e.version}`);
+    expect(keys).toEqual([...keys].sort());
+    const paged: StoredEvent[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await readPeriodPage(client, w.table, {
+        from: '2026-11-26T00:00:00.000Z',
+        to: '2026-11-27T23:59:59.000Z',
+        limit: 4,
+        cursor,
+      });
+      expect(page.items.length).toBeLessThanOrEqual(4);
+      paged.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(paged.map((e) => `${e.streamId}#${e.version}`)).toEqual(
+      all.map((e) => `${e.streamId}#${e.version}`),
+    );
+    const window: StoredEvent[] = [];
+    for await (const e of w.source.periodEvents(at(DAY1, HOURS), at(DAY1, HOURS + 20 * 60_000)))
+      window.push(e);
+    // At +1h the first incident is approved and the fourth reported; at +1h20 the second is approved.
+    expect(window.map((e) => e.type).sort()).toEqual(['IncidentReported', 'RelayApproved', 'RelayApproved']);
+    expect(window.map((e) => e.recordedAt)).toEqual([
+      at(DAY1, HOURS),
+      at(DAY1, HOURS),
+      at(DAY1, HOURS + 20 * 60_000),
+    ]);
+  });
+
+  it('replays a stream as it was at a moment', async () => {
+    const streamId = w.streamIds[1] ?? '';
+    const t = at(DAY1, 20 * 60_000);
+    const before = await replayStream(
+      streamId,
+      streamEvents(client, w.table, streamId),
+      incidents,
+      at(t, HOURS - 1),
+    );
+    expect(before.version).toBe(1);
+    expect((before.state as MaybeIncident)?.status).toBe('awaiting_secretariat');
+    const after = await replayStream(
+      streamId,
+      streamEvents(client, w.table, streamId),
+      incidents,
+      at(t, HOURS),
+    );
+    expect(after.version).toBe(2);
+    expect((after.state as MaybeIncident)?.status).toBe('awaiting_ministry');
+    const never = await replayStream(streamId, streamEvents(client, w.table, streamId), incidents, DAY1);
+    expect(never).toMatchObject({ version: 0, state: null });
+  });
+});
+
+describe('verification against checkpoints, after someone with write access to the table tampered', () => {
+  it('names the stream and version of each kind of tampering, live and in an export', async () => {
+    const w = await world();
+    const extra = randomUUID();
+    await runCommand(
+      w.store,
+      incidents,
+      extra,
+      { type: 'ReportIncident', data: { incidentId: extra, report: RANSOMWARE_REPORT } },
+      { now: DAY1, actor: ASAHI_MEMBER, policy: POLICY },
+    );
+    const checkpoint = await w.source.publishCheckpoint();
+    expect(checkpoint.treeSize).toBe(5);
+    expect((await verifyLive(w.source)).ok).toBe(true);
+    // An untampered export verifies, with the pinned key, every stream anchored.
+    const clean = join(w.dataDir, 'clean.ndjson');
+    await exportLog(w.source, {
+      from: '2026-11-26T00:00:00.000Z',
+      to: '2026-11-27T23:59:59.000Z',
+      out: clean,
+      newCheckpoint: false,
+    });
+    const pinned = await w.source.publicKeyPem();
+    expect(await verifyExport(clean, { publicKeyPem: pinned })).toMatchObject({
+      ok: true,
+      anchored: 5,
+      events: 13,
+      keySource: 'pinned',
+    });
+
+    const [edited, deleted, rewritten, truncated] = w.streamIds as [string, string, string, string];
+    const key = (pk: string, sk: number) => ({ pk: { S: pk }, sk: { N: String(sk) } });
+    // 1. One byte of an event's data.
+    const [, second] = await itemsOf(w.table, edited);
+    await client.send(
+      new UpdateItemCommand({
+        TableName: w.table,
+        Key: key(edited, 2),
+        UpdateExpression: 'SET #d = :d',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: {
+          ':d': { S: (second?.data?.S ?? '').replace('ministryDueAt', 'ministryDueAT') },
+        },
+      }),
+    );
+    // 2. An event deleted from the middle.
+    await client.send(new DeleteItemCommand({ TableName: w.table, Key: key(deleted, 2) }));
+    // 3. A whole stream rewritten with a consistent new chain, head included.
+    const events: StoredEvent[] = [];
+    for await (const e of streamEvents(client, w.table, rewritten)) events.push(e);
+    const forged = events.map((e) =>
+      e.version === 2 ? { ...e, data: { ...(e.data as object), note: 'approved on time' } } : e,
+    );
+    const links = chainHashes(GENESIS_HASH, forged);
+    for (const [i, e] of forged.entries()) {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: w.table,
+          Key: key(rewritten, e.version),
+          UpdateExpression: 'SET #d = :d, prevHash = :p, #h = :h',
+          ExpressionAttributeNames: { '#d': 'data', '#h': 'hash' },
+          ExpressionAttributeValues: {
+            ':d': { S: JSON.stringify(e.data) },
+            ':p': { S: links[i]?.prevHash ?? '' },
+            ':h': { S: links[i]?.hash ?? '' },
+          },
+        }),
+      );
+    }
+    await client.send(
+      new UpdateItemCommand({
+        TableName: w.table,
+        Key: key(rewritten, 0),
+        UpdateExpression: 'SET #h = :h',
+        ExpressionAttributeNames: { '#h': 'hash' },
+        ExpressionAttributeValues: { ':h': { S: links[2]?.hash ?? '' } },
+      }),
+    );
+    // 4. The last event removed, and the head moved back to match.
+    const third = (await itemsOf(w.table, truncated)).find((i) => i.sk?.N === '2');
+    await client.send(new DeleteItemCommand({ TableName: w.table, Key: key(truncated, 3) }));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: w.table,
+        Key: key(truncated, 0),
+        UpdateExpression: 'SET version = :v, #h = :h',
+        ExpressionAttributeNames: { '#h': 'hash' },
+        ExpressionAttributeValues: { ':v': { N: '2' }, ':h': third?.hash ?? { S: '' } },
+      }),
+    );
+    // 5. A whole stream deleted, head and all.
+    for (const v of [0, 1])
+      await client.send(
+        new DeleteItemCommand({ TableName: w.table, Key: key(incidents.streamId(extra), v) }),
+      );
+
+    const live = await verifyLive(w.source);
+    expect(live.ok).toBe(false);
+    expect(named(live.failures)).toEqual(
+      expect.arrayContaining([
+        ['content-hash', edited, 2],
+        ['missing-event', deleted, 3],
+        ['checkpoint-mismatch', rewritten, 3],
+        ['truncated', truncated, 3],
+        ['missing-stream', incidents.streamId(extra), 1],
+      ]),
+    );
+    // Every failure names one of the tampered streams: nothing else is blamed.
+    const tampered = new Set([edited, deleted, rewritten, truncated, incidents.streamId(extra)]);
+    for (const f of live.failures) expect(tampered.has(f.streamId ?? '')).toBe(true);
+
+    // The export taken before the tampering still verifies; one edited byte in it does not.
+    const text = readFileSync(clean, 'utf8');
+    const lines = text.split('\n');
+    const victim = lines.findIndex(
+      (l) => l.includes('"kind":"event"') && l.includes('"type":"RelayApproved"'),
+    );
+    const parsed = (JSON.parse(lines[victim] ?? '{}') as { content: { streamId: string; version: number } })
+      .content;
+    lines[victim] = (lines[victim] ?? '').replace('"RelayApproved"', '"RelayReturned"');
+    const bad = join(w.dataDir, 'bad.ndjson');
+    writeFileSync(bad, lines.join('\n'));
+    const outcome = await verifyExport(bad, { publicKeyPem: pinned });
+    expect(named(outcome.failures)).toEqual([['content-hash', parsed.streamId, parsed.version]]);
+    // And an export checked under another key fails on the checkpoint signature.
+    const otherKey = await localSigner(tempDataDir('ceptoar-other-')).publicKeyPem();
+    const wrongKey = await verifyExport(clean, { publicKeyPem: otherKey });
+    expect(named(wrongKey.failures)).toEqual([['checkpoint-signature', undefined, undefined]]);
+    expect(wrongKey.anchored).toBe(0);
+  });
+});
