@@ -3,13 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../local/stack.ts';
 import { buildConsole } from '../web/build.ts';
 import { launchBrowser } from './support/browser.ts';
-import {
-  expectAccessible,
-  PHONE,
-  personContext,
-  screenshot,
-  signIn,
-} from './support/console-pages.ts';
+import { expectAccessible, PHONE, personContext, screenshot, signIn } from './support/console-pages.ts';
 import { apiClient, eventually, startTestStack } from './support/local-api.ts';
 
 // The console in Debian's chromium against the whole local stack. Real time (scale 1), so deadlines
@@ -69,7 +63,9 @@ describe('the web console', () => {
     await member.locator('h1', { hasText: title }).waitFor();
     await member.getByText('報告を送信しました。').waitFor();
     await expect.poll(() => member.locator('.status').textContent()).toBe('事務局の審査待ち');
-    await expect.poll(() => member.locator('.hop-current .time-left').textContent()).toMatch(/^残り 3時間5\d分$/);
+    await expect
+      .poll(() => member.locator('.hop-current .time-left').textContent())
+      .toMatch(/^残り 3時間5\d分$/);
     const id = member.url().split('/').pop() ?? '';
     await expectAccessible(member);
     await screenshot(member, 'member-incident');
@@ -164,12 +160,18 @@ describe('the web console', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.className)).toBe('error-summary');
     expect(await summary.locator('h2').textContent()).toBe('入力内容を確認してください（9 件）');
     expect(await page.locator('#report-description-error').textContent()).toBe('入力してください');
-    expect(await page.locator('#report-detectedAt-error').textContent()).toBe('検知日時は発生日時より後にしてください');
-    expect(await page.locator('#report-contactEmail-error').textContent()).toBe('メールアドレスの形式で入力してください');
+    expect(await page.locator('#report-detectedAt-error').textContent()).toBe(
+      '検知日時は発生日時より後にしてください',
+    );
+    expect(await page.locator('#report-contactEmail-error').textContent()).toBe(
+      'メールアドレスの形式で入力してください',
+    );
     expect(await page.locator('#report-contactPhone-error').textContent()).toBe(
       '+81312345678 のような国際形式で入力してください',
     );
-    expect(await page.locator('#report-affectedSystems-error').textContent()).toBe('少なくとも 1 つ選択してください');
+    expect(await page.locator('#report-affectedSystems-error').textContent()).toBe(
+      '少なくとも 1 つ選択してください',
+    );
     expect(await page.locator('#report-contactEmail').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page);
     await screenshot(page, 'member-report-errors-phone');

@@ -152,7 +152,12 @@ export function validateReport(
     occurredAt: body.occurredAt,
     detectedAt: body.detectedAt,
   });
-  const issues = [...parsed.error.issues, ...(dates.success ? [] : dates.error.issues)];
+  // The order rule means something only once both dates are there (a missing one is its own error).
+  const bothDates =
+    !Number.isNaN(Date.parse(String(body.occurredAt))) && !Number.isNaN(Date.parse(String(body.detectedAt)));
+  const issues = [...parsed.error.issues, ...(dates.success ? [] : dates.error.issues)].filter(
+    (i) => bothDates || !(i.code === 'custom' && i.path.join('.') === 'detectedAt'),
+  );
   for (const issue of issues) {
     const field = fieldOfPath(issue.path.map(String).join('.'));
     if (field && !errors[field]) errors[field] = messageOfIssue(issue as Issue, valueAt(body, issue.path));
