@@ -50,7 +50,12 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
         help: string;
         nodes: { target: string[] }[];
       }[]
-    ).map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+    ).map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
