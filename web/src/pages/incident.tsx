@@ -30,7 +30,12 @@ export function IncidentPage(props: { id: string; session: Session }) {
   );
   const message = useStore(flash);
   const incident = polled.data;
-  const actions = incident && <Actions incident={incident} session={props.session} reload={polled.reload} />;
+  // What the last command did, shown at the top: the action forms move when the status changes.
+  const [outcome, setOutcome] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
+  const actionsFirst = props.session.role !== 'member' || incident?.status === 'returned';
+  const actions = incident && (
+    <Actions incident={incident} session={props.session} reload={polled.reload} onOutcome={setOutcome} />
+  );
   if (!incident) {
     return (
       <section>
@@ -47,10 +52,12 @@ export function IncidentPage(props: { id: string; session: Session }) {
     <section>
       <PageHeading>{incident.report.title}</PageHeading>
       {message && <Notice kind="info">{t(message.key, message.params)}</Notice>}
+      {outcome && <Notice kind={outcome.kind}>{outcome.text}</Notice>}
       <IncidentHeader incident={incident} />
       {incident.stalledHop && <Notice kind="error">{t('hop.stalled')}</Notice>}
-      {/* The secretariat, ministry and NISC open the page to act; a member reads first, then adds a follow-up. */}
-      {props.session.role !== 'member' && actions}
+      {/* The secretariat, ministry and NISC open the page to act; a member reads first, then adds a
+          follow-up, unless the report came back to them: then answering it is the job. */}
+      {actionsFirst && actions}
       <h2>{t('incident.timeline')}</h2>
       {/* Polite: a receipt or escalation arriving while the page is open is read out once. */}
       <div aria-live="polite">
@@ -59,7 +66,7 @@ export function IncidentPage(props: { id: string; session: Session }) {
       </div>
       <ReportDetails incident={incident} />
       <FollowUps incident={incident} />
-      {props.session.role === 'member' && actions}
+      {!actionsFirst && actions}
       {(props.session.role === 'secretariat' ||
         props.session.role === 'auditor' ||
         props.session.role === 'member') && (
@@ -159,30 +166,32 @@ function FollowUps(props: { incident: IncidentView }) {
 type Command = { path: string; body: Record<string, unknown>; done: MessageKey };
 
 /** The commands this person may give on this incident now, and nothing else. */
-function Actions(props: { incident: IncidentView; session: Session; reload: () => Promise<void> }) {
+function Actions(props: {
+  incident: IncidentView;
+  session: Session;
+  reload: () => Promise<void>;
+  onOutcome: (outcome: { kind: 'info' | 'error'; text: string } | null) => void;
+}) {
   const t = useT();
   const { incident, session } = props;
   const [note, setNote] = useState('');
   const [recovery, setRecovery] = useState<string>(incident.recoveryStatus);
-  const [error, setError] = useState<string | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
-  const [done, setDone] = useState<MessageKey | null>(null);
   const [busy, setBusy] = useState(false);
   const base = `/incidents/${encodeURIComponent(incident.id)}`;
 
   const run = async (command: Command) => {
     setBusy(true);
-    setError(null);
-    setDone(null);
+    props.onOutcome(null);
     flash.set(null);
     try {
       await apiCall('POST', command.path, { body: command.body, idempotencyKey: newIdempotencyKey() });
       setNote('');
       setFieldError(null);
-      setDone(command.done);
+      props.onOutcome({ kind: 'info', text: t(command.done) });
       await props.reload();
     } catch (err) {
-      setError(describeError(err, t));
+      props.onOutcome({ kind: 'error', text: describeError(err, t) });
     } finally {
       setBusy(false);
     }
@@ -329,12 +338,10 @@ function Actions(props: { incident: IncidentView; session: Session; reload: () =
       </div>,
     );
   }
-  if (forms.length === 0 && !done && !error) return null;
+  if (forms.length === 0) return null;
   return (
     <section aria-labelledby="actions-title">
       <h2 id="actions-title">{t('incident.actions')}</h2>
-      {done && <Notice kind="info">{t(done)}</Notice>}
-      {error && <Notice kind="error">{error}</Notice>}
       {forms}
     </section>
   );
