@@ -1,10 +1,16 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../local/stack.ts';
-import { buildConsole } from '../web/build.ts';
-import { launchBrowser } from './support/browser.ts';
-import { expectAccessible, personContext, screenshot, signIn } from './support/console-pages.ts';
-import { apiClient, startTestStack } from './support/local-api.ts';
+import {
+  expectAccessible,
+  fillReport,
+  personContext,
+  screenshot,
+  signIn,
+  startConsoleTest,
+  stopConsoleTest,
+} from './support/console-pages.ts';
+import type { apiClient } from './support/local-api.ts';
 
 // The console in Debian's chromium against the whole local stack: each role's part of the relay.
 // Real time (scale 1), so deadlines are hours away, except the secretariat's for low severity, a few
@@ -14,38 +20,13 @@ let browser: Browser;
 let api: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
-  buildConsole({ ifStale: true, quiet: true });
-  stack = await startTestStack({
+  ({ stack, browser, api } = await startConsoleTest({
     timeScale: 1,
     consolePollSeconds: 1,
     relayPolicy: JSON.stringify({ deadlineHours: { secretariat: { low: 0.002 } } }),
-  });
-  api = apiClient(stack.url);
-  browser = await launchBrowser();
+  }));
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** Fills the report form as a member would, by keyboard and mouse. */
-async function fillReport(page: Page, title: string) {
-  await page.locator('#report-title').fill(title);
-  await page.locator('#report-category').selectOption('cyber_attack');
-  await page.locator('#report-severity').selectOption('high');
-  await page.locator('#report-occurredAt').fill('2026-11-26T09:40');
-  await page.locator('#report-detectedAt').fill('2026-11-26T09:50');
-  await page.getByLabel('業務系 IT').check();
-  await page.getByLabel('プラント制御系 (OT)').check();
-  await page.locator('input[name=tlp][value=AMBER]').check();
-  await page
-    .locator('#report-description')
-    .fill('ヒストリアンサーバのファイルが 09:40 に暗号化された。DCS ネットワークは切り離し済み。');
-  await page.locator('#report-contactName').fill('山田 太郎');
-  await page.locator('#report-contactEmail').fill('yamada@asahi-petrochem.example');
-  await page.locator('#report-contactPhone').fill('+81312345678');
-}
+afterAll(() => stopConsoleTest({ stack, browser }));
 
 describe('the web console: the relay, role by role', () => {
   it('carries a report from the member through the secretariat to the ministry and NISC, each in the browser', async () => {

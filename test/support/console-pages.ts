@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { seriousA11yViolations } from './browser.ts';
+import type { LocalStack, LocalStackOptions } from '../../local/stack.ts';
+import { buildConsole } from '../../web/build.ts';
+import { launchBrowser, seriousA11yViolations } from './browser.ts';
+import { apiClient, startTestStack } from './local-api.ts';
 
 /** Screenshots for the README, taken by the browser tests. */
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
@@ -37,4 +40,34 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   // Let time-left counters and fonts settle for a stable picture.
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** A browser test file's world: the console built (if stale), a local stack, Chromium, and an API client. */
+export async function startConsoleTest(options: Partial<LocalStackOptions>) {
+  buildConsole({ ifStale: true, quiet: true });
+  const stack = await startTestStack(options);
+  return { stack, browser: await launchBrowser(), api: apiClient(stack.url) };
+}
+
+export async function stopConsoleTest(world: { stack?: LocalStack; browser?: Browser }) {
+  await world.browser?.close();
+  await world.stack?.stop();
+}
+
+/** Fills the report form as a member would, by keyboard and mouse. */
+export async function fillReport(page: Page, title: string) {
+  await page.locator('#report-title').fill(title);
+  await page.locator('#report-category').selectOption('cyber_attack');
+  await page.locator('#report-severity').selectOption('high');
+  await page.locator('#report-occurredAt').fill('2026-11-26T09:40');
+  await page.locator('#report-detectedAt').fill('2026-11-26T09:50');
+  await page.getByLabel('業務系 IT').check();
+  await page.getByLabel('プラント制御系 (OT)').check();
+  await page.locator('input[name=tlp][value=AMBER]').check();
+  await page
+    .locator('#report-description')
+    .fill('ヒストリアンサーバのファイルが 09:40 に暗号化された。DCS ネットワークは切り離し済み。');
+  await page.locator('#report-contactName').fill('山田 太郎');
+  await page.locator('#report-contactEmail').fill('yamada@asahi-petrochem.example');
+  await page.locator('#report-contactPhone').fill('+81312345678');
 }
