@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { decisionBody, followUpBody, noteBody, recoveryStatuses } from '../../../events/incident/report.ts';
 import { apiCall, type IncidentView, newIdempotencyKey } from '../api.ts';
 import { HopTimeline } from '../components/timeline.tsx';
@@ -30,6 +30,13 @@ export function IncidentPage(props: { id: string; session: Session }) {
   );
   const message = useStore(flash);
   const incident = polled.data;
+  // "Report sent" is news until the incident moves on; then the timeline says more.
+  const firstStatus = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!incident) return;
+    firstStatus.current ??= incident.status;
+    if (incident.status !== firstStatus.current) flash.set(null);
+  }, [incident?.status]);
   // What the last command did, shown at the top: the action forms move when the status changes.
   const [outcome, setOutcome] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
   const actionsFirst = props.session.role !== 'member' || incident?.status === 'returned';
