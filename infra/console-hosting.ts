@@ -190,7 +190,12 @@ function buildInto(outputDir: string): boolean {
       '--logLevel',
       'error',
     ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    // A test runner's NODE_ENV=test would keep development code in the bundle.
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
   );
   return true;
 }

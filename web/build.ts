@@ -24,6 +24,8 @@ function files(path: string): string[] {
 /** A hash of the console's sources: the build is stale when it differs from the one stamped in dist. */
 export function consoleSourceHash(): string {
   const hash = createHash('sha256');
+  // Bumped when the way of building changes (v2: always NODE_ENV=production), so older builds count as stale.
+  hash.update('build-v2');
   for (const file of INPUTS.flatMap(files)) {
     hash.update(relative(ROOT, join(ROOT, file)));
     hash.update(readFileSync(join(ROOT, file)));
@@ -45,7 +47,12 @@ export function buildConsole(options: { ifStale?: boolean; quiet?: boolean } = {
       '--logLevel',
       options.quiet ? 'error' : 'info',
     ],
-    { cwd: ROOT, stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit' },
+    {
+      cwd: ROOT,
+      stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+      // Vitest sets NODE_ENV=test, which would keep development code in the bundle.
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
   );
   writeFileSync(STAMP, hash);
   return { built: true };
