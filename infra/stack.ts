@@ -15,8 +15,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import demoDirectory from '../config/directory.json' with { type: 'json' };
 import { type AwsCall, type FunctionSpec, functions } from '../functions/manifest.ts';
 import { AuditTrail } from './audit-trail.ts';
+import { organisationNames } from '../web/console-config.ts';
+import { ConsoleHosting } from './console-hosting.ts';
 import { HouseFunction } from './house-function.ts';
 import { acknowledgeNagFinding, nagArnToken } from './nag.ts';
 import { RelayWorkflow } from './relay-workflow.ts';
@@ -99,6 +102,8 @@ export class CeptoarRelayStack extends Stack {
   readonly functions: ReadonlyMap<string, HouseFunction>;
   /** The checkpoint bucket (Object Lock) and signing key. */
   readonly auditTrail: AuditTrail;
+  /** The web console (S3 + CloudFront). */
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: CeptoarRelayStackProps) {
     super(scope, id, props);
@@ -147,8 +152,18 @@ export class CeptoarRelayStack extends Stack {
     const sender = new ses.EmailIdentity(this, 'SenderIdentity', {
       identity: ses.Identity.domain(senderDomain),
     });
-    const auth = this.userPool(settings);
-    this.httpApi = this.api(auth);
+    this.console = new ConsoleHosting(this, 'Console');
+    const auth = this.userPool(settings, this.console.callbackUrl);
+    this.httpApi = this.api(auth, this.console.url);
+    this.console.publish({
+      auth: 'cognito',
+      apiUrl: this.httpApi.apiEndpoint,
+      pollSeconds: 10,
+      organisations: organisationNames(
+        settings.directory === undefined ? demoDirectory : JSON.parse(settings.directory),
+      ),
+      cognito: { domain: auth.domain.baseUrl(), clientId: auth.client.userPoolClientId },
+    });
 
     for (const fn of byName.values()) {
       this.grantCalls(fn, sender, settings);
@@ -159,6 +174,7 @@ export class CeptoarRelayStack extends Stack {
       value: this.httpApi.apiEndpoint,
       description: 'Base URL of the HTTP API',
     });
+    new CfnOutput(this, 'ConsoleUrl', { value: `${this.console.url}/app/`, description: 'The web console' });
     new CfnOutput(this, 'UserPoolId', { value: auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: auth.client.userPoolClientId });
     new CfnOutput(this, 'EventsTableName', { value: this.table.tableName });
@@ -207,9 +223,13 @@ export class CeptoarRelayStack extends Stack {
     return table;
   }
 
-  private userPool(settings: CeptoarRelaySettings): {
+  private userPool(
+    settings: CeptoarRelaySettings,
+    consoleCallbackUrl: string,
+  ): {
     userPool: cognito.UserPool;
     client: cognito.UserPoolClient;
+    domain: cognito.UserPoolDomain;
   } {
     const userPool = new cognito.UserPool(this, 'UserPool', {
       // Accounts are provisioned by the secretariat, who also sets each member's organisation.
@@ -237,7 +257,7 @@ export class CeptoarRelayStack extends Stack {
     for (const group of USER_GROUPS) {
       new cognito.UserPoolGroup(this, `Group${pascalCase(group)}`, { userPool, groupName: group });
     }
-    userPool.addDomain('Domain', {
+    const domain = userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: settings.authDomainPrefix ?? `ceptoar-relay-${this.account}` },
     });
     const client = userPool.addClient('WebClient', {
@@ -247,8 +267,8 @@ export class CeptoarRelayStack extends Stack {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: [...settings.authCallbackUrls],
-        logoutUrls: [...settings.authCallbackUrls],
+        callbackUrls: [...settings.authCallbackUrls, consoleCallbackUrl],
+        logoutUrls: [...settings.authCallbackUrls, consoleCallbackUrl],
       },
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
@@ -261,10 +281,13 @@ export class CeptoarRelayStack extends Stack {
       // The organisation decides what a caller may see; only an administrator may change it.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });
-    return { userPool, client };
+    return { userPool, client, domain };
   }
 
-  private api(auth: { userPool: cognito.UserPool; client: cognito.UserPoolClient }): apigwv2.HttpApi {
+  private api(
+    auth: { userPool: cognito.UserPool; client: cognito.UserPoolClient },
+    consoleUrl: string,
+  ): apigwv2.HttpApi {
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', auth.userPool.userPoolProviderUrl, {
       jwtAudience: [auth.client.userPoolClientId],
     });
@@ -273,6 +296,14 @@ export class CeptoarRelayStack extends Stack {
       defaultAuthorizer: authorizer,
       // The default stage is declared below, with access logs and throttling the HttpApi props cannot set.
       createDefaultStage: false,
+      // The console calls the API from its CloudFront origin.
+      corsPreflight: {
+        allowOrigins: [consoleUrl],
+        allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        exposeHeaders: ['location'],
+        maxAge: Duration.hours(1),
+      },
     });
     const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
       retention: logs.RetentionDays.THIRTEEN_MONTHS,
@@ -412,7 +443,8 @@ export class CeptoarRelayStack extends Stack {
           'AwsSolutions-IAM5[Resource::*]',
           'DynamoDB stream event source: dynamodb:ListStreams supports no resource-level permissions.',
         );
-        fn.addEnvironment('PUBLIC_URL', settings.publicUrl ?? this.httpApi.apiEndpoint);
+        // Message links open /incidents/{id}: on the console's origin that is the console's incident page.
+        fn.addEnvironment('PUBLIC_URL', settings.publicUrl ?? this.console.url);
         if (settings.directory !== undefined) fn.addEnvironment('CEPTOAR_DIRECTORY', settings.directory);
         return;
       }

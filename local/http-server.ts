@@ -151,7 +151,7 @@ export async function startHttpServer(options: {
           res.end(
             answer.body === undefined
               ? ''
-              : typeof answer.body === 'string'
+              : typeof answer.body === 'string' || Buffer.isBuffer(answer.body)
                 ? answer.body
                 : JSON.stringify(answer.body),
           );

@@ -5,8 +5,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { functions } from '../functions/manifest.ts';
+import { CONSOLE_DIST } from '../web/build.ts';
+import { localConsoleConfig, organisationNames } from '../web/console-config.ts';
 import { issueLocalToken, localSigningKey, tokenRequest } from './auth.ts';
 import { startCheckpointTimer } from './checkpoints.ts';
+import { consoleRoute } from './console.ts';
 import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
 import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
 import { startMailCatcher } from './mail.ts';
@@ -31,6 +34,10 @@ export interface LocalStackOptions {
   /** Seconds between checkpoints (CEPTOAR_CHECKPOINT_SECONDS, default 300); 0 turns the timer off. */
   readonly checkpointSeconds?: number;
   readonly quiet?: boolean;
+  /** The built web console served under /app/ (default web/dist). */
+  readonly consoleDir?: string;
+  /** How often the console's open pages re-read the API (default 5 s). */
+  readonly consolePollSeconds?: number;
 }
 
 /** The running local system. */
@@ -130,6 +137,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const signingKey = localSigningKey(dataDir);
+    // The console's config names the organisations; the directory module reads the environment set above.
+    const consoleDirectory = (await import('../functions/commons/directory.ts')).directory;
     const localRoutes: LocalRoute[] = [
       async ({ method, path }) => {
         if (method === 'GET' && path === '/health') {
@@ -185,6 +194,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           return { status: 200, body: { items: sms.messages() } };
         return undefined;
       },
+      consoleRoute({
+        distDir: resolve(options.consoleDir ?? CONSOLE_DIST),
+        config: () =>
+          localConsoleConfig({
+            pollSeconds: options.consolePollSeconds ?? 5,
+            organisations: organisationNames(consoleDirectory),
+          }),
+      }),
     ];
     const routes: ApiRoute[] = functions.flatMap((fn) =>
       'routes' in fn

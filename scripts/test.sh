@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # npm test: type check, lint, then every test tier (unit, then integration on DynamoDB
-# Local, the local state machine and the HTTP API). Needs no AWS account and no network.
+# Local, the local state machine and the HTTP API, then the web console in a browser).
+# Needs no AWS account and no network beyond Debian's and npm's package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-java.sh
-echo "== type check"; npx tsc --noEmit -p .
+echo "== type check"; npx tsc --noEmit -p . && npx tsc --noEmit -p web
 echo "== lint"; npx biome ci .
 echo "== unit tests"; npx vitest run --project unit
 echo "== integration tests"; npx vitest run --project int
+bash scripts/check-chromium.sh
+echo "== browser tests (web console in Debian's chromium)"; npx vitest run --project e2e

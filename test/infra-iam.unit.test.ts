@@ -95,7 +95,13 @@ function allows(statements: readonly Statement[], action: string, resource: unkn
 /** Each function's logical id and the statements of its role, by manifest name. */
 const functionsByName = new Map(
   Object.entries(resources)
-    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    // The manifest's functions; CDK's own custom-resource handlers (BucketDeployment's) carry no CEPTOAR_FUNCTION.
+    .filter(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.CEPTOAR_FUNCTION !== undefined,
+    )
     .map(([logicalId, r]) => {
       const name = (r.Properties.Environment as { Variables: { CEPTOAR_FUNCTION: string } }).Variables
         .CEPTOAR_FUNCTION;

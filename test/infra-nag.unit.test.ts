@@ -113,9 +113,29 @@ describe('cdk-nag AwsSolutions', () => {
       `${fn}Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]`,
       `${fn}Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<EventsD32975C2.Arn>/index/*]`,
     ]);
+    // The web console: CloudFront, and the policy aws-cdk-lib writes for BucketDeployment's singleton handler.
+    const deployment = 'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiB';
+    const consoleHosting = [
+      'Console/Distribution AwsSolutions::AwsSolutions-CFR1',
+      'Console/Distribution AwsSolutions::AwsSolutions-CFR2',
+      'Console/Distribution AwsSolutions::AwsSolutions-CFR4',
+      `${deployment} AwsSolutions::AwsSolutions-L1`,
+      `${deployment}/ServiceRole AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]`,
+      ...[
+        'Resource::*',
+        'Action::s3:GetBucket*',
+        'Action::s3:GetObject*',
+        'Action::s3:List*',
+        'Action::s3:Abort*',
+        'Action::s3:DeleteObject*',
+        `Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*`,
+        'Resource::<ConsoleSite26539DB4.Arn>/*',
+      ].map((f) => `${deployment}/ServiceRole/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[${f}]`),
+    ];
     expect([...recorded.keys()].sort()).toEqual(
       [
         ...functionPolicies,
+        ...consoleHosting,
         'StreamReactorRole/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         'DeliverNotificationSmsPublish AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         'StreamReactorFailedBatches AwsSolutions::AwsSolutions-SQS3',

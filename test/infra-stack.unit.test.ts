@@ -54,7 +54,13 @@ function single(type: string): [string, CfnResource] {
 /** The function resources keyed by their CEPTOAR_FUNCTION. */
 const functionResources = new Map(
   Object.entries(resources)
-    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    // The manifest's functions; CDK's own custom-resource handlers (BucketDeployment's) carry no CEPTOAR_FUNCTION.
+    .filter(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.CEPTOAR_FUNCTION !== undefined,
+    )
     .map(([logicalId, r]) => {
       const env = (r.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables;
       return [

@@ -1,0 +1,153 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../local/stack.ts';
+import {
+  expectAccessible,
+  fillReport,
+  PHONE,
+  personContext,
+  screenshot,
+  signIn,
+  startConsoleTest,
+  stopConsoleTest,
+} from './support/console-pages.ts';
+import { type apiClient, eventually } from './support/local-api.ts';
+
+// The console in Debian's chromium against the whole local stack: forms, languages, links, menus.
+// Real time (scale 1), so deadlines are hours away.
+let stack: LocalStack;
+let browser: Browser;
+let api: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  ({ stack, browser, api } = await startConsoleTest({
+    timeScale: 1,
+    consolePollSeconds: 1,
+  }));
+});
+afterAll(() => stopConsoleTest({ stack, browser }));
+
+describe('the web console: forms, languages, links and menus', () => {
+  it('shows field errors for bad input, moves the focus to them, and writes nothing', async () => {
+    const context = await personContext(browser, PHONE);
+    const page = await context.newPage();
+    await signIn(page, stack.url, 'member', 'kaigan-chemical');
+    await page.getByRole('link', { name: 'IT障害を報告' }).click();
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/incidents')) posts.push(r.url());
+    });
+    await page.locator('#report-title').fill('件名だけ');
+    await page.locator('#report-occurredAt').fill('2026-11-26T10:00');
+    await page.locator('#report-detectedAt').fill('2026-11-26T09:00');
+    await page.locator('#report-contactEmail').fill('not-an-address');
+    await page.locator('#report-contactPhone').fill('03-1234-5678');
+    await page.getByRole('button', { name: '報告を送信' }).click();
+
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.className)).toBe('error-summary');
+    expect(await summary.locator('h2').textContent()).toBe('入力内容を確認してください（9 件）');
+    expect(await page.locator('#report-description-error').textContent()).toBe('入力してください');
+    expect(await page.locator('#report-detectedAt-error').textContent()).toBe(
+      '検知日時は発生日時より後にしてください',
+    );
+    expect(await page.locator('#report-contactEmail-error').textContent()).toBe(
+      'メールアドレスの形式で入力してください',
+    );
+    expect(await page.locator('#report-contactPhone-error').textContent()).toBe(
+      '+81312345678 のような国際形式で入力してください',
+    );
+    expect(await page.locator('#report-affectedSystems-error').textContent()).toBe(
+      '少なくとも 1 つ選択してください',
+    );
+    expect(await page.locator('#report-contactEmail').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page);
+    await screenshot(page, 'member-report-errors-phone');
+
+    // A link in the summary takes the keyboard to the field.
+    await summary.getByRole('link', { name: /メールアドレス/ }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('report-contactEmail');
+
+    expect(posts).toEqual([]);
+    const list = await api.call('GET', '/incidents', { token: await api.token('member', 'kaigan-chemical') });
+    expect(list.body.items).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps a draft when the connection drops and sends it, once, when it is back', async () => {
+    const context = await personContext(browser);
+    const page = await context.newPage();
+    await signIn(page, stack.url, 'member', 'minato-polymer');
+    await page.getByRole('link', { name: 'IT障害を報告' }).click();
+    await fillReport(page, '下書きの報告');
+    await context.setOffline(true);
+    await page.getByRole('button', { name: '報告を送信' }).click();
+    await page.getByText(/入力内容はこの端末に下書きとして保存されています/).waitFor();
+    await context.setOffline(false);
+
+    await page.reload();
+    await page.getByText(/保存されていた下書きを復元しました/).waitFor();
+    expect(await page.locator('#report-title').inputValue()).toBe('下書きの報告');
+    expect(await page.locator('input[name=tlp][value=AMBER]').isChecked()).toBe(true);
+    await page.getByRole('button', { name: '報告を送信' }).click();
+    await page.locator('h1', { hasText: '下書きの報告' }).waitFor();
+
+    const list = await api.call('GET', '/incidents', { token: await api.token('member', 'minato-polymer') });
+    expect(list.body.items.map((i: { title: string }) => i.title)).toEqual(['下書きの報告']);
+    // Sent: the draft is gone.
+    await page.getByRole('link', { name: 'IT障害を報告' }).click();
+    expect(await page.locator('#report-title').inputValue()).toBe('');
+    await context.close();
+  });
+
+  it('switches between Japanese and English with one button, every label following', async () => {
+    const context = await personContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${stack.url}/`);
+    await page.locator('h1', { hasText: 'サインイン' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('h1', { hasText: 'Sign in' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.locator('legend').first().textContent()).toBe('Role');
+    await expectAccessible(page);
+    await screenshot(page, 'sign-in-en');
+
+    await signIn(page, stack.url, 'secretariat');
+    await page.locator('h1', { hasText: 'Review queue' }).waitFor();
+    expect(await page.getByRole('navigation').textContent()).toContain('Reports');
+    await expectAccessible(page);
+    await screenshot(page, 'secretariat-queue-en');
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.locator('h1', { hasText: '審査キュー' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    await context.close();
+  });
+
+  it('opens a message link (/incidents/{id}) as the console page, while the API keeps the same path', async () => {
+    const id = await api.report('oita-petrochem', { title: 'メールのリンク' });
+    const context = await personContext(browser);
+    const page = await context.newPage();
+    await signIn(page, stack.url, 'secretariat');
+    await page.goto(`${stack.url}/incidents/${id}`);
+    await page.locator('h1', { hasText: 'メールのリンク' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/app/incidents/${id}`);
+    await context.close();
+
+    const json = await api.call('GET', `/incidents/${id}`, { token: await api.token('secretariat') });
+    expect(json.status).toBe(200);
+    expect(json.body.id).toBe(id);
+  });
+
+  it('shows no navigation for parts whose API this stack does not serve yet', async () => {
+    await eventually(async () => (await api.call('GET', '/health')).status === 200);
+    const context = await personContext(browser);
+    const page = await context.newPage();
+    await signIn(page, stack.url, 'secretariat');
+    const nav = page.getByRole('navigation');
+    expect(await nav.getByRole('listitem').allTextContents()).toEqual(['審査キュー', '報告一覧']);
+    expect(await page.locator('[data-slot]').count()).toBe(0);
+    await context.close();
+  });
+});

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../web/src/config.ts';
+import { featureSlots } from '../web/src/features.ts';
+import { en } from '../web/src/i18n/en.ts';
+import { formatDuration, formatTimeLeft, translate } from '../web/src/i18n/index.ts';
+import { ja } from '../web/src/i18n/ja.ts';
+import { authorizeUrl, codeChallenge, codeVerifier, tokenRequestBody } from '../web/src/pkce.ts';
+import { emptyReportFields, type ReportFields, validateReport } from '../web/src/report-form.ts';
+import { parseRoute, pathOf } from '../web/src/routes.ts';
+import { RANSOMWARE_REPORT } from './support/fixtures.ts';
+
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('console messages', () => {
+  it('has the same keys in Japanese and English', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(ja).sort());
+  });
+
+  it('uses the same placeholders in both languages, and leaves no message empty', () => {
+    for (const key of Object.keys(ja) as (keyof typeof ja)[]) {
+      expect(placeholders(en[key]), key).toEqual(placeholders(ja[key]));
+      // Japanese runs numbers and units together ("3時間12分"): only the separator may be empty.
+      if (key === 'time.sep') continue;
+      expect(ja[key].trim(), key).not.toBe('');
+      expect(en[key].trim(), key).not.toBe('');
+    }
+  });
+
+  it('fills placeholders and formats time left and overdue in each language', () => {
+    expect(translate('en', 'hop.escalations', { n: 2 })).toBe('2 escalation(s)');
+    const t = (lang: 'ja' | 'en') => (key: keyof typeof ja, p?: Record<string, string | number>) =>
+      translate(lang, key, p);
+    const now = Date.parse('2026-11-26T00:00:00Z');
+    expect(formatTimeLeft('2026-11-26T03:12:30Z', now, t('ja'))).toEqual({
+      text: '残り 3時間12分',
+      overdue: false,
+    });
+    expect(formatTimeLeft('2026-11-25T23:55:00Z', now, t('en'))).toEqual({
+      text: '5 min overdue',
+      overdue: true,
+    });
+    expect(formatDuration(26 * 3_600_000, t('en'))).toBe('1 d 2 h');
+    expect(formatDuration(45_000, t('ja'))).toBe('45秒');
+  });
+});
+
+describe('the report form', () => {
+  const filled: ReportFields = {
+    title: RANSOMWARE_REPORT.title,
+    description: RANSOMWARE_REPORT.description,
+    category: 'cyber_attack',
+    severity: 'high',
+    occurredAt: '2026-11-26T09:40',
+    detectedAt: '2026-11-26T09:50',
+    affectedSystems: ['business_it', 'plant_control'],
+    tlp: 'AMBER',
+    contactName: '山田 太郎',
+    contactEmail: 'yamada@asahi-petrochem.example',
+    contactPhone: '',
+  };
+
+  it('turns valid fields into the body the API schema accepts, dates as instants', () => {
+    const result = validateReport(filled);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.body).toMatchObject({ title: filled.title, tlp: 'AMBER', contact: { name: '山田 太郎' } });
+    expect(result.body).not.toHaveProperty('contact.phone');
+    expect(Date.parse(String(result.body.occurredAt))).toBe(new Date('2026-11-26T09:40').getTime());
+  });
+
+  it('names the problem of each field as a message key, the cross-field date rule included', () => {
+    const result = validateReport({
+      ...emptyReportFields(),
+      title: 'x'.repeat(201),
+      occurredAt: '2026-11-26T10:00',
+      detectedAt: '2026-11-26T09:00',
+      contactEmail: 'nope',
+      contactPhone: '03-1234-5678',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual({
+      title: { key: 'error.tooLong', params: { max: 200 } },
+      description: { key: 'error.required' },
+      category: { key: 'error.choose' },
+      severity: { key: 'error.choose' },
+      detectedAt: { key: 'error.detectedBeforeOccurred' },
+      affectedSystems: { key: 'error.chooseOne' },
+      tlp: { key: 'error.choose' },
+      contactName: { key: 'error.required' },
+      contactEmail: { key: 'error.email' },
+      contactPhone: { key: 'error.phone' },
+    });
+  });
+
+  it('says "required" for an empty date rather than "wrong format"', () => {
+    const result = validateReport({ ...filled, occurredAt: '' });
+    expect(result.ok ? null : result.errors).toEqual({ occurredAt: { key: 'error.required' } });
+  });
+});
+
+describe('PKCE for the Cognito hosted UI', () => {
+  it('computes the S256 challenge of RFC 7636 appendix B', async () => {
+    expect(await codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    );
+  });
+
+  it('makes verifiers of 43 unreserved characters, different each time', () => {
+    const a = codeVerifier();
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(codeVerifier()).not.toBe(a);
+  });
+
+  it('asks for the code with the challenge, and trades it with the verifier', () => {
+    const url = new URL(
+      authorizeUrl({
+        domain: 'https://relay.auth.ap-northeast-1.amazoncognito.com',
+        clientId: 'client',
+        redirectUri: 'https://console.example/app/auth/callback',
+        challenge: 'abc',
+        state: 'st',
+      }),
+    );
+    expect(url.pathname).toBe('/oauth2/authorize');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      response_type: 'code',
+      client_id: 'client',
+      redirect_uri: 'https://console.example/app/auth/callback',
+      scope: 'openid email profile',
+      code_challenge: 'abc',
+      code_challenge_method: 'S256',
+      state: 'st',
+    });
+    expect(
+      Object.fromEntries(
+        tokenRequestBody({ clientId: 'client', redirectUri: 'r', code: 'c', verifier: 'v' }),
+      ),
+    ).toEqual({
+      grant_type: 'authorization_code',
+      client_id: 'client',
+      redirect_uri: 'r',
+      code: 'c',
+      code_verifier: 'v',
+    });
+  });
+});
+
+describe('console routes and config', () => {
+  it('reads its own paths and a message link outside /app/ alike', () => {
+    expect(parseRoute('/app/incidents/abc')).toEqual({ name: 'incident', id: 'abc' });
+    expect(parseRoute('/incidents/abc')).toEqual({ name: 'incident', id: 'abc' });
+    expect(parseRoute('/app/incidents/abc/events')).toEqual({ name: 'events', id: 'abc' });
+    expect(parseRoute('/app/')).toEqual({ name: 'home' });
+    expect(parseRoute('/app/nope')).toEqual({ name: 'notFound' });
+    expect(pathOf({ name: 'incident', id: 'a/b' })).toBe('/app/incidents/a%2Fb');
+  });
+
+  it('refuses a config.json that would half-work', () => {
+    expect(() => parseConfig({ auth: 'cognito', apiUrl: 'https://api' })).toThrow(/cognito\.domain/);
+    expect(() => parseConfig({ apiUrl: '' })).toThrow(/auth/);
+    expect(parseConfig({ auth: 'local', apiUrl: 'https://api/' })).toMatchObject({
+      apiUrl: 'https://api',
+      pollSeconds: 10,
+    });
+  });
+
+  it('has no page behind any feature slot yet, so none can show', () => {
+    expect(featureSlots.filter((s) => s.page !== undefined)).toEqual([]);
+  });
+});

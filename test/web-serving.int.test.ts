@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../local/stack.ts';
+import { buildConsole } from '../web/build.ts';
+import { apiHasRoute } from '../web/src/features.ts';
+import { apiClient, startTestStack } from './support/local-api.ts';
+
+// How the local stack shares its one origin between the console (/app/) and the API.
+let stack: LocalStack;
+let api: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  buildConsole({ ifStale: true, quiet: true });
+  stack = await startTestStack();
+  api = apiClient(stack.url);
+});
+afterAll(() => stack?.stop());
+
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${stack.url}${path}`, { headers, redirect: 'manual' });
+const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+
+describe('the console on the local stack', () => {
+  it('sends a browser at / to the console', async () => {
+    const res = await get('/', BROWSER);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/app/');
+  });
+
+  it('serves index.html for the console’s own paths, and the hashed assets it names', async () => {
+    const page = await get('/app/queue', BROWSER);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    const script = /src="(\/app\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await get(script ?? '');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await get('/app/assets/missing.js')).status).toBe(404);
+    expect((await get('/app/..%2Fpackage.json')).headers.get('content-type')).toMatch(/^text\/html/);
+  });
+
+  it('writes config.json for local sign-in with the directory’s organisations', async () => {
+    const res = await get('/app/config.json');
+    const config = await res.json();
+    expect(config).toMatchObject({ auth: 'local', apiUrl: '' });
+    expect(config.organisations).toContainEqual({
+      id: 'asahi-petrochem',
+      kind: 'member',
+      name: { ja: '朝日石油化学', en: 'Asahi Petrochemical' },
+    });
+  });
+
+  it('opens a message link /incidents/{id} in the console, and keeps the path the API’s for API calls', async () => {
+    const id = await api.report();
+    const link = await get(`/incidents/${id}`, BROWSER);
+    expect(link.status).toBe(302);
+    expect(link.headers.get('location')).toBe(`/app/incidents/${id}`);
+
+    const withToken = await get(`/incidents/${id}`, {
+      ...BROWSER,
+      authorization: `Bearer ${await api.token('secretariat')}`,
+    });
+    expect(withToken.status).toBe(200);
+    expect((await withToken.json()).id).toBe(id);
+    const curl = await get(`/incidents/${id}`, { accept: '*/*' });
+    expect(curl.status).toBe(401);
+    expect(curl.headers.get('content-type')).toBe('application/problem+json');
+    expect((await get('/local/mail', BROWSER)).headers.get('content-type')).toBe('application/json');
+  });
+
+  it('tells an API route that exists from one that does not, which is what shows a feature slot', async () => {
+    const token = await api.token('secretariat');
+    expect(await apiHasRoute(stack.url, '/incidents', token)).toBe(true);
+    expect(await apiHasRoute(stack.url, '/no-such-feature', token)).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+import type { incidentSummary, incidentView } from '../../events/incident/visibility.ts';
+import type { ConsoleConfig } from './config.ts';
+import { session } from './session.ts';
+import { createStore } from './store.ts';
+
+/** GET /incidents/{id}, as the API sends it. */
+export type IncidentView = ReturnType<typeof incidentView>;
+/** A row of GET /incidents. */
+export type IncidentSummary = ReturnType<typeof incidentSummary>;
+/** A row of GET /incidents/{id}/events. */
+export interface StreamEvent {
+  readonly version: number;
+  readonly type: string;
+  readonly recordedAt: string;
+  readonly actor: { kind: string; sub: string; role?: string; org?: string };
+  readonly data: Record<string, unknown>;
+}
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor: string | null;
+}
+
+/** An RFC 9457 problem as the API answers it. */
+export interface Problem {
+  readonly status: number;
+  readonly title: string;
+  readonly detail?: string;
+  readonly errors?: { path: string; message: string }[];
+}
+
+/** The API refused (4xx/5xx). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+/** The API could not be reached at all (offline, connection dropped). */
+export class OfflineError extends Error {
+  override readonly name = 'OfflineError';
+}
+
+/** False while the last call could not reach the API: the shell shows a banner. */
+export const online = createStore(true);
+/** Set once at start, from config.json. */
+export const configStore = createStore<ConsoleConfig | null>(null);
+
+/** Calls the API as the signed-in person; a 401 ends the session. */
+export async function apiCall<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  options: { body?: unknown; idempotencyKey?: string } = {},
+): Promise<T> {
+  const config = configStore.get();
+  const current = session.get();
+  let res: Response;
+  try {
+    res = await fetch(`${config?.apiUrl ?? ''}${path}`, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(current ? { authorization: `Bearer ${current.token}` } : {}),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+  } catch (error) {
+    online.set(false);
+    throw new OfflineError(String(error));
+  }
+  online.set(true);
+  const text = await res.text();
+  const json: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    if (res.status === 401) session.set(null);
+    // A gateway that answers without problem+json (502 from a proxy) still becomes a Problem.
+    const problem =
+      json && typeof json === 'object' && 'status' in json
+        ? (json as Problem)
+        : { status: res.status, title: res.statusText || 'Error' };
+    throw new ApiError(problem);
+  }
+  return json as T;
+}
+
+/** Runs `fn` over items at most `limit` at a time, keeping order. */
+export async function mapLimited<A, B>(items: readonly A[], limit: number, fn: (a: A) => Promise<B>) {
+  const out: B[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as A);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Every incident the caller may see (all pages), newest first. */
+export async function listIncidents(): Promise<IncidentSummary[]> {
+  const all: IncidentSummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page: Page<IncidentSummary> = await apiCall('GET', `/incidents?limit=200${query}`);
+    all.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return all;
+}
+
+/** The hop an incident waits on, with its deadline; null once relayed or closed. */
+export function currentHopOf(incident: IncidentView) {
+  const hop =
+    incident.status === 'awaiting_secretariat'
+      ? 'secretariat'
+      : incident.status === 'returned'
+        ? 'member'
+        : incident.status === 'awaiting_ministry'
+          ? 'ministry'
+          : incident.status === 'awaiting_nisc'
+            ? 'nisc'
+            : null;
+  if (!hop) return null;
+  const progress = incident.hops[hop];
+  return progress ? { hop, ...progress } : null;
+}
+
+/** A fresh Idempotency-Key, so that a retried command is recorded once. */
+export const newIdempotencyKey = () => `console-${crypto.randomUUID()}`;

@@ -1,0 +1,194 @@
+import { useEffect, useState } from 'preact/hooks';
+import { configStore, online } from './api.ts';
+import { Link, PageHeading, useOrgName } from './components/ui.tsx';
+import { availableSlots, type FeatureSlot } from './features.ts';
+import type { MessageKey } from './i18n/ja.ts';
+import { lang, useT } from './i18n/lang.ts';
+import { EventsPage } from './pages/events.tsx';
+import { IncidentPage } from './pages/incident.tsx';
+import { InboxPage, IncidentsPage, QueuePage } from './pages/lists.tsx';
+import { ReportPage } from './pages/report.tsx';
+import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
+import { navigate, type Route, route } from './router.ts';
+import { type Role, type Session, session, signOut } from './session.ts';
+import { useStore } from './store.ts';
+
+/** Each role's menu; the first entry is its home page. */
+const menus: Record<Role, { to: Route; label: MessageKey }[]> = {
+  member: [
+    { to: { name: 'incidents' }, label: 'nav.myIncidents' },
+    { to: { name: 'report' }, label: 'nav.report' },
+  ],
+  secretariat: [
+    { to: { name: 'queue' }, label: 'nav.queue' },
+    { to: { name: 'incidents' }, label: 'nav.incidents' },
+  ],
+  ministry: [
+    { to: { name: 'inbox' }, label: 'nav.inbox' },
+    { to: { name: 'incidents' }, label: 'nav.incidents' },
+  ],
+  nisc: [
+    { to: { name: 'inbox' }, label: 'nav.inbox' },
+    { to: { name: 'incidents' }, label: 'nav.incidents' },
+  ],
+  auditor: [{ to: { name: 'incidents' }, label: 'nav.incidents' }],
+};
+
+/** Which roles may open a page at all (the API decides the rest). */
+const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
+  report: ['member'],
+  queue: ['secretariat'],
+  inbox: ['ministry', 'nisc'],
+  events: ['member', 'secretariat', 'auditor'],
+};
+
+/** The console: header, role menu, and the page of the current route. */
+export function App() {
+  const t = useT();
+  const current = useStore(route);
+  const me = useStore(session);
+  const config = useStore(configStore);
+  const isOnline = useStore(online);
+
+  // Signed out (or the token expired): to the sign-in page, coming back to the same page afterwards is
+  // not worth a stored "next" here: every role's home lists what needs doing.
+  useEffect(() => {
+    if (!me && current.name !== 'signIn' && current.name !== 'callback')
+      navigate({ name: 'signIn' }, { replace: true });
+    if (me && (current.name === 'home' || current.name === 'signIn')) {
+      const home = menus[me.role][0];
+      if (home) navigate(home.to, { replace: true });
+    }
+  }, [me, current]);
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <header class="top">
+        <div class="brand">{t('app.title')}</div>
+        <div class="tools">
+          <LangSwitch />
+          {me && config && (
+            <>
+              <UserLine session={me} />
+              <button type="button" class="secondary small" onClick={() => signOut(config)}>
+                {t('app.signOut')}
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      {me && <Menu session={me} current={current} />}
+      {!isOnline && (
+        <div class="banner" role="status">
+          {t('app.offline')}
+        </div>
+      )}
+      <main id="main">
+        <Page current={current} session={me} />
+      </main>
+    </>
+  );
+}
+
+function LangSwitch() {
+  const t = useT();
+  const current = useStore(lang);
+  const other = current === 'ja' ? 'en' : 'ja';
+  return (
+    <button
+      type="button"
+      class="secondary small"
+      lang={other}
+      title={t('app.lang.switchLabel')}
+      onClick={() => lang.set(other)}
+    >
+      {t('app.lang.switch')}
+    </button>
+  );
+}
+
+function UserLine(props: { session: Session }) {
+  const t = useT();
+  const orgName = useOrgName();
+  const role = t(`role.${props.session.role}`);
+  return (
+    <span class="user">
+      {props.session.org
+        ? t('app.signedInAs', { role, org: orgName(props.session.org) })
+        : t('app.signedInAsRole', { role })}
+    </span>
+  );
+}
+
+function Menu(props: { session: Session; current: Route }) {
+  const t = useT();
+  const config = useStore(configStore);
+  const [slots, setSlots] = useState<FeatureSlot[]>([]);
+  useEffect(() => {
+    if (!config) return;
+    void availableSlots(props.session.role, config.apiUrl, props.session.token).then(setSlots);
+  }, [props.session, config]);
+  return (
+    <nav class="menu" aria-label={t('app.nav')}>
+      <ul>
+        {menus[props.session.role].map((item) => (
+          <li key={item.label}>
+            <Link to={item.to} aria-current={item.to.name === props.current.name ? 'page' : undefined}>
+              {t(item.label)}
+            </Link>
+          </li>
+        ))}
+        {/* Advisories, board, drills, directory and audit slot in here once their API and page exist. */}
+        {slots.map((slot) => (
+          <li key={slot.id} data-slot={slot.id}>
+            {t(slot.label)}
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Page(props: { current: Route; session: Session | null }) {
+  const { current, session: me } = props;
+  if (current.name === 'callback') return <CallbackPage />;
+  if (!me) return <SignInPage />;
+  const allowed = pageRoles[current.name];
+  if (allowed && !allowed.includes(me.role)) return <NotFound />;
+  switch (current.name) {
+    case 'home':
+    case 'signIn':
+      return null;
+    case 'report':
+      return <ReportPage session={me} />;
+    case 'incidents':
+      return <IncidentsPage session={me} />;
+    case 'incident':
+      return <IncidentPage key={current.id} id={current.id} session={me} />;
+    case 'events':
+      return <EventsPage key={current.id} id={current.id} />;
+    case 'queue':
+      return <QueuePage />;
+    case 'inbox':
+      return <InboxPage session={me} />;
+    case 'notFound':
+      return <NotFound />;
+    default: {
+      const _never: never = current;
+      return _never;
+    }
+  }
+}
+
+function NotFound() {
+  const t = useT();
+  return (
+    <section>
+      <PageHeading>{t('app.notFound')}</PageHeading>
+      <p>{t('app.notFound.body')}</p>
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+import type { MessageKey } from './i18n/ja.ts';
+import type { Role } from './session.ts';
+
+/**
+ * Navigation slots for the parts of the console whose API is not on this branch yet (issues 3 and 4).
+ * A slot appears only when it has a page AND the API answers its probe with anything but 404 (an API
+ * without the route answers 404 before any authorisation), so a deployment shows exactly what its API
+ * serves. No slot has a page yet: none is shown.
+ */
+export interface FeatureSlot {
+  readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit';
+  readonly label: MessageKey;
+  readonly roles: readonly Role[];
+  /** A GET the API serves when the feature exists. */
+  readonly probe: string;
+  /** Set when the page lands; until then the slot stays hidden whatever the API says. */
+  readonly page: undefined;
+}
+
+export const featureSlots: readonly FeatureSlot[] = [
+  {
+    id: 'advisories',
+    label: 'nav.advisories',
+    roles: ['member', 'secretariat', 'ministry', 'nisc'],
+    probe: '/advisories',
+    page: undefined,
+  },
+  { id: 'board', label: 'nav.board', roles: ['member', 'secretariat'], probe: '/board', page: undefined },
+  {
+    id: 'drills',
+    label: 'nav.drills',
+    roles: ['secretariat', 'ministry', 'nisc'],
+    probe: '/drills',
+    page: undefined,
+  },
+  {
+    id: 'directory',
+    label: 'nav.directory',
+    roles: ['secretariat'],
+    probe: '/directory/organizations',
+    page: undefined,
+  },
+  { id: 'audit', label: 'nav.audit', roles: ['auditor'], probe: '/audit/events', page: undefined },
+];
+
+/** True when the API serves the probe's route (any answer but 404); false when it has no such route. */
+export async function apiHasRoute(
+  apiUrl: string,
+  path: string,
+  token: string,
+  fetcher: typeof fetch = fetch,
+): Promise<boolean> {
+  try {
+    const res = await fetcher(`${apiUrl}${path}`, {
+      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+    });
+    return res.status !== 404;
+  } catch {
+    return false;
+  }
+}
+
+/** The slots to show for a role: those with a page whose API answers. */
+export async function availableSlots(
+  role: Role,
+  apiUrl: string,
+  token: string,
+  fetcher: typeof fetch = fetch,
+): Promise<FeatureSlot[]> {
+  const candidates = featureSlots.filter((s) => s.page !== undefined && s.roles.includes(role));
+  const answers = await Promise.all(candidates.map((s) => apiHasRoute(apiUrl, s.probe, token, fetcher)));
+  return candidates.filter((_s, i) => answers[i]);
+}

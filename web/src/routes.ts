@@ -1,0 +1,68 @@
+// The console's routes as pure functions of a path (no DOM), so they can be tested anywhere.
+
+export type Route =
+  | { readonly name: 'home' }
+  | { readonly name: 'signIn' }
+  | { readonly name: 'callback' }
+  | { readonly name: 'report' }
+  | { readonly name: 'incidents' }
+  | { readonly name: 'incident'; readonly id: string }
+  | { readonly name: 'events'; readonly id: string }
+  | { readonly name: 'queue' }
+  | { readonly name: 'inbox' }
+  | { readonly name: 'notFound' };
+
+export const BASE = '/app';
+
+const ID = '([^/]+)';
+const table: [RegExp, (m: RegExpExecArray) => Route][] = [
+  [/^\/?$/, () => ({ name: 'home' })],
+  [/^\/sign-in$/, () => ({ name: 'signIn' })],
+  [/^\/auth\/callback$/, () => ({ name: 'callback' })],
+  [/^\/report$/, () => ({ name: 'report' })],
+  [/^\/incidents$/, () => ({ name: 'incidents' })],
+  [new RegExp(`^/incidents/${ID}$`), (m) => ({ name: 'incident', id: decodeURIComponent(m[1] ?? '') })],
+  [new RegExp(`^/incidents/${ID}/events$`), (m) => ({ name: 'events', id: decodeURIComponent(m[1] ?? '') })],
+  [/^\/queue$/, () => ({ name: 'queue' })],
+  [/^\/inbox$/, () => ({ name: 'inbox' })],
+];
+
+/** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
+export function parseRoute(pathname: string): Route {
+  const inner = pathname === BASE || pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length) : pathname;
+  for (const [pattern, make] of table) {
+    const m = pattern.exec(inner);
+    if (m) return make(m);
+  }
+  return { name: 'notFound' };
+}
+
+/** The path of a route. */
+export function pathOf(route: Route): string {
+  switch (route.name) {
+    case 'home':
+      return `${BASE}/`;
+    case 'signIn':
+      return `${BASE}/sign-in`;
+    case 'callback':
+      return `${BASE}/auth/callback`;
+    case 'report':
+      return `${BASE}/report`;
+    case 'incidents':
+      return `${BASE}/incidents`;
+    case 'incident':
+      return `${BASE}/incidents/${encodeURIComponent(route.id)}`;
+    case 'events':
+      return `${BASE}/incidents/${encodeURIComponent(route.id)}/events`;
+    case 'queue':
+      return `${BASE}/queue`;
+    case 'inbox':
+      return `${BASE}/inbox`;
+    case 'notFound':
+      return `${BASE}/`;
+    default: {
+      const _never: never = route;
+      return _never;
+    }
+  }
+}

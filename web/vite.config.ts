@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/** The console is served under /app/ (locally and on CloudFront), so API paths never collide with its pages. */
+export const CONSOLE_BASE = '/app/';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: CONSOLE_BASE,
+  // No framework plugin: Preact's JSX needs only the automatic runtime pointed at it.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // One small app: a single chunk loads in one round trip.
+    assetsInlineLimit: 0,
+  },
+  server: { proxy: { '/incidents': 'http://127.0.0.1:3000', '/local': 'http://127.0.0.1:3000' } },
+});
