@@ -142,7 +142,6 @@ async function run(argv: string[]): Promise<number> {
       } else {
         if (!arg) throw new UsageError('verify needs an export FILE or --live');
         const bar = progress();
-        bar.start(0, 'events');
         const workers = values.workers === undefined ? undefined : Number(values.workers);
         if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 16))
           throw new UsageError('--workers is a whole number from 1 to 16');
@@ -151,7 +150,6 @@ async function run(argv: string[]): Promise<number> {
           progress: bar,
           ...(workers ? { workers } : {}),
         });
-        bar.stop();
       }
       process.stdout.write(`${formatReport(outcome)}\n`);
       return outcome.ok ? 0 : 1;

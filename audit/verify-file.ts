@@ -150,7 +150,8 @@ export async function verifyRange(
   preamble: Pick<Preamble, 'publicKeyPem' | 'checkpoints'>,
   start: number,
   end: number,
-  onEvents?: (n: number) => void,
+  /** Told the bytes read since it was last told, every 10,000 events. */
+  onBytes?: (n: number) => void,
 ): Promise<RangeResult> {
   const verifier = new LogVerifier(preamble.publicKeyPem);
   for (const c of preamble.checkpoints) verifier.checkpoint(c);
@@ -158,14 +159,20 @@ export async function verifyRange(
   let streamId: string | undefined;
   let started = false;
   let n = 0;
+  let reported = start;
+  let last = start;
   for await (const { line, offset } of lines(path, start)) {
+    last = offset + line.length + 1;
     const fast = fastEvent(line);
     if (fast) {
       if (!started) continue;
       if (fast.event.streamId !== streamId) verifier.misplaced(fast.event, streamId);
       else verifier.event(fast.event, fast.recomputed);
       // Progress every 10,000 events: reporting each one would cost more than verifying it.
-      if (++n % 10_000 === 0) onEvents?.(10_000);
+      if (++n % 10_000 === 0) {
+        onBytes?.(offset - reported);
+        reported = offset;
+      }
       continue;
     }
     const isStream = line.compare(STREAM_LINE, 0, STREAM_LINE.length, 0, STREAM_LINE.length) === 0;
@@ -198,7 +205,7 @@ export async function verifyRange(
     }
   }
   if (head) verifier.endStream(head);
-  onEvents?.(n % 10_000);
+  onBytes?.(Math.max(0, last - reported));
   const report = verifier.report();
   return {
     streams: report.streams,
@@ -222,16 +229,18 @@ export async function verifyExport(
   const checkpointFailures = signatures.report().failures;
   const size = statSync(path).size;
   const workers = options.workers ?? (size > PARALLEL_ABOVE_BYTES ? Math.min(4, availableParallelism()) : 1);
+  // Progress in megabytes of the file: the number of events is not known before the end.
   let done = 0;
-  const onEvents = (n: number) => {
+  options.progress?.start(Math.ceil(size / 1e6), 'MB');
+  const onBytes = (n: number) => {
     done += n;
-    options.progress?.update(done);
+    options.progress?.update(Math.floor(done / 1e6));
   };
   let results: RangeResult[];
   if (preamble.streamsAt < 0) {
     results = [];
   } else if (workers <= 1) {
-    results = [await verifyRange(path, preamble, preamble.streamsAt, Number.POSITIVE_INFINITY, onEvents)];
+    results = [await verifyRange(path, preamble, preamble.streamsAt, Number.POSITIVE_INFINITY, onBytes)];
   } else {
     const span = Math.ceil((size - preamble.streamsAt) / workers);
     results = await Promise.all(
@@ -241,11 +250,12 @@ export async function verifyExport(
           preamble,
           preamble.streamsAt + i * span,
           i === workers - 1 ? Number.POSITIVE_INFINITY : preamble.streamsAt + (i + 1) * span,
-          onEvents,
+          onBytes,
         ),
       ),
     );
   }
+  options.progress?.stop();
   const failures = [...checkpointFailures, ...results.flatMap((r) => r.failures)];
   return {
     streams: results.reduce((n, r) => n + r.streams, 0),
@@ -263,7 +273,7 @@ function inWorker(
   preamble: Preamble,
   start: number,
   end: number,
-  onEvents: (n: number) => void,
+  onBytes: (n: number) => void,
 ): Promise<RangeResult> {
   return new Promise((resolve, reject) => {
     // A bootstrap in plain JavaScript registers the TypeScript loader the worker does not inherit.
@@ -276,7 +286,7 @@ function inWorker(
       },
     });
     worker.on('message', (m: { progress?: number; result?: RangeResult }) => {
-      if (m.progress) onEvents(m.progress);
+      if (m.progress) onBytes(m.progress);
       if (m.result) resolve(m.result);
     });
     worker.on('error', reject);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -132,6 +132,8 @@ export async function runAuditBench(
 ): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ceptoar-bench-audit-'));
   const rows: string[] = [];
+  // The machine is shared: the load around the run says how far the figures can be trusted.
+  const loadBefore = loadavg()[0] ?? 0;
   try {
     for (const [streams, perStream] of [
       [2_500, 100],
@@ -170,6 +172,7 @@ export async function runAuditBench(
     'Export files are streamed (never loaded whole); files over 64 MB are verified on worker threads,',
     'one byte range each. Peak RSS is the whole process (Node itself, the TypeScript loader, workers).',
     'Goal: 200,000 events/s, memory flat as the file grows.',
+    `${availableParallelism()} cores; 1-minute load average ${loadBefore.toFixed(1)} before the run, ${(loadavg()[0] ?? 0).toFixed(1)} after.`,
     '',
     '| population | step | events/s | time | peak RSS |',
     '| --- | --- | ---: | ---: | ---: |',

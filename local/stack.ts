@@ -11,6 +11,7 @@ import { issueLocalToken, localSigningKey, tokenRequest } from './auth.ts';
 import { startCheckpointTimer } from './checkpoints.ts';
 import { consoleRoute } from './console.ts';
 import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
+import { ensureIndexes } from './ensure-indexes.ts';
 import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
 import { startMailCatcher } from './mail.ts';
 import { recoverFromEventLog } from './recover.ts';
@@ -100,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials });
     await ensureTable(dynamoClient, eventTableSpec(TABLE));
+    await ensureIndexes(dynamoClient, eventTableSpec(TABLE), log);
 
     const messaging = await startLocalMessaging({ region: REGION, log });
     stoppers.push(() => messaging.stop());
