@@ -11,6 +11,10 @@ export type Severity = (typeof severities)[number];
 export const hops = ['secretariat', 'member', 'ministry', 'nisc'] as const;
 export type Hop = (typeof hops)[number];
 
+/** The hops of the downward (advisory) chain that forward within a deadline. */
+export const forwardPolicyHops = ['ministry_forward', 'secretariat_forward'] as const;
+export type ForwardPolicyHop = (typeof forwardPolicyHops)[number];
+
 const hoursBySeverity = z.strictObject({
   critical: z.number().positive(),
   high: z.number().positive(),
@@ -25,6 +29,8 @@ export const relayPolicySchema = z.strictObject({
     member: hoursBySeverity,
     ministry: hoursBySeverity,
     nisc: hoursBySeverity,
+    ministry_forward: hoursBySeverity,
+    secretariat_forward: hoursBySeverity,
   }),
   maxEscalations: z.number().int().min(0).max(10),
 });
@@ -39,13 +45,17 @@ export const defaultRelayPolicy: RelayPolicyConfig = {
     member: standardHours,
     ministry: standardHours,
     nisc: standardHours,
+    ministry_forward: standardHours,
+    secretariat_forward: standardHours,
   },
   maxEscalations: 3,
 };
 
 /** The policy as the domain uses it: durations in milliseconds, already time-scaled. */
 export interface RelayPolicy {
-  readonly deadlineMs: (hop: Hop, severity: Severity) => number;
+  readonly deadlineMs: (hop: Hop | ForwardPolicyHop, severity: Severity) => number;
+  /** A duration in milliseconds, time-scaled like the deadlines (an advisory's acknowledgement window). */
+  readonly scaleMs: (ms: number) => number;
   readonly maxEscalations: number;
 }
 
@@ -56,6 +66,8 @@ const overrideSchema = z.strictObject({
       member: hoursBySeverity.partial(),
       ministry: hoursBySeverity.partial(),
       nisc: hoursBySeverity.partial(),
+      ministry_forward: hoursBySeverity.partial(),
+      secretariat_forward: hoursBySeverity.partial(),
     })
     .partial()
     .optional(),
@@ -74,12 +86,14 @@ export function relayPolicy(
   const config = structuredClone(defaultRelayPolicy);
   if (options.override) {
     const parsed = overrideSchema.parse(JSON.parse(options.override));
-    for (const hop of hops) Object.assign(config.deadlineHours[hop], parsed.deadlineHours?.[hop] ?? {});
+    for (const hop of [...hops, ...forwardPolicyHops])
+      Object.assign(config.deadlineHours[hop], parsed.deadlineHours?.[hop] ?? {});
     if (parsed.maxEscalations !== undefined) config.maxEscalations = parsed.maxEscalations;
   }
   relayPolicySchema.parse(config);
   return {
     deadlineMs: (hop, severity) => Math.round((config.deadlineHours[hop][severity] * 3_600_000) / scale),
+    scaleMs: (ms) => Math.round(ms / scale),
     maxEscalations: config.maxEscalations,
   };
 }

@@ -3,7 +3,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { systemActor } from '../events/actor.ts';
-import type { Channel } from '../events/incident/incident.ts';
+import type { Channel, NotificationPurpose } from '../events/incident/incident.ts';
+import { deliverAdvisoryMessage } from './commons/advisory-delivery.ts';
 import { loadAggregate, runCommand } from './commons/command-runner.ts';
 import { policy } from './commons/config.ts';
 import { incidents } from './commons/incidents.ts';
@@ -32,6 +33,9 @@ function parse(body: string): OutboundNotification {
 }
 
 async function deliver(message: OutboundNotification): Promise<void> {
+  if (!message.streamId.startsWith('incident#')) {
+    return deliverAdvisoryMessage(message, (m) => senders[m.channel](m));
+  }
   const id = message.streamId.slice('incident#'.length);
   const { state } = await loadAggregate(store, incidents, id);
   if (state === null) throw new Error(`no incident ${id} for notification ${message.key}`);
@@ -44,7 +48,13 @@ async function deliver(message: OutboundNotification): Promise<void> {
     id,
     {
       type: 'RecordNotification',
-      data: { key: message.key, purpose: message.purpose, channel: message.channel, to: message.to, outcome },
+      data: {
+        key: message.key,
+        purpose: message.purpose as NotificationPurpose,
+        channel: message.channel,
+        to: message.to,
+        outcome,
+      },
     },
     { now: new Date().toISOString(), actor, policy },
     { retryOnConflict: true },

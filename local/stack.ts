@@ -4,8 +4,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import type { Directory } from '../functions/commons/directory.ts';
 import { functions } from '../functions/manifest.ts';
-import { issueLocalToken, localSigningKey, tokenRequest } from './auth.ts';
+import { issueLocalToken, localAckKeyFile, localSigningKey, tokenRequest } from './auth.ts';
 import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
 import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
 import { startMailCatcher } from './mail.ts';
@@ -28,6 +29,8 @@ export interface LocalStackOptions {
   /** Relay policy override (CEPTOAR_RELAY_POLICY JSON). */
   readonly relayPolicy?: string;
   readonly quiet?: boolean;
+  /** The directory to seed at start (default config/directory.json); only missing organisations are appended. */
+  readonly directory?: Directory;
 }
 
 /** The running local system. */
@@ -125,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const signingKey = localSigningKey(dataDir);
+    process.env.CEPTOAR_ACK_KEY_FILE = localAckKeyFile(dataDir);
     const localRoutes: LocalRoute[] = [
       async ({ method, path }) => {
         if (method === 'GET' && path === '/health') {
@@ -187,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             method: r.method,
             path: r.path,
             functionName: fn.name,
+            ...('public' in r && r.public ? { public: true } : {}),
             load: () => loadHandler<RouteHandler>(fn.name),
           }))
         : [],
@@ -202,15 +207,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.PUBLIC_URL = http.url;
 
     const relayStep = await loadHandler<(payload: unknown) => Promise<unknown>>('relay-step');
-    const machines = await synthesizedStateMachines();
-    const relay = machines[0];
-    if (!relay || machines.length !== 1)
-      throw new Error(`expected one state machine in the template, found ${machines.length}`);
-    process.env.RELAY_WORKFLOW_ARN = sfn.registerStateMachine(relay.logicalId, relay.definition, (arn) => {
-      const name = localFunctionName(arn);
-      if (name !== 'relay-step') throw new Error(`the relay workflow calls an unknown function ${name}`);
-      return relayStep;
-    });
+    // Every state machine the template holds, each Task mapped to its handler via CEPTOAR_FUNCTION.
+    const workflowHandlers = new Map<string, (payload: unknown) => Promise<unknown>>([
+      ['relay-step', relayStep],
+    ]);
+    const arnEnv: [prefix: string, env: string][] = [
+      ['RelayWorkflow', 'RELAY_WORKFLOW_ARN'],
+      ['AdvisoryWorkflow', 'ADVISORY_WORKFLOW_ARN'],
+    ];
+    for (const machine of await synthesizedStateMachines()) {
+      const arn = sfn.registerStateMachine(machine.logicalId, machine.definition, (fnArn) => {
+        const name = localFunctionName(fnArn);
+        const handler = workflowHandlers.get(name);
+        if (!handler) throw new Error(`state machine ${machine.logicalId} calls an unknown function ${name}`);
+        return handler;
+      });
+      const env = arnEnv.find(([prefix]) => machine.logicalId.startsWith(prefix))?.[1];
+      if (!env) throw new Error(`no environment variable for state machine ${machine.logicalId}`);
+      process.env[env] = arn;
+    }
+    if (!process.env.RELAY_WORKFLOW_ARN || !process.env.ADVISORY_WORKFLOW_ARN)
+      throw new Error('the template lacks the relay or the advisory state machine');
+
+    // The directory is event-sourced; config/directory.json only seeds the organisations missing at start.
+    const { seedLocalDirectory } = await import('./directory-seed.ts');
+    const seeded = await seedLocalDirectory(options.directory);
+    if (seeded > 0) log.info(`seeded ${seeded} organisations into the directory`);
 
     const reactor = await loadHandler<(e: DynamoDBStreamEvent) => Promise<unknown>>('stream-reactor');
     const deliver = await loadHandler<(e: SQSEvent) => Promise<unknown>>('deliver-notification');
@@ -222,13 +244,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     stoppers.push(() => streams.stop());
-    const deliveries = messaging.pollQueue({ queueUrl, handler: deliver as never });
-    stoppers.push(() => deliveries.stop());
+    // Lambda runs several batches of an SQS source at once; four pollers play that for advisory fan-outs.
+    const pollers = Array.from({ length: 4 }, () =>
+      messaging.pollQueue({ queueUrl, handler: deliver as never }),
+    );
+    for (const poller of pollers) stoppers.push(() => poller.stop());
+    const deliveries = { idle: async () => void (await Promise.all(pollers.map((p) => p.idle()))) };
 
     const { store } = await import('../functions/commons/store.ts');
     const { StepFunctionsWorkflow } = await import('../functions/commons/workflow.ts');
     const { SnsNotifier } = await import('../functions/commons/notifier.ts');
-    const { directory } = await import('../functions/commons/directory.ts');
+    const { loadDirectory } = await import('../functions/commons/directory.ts');
+    const directory = await loadDirectory(store);
     const recovered = await recoverFromEventLog({
       store,
       workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.RELAY_WORKFLOW_ARN),

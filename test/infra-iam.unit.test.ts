@@ -36,7 +36,10 @@ function logicalIdOf(type: string): string {
 }
 
 const tableId = logicalIdOf('AWS::DynamoDB::Table');
-const stateMachineId = logicalIdOf('AWS::StepFunctions::StateMachine');
+const stateMachineIds = Object.entries(resources)
+  .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
+  .map(([id]) => id);
+const secretId = logicalIdOf('AWS::SecretsManager::Secret');
 const topicId = logicalIdOf('AWS::SNS::Topic');
 const senderId = logicalIdOf('AWS::SES::EmailIdentity');
 const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
@@ -121,7 +124,9 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
     case 'states:StartExecution':
     case 'states:SendTaskSuccess':
     case 'states:SendTaskFailure':
-      return [{ Ref: stateMachineId }];
+      return stateMachineIds.map((id) => ({ Ref: id }));
+    case 'secretsmanager:GetSecretValue':
+      return [{ Ref: secretId }];
     case 'sns:Publish':
       return publishesSms(spec) ? ['*'] : [{ Ref: topicId }];
     case 'ses:SendEmail':
@@ -206,20 +211,23 @@ describe('IAM grants follow the manifest', () => {
     });
   });
 
-  it('lets the state machine invoke relay-step only, and use "*" only for log delivery and X-Ray', () => {
-    const roleArn = resources[stateMachineId]?.Properties.RoleArn as { 'Fn::GetAtt': [string, string] };
-    const statements = statementsOfRole(roleArn['Fn::GetAtt'][0]);
-    const relayStepArn = { 'Fn::GetAtt': [functionOf('relay-step').logicalId, 'Arn'] };
-    const invoke = statements.filter((s) => s.actions.includes('lambda:InvokeFunction'));
-    expect(invoke.flatMap((s) => s.resources)).toEqual([
-      relayStepArn,
-      { 'Fn::Join': ['', [relayStepArn, ':*']] },
-    ]);
-    const wildcardActions = statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions);
-    const logDelivery =
-      /^logs:(\w+LogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
-    expect(wildcardActions.filter((a) => !a.startsWith('xray:') && !logDelivery.test(a))).toEqual([]);
-  });
+  it.each(stateMachineIds)(
+    'lets %s invoke relay-step only, and use "*" only for log delivery and X-Ray',
+    (stateMachineId) => {
+      const roleArn = resources[stateMachineId]?.Properties.RoleArn as { 'Fn::GetAtt': [string, string] };
+      const statements = statementsOfRole(roleArn['Fn::GetAtt'][0]);
+      const relayStepArn = { 'Fn::GetAtt': [functionOf('relay-step').logicalId, 'Arn'] };
+      const invoke = statements.filter((s) => s.actions.includes('lambda:InvokeFunction'));
+      expect(invoke.flatMap((s) => s.resources)).toEqual([
+        relayStepArn,
+        { 'Fn::Join': ['', [relayStepArn, ':*']] },
+      ]);
+      const wildcardActions = statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions);
+      const logDelivery =
+        /^logs:(\w+LogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
+      expect(wildcardActions.filter((a) => !a.startsWith('xray:') && !logDelivery.test(a))).toEqual([]);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -253,6 +261,7 @@ const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   PublishCommand: ['sns:Publish'],
   PublishBatchCommand: ['sns:Publish'],
   SendEmailCommand: ['ses:SendEmail'],
+  GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
 };
 
 /** TransactWriteItems needs the action of each item kind it carries, read from the item keys in its module. */

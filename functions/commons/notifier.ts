@@ -1,11 +1,14 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
 import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
 
 /** One message to one address on one channel; `key` makes its delivery idempotent. */
 export interface OutboundNotification {
   readonly key: string;
   readonly streamId: string;
-  readonly purpose: NotificationPurpose;
+  readonly purpose: NotificationPurpose | AdvisoryPurpose;
+  /** The directory contact it goes to (advisory recipients: their deliveries are recorded per contact). */
+  readonly contactId?: string;
   readonly channel: Channel;
   readonly to: string;
   readonly subject: string;

@@ -1,0 +1,40 @@
+import type { Actor } from '../../events/actor.ts';
+import {
+  decideOrganization,
+  evolveOrganization,
+  initialOrganization,
+  type MaybeOrganization,
+  type OrganizationCommand,
+  type OrganizationEvent,
+} from '../../events/directory/directory.ts';
+import type { Aggregate } from './command-runner.ts';
+import { ORGANIZATION_STREAM } from './directory.ts';
+import type { StoredEvent } from './event-store.ts';
+
+/** The directory entry aggregate: one stream per organisation, listed in byType under `organization`. */
+export const organizations: Aggregate<
+  MaybeOrganization,
+  OrganizationEvent,
+  OrganizationCommand,
+  { now: string; actor: Actor }
+> = {
+  streamType: ORGANIZATION_STREAM,
+  stateSchema: 1,
+  eventSchema: 1,
+  streamId: (org) => `organization#${org}`,
+  initialState: initialOrganization,
+  evolve: evolveOrganization,
+  decide: decideOrganization,
+  project: (state) => {
+    if (state === null) throw new Error('cannot index an organisation that does not exist');
+    return { listPk: ORGANIZATION_STREAM, listSk: state.org };
+  },
+  upcast: (stored: StoredEvent) =>
+    ({
+      type: stored.type,
+      data: stored.data,
+      version: stored.version,
+      recordedAt: stored.recordedAt,
+      actor: stored.actor as Actor,
+    }) as OrganizationEvent & { version: number; recordedAt: string; actor: Actor },
+};
