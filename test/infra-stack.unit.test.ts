@@ -325,24 +325,27 @@ describe('HTTP API', () => {
     );
   });
 
-  it.each(manifestRoutes)('%s is served by %s (public: %s), otherwise behind the JWT authorizer', (routeKey, name, open) => {
-    const route = routes.find((r) => r.Properties.RouteKey === routeKey);
-    if (open) {
-      expect(route?.Properties.AuthorizationType).toBe('NONE');
-    } else {
-      expect(route?.Properties).toMatchObject({
-        AuthorizationType: 'JWT',
-        AuthorizerId: { Ref: authorizerId },
+  it.each(manifestRoutes)(
+    '%s is served by %s (public: %s), otherwise behind the JWT authorizer',
+    (routeKey, name, open) => {
+      const route = routes.find((r) => r.Properties.RouteKey === routeKey);
+      if (open) {
+        expect(route?.Properties.AuthorizationType).toBe('NONE');
+      } else {
+        expect(route?.Properties).toMatchObject({
+          AuthorizationType: 'JWT',
+          AuthorizerId: { Ref: authorizerId },
+        });
+      }
+      const target = route?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = resources[target['Fn::Join'][1][1].Ref];
+      expect(integration?.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: { 'Fn::GetAtt': [fn(name).logicalId, 'Arn'] },
+        PayloadFormatVersion: '2.0',
       });
-    }
-    const target = route?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
-    const integration = resources[target['Fn::Join'][1][1].Ref];
-    expect(integration?.Properties).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': [fn(name).logicalId, 'Arn'] },
-      PayloadFormatVersion: '2.0',
-    });
-  });
+    },
+  );
 
   it('logs every request and throttles the default stage', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
