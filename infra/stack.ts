@@ -419,22 +419,38 @@ export class CeptoarRelayStack extends Stack {
         return;
       }
       case 'notification-queue': {
-        const dlq = new sqs.Queue(this, `${name}DeadLetters`, {
-          encryption: sqs.QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          retentionPeriod: Duration.days(14),
-        });
-        const queue = new sqs.Queue(this, `${name}Queue`, {
-          encryption: sqs.QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          // Six times the function timeout, as Lambda recommends for SQS event sources.
-          visibilityTimeout: Duration.seconds(6 * (fn.timeout?.toSeconds() ?? 30)),
-          deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
-        });
-        this.notifications.addSubscription(
-          new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }),
-        );
-        fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+        // One queue per flow (subscription filter policy on the `flow` attribute): a fan-out of thousands of
+        // advisory messages never delays an incident's relay notification.
+        for (const flow of ['relay', 'advisory'] as const) {
+          const suffix = flow === 'relay' ? '' : 'Advisory';
+          const dlq = new sqs.Queue(this, `${name}${suffix}DeadLetters`, {
+            encryption: sqs.QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            retentionPeriod: Duration.days(14),
+          });
+          const queue = new sqs.Queue(this, `${name}${suffix}Queue`, {
+            encryption: sqs.QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            // Six times the function timeout, as Lambda recommends for SQS event sources.
+            visibilityTimeout: Duration.seconds(6 * (fn.timeout?.toSeconds() ?? 30)),
+            deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+          });
+          this.notifications.addSubscription(
+            new subscriptions.SqsSubscription(queue, {
+              rawMessageDelivery: true,
+              filterPolicy: { flow: sns.SubscriptionFilter.stringFilter({ allowlist: [flow] }) },
+            }),
+          );
+          // Advisory fan-outs come in thousands: larger batches record them in fewer transactions (group commit).
+          fn.addEventSource(
+            new SqsEventSource(queue, {
+              reportBatchItemFailures: true,
+              ...(flow === 'relay'
+                ? { batchSize: 10 }
+                : { batchSize: 100, maxBatchingWindow: Duration.seconds(1) }),
+            }),
+          );
+        }
         return;
       }
       default: {

@@ -48,6 +48,8 @@ export interface LocalStack {
 }
 
 const TABLE = 'ceptoar-events';
+/** The advisory queue's batch size, as the CDK stack sets it (infra/stack.ts). */
+const ADVISORY_BATCH = 100;
 const REGION = 'ap-northeast-1';
 
 type Handler = (...args: never[]) => Promise<unknown>;
@@ -97,11 +99,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const messaging = await startLocalMessaging({ region: REGION, log });
     stoppers.push(() => messaging.stop());
     const topicArn = await messaging.createTopic('ceptoar-notifications');
-    const queueUrl = await messaging.subscribeQueue(topicArn, 'ceptoar-deliveries', undefined, {
-      rawMessageDelivery: true,
-      visibilityTimeoutSeconds: 10,
-      deadLetter: { queueName: 'ceptoar-deliveries-dlq', maxReceiveCount: 5 },
-    });
+    // One queue per flow, selected by the subscription filter policy on `flow`, as in the CDK stack.
+    const queueUrl = await messaging.subscribeQueue(
+      topicArn,
+      'ceptoar-deliveries',
+      { flow: ['relay'] },
+      {
+        rawMessageDelivery: true,
+        visibilityTimeoutSeconds: 10,
+        deadLetter: { queueName: 'ceptoar-deliveries-dlq', maxReceiveCount: 5 },
+      },
+    );
+    const advisoryQueueUrl = await messaging.subscribeQueue(
+      topicArn,
+      'ceptoar-advisory-deliveries',
+      { flow: ['advisory'] },
+      {
+        rawMessageDelivery: true,
+        visibilityTimeoutSeconds: 10,
+        deadLetter: { queueName: 'ceptoar-advisory-deliveries-dlq', maxReceiveCount: 5 },
+      },
+    );
     const sms = await startSmsGateway({ upstream: messaging.endpoint, dataDir });
     stoppers.push(() => sms.close());
     const mail = await startMailCatcher({ dataDir, log });
@@ -244,10 +262,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     stoppers.push(() => streams.stop());
-    // Lambda runs several batches of an SQS source at once; four pollers play that for advisory fan-outs.
-    const pollers = Array.from({ length: 4 }, () =>
+    // Lambda runs several batches of an SQS source at once: one poller serves the relay queue, eight the
+    // advisory queue (its fan-outs are thousands of messages).
+    const pollers = [
       messaging.pollQueue({ queueUrl, handler: deliver as never }),
-    );
+      ...Array.from({ length: 8 }, () =>
+        messaging.pollQueue({
+          queueUrl: advisoryQueueUrl,
+          handler: deliver as never,
+          batchSize: ADVISORY_BATCH,
+        }),
+      ),
+    ];
     for (const poller of pollers) stoppers.push(() => poller.stop());
     const deliveries = { idle: async () => void (await Promise.all(pollers.map((p) => p.idle()))) };
 

@@ -392,26 +392,35 @@ describe('event sources', () => {
     });
   });
 
-  it('delivers notifications from a queue subscribed raw to the encrypted topic', () => {
+  it('delivers notifications from two queues subscribed raw to the encrypted topic, one per flow', () => {
     const [topicId, topic] = single('AWS::SNS::Topic');
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
-    const [, subscription] = single('AWS::SNS::Subscription');
-    expect(subscription.Properties).toMatchObject({
-      Protocol: 'sqs',
-      RawMessageDelivery: true,
-      TopicArn: { Ref: topicId },
-    });
-    const queueId = (subscription.Properties.Endpoint as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    expect(resources[queueId]?.Properties).toMatchObject({
-      SqsManagedSseEnabled: true,
-      RedrivePolicy: { maxReceiveCount: 5 },
-    });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: fn('deliver-notification').logicalId },
-      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
+    const subscriptions = Object.values(resources).filter((r) => r.Type === 'AWS::SNS::Subscription');
+    // The relay's few messages never wait behind an advisory's thousands: a filter policy splits them.
+    expect(subscriptions.map((s) => s.Properties.FilterPolicy)).toEqual([
+      { flow: ['relay'] },
+      { flow: ['advisory'] },
+    ]);
+    for (const [i, subscription] of subscriptions.entries()) {
+      expect(subscription.Properties).toMatchObject({
+        Protocol: 'sqs',
+        RawMessageDelivery: true,
+        TopicArn: { Ref: topicId },
+      });
+      const queueId = (subscription.Properties.Endpoint as { 'Fn::GetAtt': [string, string] })[
+        'Fn::GetAtt'
+      ][0];
+      expect(resources[queueId]?.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { maxReceiveCount: 5 },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fn('deliver-notification').logicalId },
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        BatchSize: i === 0 ? 10 : 100,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
   });
 });
 

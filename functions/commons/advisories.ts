@@ -1,4 +1,3 @@
-import type { Actor } from '../../events/actor.ts';
 import {
   type AdvisoryEvent,
   evolveAdvisory,
@@ -18,18 +17,9 @@ import {
   type RecipientCommand,
   type RecipientContext,
 } from '../../events/advisory/decide.ts';
-import type { Recorded } from '../../events/incident/incident.ts';
 import type { Aggregate } from './command-runner.ts';
-import type { EventReader, StoredEvent } from './event-store.ts';
-
-const upcast = <E>(stored: StoredEvent) =>
-  ({
-    type: stored.type,
-    data: stored.data,
-    version: stored.version,
-    recordedAt: stored.recordedAt,
-    actor: stored.actor as Actor,
-  }) as Recorded<E & { type: string; data: unknown }>;
+import type { EventReader } from './event-store.ts';
+import { upcastV1 } from './upcast.ts';
 
 /** The advisory aggregate: the hop chain and the acknowledgement window, one stream per advisory. */
 export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand, AdvisoryContext> = {
@@ -44,7 +34,7 @@ export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand
     if (state === null) throw new Error('cannot index an advisory that does not exist');
     return { listPk: 'advisory', listSk: `${state.createdAt}#${state.id}` };
   },
-  upcast: (stored) => upcast<AdvisoryEvent>(stored) as Recorded<AdvisoryEvent>,
+  upcast: (stored) => upcastV1<AdvisoryEvent>(stored),
 };
 
 /** The prefix of recipient streams; the rest is `<advisory id>#<org>`. */
@@ -70,7 +60,7 @@ export const recipients: Aggregate<MaybeRecipient, RecipientEvent, RecipientComm
     if (state === null) throw new Error('cannot index a recipient that does not exist');
     return { listPk: recipientListKey(state.advisoryId), listSk: state.org };
   },
-  upcast: (stored) => upcast<RecipientEvent>(stored) as Recorded<RecipientEvent>,
+  upcast: (stored) => upcastV1<RecipientEvent>(stored),
 };
 
 /** The id of a recipient stream (without the prefix). */

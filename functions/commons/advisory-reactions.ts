@@ -111,9 +111,11 @@ async function recipientMessages(
     2 * Date.parse(dueAt) - Date.parse(state.distributedAt ?? dueAt) + 60_000,
   ).toISOString();
   const rendered = new Map<Lang, ReturnType<typeof renderAdvisory>>();
-  const out: OutboundNotification[] = [];
+  // Contact-major order: an organisation's contacts land in different queue batches, so
+  // their deliveries rarely race for the same recipient stream's version.
+  const byRank: OutboundNotification[][] = [];
   for (const org of orgs) {
-    for (const contact of directory.organizations[org]?.contacts ?? []) {
+    for (const [rank, contact] of (directory.organizations[org]?.contacts ?? []).entries()) {
       const wanted: DirectoryChannel =
         purpose === 'reminder' ? (contact.secondary ?? contact.primary) : contact.primary;
       const to = addressOf(contact, wanted);
@@ -132,7 +134,8 @@ async function recipientMessages(
         text: base.text.replace('\u0000', ackLink),
         short: base.short.replace('\u0000', ackLink),
       };
-      out.push({
+      byRank[rank] ??= [];
+      byRank[rank].push({
         key: `${event.version}:${purpose}:${contact.id}:${wanted}`,
         streamId: `${RECIPIENT_STREAM_PREFIX}${recipientId(state.id, org)}`,
         purpose,
@@ -144,7 +147,7 @@ async function recipientMessages(
       });
     }
   }
-  return out;
+  return byRank.flat();
 }
 
 /** The forward hop whose wait an event ends, if any. */

@@ -11,6 +11,7 @@ import {
   type EventStore,
   type IdempotencyRecord,
   IdempotencyRecordExistsError,
+  type MultiStreamAppender,
 } from './event-store.ts';
 
 /** Head snapshots above this size are stored gzipped, to stay well inside DynamoDB's 400 KB item limit. */
@@ -23,7 +24,7 @@ const IDEMPOTENCY_TTL_S = 24 * 3600;
  * events (each must be new), the head (conditional on the expected version) and the
  * idempotency record (must be new).
  */
-export class DynamoDbEventStore extends DynamoDbEventReader implements EventStore {
+export class DynamoDbEventStore extends DynamoDbEventReader implements EventStore, MultiStreamAppender {
   async append(request: AppendRequest): Promise<{ version: number }> {
     const { streamId, expectedVersion, events, recordedAt } = request;
     const actor = JSON.stringify(request.actor);
@@ -65,6 +66,56 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
       throw error;
     }
     return { version };
+  }
+
+  async appendAll(requests: readonly AppendRequest[]): Promise<('written' | 'conflict' | 'retry')[]> {
+    const items: TransactWriteItem[] = [];
+    const owner: number[] = [];
+    requests.forEach((request, r) => {
+      if (request.idempotency) throw new Error('appendAll does not take idempotency records');
+      const actor = JSON.stringify(request.actor);
+      request.events.forEach((event, i) => {
+        items.push({
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              pk: S(request.streamId),
+              sk: N(request.expectedVersion + i + 1),
+              kind: S('event'),
+              streamType: S(request.streamType),
+              type: S(event.type),
+              data: S(JSON.stringify(event.data)),
+              recordedAt: S(request.recordedAt),
+              actor: S(actor),
+              schemaVersion: N(request.schemaVersion),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+        owner.push(r);
+      });
+      items.push({ Put: this.headPut(request, request.expectedVersion + request.events.length) });
+      owner.push(r);
+    });
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      return requests.map(() => 'written');
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const results: ('written' | 'conflict' | 'retry')[] = requests.map(() => 'retry');
+      (error.CancellationReasons ?? []).forEach((reason, i) => {
+        const r = owner[i];
+        if (
+          r !== undefined &&
+          (reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict')
+        ) {
+          results[r] = 'conflict';
+        }
+      });
+      // Cancelled for a reason no item names (throttling, size): nothing is known to conflict.
+      if (!results.includes('conflict')) throw error;
+      return results;
+    }
   }
 
   private headPut(request: AppendRequest, version: number) {

@@ -9,7 +9,7 @@ import {
 } from '../../events/directory/directory.ts';
 import type { Aggregate } from './command-runner.ts';
 import { ORGANIZATION_STREAM } from './directory.ts';
-import type { StoredEvent } from './event-store.ts';
+import { upcastV1 } from './upcast.ts';
 
 /** The directory entry aggregate: one stream per organisation, listed in byType under `organization`. */
 export const organizations: Aggregate<
@@ -29,12 +29,5 @@ export const organizations: Aggregate<
     if (state === null) throw new Error('cannot index an organisation that does not exist');
     return { listPk: ORGANIZATION_STREAM, listSk: state.org };
   },
-  upcast: (stored: StoredEvent) =>
-    ({
-      type: stored.type,
-      data: stored.data,
-      version: stored.version,
-      recordedAt: stored.recordedAt,
-      actor: stored.actor as Actor,
-    }) as OrganizationEvent & { version: number; recordedAt: string; actor: Actor },
+  upcast: (stored) => upcastV1<OrganizationEvent>(stored),
 };
