@@ -112,8 +112,11 @@ export async function runAdvisoryFanout(): Promise<string> {
     const count = async (what: 'deliveries' | 'acknowledgements') =>
       (await loadRecipients(store, id)).reduce((n, r) => n + r[what].length, 0);
     // Counted from the recipient heads (one paged Query) every 2 s: the figure is good to 2 s.
-    let delivered = 0;
-    while ((delivered = await count('deliveries')) < expected) {
+    for (
+      let delivered = await count('deliveries');
+      delivered < expected;
+      delivered = await count('deliveries')
+    ) {
       if (Date.now() - issuedAt > 300_000)
         throw new Error(`only ${delivered} of ${expected} deliveries after 5 min`);
       if (process.env.BENCH_TRACE) console.error(`${Date.now() - issuedAt} ms: ${delivered}`);

@@ -178,6 +178,20 @@ export const functions = [
     calls: WRITE,
   },
   {
+    name: 'create-contact-check',
+    description: 'The secretariat sends a test message to every member contact on every channel',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/contact-checks' }],
+    calls: WRITE,
+  },
+  {
+    name: 'get-contact-check',
+    description: 'Who confirmed a contact check, per organisation and contact',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/contact-checks/{id}' }],
+    calls: READ,
+  },
+  {
     name: 'relay-step',
     description: 'The relay workflow steps: plan, wait (task token) and escalate',
     trigger: 'workflow',

@@ -417,3 +417,55 @@ describe('sharing an incident among members', () => {
     expect((await view(id, 'member', 'kashima-resin')).body.recipient).toBeNull();
   });
 });
+
+describe('the contact check', () => {
+  it('sends a test message to every member contact on every channel and records who confirmed', async () => {
+    expect(
+      (
+        await api.call('POST', '/contact-checks', {
+          token: await api.token('member', 'asahi-petrochem'),
+          body: {},
+        })
+      ).status,
+    ).toBe(403);
+    const res = await api.call('POST', '/contact-checks', {
+      token: await api.token('secretariat'),
+      body: { ackWithinHours: 240 },
+    });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    const sms = await eventually(
+      async () => stack.sms.messages().find((m) => m.to === '+819000000007' && m.text.includes('連絡先確認')),
+      20_000,
+      'the SMS to Yokkaichi',
+    );
+    const mail = await stack.mail.waitFor(
+      (m) => m.to.includes('csirt@yokkaichi-chem.ceptoar.example') && m.text.includes(`/advisories/${id}`),
+      20_000,
+    );
+    expect(mail.subject).toMatch(/^【訓練】\[TLP:GREEN\] 【連絡先確認】受信を確認してください/);
+    // Yokkaichi confirms from its phone.
+    const link = /\/ack\/([\w.-]+)/.exec(sms.text)?.[1];
+    expect((await api.call('GET', `/ack/${link}`)).body.status).toBe('acknowledged');
+    const report = await eventually(
+      async () => {
+        const r = await api.call('GET', `/contact-checks/${id}`, { token: await api.token('secretariat') });
+        const y = r.body.organizations.find((o: { org: string }) => o.org === 'yokkaichi-chem');
+        return y?.contacts[0]?.reached.length === 2 ? r.body : undefined;
+      },
+      20_000,
+      'both channels recorded',
+    );
+    const yokkaichi = report.organizations.find((o: { org: string }) => o.org === 'yokkaichi-chem');
+    expect(yokkaichi.contacts[0]).toMatchObject({
+      contactId: 'yokkaichi-chem-csirt',
+      confirmedAt: expect.stringMatching(/Z$/),
+    });
+    expect(yokkaichi.contacts[0].reached.map((r: { channel: string }) => r.channel).sort()).toEqual([
+      'email',
+      'sms',
+    ]);
+    expect(report.confirmed).toBe(1);
+    expect(report.contacts).toBeGreaterThanOrEqual(MEMBERS.length);
+  });
+});

@@ -10,6 +10,7 @@ const purposes: AdvisoryPurpose[] = [
   'advisory',
   'reminder',
   'window_closed',
+  'contact_check',
 ];
 
 const FACTS: AdvisoryFacts = {

@@ -116,6 +116,8 @@ describe('cdk-nag AwsSolutions', () => {
       'PublicBoard',
       'DrillReport',
       'ShareIncident',
+      'CreateContactCheck',
+      'GetContactCheck',
     ].flatMap((fn) => [
       `${fn}Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]`,
       `${fn}Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<EventsD32975C2.Arn>/index/*]`,

@@ -25,7 +25,8 @@ export type AdvisoryPurpose =
   | 'forward_stalled'
   | 'advisory'
   | 'reminder'
-  | 'window_closed';
+  | 'window_closed'
+  | 'contact_check';
 
 /** Who receives an advisory: every member, or a list of member organisations. */
 export type Audience = 'all' | readonly string[];
@@ -47,6 +48,8 @@ export type AdvisoryEvent =
         issuerRole: IssuerRole;
         /** The shared incident: only the secretariat's views show it. */
         sourceIncidentId?: string;
+        /** A reachability check: every channel of every contact, each confirming by its link. */
+        contactCheck?: boolean;
         /** Organisations that must not receive it (the reporter of a shared incident). */
         excludeOrgs?: string[];
         /** The first hop's deadline, when the issuer is above the secretariat. */
@@ -104,6 +107,8 @@ export interface AdvisoryState {
   ackWithinHours: number;
   audience: Audience;
   drill: boolean;
+  /** A contact check (absent in snapshots from before contact checks: read as false). */
+  contactCheck?: boolean;
   issuedBy: string;
   issuerRole: IssuerRole;
   sourceIncidentId: string | null;
@@ -184,6 +189,7 @@ export function evolveAdvisory(state: MaybeAdvisory, event: Recorded<AdvisoryEve
       ackWithinHours: d.ackWithinHours,
       audience: d.audience,
       drill: d.drill,
+      contactCheck: d.contactCheck === true,
       issuedBy: d.issuedBy,
       issuerRole: d.issuerRole,
       sourceIncidentId: d.sourceIncidentId ?? null,

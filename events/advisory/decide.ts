@@ -38,6 +38,7 @@ export type AdvisoryCommand =
         ackWithinHours: number;
         audience: Audience;
         drill: boolean;
+        contactCheck?: boolean;
         sourceIncidentId?: string;
         excludeOrgs?: string[];
         roster: MemberRoster;
@@ -150,6 +151,7 @@ export function decideAdvisory(
           ackWithinHours: d.ackWithinHours,
           audience: d.audience,
           drill: d.drill,
+          ...(d.contactCheck ? { contactCheck: true } : {}),
           issuedBy: ctx.actor.sub,
           issuerRole,
           ...(d.sourceIncidentId ? { sourceIncidentId: d.sourceIncidentId } : {}),

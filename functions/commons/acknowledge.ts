@@ -45,10 +45,10 @@ type Pending = {
 /** How long an acknowledgement waits for others to share its transaction (group commit). */
 const GROUP_WINDOW_MS = 3;
 let queue: Pending[] = [];
-let timer: ReturnType<typeof setTimeout> | undefined;
+let scheduled = false;
 
 async function flush(): Promise<void> {
-  timer = undefined;
+  scheduled = false;
   const batch = queue;
   queue = [];
   try {
@@ -75,7 +75,10 @@ async function flush(): Promise<void> {
 function grouped(command: GroupedCommand<RecipientCommand, RecipientContext>) {
   return new Promise<GroupedOutcome<MaybeRecipient, RecipientEvent>>((resolve, reject) => {
     queue.push({ command, resolve, reject });
-    timer ??= setTimeout(() => void flush(), GROUP_WINDOW_MS);
+    if (!scheduled) {
+      scheduled = true;
+      setTimeout(() => void flush(), GROUP_WINDOW_MS);
+    }
   });
 }
 

@@ -103,6 +103,8 @@ async function recipientMessages(
   purpose: 'advisory' | 'reminder',
   deps: AdvisoryReactionDeps,
 ): Promise<OutboundNotification[]> {
+  // A contact check tests every route a contact has; an advisory goes out on the primary one.
+  const check = state.contactCheck === true && purpose === 'advisory';
   const directory = await deps.directory();
   const key = await deps.ackKey();
   const dueAt = state.ackDueAt ?? state.updatedAt;
@@ -118,15 +120,18 @@ async function recipientMessages(
     for (const [rank, contact] of (directory.organizations[org]?.contacts ?? []).entries()) {
       const wanted: DirectoryChannel =
         purpose === 'reminder' ? (contact.secondary ?? contact.primary) : contact.primary;
-      const to = addressOf(contact, wanted);
-      if (!to) continue;
+      const channels: DirectoryChannel[] = check
+        ? (['email', 'sms', 'webhook'] as const).filter((c) => addressOf(contact, c) !== undefined)
+        : [wanted];
+      if (channels.length === 0) continue;
       const token = await signAckToken(key, { advisoryId: state.id, org, contactId: contact.id }, expiresAt);
       const ackLink = `${deps.publicUrl}/ack/${token}`;
       const lang = contact.lang as Lang;
       // The body differs per contact only by the link: render once per language, then swap it in.
       let base = rendered.get(lang);
       if (!base) {
-        base = renderAdvisory(facts(state, purpose, deps.publicUrl, { dueAt, ackLink: '\u0000' }), lang);
+        const shown = check ? 'contact_check' : purpose;
+        base = renderAdvisory(facts(state, shown, deps.publicUrl, { dueAt, ackLink: '\u0000' }), lang);
         rendered.set(lang, base);
       }
       const message = {
@@ -135,16 +140,18 @@ async function recipientMessages(
         short: base.short.replace('\u0000', ackLink),
       };
       byRank[rank] ??= [];
-      byRank[rank].push({
-        key: `${event.version}:${purpose}:${contact.id}:${wanted}`,
-        streamId: `${RECIPIENT_STREAM_PREFIX}${recipientId(state.id, org)}`,
-        purpose,
-        channel: wanted,
-        to,
-        subject: message.subject,
-        body: bodyFor(message, wanted),
-        contactId: contact.id,
-      });
+      for (const channel of channels) {
+        byRank[rank].push({
+          key: `${event.version}:${purpose}:${contact.id}:${channel}`,
+          streamId: `${RECIPIENT_STREAM_PREFIX}${recipientId(state.id, org)}`,
+          purpose,
+          channel,
+          to: addressOf(contact, channel) ?? '',
+          subject: message.subject,
+          body: bodyFor(message, channel),
+          contactId: contact.id,
+        });
+      }
     }
   }
   return byRank.flat();

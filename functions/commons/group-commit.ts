@@ -38,7 +38,9 @@ export async function runGrouped<
 ): Promise<GroupedOutcome<S, E>[]> {
   const out: GroupedOutcome<S, E>[] = commands.map(() => ({ ok: false, error: new Error('not run') }));
   const byStream = new Map<string, number[]>();
-  commands.forEach((c, i) => byStream.set(c.id, [...(byStream.get(c.id) ?? []), i]));
+  commands.forEach((c, i) => {
+    byStream.set(c.id, [...(byStream.get(c.id) ?? []), i]);
+  });
   // Two commands on one stream in one group would need the first's outcome: the later ones run alone.
   const first = [...byStream.values()].map((indexes) => indexes[0] as number);
   const alone = [...byStream.values()].flatMap((indexes) => indexes.slice(1));

@@ -143,6 +143,7 @@ const advisoryHeadline: Record<Lang, Record<AdvisoryFacts['purpose'], string>> =
     advisory: '【要確認】情報提供',
     reminder: '【再送・要確認】情報提供の受領確認をお願いします',
     window_closed: '情報提供の受領確認期限が終了しました',
+    contact_check: '【連絡先確認】受信を確認してください',
   },
   en: {
     forward_requested: '[Action] Advisory to forward',
@@ -151,6 +152,7 @@ const advisoryHeadline: Record<Lang, Record<AdvisoryFacts['purpose'], string>> =
     advisory: '[Action] Advisory: please acknowledge',
     reminder: '[Reminder] Advisory awaiting your acknowledgement',
     window_closed: 'Advisory acknowledgement window closed',
+    contact_check: '[Contact check] Please confirm you received this',
   },
 };
 
