@@ -293,6 +293,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         `resumed ${recovered.resumed} relays and re-sent ${recovered.republished} undelivered notifications`,
       );
     }
+    const { resumeAdvisories } = await import('./recover-advisories.ts');
+    const advisoriesResumed = await resumeAdvisories({
+      store,
+      workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.ADVISORY_WORKFLOW_ARN),
+    });
+    if (advisoriesResumed > 0) log.info(`resumed ${advisoriesResumed} advisories in flight`);
     ready = true;
     log.info(`ceptoar-relay is up at ${http.url} (data in ${dataDir}, time scale ${options.timeScale ?? 1})`);
 
