@@ -11,6 +11,10 @@ export type Severity = (typeof severities)[number];
 export const hops = ['secretariat', 'member', 'ministry', 'nisc'] as const;
 export type Hop = (typeof hops)[number];
 
+/** The hops of the downward (advisory) chain that forward within a deadline. */
+export const forwardPolicyHops = ['ministry_forward', 'secretariat_forward'] as const;
+export type ForwardPolicyHop = (typeof forwardPolicyHops)[number];
+
 const hours = () => z.number().check(z.positive());
 const hoursBySeverity = z.strictObject({ critical: hours(), high: hours(), medium: hours(), low: hours() });
 const escalations = () => z.int().check(z.minimum(0), z.maximum(10));
@@ -22,6 +26,8 @@ export const relayPolicySchema = z.strictObject({
     member: hoursBySeverity,
     ministry: hoursBySeverity,
     nisc: hoursBySeverity,
+    ministry_forward: hoursBySeverity,
+    secretariat_forward: hoursBySeverity,
   }),
   maxEscalations: escalations(),
 });
@@ -36,13 +42,17 @@ export const defaultRelayPolicy: RelayPolicyConfig = {
     member: standardHours,
     ministry: standardHours,
     nisc: standardHours,
+    ministry_forward: standardHours,
+    secretariat_forward: standardHours,
   },
   maxEscalations: 3,
 };
 
 /** The policy as the domain uses it: durations in milliseconds, already time-scaled. */
 export interface RelayPolicy {
-  readonly deadlineMs: (hop: Hop, severity: Severity) => number;
+  readonly deadlineMs: (hop: Hop | ForwardPolicyHop, severity: Severity) => number;
+  /** A duration in milliseconds, time-scaled like the deadlines (an advisory's acknowledgement window). */
+  readonly scaleMs: (ms: number) => number;
   readonly maxEscalations: number;
 }
 
@@ -54,6 +64,8 @@ const overrideSchema = z.strictObject({
         member: z.partial(hoursBySeverity),
         ministry: z.partial(hoursBySeverity),
         nisc: z.partial(hoursBySeverity),
+        ministry_forward: z.partial(hoursBySeverity),
+        secretariat_forward: z.partial(hoursBySeverity),
       }),
     ),
   ),
@@ -72,12 +84,14 @@ export function relayPolicy(
   const config = structuredClone(defaultRelayPolicy);
   if (options.override) {
     const parsed = overrideSchema.parse(JSON.parse(options.override));
-    for (const hop of hops) Object.assign(config.deadlineHours[hop], parsed.deadlineHours?.[hop] ?? {});
+    for (const hop of [...hops, ...forwardPolicyHops])
+      Object.assign(config.deadlineHours[hop], parsed.deadlineHours?.[hop] ?? {});
     if (parsed.maxEscalations !== undefined) config.maxEscalations = parsed.maxEscalations;
   }
   relayPolicySchema.parse(config);
   return {
     deadlineMs: (hop, severity) => Math.round((config.deadlineHours[hop][severity] * 3_600_000) / scale),
+    scaleMs: (ms) => Math.round(ms / scale),
     maxEscalations: config.maxEscalations,
   };
 }

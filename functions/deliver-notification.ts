@@ -3,7 +3,12 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { systemActor } from '../events/actor.ts';
-import type { Channel } from '../events/incident/incident.ts';
+import type { Channel, NotificationPurpose } from '../events/incident/incident.ts';
+import {
+  deliverAdvisoryMessage,
+  deliverRecipientBatch,
+  isRecipientMessage,
+} from './commons/advisory-delivery.ts';
 import { loadAggregate, runCommand } from './commons/command-runner.ts';
 import { incidents } from './commons/incidents.ts';
 import { logger } from './commons/logger.ts';
@@ -32,6 +37,9 @@ function parse(body: string): OutboundNotification {
 }
 
 async function deliver(message: OutboundNotification): Promise<void> {
+  if (!message.streamId.startsWith('incident#')) {
+    return deliverAdvisoryMessage(message, (m) => senders[m.channel](m));
+  }
   const id = message.streamId.slice('incident#'.length);
   const { state } = await loadAggregate(store, incidents, id);
   if (state === null) throw new Error(`no incident ${id} for notification ${message.key}`);
@@ -44,18 +52,48 @@ async function deliver(message: OutboundNotification): Promise<void> {
     id,
     {
       type: 'RecordNotification',
-      data: { key: message.key, purpose: message.purpose, channel: message.channel, to: message.to, outcome },
+      data: {
+        key: message.key,
+        purpose: message.purpose as NotificationPurpose,
+        channel: message.channel,
+        to: message.to,
+        outcome,
+      },
     },
     { now: new Date().toISOString(), actor, policy },
     { retryOnConflict: true },
   );
 }
 
-/** SQS → one delivery per message, recorded on the incident's stream; failures retry alone. */
+/**
+ * SQS → one delivery per message, recorded on its stream; failures retry alone. Messages to
+ * advisory recipients are sent together and recorded with one transaction for the batch.
+ */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: { itemIdentifier: string }[] = [];
-  await Promise.all(
-    event.Records.map(async (record) => {
+  const recipientRecords = event.Records.flatMap((record) => {
+    try {
+      const message = parse(record.body);
+      return isRecipientMessage(message) ? [{ record, message }] : [];
+    } catch {
+      return [];
+    }
+  });
+  const grouped = new Set(recipientRecords.map((r) => r.record));
+  const recipientBatch = async () => {
+    if (recipientRecords.length === 0) return;
+    const failed = await deliverRecipientBatch(
+      recipientRecords.map((r) => r.message),
+      (m) => senders[m.channel](m),
+    );
+    for (const i of failed) {
+      const record = recipientRecords[i]?.record;
+      if (record) failures.push({ itemIdentifier: record.messageId });
+    }
+  };
+  await Promise.all([
+    recipientBatch(),
+    ...event.Records.filter((record) => !grouped.has(record)).map(async (record) => {
       try {
         await deliver(parse(record.body));
       } catch (error) {
@@ -66,6 +104,6 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
         failures.push({ itemIdentifier: record.messageId });
       }
     }),
-  );
+  ]);
   return { batchItemFailures: failures };
 };

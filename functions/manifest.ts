@@ -8,6 +8,8 @@
 export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
+  /** Served without a login (API Gateway: no authorizer); the handler checks what it needs itself. */
+  readonly public?: boolean;
 }
 
 /** What a function's code calls, as IAM actions (service:Action). */
@@ -24,7 +26,8 @@ export type AwsCall =
   | 's3:GetObject'
   | 's3:ListBucket'
   | 'kms:Sign'
-  | 'kms:GetPublicKey';
+  | 'kms:GetPublicKey'
+  | 'secretsmanager:GetSecretValue';
 
 export interface FunctionSpec {
   /** kebab-case name; also the entry file `functions/<name>.ts` and `CEPTOAR_FUNCTION`. */
@@ -105,6 +108,104 @@ export const functions = [
     calls: READ,
   },
   {
+    name: 'get-organization',
+    description: "An organisation's directory entry",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/directory/organizations/{org}' }],
+    calls: READ,
+  },
+  {
+    name: 'put-organization',
+    description: "The secretariat sets an organisation's directory entry",
+    trigger: 'http',
+    routes: [{ method: 'PUT', path: '/directory/organizations/{org}' }],
+    calls: WRITE,
+  },
+  {
+    name: 'issue-advisory',
+    description: 'NISC, the ministry or the secretariat issues an advisory (情報提供)',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/advisories' }],
+    calls: WRITE,
+  },
+  {
+    name: 'create-drill',
+    description: 'Starts a drill: an advisory marked as an exercise',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/drills' }],
+    calls: WRITE,
+  },
+  {
+    name: 'forward-advisory',
+    description: 'The ministry, then the secretariat, forwards an advisory down the chain',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/advisories/{id}/forward' }],
+    calls: WRITE,
+  },
+  {
+    name: 'acknowledge-advisory',
+    description: 'A member acknowledges an advisory for its organisation',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/advisories/{id}/receipt' }],
+    calls: WRITE,
+  },
+  {
+    name: 'ack-link',
+    description: 'One-click acknowledgement link of an advisory message (no login; signed token)',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/ack/{token}', public: true }],
+    calls: [...WRITE, 'secretsmanager:GetSecretValue'],
+  },
+  {
+    name: 'get-advisory',
+    description: 'An advisory as the caller may see it, with delivery and acknowledgement per recipient',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/advisories/{id}' }],
+    calls: READ,
+  },
+  {
+    name: 'list-board',
+    description: 'The electronic bulletin board: the advisories the caller may see',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/board' }],
+    calls: READ,
+  },
+  {
+    name: 'public-board',
+    description: 'The public bulletin board: TLP:CLEAR advisories, without a token',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/public/board', public: true }],
+    calls: READ,
+  },
+  {
+    name: 'drill-report',
+    description: "A drill's transmission-rate report, as JSON or CSV",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/drills/{id}/report' }],
+    calls: READ,
+  },
+  {
+    name: 'share-incident',
+    description: 'The secretariat shares an anonymised incident with the other members as an advisory',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/incidents/{id}/share' }],
+    calls: WRITE,
+  },
+  {
+    name: 'create-contact-check',
+    description: 'The secretariat sends a test message to every member contact on every channel',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/contact-checks' }],
+    calls: WRITE,
+  },
+  {
+    name: 'get-contact-check',
+    description: 'Who confirmed a contact check, per organisation and contact',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/contact-checks/{id}' }],
+    calls: READ,
+  },
+  {
     name: 'relay-step',
     description: 'The relay workflow steps: plan, wait (task token) and escalate',
     trigger: 'workflow',
@@ -114,7 +215,13 @@ export const functions = [
     name: 'stream-reactor',
     description: 'Reacts to committed events: starts and resumes workflows, publishes notifications',
     trigger: 'event-stream',
-    calls: [...READ, 'states:StartExecution', 'states:SendTaskSuccess', 'sns:Publish'],
+    calls: [
+      ...READ,
+      'states:StartExecution',
+      'states:SendTaskSuccess',
+      'sns:Publish',
+      'secretsmanager:GetSecretValue',
+    ],
   },
   {
     name: 'deliver-notification',

@@ -2,6 +2,7 @@ import { systemActor } from '../events/actor.ts';
 import { planRelay } from '../events/incident/decide.ts';
 import { hops } from '../events/policy.ts';
 import * as z from '../events/zod.ts';
+import { advisoryStep, isAdvisoryStep } from './commons/advisory-steps.ts';
 import { loadAggregate, runCommand } from './commons/command-runner.ts';
 import { incidents } from './commons/incidents.ts';
 import { policy } from './commons/policy-config.ts';
@@ -34,6 +35,8 @@ const actor = systemActor('relay-workflow');
  * once escalations run out). Each is idempotent: a retried step changes nothing more.
  */
 export const handler = async (payload: unknown) => {
+  // The advisory chain's state machine has the same states and calls this same function.
+  if (isAdvisoryStep(payload)) return advisoryStep(payload);
   const input = step.parse(payload);
   const now = new Date().toISOString();
   const ctx = { now, actor, policy };

@@ -19,6 +19,11 @@ const STEP_TIMEOUT = Duration.seconds(30);
 export interface RelayWorkflowProps {
   /** The `relay-step` function, which serves the plan, wait and escalate actions. */
   readonly relayStep: lambda.IFunction;
+  /**
+   * The input field naming the stream the workflow follows: `incidentId` (the upward relay,
+   * the default) or `advisoryId` (the downward advisory chain: same states, same function).
+   */
+  readonly subject?: 'incidentId' | 'advisoryId';
 }
 
 /**
@@ -34,13 +39,14 @@ export class RelayWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: RelayWorkflowProps) {
     super(scope, id);
     const { relayStep } = props;
-    const incidentId = sfn.JsonPath.stringAt('$.incidentId');
+    const subjectField = props.subject ?? 'incidentId';
+    const subject = { [subjectField]: sfn.JsonPath.stringAt(`$.${subjectField}`) };
     const hop = sfn.JsonPath.stringAt('$.plan.hop');
     const attempt = sfn.JsonPath.numberAt('$.plan.attempt');
 
     const plan = new tasks.LambdaInvoke(this, 'Plan', {
       lambdaFunction: relayStep,
-      payload: sfn.TaskInput.fromObject({ action: 'plan', incidentId }),
+      payload: sfn.TaskInput.fromObject({ action: 'plan', ...subject }),
       payloadResponseOnly: true,
       resultPath: '$.plan',
       taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
@@ -49,7 +55,7 @@ export class RelayWorkflow extends Construct {
 
     const escalate = new tasks.LambdaInvoke(this, 'Escalate', {
       lambdaFunction: relayStep,
-      payload: sfn.TaskInput.fromObject({ action: 'escalate', incidentId, hop, attempt }),
+      payload: sfn.TaskInput.fromObject({ action: 'escalate', ...subject, hop, attempt }),
       payloadResponseOnly: true,
       resultPath: '$.escalation',
       taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
@@ -63,7 +69,7 @@ export class RelayWorkflow extends Construct {
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
       payload: sfn.TaskInput.fromObject({
         action: 'wait',
-        incidentId,
+        ...subject,
         hop,
         attempt,
         dueAt: sfn.JsonPath.stringAt('$.plan.dueAt'),
@@ -99,7 +105,10 @@ export class RelayWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(plan),
-      comment: 'CEPTOAR relay: plan the next hop, wait for it until its deadline, escalate on timeout',
+      comment:
+        subjectField === 'incidentId'
+          ? 'CEPTOAR relay: plan the next hop, wait for it until its deadline, escalate on timeout'
+          : 'CEPTOAR advisory chain: plan the next forward or window mark, wait for it, escalate on timeout',
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });

@@ -10,6 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -94,6 +95,10 @@ export class CeptoarRelayStack extends Stack {
   readonly table: dynamodb.Table;
   /** The relay workflow. */
   readonly relayWorkflow: RelayWorkflow;
+  /** The advisory chain's workflow: the relay's states, following an advisory. */
+  readonly advisoryWorkflow: RelayWorkflow;
+  /** The HMAC key of one-click acknowledgement links. */
+  readonly ackKey: secretsmanager.Secret;
   /** The notifications topic the stream reactor publishes to. */
   readonly notifications: sns.Topic;
   /** The HTTP API. */
@@ -140,6 +145,16 @@ export class CeptoarRelayStack extends Stack {
     }
 
     this.relayWorkflow = new RelayWorkflow(this, 'RelayWorkflow', { relayStep });
+    this.advisoryWorkflow = new RelayWorkflow(this, 'AdvisoryWorkflow', { relayStep, subject: 'advisoryId' });
+    this.ackKey = new secretsmanager.Secret(this, 'AckLinkKey', {
+      description: 'HMAC key that signs the one-click acknowledgement links of advisories',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledgeNagFinding(
+      this.ackKey,
+      'AwsSolutions-SMG4',
+      'Rotating the link key would void every acknowledgement link in flight; it is replaced by redeploying.',
+    );
     this.notifications = new sns.Topic(this, 'Notifications', {
       displayName: 'CEPTOAR relay notifications',
       masterKey: new kms.Key(this, 'NotificationsKey', {
@@ -179,6 +194,7 @@ export class CeptoarRelayStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: auth.client.userPoolClientId });
     new CfnOutput(this, 'EventsTableName', { value: this.table.tableName });
     new CfnOutput(this, 'RelayWorkflowArn', { value: this.relayWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AdvisoryWorkflowArn', { value: this.advisoryWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'NotificationsTopicArn', { value: this.notifications.topicArn });
     new CfnOutput(this, 'CheckpointBucketName', { value: this.auditTrail.bucket.bucketName });
     new CfnOutput(this, 'CheckpointKeyArn', { value: this.auditTrail.signingKey.keyArn });
@@ -334,11 +350,22 @@ export class CeptoarRelayStack extends Stack {
     });
     for (const fn of this.functions.values()) {
       for (const route of fn.spec.routes ?? []) {
-        api.addRoutes({
+        const added = api.addRoutes({
           path: route.path,
           methods: [apigwv2.HttpMethod[route.method]],
+          // Acknowledgement links and the public board answer without a login; their handlers check what they need.
+          ...('public' in route && route.public ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
           integration: new HttpLambdaIntegration(`${pascalCase(fn.spec.name)}${route.method}Integration`, fn),
         });
+        if ('public' in route && route.public) {
+          for (const r of added) {
+            acknowledgeNagFinding(
+              r,
+              'AwsSolutions-APIG4',
+              `${route.method} ${route.path} is public by design (a one-click acknowledgement link, the TLP:CLEAR board); its handler verifies what it needs.`,
+            );
+          }
+        }
       }
     }
     return api;
@@ -369,6 +396,19 @@ export class CeptoarRelayStack extends Stack {
       }
       stateMachine.grant(fn, ...workflowCalls);
       fn.addEnvironment('RELAY_WORKFLOW_ARN', stateMachine.stateMachineArn);
+      this.advisoryWorkflow.stateMachine.grant(fn, ...workflowCalls);
+      fn.addEnvironment('ADVISORY_WORKFLOW_ARN', this.advisoryWorkflow.stateMachine.stateMachineArn);
+    }
+
+    if (ofService('secretsmanager').length > 0) {
+      // Exactly the one call (grantRead would add DescribeSecret); the secret uses the AWS-managed key.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.ackKey.secretArn],
+        }),
+      );
+      fn.addEnvironment('ACK_KEY_SECRET_ARN', this.ackKey.secretArn);
     }
 
     if (ofService('sns').length > 0) {
@@ -449,22 +489,38 @@ export class CeptoarRelayStack extends Stack {
         return;
       }
       case 'notification-queue': {
-        const dlq = new sqs.Queue(this, `${name}DeadLetters`, {
-          encryption: sqs.QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          retentionPeriod: Duration.days(14),
-        });
-        const queue = new sqs.Queue(this, `${name}Queue`, {
-          encryption: sqs.QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          // Six times the function timeout, as Lambda recommends for SQS event sources.
-          visibilityTimeout: Duration.seconds(6 * (fn.timeout?.toSeconds() ?? 30)),
-          deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
-        });
-        this.notifications.addSubscription(
-          new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }),
-        );
-        fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+        // One queue per flow (subscription filter policy on the `flow` attribute): a fan-out of thousands of
+        // advisory messages never delays an incident's relay notification.
+        for (const flow of ['relay', 'advisory'] as const) {
+          const suffix = flow === 'relay' ? '' : 'Advisory';
+          const dlq = new sqs.Queue(this, `${name}${suffix}DeadLetters`, {
+            encryption: sqs.QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            retentionPeriod: Duration.days(14),
+          });
+          const queue = new sqs.Queue(this, `${name}${suffix}Queue`, {
+            encryption: sqs.QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            // Six times the function timeout, as Lambda recommends for SQS event sources.
+            visibilityTimeout: Duration.seconds(6 * (fn.timeout?.toSeconds() ?? 30)),
+            deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+          });
+          this.notifications.addSubscription(
+            new subscriptions.SqsSubscription(queue, {
+              rawMessageDelivery: true,
+              filterPolicy: { flow: sns.SubscriptionFilter.stringFilter({ allowlist: [flow] }) },
+            }),
+          );
+          // Advisory fan-outs come in thousands: larger batches record them in fewer transactions (group commit).
+          fn.addEventSource(
+            new SqsEventSource(queue, {
+              reportBatchItemFailures: true,
+              ...(flow === 'relay'
+                ? { batchSize: 10 }
+                : { batchSize: 100, maxBatchingWindow: Duration.seconds(1) }),
+            }),
+          );
+        }
         return;
       }
       default: {

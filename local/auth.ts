@@ -38,6 +38,16 @@ export function localSigningKey(dataDir: string): Uint8Array {
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
+/** The file holding the HMAC key of advisory acknowledgement links, made once per data folder. */
+export function localAckKeyFile(dataDir: string): string {
+  const file = join(dataDir, 'ack-link.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return file;
+}
+
 /** Signs a token with the same claims Cognito puts in an ID token: sub, cognito:groups, custom:org. */
 export async function issueLocalToken(key: Uint8Array, request: TokenRequest): Promise<string> {
   const sub = request.sub ?? `local-${request.role}${request.org ? `-${request.org}` : ''}`;

@@ -17,6 +17,8 @@ export interface ApiRoute {
   readonly method: string;
   readonly path: string;
   readonly functionName: string;
+  /** Served without a token, as API Gateway does for a route with no authorizer. */
+  readonly public?: boolean;
   readonly load: () => Promise<RouteHandler>;
 }
 
@@ -168,8 +170,8 @@ export async function startHttpServer(options: {
       }
       const auth = req.headers.authorization ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-      const claims = token ? await verifyLocalToken(options.signingKey, token) : null;
-      if (!claims) {
+      const claims = route.public ? null : token ? await verifyLocalToken(options.signingKey, token) : null;
+      if (!claims && !route.public) {
         sendProblem(res, problem(401, 'Unauthorized', 'a valid bearer token is required'));
         return;
       }

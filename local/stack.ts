@@ -4,10 +4,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import type { Directory } from '../functions/commons/directory.ts';
 import { functions } from '../functions/manifest.ts';
 import { CONSOLE_DIST } from '../web/build.ts';
 import { localConsoleConfig, organisationNames } from '../web/console-config.ts';
-import { issueLocalToken, localSigningKey, tokenRequest } from './auth.ts';
+import { issueLocalToken, localAckKeyFile, localSigningKey, tokenRequest } from './auth.ts';
 import { startCheckpointTimer } from './checkpoints.ts';
 import { consoleRoute } from './console.ts';
 import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
@@ -39,6 +40,8 @@ export interface LocalStackOptions {
   readonly consoleDir?: string;
   /** How often the console's open pages re-read the API (default 5 s). */
   readonly consolePollSeconds?: number;
+  /** The directory to seed at start (default config/directory.json); only missing organisations are appended. */
+  readonly directory?: Directory;
 }
 
 /** The running local system. */
@@ -56,6 +59,8 @@ export interface LocalStack {
 }
 
 const TABLE = 'ceptoar-events';
+/** The advisory queue's batch size, as the CDK stack sets it (infra/stack.ts). */
+const ADVISORY_BATCH = 100;
 const REGION = 'ap-northeast-1';
 
 type Handler = (...args: never[]) => Promise<unknown>;
@@ -106,11 +111,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const messaging = await startLocalMessaging({ region: REGION, log });
     stoppers.push(() => messaging.stop());
     const topicArn = await messaging.createTopic('ceptoar-notifications');
-    const queueUrl = await messaging.subscribeQueue(topicArn, 'ceptoar-deliveries', undefined, {
-      rawMessageDelivery: true,
-      visibilityTimeoutSeconds: 10,
-      deadLetter: { queueName: 'ceptoar-deliveries-dlq', maxReceiveCount: 5 },
-    });
+    // One queue per flow, selected by the subscription filter policy on `flow`, as in the CDK stack.
+    const queueUrl = await messaging.subscribeQueue(
+      topicArn,
+      'ceptoar-deliveries',
+      { flow: ['relay'] },
+      {
+        rawMessageDelivery: true,
+        visibilityTimeoutSeconds: 10,
+        deadLetter: { queueName: 'ceptoar-deliveries-dlq', maxReceiveCount: 5 },
+      },
+    );
+    const advisoryQueueUrl = await messaging.subscribeQueue(
+      topicArn,
+      'ceptoar-advisory-deliveries',
+      { flow: ['advisory'] },
+      {
+        rawMessageDelivery: true,
+        visibilityTimeoutSeconds: 10,
+        deadLetter: { queueName: 'ceptoar-advisory-deliveries-dlq', maxReceiveCount: 5 },
+      },
+    );
     const sms = await startSmsGateway({ upstream: messaging.endpoint, dataDir });
     stoppers.push(() => sms.close());
     const mail = await startMailCatcher({ dataDir, log });
@@ -139,8 +160,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const signingKey = localSigningKey(dataDir);
-    // The console's config names the organisations; the directory module reads the environment set above.
-    const consoleDirectory = (await import('../functions/commons/directory.ts')).directory;
+    process.env.CEPTOAR_ACK_KEY_FILE = localAckKeyFile(dataDir);
+    // The console's sign-in picker names the organisations of the directory this stack seeds.
+    const consoleDirectory =
+      options.directory ?? (await import('../functions/commons/directory.ts')).seedDirectory();
     const localRoutes: LocalRoute[] = [
       async ({ method, path }) => {
         if (method === 'GET' && path === '/health') {
@@ -211,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             method: r.method,
             path: r.path,
             functionName: fn.name,
+            ...('public' in r && r.public ? { public: true } : {}),
             load: () => loadHandler<RouteHandler>(fn.name),
           }))
         : [],
@@ -226,15 +250,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.PUBLIC_URL = http.url;
 
     const relayStep = await loadHandler<(payload: unknown) => Promise<unknown>>('relay-step');
-    const machines = await synthesizedStateMachines();
-    const relay = machines[0];
-    if (!relay || machines.length !== 1)
-      throw new Error(`expected one state machine in the template, found ${machines.length}`);
-    process.env.RELAY_WORKFLOW_ARN = sfn.registerStateMachine(relay.logicalId, relay.definition, (arn) => {
-      const name = localFunctionName(arn);
-      if (name !== 'relay-step') throw new Error(`the relay workflow calls an unknown function ${name}`);
-      return relayStep;
-    });
+    // Every state machine the template holds, each Task mapped to its handler via CEPTOAR_FUNCTION.
+    const workflowHandlers = new Map<string, (payload: unknown) => Promise<unknown>>([
+      ['relay-step', relayStep],
+    ]);
+    const arnEnv: [prefix: string, env: string][] = [
+      ['RelayWorkflow', 'RELAY_WORKFLOW_ARN'],
+      ['AdvisoryWorkflow', 'ADVISORY_WORKFLOW_ARN'],
+    ];
+    for (const machine of await synthesizedStateMachines()) {
+      const arn = sfn.registerStateMachine(machine.logicalId, machine.definition, (fnArn) => {
+        const name = localFunctionName(fnArn);
+        const handler = workflowHandlers.get(name);
+        if (!handler) throw new Error(`state machine ${machine.logicalId} calls an unknown function ${name}`);
+        return handler;
+      });
+      const env = arnEnv.find(([prefix]) => machine.logicalId.startsWith(prefix))?.[1];
+      if (!env) throw new Error(`no environment variable for state machine ${machine.logicalId}`);
+      process.env[env] = arn;
+    }
+    if (!process.env.RELAY_WORKFLOW_ARN || !process.env.ADVISORY_WORKFLOW_ARN)
+      throw new Error('the template lacks the relay or the advisory state machine');
+
+    // The directory is event-sourced; config/directory.json only seeds the organisations missing at start.
+    const { seedLocalDirectory } = await import('./directory-seed.ts');
+    const seeded = await seedLocalDirectory(options.directory);
+    if (seeded > 0) log.info(`seeded ${seeded} organisations into the directory`);
 
     const reactor = await loadHandler<(e: DynamoDBStreamEvent) => Promise<unknown>>('stream-reactor');
     const deliver = await loadHandler<(e: SQSEvent) => Promise<unknown>>('deliver-notification');
@@ -246,13 +287,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     stoppers.push(() => streams.stop());
-    const deliveries = messaging.pollQueue({ queueUrl, handler: deliver as never });
-    stoppers.push(() => deliveries.stop());
+    // Lambda runs several batches of an SQS source at once: one poller serves the relay queue, eight the
+    // advisory queue (its fan-outs are thousands of messages).
+    const pollers = [
+      messaging.pollQueue({ queueUrl, handler: deliver as never }),
+      ...Array.from({ length: 8 }, () =>
+        messaging.pollQueue({
+          queueUrl: advisoryQueueUrl,
+          handler: deliver as never,
+          batchSize: ADVISORY_BATCH,
+        }),
+      ),
+    ];
+    for (const poller of pollers) stoppers.push(() => poller.stop());
+    const deliveries = { idle: async () => void (await Promise.all(pollers.map((p) => p.idle()))) };
 
     const { store } = await import('../functions/commons/store.ts');
     const { StepFunctionsWorkflow } = await import('../functions/commons/workflow.ts');
     const { SnsNotifier } = await import('../functions/commons/notifier.ts');
-    const { directory } = await import('../functions/commons/directory.ts');
+    const { loadDirectory } = await import('../functions/commons/directory.ts');
+    const directory = await loadDirectory(store);
     const recovered = await recoverFromEventLog({
       store,
       workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.RELAY_WORKFLOW_ARN),
@@ -271,6 +325,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const timer = startCheckpointTimer({ seconds: checkpointSeconds, publish, log });
       stoppers.push(() => timer.stop());
     }
+    const { resumeAdvisories } = await import('./recover-advisories.ts');
+    const advisoriesResumed = await resumeAdvisories({
+      store,
+      workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.ADVISORY_WORKFLOW_ARN),
+    });
+    if (advisoriesResumed > 0) log.info(`resumed ${advisoriesResumed} advisories in flight`);
     ready = true;
     log.info(`ceptoar-relay is up at ${http.url} (data in ${dataDir}, time scale ${options.timeScale ?? 1})`);
 

@@ -1,6 +1,7 @@
 import {
   DynamoDBClient,
   GetItemCommand,
+  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -17,6 +18,7 @@ import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IncidentState } from '../events/incident/incident.ts';
+import { seedDirectory } from '../functions/commons/directory.ts';
 import type { HttpEvent, HttpResult } from '../functions/commons/http.ts';
 import { given } from './support/decider.ts';
 import {
@@ -63,7 +65,18 @@ beforeEach(() => {
   sfn.reset();
   sns.reset();
   ses.reset();
+  // The stream reactor reads the event-sourced directory from the byType index: the demo seed.
+  dynamo.on(QueryCommand, { IndexName: 'byType' }).resolves({ Items: seedDirectoryHeads });
 });
+
+const seedDirectoryHeads = Object.entries(seedDirectory().organizations).map(([org, entry]) => ({
+  pk: { S: `organization#${org}` },
+  sk: { N: '0' },
+  version: { N: '1' },
+  state: { S: JSON.stringify({ org, entry, createdAt: T0, updatedAt: T0, version: 1 }) },
+  stateSchema: { N: '1' },
+  updatedAt: { S: T0 },
+}));
 
 const context = {} as Context;
 

@@ -36,7 +36,10 @@ function logicalIdOf(type: string, which: (r: CfnResource) => boolean = () => tr
 }
 
 const tableId = logicalIdOf('AWS::DynamoDB::Table');
-const stateMachineId = logicalIdOf('AWS::StepFunctions::StateMachine');
+const stateMachineIds = Object.entries(resources)
+  .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
+  .map(([id]) => id);
+const secretId = logicalIdOf('AWS::SecretsManager::Secret');
 const topicId = logicalIdOf('AWS::SNS::Topic');
 const senderId = logicalIdOf('AWS::SES::EmailIdentity');
 const signingKeyId = logicalIdOf('AWS::KMS::Key', (r) => r.Properties.KeySpec === 'ECC_NIST_P256');
@@ -130,7 +133,9 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
     case 'states:StartExecution':
     case 'states:SendTaskSuccess':
     case 'states:SendTaskFailure':
-      return [{ Ref: stateMachineId }];
+      return stateMachineIds.map((id) => ({ Ref: id }));
+    case 'secretsmanager:GetSecretValue':
+      return [{ Ref: secretId }];
     case 'sns:Publish':
       return publishesSms(spec) ? ['*'] : [{ Ref: topicId }];
     case 'ses:SendEmail':
@@ -224,20 +229,23 @@ describe('IAM grants follow the manifest', () => {
     });
   });
 
-  it('lets the state machine invoke relay-step only, and use "*" only for log delivery and X-Ray', () => {
-    const roleArn = resources[stateMachineId]?.Properties.RoleArn as { 'Fn::GetAtt': [string, string] };
-    const statements = statementsOfRole(roleArn['Fn::GetAtt'][0]);
-    const relayStepArn = { 'Fn::GetAtt': [functionOf('relay-step').logicalId, 'Arn'] };
-    const invoke = statements.filter((s) => s.actions.includes('lambda:InvokeFunction'));
-    expect(invoke.flatMap((s) => s.resources)).toEqual([
-      relayStepArn,
-      { 'Fn::Join': ['', [relayStepArn, ':*']] },
-    ]);
-    const wildcardActions = statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions);
-    const logDelivery =
-      /^logs:(\w+LogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
-    expect(wildcardActions.filter((a) => !a.startsWith('xray:') && !logDelivery.test(a))).toEqual([]);
-  });
+  it.each(stateMachineIds)(
+    'lets %s invoke relay-step only, and use "*" only for log delivery and X-Ray',
+    (stateMachineId) => {
+      const roleArn = resources[stateMachineId]?.Properties.RoleArn as { 'Fn::GetAtt': [string, string] };
+      const statements = statementsOfRole(roleArn['Fn::GetAtt'][0]);
+      const relayStepArn = { 'Fn::GetAtt': [functionOf('relay-step').logicalId, 'Arn'] };
+      const invoke = statements.filter((s) => s.actions.includes('lambda:InvokeFunction'));
+      expect(invoke.flatMap((s) => s.resources)).toEqual([
+        relayStepArn,
+        { 'Fn::Join': ['', [relayStepArn, ':*']] },
+      ]);
+      const wildcardActions = statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions);
+      const logDelivery =
+        /^logs:(\w+LogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
+      expect(wildcardActions.filter((a) => !a.startsWith('xray:') && !logDelivery.test(a))).toEqual([]);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -276,6 +284,7 @@ const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ListObjectsV2Command: ['s3:ListBucket'],
   SignCommand: ['kms:Sign'],
   GetPublicKeyCommand: ['kms:GetPublicKey'],
+  GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
 };
 
 /** TransactWriteItems needs the action of each item kind it carries, read from the item keys in its module. */

@@ -77,7 +77,15 @@ function fn(name: string) {
 }
 
 const [tableId, table] = single('AWS::DynamoDB::Table');
-const [stateMachineId, stateMachine] = single('AWS::StepFunctions::StateMachine');
+/** The relay's state machine; the advisory chain's is built by the same construct (see its own test below). */
+const [stateMachineId, stateMachine] = (() => {
+  const found = Object.entries(resources).filter(
+    ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith('RelayWorkflow'),
+  );
+  const [first, ...others] = found;
+  if (first === undefined || others.length > 0) throw new Error('expected exactly one relay state machine');
+  return first;
+})();
 
 /** The ASL definition, with each `Fn::GetAtt [X, Arn]` written as `arn-of:X` and pseudo parameters resolved. */
 const definition = (() => {
@@ -333,7 +341,7 @@ describe('HTTP API', () => {
   });
 
   const manifestRoutes = specs.flatMap((s) =>
-    (s.routes ?? []).map((r) => [`${r.method} ${r.path}`, s.name] as const),
+    (s.routes ?? []).map((r) => [`${r.method} ${r.path}`, s.name, r.public === true] as const),
   );
 
   it('has exactly the routes of the manifest', () => {
@@ -342,20 +350,27 @@ describe('HTTP API', () => {
     );
   });
 
-  it.each(manifestRoutes)('%s is served by %s behind the JWT authorizer', (routeKey, name) => {
-    const route = routes.find((r) => r.Properties.RouteKey === routeKey);
-    expect(route?.Properties).toMatchObject({
-      AuthorizationType: 'JWT',
-      AuthorizerId: { Ref: authorizerId },
-    });
-    const target = route?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
-    const integration = resources[target['Fn::Join'][1][1].Ref];
-    expect(integration?.Properties).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': [fn(name).logicalId, 'Arn'] },
-      PayloadFormatVersion: '2.0',
-    });
-  });
+  it.each(manifestRoutes)(
+    '%s is served by %s (public: %s), otherwise behind the JWT authorizer',
+    (routeKey, name, open) => {
+      const route = routes.find((r) => r.Properties.RouteKey === routeKey);
+      if (open) {
+        expect(route?.Properties.AuthorizationType).toBe('NONE');
+      } else {
+        expect(route?.Properties).toMatchObject({
+          AuthorizationType: 'JWT',
+          AuthorizerId: { Ref: authorizerId },
+        });
+      }
+      const target = route?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = resources[target['Fn::Join'][1][1].Ref];
+      expect(integration?.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: { 'Fn::GetAtt': [fn(name).logicalId, 'Arn'] },
+        PayloadFormatVersion: '2.0',
+      });
+    },
+  );
 
   it('logs every request and throttles the default stage', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
@@ -402,26 +417,35 @@ describe('event sources', () => {
     });
   });
 
-  it('delivers notifications from a queue subscribed raw to the encrypted topic', () => {
+  it('delivers notifications from two queues subscribed raw to the encrypted topic, one per flow', () => {
     const [topicId, topic] = single('AWS::SNS::Topic');
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
-    const [, subscription] = single('AWS::SNS::Subscription');
-    expect(subscription.Properties).toMatchObject({
-      Protocol: 'sqs',
-      RawMessageDelivery: true,
-      TopicArn: { Ref: topicId },
-    });
-    const queueId = (subscription.Properties.Endpoint as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    expect(resources[queueId]?.Properties).toMatchObject({
-      SqsManagedSseEnabled: true,
-      RedrivePolicy: { maxReceiveCount: 5 },
-    });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: fn('deliver-notification').logicalId },
-      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
+    const subscriptions = Object.values(resources).filter((r) => r.Type === 'AWS::SNS::Subscription');
+    // The relay's few messages never wait behind an advisory's thousands: a filter policy splits them.
+    expect(subscriptions.map((s) => s.Properties.FilterPolicy)).toEqual([
+      { flow: ['relay'] },
+      { flow: ['advisory'] },
+    ]);
+    for (const [i, subscription] of subscriptions.entries()) {
+      expect(subscription.Properties).toMatchObject({
+        Protocol: 'sqs',
+        RawMessageDelivery: true,
+        TopicArn: { Ref: topicId },
+      });
+      const queueId = (subscription.Properties.Endpoint as { 'Fn::GetAtt': [string, string] })[
+        'Fn::GetAtt'
+      ][0];
+      expect(resources[queueId]?.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { maxReceiveCount: 5 },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fn('deliver-notification').logicalId },
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        BatchSize: i === 0 ? 10 : 100,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
   });
 });
 

@@ -1,45 +1,68 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { z } from 'zod';
 import demoDirectory from '../../config/directory.json' with { type: 'json' };
-import { e164 } from '../../events/incident/report.ts';
-import * as z from '../../events/zod.ts';
+import {
+  type DirectoryContact,
+  type MaybeOrganization,
+  type OrganizationEntry,
+  type OrgKind,
+  organizationSchema,
+  orgId,
+} from '../../events/directory/directory.ts';
+import type { EventReader } from './event-store.ts';
 
-const contact = z.strictObject({
-  id: z.string().check(z.minLength(1)),
-  name: z.string().check(z.minLength(1)),
-  email: z.optional(z.email()),
-  phone: z.optional(e164),
-  webhook: z.optional(z.url({ protocol: /^https$/ })),
-  lang: z._default(z.enum(['ja', 'en']), 'ja'),
-  escalation: z._default(z.boolean(), false),
-});
+const directorySchema = z.strictObject({ organizations: z.record(orgId, organizationSchema) });
 
-const directorySchema = z.strictObject({
-  organizations: z.record(
-    z.string(),
-    z.strictObject({
-      kind: z.enum(['member', 'secretariat', 'ministry', 'nisc']),
-      name: z.strictObject({ ja: z.string(), en: z.string() }),
-      contacts: z.array(contact),
-    }),
-  ),
-});
-
-export type Directory = z.output<typeof directorySchema>;
-export type Contact = z.output<typeof contact>;
+/** Every organisation and its contacts, as the notification code reads them. */
+export interface Directory {
+  readonly organizations: Readonly<Record<string, OrganizationEntry>>;
+}
+export type Contact = DirectoryContact;
 
 /** Parses a directory document; throws with the offending path on a bad address. */
 export const parseDirectory = (json: unknown): Directory => directorySchema.parse(json);
 
 /**
- * The organisations and their contacts: CEPTOAR_DIRECTORY (JSON) when set, else the demo
- * directory in config/directory.json. Read once per container.
+ * The seed directory: CEPTOAR_DIRECTORY (JSON) when set, else the demo directory in
+ * config/directory.json. Only the local stack's start appends it, to streams that are missing.
  */
-export const directory: Directory = parseDirectory(
-  JSON.parse(getStringFromEnv({ key: 'CEPTOAR_DIRECTORY', defaultValue: '' }) || 'null') ?? demoDirectory,
-);
+export const seedDirectory = (): Directory =>
+  parseDirectory(
+    JSON.parse(getStringFromEnv({ key: 'CEPTOAR_DIRECTORY', defaultValue: '' }) || 'null') ?? demoDirectory,
+  );
+
+/** The stream type of directory entries (one stream per organisation). */
+export const ORGANIZATION_STREAM = 'organization';
+
+/** The event-sourced directory: every organisation's head, read from the byType index page by page. */
+export async function loadDirectory(reader: EventReader): Promise<Directory> {
+  const organizations: Record<string, OrganizationEntry> = {};
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<EventReader['listHeads']>> = await reader.listHeads<MaybeOrganization>(
+      { index: 'byType', key: ORGANIZATION_STREAM },
+      { limit: 1000, cursor },
+    );
+    for (const head of page.items) {
+      const state = head.state as MaybeOrganization;
+      if (state) organizations[state.org] = state.entry;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return { organizations };
+}
 
 /** The organisation of a kind (secretariat, ministry, nisc): the first one the directory lists. */
-export function orgOfKind(dir: Directory, kind: 'secretariat' | 'ministry' | 'nisc') {
-  const entry = Object.entries(dir.organizations).find(([, org]) => org.kind === kind);
+export function orgOfKind(dir: Directory, kind: Exclude<OrgKind, 'member'>) {
+  const entry = Object.entries(dir.organizations)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .find(([, org]) => org.kind === kind);
   return entry ? { id: entry[0], ...entry[1] } : undefined;
 }
+
+/** The member organisations, by id. */
+export const memberOrgs = (dir: Directory): string[] =>
+  Object.entries(dir.organizations)
+    .filter(([, org]) => org.kind === 'member')
+    .map(([id]) => id)
+    .sort();

@@ -12,6 +12,7 @@ import {
   type EventStore,
   type IdempotencyRecord,
   IdempotencyRecordExistsError,
+  type MultiStreamAppender,
 } from './event-store.ts';
 
 /** Head snapshots above this size are stored gzipped, to stay well inside DynamoDB's 400 KB item limit. */
@@ -24,8 +25,75 @@ const IDEMPOTENCY_TTL_S = 24 * 3600;
  * events (each must be new), the head (conditional on the expected version) and the
  * idempotency record (must be new).
  */
-export class DynamoDbEventStore extends DynamoDbEventReader implements EventStore {
+export class DynamoDbEventStore extends DynamoDbEventReader implements EventStore, MultiStreamAppender {
   async append(request: AppendRequest): Promise<{ version: number }> {
+    const { streamId, expectedVersion, events, recordedAt } = request;
+    const { items, lastHash } = await this.eventPuts(request);
+    const version = expectedVersion + events.length;
+    items.push({ Put: this.headPut(request, version, lastHash) });
+    if (request.idempotency) items.push({ Put: this.idempotencyPut(request.idempotency, recordedAt) });
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const reasons = error.CancellationReasons ?? [];
+        const idemIndex = request.idempotency ? items.length - 1 : -1;
+        const idemCode = idemIndex >= 0 ? reasons[idemIndex]?.Code : undefined;
+        // Taken (committed) or being taken (a twin request's transaction is in flight).
+        if (idemCode === 'ConditionalCheckFailed' || idemCode === 'TransactionConflict') {
+          throw new IdempotencyRecordExistsError(request.idempotency?.key ?? '');
+        }
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
+          throw new ConcurrencyError(streamId, expectedVersion, { cause: error });
+        }
+      }
+      throw error;
+    }
+    return { version };
+  }
+
+  /**
+   * Appends to several streams in one transaction (group commit): all or nothing, each
+   * stream still conditional on its expected version, each event chained like append's.
+   */
+  async appendAll(requests: readonly AppendRequest[]): Promise<('written' | 'conflict' | 'retry')[]> {
+    const items: TransactWriteItem[] = [];
+    const owner: number[] = [];
+    for (const [r, request] of requests.entries()) {
+      if (request.idempotency) throw new Error('appendAll does not take idempotency records');
+      const puts = await this.eventPuts(request);
+      for (const item of puts.items) {
+        items.push(item);
+        owner.push(r);
+      }
+      items.push({
+        Put: this.headPut(request, request.expectedVersion + request.events.length, puts.lastHash),
+      });
+      owner.push(r);
+    }
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      return requests.map(() => 'written');
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const results: ('written' | 'conflict' | 'retry')[] = requests.map(() => 'retry');
+      (error.CancellationReasons ?? []).forEach((reason, i) => {
+        const r = owner[i];
+        if (
+          r !== undefined &&
+          (reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict')
+        ) {
+          results[r] = 'conflict';
+        }
+      });
+      // Cancelled for a reason no item names (throttling, size): nothing is known to conflict.
+      if (!results.includes('conflict')) throw error;
+      return results;
+    }
+  }
+
+  /** The new events' items, each must be new, chained to their predecessor by hash. */
+  private async eventPuts(request: AppendRequest): Promise<{ items: TransactWriteItem[]; lastHash: string }> {
     const { streamId, expectedVersion, events, recordedAt } = request;
     const actor = JSON.stringify(request.actor);
     // Hash exactly what is stored: the JSON round trip drops what JSON cannot carry (undefined).
@@ -68,27 +136,7 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
         },
       };
     });
-    const version = expectedVersion + events.length;
-    items.push({ Put: this.headPut(request, version, links[links.length - 1]?.hash ?? prevHash) });
-    if (request.idempotency) items.push({ Put: this.idempotencyPut(request.idempotency, recordedAt) });
-    try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const reasons = error.CancellationReasons ?? [];
-        const idemIndex = request.idempotency ? items.length - 1 : -1;
-        const idemCode = idemIndex >= 0 ? reasons[idemIndex]?.Code : undefined;
-        // Taken (committed) or being taken (a twin request's transaction is in flight).
-        if (idemCode === 'ConditionalCheckFailed' || idemCode === 'TransactionConflict') {
-          throw new IdempotencyRecordExistsError(request.idempotency?.key ?? '');
-        }
-        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
-          throw new ConcurrencyError(streamId, expectedVersion, { cause: error });
-        }
-      }
-      throw error;
-    }
-    return { version };
+    return { items, lastHash: links[links.length - 1]?.hash ?? prevHash };
   }
 
   /**

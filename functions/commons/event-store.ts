@@ -104,6 +104,16 @@ export interface EventStore extends EventReader {
   append(request: AppendRequest): Promise<{ version: number }>;
 }
 
+/**
+ * A store that can append to several streams in one transaction (group commit): all or
+ * nothing, each stream still conditional on its expected version. Answers, per request,
+ * whether it was written; when one stream had moved on, nothing was written and the others
+ * come back as `retry` (their expected versions still hold).
+ */
+export interface MultiStreamAppender {
+  appendAll(requests: readonly AppendRequest[]): Promise<('written' | 'conflict' | 'retry')[]>;
+}
+
 /** Raised when another request stored its response under the same idempotency key first. */
 export class IdempotencyRecordExistsError extends Error {
   constructor(readonly key: string) {

@@ -132,13 +132,18 @@ export function httpHandler<B = Record<string, never>>(
       if (response.rawBody !== undefined) {
         return { statusCode: response.status, headers: { ...response.headers }, body: response.rawBody };
       }
+      // A route that sets its own text content type (CSV exports) sends its body as it is.
+      const raw =
+        typeof response.body === 'string' && response.headers?.['content-type']?.startsWith('text/');
       return {
         statusCode: response.status,
         headers: {
           ...(response.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...response.headers,
         },
-        ...(response.body === undefined ? {} : { body: JSON.stringify(response.body) }),
+        ...(response.body === undefined
+          ? {}
+          : { body: raw ? String(response.body) : JSON.stringify(response.body) }),
       };
     });
 }

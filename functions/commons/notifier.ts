@@ -1,16 +1,27 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
 import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
 
 /** One message to one address on one channel; `key` makes its delivery idempotent. */
 export interface OutboundNotification {
   readonly key: string;
   readonly streamId: string;
-  readonly purpose: NotificationPurpose;
+  readonly purpose: NotificationPurpose | AdvisoryPurpose;
+  /** The directory contact it goes to (advisory recipients: their deliveries are recorded per contact). */
+  readonly contactId?: string;
   readonly channel: Channel;
   readonly to: string;
   readonly subject: string;
   readonly body: string;
 }
+
+/**
+ * The subscription filter key: `relay` (incident messages, a handful at a time) or `advisory`
+ * (fan-outs of thousands). Each flow has its own queue, so an advisory to every member never
+ * queues an incident's relay notification behind it.
+ */
+export const flowOf = (m: Pick<OutboundNotification, 'streamId'>): 'relay' | 'advisory' =>
+  m.streamId.startsWith('incident#') ? 'relay' : 'advisory';
 
 /** The notifier port: hand messages to the delivery pipeline. */
 export interface Notifier {
@@ -19,6 +30,8 @@ export interface Notifier {
 
 /** SNS's PublishBatch limit. */
 const BATCH = 10;
+/** PublishBatch calls in flight at once. */
+const PARALLEL = 8;
 
 /**
  * Publishes to the notifications topic in batches of ten, with the channel as a message
@@ -32,21 +45,32 @@ export class SnsNotifier implements Notifier {
   ) {}
 
   async publish(messages: readonly OutboundNotification[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += BATCH) {
-      const batch = messages.slice(i, i + BATCH);
-      const result = await this.client.send(
-        new PublishBatchCommand({
-          TopicArn: this.topicArn,
-          PublishBatchRequestEntries: batch.map((m, j) => ({
-            Id: `m${j}`,
-            Message: JSON.stringify(m),
-            MessageAttributes: { channel: { DataType: 'String', StringValue: m.channel } },
-          })),
-        }),
-      );
-      if (result.Failed && result.Failed.length > 0) {
-        throw new Error(`SNS refused ${result.Failed.length} of ${batch.length} notifications`);
-      }
+    const batches: OutboundNotification[][] = [];
+    for (let i = 0; i < messages.length; i += BATCH) batches.push(messages.slice(i, i + BATCH));
+    // An advisory to thousands is hundreds of batches: send a few at a time, not one after another.
+    let next = 0;
+    const worker = async () => {
+      for (let batch = batches[next++]; batch; batch = batches[next++]) await this.publishBatch(batch);
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, batches.length) }, worker));
+  }
+
+  private async publishBatch(batch: readonly OutboundNotification[]): Promise<void> {
+    const result = await this.client.send(
+      new PublishBatchCommand({
+        TopicArn: this.topicArn,
+        PublishBatchRequestEntries: batch.map((m, j) => ({
+          Id: `m${j}`,
+          Message: JSON.stringify(m),
+          MessageAttributes: {
+            channel: { DataType: 'String', StringValue: m.channel },
+            flow: { DataType: 'String', StringValue: flowOf(m) },
+          },
+        })),
+      }),
+    );
+    if (result.Failed && result.Failed.length > 0) {
+      throw new Error(`SNS refused ${result.Failed.length} of ${batch.length} notifications`);
     }
   }
 }

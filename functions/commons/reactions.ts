@@ -61,7 +61,15 @@ function contactsOf(audience: Audience, state: IncidentState, directory: Directo
     const { name, email, phone } = state.report.contact;
     const memberLang = directory.organizations[state.org]?.contacts[0]?.lang ?? 'ja';
     return [
-      { id: 'reporter', name, email, ...(phone ? { phone } : {}), lang: memberLang, escalation: false },
+      {
+        id: 'reporter',
+        name,
+        email,
+        ...(phone ? { phone } : {}),
+        lang: memberLang,
+        escalation: false,
+        primary: 'email',
+      },
     ];
   }
   const org = orgOfKind(directory, audience.org);

@@ -1,3 +1,4 @@
+import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
 import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
 import type { Tlp } from '../../events/incident/report.ts';
 import type { Hop, Severity } from '../../events/policy.ts';
@@ -114,3 +115,85 @@ export function render(facts: MessageFacts, lang: Lang): Message {
 /** What a channel carries of a rendered message. */
 export const bodyFor = (message: Message, channel: Channel): string =>
   channel === 'email' ? message.text : message.short;
+
+/** Everything a message may say about an advisory; what it does say depends on the TLP label. */
+export interface AdvisoryFacts {
+  readonly purpose: AdvisoryPurpose;
+  readonly title: string;
+  readonly body: string;
+  readonly tlp: Tlp;
+  readonly drill: boolean;
+  /** The acknowledgement (or forwarding) deadline the subject names. */
+  readonly dueAt: string | null;
+  /** Forwarding notes of the hops above, which travel with the advisory. */
+  readonly notes: readonly string[];
+  readonly link: string;
+  /** The one-click acknowledgement link, for recipients. */
+  readonly ackLink: string | null;
+  readonly escalation: number | null;
+  /** For the secretariat's window report. */
+  readonly missed: number | null;
+}
+
+const advisoryHeadline: Record<Lang, Record<AdvisoryFacts['purpose'], string>> = {
+  ja: {
+    forward_requested: '【要対応】情報提供の展開依頼',
+    forward_escalation: '【期限超過】情報提供の展開期限を過ぎています',
+    forward_stalled: '【停止】情報提供の展開が止まっています',
+    advisory: '【要確認】情報提供',
+    reminder: '【再送・要確認】情報提供の受領確認をお願いします',
+    window_closed: '情報提供の受領確認期限が終了しました',
+    contact_check: '【連絡先確認】受信を確認してください',
+  },
+  en: {
+    forward_requested: '[Action] Advisory to forward',
+    forward_escalation: '[Overdue] Advisory forwarding deadline missed',
+    forward_stalled: '[Stalled] Advisory forwarding has stopped',
+    advisory: '[Action] Advisory: please acknowledge',
+    reminder: '[Reminder] Advisory awaiting your acknowledgement',
+    window_closed: 'Advisory acknowledgement window closed',
+    contact_check: '[Contact check] Please confirm you received this',
+  },
+};
+
+/**
+ * Renders an advisory message in the contact's language. The subject carries 【訓練】/[DRILL]
+ * for a drill, the TLP label and the deadline; RED and AMBER+STRICT messages say only that an
+ * advisory is waiting, with the links: the text stays behind the login.
+ */
+export function renderAdvisory(facts: AdvisoryFacts, lang: Lang): Message {
+  const due = facts.dueAt ? formatTime(facts.dueAt, lang) : null;
+  const ja = lang === 'ja';
+  const dueText = due ? (ja ? ` (期限 ${due})` : ` (by ${due})`) : '';
+  const drill = facts.drill ? (ja ? '【訓練】' : '[DRILL] ') : '';
+  const subject = `${drill}[TLP:${facts.tlp}] ${advisoryHeadline[lang][facts.purpose]}${dueText}`;
+  const lines: string[] = [];
+  if (facts.drill) lines.push(ja ? 'これは訓練です。' : 'This is a drill.');
+  if (withheld(facts.tlp)) {
+    lines.push(
+      ja
+        ? `TLP:${facts.tlp} の情報提供が届いています。内容はログイン後に確認してください。`
+        : `A TLP:${facts.tlp} advisory is waiting for you: sign in to read it.`,
+    );
+  } else {
+    lines.push(ja ? `表題: ${facts.title}` : `Title: ${facts.title}`, '', facts.body);
+    for (const note of facts.notes) lines.push(ja ? `展開時のコメント: ${note}` : `Note: ${note}`);
+  }
+  if (facts.escalation)
+    lines.push(ja ? `エスカレーション: ${facts.escalation} 回目` : `Escalation: #${facts.escalation}`);
+  if (facts.missed !== null)
+    lines.push(
+      ja ? `未確認の受信者: ${facts.missed}` : `Recipients who did not acknowledge: ${facts.missed}`,
+    );
+  if (facts.ackLink) {
+    lines.push(ja ? `受領確認(ワンクリック): ${facts.ackLink}` : `Acknowledge (one click): ${facts.ackLink}`);
+  }
+  lines.push(ja ? `確認: ${facts.link}` : `Open: ${facts.link}`, '');
+  lines.push(
+    ja
+      ? 'このメールは化学セプター情報連絡システムから送信されています。'
+      : 'Sent by the chemical-sector CEPTOAR relay.',
+  );
+  const short = `${subject} ${facts.ackLink ?? facts.link}`;
+  return { subject, text: lines.join('\n'), short };
+}

@@ -8,10 +8,13 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 
+/** A workflow's input: the incident relay's, or the advisory chain's (same states, see infra/relay-workflow.ts). */
+export type WorkflowInput = { incidentId: string } | { advisoryId: string };
+
 /** The workflow port: start a relay, and resume a relay waiting on a task token. */
 export interface RelayWorkflow {
   /** Starts an execution; starting the same name again is a no-op. */
-  start(name: string, input: { incidentId: string }): Promise<'started' | 'already-started'>;
+  start(name: string, input: WorkflowInput): Promise<'started' | 'already-started'>;
   /** Resumes a waiting task; a token that completed or timed out already is 'gone', not an error. */
   resume(taskToken: string, output: unknown): Promise<'resumed' | 'gone'>;
 }
@@ -23,7 +26,7 @@ export class StepFunctionsWorkflow implements RelayWorkflow {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(name: string, input: { incidentId: string }) {
+  async start(name: string, input: WorkflowInput) {
     try {
       await this.client.send(
         new StartExecutionCommand({

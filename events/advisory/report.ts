@@ -1,0 +1,128 @@
+import type { AdvisoryState, ForwardHop, RecipientState } from './advisory.ts';
+
+const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 1000);
+
+/** A hop's forward against its first deadline (escalations move the deadline, not the measure). */
+function hopStage(state: AdvisoryState, hop: ForwardHop) {
+  const p = state.hops[hop];
+  if (p === null) return null;
+  const dueAt = p.escalations[0]?.missedDueAt ?? p.dueAt;
+  const within = p.doneAt !== null && dueAt !== null && p.doneAt <= dueAt;
+  return {
+    stage: hop,
+    expected: 1,
+    withinDeadline: within ? 1 : 0,
+    rate: within ? 1 : 0,
+    startedAt: p.startedAt,
+    dueAt,
+    forwardedAt: p.doneAt,
+    secondsToForward: p.doneAt && p.startedAt ? seconds(p.startedAt, p.doneAt) : null,
+    escalations: p.escalations.length,
+  };
+}
+
+/**
+ * A drill's (or any advisory's) report: the information transmission rate within the window,
+ * overall and per stage (each forwarding hop, then the members), and each recipient's time
+ * to acknowledge, whether it was reminded and whether it missed. Pure.
+ */
+export function transmissionReport(state: AdvisoryState, recipients: readonly RecipientState[]) {
+  const byOrg = new Map(recipients.map((r) => [r.org, r]));
+  const rows = state.recipients.map((org) => {
+    const r = byOrg.get(org);
+    const delivered = r?.deliveries.find((d) => d.ok && d.purpose === 'advisory');
+    const ackAt = r?.acknowledgedAt ?? null;
+    const within = ackAt !== null && state.ackDueAt !== null && ackAt <= state.ackDueAt;
+    return {
+      org,
+      deliveredAt: delivered?.at ?? null,
+      channel: delivered?.channel ?? null,
+      deliveryFailures: r?.deliveries.filter((d) => !d.ok).length ?? 0,
+      acknowledgedAt: ackAt,
+      secondsToAcknowledge: ackAt && state.distributedAt ? seconds(state.distributedAt, ackAt) : null,
+      withinWindow: within,
+      reminded: r?.remindedAt !== null && r?.remindedAt !== undefined,
+      missed: state.missed.includes(org) || (state.closedAt !== null && !within),
+    };
+  });
+  const withinWindow = rows.filter((r) => r.withinWindow).length;
+  const members = {
+    stage: 'members' as const,
+    expected: rows.length,
+    withinDeadline: withinWindow,
+    rate: rows.length === 0 ? 0 : withinWindow / rows.length,
+    startedAt: state.distributedAt,
+    dueAt: state.ackDueAt,
+  };
+  return {
+    advisoryId: state.id,
+    title: state.title,
+    drill: state.drill,
+    tlp: state.tlp,
+    status: state.status,
+    issuedAt: state.createdAt,
+    issuerRole: state.issuerRole,
+    distributedAt: state.distributedAt,
+    ackDueAt: state.ackDueAt,
+    windowHours: state.ackWithinHours,
+    overall: { recipients: rows.length, acknowledgedWithinWindow: withinWindow, rate: members.rate },
+    stages: [hopStage(state, 'ministry'), hopStage(state, 'secretariat'), members].filter((s) => s !== null),
+    recipients: rows,
+  };
+}
+
+export type TransmissionReport = ReturnType<typeof transmissionReport>;
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** The report as CSV: one row per stage, then one per recipient, for a spreadsheet. */
+export function reportCsv(report: TransmissionReport): string {
+  const lines = [
+    [
+      'row',
+      'stage_or_org',
+      'expected',
+      'within_deadline',
+      'rate',
+      'delivered_at',
+      'channel',
+      'acknowledged_at',
+      'seconds_to_acknowledge',
+      'within_window',
+      'reminded',
+      'missed',
+    ],
+    ...report.stages.map((s) => [
+      'stage',
+      s.stage,
+      s.expected,
+      s.withinDeadline,
+      s.rate,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]),
+    ...report.recipients.map((r) => [
+      'recipient',
+      r.org,
+      '',
+      '',
+      '',
+      r.deliveredAt,
+      r.channel,
+      r.acknowledgedAt,
+      r.secondsToAcknowledge,
+      r.withinWindow,
+      r.reminded,
+      r.missed,
+    ]),
+  ];
+  return `${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}

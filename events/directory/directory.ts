@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { type Actor, hasRole } from '../actor.ts';
+import { ForbiddenError, ValidationError } from '../errors.ts';
+import { e164 } from '../incident/report.ts';
+
+/** The channels a contact can be reached on. */
+export const channels = ['email', 'sms', 'webhook'] as const;
+export type DirectoryChannel = (typeof channels)[number];
+
+/** The kinds of organisation in a CEPTOAR. */
+export const orgKinds = ['member', 'secretariat', 'ministry', 'nisc'] as const;
+export type OrgKind = (typeof orgKinds)[number];
+
+/** An organisation id as it appears in URLs and tokens (`custom:org`). */
+export const orgId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an organisation id such as asahi-petrochem');
+
+const addressField: Record<DirectoryChannel, 'email' | 'phone' | 'webhook'> = {
+  email: 'email',
+  sms: 'phone',
+  webhook: 'webhook',
+};
+
+/** One person or duty desk, the addresses it has, and which channel is primary and which secondary. */
+export const contactSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a contact id such as asahi-csirt'),
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    email: z.email('must be an e-mail address').max(254).optional(),
+    phone: z.optional(e164),
+    webhook: z
+      .url({ protocol: /^https$/, message: 'must be an https:// URL' })
+      .max(2000)
+      .optional(),
+    lang: z.enum(['ja', 'en']).default('ja'),
+    escalation: z.boolean().default(false),
+    /** The login (token `sub`) of the person, which a TLP:RED advisory needs to show it to them. */
+    login: z.string().min(1).max(128).optional(),
+    primary: z.enum(channels),
+    secondary: z.enum(channels).optional(),
+  })
+  .superRefine((c, ctx) => {
+    for (const role of ['primary', 'secondary'] as const) {
+      const channel = c[role];
+      if (channel && c[addressField[channel]] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [addressField[channel]],
+          message: `the ${role} channel ${channel} needs this address`,
+        });
+      }
+    }
+    if (c.secondary !== undefined && c.secondary === c.primary) {
+      ctx.addIssue({ code: 'custom', path: ['secondary'], message: 'must differ from the primary channel' });
+    }
+  });
+export type DirectoryContact = z.infer<typeof contactSchema>;
+
+/** An organisation's directory entry: the body of PUT /directory/organizations/{org}. */
+export const organizationSchema = z
+  .strictObject({
+    kind: z.enum(orgKinds),
+    name: z.strictObject({
+      ja: z.string().trim().min(1, 'must not be empty').max(200),
+      en: z.string().trim().min(1, 'must not be empty').max(200),
+    }),
+    contacts: z.array(contactSchema).min(1, 'an organisation needs at least one contact').max(50),
+  })
+  .superRefine((o, ctx) => {
+    const seen = new Set<string>();
+    o.contacts.forEach((c, i) => {
+      if (seen.has(c.id))
+        ctx.addIssue({ code: 'custom', path: ['contacts', i, 'id'], message: 'repeated id' });
+      seen.add(c.id);
+      // NISC's rule for the downward flow: two routes to every member contact.
+      if (o.kind === 'member' && c.secondary === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contacts', i, 'secondary'],
+          message: 'a member contact needs a secondary channel',
+        });
+      }
+    });
+  });
+export type OrganizationEntry = z.infer<typeof organizationSchema>;
+
+/** The events of an organisation's directory stream. */
+export type OrganizationEvent =
+  | { type: 'OrganizationRegistered'; data: { org: string; entry: OrganizationEntry } }
+  | { type: 'OrganizationUpdated'; data: { org: string; entry: OrganizationEntry } };
+
+/** The folded directory entry of one organisation. */
+export interface OrganizationState {
+  org: string;
+  entry: OrganizationEntry;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+export type MaybeOrganization = OrganizationState | null;
+
+/** Commands on a directory entry. `Seed` only fills a missing entry (the local stack's start). */
+export type OrganizationCommand =
+  | { type: 'PutOrganization'; data: { org: string; entry: OrganizationEntry } }
+  | { type: 'SeedOrganization'; data: { org: string; entry: OrganizationEntry } };
+
+export const initialOrganization = (): MaybeOrganization => null;
+
+/** Folds one directory event. */
+export function evolveOrganization(
+  state: MaybeOrganization,
+  event: OrganizationEvent & { version: number; recordedAt: string },
+): MaybeOrganization {
+  switch (event.type) {
+    case 'OrganizationRegistered':
+      return {
+        org: event.data.org,
+        entry: event.data.entry,
+        createdAt: event.recordedAt,
+        updatedAt: event.recordedAt,
+        version: event.version,
+      };
+    case 'OrganizationUpdated':
+      if (state === null) return state;
+      return { ...state, entry: event.data.entry, updatedAt: event.recordedAt, version: event.version };
+    default: {
+      const _never: never = event;
+      return _never;
+    }
+  }
+}
+
+const sameEntry = (a: OrganizationEntry, b: OrganizationEntry) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Decides a directory change. Pure; an unchanged entry is a harmless repeat ([]). */
+export function decideOrganization(
+  command: OrganizationCommand,
+  state: MaybeOrganization,
+  ctx: { now: string; actor: Actor },
+): OrganizationEvent[] {
+  const { org, entry } = command.data;
+  const parsed = organizationSchema.safeParse(entry);
+  if (!parsed.success) {
+    throw new ValidationError(
+      'the directory entry is invalid',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
+    );
+  }
+  switch (command.type) {
+    case 'PutOrganization':
+      if (!hasRole(ctx.actor, 'secretariat'))
+        throw new ForbiddenError('only the secretariat manages the directory');
+      if (state === null) return [{ type: 'OrganizationRegistered', data: { org, entry: parsed.data } }];
+      if (sameEntry(state.entry, parsed.data)) return [];
+      return [{ type: 'OrganizationUpdated', data: { org, entry: parsed.data } }];
+    case 'SeedOrganization':
+      if (state !== null) return [];
+      return [{ type: 'OrganizationRegistered', data: { org, entry: parsed.data } }];
+    default: {
+      const _never: never = command;
+      return _never;
+    }
+  }
+}
+
+/** The address a contact has for a channel, if any. */
+export function addressOf(contact: DirectoryContact, channel: DirectoryChannel): string | undefined {
+  return contact[addressField[channel]];
+}

@@ -1,0 +1,16 @@
+import { noteBody } from '../events/incident/report.ts';
+import { acknowledgeAdvisory } from './commons/acknowledge.ts';
+import { advisoryIdFrom } from './commons/advisory-http.ts';
+import { httpHandler } from './commons/http.ts';
+
+/** POST /advisories/{id}/receipt: a member acknowledges an advisory for its organisation. */
+export const handler = httpHandler({ allow: ['member'], body: noteBody }, async (request) => {
+  const answer = await acknowledgeAdvisory(
+    request.actor,
+    advisoryIdFrom(request),
+    request.actor.org ?? '',
+    null,
+    'api',
+  );
+  return { status: 200, body: answer };
+});

@@ -1,0 +1,82 @@
+import {
+  type AdvisoryEvent,
+  evolveAdvisory,
+  evolveRecipient,
+  initialAdvisory,
+  initialRecipient,
+  type MaybeAdvisory,
+  type MaybeRecipient,
+  type RecipientEvent,
+  type RecipientState,
+} from '../../events/advisory/advisory.ts';
+import {
+  type AdvisoryCommand,
+  type AdvisoryContext,
+  decideAdvisory,
+  decideRecipient,
+  type RecipientCommand,
+  type RecipientContext,
+} from '../../events/advisory/decide.ts';
+import type { Aggregate } from './command-runner.ts';
+import type { EventReader } from './event-store.ts';
+import { upcastV1 } from './upcast.ts';
+
+/** The advisory aggregate: the hop chain and the acknowledgement window, one stream per advisory. */
+export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand, AdvisoryContext> = {
+  streamType: 'advisory',
+  stateSchema: 1,
+  eventSchema: 1,
+  streamId: (id) => `advisory#${id}`,
+  initialState: initialAdvisory,
+  evolve: evolveAdvisory,
+  decide: decideAdvisory,
+  project: (state) => {
+    if (state === null) throw new Error('cannot index an advisory that does not exist');
+    return { listPk: 'advisory', listSk: `${state.createdAt}#${state.id}` };
+  },
+  upcast: (stored) => upcastV1<AdvisoryEvent>(stored),
+};
+
+/** The prefix of recipient streams; the rest is `<advisory id>#<org>`. */
+export const RECIPIENT_STREAM_PREFIX = 'advisory-recipient#';
+
+/** The index key under which an advisory's recipient heads are listed (byType). */
+export const recipientListKey = (advisoryId: string) => `advisory-recipients#${advisoryId}`;
+
+/**
+ * One recipient organisation of one advisory: its deliveries, reminders and acknowledgements.
+ * A stream of its own, so thousands of recipients append in parallel instead of contending
+ * for one advisory stream's version.
+ */
+export const recipients: Aggregate<MaybeRecipient, RecipientEvent, RecipientCommand, RecipientContext> = {
+  streamType: 'advisory-recipient',
+  stateSchema: 1,
+  eventSchema: 1,
+  streamId: (id) => `${RECIPIENT_STREAM_PREFIX}${id}`,
+  initialState: initialRecipient,
+  evolve: evolveRecipient,
+  decide: decideRecipient,
+  project: (state) => {
+    if (state === null) throw new Error('cannot index a recipient that does not exist');
+    return { listPk: recipientListKey(state.advisoryId), listSk: state.org };
+  },
+  upcast: (stored) => upcastV1<RecipientEvent>(stored),
+};
+
+/** The id of a recipient stream (without the prefix). */
+export const recipientId = (advisoryId: string, org: string) => `${advisoryId}#${org}`;
+
+/** Every recipient head of an advisory: one Query on the byType index, page by page. */
+export async function loadRecipients(reader: EventReader, advisoryId: string): Promise<RecipientState[]> {
+  const out: RecipientState[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<EventReader['listHeads']>> = await reader.listHeads<MaybeRecipient>(
+      { index: 'byType', key: recipientListKey(advisoryId) },
+      { limit: 1000, cursor },
+    );
+    for (const head of page.items) if (head.state) out.push(head.state as RecipientState);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}

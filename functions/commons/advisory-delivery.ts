@@ -1,0 +1,115 @@
+import { systemActor } from '../../events/actor.ts';
+import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
+import type { RecipientCommand, RecipientContext } from '../../events/advisory/decide.ts';
+import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from './advisories.ts';
+import { loadAggregate, runCommand } from './command-runner.ts';
+import { type GroupedCommand, runGrouped } from './group-commit.ts';
+import { logger } from './logger.ts';
+import type { OutboundNotification } from './notifier.ts';
+import { policy } from './policy-config.ts';
+import type { Outcome } from './senders.ts';
+import { store } from './store.ts';
+
+const actor = systemActor('notifier');
+
+/**
+ * Delivers one message to the advisory chain (a hop's forward request, an escalation, the
+ * window's result) and records it on the advisory's stream. A key already recorded is not
+ * sent again (a redelivered queue message). Recipients' messages go through deliverRecipientBatch.
+ */
+export async function deliverAdvisoryMessage(
+  message: OutboundNotification,
+  send: (m: OutboundNotification) => Promise<Outcome>,
+): Promise<void> {
+  const ctx = { now: new Date().toISOString(), actor, policy };
+  const id = message.streamId.slice('advisory#'.length);
+  const { state } = await loadAggregate(store, advisories, id);
+  if (state === null) throw new Error(`no advisory ${id} for notification ${message.key}`);
+  if (state.deliveries.some((d) => d.key === message.key)) return;
+  const outcome = await send(message);
+  await runCommand(
+    store,
+    advisories,
+    id,
+    {
+      type: 'RecordAdvisoryNotification',
+      data: {
+        key: message.key,
+        purpose: message.purpose as AdvisoryPurpose,
+        channel: message.channel,
+        to: message.to,
+        outcome,
+      },
+    },
+    ctx,
+    { retryOnConflict: true },
+  );
+}
+
+/** True for a message to an advisory recipient (recorded on the recipient's stream). */
+export const isRecipientMessage = (m: OutboundNotification) => m.streamId.startsWith(RECIPIENT_STREAM_PREFIX);
+
+/**
+ * Delivers a queue batch of recipient messages: skips keys already recorded, sends the rest
+ * at once, and records every outcome in as few transactions as the store allows (group
+ * commit across the recipients' streams). Returns the indexes that failed, for the queue to
+ * retry; a failed send is retried alone, a failed record retries the batch's unrecorded ones.
+ */
+export async function deliverRecipientBatch(
+  messages: readonly OutboundNotification[],
+  send: (m: OutboundNotification) => Promise<Outcome>,
+): Promise<number[]> {
+  const now = new Date().toISOString();
+  const failed: number[] = [];
+  const sent: { index: number; command: GroupedCommand<RecipientCommand, RecipientContext> }[] = [];
+  await Promise.all(
+    messages.map(async (message, index) => {
+      try {
+        const id = message.streamId.slice(RECIPIENT_STREAM_PREFIX.length);
+        const loaded = await loadAggregate(store, recipients, id);
+        if (loaded.state?.deliveries.some((d) => d.key === message.key)) return;
+        const outcome = await send(message);
+        const [advisoryId = '', org = ''] = id.split('#');
+        sent.push({
+          index,
+          command: {
+            id,
+            command: {
+              type: 'RecordDelivery',
+              data: {
+                advisoryId,
+                org,
+                key: message.key,
+                purpose: message.purpose === 'reminder' ? 'reminder' : 'advisory',
+                contactId: message.contactId ?? 'unknown',
+                channel: message.channel,
+                to: message.to,
+                outcome,
+              },
+            },
+            ctx: { now, actor, policy, advisory: null },
+            loaded,
+          },
+        });
+      } catch (error) {
+        logger.warn('delivery failed; the queue will retry it', { key: message.key, error: error as Error });
+        failed.push(index);
+      }
+    }),
+  );
+  if (sent.length === 0) return failed;
+  try {
+    const outcomes = await runGrouped(
+      store,
+      recipients,
+      sent.map((s) => s.command),
+    );
+    outcomes.forEach((outcome, i) => {
+      if (!outcome.ok) failed.push(sent[i]?.index ?? -1);
+    });
+  } catch (error) {
+    logger.warn('recording deliveries failed; the queue will retry them', { error: error as Error });
+    failed.push(...sent.map((s) => s.index));
+  }
+  return failed.filter((i) => i >= 0);
+}

@@ -1,0 +1,33 @@
+import type { Actor } from '../../events/actor.ts';
+import {
+  decideOrganization,
+  evolveOrganization,
+  initialOrganization,
+  type MaybeOrganization,
+  type OrganizationCommand,
+  type OrganizationEvent,
+} from '../../events/directory/directory.ts';
+import type { Aggregate } from './command-runner.ts';
+import { ORGANIZATION_STREAM } from './directory.ts';
+import { upcastV1 } from './upcast.ts';
+
+/** The directory entry aggregate: one stream per organisation, listed in byType under `organization`. */
+export const organizations: Aggregate<
+  MaybeOrganization,
+  OrganizationEvent,
+  OrganizationCommand,
+  { now: string; actor: Actor }
+> = {
+  streamType: ORGANIZATION_STREAM,
+  stateSchema: 1,
+  eventSchema: 1,
+  streamId: (org) => `organization#${org}`,
+  initialState: initialOrganization,
+  evolve: evolveOrganization,
+  decide: decideOrganization,
+  project: (state) => {
+    if (state === null) throw new Error('cannot index an organisation that does not exist');
+    return { listPk: ORGANIZATION_STREAM, listSk: state.org };
+  },
+  upcast: (stored) => upcastV1<OrganizationEvent>(stored),
+};

@@ -1,0 +1,22 @@
+import { drillBody } from '../events/advisory/body.ts';
+import { advisoryCommand, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
+import { httpHandler } from './commons/http.ts';
+import { reader } from './commons/reader.ts';
+
+/** POST /drills: an advisory marked as an exercise, on the same code path as a real one. */
+export const handler = httpHandler(
+  { allow: ['secretariat', 'ministry', 'nisc'], body: drillBody },
+  async (request) => {
+    const advisoryId = newAdvisoryId();
+    const response = await advisoryCommand(
+      request,
+      advisoryId,
+      {
+        type: 'IssueAdvisory',
+        data: { advisoryId, ...request.body, drill: true, roster: await loadRoster(reader) },
+      },
+      { status: 201, location: true },
+    );
+    return { ...response, headers: { ...response.headers, location: `/drills/${advisoryId}/report` } };
+  },
+);

@@ -1,0 +1,41 @@
+import { reportCsv, transmissionReport } from '../events/advisory/report.ts';
+import { NotFoundError } from '../events/errors.ts';
+import { advisories, loadRecipients } from './commons/advisories.ts';
+import { advisoryIdFrom } from './commons/advisory-id.ts';
+import { loadAggregate } from './commons/command-runner.ts';
+import { httpHandler } from './commons/http.ts';
+import { reader } from './commons/reader.ts';
+
+/**
+ * GET /drills/{id}/report: the transmission rate within the window, overall and per stage,
+ * and each recipient's time to acknowledge; JSON, or CSV with `Accept: text/csv`. Works for
+ * any advisory the chain may see; the secretariat runs drills, the ministry and NISC see theirs.
+ */
+export const handler = httpHandler(
+  { allow: ['secretariat', 'ministry', 'nisc', 'auditor'] },
+  async (request) => {
+    const id = advisoryIdFrom(request);
+    const { state } = await loadAggregate(reader, advisories, id);
+    const actor = request.actor;
+    const sees =
+      state !== null &&
+      (actor.role === 'secretariat' ||
+        actor.role === 'auditor' ||
+        (actor.role === 'nisc' && state.issuerRole === 'nisc') ||
+        (actor.role === 'ministry' && state.hops.ministry !== null) ||
+        (actor.role === 'ministry' && state.issuerRole === 'ministry'));
+    if (state === null || !sees) throw new NotFoundError('no such drill');
+    const report = transmissionReport(state, state.distributedAt ? await loadRecipients(reader, id) : []);
+    if ((request.event.headers?.accept ?? '').includes('text/csv')) {
+      return {
+        status: 200,
+        body: reportCsv(report),
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="drill-${id}.csv"`,
+        },
+      };
+    }
+    return { status: 200, body: report };
+  },
+);

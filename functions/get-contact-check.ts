@@ -1,0 +1,50 @@
+import { NotFoundError } from '../events/errors.ts';
+import { advisories, loadRecipients } from './commons/advisories.ts';
+import { advisoryIdFrom } from './commons/advisory-id.ts';
+import { loadAggregate } from './commons/command-runner.ts';
+import { loadDirectory } from './commons/directory.ts';
+import { httpHandler } from './commons/http.ts';
+import { reader } from './commons/reader.ts';
+
+/**
+ * GET /contact-checks/{id}: per member organisation and contact, which channels the test
+ * message reached and whether (and when) the contact confirmed it.
+ */
+export const handler = httpHandler({ allow: ['secretariat', 'auditor'] }, async (request) => {
+  const id = advisoryIdFrom(request);
+  const { state } = await loadAggregate(reader, advisories, id);
+  if (state === null || !state.contactCheck) throw new NotFoundError('no such contact check');
+  const [recipients, directory] = await Promise.all([loadRecipients(reader, id), loadDirectory(reader)]);
+  const byOrg = new Map(recipients.map((r) => [r.org, r]));
+  const organizations = state.recipients.map((org) => {
+    const r = byOrg.get(org);
+    const contactIds = new Set([
+      ...(directory.organizations[org]?.contacts ?? []).map((c) => c.id),
+      ...(r?.deliveries ?? []).map((d) => d.contactId),
+    ]);
+    const contacts = [...contactIds].map((contactId) => {
+      const confirmation = r?.acknowledgements.find((a) => a.contactId === contactId);
+      return {
+        contactId,
+        reached: (r?.deliveries ?? [])
+          .filter((d) => d.contactId === contactId)
+          .map(({ channel, ok, at, purpose }) => ({ channel, ok, at, purpose })),
+        confirmedAt: confirmation?.at ?? null,
+      };
+    });
+    return { org, contacts, allConfirmed: contacts.every((c) => c.confirmedAt !== null) };
+  });
+  const total = organizations.flatMap((o) => o.contacts);
+  return {
+    status: 200,
+    body: {
+      id,
+      status: state.status,
+      createdAt: state.createdAt,
+      dueAt: state.ackDueAt,
+      contacts: total.length,
+      confirmed: total.filter((c) => c.confirmedAt !== null).length,
+      organizations,
+    },
+  };
+});

@@ -1,0 +1,13 @@
+import { NotFoundError } from '../events/errors.ts';
+import { loadAggregate } from './commons/command-runner.ts';
+import { httpHandler } from './commons/http.ts';
+import { organizations } from './commons/organizations.ts';
+import { reader } from './commons/reader.ts';
+
+/** GET /directory/organizations/{org}: an organisation's directory entry (secretariat, auditors). */
+export const handler = httpHandler({ allow: ['secretariat', 'auditor'] }, async (request) => {
+  const org = request.params.org ?? '';
+  const { state } = await loadAggregate(reader, organizations, org);
+  if (state === null) throw new NotFoundError('no such organisation');
+  return { status: 200, body: { org, ...state.entry, updatedAt: state.updatedAt, version: state.version } };
+});

@@ -1,0 +1,63 @@
+import { shareBody } from '../events/advisory/body.ts';
+import { NotFoundError, ValidationError } from '../events/errors.ts';
+import { advisoryCommand, newAdvisoryId, rosterOf } from './commons/advisory-http.ts';
+import { loadAggregate } from './commons/command-runner.ts';
+import { loadDirectory } from './commons/directory.ts';
+import { httpHandler } from './commons/http.ts';
+import { incidentIdFrom } from './commons/incident-id.ts';
+import { incidents } from './commons/incidents.ts';
+import { reader } from './commons/reader.ts';
+
+/**
+ * POST /incidents/{id}/share: the secretariat turns an incident into an advisory to the other
+ * members. The text is the secretariat's edit; it is refused (400, naming the field) while it
+ * still names the reporting company, its people or its addresses. The recipients never get
+ * the incident's id: only the secretariat's view of the advisory links back to it.
+ */
+export const handler = httpHandler({ allow: ['secretariat'], body: shareBody }, async (request) => {
+  const incidentId = incidentIdFrom(request);
+  const { state: incident } = await loadAggregate(reader, incidents, incidentId);
+  if (incident === null) throw new NotFoundError('no such incident');
+  const directory = await loadDirectory(reader);
+  const reporterOrg = directory.organizations[incident.org];
+  const identifying = [
+    incident.org,
+    reporterOrg?.name.ja,
+    reporterOrg?.name.en,
+    incident.report.contact.name,
+    incident.report.contact.email,
+    incident.report.contact.phone,
+    incident.reportedBy,
+    incidentId,
+    ...(reporterOrg?.contacts ?? []).flatMap((c) => [c.name, c.email, c.phone, c.webhook, c.login]),
+  ].filter((s): s is string => typeof s === 'string' && s.trim().length >= 3);
+  const fields = (['title', 'body'] as const).flatMap((field) => {
+    const text = request.body[field].toLowerCase();
+    return identifying.some((s) => text.includes(s.toLowerCase()))
+      ? [{ path: field, message: 'still identifies the reporting company; edit it out' }]
+      : [];
+  });
+  if (fields.length > 0) throw new ValidationError('the shared text identifies the reporter', fields);
+  const advisoryId = newAdvisoryId();
+  return advisoryCommand(
+    request,
+    advisoryId,
+    {
+      type: 'IssueAdvisory',
+      data: {
+        advisoryId,
+        title: request.body.title,
+        body: request.body.body,
+        tlp: request.body.tlp,
+        severity: incident.severity,
+        ackWithinHours: request.body.ackWithinHours,
+        audience: 'all',
+        drill: false,
+        sourceIncidentId: incidentId,
+        excludeOrgs: [incident.org],
+        roster: rosterOf(directory),
+      },
+    },
+    { status: 201, location: true },
+  );
+});

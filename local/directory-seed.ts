@@ -1,0 +1,36 @@
+import { systemActor } from '../events/actor.ts';
+import { runCommand } from '../functions/commons/command-runner.ts';
+import { type Directory, seedDirectory } from '../functions/commons/directory.ts';
+import { organizations } from '../functions/commons/organizations.ts';
+import { store } from '../functions/commons/store.ts';
+
+const actor = systemActor('directory-seed');
+
+/**
+ * Appends the seed directory's organisations whose streams are missing (idempotent: an
+ * existing organisation, however the secretariat changed it since, is left alone).
+ * Returns how many were registered.
+ */
+export async function seedLocalDirectory(directory: Directory = seedDirectory()): Promise<number> {
+  const entries = Object.entries(directory.organizations);
+  let registered = 0;
+  // A few at a time: thousands of organisations (the bench) seed in seconds without flooding DynamoDB Local.
+  for (let i = 0; i < entries.length; i += 16) {
+    const results = await Promise.all(
+      entries
+        .slice(i, i + 16)
+        .map(([org, entry]) =>
+          runCommand(
+            store,
+            organizations,
+            org,
+            { type: 'SeedOrganization', data: { org, entry } },
+            { now: new Date().toISOString(), actor },
+            { retryOnConflict: true },
+          ),
+        ),
+    );
+    registered += results.filter((r) => r.events.length > 0).length;
+  }
+  return registered;
+}

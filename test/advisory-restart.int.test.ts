@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { apiClient, eventually, tempDataDir } from './support/local-api.ts';
+
+// `npm start` in a child process at CEPTOAR_TIME_SCALE=3600. The local Step Functions
+// endpoint forgets executions on a restart; the advisory's window must still be timed.
+const running = new Set<ChildProcess>();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function start(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    env: { ...process.env, PORT: String(port), CEPTOAR_DATA_DIR: dataDir, CEPTOAR_TIME_SCALE: '3600' },
+    stdio: 'ignore',
+  });
+  running.add(child);
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}`);
+      const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+      return res?.status === 200;
+    },
+    60_000,
+    'the local stack to report healthy',
+  );
+  return child;
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  running.delete(child);
+}
+
+afterEach(async () => {
+  for (const child of running) await stop(child);
+});
+
+describe('restarting the local stack with an advisory in flight', () => {
+  it('resumes the acknowledgement window from the log: reminders and the missed list still come', async () => {
+    const dataDir = tempDataDir('ceptoar-advisory-restart-');
+    const port = await freePort();
+    const api = apiClient(`http://127.0.0.1:${port}`);
+    const first = await start(dataDir, port);
+    const issued = await api.call('POST', '/advisories', {
+      token: await api.token('secretariat'),
+      body: {
+        title: 'Before the restart',
+        body: 'Patch.',
+        tlp: 'GREEN',
+        ackWithinHours: 6,
+        audience: ['seto-olefin'],
+      },
+    });
+    expect(issued.status).toBe(201);
+    const before = await api.call('GET', `/advisories/${issued.body.id}`, {
+      token: await api.token('secretariat'),
+    });
+    expect(before.body).toMatchObject({ status: 'distributed', remindersSentAt: null });
+    await stop(first);
+    await start(dataDir, port);
+    const view = await eventually(
+      async () => {
+        const res = await api.call('GET', `/advisories/${issued.body.id}`, {
+          token: await api.token('secretariat'),
+        });
+        return res.body.status === 'closed' ? res.body : undefined;
+      },
+      40_000,
+      'the window to close after the restart',
+    );
+    expect(view.remindersSentAt).toMatch(/Z$/);
+    expect(view.recipients[0]).toMatchObject({ org: 'seto-olefin', missed: true });
+  });
+});

@@ -1,0 +1,99 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../events/actor.ts';
+import type { AdvisoryState } from '../events/advisory/advisory.ts';
+import type { RecipientCommand, RecipientContext } from '../events/advisory/decide.ts';
+import { NotFoundError } from '../events/errors.ts';
+import { recipientId, recipients } from '../functions/commons/advisories.ts';
+import { loadAggregate, runCommand } from '../functions/commons/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
+import { type GroupedCommand, runGrouped } from '../functions/commons/group-commit.ts';
+import { freshTable, testDynamoClient } from './support/dynamo.ts';
+import { POLICY } from './support/fixtures.ts';
+
+const ADVISORY = '0b4a3c2d-1e0f-4a5b-8c7d-6e5f4a3b2c1d';
+const NOTIFIER: Actor = { kind: 'system', sub: 'system:notifier' };
+let store: DynamoDbEventStore;
+
+beforeAll(async () => {
+  store = new DynamoDbEventStore(testDynamoClient(), await freshTable('group'));
+});
+
+const delivery = (org: string, n = 1): GroupedCommand<RecipientCommand, RecipientContext> => ({
+  id: recipientId(ADVISORY, org),
+  command: {
+    type: 'RecordDelivery',
+    data: {
+      advisoryId: ADVISORY,
+      org,
+      key: `${n}:advisory:${org}-a:email`,
+      purpose: 'advisory',
+      contactId: `${org}-a`,
+      channel: 'email',
+      to: `a@${org}.example`,
+      outcome: { ok: true, messageId: `m-${n}` },
+    },
+  },
+  ctx: { now: new Date().toISOString(), actor: NOTIFIER, policy: POLICY, advisory: null },
+});
+
+const deliveries = async (org: string) =>
+  (await loadAggregate(store, recipients, recipientId(ADVISORY, org))).state?.deliveries.length ?? 0;
+
+describe('group commit across recipient streams', () => {
+  it('records 120 deliveries on 120 streams (several transactions of at most 100 items)', async () => {
+    const orgs = Array.from({ length: 120 }, (_, i) => `g-${i}`);
+    const outcomes = await runGrouped(
+      store,
+      recipients,
+      orgs.map((o) => delivery(o)),
+    );
+    expect(outcomes.every((o) => o.ok && o.events.length === 1)).toBe(true);
+    expect(await Promise.all(orgs.map(deliveries))).toEqual(orgs.map(() => 1));
+  });
+
+  it('runs a stream that moved on again by itself; the others are written; a repeat writes nothing', async () => {
+    const stale = await loadAggregate(store, recipients, recipientId(ADVISORY, 'moved'));
+    // Another writer appends first, after the caller read the stream.
+    await runCommand(
+      store,
+      recipients,
+      recipientId(ADVISORY, 'moved'),
+      delivery('moved', 1).command,
+      delivery('moved', 1).ctx,
+    );
+    const outcomes = await runGrouped(store, recipients, [
+      { ...delivery('moved', 2), loaded: stale },
+      delivery('still', 2),
+      delivery('still', 3), // a second command on one stream runs after the first
+    ]);
+    expect(outcomes.map((o) => o.ok && o.events.length)).toEqual([1, 1, 1]);
+    expect(await deliveries('moved')).toBe(2);
+    expect(await deliveries('still')).toBe(2);
+    const again = await runGrouped(store, recipients, [delivery('still', 2)]);
+    expect(again[0]).toMatchObject({ ok: true, events: [] });
+  });
+
+  it('fails a command whose decision throws alone', async () => {
+    const advisory = {
+      recipients: ['in'],
+      tlp: 'GREEN',
+      distributedAt: 'x',
+      named: {},
+    } as unknown as AdvisoryState;
+    const ack = (org: string): GroupedCommand<RecipientCommand, RecipientContext> => ({
+      id: recipientId(ADVISORY, org),
+      command: {
+        type: 'Acknowledge',
+        data: { advisoryId: ADVISORY, org, contactId: `${org}-a`, via: 'link' },
+      },
+      ctx: { now: new Date().toISOString(), actor: NOTIFIER, policy: POLICY, advisory },
+    });
+    const [outside, inside] = await runGrouped(store, recipients, [ack('out'), ack('in')]);
+    expect(outside).toMatchObject({ ok: false, error: expect.any(NotFoundError) });
+    expect(inside).toMatchObject({
+      ok: true,
+      events: [expect.objectContaining({ type: 'AdvisoryAcknowledged' })],
+    });
+    expect((await loadAggregate(store, recipients, recipientId(ADVISORY, 'out'))).state).toBeNull();
+  });
+});
