@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDirectory } from '../functions/commons/directory.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { apiClient, startTestStack } from './support/local-api.ts';
 
@@ -130,14 +131,17 @@ describe('the audit API', () => {
       { token: auditor },
     );
     expect(res.status).toBe(201);
-    expect(res.body.treeSize).toBe(2);
+    // Every stream's head is a leaf: the two incidents and the seeded directory's organisations.
+    const heads = await api.call<{ items: unknown[] }>('GET', '/audit/heads', { token: auditor });
+    expect(res.body.treeSize).toBe(heads.body.items.length);
+    expect(heads.body.items.length).toBe(2 + Object.keys(seedDirectory().organizations).length);
     const latest = await api.call<{ checkpoint: { id: string }; leaves: unknown[] }>(
       'GET',
       '/audit/checkpoints/latest',
       { token: auditor },
     );
     expect(latest.body.checkpoint.id).toBe(res.body.id);
-    expect(latest.body.leaves).toHaveLength(2);
+    expect(latest.body.leaves).toHaveLength(res.body.treeSize);
     const file = JSON.parse(readFileSync(join(stack.dataDir, 'checkpoints', `${res.body.id}.json`), 'utf8'));
     expect(file.signature).toBe(res.body.signature);
   });
@@ -147,7 +151,8 @@ describe('the auditor CLI against the local stack', () => {
   it('verifies the live log, exports a period and verifies the file, exit 0', async () => {
     await stack.settle();
     const live = await cli('verify', '--live');
-    expect(live.stdout).toMatch(/^OK: \d+ events in 2 streams/);
+    const streams = 2 + Object.keys(seedDirectory().organizations).length;
+    expect(live.stdout).toMatch(new RegExp(`^OK: \\d+ events in ${streams} streams`));
     expect(live.code).toBe(0);
     const out = join(stack.dataDir, 'export.ndjson');
     const exported = await cli(
@@ -161,7 +166,7 @@ describe('the auditor CLI against the local stack', () => {
     );
     expect(exported.code).toBe(0);
     const verified = await cli('verify', out, '--public-key', join(stack.dataDir, 'checkpoint-key.pub.pem'));
-    expect(verified.stdout).toMatch(/^OK: .* 2 stream\(s\) anchored/);
+    expect(verified.stdout).toMatch(new RegExp(`^OK: .* ${streams} stream\\(s\\) anchored`));
     expect(verified.code).toBe(0);
     // Piped, not a terminal: no progress bar in the output.
     expect(verified.stderr).toBe('');
