@@ -1,5 +1,7 @@
+import { advisories, recipients } from './advisories.ts';
 import type { Folding } from './command-runner.ts';
 import { incidents } from './incidents.ts';
+import { organizations } from './organizations.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry over aggregates of different state and event types
 type AnyFolding = Folding<any, any>;
@@ -11,6 +13,9 @@ type AnyFolding = Folding<any, any>;
  */
 export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   incident: incidents,
+  advisory: advisories,
+  'advisory-recipient': recipients,
+  organization: organizations,
 };
 
 /** The stream type of a stream id (`incident#…` → `incident`). */

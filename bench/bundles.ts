@@ -1,0 +1,320 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { functions } from '../functions/manifest.ts';
+import { fmt, median, progress, REPO_ROOT, table } from './util.ts';
+
+const execFileAsync = promisify(execFile);
+
+/** Fresh `node` processes per bundle for the import time. */
+const IMPORT_RUNS = 15;
+/** The goal: within this factor of the bare-client bundle, in size and in import time. */
+const GOAL = 1.3;
+
+// The esbuild options of infra/house-function.ts (NodejsFunction `bundling`), as the CDK passes them to esbuild:
+// --bundle --target=node24 --platform=node --format=esm --outfile=…/index.mjs --minify --sourcemap
+// --banner:js=… --main-fields=module,main, no --external (externalModules: []), cwd = the repository root.
+const HOUSE_BANNER =
+  "import { createRequire as __houseCreateRequire } from 'node:module';const require = __houseCreateRequire(import.meta.url);";
+const HOUSE_TARGET = 'node24';
+
+/** Fails loudly when infra/house-function.ts no longer says what this file mirrors. */
+function checkHouseOptions(): void {
+  // Compared without whitespace: the formatter may wrap these lines.
+  const squash = (text: string) => text.replace(/\s+/g, '');
+  const source = squash(readFileSync(join(REPO_ROOT, 'infra/house-function.ts'), 'utf8'));
+  const expected = [
+    'format: OutputFormat.ESM',
+    "mainFields: ['module', 'main']",
+    `banner: ${JSON.stringify(HOUSE_BANNER)}`,
+    'minify: true',
+    'sourceMap: true',
+    'sourceMapMode: SourceMapMode.DEFAULT',
+    `target: '${HOUSE_TARGET}'`,
+    'externalModules: []',
+  ];
+  const missing = expected.filter((snippet) => !source.includes(squash(snippet)));
+  if (missing.length > 0) {
+    throw new Error(
+      `infra/house-function.ts changed its bundling options; update bench/bundles.ts. Not found: ${missing.join('; ')}`,
+    );
+  }
+}
+
+const BASELINE_SOURCE = `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+export const handler = async () =>
+  new DynamoDBClient({}).send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } })).catch(() => null);
+`;
+
+interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  metafile: Metafile;
+  importMs: number[];
+  /** CPU time (user + system) of the same imports: steadier than wall time when the machine is busy. */
+  importCpuMs: number[];
+  /** Wall time with `--enable-source-maps` (Lambda's NODE_OPTIONS in infra/house-function.ts). */
+  importMapsMs: number[];
+}
+
+/** Bundles an entry file, or source text resolved from bench/ (the baseline), with the house options. */
+async function bundle(name: string, entry: string | { source: string }, outDir: string): Promise<Bundle> {
+  const file = join(outDir, name.replace(/[^\w-]+/g, '_'), 'index.mjs');
+  const result = await build({
+    absWorkingDir: REPO_ROOT,
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : {
+          stdin: {
+            contents: entry.source,
+            loader: 'ts',
+            resolveDir: join(REPO_ROOT, 'bench'),
+            sourcefile: 'baseline.ts',
+          },
+        }),
+    bundle: true,
+    target: HOUSE_TARGET,
+    platform: 'node',
+    format: 'esm',
+    outfile: file,
+    minify: true,
+    sourcemap: true,
+    banner: { js: HOUSE_BANNER },
+    mainFields: ['module', 'main'],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const code = readFileSync(file);
+  return {
+    name,
+    file,
+    bytes: statSync(file).size,
+    gzipBytes: gzipSync(code).length,
+    metafile: result.metafile,
+    importMs: [],
+    importCpuMs: [],
+    importMapsMs: [],
+  };
+}
+
+/** Module-scope configuration the handlers validate at import, with dummy values. */
+const IMPORT_ENV = {
+  AWS_REGION: 'ap-northeast-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  EVENTS_TABLE: 'events',
+  RELAY_WORKFLOW_ARN: 'arn:aws:states:ap-northeast-1:123456789012:stateMachine:relay',
+  NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:123456789012:notifications',
+  EMAIL_FROM: 'noreply@ceptoar.example',
+  PUBLIC_URL: 'https://ceptoar.example',
+  POWERTOOLS_SERVICE_NAME: 'ceptoar-relay',
+};
+
+const IMPORT_SCRIPT = `
+const c0 = process.cpuUsage();
+const t0 = performance.now();
+const mod = await import(process.env.BENCH_IMPORT_URL);
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(c0);
+if (typeof mod.handler !== 'function') throw new Error('no handler export');
+process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000 }));`;
+
+/** `await import(bundle)` in a fresh node process, timed inside it with performance.now(). */
+async function importOnce(
+  file: string,
+  cwd: string,
+  sourceMaps: boolean,
+): Promise<{ ms: number; cpuMs: number }> {
+  const flags = sourceMaps ? ['--enable-source-maps'] : [];
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [...flags, '--input-type=module', '-e', IMPORT_SCRIPT],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...IMPORT_ENV, BENCH_IMPORT_URL: pathToFileURL(file).href },
+      encoding: 'utf8',
+    },
+  );
+  const { ms, cpuMs } = JSON.parse(stdout) as { ms: unknown; cpuMs: unknown };
+  if (typeof ms !== 'number' || typeof cpuMs !== 'number')
+    throw new Error(`import of ${file} printed ${stdout}`);
+  return { ms, cpuMs };
+}
+
+/** Bytes in the output by input file, from the metafile. */
+function inputBytes(bundle: Bundle): [string, number][] {
+  const output = Object.values(bundle.metafile.outputs).find((o) => o.entryPoint !== undefined);
+  return Object.entries(output?.inputs ?? {}).map(([path, info]) => [path, info.bytesInOutput]);
+}
+
+/** Bytes in the output by package (`node_modules/<pkg>`), or by top folder for the repository's own files. */
+function packageBytes(bundle: Bundle): Map<string, number> {
+  const byPackage = new Map<string, number>();
+  for (const [path, bytes] of inputBytes(bundle)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const key = match?.[1] ?? `${path.split('/')[0] ?? path}/ (repo)`;
+    byPackage.set(key, (byPackage.get(key) ?? 0) + bytes);
+  }
+  return byPackage;
+}
+
+const top = (entries: [string, number][], count: number) =>
+  [...entries].sort((a, b) => b[1] - a[1]).slice(0, count);
+
+const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
+
+/** Section 2: each function's bundle, built as the CDK builds it, against a bare DynamoDB client bundle. */
+export async function bundlesSection(): Promise<string> {
+  checkHouseOptions();
+  const outDir = mkdtempSync(join(tmpdir(), 'ceptoar-bench-bundles-'));
+  try {
+    progress(`bundles: building ${functions.length} functions and the baseline`);
+    const baseline = await bundle(
+      'baseline: bare DynamoDBClient + GetItem',
+      { source: BASELINE_SOURCE },
+      outDir,
+    );
+    const bundles: Bundle[] = [];
+    for (const fn of functions)
+      bundles.push(await bundle(fn.name, join(REPO_ROOT, `functions/${fn.name}.ts`), outDir));
+    const all = [baseline, ...bundles];
+
+    // The bundles are self-contained: import them from a directory without node_modules, like Lambda.
+    progress(`bundles: ${IMPORT_RUNS} cold imports of each of ${all.length} bundles, one fresh node each`);
+    const loadBefore = loadavg()[0] ?? Number.NaN;
+    for (let run = 0; run < IMPORT_RUNS; run++) {
+      // Round-robin over the bundles, so that drift in the machine's load falls on all of them alike.
+      for (const b of all) {
+        const plain = await importOnce(b.file, outDir, false);
+        b.importMs.push(plain.ms);
+        b.importCpuMs.push(plain.cpuMs);
+        b.importMapsMs.push((await importOnce(b.file, outDir, true)).ms);
+      }
+    }
+
+    const load = [loadBefore, loadavg()[0] ?? Number.NaN];
+    const busy = Math.max(...load) > cpus().length;
+    const baseMs = median(baseline.importMs);
+    const baseMapsMs = median(baseline.importMapsMs);
+    const baseCpuMs = median(baseline.importCpuMs);
+    const ratio = (b: Bundle) => ({
+      size: b.bytes / baseline.bytes,
+      gzip: b.gzipBytes / baseline.gzipBytes,
+      import: median(b.importMs) / baseMs,
+      importMaps: median(b.importMapsMs) / baseMapsMs,
+      importCpu: median(b.importCpuMs) / baseCpuMs,
+    });
+    const verdict = (b: Bundle) => {
+      const r = ratio(b);
+      const missed = [...(r.size > GOAL ? ['size'] : []), ...(r.import > GOAL ? ['import time'] : [])];
+      return missed.length === 0 ? 'met' : `**MISSED** (${missed.join(', ')})`;
+    };
+    const rows = all.map((b) => {
+      const r = ratio(b);
+      return [
+        b === baseline ? `_${b.name}_` : b.name,
+        `${b.bytes.toLocaleString('en-US')} (${kib(b.bytes)})`,
+        `${b.gzipBytes.toLocaleString('en-US')} (${kib(b.gzipBytes)})`,
+        fmt(median(b.importMs), 1),
+        `${fmt(Math.min(...b.importMs), 1)}–${fmt(Math.max(...b.importMs), 1)}`,
+        `${fmt(r.size, 2)}×`,
+        `${fmt(r.gzip, 2)}×`,
+        `${fmt(r.import, 2)}×`,
+        b === baseline ? '—' : verdict(b),
+        `${fmt(median(b.importCpuMs), 1)} (${fmt(r.importCpu, 2)}×)`,
+        `${fmt(median(b.importMapsMs), 1)} (${fmt(r.importMaps, 2)}×)`,
+      ];
+    });
+    const missed = bundles.filter((b) => verdict(b) !== 'met');
+    const basePackages = packageBytes(baseline);
+    const breakdownRows = missed.map((b) => {
+      const packages = packageBytes(b);
+      const added = [...packages.entries()].map(
+        ([p, n]) => [p, n - (basePackages.get(p) ?? 0)] as [string, number],
+      );
+      return [
+        b.name,
+        top(inputBytes(b), 5)
+          .map(([p, n]) => `${p.replace(/^node_modules\//, '')} ${fmt(n / 1024, 1)}`)
+          .join('; '),
+        top([...packages.entries()], 5)
+          .map(([p, n]) => `${p} ${fmt(n / 1024, 1)}`)
+          .join('; '),
+        top(added, 5)
+          .map(([p, n]) => `${p} +${fmt(n / 1024, 1)}`)
+          .join('; '),
+      ];
+    });
+    const met = bundles.length - missed.length;
+    return [
+      'Each function of functions/manifest.ts is bundled from `functions/<name>.ts` with esbuild exactly as',
+      'infra/house-function.ts has the CDK do it (ESM, `--minify`, `--sourcemap`, `--platform=node`,',
+      `\`--target=${HOUSE_TARGET}\`, the createRequire banner, \`--main-fields=module,main\`, nothing external), next to a`,
+      'baseline bundle of a file that only imports `DynamoDBClient`/`GetItemCommand` and sends one GetItem.',
+      "Size is of `index.mjs` alone (the source map is a separate file); gzip is Node's zlib at its default level.",
+      `Import time is \`await import(bundle)\` timed with performance.now() inside a fresh \`node\` (${process.version})`,
+      `process, ${IMPORT_RUNS} runs per bundle (round-robin over the bundles), from a directory without node_modules,`,
+      "with dummy EVENTS_TABLE etc. so module-scope configuration passes. It excludes node's own start-up.",
+      'The goal is judged on that import time (wall clock). For reference: the CPU time (user + system) the child',
+      'spent in the same imports, which a busy machine disturbs less than wall time; and the wall time with',
+      '`--enable-source-maps`, with which Lambda runs the functions (`NODE_OPTIONS` in infra/house-function.ts):',
+      'node then reads and parses the source map at import.',
+      '',
+      table(
+        [
+          'bundle',
+          'bytes',
+          'gzip bytes',
+          'import p50 ms',
+          'import min–max ms',
+          'size / baseline',
+          'gzip / baseline',
+          'import / baseline',
+          `goal (≤ ${GOAL}×)`,
+          'import CPU p50 ms (/ baseline)',
+          'import p50 ms with --enable-source-maps (/ baseline)',
+        ],
+        rows,
+      ),
+      '',
+      `**Goal**: every function within ${GOAL}× of the bare-client bundle in size and in import time: **${
+        missed.length === 0 ? 'met' : 'missed'
+      }** (${met} of ${bundles.length} met${missed.length > 0 ? `; missed by ${missed.map((b) => b.name).join(', ')}` : ''}).`,
+      '',
+      `Load average (1 min) while the imports ran: ${fmt(load[0] ?? Number.NaN, 1)} → ${fmt(load[1] ?? Number.NaN, 1)} on ${cpus().length} cores.`,
+      ...(busy
+        ? [
+            '**The machine was busy with other processes while the imports ran**, so wall-clock import times spread',
+            'widely (see min–max) and the import-time ratios and verdicts of this run are unreliable. The CPU-time',
+            `ratios, which other processes disturb much less, range from ${fmt(Math.min(...bundles.map((b) => ratio(b).importCpu)), 2)}× to ` +
+              `${fmt(Math.max(...bundles.map((b) => ratio(b).importCpu)), 2)}× over the functions.`,
+          ]
+        : []),
+      ...(missed.length > 0
+        ? [
+            '',
+            "What dominates each bundle that misses, in KiB of the minified output (esbuild's metafile): the top 5",
+            'input files, the top 5 packages, and the 5 packages that add the most over the baseline bundle.',
+            '',
+            table(
+              [
+                'function',
+                'top 5 input files (KiB)',
+                'top 5 packages (KiB)',
+                'most added over the baseline (KiB)',
+              ],
+              breakdownRows,
+            ),
+          ]
+        : []),
+    ].join('\n');
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}

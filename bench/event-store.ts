@@ -1,0 +1,785 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import {
+  BatchWriteItemCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type EventDetail, EventStore, EventType } from '@castore/core';
+import {
+  DynamoDBSingleTableEventStorageAdapter,
+  EVENT_TABLE_EVENT_STORE_ID_KEY,
+  EVENT_TABLE_INITIAL_EVENT_INDEX_NAME,
+  EVENT_TABLE_PK,
+  EVENT_TABLE_SK,
+  EVENT_TABLE_TIMESTAMP_KEY,
+} from '@castore/event-storage-adapter-dynamodb';
+import type { Actor } from '../events/actor.ts';
+import { type DecisionContext, decide, type IncidentCommand } from '../events/incident/decide.ts';
+import {
+  evolve,
+  type IncidentEvent,
+  type IncidentEventType,
+  type MaybeIncident,
+  type Recorded,
+} from '../events/incident/incident.ts';
+import type { Report } from '../events/incident/report.ts';
+import { relayPolicy } from '../events/policy.ts';
+import { runCommand } from '../functions/commons/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
+import { incidents } from '../functions/commons/incidents.ts';
+import { ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
+import { eventTableSpec } from '../local/table-spec.ts';
+import { fmt, median, progress, table } from './util.ts';
+
+/** Commands run concurrently, each worker on its own streams (no write conflicts by construction). */
+const CONCURRENCY = 4;
+/** Measured commands per worker and store, per stream length. */
+const PER_WORKER = 80;
+/** Commands per worker in one block; blocks of the two stores alternate. */
+const BLOCK = 10;
+/**
+ * Stream lengths and how many measured commands each stream takes. Few commands per stream keep a
+ * stream near its nominal length while it is measured (it grows by at most 10 %, see the table).
+ */
+const SIZES = [
+  { events: 10, commandsPerStream: 1 },
+  { events: 100, commandsPerStream: 4 },
+  { events: 1000, commandsPerStream: 40 },
+] as const;
+/** Warm-up (not measured): seconds at the start, then commands per worker and store before each size. */
+const GLOBAL_WARMUP_S = 15;
+/** Operations per raw-operation calibration run. */
+const CALIBRATION_OPS = 200;
+const SIZE_WARMUP_PER_WORKER = 10;
+
+const MEMBER: Actor = { kind: 'user', sub: 'u-bench-member', role: 'member', org: 'asahi-petrochem' };
+const POLICY = relayPolicy();
+const FOLLOW_UP: IncidentCommand = {
+  type: 'AddFollowUp',
+  data: {
+    description: 'Restored the historian from the offline backup; monitoring the DCS network segment.',
+    recoveryStatus: 'mitigating',
+  },
+};
+
+function report(now: number): Report {
+  return {
+    title: 'Ransomware on the Chiba plant historian',
+    description: 'Files on the historian server were encrypted at 09:40 JST; the DCS is isolated.',
+    category: 'cyber_attack',
+    severity: 'high',
+    occurredAt: new Date(now - 3_600_000).toISOString(),
+    detectedAt: new Date(now - 3_000_000).toISOString(),
+    affectedSystems: ['business_it', 'plant_control'],
+    tlp: 'AMBER',
+    contact: { name: '山田 太郎', email: 'yamada@asahi-petrochem.ceptoar.example', phone: '+81312345678' },
+  };
+}
+
+const context = (now = new Date().toISOString()): DecisionContext => ({ now, actor: MEMBER, policy: POLICY });
+
+/** A stream's history made by the pure domain: IncidentReported, then follow-ups up to `length` events. */
+function history(
+  id: string,
+  length: number,
+): { events: IncidentEvent[]; states: MaybeIncident[]; at: string } {
+  const at = new Date().toISOString();
+  const ctx = context(at);
+  const events: IncidentEvent[] = [];
+  const states: MaybeIncident[] = [];
+  let state: MaybeIncident = null;
+  for (let v = 1; v <= length; v++) {
+    const command: IncidentCommand =
+      v === 1
+        ? { type: 'ReportIncident', data: { incidentId: id, report: report(Date.parse(at)) } }
+        : FOLLOW_UP;
+    const [event, ...rest] = decide(command, state, ctx);
+    if (event === undefined || rest.length > 0) throw new Error('prefill: expected exactly one event');
+    state = evolve(state, { ...event, version: v, recordedAt: at, actor: MEMBER });
+    events.push(event);
+    states.push(state);
+  }
+  return { events, states, at };
+}
+
+// ---- Castore: the same domain behind @castore/core's EventStore and its DynamoDB single-table adapter.
+
+const EVENT_STORE_ID = 'incident';
+const incidentEventTypes = [
+  'IncidentReported',
+  'FollowUpAdded',
+  'RelayApproved',
+  'RelayReturned',
+  'ReceiptAcknowledged',
+  'IncidentClosed',
+  'RelayWaitStarted',
+  'HopDeadlineMissed',
+  'RelayStalled',
+  'NotificationDelivered',
+  'NotificationFailed',
+] as const satisfies readonly IncidentEventType[];
+
+type CastoreDetail = EventDetail<IncidentEventType, unknown, { actor: Actor }>;
+/** Castore's aggregate: its id and version around our folded state. */
+interface CastoreIncident {
+  aggregateId: string;
+  version: number;
+  state: MaybeIncident;
+}
+
+/** The reducer is our `evolve`, exactly as ours folds a stored event (incidents.upcast). */
+function castoreReducer(aggregate: CastoreIncident | undefined, event: CastoreDetail): CastoreIncident {
+  const recorded = {
+    type: event.type,
+    data: event.payload,
+    version: event.version,
+    recordedAt: event.timestamp,
+    actor: event.metadata.actor,
+  } as Recorded<IncidentEvent>;
+  return {
+    aggregateId: event.aggregateId,
+    version: event.version,
+    state: evolve(aggregate?.state ?? null, recorded),
+  };
+}
+
+function castoreStore(client: DynamoDBClient, tableName: string) {
+  return new EventStore({
+    eventStoreId: EVENT_STORE_ID,
+    eventTypes: incidentEventTypes.map(
+      (type) => new EventType<IncidentEventType, unknown, { actor: Actor }>({ type }),
+    ),
+    reducer: castoreReducer,
+    eventStorageAdapter: new DynamoDBSingleTableEventStorageAdapter({ tableName, dynamoDBClient: client }),
+  });
+}
+type CastoreStore = ReturnType<typeof castoreStore>;
+
+/** The table layout the adapter's README prescribes, plus the same NEW_IMAGE stream our table has. */
+function castoreTableSpec(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: EVENT_TABLE_PK, AttributeType: 'S' },
+      { AttributeName: EVENT_TABLE_SK, AttributeType: 'N' },
+      { AttributeName: EVENT_TABLE_EVENT_STORE_ID_KEY, AttributeType: 'S' },
+      { AttributeName: EVENT_TABLE_TIMESTAMP_KEY, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: EVENT_TABLE_PK, KeyType: 'HASH' },
+      { AttributeName: EVENT_TABLE_SK, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: EVENT_TABLE_INITIAL_EVENT_INDEX_NAME,
+        KeySchema: [
+          { AttributeName: EVENT_TABLE_EVENT_STORE_ID_KEY, KeyType: 'HASH' },
+          { AttributeName: EVENT_TABLE_TIMESTAMP_KEY, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+  };
+}
+
+// ---- The two implementations of one command: load, decide (pure, shared), append.
+
+interface Contender {
+  readonly name: 'ours' | 'castore';
+  /** Writes a stream of `length` events (not measured). */
+  prefill(id: string, length: number): Promise<void>;
+  /** One AddFollowUp command, end to end. */
+  command(id: string): Promise<void>;
+  /** The stream's current version, read back from the store. */
+  version(id: string): Promise<number>;
+}
+
+function oursContender(store: DynamoDbEventStore): Contender {
+  return {
+    name: 'ours',
+    async prefill(id, length) {
+      const { events, states, at } = history(id, length);
+      // One TransactWriteItems holds at most 100 items: 99 events and the head.
+      for (let from = 0; from < events.length; from += 99) {
+        const chunk = events.slice(from, from + 99);
+        const state = states[from + chunk.length - 1] ?? null;
+        await store.append({
+          streamId: incidents.streamId(id),
+          streamType: incidents.streamType,
+          expectedVersion: from,
+          events: chunk,
+          actor: MEMBER,
+          recordedAt: at,
+          schemaVersion: incidents.eventSchema,
+          head: { state, stateSchema: incidents.stateSchema, projection: incidents.project(state) },
+        });
+      }
+    },
+    async command(id) {
+      const result = await runCommand(store, incidents, id, FOLLOW_UP, context());
+      if (result.events.length !== 1)
+        throw new Error(`ours: expected one event, got ${result.events.length}`);
+    },
+    async version(id) {
+      return (await store.loadHead(incidents.streamId(id)))?.version ?? 0;
+    },
+  };
+}
+
+function castoreContender(store: CastoreStore): Contender {
+  return {
+    name: 'castore',
+    async prefill(id, length) {
+      const { events, at } = history(id, length);
+      // pushEventGroup is one TransactWriteItems: at most 100 events.
+      for (let from = 0; from < events.length; from += 100) {
+        const grouped = events.slice(from, from + 100).map((event, i) =>
+          store.groupEvent({
+            aggregateId: id,
+            version: from + i + 1,
+            type: event.type,
+            payload: event.data,
+            metadata: { actor: MEMBER },
+            timestamp: at,
+          }),
+        );
+        const [first, second, ...rest] = grouped;
+        if (first === undefined || second === undefined)
+          throw new Error('castore prefill: chunks of 2+ events');
+        await EventStore.pushEventGroup(first, second, ...rest);
+      }
+    },
+    async command(id) {
+      const ctx = context();
+      // getAggregate reads every event of the stream (paged Query) and folds it with the reducer.
+      const { aggregate } = await store.getAggregate(id);
+      const events = decide(FOLLOW_UP, aggregate?.state ?? null, ctx);
+      if (events.length !== 1) throw new Error(`castore: expected one event, got ${events.length}`);
+      let prev = aggregate;
+      let version = aggregate?.version ?? 0;
+      for (const event of events) {
+        // A conditional PutItem on (aggregateId, version): fails when that version already exists.
+        const { nextAggregate } = await store.pushEvent(
+          {
+            aggregateId: id,
+            version: ++version,
+            type: event.type,
+            payload: event.data,
+            metadata: { actor: ctx.actor },
+            timestamp: ctx.now,
+          },
+          prev ? { prevAggregate: prev } : {},
+        );
+        prev = nextAggregate;
+      }
+    },
+    async version(id) {
+      const { events } = await store.getEvents(id, { reverse: true, limit: 1 });
+      return events[0]?.version ?? 0;
+    },
+  };
+}
+
+// ---- Measurement
+
+/** Wall time and per-command latencies of measured blocks, and the DynamoDB calls they made. */
+interface Tally {
+  commands: number;
+  seconds: number;
+  latenciesMs: number[];
+  calls: Map<string, number[]>;
+  /** CPU time of this Node process (user + system) during the blocks. */
+  nodeCpuMs: number;
+  /** CPU time of the DynamoDB Local JVM during the blocks (NaN when /proc is not readable). */
+  jvmCpuMs: number;
+}
+
+const newTally = (): Tally => ({
+  commands: 0,
+  seconds: 0,
+  latenciesMs: [],
+  calls: new Map(),
+  nodeCpuMs: 0,
+  jvmCpuMs: 0,
+});
+
+/** CPU time (user + system) of a process from /proc/<pid>/stat, in ms; NaN when unavailable. */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15 (clock ticks).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
+/** Times every DynamoDB call of a client (serialize, send, parse, retries) while a tally is attached. */
+function timedClient(endpoint: string): { client: DynamoDBClient; attach(tally: Tally | null): void } {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'ap-northeast-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  let current: Tally | null = null;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const tally = current;
+      const t0 = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        if (tally) {
+          const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+          const list = tally.calls.get(name) ?? [];
+          list.push(performance.now() - t0);
+          tally.calls.set(name, list);
+        }
+      }
+    },
+    { step: 'initialize', name: 'benchTiming' },
+  );
+  return {
+    client,
+    attach: (tally) => {
+      current = tally;
+    },
+  };
+}
+
+interface Runner {
+  readonly contender: Contender;
+  readonly attach: (tally: Tally | null) => void;
+  /** The DynamoDB Local JVM's pid, to account its CPU time to the blocks. */
+  readonly jvmPid: number | undefined;
+}
+
+/** One block: every worker runs its targets one after another; the workers run at once. */
+async function runBlock(
+  runner: Runner,
+  targetsByWorker: readonly (readonly string[])[],
+  tally: Tally | null,
+) {
+  runner.attach(tally);
+  const cpu0 = process.cpuUsage();
+  const jvm0 = processCpuMs(runner.jvmPid);
+  const started = performance.now();
+  const latencies: number[] = [];
+  await Promise.all(
+    targetsByWorker.map(async (targets) => {
+      for (const id of targets) {
+        const t0 = performance.now();
+        await runner.contender.command(id);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const jvm = processCpuMs(runner.jvmPid) - jvm0;
+  runner.attach(null);
+  if (tally) {
+    tally.commands += latencies.length;
+    tally.seconds += seconds;
+    tally.latenciesMs.push(...latencies);
+    tally.nodeCpuMs += (cpu.user + cpu.system) / 1000;
+    tally.jvmCpuMs += jvm;
+  }
+}
+
+const newIds = (workers: number, perWorker: number): string[][] =>
+  Array.from({ length: workers }, () => Array.from({ length: perWorker }, () => randomUUID()));
+
+async function prefillAll(contender: Contender, ids: readonly string[], length: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (;;) {
+        const id = ids[next++];
+        if (id === undefined) return;
+        await contender.prefill(id, length);
+      }
+    }),
+  );
+}
+
+/** Each worker's command targets: its streams in turn, `perStream` commands on each. */
+const targetsOf = (streamsByWorker: string[][], perStream: number): string[][] =>
+  streamsByWorker.map((streams) => streams.flatMap((id) => Array.from({ length: perStream }, () => id)));
+
+const blockOf = (targets: string[][], block: number): string[][] =>
+  targets.map((t) => t.slice(block * BLOCK, (block + 1) * BLOCK));
+
+interface SizeResult {
+  events: number;
+  commandsPerStream: number;
+  ours: Tally;
+  castore: Tally;
+  oursHeadJsonBytes: number;
+}
+
+const perSecond = (t: Tally) => t.commands / t.seconds;
+
+/** Section 1: load-decide-append throughput of our store against Castore on one DynamoDB Local. */
+export async function eventStoreSection(): Promise<string> {
+  const dynamo = await startDynamoLocal({ inMemory: true });
+  // One client per store, configured alike, so that each one's DynamoDB calls can be timed apart.
+  const oursClient = timedClient(dynamo.endpoint);
+  const castoreClient = timedClient(dynamo.endpoint);
+  try {
+    const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const oursTable = `bench-ours-${suffix}`;
+    const castoreTable = `bench-castore-${suffix}`;
+    await ensureTable(oursClient.client, eventTableSpec(oursTable));
+    await ensureTable(castoreClient.client, castoreTableSpec(castoreTable), { ttlAttribute: null });
+    const oursStore = new DynamoDbEventStore(oursClient.client, oursTable);
+    const jvmPid = isJava(dynamo.pid) ? dynamo.pid : undefined;
+    const ours: Runner = { contender: oursContender(oursStore), attach: oursClient.attach, jvmPid };
+    const castore: Runner = {
+      contender: castoreContender(castoreStore(castoreClient.client, castoreTable)),
+      attach: castoreClient.attach,
+      jvmPid,
+    };
+    const runners = [ours, castore] as const;
+
+    // DynamoDB Local's JVM needs thousands of requests before its JIT settles: warm up for a fixed time.
+    progress(`event store: warm-up (${GLOBAL_WARMUP_S} s, not measured)`);
+    const warmStreams = new Map<Runner, string[][]>();
+    for (const runner of runners) {
+      const ids = newIds(CONCURRENCY, BLOCK);
+      await prefillAll(runner.contender, ids.flat(), 10);
+      warmStreams.set(runner, ids);
+    }
+    const warmUntil = performance.now() + GLOBAL_WARMUP_S * 1000;
+    while (performance.now() < warmUntil) {
+      for (const runner of runners) await runBlock(runner, warmStreams.get(runner) ?? [], null);
+    }
+
+    progress('event store: calibrating raw DynamoDB Local operations');
+    const calibrationTable = `bench-calibration-${suffix}`;
+    await ensureTable(oursClient.client, eventTableSpec(calibrationTable));
+    const calibration = await calibrate(oursClient.client, calibrationTable);
+
+    // One cell per (stream length, store). Every stream is written first; then the cells' blocks run
+    // interleaved, forwards and backwards in turn, so that drift in the machine's load falls on all alike.
+    interface Cell {
+      size: (typeof SIZES)[number];
+      runner: Runner;
+      warm: string[][];
+      measured: string[][];
+      targets: string[][];
+      tally: Tally;
+    }
+    const cells: Cell[] = [];
+    for (const size of SIZES) {
+      const streamsPerWorker = PER_WORKER / size.commandsPerStream;
+      if (!Number.isInteger(streamsPerWorker) || PER_WORKER % BLOCK !== 0) {
+        throw new Error('commandsPerStream and BLOCK must divide PER_WORKER');
+      }
+      progress(
+        `event store: writing ${runners.length * CONCURRENCY * (streamsPerWorker + 1)} streams of ${size.events} events (not measured)`,
+      );
+      for (const runner of runners) {
+        const warm = newIds(CONCURRENCY, 1);
+        const measured = newIds(CONCURRENCY, streamsPerWorker);
+        await prefillAll(runner.contender, [...warm, ...measured].flat(), size.events);
+        const version = await runner.contender.version(measured[0]?.[0] ?? '');
+        if (version !== size.events) {
+          throw new Error(`${runner.contender.name}: prefilled ${version}, not ${size.events}`);
+        }
+        const targets = targetsOf(measured, size.commandsPerStream);
+        cells.push({ size, runner, warm, measured, targets, tally: newTally() });
+      }
+    }
+    progress('event store: warm-up on streams of each length (not measured)');
+    for (const cell of cells) await runBlock(cell.runner, targetsOf(cell.warm, SIZE_WARMUP_PER_WORKER), null);
+    progress(
+      `event store: measuring ${PER_WORKER * CONCURRENCY} commands in each of ${cells.length} cells, interleaved`,
+    );
+    const loadBefore = loadavg()[0] ?? Number.NaN;
+    for (let block = 0; block < PER_WORKER / BLOCK; block++) {
+      const order = block % 2 === 0 ? cells : [...cells].reverse();
+      for (const cell of order) await runBlock(cell.runner, blockOf(cell.targets, block), cell.tally);
+    }
+    const load: [number, number] = [loadBefore, loadavg()[0] ?? Number.NaN];
+    // Every measured command appended exactly one event: check it on the stores themselves.
+    for (const cell of cells) {
+      const expected = cell.size.events + cell.size.commandsPerStream;
+      for (const id of cell.measured.flat()) {
+        const version = await cell.runner.contender.version(id);
+        if (version !== expected) {
+          throw new Error(
+            `${cell.runner.contender.name}: stream at version ${version}, expected ${expected}`,
+          );
+        }
+      }
+    }
+    const results: SizeResult[] = [];
+    for (const size of SIZES) {
+      const ourCell = cells.find((c) => c.size === size && c.runner === ours);
+      const theirCell = cells.find((c) => c.size === size && c.runner === castore);
+      if (!ourCell || !theirCell) throw new Error('unreachable: a cell is missing');
+      const head = await oursStore.loadHead(incidents.streamId(ourCell.measured[0]?.[0] ?? ''));
+      const result: SizeResult = {
+        events: size.events,
+        commandsPerStream: size.commandsPerStream,
+        ours: ourCell.tally,
+        castore: theirCell.tally,
+        oursHeadJsonBytes: Buffer.byteLength(JSON.stringify(head?.state ?? null)),
+      };
+      results.push(result);
+      progress(
+        `event store: ${size.events} events: ours ${fmt(perSecond(result.ours))} cmd/s, ` +
+          `castore ${fmt(perSecond(result.castore))} cmd/s`,
+      );
+    }
+    return render(results, calibration, jvmPid !== undefined, load);
+  } finally {
+    oursClient.client.destroy();
+    castoreClient.client.destroy();
+    await dynamo.stop();
+  }
+}
+
+function isJava(pid: number | undefined): boolean {
+  try {
+    return pid !== undefined && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'java';
+  } catch {
+    return false;
+  }
+}
+
+interface Calibration {
+  operation: string;
+  opsPerSecond: [number, number];
+  p50Ms: number;
+}
+
+/**
+ * The raw DynamoDB operations both stores are built from, on the same DynamoDB Local, at concurrency 1 and
+ * at the benchmark's concurrency: what the emulator charges for each, independent of either store.
+ */
+async function calibrate(client: DynamoDBClient, tableName: string): Promise<Calibration[]> {
+  const item = (pk: string, sk: number, bytes: number) => ({
+    pk: { S: pk },
+    sk: { N: String(sk) },
+    data: { S: 'x'.repeat(bytes) },
+  });
+  await client.send(new PutItemCommand({ TableName: tableName, Item: item('calib', 0, 3_000) }));
+  for (let sk = 1; sk <= 100; sk += 25) {
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [tableName]: Array.from({ length: 25 }, (_, i) => ({
+            PutRequest: { Item: item('calib', sk + i, 250) },
+          })),
+        },
+      }),
+    );
+  }
+  const query = (to: number) =>
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': { S: 'calib' }, ':from': { N: '1' }, ':to': { N: String(to) } },
+      ConsistentRead: true,
+    });
+  let fresh = 0;
+  const operations: [string, () => Promise<unknown>][] = [
+    [
+      'GetItem (3 KB item, consistent)',
+      () =>
+        client.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { pk: { S: 'calib' }, sk: { N: '0' } },
+            ConsistentRead: true,
+          }),
+        ),
+    ],
+    ['Query of 10 items (250 B each, consistent)', () => client.send(query(10))],
+    ['Query of 100 items (250 B each, consistent)', () => client.send(query(100))],
+    [
+      'PutItem, conditional (new key)',
+      () =>
+        client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: item(`put-${fresh++}`, 1, 250),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+    ],
+    [
+      'TransactWriteItems of 2 conditional Puts (new keys)',
+      () => {
+        const pk = `tx-${fresh++}`;
+        return client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: item(pk, 1, 250),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: item(pk, 0, 3_000),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+      },
+    ],
+  ];
+  const results: Calibration[] = [];
+  for (const [operation, run] of operations) {
+    const rates: number[] = [];
+    let p50Ms = Number.NaN;
+    for (const concurrency of [1, CONCURRENCY]) {
+      const latencies: number[] = [];
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let i = 0; i < CALIBRATION_OPS / concurrency; i++) {
+            const t0 = performance.now();
+            await run();
+            latencies.push(performance.now() - t0);
+          }
+        }),
+      );
+      rates.push(latencies.length / ((performance.now() - started) / 1000));
+      p50Ms = median(latencies);
+    }
+    results.push({ operation, opsPerSecond: [rates[0] ?? Number.NaN, rates[1] ?? Number.NaN], p50Ms });
+  }
+  return results;
+}
+
+/** "GetItem 1× 3.1 ms": calls per command and the median duration of one call, per operation. */
+function callSummary(tally: Tally): string {
+  return [...tally.calls.entries()]
+    .map(
+      ([name, durations]) =>
+        `${name} ${fmt(durations.length / tally.commands, 0)}× ${fmt(median(durations), 1)} ms`,
+    )
+    .join(', ');
+}
+
+function render(
+  results: SizeResult[],
+  calibration: Calibration[],
+  jvmMeasured: boolean,
+  load: [number, number],
+): string {
+  const rows = results.map((r) => [
+    `${r.events} → ${r.events + r.commandsPerStream}`,
+    fmt(perSecond(r.ours)),
+    fmt(perSecond(r.castore)),
+    `${fmt(perSecond(r.ours) / perSecond(r.castore), 2)}×`,
+    fmt(median(r.ours.latenciesMs), 1),
+    fmt(median(r.castore.latenciesMs), 1),
+  ]);
+  const perCommand = (t: Tally, ms: number) => fmt(ms / t.commands, 2);
+  const detail = results.map((r) => [
+    String(r.events),
+    callSummary(r.ours),
+    callSummary(r.castore),
+    `${perCommand(r.ours, r.ours.nodeCpuMs)} / ${jvmMeasured ? perCommand(r.ours, r.ours.jvmCpuMs) : 'n/a'}`,
+    `${perCommand(r.castore, r.castore.nodeCpuMs)} / ${jvmMeasured ? perCommand(r.castore, r.castore.jvmCpuMs) : 'n/a'}`,
+    fmt(r.oursHeadJsonBytes / 1024, 1),
+  ]);
+  const calibrationRows = calibration.map((c) => [
+    c.operation,
+    fmt(c.opsPerSecond[0], 0),
+    fmt(c.opsPerSecond[1], 0),
+    fmt(c.p50Ms, 2),
+  ]);
+  const at = (n: number) => results.find((r) => r.events === n);
+  const r10 = at(10);
+  const r100 = at(100);
+  const r1000 = at(1000);
+  const ratio100 = r100 ? perSecond(r100.ours) / perSecond(r100.castore) : Number.NaN;
+  const flat = r10 && r1000 ? perSecond(r1000.ours) / perSecond(r10.ours) : Number.NaN;
+  const commands = results[0]?.ours.commands ?? 0;
+  return [
+    `Each row: ${commands} \`AddFollowUp\` commands per store, ${CONCURRENCY} at a time: each of ${CONCURRENCY} workers`,
+    'runs its commands one after another on its own streams (so no command ever conflicts). Both stores share one',
+    'in-memory DynamoDB Local. "events in stream" is a stream\'s length before → after its measured commands.',
+    'All streams are written first, then warmed up (not measured: ' +
+      `${GLOBAL_WARMUP_S} s on short streams, then ${SIZE_WARMUP_PER_WORKER * CONCURRENCY} commands per store and length).`,
+    `Then the six cells (3 lengths × 2 stores) run in blocks of ${BLOCK} commands per worker, interleaved, forwards`,
+    'and backwards in turn, so that drift and bursts of other load on the machine fall on every cell alike.',
+    "cmd/s = commands / summed wall time of the cell's blocks.",
+    '',
+    '- **ours**: `runCommand(store, incidents, id, AddFollowUp, ctx)` on `DynamoDbEventStore`: GetItem of the head',
+    '  snapshot, `decide`, TransactWriteItems (the event, and the head conditional on the version).',
+    '- **castore**: `EventStore` (@castore/core 2.4.2) with `DynamoDBSingleTableEventStorageAdapter`: `getAggregate`',
+    '  (Query of every event, folded with our `evolve`), the same `decide`, then `pushEvent` of version + 1',
+    "  (PutItem conditional on that version not existing). Own table with the adapter's key schema and",
+    '  `initialEvents` GSI; both tables have a NEW_IMAGE stream.',
+    '- Afterwards every measured stream is read back from its store: each command appended exactly one event.',
+    '',
+    table(
+      [
+        'events in stream',
+        'ours cmd/s',
+        'castore cmd/s',
+        'ratio (ours / castore)',
+        'ours p50 ms',
+        'castore p50 ms',
+      ],
+      rows,
+    ),
+    '',
+    'Where the time goes: DynamoDB calls per command × median duration of one call (client side); CPU ms per',
+    "command of this Node process / of the DynamoDB Local JVM (the two share the machine's cores); the size of",
+    'our head snapshot (it holds every follow-up, so it grows with this stream).',
+    '',
+    table(
+      [
+        'events',
+        'ours: DynamoDB calls',
+        'castore: DynamoDB calls',
+        'ours CPU ms/cmd: Node / JVM',
+        'castore CPU ms/cmd: Node / JVM',
+        'ours head snapshot (JSON KiB)',
+      ],
+      detail,
+    ),
+    '',
+    `The raw operations on this DynamoDB Local (${CALIBRATION_OPS} each, at concurrency 1 and ${CONCURRENCY}):`,
+    '',
+    table(
+      ['operation', 'ops/s at 1', `ops/s at ${CONCURRENCY}`, `p50 ms at ${CONCURRENCY}`],
+      calibrationRows,
+    ),
+    '',
+    `Load average (1 min) of the machine: ${fmt(load[0], 1)} when the measurement started, ${fmt(load[1], 1)} when it ended.`,
+    '',
+    `Flatness: ours at 1000 / ours at 10 = **${fmt(flat, 2)}**.`,
+    '',
+    '**Goal**: ours ≥ 1.5× Castore at 100 events, and flat as the stream grows (taken here as ours at 1000 ≥ 0.8 ×',
+    'ours at 10).',
+    '',
+    `- ≥ 1.5× at 100 events: **${ratio100 >= 1.5 ? 'met' : 'missed'}** (${fmt(ratio100, 2)}×).`,
+    `- Flat (ours@1000 / ours@10 ≥ 0.8): **${flat >= 0.8 ? 'met' : 'missed'}** (${fmt(flat, 2)}).`,
+  ].join('\n');
+}

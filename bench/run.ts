@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { runAdvisoryFanout } from './advisory-fanout.ts';
+import { apiLatencySection } from './api-latency.ts';
+import { runAuditBench } from './audit.ts';
+import { bundlesSection } from './bundles.ts';
+import { runConsoleSize } from './console-size.ts';
+import { eventStoreSection } from './event-store.ts';
+import { loadNow, machineHeader, progress } from './util.ts';
+
+// npm run bench: every section, then bench/RESULTS.md. `npm run bench -- <id>...` runs only the named
+// sections (event-store, bundles, api, advisory, audit, console) and prints the markdown to stdout instead of writing RESULTS.md.
+// A crashed section is written up as such and makes the exit code 1; a missed goal does not.
+
+const sections = [
+  {
+    id: 'event-store',
+    title: '1. Event store: load-decide-append throughput vs Castore',
+    run: eventStoreSection,
+  },
+  { id: 'bundles', title: '2. Function bundles: size and cold import time', run: bundlesSection },
+  { id: 'api', title: '3. API command latency on the local stack', run: apiLatencySection },
+  {
+    id: 'advisory',
+    title: '4. Advisory fan-out: 2,000 organisations × 2 contacts on the local stack',
+    run: runAdvisoryFanout,
+  },
+  { id: 'audit', title: '5. Audit: verify and replay of 1,000,000 events', run: () => runAuditBench() },
+  { id: 'console', title: '6. Web console: shipped size', run: runConsoleSize },
+] as const;
+
+// The SDK's notice that Node.js 20 support ends; Lambda runs Node.js 24, and the notice only clutters stderr.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const only = process.argv.slice(2);
+const unknown = only.filter((id) => !sections.some((s) => s.id === id));
+if (unknown.length > 0) {
+  console.error(`unknown section(s): ${unknown.join(', ')}; known: ${sections.map((s) => s.id).join(', ')}`);
+  process.exit(2);
+}
+
+const startedAt = new Date();
+const loadAtStart = loadNow();
+const parts: string[] = [];
+let crashed = 0;
+for (const section of sections) {
+  if (only.length > 0 && !only.includes(section.id)) continue;
+  progress(`section ${section.title}: start`);
+  const t0 = performance.now();
+  let body: string;
+  try {
+    body = await section.run();
+    progress(`section ${section.title}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    crashed++;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    progress(`section ${section.title}: CRASHED: ${detail}`);
+    body = `**This section crashed; no figures.**\n\n\`\`\`\n${detail}\n\`\`\``;
+  }
+  const seconds = ((performance.now() - t0) / 1000).toFixed(0);
+  parts.push('', `## ${section.title}`, '', body, '', `_Section run time: ${seconds} s._`);
+}
+parts.push('', `_Total run time: ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s._`, '');
+
+const markdown = [
+  '# Benchmark results',
+  '',
+  'Written by `npm run bench` (bench/run.ts); see bench/README.md for what each section does.',
+  '',
+  machineHeader(startedAt, { start: loadAtStart, end: loadNow() }),
+  ...parts,
+].join('\n');
+if (only.length > 0) {
+  process.stdout.write(markdown);
+} else {
+  writeFileSync(new URL('./RESULTS.md', import.meta.url), markdown);
+  progress('wrote bench/RESULTS.md');
+}
+// Sockets of finished sections may still hold the loop open; the results are written.
+process.exit(crashed > 0 ? 1 : 0);

@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (bench/..). */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Progress goes to stderr so that stdout stays free. */
+export const progress = (message: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
+
+/** Value at quantile q (0..1) by the nearest-rank method; NaN for no samples. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] ?? Number.NaN;
+}
+
+export const median = (samples: readonly number[]): number => quantile(samples, 0.5);
+
+/** Fixed decimals, with thousands separators for large numbers. */
+export function fmt(value: number, decimals = 1): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/** A GitHub-flavoured markdown table. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Runs `task` on `items` with at most `concurrency` in flight; results keep the input order. */
+export async function pool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= items.length) return;
+      results[index] = await task(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function git(...args: string[]): string {
+  try {
+    return execFileSync('git', args, {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function javaBanner(): string {
+  try {
+    // `java -version` prints to stderr.
+    const out = execFileSync('sh', ['-c', 'java -version 2>&1'], { encoding: 'utf8' });
+    return out.split('\n')[0]?.trim() || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The load average (1, 5, 15 min) now. */
+export const loadNow = (): number[] => loadavg();
+
+/** The machine and code the benchmark ran on, as a markdown list; `load` = load averages at start and end. */
+export function machineHeader(startedAt: Date, load: { start: number[]; end: number[] }): string {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (match?.[1]) cpuModel = match[1].trim();
+  } catch {
+    // not Linux: os.cpus() is the best we have
+  }
+  const commit = git('rev-parse', 'HEAD') || 'unknown';
+  const dirty = git('status', '--porcelain');
+  return [
+    `- CPU: ${cpuModel}, ${cpus().length} logical cores (os.cpus())`,
+    `- Memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB`,
+    `- Node.js: ${process.version} (${process.platform}/${process.arch}); Java for DynamoDB Local: ${javaBanner()}`,
+    `- Date: ${startedAt.toISOString()}`,
+    `- Git commit: ${commit}${dirty ? ' (working tree had uncommitted changes)' : ''}`,
+    `- Load average (1/5/15 min): ${load.start.map((l) => fmt(l, 2)).join(' / ')} at the start, ` +
+      `${load.end.map((l) => fmt(l, 2)).join(' / ')} at the end.`,
+    ...(Math.max(...load.start, ...load.end) > cpus().length
+      ? [
+          `- **Other processes were using this machine's ${cpus().length} cores during the run** (load average above the`,
+          '  core count): CPU-bound figures are lower and noisier than on an idle machine. Comparisons measured side',
+          '  by side (ours vs Castore, function vs baseline) are less affected than absolute figures.',
+        ]
+      : []),
+  ].join('\n');
+}
