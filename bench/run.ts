@@ -48,7 +48,8 @@ for (const section of sections) {
   const t0 = performance.now();
   let body: string;
   try {
-    body = await section.run();
+    // Sections written to run alone carry their own heading; the runner's heading replaces it.
+    body = (await section.run()).replace(/^\s*## [^\n]*\n+/, '');
     progress(`section ${section.title}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } catch (error) {
     crashed++;

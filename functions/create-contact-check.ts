@@ -1,10 +1,13 @@
-import { z } from 'zod';
+import * as z from '../events/zod.ts';
 import { advisoryCommand, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
 
 const body = z.strictObject({
-  ackWithinHours: z.number().positive('must be positive').max(720, 'must be at most 720 hours').default(24),
+  ackWithinHours: z._default(
+    z.number().check(z.positive('must be positive'), z.maximum(720, 'must be at most 720 hours')),
+    24,
+  ),
 });
 
 /**

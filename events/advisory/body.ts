@@ -1,39 +1,49 @@
-import { z } from 'zod';
 import { orgId } from '../directory/directory.ts';
 import { tlpLabels } from '../incident/report.ts';
 import { severities } from '../policy.ts';
+import * as z from '../zod.ts';
 
 const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(max, `must be at most ${max} characters`),
+    );
 
 const common = {
   title: text(200),
   body: text(20_000),
   tlp: z.enum(tlpLabels),
   /** Sets the forwarding hops' deadlines (relay policy); advisories default to high. */
-  severity: z.enum(severities).default('high'),
-  ackWithinHours: z.number().positive('must be positive').max(720, 'must be at most 720 hours').default(24),
-  audience: z
-    .union([
+  severity: z._default(z.enum(severities), 'high'),
+  ackWithinHours: z._default(
+    z.number().check(z.positive('must be positive'), z.maximum(720, 'must be at most 720 hours')),
+    24,
+  ),
+  audience: z._default(
+    z.union([
       z.literal('all'),
-      z
-        .array(orgId)
-        .min(1, 'name at least one organisation')
-        .max(5000)
-        .refine((a) => new Set(a).size === a.length, 'must not repeat an organisation'),
-    ])
-    .default('all'),
+      z.array(orgId).check(
+        z.minLength(1, 'name at least one organisation'),
+        z.maxLength(5000),
+        z.refine((a) => new Set(a).size === a.length, 'must not repeat an organisation'),
+      ),
+    ]),
+    'all',
+  ),
 };
 
 /** The body of POST /advisories (情報提供). */
-export const issueAdvisoryBody = z.strictObject({ ...common, drill: z.boolean().default(false) });
-export type IssueAdvisoryBody = z.infer<typeof issueAdvisoryBody>;
+export const issueAdvisoryBody = z.strictObject({ ...common, drill: z._default(z.boolean(), false) });
+export type IssueAdvisoryBody = z.output<typeof issueAdvisoryBody>;
 
 /** The body of POST /drills: an advisory marked as an exercise. */
 export const drillBody = z.strictObject(common);
 
 /** The body of POST /advisories/{id}/forward. */
-export const forwardBody = z.strictObject({ note: text(5_000).optional() });
+export const forwardBody = z.strictObject({ note: z.optional(text(5_000)) });
 
 /** The body of POST /incidents/{id}/share: the text the secretariat edited for the other members. */
 export const shareBody = z.strictObject({

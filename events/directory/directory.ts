@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { type Actor, hasRole } from '../actor.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
 import { e164 } from '../incident/report.ts';
+import * as z from '../zod.ts';
 
 /** The channels a contact can be reached on. */
 export const channels = ['email', 'sms', 'webhook'] as const;
@@ -14,7 +14,7 @@ export type OrgKind = (typeof orgKinds)[number];
 /** An organisation id as it appears in URLs and tokens (`custom:org`). */
 export const orgId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an organisation id such as asahi-petrochem');
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an organisation id such as asahi-petrochem'));
 
 const addressField: Record<DirectoryChannel, 'email' | 'phone' | 'webhook'> = {
   email: 'email',
@@ -25,65 +25,74 @@ const addressField: Record<DirectoryChannel, 'email' | 'phone' | 'webhook'> = {
 /** One person or duty desk, the addresses it has, and which channel is primary and which secondary. */
 export const contactSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a contact id such as asahi-csirt'),
-    name: z.string().trim().min(1, 'must not be empty').max(200),
-    email: z.email('must be an e-mail address').max(254).optional(),
+    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a contact id such as asahi-csirt')),
+    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+    email: z.optional(z.email('must be an e-mail address').check(z.maxLength(254))),
     phone: z.optional(e164),
-    webhook: z
-      .url({ protocol: /^https$/, message: 'must be an https:// URL' })
-      .max(2000)
-      .optional(),
-    lang: z.enum(['ja', 'en']).default('ja'),
-    escalation: z.boolean().default(false),
+    webhook: z.optional(
+      z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).check(z.maxLength(2000)),
+    ),
+    lang: z._default(z.enum(['ja', 'en']), 'ja'),
+    escalation: z._default(z.boolean(), false),
     /** The login (token `sub`) of the person, which a TLP:RED advisory needs to show it to them. */
-    login: z.string().min(1).max(128).optional(),
+    login: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     primary: z.enum(channels),
-    secondary: z.enum(channels).optional(),
+    secondary: z.optional(z.enum(channels)),
   })
-  .superRefine((c, ctx) => {
-    for (const role of ['primary', 'secondary'] as const) {
-      const channel = c[role];
-      if (channel && c[addressField[channel]] === undefined) {
+  .check(
+    z.superRefine((c, ctx) => {
+      for (const role of ['primary', 'secondary'] as const) {
+        const channel = c[role];
+        if (channel && c[addressField[channel]] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [addressField[channel]],
+            message: `the ${role} channel ${channel} needs this address`,
+          });
+        }
+      }
+      if (c.secondary !== undefined && c.secondary === c.primary) {
         ctx.addIssue({
           code: 'custom',
-          path: [addressField[channel]],
-          message: `the ${role} channel ${channel} needs this address`,
+          path: ['secondary'],
+          message: 'must differ from the primary channel',
         });
       }
-    }
-    if (c.secondary !== undefined && c.secondary === c.primary) {
-      ctx.addIssue({ code: 'custom', path: ['secondary'], message: 'must differ from the primary channel' });
-    }
-  });
-export type DirectoryContact = z.infer<typeof contactSchema>;
+    }),
+  );
+export type DirectoryContact = z.output<typeof contactSchema>;
 
 /** An organisation's directory entry: the body of PUT /directory/organizations/{org}. */
 export const organizationSchema = z
   .strictObject({
     kind: z.enum(orgKinds),
     name: z.strictObject({
-      ja: z.string().trim().min(1, 'must not be empty').max(200),
-      en: z.string().trim().min(1, 'must not be empty').max(200),
+      ja: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+      en: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
     }),
-    contacts: z.array(contactSchema).min(1, 'an organisation needs at least one contact').max(50),
+    contacts: z
+      .array(contactSchema)
+      .check(z.minLength(1, 'an organisation needs at least one contact'), z.maxLength(50)),
   })
-  .superRefine((o, ctx) => {
-    const seen = new Set<string>();
-    o.contacts.forEach((c, i) => {
-      if (seen.has(c.id))
-        ctx.addIssue({ code: 'custom', path: ['contacts', i, 'id'], message: 'repeated id' });
-      seen.add(c.id);
-      // NISC's rule for the downward flow: two routes to every member contact.
-      if (o.kind === 'member' && c.secondary === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['contacts', i, 'secondary'],
-          message: 'a member contact needs a secondary channel',
-        });
-      }
-    });
-  });
-export type OrganizationEntry = z.infer<typeof organizationSchema>;
+  .check(
+    z.superRefine((o, ctx) => {
+      const seen = new Set<string>();
+      o.contacts.forEach((c, i) => {
+        if (seen.has(c.id))
+          ctx.addIssue({ code: 'custom', path: ['contacts', i, 'id'], message: 'repeated id' });
+        seen.add(c.id);
+        // NISC's rule for the downward flow: two routes to every member contact.
+        if (o.kind === 'member' && c.secondary === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['contacts', i, 'secondary'],
+            message: 'a member contact needs a secondary channel',
+          });
+        }
+      });
+    }),
+  );
+export type OrganizationEntry = z.output<typeof organizationSchema>;
 
 /** The events of an organisation's directory stream. */
 export type OrganizationEvent =

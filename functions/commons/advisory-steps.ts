@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { systemActor } from '../../events/actor.ts';
 import { advisoryWaits } from '../../events/advisory/advisory.ts';
 import { planAdvisory } from '../../events/advisory/decide.ts';
+import * as z from '../../events/zod.ts';
 import { advisories, loadRecipients } from './advisories.ts';
 import { loadAggregate, runCommand } from './command-runner.ts';
 import { policy } from './policy-config.ts';
@@ -13,16 +13,16 @@ const step = z.discriminatedUnion('action', [
     action: z.literal('wait'),
     advisoryId: z.uuid(),
     hop: z.enum(advisoryWaits),
-    attempt: z.number().int().min(0),
+    attempt: z.int().check(z.minimum(0)),
     dueAt: z.iso.datetime({ offset: true }),
-    timeoutSeconds: z.number().int().min(1),
-    taskToken: z.string().min(1),
+    timeoutSeconds: z.int().check(z.minimum(1)),
+    taskToken: z.string().check(z.minLength(1)),
   }),
   z.object({
     action: z.literal('escalate'),
     advisoryId: z.uuid(),
     hop: z.enum(advisoryWaits),
-    attempt: z.number().int().min(0),
+    attempt: z.int().check(z.minimum(0)),
   }),
 ]);
 

@@ -1,5 +1,4 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { z } from 'zod';
 import demoDirectory from '../../config/directory.json' with { type: 'json' };
 import {
   type DirectoryContact,
@@ -9,6 +8,7 @@ import {
   organizationSchema,
   orgId,
 } from '../../events/directory/directory.ts';
+import * as z from '../../events/zod.ts';
 import type { EventReader } from './event-store.ts';
 
 const directorySchema = z.strictObject({ organizations: z.record(orgId, organizationSchema) });
