@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { AdvisoryState, MaybeAdvisory } from '../../events/advisory/advisory.ts';
+import type { AdvisoryState } from '../../events/advisory/advisory.ts';
 import type { AdvisoryCommand, AdvisoryContext, MemberRoster } from '../../events/advisory/decide.ts';
 import { advisories } from './advisories.ts';
-import { runCommand } from './command-runner.ts';
 import { type Directory, loadDirectory, memberOrgs } from './directory.ts';
 import type { EventReader } from './event-store.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
-import { once, requestHash } from './idempotency.ts';
+import { httpCommand } from './http-command.ts';
 import { policy } from './policy-config.ts';
-import { store } from './store.ts';
 
 export { advisoryIdFrom } from './advisory-id.ts';
 
@@ -46,34 +44,11 @@ export async function advisoryCommand(
   answer: { status: number; location?: boolean },
 ): Promise<HttpResponse> {
   const ctx: AdvisoryContext = { now: new Date().toISOString(), actor: request.actor, policy };
-  const route = `${request.event.requestContext.http.method} ${request.event.rawPath}`;
-  const respond = ({ state, version }: { state: MaybeAdvisory; version: number }) => {
-    if (state === null) throw new Error('a command left no advisory behind');
-    return {
-      statusCode: answer.status,
-      body: advisoryAnswer(state, version),
-      ...(answer.location ? { location: `/advisories/${state.id}` } : {}),
-    };
-  };
-  const response = await once(
-    store,
-    { scope: request.actor.sub, key: request.idempotencyKey, hash: requestHash(route, request.body) },
-    async (idempotency) => {
-      const result = await runCommand(store, advisories, id, command, ctx, {
-        retryOnConflict: true,
-        ...(idempotency ? { idempotency: { ...idempotency, respond } } : {}),
-      });
-      return respond(result);
-    },
-  );
-  return {
-    status: response.statusCode,
-    body: response.body,
-    headers: {
-      ...(response.location ? { location: response.location } : {}),
-      ...(response.replayed ? { 'idempotent-replayed': 'true' } : {}),
-    },
-  };
+  return httpCommand(request, advisories, id, command, ctx, {
+    status: answer.status,
+    body: advisoryAnswer,
+    ...(answer.location ? { location: (state: AdvisoryState) => `/advisories/${state.id}` } : {}),
+  });
 }
 
 /** A new advisory's id. */
