@@ -1,18 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import type { AdvisoryState, MaybeAdvisory } from '../events/advisory/advisory.ts';
 import type { IncidentState, MaybeIncident } from '../events/incident/incident.ts';
 import type { Tlp } from '../events/incident/report.ts';
+import { advisories } from '../functions/commons/advisories.ts';
 import { streamTypeOf } from '../functions/commons/audit-aggregates.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
 import { incidents } from '../functions/commons/incidents.ts';
 import type { AuditSource } from './source.ts';
 
 /**
- * STIX 2.1 export of incidents, for a CSIRT's own tools (MISP, OpenCTI). Each incident is
- * an `incident` SDO with the OASIS incident core extension, marked with its TLP 2.0 label
- * (the marking definitions FIRST and OASIS published), created by the reporting company's
- * `identity`. RED and AMBER+STRICT incidents are left out: their recipients are named, and a
- * bundle for another organisation's tools is not one of them. Contact details never leave.
+ * STIX 2.1 export of incidents and advisories, for a CSIRT's own tools (MISP, OpenCTI). Each
+ * incident is an `incident` SDO with the OASIS incident core extension, created by the
+ * reporting company's `identity`; each advisory (情報提供) is a `report` created by its
+ * issuer (NISC, the ministry or the secretariat). Both carry their TLP 2.0 marking (the
+ * definitions FIRST and OASIS published). RED and AMBER+STRICT are left out: their
+ * recipients are named, and a bundle for another organisation's tools is not one of them.
+ * Contact details never leave, and an advisory never names the incident it was shared from.
  */
 
 /** The OASIS incident core extension (cti-stix-common-objects). */
@@ -66,7 +70,11 @@ const CATEGORY_TYPES: Record<string, string> = {
 const CRITICALITY: Record<string, number> = { critical: 90, high: 70, medium: 40, low: 10 };
 
 /** The identity SDO of an organisation (a CEPTOAR member company). */
-export function orgIdentity(org: string, created: string): Record<string, unknown> {
+export function orgIdentity(
+  org: string,
+  created: string,
+  sectors: readonly string[] = ['chemical'],
+): Record<string, unknown> {
   return {
     type: 'identity',
     spec_version: '2.1',
@@ -75,7 +83,7 @@ export function orgIdentity(org: string, created: string): Record<string, unknow
     modified: ts(created),
     name: org,
     identity_class: 'organization',
-    sectors: ['chemical'],
+    sectors: [...sectors],
   };
 }
 
@@ -108,8 +116,39 @@ export function incidentObject(state: IncidentState): Record<string, unknown> {
   };
 }
 
-/** Builds the bundle from incident states (those the TLP allows to leave). */
-export function stixBundle(states: readonly IncidentState[]): {
+/** The identity of an advisory's issuer: the government bodies are not in the chemical sector. */
+const issuerIdentity = (state: AdvisoryState) =>
+  orgIdentity(
+    state.issuerRole,
+    state.createdAt,
+    state.issuerRole === 'secretariat' ? ['chemical'] : ['government-national'],
+  );
+
+/** The report SDO of an advisory; a drill says so in its name and labels. */
+export function advisoryObject(state: AdvisoryState): Record<string, unknown> {
+  const issuer = issuerIdentity(state);
+  return {
+    type: 'report',
+    spec_version: '2.1',
+    id: `report--${state.id}`,
+    created: ts(state.createdAt),
+    modified: ts(state.updatedAt),
+    created_by_ref: issuer.id,
+    name: state.drill ? `[DRILL] ${state.title}` : state.title,
+    description: state.body,
+    published: ts(state.distributedAt ?? state.createdAt),
+    report_types: ['threat-report'],
+    object_refs: [issuer.id],
+    object_marking_refs: [TLP_2_MARKINGS[state.tlp]],
+    labels: [`severity:${state.severity}`, ...(state.drill ? ['drill'] : [])],
+  };
+}
+
+/** Builds the bundle from incident and advisory states (those the TLP allows to leave). */
+export function stixBundle(
+  states: readonly IncidentState[],
+  advisoryStates: readonly AdvisoryState[] = [],
+): {
   bundle: Record<string, unknown>;
   skipped: number;
 } {
@@ -127,29 +166,50 @@ export function stixBundle(states: readonly IncidentState[]): {
     const incident = incidentObject(state);
     objects.set(incident.id as string, incident);
   }
+  for (const state of advisoryStates) {
+    if (!EXPORTABLE.includes(state.tlp)) {
+      skipped++;
+      continue;
+    }
+    const identity = issuerIdentity(state);
+    if (!objects.has(identity.id as string)) objects.set(identity.id as string, identity);
+    const marking = tlpMarkingDefinition(state.tlp);
+    objects.set(marking.id as string, marking);
+    const report = advisoryObject(state);
+    objects.set(report.id as string, report);
+  }
   return {
     bundle: { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [...objects.values()] },
     skipped,
   };
 }
 
-/** Writes the period's incidents as a STIX 2.1 bundle; returns the number of objects. */
+/** Writes the period's incidents and advisories as a STIX 2.1 bundle; returns the number of objects. */
 export async function exportStix(
   source: AuditSource,
   options: { from: string; to: string; out: string },
 ): Promise<number> {
   const touched = new Set<string>();
   for await (const e of source.periodEvents(options.from, options.to)) {
-    if (streamTypeOf(e.streamId) === 'incident') touched.add(e.streamId);
+    const type = streamTypeOf(e.streamId);
+    if (type === 'incident' || type === 'advisory') touched.add(e.streamId);
   }
   const states: IncidentState[] = [];
+  const advisoryStates: AdvisoryState[] = [];
   for (const streamId of [...touched].sort()) {
+    if (streamTypeOf(streamId) === 'advisory') {
+      const replay = await replayStream(streamId, source.streamEvents(streamId), advisories, options.to);
+      const state = replay.state as MaybeAdvisory;
+      if (state) advisoryStates.push(state);
+      continue;
+    }
     const replay = await replayStream(streamId, source.streamEvents(streamId), incidents, options.to);
     const state = replay.state as MaybeIncident;
     if (state) states.push(state);
   }
-  const { bundle, skipped } = stixBundle(states);
-  if (skipped > 0) process.stderr.write(`left out ${skipped} RED or AMBER+STRICT incident(s)\n`);
+  const { bundle, skipped } = stixBundle(states, advisoryStates);
+  if (skipped > 0)
+    process.stderr.write(`left out ${skipped} RED or AMBER+STRICT incident(s) or advisories\n`);
   writeFileSync(options.out, `${JSON.stringify(bundle, null, 2)}\n`);
   return (bundle.objects as unknown[]).length;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { incidentObject, stixBundle, TLP_2_MARKINGS, tlpMarkingDefinition, uuidV5 } from '../audit/stix.ts';
+import {
+  type AdvisoryEvent,
+  type AdvisoryState,
+  evolveAdvisory,
+  type MaybeAdvisory,
+} from '../events/advisory/advisory.ts';
 import type { IncidentState } from '../events/incident/incident.ts';
 import type { Tlp } from '../events/incident/report.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
@@ -160,5 +166,67 @@ describe('STIX 2.1 export', () => {
       });
       expect(violations.join('\n')).toMatch(message);
     }
+  });
+});
+
+describe('STIX 2.1 export of advisories', () => {
+  const ADVISORY_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+  const advisory = (tlp: Tlp, drill = false, sourceIncidentId?: string): AdvisoryState =>
+    [
+      {
+        type: 'AdvisoryIssued',
+        data: {
+          advisoryId: ADVISORY_ID,
+          title: 'VPN appliance exploited',
+          body: 'Patch the appliance now; indicators attached.',
+          tlp,
+          severity: 'high',
+          ackWithinHours: 24,
+          audience: 'all',
+          drill,
+          issuedBy: SECRETARIAT.sub,
+          issuerRole: 'secretariat',
+          ...(sourceIncidentId ? { sourceIncidentId } : {}),
+        },
+      },
+      {
+        type: 'AdvisoryDistributed',
+        data: {
+          recipients: ['asahi-petrochem'],
+          ackDueAt: at(T0, 25 * 3_600_000),
+          remindAt: at(T0, 13 * 3_600_000),
+        },
+      },
+    ].reduce<MaybeAdvisory>(
+      (state, event, i) =>
+        evolveAdvisory(state, {
+          ...(event as AdvisoryEvent),
+          version: i + 1,
+          recordedAt: at(T0, i * 3_600_000),
+          actor: SECRETARIAT,
+        }),
+      null,
+    ) as AdvisoryState;
+
+  it('writes each advisory as a report by its issuer, following the STIX 2.1 rules', async () => {
+    const { bundle, skipped } = stixBundle([await incident('GREEN')], [advisory('AMBER', true)]);
+    expect(skipped).toBe(0);
+    expect(stixViolations(bundle)).toEqual([]);
+    const report = (bundle.objects as Record<string, unknown>[]).find((o) => o.type === 'report');
+    expect(report).toMatchObject({
+      id: `report--${ADVISORY_ID}`,
+      name: '[DRILL] VPN appliance exploited',
+      published: at(T0, 3_600_000),
+      object_marking_refs: [TLP_2_MARKINGS.AMBER],
+      labels: ['severity:high', 'drill'],
+    });
+  });
+
+  it('leaves RED and AMBER+STRICT advisories out and never names the incident an advisory was shared from', () => {
+    const { bundle, skipped } = stixBundle([], [advisory('RED'), advisory('AMBER+STRICT')]);
+    expect(skipped).toBe(2);
+    expect((bundle.objects as unknown[]).length).toBe(0);
+    const shared = stixBundle([], [advisory('GREEN', false, INCIDENT_ID)]).bundle;
+    expect(JSON.stringify(shared)).not.toContain(INCIDENT_ID);
   });
 });
