@@ -1,31 +1,14 @@
 import { systemActor } from '../events/actor.ts';
 import { planRelay } from '../events/incident/decide.ts';
 import { hops } from '../events/policy.ts';
-import * as z from '../events/zod.ts';
 import { advisoryStep, isAdvisoryStep } from './commons/advisory-steps.ts';
 import { loadAggregate, runCommand } from './commons/command-runner.ts';
 import { incidents } from './commons/incidents.ts';
 import { policy } from './commons/policy-config.ts';
 import { store } from './commons/store.ts';
+import { workflowStepSchema } from './commons/workflow-step.ts';
 
-const step = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('plan'), incidentId: z.uuid() }),
-  z.object({
-    action: z.literal('wait'),
-    incidentId: z.uuid(),
-    hop: z.enum(hops),
-    attempt: z.int().check(z.minimum(0)),
-    dueAt: z.iso.datetime({ offset: true }),
-    timeoutSeconds: z.int().check(z.minimum(1)),
-    taskToken: z.string().check(z.minLength(1)),
-  }),
-  z.object({
-    action: z.literal('escalate'),
-    incidentId: z.uuid(),
-    hop: z.enum(hops),
-    attempt: z.int().check(z.minimum(0)),
-  }),
-]);
+const step = workflowStepSchema('incidentId', hops);
 
 const actor = systemActor('relay-workflow');
 

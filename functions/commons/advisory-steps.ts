@@ -1,30 +1,13 @@
 import { systemActor } from '../../events/actor.ts';
 import { advisoryWaits } from '../../events/advisory/advisory.ts';
 import { planAdvisory } from '../../events/advisory/decide.ts';
-import * as z from '../../events/zod.ts';
 import { advisories, loadRecipients } from './advisories.ts';
 import { loadAggregate, runCommand } from './command-runner.ts';
 import { policy } from './policy-config.ts';
 import { store } from './store.ts';
+import { workflowStepSchema } from './workflow-step.ts';
 
-const step = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('plan'), advisoryId: z.uuid() }),
-  z.object({
-    action: z.literal('wait'),
-    advisoryId: z.uuid(),
-    hop: z.enum(advisoryWaits),
-    attempt: z.int().check(z.minimum(0)),
-    dueAt: z.iso.datetime({ offset: true }),
-    timeoutSeconds: z.int().check(z.minimum(1)),
-    taskToken: z.string().check(z.minLength(1)),
-  }),
-  z.object({
-    action: z.literal('escalate'),
-    advisoryId: z.uuid(),
-    hop: z.enum(advisoryWaits),
-    attempt: z.int().check(z.minimum(0)),
-  }),
-]);
+const step = workflowStepSchema('advisoryId', advisoryWaits);
 
 const actor = systemActor('advisory-workflow');
 
