@@ -60,8 +60,17 @@ async function stop(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL') {
   const family = descendants(pid);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill(signal);
-  // A crash takes the whole machine's processes with it, DynamoDB Local's JVM included.
-  if (signal === 'SIGKILL') for (const p of family) process.kill(p, 'SIGKILL');
+  // A crash takes the whole machine's processes with it, DynamoDB Local's JVM included (its
+  // watchdog may already have taken it down: a process that is gone is fine).
+  if (signal === 'SIGKILL') {
+    for (const p of family) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
+  }
   await exited;
   running.delete(child);
 }
