@@ -1,5 +1,8 @@
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
-import { canonicalJson } from './hash.ts';
+import { canonicalJson, checkpointSignedContent } from './canonical.ts';
+import type { Checkpoint, CheckpointBody } from './types.ts';
+
+export type { Checkpoint, CheckpointAlgorithm, CheckpointBody } from './types.ts';
 
 /**
  * A checkpoint: the Merkle root over every stream's head at one moment, signed. Once
@@ -7,43 +10,9 @@ import { canonicalJson } from './hash.ts';
  * then: rewriting a stream, even with a consistent new chain, no longer matches it.
  */
 
-/** Signature algorithms a checkpoint may carry: Ed25519 (local key), ECDSA P-256 SHA-256 (KMS). */
-export type CheckpointAlgorithm = 'Ed25519' | 'ECDSA_SHA_256';
-
-/** What is signed. */
-export interface CheckpointBody {
-  readonly format: 'ceptoar-checkpoint/1';
-  /** Sortable name, unique per checkpoint: the creation time, `:` and `.` replaced. */
-  readonly id: string;
-  readonly createdAt: string;
-  readonly treeSize: number;
-  /** Hex RFC 9162 Merkle tree head over the heads sorted by stream id. */
-  readonly rootHash: string;
-  readonly algorithm: CheckpointAlgorithm;
-  /** Identifies the signing key (a fingerprint locally, the key ARN in AWS). */
-  readonly keyId: string;
-}
-
-/** A signed checkpoint as written. */
-export interface Checkpoint extends CheckpointBody {
-  /** Base64 signature over the canonical JSON of the body. */
-  readonly signature: string;
-}
-
 /** The bytes a checkpoint's signature covers. */
 export function signedBytes(body: CheckpointBody): Buffer {
-  return Buffer.from(
-    canonicalJson({
-      format: body.format,
-      id: body.id,
-      createdAt: body.createdAt,
-      treeSize: body.treeSize,
-      rootHash: body.rootHash,
-      algorithm: body.algorithm,
-      keyId: body.keyId,
-    }),
-    'utf8',
-  );
+  return Buffer.from(canonicalJson(checkpointSignedContent(body)), 'utf8');
 }
 
 /** A checkpoint id from its creation time: `2026-11-26T06-50-00-000Z`. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './hash.ts';
+import { canonicalJson, leafContent } from './canonical.ts';
 
 /**
  * A Merkle tree over stream heads, hashed as in RFC 9162 §2.1: a leaf is
@@ -19,10 +19,7 @@ const NODE = Buffer.from([0x01]);
 
 /** The leaf hash of a head: SHA-256(0x00 || canonical JSON of {streamId, version, hash}). */
 export function leafHash(leaf: HeadLeaf): Buffer {
-  const data = Buffer.from(
-    canonicalJson({ streamId: leaf.streamId, version: leaf.version, hash: leaf.hash }),
-    'utf8',
-  );
+  const data = Buffer.from(canonicalJson(leafContent(leaf)), 'utf8');
   return createHash('sha256').update(LEAF).update(data).digest();
 }
 

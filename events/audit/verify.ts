@@ -2,6 +2,9 @@ import type { Checkpoint } from './checkpoint.ts';
 import { verifyCheckpointSignature } from './checkpoint.ts';
 import { eventHash, GENESIS_HASH, type HashedContent } from './hash.ts';
 import { verifyInclusion } from './merkle.ts';
+import type { FailureKind, InclusionProof } from './types.ts';
+
+export type { FailureKind, InclusionProof } from './types.ts';
 
 /**
  * The verifier, fed one stream at a time, one event at a time, so that memory stays flat
@@ -14,30 +17,6 @@ export interface ChainedEvent extends Omit<HashedContent, 'prevHash'> {
   readonly prevHash?: string | undefined;
   readonly hash?: string | undefined;
 }
-
-/** A stream's inclusion in a checkpoint: its head then and the audit path to the root. */
-export interface InclusionProof {
-  readonly checkpointId: string;
-  readonly streamId: string;
-  readonly version: number;
-  readonly hash: string;
-  readonly leafIndex: number;
-  readonly path: readonly string[];
-}
-
-export type FailureKind =
-  | 'checkpoint-signature'
-  | 'content-hash'
-  | 'chain-break'
-  | 'missing-event'
-  | 'unexpected-version'
-  | 'unhashed-event'
-  | 'truncated'
-  | 'checkpoint-mismatch'
-  | 'bad-proof'
-  | 'missing-stream'
-  | 'head-mismatch'
-  | 'misplaced-event';
 
 /** One thing that does not hold. */
 export interface Failure {
