@@ -8,7 +8,13 @@ import { auditFoldings, streamTypeOf } from '../functions/commons/audit-aggregat
 import { kmsSigner, s3Archive } from '../functions/commons/audit-aws.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
-import { ComplianceReport, complianceCsv, complianceTable } from './compliance.ts';
+import {
+  ComplianceReport,
+  type ComplianceRow,
+  complianceCsv,
+  complianceOf,
+  complianceTable,
+} from './compliance.ts';
 import { exportLog, streamFromExport, streamsOfExport } from './export-file.ts';
 import { progress } from './progress.ts';
 import { ApiSource, type AuditSource, DirectSource } from './source.ts';
@@ -183,28 +189,17 @@ async function run(argv: string[]): Promise<number> {
     case 'compliance': {
       const from = instant(values.from, 'from');
       const to = instant(values.to, 'to');
-      const report = new ComplianceReport(from, to, new Date().toISOString());
+      const now = new Date().toISOString();
+      let rows: ComplianceRow[];
       if (values.file) {
+        const report = new ComplianceReport(from, to, now);
         for await (const s of streamsOfExport(values.file)) {
           if (streamTypeOf(s.streamId) === 'incident') report.addIncident(s.events);
         }
+        rows = report.result();
       } else {
-        const source = await sourceFrom(values);
-        const touched = new Set<string>();
-        for await (const e of source.periodEvents(from, to)) {
-          if (streamTypeOf(e.streamId) === 'incident') touched.add(e.streamId);
-        }
-        const bar = progress();
-        bar.start(touched.size, 'incidents');
-        for (const id of touched) {
-          const events: StoredEvent[] = [];
-          for await (const e of source.streamEvents(id)) events.push(e);
-          report.addIncident(events);
-          bar.increment();
-        }
-        bar.stop();
+        rows = await complianceOf(await sourceFrom(values), { from, to, now }, progress());
       }
-      const rows = report.result();
       process.stdout.write(values.csv ? complianceCsv(rows) : `${complianceTable(rows)}\n`);
       return 0;
     }

@@ -9,12 +9,7 @@ import {
   latestCheckpoint,
   publishCheckpoint,
 } from '../functions/commons/audit-checkpoints.ts';
-import {
-  type HeadEntry,
-  listAllHeads,
-  readPeriodPage,
-  streamEvents,
-} from '../functions/commons/audit-log.ts';
+import { type HeadEntry, listAllHeads, periodEvents, streamEvents } from '../functions/commons/audit-log.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
 import { issueLocalToken } from '../local/auth.ts';
 
@@ -53,13 +48,8 @@ export class DirectSource implements AuditSource {
     return streamEvents(this.client, this.table, streamId);
   }
 
-  async *periodEvents(from: string, to: string): AsyncIterable<StoredEvent> {
-    let cursor: string | null = null;
-    do {
-      const page = await readPeriodPage(this.client, this.table, { from, to, limit: 1000, cursor });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
+  periodEvents(from: string, to: string): AsyncIterable<StoredEvent> {
+    return periodEvents(this.client, this.table, from, to);
   }
 
   latestCheckpoint() {

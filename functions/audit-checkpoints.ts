@@ -1,7 +1,7 @@
 import { NotFoundError } from '../events/errors.ts';
-import { publishCheckpoint } from './commons/audit-checkpoints.ts';
+import { inclusionProofs, publishCheckpoint } from './commons/audit-checkpoints.ts';
 import { checkpointSetup } from './commons/audit-config.ts';
-import { auditClient } from './commons/audit-http.ts';
+import { auditClient, streamIdParam } from './commons/audit-http.ts';
 import { listAllHeads } from './commons/audit-log.ts';
 import { eventsTable } from './commons/config.ts';
 import { httpHandler } from './commons/http.ts';
@@ -9,6 +9,8 @@ import { httpHandler } from './commons/http.ts';
 /**
  * GET /audit/checkpoints: the checkpoint ids and the public key they verify under.
  * GET /audit/checkpoints/{id}: one checkpoint (`latest` for the newest) and its leaves.
+ * GET /audit/checkpoints/{id}/proof?stream=: the checkpoint without its leaves, and the audit
+ * path of one stream's head to its root, so a browser can check one stream without every leaf.
  * POST /audit/checkpoints: publish a checkpoint now.
  */
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
@@ -24,8 +26,15 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   if (wanted === undefined) {
     return { status: 200, body: { items: ids, publicKey: await signer.publicKeyPem(), keyId: signer.keyId } };
   }
+  const proofOf = request.event.routeKey.endsWith('/proof')
+    ? streamIdParam(request.query.stream, 'stream')
+    : null;
   const id = wanted === 'latest' ? ids[ids.length - 1] : wanted;
   const found = id === undefined ? null : await archive.get(id);
   if (!found) throw new NotFoundError('no such checkpoint');
-  return { status: 200, body: { ...found, publicKey: await signer.publicKeyPem() } };
+  const publicKey = await signer.publicKeyPem();
+  if (proofOf === null) return { status: 200, body: { ...found, publicKey } };
+  const proof = inclusionProofs(found.checkpoint, found.leaves, new Set([proofOf])).get(proofOf);
+  if (!proof) throw new NotFoundError(`checkpoint ${found.checkpoint.id} does not cover ${proofOf}`);
+  return { status: 200, body: { checkpoint: found.checkpoint, publicKey, proof } };
 });

@@ -1,20 +1,14 @@
-import { NotFoundError, ValidationError } from '../events/errors.ts';
+import { NotFoundError } from '../events/errors.ts';
 import { auditFoldings, streamTypeOf } from './commons/audit-aggregates.ts';
-import { auditClient, auditEventView, instantParam } from './commons/audit-http.ts';
+import { auditClient, auditEventView, instantParam, streamIdParam } from './commons/audit-http.ts';
 import { streamEvents } from './commons/audit-log.ts';
 import { replayStream } from './commons/audit-replay.ts';
 import { eventsTable } from './commons/config.ts';
 import { httpHandler } from './commons/http.ts';
 
-const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:-]{1,128}$/;
-
 /** GET /audit/streams/{id}?asOf=: the state of any stream as it was at a moment, and the events up to it. */
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
-  const streamId = request.params.id ?? '';
-  if (!STREAM_ID.test(streamId))
-    throw new ValidationError('id must be a stream id such as incident#<uuid>', [
-      { path: 'id', message: 'invalid' },
-    ]);
+  const streamId = streamIdParam(request.params.id ?? '', 'id');
   const asOf = request.query.asOf === undefined ? null : instantParam(request.query.asOf, 'asOf');
   const type = streamTypeOf(streamId);
   const replay = await replayStream(

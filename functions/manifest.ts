@@ -251,13 +251,22 @@ export const functions = [
     calls: READ,
   },
   {
+    name: 'audit-compliance',
+    description: 'An auditor reads deadline compliance per hop and severity for a period',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/audit/compliance' }],
+    calls: READ,
+  },
+  {
     name: 'audit-checkpoints',
-    description: 'An auditor lists, reads or publishes signed Merkle checkpoints',
+    description:
+      "An auditor lists, reads or publishes signed Merkle checkpoints, or reads a stream's inclusion proof",
     trigger: 'http',
     routes: [
       { method: 'GET', path: '/audit/checkpoints' },
       { method: 'POST', path: '/audit/checkpoints' },
       { method: 'GET', path: '/audit/checkpoints/{id}' },
+      { method: 'GET', path: '/audit/checkpoints/{id}/proof' },
     ],
     calls: CHECKPOINT,
   },

@@ -107,6 +107,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AuditStream',
       'AuditEvents',
       'AuditHeads',
+      'AuditCompliance',
       'AuditCheckpoints',
       'PublishCheckpoint',
       'GetOrganization',

@@ -25,6 +25,17 @@ export function instantParam(raw: string | undefined, name: string, fallback?: s
   return new Date(t).toISOString();
 }
 
+const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:-]{1,128}$/;
+
+/** A stream id (`incident#<uuid>`) from a path or query parameter. */
+export function streamIdParam(raw: string | undefined, name: string): string {
+  if (raw === undefined || !STREAM_ID.test(raw))
+    throw new ValidationError(`${name} must be a stream id such as incident#<uuid>`, [
+      { path: name, message: raw === undefined ? 'required' : 'invalid' },
+    ]);
+  return raw;
+}
+
 /** An event as the audit API and exports show it: everything stored, hashes included, nothing redacted. */
 export const auditEventView = (e: StoredEvent) => ({
   streamId: e.streamId,

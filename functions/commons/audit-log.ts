@@ -111,6 +111,21 @@ export async function readPeriodPage(
   return { items, cursor: items.length >= query.limit && last ? eventSortKey(last) : null };
 }
 
+/** Every event recorded from `from` to `to`, in recorded order across streams, page after page. */
+export async function* periodEvents(
+  client: DynamoDBClient,
+  table: string,
+  from: string,
+  to: string,
+): AsyncIterable<StoredEvent> {
+  let cursor: string | null = null;
+  do {
+    const page = await readPeriodPage(client, table, { from, to, limit: 1000, cursor });
+    yield* page.items;
+    cursor = page.cursor;
+  } while (cursor);
+}
+
 /** A stream's events up to a version, page by page, straight from the table. */
 export async function* streamEvents(
   client: DynamoDBClient,

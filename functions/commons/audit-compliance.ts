@@ -1,0 +1,120 @@
+import { durationMs, type HopEpisode, hopEpisodes, outcome } from '../../events/audit/hops.ts';
+import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
+import { type Hop, hops, type Severity, severities } from '../../events/policy.ts';
+import { streamTypeOf } from './audit-aggregates.ts';
+import type { StoredEvent } from './event-store.ts';
+import { incidents } from './incidents.ts';
+
+/**
+ * Deadline compliance per hop and severity, from the incidents' own events: the report
+ * behind GET /audit/compliance and `npm run audit -- compliance`.
+ */
+
+/** One row of the compliance report: a hop at a severity. */
+export interface ComplianceRow {
+  readonly hop: Hop;
+  readonly severity: Severity;
+  readonly total: number;
+  readonly met: number;
+  readonly missed: number;
+  readonly open: number;
+  /** met / (met + missed); null when nothing was decided yet. */
+  readonly shareMet: number | null;
+  readonly escalations: number;
+  /** The slowest runs, slowest first: incident, how long, whether it met its deadline. */
+  readonly slowest: { incidentId: string; ms: number; outcome: ReturnType<typeof outcome> }[];
+}
+
+/** Accumulates hop episodes that started in [from, to], stream by stream. */
+export class ComplianceReport {
+  private readonly rows = new Map<string, { episodes: HopEpisode[] }>();
+
+  constructor(
+    private readonly from: string,
+    private readonly to: string,
+    private readonly now: string,
+  ) {}
+
+  /** Adds one incident stream's events. */
+  addIncident(events: readonly StoredEvent[]): void {
+    const recorded = events.map((e) => incidents.upcast(e) as Recorded<IncidentEvent>);
+    for (const episode of hopEpisodes(recorded)) {
+      if (episode.startedAt < this.from || episode.startedAt > this.to) continue;
+      const key = `${episode.hop}/${episode.severity}`;
+      const row = this.rows.get(key) ?? { episodes: [] };
+      row.episodes.push(episode);
+      this.rows.set(key, row);
+    }
+  }
+
+  /** Rows for every hop and severity that had a run, in policy order. */
+  result(slowest = 3): ComplianceRow[] {
+    const out: ComplianceRow[] = [];
+    for (const hop of hops) {
+      for (const severity of severities) {
+        const episodes = this.rows.get(`${hop}/${severity}`)?.episodes ?? [];
+        if (episodes.length === 0) continue;
+        const outcomes = episodes.map((e) => outcome(e, this.now));
+        const met = outcomes.filter((o) => o === 'met').length;
+        const missed = outcomes.filter((o) => o === 'missed').length;
+        out.push({
+          hop,
+          severity,
+          total: episodes.length,
+          met,
+          missed,
+          open: episodes.length - met - missed,
+          shareMet: met + missed === 0 ? null : met / (met + missed),
+          escalations: episodes.reduce((n, e) => n + e.escalations.length, 0),
+          slowest: episodes
+            .map((e) => ({
+              incidentId: e.incidentId,
+              ms: durationMs(e, this.now),
+              outcome: outcome(e, this.now),
+            }))
+            .sort((a, b) => b.ms - a.ms)
+            .slice(0, slowest),
+        });
+      }
+    }
+    return out;
+  }
+}
+
+/** Where a compliance report reads the log: the events of a period, and any stream whole. */
+export interface ComplianceLog {
+  periodEvents(from: string, to: string): AsyncIterable<StoredEvent>;
+  streamEvents(streamId: string): AsyncIterable<StoredEvent>;
+}
+
+/** Reports progress over the incidents read (the CLI's bar); optional. */
+export interface ComplianceProgress {
+  start(total: number, label: string): void;
+  increment(): void;
+  stop(): void;
+}
+
+/**
+ * The report for hops that started in [from, to]: every incident with an event in the
+ * period is read whole (a hop that started in it may have ended, or escalated, after it).
+ */
+export async function complianceOf(
+  log: ComplianceLog,
+  period: { from: string; to: string; now: string },
+  progress?: ComplianceProgress,
+): Promise<ComplianceRow[]> {
+  const report = new ComplianceReport(period.from, period.to, period.now);
+  const touched = new Set<string>();
+  for await (const e of log.periodEvents(period.from, period.to)) {
+    if (streamTypeOf(e.streamId) === 'incident') touched.add(e.streamId);
+  }
+  progress?.start(touched.size, 'incidents');
+  for (const id of touched) {
+    const events: StoredEvent[] = [];
+    for await (const e of log.streamEvents(id)) events.push(e);
+    report.addIncident(events);
+    progress?.increment();
+  }
+  progress?.stop();
+  return report.result();
+}
