@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../web/src/config.ts';
-import { featureSlots } from '../web/src/features.ts';
+import { availableSlots, featureSlots } from '../web/src/features.ts';
 import { en } from '../web/src/i18n/en.ts';
 import { formatDuration, formatTimeLeft, translate } from '../web/src/i18n/index.ts';
 import { ja } from '../web/src/i18n/ja.ts';
@@ -165,7 +165,21 @@ describe('console routes and config', () => {
     });
   });
 
-  it('has no page behind any feature slot yet, so none can show', () => {
-    expect(featureSlots.filter((s) => s.page !== undefined)).toEqual([]);
+  it('shows the audit slot to auditors once the API answers its probe, opening the audit pages', async () => {
+    expect(featureSlots.find((s) => s.id === 'audit')?.page).toEqual({ name: 'audit' });
+    const answering = (status: number) => async () => new Response(null, { status });
+    const ids = async (role: 'auditor' | 'member', status: number) =>
+      (await availableSlots(role, 'https://api', 'token', answering(status))).map((s) => s.id);
+    expect(await ids('auditor', 400)).toContain('audit');
+    expect(await ids('auditor', 404)).not.toContain('audit');
+    expect(await ids('member', 400)).not.toContain('audit');
+  });
+
+  it('reads the audit paths, a stream id with its # included', () => {
+    const id = 'incident#6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f';
+    expect(pathOf({ name: 'auditStream', id })).toBe(`/app/audit/streams/${encodeURIComponent(id)}`);
+    expect(parseRoute(pathOf({ name: 'auditStream', id }))).toEqual({ name: 'auditStream', id });
+    expect(parseRoute('/app/audit')).toEqual({ name: 'audit' });
+    expect(parseRoute('/app/audit/compliance')).toEqual({ name: 'auditCompliance' });
   });
 });

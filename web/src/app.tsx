@@ -4,6 +4,8 @@ import { Link, PageHeading, useOrgName } from './components/ui.tsx';
 import { availableSlots, type FeatureSlot } from './features.ts';
 import type { MessageKey } from './i18n/ja.ts';
 import { lang, useT } from './i18n/lang.ts';
+import { AuditPage, AuditStreamPage } from './pages/audit.tsx';
+import { AuditCompliancePage } from './pages/audit-compliance.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { IncidentPage } from './pages/incident.tsx';
 import { InboxPage, IncidentsPage, QueuePage } from './pages/lists.tsx';
@@ -40,6 +42,9 @@ const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
   queue: ['secretariat'],
   inbox: ['ministry', 'nisc'],
   events: ['member', 'secretariat', 'auditor'],
+  audit: ['auditor'],
+  auditStream: ['auditor'],
+  auditCompliance: ['auditor'],
 };
 
 /** The console: header, role menu, and the page of the current route. */
@@ -144,7 +149,13 @@ function Menu(props: { session: Session; current: Route }) {
         {/* Advisories, board, drills, directory and audit slot in here once their API and page exist. */}
         {slots.map((slot) => (
           <li key={slot.id} data-slot={slot.id}>
-            {t(slot.label)}
+            {slot.page ? (
+              <Link to={slot.page} aria-current={slot.page.name === props.current.name ? 'page' : undefined}>
+                {t(slot.label)}
+              </Link>
+            ) : (
+              t(slot.label)
+            )}
           </li>
         ))}
       </ul>
@@ -174,6 +185,12 @@ function Page(props: { current: Route; session: Session | null }) {
       return <QueuePage />;
     case 'inbox':
       return <InboxPage session={me} />;
+    case 'audit':
+      return <AuditPage />;
+    case 'auditStream':
+      return <AuditStreamPage key={current.id} id={current.id} />;
+    case 'auditCompliance':
+      return <AuditCompliancePage />;
     case 'notFound':
       return <NotFound />;
     default: {

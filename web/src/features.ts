@@ -1,11 +1,12 @@
 import type { MessageKey } from './i18n/ja.ts';
+import type { Route } from './routes.ts';
 import type { Role } from './session.ts';
 
 /**
  * Navigation slots for the parts of the console whose API is not on this branch yet (issues 3 and 4).
  * A slot appears only when it has a page AND the API answers its probe with anything but 404 (an API
  * without the route answers 404 before any authorisation), so a deployment shows exactly what its API
- * serves. No slot has a page yet: none is shown.
+ * serves.
  */
 export interface FeatureSlot {
   readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit';
@@ -13,8 +14,8 @@ export interface FeatureSlot {
   readonly roles: readonly Role[];
   /** A GET the API serves when the feature exists. */
   readonly probe: string;
-  /** Set when the page lands; until then the slot stays hidden whatever the API says. */
-  readonly page: undefined;
+  /** The page the menu entry opens; until it lands, undefined, and the slot stays hidden whatever the API says. */
+  readonly page: Route | undefined;
 }
 
 export const featureSlots: readonly FeatureSlot[] = [
@@ -40,7 +41,7 @@ export const featureSlots: readonly FeatureSlot[] = [
     probe: '/directory/organizations',
     page: undefined,
   },
-  { id: 'audit', label: 'nav.audit', roles: ['auditor'], probe: '/audit/events', page: undefined },
+  { id: 'audit', label: 'nav.audit', roles: ['auditor'], probe: '/audit/events', page: { name: 'audit' } },
 ];
 
 /** True when the API serves the probe's route (any answer but 404); false when it has no such route. */

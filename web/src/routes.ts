@@ -10,6 +10,9 @@ export type Route =
   | { readonly name: 'events'; readonly id: string }
   | { readonly name: 'queue' }
   | { readonly name: 'inbox' }
+  | { readonly name: 'audit' }
+  | { readonly name: 'auditStream'; readonly id: string }
+  | { readonly name: 'auditCompliance' }
   | { readonly name: 'notFound' };
 
 export const BASE = '/app';
@@ -25,6 +28,12 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^/incidents/${ID}/events$`), (m) => ({ name: 'events', id: decodeURIComponent(m[1] ?? '') })],
   [/^\/queue$/, () => ({ name: 'queue' })],
   [/^\/inbox$/, () => ({ name: 'inbox' })],
+  [/^\/audit$/, () => ({ name: 'audit' })],
+  [
+    new RegExp(`^/audit/streams/${ID}$`),
+    (m) => ({ name: 'auditStream', id: decodeURIComponent(m[1] ?? '') }),
+  ],
+  [/^\/audit\/compliance$/, () => ({ name: 'auditCompliance' })],
 ];
 
 /** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
@@ -58,6 +67,12 @@ export function pathOf(route: Route): string {
       return `${BASE}/queue`;
     case 'inbox':
       return `${BASE}/inbox`;
+    case 'audit':
+      return `${BASE}/audit`;
+    case 'auditStream':
+      return `${BASE}/audit/streams/${encodeURIComponent(route.id)}`;
+    case 'auditCompliance':
+      return `${BASE}/audit/compliance`;
     case 'notFound':
       return `${BASE}/`;
     default: {

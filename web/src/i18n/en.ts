@@ -1,3 +1,4 @@
+import { auditEn } from './audit-en.ts';
 import type { MessageKey } from './ja.ts';
 
 /** English. Typed against the Japanese keys, so a missing or extra key fails the type check too. */
@@ -215,4 +216,5 @@ export const en: Record<MessageKey, string> = {
   'eventType.RelayStalled': 'Relay stalled',
   'eventType.NotificationDelivered': 'Notification delivered',
   'eventType.NotificationFailed': 'Notification failed',
+  ...auditEn,
 };

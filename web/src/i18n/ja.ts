@@ -1,3 +1,5 @@
+import { auditJa } from './audit-ja.ts';
+
 /** Japanese, the console's default language. Every key here must exist in en.ts (a unit test checks both ways). */
 export const ja = {
   'app.title': '化学セプター 情報連絡',
@@ -212,6 +214,7 @@ export const ja = {
   'eventType.RelayStalled': '中継停止',
   'eventType.NotificationDelivered': '通知を配信',
   'eventType.NotificationFailed': '通知の配信に失敗',
+  ...auditJa,
 } as const;
 
 /** A message key. */

@@ -1,0 +1,77 @@
+import type { ComplianceRow } from '../../functions/commons/audit-compliance.ts';
+import { ApiError, apiCall } from './api.ts';
+import {
+  type AuditEvent,
+  type CheckpointEvidence,
+  type StreamVerification,
+  verifyStreamInBrowser,
+} from './audit-verify.ts';
+
+/** GET /audit/streams/{id}?asOf=, as the API sends it. */
+export interface StreamReplay {
+  readonly streamId: string;
+  readonly streamType: string;
+  readonly asOf: string | null;
+  readonly version: number;
+  readonly folded: boolean;
+  readonly state: unknown;
+  readonly events: AuditEvent[];
+}
+
+/** A row of GET /audit/heads. */
+export interface StreamHead {
+  readonly streamId: string;
+  readonly type: string;
+  readonly version: number;
+  readonly hash: string;
+}
+
+export type { ComplianceRow };
+
+/** GET /audit/compliance. */
+export interface ComplianceAnswer {
+  readonly from: string;
+  readonly to: string;
+  readonly now: string;
+  readonly rows: ComplianceRow[];
+}
+
+/** The shape of a stream id the audit API accepts (functions/commons/audit-http.ts). */
+export const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:-]{1,128}$/;
+
+const path = (streamId: string) => encodeURIComponent(streamId);
+
+/** A stream as it was at `asOf` (now when null). */
+export const loadReplay = (streamId: string, asOf: string | null) =>
+  apiCall<StreamReplay>(
+    'GET',
+    `/audit/streams/${path(streamId)}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`,
+  );
+
+/** Every stream's head. */
+export const loadHeads = async () => (await apiCall<{ items: StreamHead[] }>('GET', '/audit/heads')).items;
+
+/**
+ * Verifies a stream here, in the browser: its raw events, all of them, and the latest
+ * checkpoint's proof for it, when the checkpoint covers it (404 when it does not, or when
+ * there is no checkpoint yet). Only the public key comes from the server besides the data.
+ */
+export async function verifyHere(streamId: string): Promise<StreamVerification> {
+  const [replay, evidence] = await Promise.all([
+    loadReplay(streamId, null),
+    apiCall<CheckpointEvidence>('GET', `/audit/checkpoints/latest/proof?stream=${path(streamId)}`).catch(
+      (error: unknown) => {
+        if (error instanceof ApiError && error.problem.status === 404) return undefined;
+        throw error;
+      },
+    ),
+  ]);
+  return verifyStreamInBrowser(streamId, replay.events, evidence);
+}
+
+/** Deadline compliance of the hop runs that started in [from, to]. */
+export const loadCompliance = (from: string, to: string) =>
+  apiCall<ComplianceAnswer>(
+    'GET',
+    `/audit/compliance?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+  );
