@@ -37,13 +37,15 @@ const standardHours = { critical: 1, high: 4, medium: 24, low: 72 };
 
 /** Defaults: every hop within 1 h (critical), 4 h (high), 24 h (medium), 72 h (low); 3 escalations. */
 export const defaultRelayPolicy: RelayPolicyConfig = {
+  // One object per hop: structuredClone keeps shared references shared, so an override of one hop
+  // would otherwise change them all.
   deadlineHours: {
-    secretariat: standardHours,
-    member: standardHours,
-    ministry: standardHours,
-    nisc: standardHours,
-    ministry_forward: standardHours,
-    secretariat_forward: standardHours,
+    secretariat: { ...standardHours },
+    member: { ...standardHours },
+    ministry: { ...standardHours },
+    nisc: { ...standardHours },
+    ministry_forward: { ...standardHours },
+    secretariat_forward: { ...standardHours },
   },
   maxEscalations: 3,
 };
