@@ -150,7 +150,11 @@ function Menu(props: { session: Session; current: Route }) {
         {slots.map((slot) => (
           <li key={slot.id} data-slot={slot.id}>
             {slot.page ? (
-              <Link to={slot.page} aria-current={slot.page.name === props.current.name ? 'page' : undefined}>
+              <Link
+                to={slot.page}
+                // Its sub-pages (audit → auditStream, auditCompliance) are part of the same entry.
+                aria-current={props.current.name.startsWith(slot.page.name) ? 'page' : undefined}
+              >
                 {t(slot.label)}
               </Link>
             ) : (

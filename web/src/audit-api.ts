@@ -18,15 +18,13 @@ export interface StreamReplay {
   readonly events: AuditEvent[];
 }
 
-/** A row of GET /audit/heads. */
+export type { ComplianceRow };
+
+/** The fields the console reads of a GET /audit/heads row (functions/commons/audit-log.ts HeadEntry, which needs Node). */
 export interface StreamHead {
   readonly streamId: string;
-  readonly type: string;
   readonly version: number;
-  readonly hash: string;
 }
-
-export type { ComplianceRow };
 
 /** GET /audit/compliance. */
 export interface ComplianceAnswer {

@@ -47,8 +47,9 @@ async function loadChoices() {
   const [incidents, heads] = await Promise.all([listIncidents(), loadHeads()]);
   const others = new Map<string, string[]>();
   for (const h of heads) {
-    if (h.type === 'incident' || h.type === 'advisory-recipient') continue;
-    others.set(h.type, [...(others.get(h.type) ?? []), h.streamId]);
+    const type = h.streamId.split('#', 1)[0] ?? '';
+    if (type === 'incident' || type === 'advisory-recipient') continue;
+    others.set(type, [...(others.get(type) ?? []), h.streamId]);
   }
   return { incidents, others };
 }
@@ -177,7 +178,9 @@ export function AuditStreamPage(props: { id: string }) {
   };
   return (
     <section>
-      <PageHeading>{`${t('audit.stream.title')}: ${titleOf(data) ?? props.id}`}</PageHeading>
+      <PageHeading>
+        {`${t('audit.stream.title')}: ${isDrill(data) ? `${t('audit.drill')} ` : ''}${titleOf(data) ?? props.id}`}
+      </PageHeading>
       <AuditNav current="streams" />
       <p>
         <code class="stream-id">{props.id}</code> ·{' '}
@@ -235,17 +238,20 @@ export function AuditStreamPage(props: { id: string }) {
             <>
               <h2>{t('audit.state.title', { version: data.version })}</h2>
               <StateView replay={data} moment={asOf ?? new Date().toISOString()} />
+              <VerifyPanel streamId={props.id} />
               <h2>{t('audit.events.title', { n: data.events.length })}</h2>
               <EventList events={data.events} pick={(at) => setInput(toJstInput(at))} />
             </>
           )}
-      <VerifyPanel streamId={props.id} />
     </section>
   );
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A drill's stream (an advisory or its recipient marked as an exercise): every page says so. */
+const isDrill = (data: StreamReplay | undefined) => isRecord(data?.state) && data.state.drill === true;
 
 function titleOf(data: StreamReplay | undefined): string | null {
   if (!data || !isRecord(data.state)) return null;
