@@ -1,3 +1,6 @@
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +38,13 @@ afterAll(() => stopConsoleTest({ stack, browser }));
 
 const TITLE = '監査確認: 千葉工場ヒストリアンの暗号化';
 const APPROVAL_NOTE = '内容を確認しました。所管省庁へ中継します。';
+const SPKI_PEM = { type: 'spki', format: 'pem' } as const;
+/** SHA-256 of a PEM key's SPKI bytes, hex, computed apart from the console. */
+const fingerprint = (pem: string) =>
+  createHash('sha256')
+    .update(createPublicKey(pem).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
+
 /** The stream ids the audit page's picker offers. */
 const streamChoices = (page: Page) =>
   page
@@ -121,8 +131,24 @@ describe('the web console: the auditor', () => {
     expect(await ok.textContent()).toContain(
       `バージョン ${all.length}〜${all.length} はそのチェックポイントより後のイベント`,
     );
+    expect(await ok.textContent()).toContain('サーバーが示した公開鍵');
     await expectAccessible(page);
     await screenshot(page, 'audit-verify');
+
+    // The key pinned from outside the running system: its fingerprint shown; another key fails the signature.
+    const pem = readFileSync(join(stack.dataDir, 'checkpoint-key.pub.pem'), 'utf8');
+    await page.getByText('公開鍵を固定する（任意）').click();
+    await page
+      .getByLabel('チェックポイントの公開鍵（PEM）')
+      .fill(generateKeyPairSync('ed25519').publicKey.export(SPKI_PEM).toString());
+    await page.getByRole('button', { name: 'このストリームを検証' }).click();
+    await page
+      .locator('.verify-failed li', { hasText: 'チェックポイントの署名が公開鍵で検証できません。' })
+      .waitFor();
+    await page.getByLabel('チェックポイントの公開鍵（PEM）').fill(pem);
+    await page.getByRole('button', { name: 'このストリームを検証' }).click();
+    await ok.waitFor();
+    expect(await ok.textContent()).toContain(`固定した公開鍵（SHA-256 指紋 ${fingerprint(pem)}）`);
 
     // Someone with write access to the table edits the approval's note.
     const dynamo = new DynamoDBClient({

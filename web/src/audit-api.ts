@@ -3,6 +3,7 @@ import { ApiError, apiCall } from './api.ts';
 import {
   type AuditEvent,
   type CheckpointEvidence,
+  keyFingerprint,
   type StreamVerification,
   verifyStreamInBrowser,
 } from './audit-verify.ts';
@@ -49,13 +50,21 @@ export const loadReplay = (streamId: string, asOf: string | null) =>
 /** Every stream's head. */
 export const loadHeads = async () => (await apiCall<{ items: StreamHead[] }>('GET', '/audit/heads')).items;
 
+/** The outcome of {@link verifyHere}: the verification, and the key the checkpoint was checked under. */
+export interface VerifiedHere {
+  readonly verification: StreamVerification;
+  /** null when no checkpoint covers the stream yet. */
+  readonly key: { readonly pinned: boolean; readonly fingerprint: string } | null;
+}
+
 /**
  * Verifies a stream here, in the browser: its raw events, all of them, and the latest
  * checkpoint's proof for it, when the checkpoint covers it (404 when it does not, or when
- * there is no checkpoint yet). Only the public key comes from the server besides the data.
+ * there is no checkpoint yet). The signature is checked under `pinnedKey` when the auditor
+ * pinned one (from outside the running system), else under the key the API sends.
  */
-export async function verifyHere(streamId: string): Promise<StreamVerification> {
-  const [replay, evidence] = await Promise.all([
+export async function verifyHere(streamId: string, pinnedKey: string | null): Promise<VerifiedHere> {
+  const [replay, served] = await Promise.all([
     loadReplay(streamId, null),
     apiCall<CheckpointEvidence>('GET', `/audit/checkpoints/latest/proof?stream=${path(streamId)}`).catch(
       (error: unknown) => {
@@ -64,7 +73,12 @@ export async function verifyHere(streamId: string): Promise<StreamVerification> 
       },
     ),
   ]);
-  return verifyStreamInBrowser(streamId, replay.events, evidence);
+  const evidence = served && pinnedKey ? { ...served, publicKey: pinnedKey } : served;
+  const verification = await verifyStreamInBrowser(streamId, replay.events, evidence);
+  const key = evidence
+    ? { pinned: Boolean(pinnedKey), fingerprint: await keyFingerprint(evidence.publicKey).catch(() => '?') }
+    : null;
+  return { verification, key };
 }
 
 /** Deadline compliance of the hop runs that started in [from, to]. */

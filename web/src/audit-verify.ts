@@ -146,6 +146,11 @@ export async function verifyInclusionInBrowser(
 const pemBody = (pem: string) =>
   fromBase64(pem.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, '').replace(/\s+/g, ''));
 
+/** SHA-256 of a PEM public key's SPKI bytes, hex: what an auditor compares with the key published out of band. */
+export async function keyFingerprint(publicKeyPem: string): Promise<string> {
+  return toHex(await sha256(pemBody(publicKeyPem)));
+}
+
 /** A DER ECDSA signature (what KMS returns) as WebCrypto's r‖s, each `size` bytes. */
 export function derToP1363(der: Uint8Array, size = 32): Uint8Array<ArrayBuffer> | null {
   // SEQUENCE { INTEGER r, INTEGER s }; a P-256 signature is short enough for one-byte lengths.

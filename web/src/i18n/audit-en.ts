@@ -51,6 +51,14 @@ export const auditEn: Record<keyof typeof auditJa, string> = {
     'Versions {from}–{to} came after that checkpoint: until the next one, only the hash chain protects them.',
   'audit.verify.noCheckpoint': 'No checkpoint covers this stream yet: only its hash chain was verified.',
   'audit.verify.key': 'Signature {algorithm}, key {key}',
+  'audit.pin.summary': 'Pin the public key (optional)',
+  'audit.pin.label': "The checkpoints' public key (PEM)",
+  'audit.pin.hint':
+    "Paste the public key you obtained apart from the server (locally .data/checkpoint-key.pub.pem, in AWS the KMS key's public key) and the signature is checked under it. Kept on this device. Empty: the key the server sends is used.",
+  'audit.verify.keyPinned':
+    'The signature was checked under your pinned public key (SHA-256 fingerprint {fingerprint}).',
+  'audit.verify.keyServer':
+    'The signature was checked under the public key the server sent (SHA-256 fingerprint {fingerprint}): compare it with the published fingerprint, or pin the key.',
   'audit.verify.failed': 'Verification failed ({n} events checked).',
   'audit.failure.content-hash':
     'Version {version}: the content does not match its hash (the event was edited).',

@@ -50,6 +50,13 @@ export const auditJa = {
   'audit.verify.noCheckpoint':
     'このストリームはまだチェックポイントに含まれていません。ハッシュチェーンのみ検証しました。',
   'audit.verify.key': '署名方式 {algorithm}、鍵 {key}',
+  'audit.pin.summary': '公開鍵を固定する（任意）',
+  'audit.pin.label': 'チェックポイントの公開鍵（PEM）',
+  'audit.pin.hint':
+    'サーバーとは別の経路で入手した公開鍵（ローカルでは .data/checkpoint-key.pub.pem、AWS では KMS 鍵の公開鍵）を貼り付けると、署名をその鍵で確かめます。この端末に保存されます。空欄ならサーバーが示す鍵を使います。',
+  'audit.verify.keyPinned': '署名は固定した公開鍵（SHA-256 指紋 {fingerprint}）で確認しました。',
+  'audit.verify.keyServer':
+    '署名はサーバーが示した公開鍵（SHA-256 指紋 {fingerprint}）で確認しました。公表されている指紋と照合するか、公開鍵を固定してください。',
   'audit.verify.failed': '検証に失敗しました（{n} 件のイベントを確認）。',
   'audit.failure.content-hash':
     'バージョン {version}: 内容がハッシュと一致しません（イベントが書き換えられています）。',

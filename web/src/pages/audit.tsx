@@ -2,9 +2,16 @@ import { useState } from 'preact/hooks';
 import type { IncidentState } from '../../../events/incident/incident.ts';
 import { incidentView } from '../../../events/incident/visibility.ts';
 import { ApiError, listIncidents } from '../api.ts';
-import { loadHeads, loadReplay, STREAM_ID, type StreamReplay, verifyHere } from '../audit-api.ts';
+import {
+  loadHeads,
+  loadReplay,
+  STREAM_ID,
+  type StreamReplay,
+  type VerifiedHere,
+  verifyHere,
+} from '../audit-api.ts';
 import { formatJst, fromJstInput, toJstInput } from '../audit-time.ts';
-import type { AuditEvent, StreamFailure, StreamVerification } from '../audit-verify.ts';
+import type { AuditEvent, StreamFailure } from '../audit-verify.ts';
 import { LabelledField } from '../components/field.tsx';
 import { HopTimeline } from '../components/timeline.tsx';
 import { Link, Notice, PageHeading, TlpLabel } from '../components/ui.tsx';
@@ -371,20 +378,23 @@ function EventList(props: { events: readonly AuditEvent[]; pick: (at: string) =>
   );
 }
 
+const PINNED_KEY = 'ceptoar.audit.publicKey';
+
 /** Verification of the whole stream, computed here: the outcome in one sentence, then what failed. */
 function VerifyPanel(props: { streamId: string }) {
   const t = useT();
   const jst = useJst();
+  const [pinned, setPinned] = useState(() => localStorage.getItem(PINNED_KEY) ?? '');
   const [state, setState] = useState<
     | { kind: 'idle' }
     | { kind: 'running' }
-    | { kind: 'done'; result: StreamVerification }
+    | { kind: 'done'; result: VerifiedHere }
     | { kind: 'error'; error: unknown }
   >({ kind: 'idle' });
   const run = async () => {
     setState({ kind: 'running' });
     try {
-      setState({ kind: 'done', result: await verifyHere(props.streamId) });
+      setState({ kind: 'done', result: await verifyHere(props.streamId, pinned.trim() || null) });
     } catch (error) {
       setState({ kind: 'error', error });
     }
@@ -393,6 +403,26 @@ function VerifyPanel(props: { streamId: string }) {
     <section class="card verify" aria-labelledby="verify-title">
       <h2 id="verify-title">{t('audit.verify.title')}</h2>
       <p>{t('audit.verify.intro')}</p>
+      <details class="pin" open={pinned !== ''}>
+        <summary>{t('audit.pin.summary')}</summary>
+        <LabelledField id="audit-public-key" label={t('audit.pin.label')} hint={t('audit.pin.hint')}>
+          {(aria) => (
+            <textarea
+              id="audit-public-key"
+              rows={4}
+              spellcheck={false}
+              value={pinned}
+              {...aria}
+              onInput={(e) => {
+                const value = e.currentTarget.value;
+                setPinned(value);
+                if (value.trim()) localStorage.setItem(PINNED_KEY, value.trim());
+                else localStorage.removeItem(PINNED_KEY);
+              }}
+            />
+          )}
+        </LabelledField>
+      </details>
       <button type="button" class="primary" disabled={state.kind === 'running'} onClick={() => void run()}>
         {state.kind === 'running' ? t('audit.verify.running') : t('audit.verify.run')}
       </button>
@@ -404,10 +434,17 @@ function VerifyPanel(props: { streamId: string }) {
   );
 }
 
-function VerifyResult(props: { result: StreamVerification; jst: (iso: string) => string }) {
+function VerifyResult(props: { result: VerifiedHere; jst: (iso: string) => string }) {
   const t = useT();
-  const { result, jst } = props;
+  const { jst } = props;
+  const result = props.result.verification;
+  const { key } = props.result;
   const cp = result.checkpoint;
+  const keyLine = key && (
+    <p class="hint key">
+      {t(key.pinned ? 'audit.verify.keyPinned' : 'audit.verify.keyServer', { fingerprint: key.fingerprint })}
+    </p>
+  );
   if (!result.ok) {
     return (
       <div class="notice notice-error verify-failed" role="alert">
@@ -419,6 +456,7 @@ function VerifyResult(props: { result: StreamVerification; jst: (iso: string) =>
             </li>
           ))}
         </ul>
+        {keyLine}
       </div>
     );
   }
@@ -434,6 +472,7 @@ function VerifyResult(props: { result: StreamVerification; jst: (iso: string) =>
             <p>{t('audit.verify.after', { from: cp.version + 1, to: result.lastVersion })}</p>
           )}
           <p class="hint">{t('audit.verify.key', { algorithm: cp.algorithm, key: cp.keyId })}</p>
+          {keyLine}
         </>
       ) : (
         <p>{t('audit.verify.noCheckpoint')}</p>
