@@ -45,6 +45,9 @@ const fingerprint = (pem: string) =>
     .update(createPublicKey(pem).export({ type: 'spki', format: 'der' }))
     .digest('hex');
 
+/** True when nothing makes the page wider than the window (no sideways scrolling at phone width). */
+const fitsTheWidth = () => document.documentElement.scrollWidth <= window.innerWidth;
+
 /** The stream ids the audit page's picker offers. */
 const streamChoices = (page: Page) =>
   page
@@ -242,6 +245,8 @@ describe('the web console: the auditor', () => {
     await signIn(phone, stack.url, 'auditor');
     await phone.goto(`${stack.url}/app/audit/compliance`);
     await phone.locator('table.compliance').waitFor();
+    // The table scrolls inside its own box; the page itself stays phone-wide.
+    expect(await phone.evaluate(fitsTheWidth)).toBe(true);
     await expectAccessible(phone);
     await phone.context().close();
   });
@@ -275,6 +280,15 @@ describe('the web console: the auditor', () => {
     expect(await row.locator('dd').textContent()).toBe('asahi-petrochem');
     await expectAccessible(page);
     await page.context().close();
+
+    const phone = await (await personContext(browser, PHONE)).newPage();
+    await signIn(phone, stack.url, 'auditor');
+    await phone.goto(`${stack.url}/app/audit/streams/${encodeURIComponent(`advisory#${drill.body.id}`)}`);
+    await phone.locator('h1', { hasText: '【訓練】' }).waitFor();
+    await phone.locator('.kv').first().waitFor();
+    expect(await phone.evaluate(fitsTheWidth)).toBe(true);
+    await expectAccessible(phone);
+    await phone.context().close();
   });
 
   it('keeps the audit pages from every other role', async () => {
