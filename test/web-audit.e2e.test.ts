@@ -122,6 +122,17 @@ describe('the web console: the auditor', () => {
     await expectAccessible(page);
     await screenshot(page, 'audit-stream-asof');
 
+    // Right after an event, to the millisecond: the ministry's receipt is in, NISC's awaited.
+    await page.getByRole('button', { name: '最新の状態に戻す' }).click();
+    await expect.poll(() => page.locator('.moment').textContent()).toBe('表示中の時点: 最新');
+    await page.getByRole('button', { name: `#${ministryReceipt.version} の直後の状態を表示` }).click();
+    await expect.poll(() => page.locator('.status').textContent()).toBe('NISC の受領待ち');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('audit-state-title');
+    expect(await page.locator('#audit-as-of').inputValue()).toBe(toJstInput(ministryReceipt.recordedAt));
+    expect(await page.locator('.audit-stream .event').last().getAttribute('data-version')).toBe(
+      String(ministryReceipt.version),
+    );
+
     // Verified here, from the raw events, against the checkpoint.
     await page.getByRole('button', { name: 'このストリームを検証' }).click();
     const ok = page.locator('.verify-ok');

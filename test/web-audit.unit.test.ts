@@ -7,7 +7,10 @@ describe('audit moments in JST', () => {
     expect(fromJstInput('2026-11-26T10:00:05')).toBe('2026-11-26T01:00:05.000Z');
     expect(fromJstInput('2026-11-26T10:00')).toBe('2026-11-26T01:00:00.000Z');
     expect(fromJstInput('2026-11-26T10:00:05.250')).toBe('2026-11-26T01:00:05.250Z');
-    expect(toJstInput('2026-11-26T01:00:05.999Z')).toBe('2026-11-26T10:00:05');
+    expect(toJstInput('2026-11-26T01:00:05.000Z')).toBe('2026-11-26T10:00:05');
+    // An event's own time keeps its milliseconds: the moment then includes the event.
+    expect(toJstInput('2026-11-26T01:00:05.999Z')).toBe('2026-11-26T10:00:05.999');
+    expect(fromJstInput(toJstInput('2026-11-26T01:00:05.999Z'))).toBe('2026-11-26T01:00:05.999Z');
     expect(toJstInput('2026-11-25T15:00:00.000Z')).toBe('2026-11-26T00:00:00');
     for (const bad of ['', '2026-11-26', '2026-11-26 10:00', '2026-13-40T10:00', 'yesterday'])
       expect(fromJstInput(bad), bad).toBeNull();

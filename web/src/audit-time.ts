@@ -4,9 +4,13 @@ import type { Lang } from './i18n/index.ts';
 // saving, so a fixed +09:00 is exact.
 const JST_MS = 9 * 3_600_000;
 
-/** `2026-11-26T10:00:05` (what <input type="datetime-local" step="1"> holds) for an instant, in JST. */
+/**
+ * `2026-11-26T10:00:05` (what <input type="datetime-local"> holds) for an instant, in JST; with
+ * `.250` when the instant has milliseconds, so that an event's own time includes the event.
+ */
 export function toJstInput(iso: string): string {
-  return new Date(Date.parse(iso) + JST_MS).toISOString().slice(0, 19);
+  const text = new Date(Date.parse(iso) + JST_MS).toISOString();
+  return text.endsWith('.000Z') ? text.slice(0, 19) : text.slice(0, 23);
 }
 
 /** The instant of a datetime-local value read as JST; null when it is not a full date and time. */

@@ -23,7 +23,8 @@ export const auditEn: Record<keyof typeof auditJa, string> = {
   'audit.stream.notYet': 'This stream did not exist yet at {time}.',
   'audit.stream.none': 'There is no such stream.',
   'audit.asOf.label': 'Moment (Japan Standard Time, JST)',
-  'audit.asOf.hint': 'The state is rebuilt from the events recorded at or before this moment. Seconds count.',
+  'audit.asOf.hint':
+    'The state is rebuilt from the events recorded at or before this moment, to the second (or millisecond).',
   'audit.asOf.apply': 'Show the state at this moment',
   'audit.asOf.latest': 'Back to the latest state',
   'audit.asOf.showing': 'Showing the moment: {time}',
@@ -38,7 +39,7 @@ export const auditEn: Record<keyof typeof auditJa, string> = {
   'audit.events.title': 'Events up to that moment ({n})',
   'audit.events.hash': 'Hash',
   'audit.events.data': 'Data of #{n}',
-  'audit.events.useTime': 'Use the time of #{n} as the moment',
+  'audit.events.showAfter': 'Show the state right after #{n}',
   'audit.verify.title': 'Tamper check',
   'audit.verify.intro':
     "Every event of the stream is fetched and, in this browser, its SHA-256 hash (over RFC 8785 canonical JSON) recomputed, the chain followed, the inclusion proof in the latest checkpoint and the checkpoint's signature checked. The server's own verdict is not used.",

@@ -21,7 +21,8 @@ export const auditJa = {
   'audit.stream.notYet': '{time} の時点では、このストリームはまだ存在しません。',
   'audit.stream.none': 'このストリームはありません。',
   'audit.asOf.label': '時点（日本時間 JST）',
-  'audit.asOf.hint': 'この日時の時点で記録済みだったイベントから状態を再現します。秒まで指定できます。',
+  'audit.asOf.hint':
+    'この日時の時点で記録済みだったイベントから状態を再現します。秒（ミリ秒）まで指定できます。',
   'audit.asOf.apply': 'この時点の状態を表示',
   'audit.asOf.latest': '最新の状態に戻す',
   'audit.asOf.showing': '表示中の時点: {time}',
@@ -36,7 +37,7 @@ export const auditJa = {
   'audit.events.title': 'その時点までのイベント（{n} 件）',
   'audit.events.hash': 'ハッシュ',
   'audit.events.data': '#{n} のデータ',
-  'audit.events.useTime': '#{n} の記録時刻を時点に入れる',
+  'audit.events.showAfter': '#{n} の直後の状態を表示',
   'audit.verify.title': '改ざんの検証',
   'audit.verify.intro':
     'ストリームの全イベントをサーバーから受け取り、このブラウザ内で SHA-256 ハッシュ（RFC 8785 の正規化 JSON）を計算し直し、チェーンのつながり、最新チェックポイントへの包含証明、チェックポイントの署名を確かめます。サーバーの判定は使いません。',

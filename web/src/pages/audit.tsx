@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { IncidentState } from '../../../events/incident/incident.ts';
 import { incidentView } from '../../../events/incident/visibility.ts';
 import { ApiError, listIncidents } from '../api.ts';
@@ -56,7 +56,9 @@ async function loadChoices() {
   for (const h of heads) {
     const type = h.streamId.split('#', 1)[0] ?? '';
     if (type === 'incident' || type === 'advisory-recipient') continue;
-    others.set(type, [...(others.get(type) ?? []), h.streamId]);
+    const ids = others.get(type) ?? [];
+    ids.push(h.streamId);
+    others.set(type, ids);
   }
   return { incidents, others };
 }
@@ -176,6 +178,20 @@ export function AuditStreamPage(props: { id: string }) {
   const polled = usePoll(() => loadReplay(props.id, asOf), [props.id, asOf]);
   const data = polled.data;
   const notYet = polled.error instanceof ApiError && polled.error.problem.status === 404;
+  // The state is re-read for the new moment: the focus goes to its heading once it is there.
+  const focusState = useRef(false);
+  useEffect(() => {
+    if (!data || !focusState.current) return;
+    focusState.current = false;
+    document.getElementById('audit-state-title')?.focus();
+  }, [data]);
+  // The state right after an event: its exact recorded time (milliseconds too) becomes the moment.
+  const showAfter = (recordedAt: string) => {
+    setInput(toJstInput(recordedAt));
+    setInputError(false);
+    setAsOf(recordedAt);
+    focusState.current = true;
+  };
   const apply = (e: Event) => {
     e.preventDefault();
     const at = fromJstInput(input);
@@ -204,7 +220,7 @@ export function AuditStreamPage(props: { id: string }) {
             <input
               id="audit-as-of"
               type="datetime-local"
-              step="1"
+              step="0.001"
               value={input}
               {...aria}
               onInput={(e) => setInput(e.currentTarget.value)}
@@ -239,17 +255,23 @@ export function AuditStreamPage(props: { id: string }) {
       ) : (
         polled.error !== undefined && <Notice kind="error">{describeError(polled.error, t)}</Notice>
       )}
-      {!data
-        ? polled.error === undefined && <p>{t('app.loading')}</p>
-        : !notYet && (
-            <>
-              <h2>{t('audit.state.title', { version: data.version })}</h2>
-              <StateView replay={data} moment={asOf ?? new Date().toISOString()} />
-              <VerifyPanel streamId={props.id} />
-              <h2>{t('audit.events.title', { n: data.events.length })}</h2>
-              <EventList events={data.events} pick={(at) => setInput(toJstInput(at))} />
-            </>
-          )}
+      {!data && polled.error === undefined && <p>{t('app.loading')}</p>}
+      {data && !notYet && (
+        <>
+          <h2 id="audit-state-title" tabIndex={-1}>
+            {t('audit.state.title', { version: data.version })}
+          </h2>
+          <StateView replay={data} moment={asOf ?? new Date().toISOString()} />
+        </>
+      )}
+      {/* Kept while another moment loads; hidden only when the stream does not exist at all. */}
+      {!(notYet && asOf === null) && <VerifyPanel streamId={props.id} />}
+      {data && !notYet && (
+        <>
+          <h2>{t('audit.events.title', { n: data.events.length })}</h2>
+          <EventList events={data.events} pick={showAfter} />
+        </>
+      )}
     </section>
   );
 }
@@ -369,7 +391,7 @@ function EventList(props: { events: readonly AuditEvent[]; pick: (at: string) =>
               <pre>{JSON.stringify(e.data, null, 2)}</pre>
             </details>
             <button type="button" class="link small" onClick={() => props.pick(e.recordedAt)}>
-              {t('audit.events.useTime', { n: e.version })}
+              {t('audit.events.showAfter', { n: e.version })}
             </button>
           </li>
         );
