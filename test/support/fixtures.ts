@@ -1,4 +1,5 @@
 import type { Actor } from '../../events/actor.ts';
+import type { IncidentEvent } from '../../events/incident/incident.ts';
 import type { Report } from '../../events/incident/report.ts';
 import { relayPolicy } from '../../events/policy.ts';
 
@@ -42,3 +43,19 @@ export const RANSOMWARE_REPORT: Report = {
 export const POLICY = relayPolicy();
 export const HOURS = 3_600_000;
 export const at = (base: string, ms: number) => new Date(Date.parse(base) + ms).toISOString();
+
+/** The member's ransomware report at T0, as the first event of a `given` history. */
+export const REPORTED = {
+  event: {
+    type: 'IncidentReported',
+    data: {
+      incidentId: INCIDENT_ID,
+      org: 'asahi-petrochem',
+      reportedBy: 'u-asahi-1',
+      report: RANSOMWARE_REPORT,
+      secretariatDueAt: at(T0, 4 * HOURS),
+    },
+  } satisfies IncidentEvent,
+  at: T0,
+  actor: ASAHI_MEMBER,
+};

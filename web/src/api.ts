@@ -85,20 +85,6 @@ export async function apiCall<T>(
   return json as T;
 }
 
-/** Runs `fn` over items at most `limit` at a time, keeping order. */
-export async function mapLimited<A, B>(items: readonly A[], limit: number, fn: (a: A) => Promise<B>) {
-  const out: B[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as A);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** Every incident the caller may see (all pages), newest first. */
 export async function listIncidents(): Promise<IncidentSummary[]> {
   const all: IncidentSummary[] = [];
