@@ -151,9 +151,13 @@ export const functions = [
   },
   {
     name: 'ack-link',
-    description: 'One-click acknowledgement link of an advisory message (no login; signed token)',
+    description:
+      'Acknowledgement link of an advisory message: a page to confirm, then the record (no login; signed token)',
     trigger: 'http',
-    routes: [{ method: 'GET', path: '/ack/{token}', public: true }],
+    routes: [
+      { method: 'GET', path: '/ack/{token}', public: true },
+      { method: 'POST', path: '/ack/{token}', public: true },
+    ],
     calls: [...WRITE, 'secretsmanager:GetSecretValue'],
   },
   {

@@ -161,6 +161,7 @@ describe('cdk-nag AwsSolutions', () => {
         'AdvisoryWorkflow/StateMachine/Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<RelayStep96CEE648.Arn>:*]',
         'AckLinkKey AwsSolutions::AwsSolutions-SMG4',
         'HttpApi/GET--ack--{token} AwsSolutions::AwsSolutions-APIG4',
+        'HttpApi/POST--ack--{token} AwsSolutions::AwsSolutions-APIG4',
         'HttpApi/GET--public--board AwsSolutions::AwsSolutions-APIG4',
       ].sort(),
     );

@@ -21,6 +21,8 @@ export interface AdvisoryReactionDeps {
   readonly directory: () => Promise<Directory>;
   readonly ackKey: () => Promise<Uint8Array>;
   readonly publicUrl: string;
+  /** Base of acknowledgement links, served by the API (in AWS not the console's origin); default publicUrl. */
+  readonly ackUrl?: string;
 }
 
 type Target = { kind: Exclude<OrgKind, 'member'>; contacts: 'duty' | 'escalation' | 'all' };
@@ -93,7 +95,7 @@ function chainMessages(
 
 /**
  * Messages to recipient organisations: each contact on one channel (the primary for the
- * advisory, the secondary for a reminder), each with its own one-click acknowledgement link.
+ * advisory, the secondary for a reminder), each with its own acknowledgement link.
  * Recorded on the recipient's stream.
  */
 async function recipientMessages(
@@ -125,7 +127,7 @@ async function recipientMessages(
         : [wanted];
       if (channels.length === 0) continue;
       const token = await signAckToken(key, { advisoryId: state.id, org, contactId: contact.id }, expiresAt);
-      const ackLink = `${deps.publicUrl}/ack/${token}`;
+      const ackLink = `${deps.ackUrl ?? deps.publicUrl}/ack/${token}`;
       const lang = contact.lang as Lang;
       // The body differs per contact only by the link: render once per language, then swap it in.
       let base = rendered.get(lang);
