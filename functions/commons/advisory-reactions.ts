@@ -14,6 +14,9 @@ import type { Notifier, OutboundNotification } from './notifier.ts';
 import { type AdvisoryFacts, bodyFor, type Lang, renderAdvisory } from './templates.ts';
 import type { RelayWorkflow } from './workflow.ts';
 
+/** What building an advisory's messages needs: the contacts, the key that signs links, the links' bases. */
+export type AdvisoryMessageDeps = Pick<AdvisoryReactionDeps, 'directory' | 'ackKey' | 'publicUrl' | 'ackUrl'>;
+
 /** What the advisory reactions need from the outside world. */
 export interface AdvisoryReactionDeps {
   readonly workflow: RelayWorkflow;
@@ -103,7 +106,7 @@ async function recipientMessages(
   state: AdvisoryState,
   orgs: readonly string[],
   purpose: 'advisory' | 'reminder',
-  deps: AdvisoryReactionDeps,
+  deps: AdvisoryMessageDeps,
 ): Promise<OutboundNotification[]> {
   // A contact check tests every route a contact has; an advisory goes out on the primary one.
   const check = state.contactCheck === true && purpose === 'advisory';
@@ -175,7 +178,7 @@ function hopEndedBy(event: Recorded<AdvisoryEvent>): ForwardHop | null {
 export async function advisoryMessagesFor(
   event: Recorded<AdvisoryEvent>,
   state: AdvisoryState,
-  deps: AdvisoryReactionDeps,
+  deps: AdvisoryMessageDeps,
 ): Promise<OutboundNotification[]> {
   const url = deps.publicUrl;
   switch (event.type) {
