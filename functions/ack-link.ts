@@ -5,6 +5,7 @@ import { ACK_PAGE_HEADERS, ackErrorPage, ackPage, wantsHtml } from './commons/ac
 import { acknowledgeAdvisory, distributedAdvisory } from './commons/acknowledge.ts';
 import { recipientId, recipients } from './commons/advisories.ts';
 import { loadAggregate } from './commons/command-runner.ts';
+import { loadDirectory } from './commons/directory.ts';
 import { publicHandler } from './commons/public-http.ts';
 import { store } from './commons/store.ts';
 
@@ -26,11 +27,13 @@ export const handler = publicHandler(
     const html = wantsHtml(event.headers?.accept);
     const advisory = await distributedAdvisory(claims.advisoryId);
     if (!advisory.recipients.includes(claims.org)) throw new NotFoundError('no such advisory');
+    const names = html ? (await loadDirectory(store)).organizations[claims.org]?.name : undefined;
     const facts = {
       title: advisory.title,
       tlp: advisory.tlp,
       drill: advisory.drill,
       org: claims.org,
+      orgName: names ?? { ja: claims.org, en: claims.org },
       consoleLink: `${CONSOLE_URL}/advisories/${encodeURIComponent(advisory.id)}`,
     };
     if (event.requestContext.http.method === 'POST') {

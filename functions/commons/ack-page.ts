@@ -13,6 +13,8 @@ export interface AckPageFacts {
   readonly tlp: Tlp;
   readonly drill: boolean;
   readonly org: string;
+  /** The organisation's names, from the directory (its id when it is not there). */
+  readonly orgName: { readonly ja: string; readonly en: string };
   /** When the organisation's acknowledgement was recorded; null while it is not. */
   readonly acknowledgedAt: string | null;
   /** True on the answer to the button: this request recorded it. */
@@ -42,6 +44,9 @@ a{color:#0b5cad}@media (max-width:40rem){main{margin:0;border-radius:0}}`;
 export function ackPage(f: AckPageFacts): string {
   const tlpClass = f.tlp.toLowerCase().replace('+', '-');
   const heading = f.drill ? '<span class="drill">【訓練】DRILL</span>' : '';
+  const drillNote = f.drill
+    ? '<p><strong>これは訓練です。</strong> <span class="en" lang="en">This is a drill.</span></p>'
+    : '';
   const subject =
     f.title !== null && !withheld(f.tlp)
       ? `<p><strong>${escape(f.title)}</strong></p>`
@@ -54,13 +59,14 @@ export function ackPage(f: AckPageFacts): string {
           f.justRecorded ? 'Your acknowledgement is recorded' : 'This advisory is already acknowledged'
         } (${jst(f.acknowledgedAt, 'en')}).</p></div>`
       : `<form method="post"><button type="submit">受領を確認する <span lang="en">/ Acknowledge</span></button></form>
-<p>ボタンを押すと、${escape(f.org)} としての受領が記録されます。リンクを開いただけでは記録されません。</p>
-<p class="en" lang="en">Pressing the button records receipt for ${escape(f.org)}. Opening the link alone records nothing.</p>`;
+<p>ボタンを押すと、${escape(f.orgName.ja)} としての受領が記録されます。リンクを開いただけでは記録されません。</p>
+<p class="en" lang="en">Pressing the button records receipt for ${escape(f.orgName.en)}. Opening the link alone records nothing.</p>`;
   return `<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>情報提供の受領確認 / Acknowledge an advisory</title><style>${STYLE}</style></head>
 <body><main><h1>${heading}情報提供の受領確認 <span class="en" lang="en">/ Acknowledge an advisory</span></h1>
 <p><span class="tlp tlp-${tlpClass}">TLP:${f.tlp}</span></p>
+${drillNote}
 ${subject}
 ${state}
 </main></body></html>
