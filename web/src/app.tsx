@@ -4,7 +4,7 @@ import { Link, PageHeading, useOrgName } from './components/ui.tsx';
 import { availableSlots, type FeatureSlot } from './features.ts';
 import type { MessageKey } from './i18n/ja.ts';
 import { lang, useT } from './i18n/lang.ts';
-import { DirectoryPage, OrganizationPage } from './pages/directory.tsx';
+import { ContactCheckPage, DirectoryPage, OrganizationPage } from './pages/directory.tsx';
 import { DrillReportPage, DrillsPage } from './pages/drills.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { IncidentPage } from './pages/incident.tsx';
@@ -48,6 +48,7 @@ const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
   directory: ['secretariat'],
   organization: ['secretariat'],
   share: ['secretariat'],
+  contactCheck: ['secretariat', 'auditor'],
 };
 
 /** The console: header, role menu, and the page of the current route. */
@@ -198,6 +199,8 @@ function Page(props: { current: Route; session: Session | null }) {
       return <OrganizationPage key={current.org} org={current.org} />;
     case 'share':
       return <SharePage key={current.id} id={current.id} />;
+    case 'contactCheck':
+      return <ContactCheckPage key={current.id} id={current.id} />;
     case 'notFound':
       return <NotFound />;
     default: {

@@ -15,6 +15,7 @@ export type Route =
   | { readonly name: 'directory' }
   | { readonly name: 'organization'; readonly org: string }
   | { readonly name: 'share'; readonly id: string }
+  | { readonly name: 'contactCheck'; readonly id: string }
   | { readonly name: 'notFound' };
 
 export const BASE = '/app';
@@ -35,6 +36,10 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/directory$/, () => ({ name: 'directory' })],
   [new RegExp(`^/directory/${ID}$`), (m) => ({ name: 'organization', org: decodeURIComponent(m[1] ?? '') })],
   [new RegExp(`^/incidents/${ID}/share$`), (m) => ({ name: 'share', id: decodeURIComponent(m[1] ?? '') })],
+  [
+    new RegExp(`^/contact-checks/${ID}$`),
+    (m) => ({ name: 'contactCheck', id: decodeURIComponent(m[1] ?? '') }),
+  ],
 ];
 
 /** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
@@ -78,6 +83,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/directory/${encodeURIComponent(route.org)}`;
     case 'share':
       return `${BASE}/incidents/${encodeURIComponent(route.id)}/share`;
+    case 'contactCheck':
+      return `${BASE}/contact-checks/${encodeURIComponent(route.id)}`;
     case 'notFound':
       return `${BASE}/`;
     default: {

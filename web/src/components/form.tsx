@@ -73,9 +73,3 @@ export function ErrorSummary(props: {
     </div>
   );
 }
-
-/** 【訓練】 / [DRILL]: on every page that shows a drill. */
-export function DrillMark() {
-  const t = useT();
-  return <span class="badge drill-mark">{t('drill.mark')}</span>;
-}

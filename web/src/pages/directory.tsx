@@ -1,13 +1,16 @@
 import { useRef, useState } from 'preact/hooks';
+import type { AdvisoryStatus } from '../../../events/advisory/advisory.ts';
 import { channels, type OrganizationEntry, orgKinds } from '../../../events/directory/directory.ts';
-import { ApiError, apiCall } from '../api.ts';
+import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
 import { ErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, useFormatTime } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import type { FieldError } from '../report-form.ts';
+import { navigate } from '../router.ts';
 import {
   type ContactFields,
   contactTextFields,
@@ -73,6 +76,140 @@ export function DirectoryPage() {
           </table>
         </div>
       )}
+      <StartContactCheck />
+    </section>
+  );
+}
+
+/** POST /contact-checks: a test message to every member contact on every channel, then its results. */
+function StartContactCheck() {
+  const t = useT();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [key] = useState(newIdempotencyKey);
+  const start = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const created = await apiCall<{ id: string }>('POST', '/contact-checks', {
+        body: {},
+        idempotencyKey: key,
+      });
+      navigate({ name: 'contactCheck', id: created.id });
+    } catch (error) {
+      setBusy(false);
+      setProblem(describeError(error, t));
+    }
+  };
+  return (
+    <section aria-labelledby="contact-check" class="card">
+      <h2 id="contact-check">{t('check.start')}</h2>
+      <p>{t('check.startIntro')}</p>
+      {problem && <Notice kind="error">{problem}</Notice>}
+      <div class="actions">
+        <button type="button" class="secondary" disabled={busy} onClick={() => void start()}>
+          {busy ? t('check.sending') : t('check.start')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** GET /contact-checks/{id}. */
+interface ContactCheck {
+  readonly id: string;
+  readonly status: AdvisoryStatus;
+  readonly dueAt: string | null;
+  readonly contacts: number;
+  readonly confirmed: number;
+  readonly organizations: {
+    org: string;
+    contacts: {
+      contactId: string;
+      reached: { channel: (typeof channels)[number]; ok: boolean; at: string }[];
+      confirmedAt: string | null;
+    }[];
+  }[];
+}
+
+/** A contact check's results: per organisation and contact, the channels reached and the confirmation. */
+export function ContactCheckPage(props: { id: string }) {
+  const t = useT();
+  const time = useFormatTime({ seconds: true });
+  const current = useStore(lang);
+  const [live, setLive] = useState(true);
+  const polled = usePoll(
+    async () => {
+      const check = await apiCall<ContactCheck>('GET', `/contact-checks/${encodeURIComponent(props.id)}`);
+      setLive(check.status !== 'closed');
+      return check;
+    },
+    [props.id],
+    live,
+  );
+  const check = polled.data;
+  const names = usePoll(
+    () => apiCall<{ items: OrganizationRow[] }>('GET', '/directory/organizations'),
+    [],
+    false,
+  );
+  const orgName = (org: string) => names.data?.items.find((o) => o.org === org)?.name[current] ?? org;
+  if (!check) {
+    return <PageLoading title={`${t('drill.mark')} ${t('check.title')}`} error={polled.error} />;
+  }
+  return (
+    <section>
+      <PageHeading>{`${t('drill.mark')} ${t('check.title')}`}</PageHeading>
+      <div class="meta">
+        <DrillMark />
+        <AdvisoryStatusBadge status={check.status} />
+      </div>
+      <Updated at={polled.loadedAt} live={live} />
+      <p class="check-summary" aria-live="polite">
+        <strong>{t('check.summary', { confirmed: check.confirmed, contacts: check.contacts })}</strong>
+        {check.dueAt && ` · ${t('check.due', { time: time(check.dueAt) })}`}
+      </p>
+      <div class="table-wrap">
+        <table class="data contact-check">
+          <thead>
+            <tr>
+              <th scope="col">{t('directory.col.org')}</th>
+              <th scope="col">{t('check.col.contact')}</th>
+              <th scope="col">{t('check.col.reached')}</th>
+              <th scope="col">{t('check.col.confirmed')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {check.organizations.flatMap((o) =>
+              o.contacts.map((c) => (
+                <tr key={`${o.org}/${c.contactId}`} data-contact={c.contactId}>
+                  <th scope="row">{orgName(o.org)}</th>
+                  <td>{c.contactId}</td>
+                  <td>
+                    {c.reached.length === 0
+                      ? t('drill.none')
+                      : [
+                          ...new Set(
+                            [...c.reached]
+                              .sort((a, b) => channels.indexOf(a.channel) - channels.indexOf(b.channel))
+                              .map((r) =>
+                                r.ok
+                                  ? t(`channel.${r.channel}`)
+                                  : t('check.failed', { channel: t(`channel.${r.channel}`) }),
+                              ),
+                          ),
+                        ].join('・')}
+                  </td>
+                  <td class="confirmed">{c.confirmedAt ? time(c.confirmedAt) : t('drill.none')}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p>
+        <Link to={{ name: 'directory' }}>{t('check.back')}</Link>
+      </p>
     </section>
   );
 }
@@ -131,22 +268,17 @@ export function OrganizationPage(props: { org: string }) {
   const entry = loaded.data;
   const form = fields ?? (entry ? organizationFields(entry) : null);
   if (!entry || !form) {
-    return (
-      <section>
-        <PageHeading>{t('directory.title')}</PageHeading>
-        {loaded.error ? (
-          <Notice kind="error">{describeError(loaded.error, t)}</Notice>
-        ) : (
-          <p>{t('app.loading')}</p>
-        )}
-      </section>
-    );
+    return <PageLoading title={t('directory.title')} error={loaded.error} />;
   }
   const id = (p: string) => fieldId('org', p);
   const err = (p: string) => (errors[p] ? t(errors[p].key, errors[p].params) : undefined);
   const update = (next: OrganizationFields) => setFields(next);
-  const setContact = (i: number, patch: Partial<ContactFields>) =>
+  // An edited field's error goes; the rest stay until the next save.
+  const setContact = (i: number, patch: Partial<ContactFields>) => {
     update({ ...form, contacts: form.contacts.map((c, j) => (j === i ? { ...c, ...patch } : c)) });
+    const edited = new Set(Object.keys(patch).map((k) => `contacts.${i}.${k}`));
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([p]) => !edited.has(p))));
+  };
   const showErrors = (next: Record<string, FieldError>) => {
     setErrors(next);
     setTimeout(() => summary.current?.focus(), 0);

@@ -5,7 +5,8 @@ import { severities } from '../../../events/policy.ts';
 import { ackCurve } from '../ack-chart.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
 import { AckChart, percent } from '../components/ack-chart.tsx';
-import { DrillMark, ErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { ErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
@@ -41,22 +42,6 @@ interface DrillRow {
     withinWindow: number;
     rate: number;
   } | null;
-}
-
-export function AdvisoryStatusBadge(props: { status: AdvisoryStatus }) {
-  const t = useT();
-  return <span class={`badge status advisory-${props.status}`}>{t(`advisoryStatus.${props.status}`)}</span>;
-}
-
-function Updated(props: { at: number | undefined; live: boolean }) {
-  const t = useT();
-  const time = useFormatTime();
-  return props.at ? (
-    <p class="updated">
-      {t('app.updated', { time: time(new Date(props.at).toISOString()) })}
-      {props.live ? ` · ${t('app.liveUpdate')}` : ''}
-    </p>
-  ) : null;
 }
 
 /** The drills, newest first, and the form that starts one. */
@@ -128,7 +113,10 @@ function StartDrill() {
   const [busy, setBusy] = useState(false);
   const [key] = useState(newIdempotencyKey);
   const summary = useRef<HTMLDivElement>(null);
-  const set = (name: keyof DrillFields, value: string) => setFields((f) => ({ ...f, [name]: value }));
+  const set = (name: keyof DrillFields, value: string) => {
+    setFields((f) => ({ ...f, [name]: value }));
+    setErrors(({ [name]: _fixed, ...rest }) => rest);
+  };
   const id = (f: string) => fieldId('drill', f);
   const err = (f: string) => (errors[f] ? t(errors[f].key, errors[f].params) : undefined);
   const showErrors = (next: Record<string, FieldError>) => {
@@ -202,11 +190,17 @@ function StartDrill() {
               ))}
             </select>
           </FormField>
-          <FormField id={id('severity')} label={t('field.severity')} error={err('severity')} required>
+          <FormField
+            id={id('severity')}
+            label={t('field.severity')}
+            hint={t('field.drillSeverity.hint')}
+            error={err('severity')}
+            required
+          >
             <select
               value={fields.severity}
               onChange={(e) => set('severity', e.currentTarget.value)}
-              {...fieldAria(id('severity'), err('severity'))}
+              {...fieldAria(id('severity'), err('severity'), true)}
             >
               {severities.map((s) => (
                 <option key={s} value={s}>
@@ -253,7 +247,8 @@ function StartDrill() {
 /** GET /drills/{id}/report: the rate within the window, per stage and per recipient, and the chart. */
 export function DrillReportPage(props: { id: string }) {
   const t = useT();
-  const time = useFormatTime();
+  // Deliveries and acknowledgements often fall within one minute: the seconds tell them apart.
+  const time = useFormatTime({ seconds: true });
   const orgName = useOrgName();
   const now = useNow(5000);
   const message = useStore(flash);
@@ -273,16 +268,7 @@ export function DrillReportPage(props: { id: string }) {
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const report = polled.data;
   if (!report) {
-    return (
-      <section>
-        <PageHeading>{t('drills.title')}</PageHeading>
-        {polled.error ? (
-          <Notice kind="error">{describeError(polled.error, t)}</Notice>
-        ) : (
-          <p>{t('app.loading')}</p>
-        )}
-      </section>
-    );
+    return <PageLoading title={t('drills.title')} error={polled.error} />;
   }
   const heading = t('drill.title', { title: report.title });
   const curve = ackCurve(report, now);

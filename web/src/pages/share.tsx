@@ -2,7 +2,8 @@ import { useRef, useState } from 'preact/hooks';
 import type { advisoryView } from '../../../events/advisory/visibility.ts';
 import { tlpLabels } from '../../../events/incident/report.ts';
 import { ApiError, apiCall, type IncidentView, newIdempotencyKey } from '../api.ts';
-import { DrillMark, ErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { ErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { DrillMark, PageLoading } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
@@ -32,16 +33,7 @@ export function SharePage(props: { id: string }) {
   const loaded = usePoll(() => apiCall<IncidentView>('GET', path), [path], false);
   const incident = loaded.data;
   if (!incident) {
-    return (
-      <section>
-        <PageHeading>{t('share.title')}</PageHeading>
-        {loaded.error ? (
-          <Notice kind="error">{describeError(loaded.error, t)}</Notice>
-        ) : (
-          <p>{t('app.loading')}</p>
-        )}
-      </section>
-    );
+    return <PageLoading title={t('share.title')} error={loaded.error} />;
   }
   return (
     <ShareForm
@@ -72,7 +64,10 @@ function ShareForm(props: { incident: IncidentView; initial: ShareFields }) {
   const previewRef = useRef<HTMLElement>(null);
   const id = (f: string) => fieldId('share', f);
   const err = (f: string) => (errors[f] ? t(errors[f].key, errors[f].params) : undefined);
-  const set = (name: keyof ShareFields, value: string) => setFields((f) => ({ ...f, [name]: value }));
+  const set = (name: keyof ShareFields, value: string) => {
+    setFields((f) => ({ ...f, [name]: value }));
+    setErrors(({ [name]: _fixed, ...rest }) => rest);
+  };
 
   const check = () => {
     setNotice(null);
