@@ -284,5 +284,20 @@ describe('the secretariat in the browser', () => {
     });
     expect(view.body.recipients.map((r: { org: string }) => r.org)).not.toContain('kashima-resin');
     await expectAccessible(page);
+
+    // At phone width every page of the secretariat's fits, tables scrolling inside their box.
+    const phone = await secretariatPage(PHONE);
+    for (const [path, heading] of [
+      ['drills', '訓練'],
+      ['directory', '連絡先名簿'],
+      ['directory/asahi-petrochem', '朝日石油化学 の名簿'],
+      [`incidents/${incidentId}/share`, '匿名化して会員に共有'],
+    ] as const) {
+      await phone.goto(`${stack.url}/app/${path}`);
+      await phone.locator('h1', { hasText: heading }).waitFor();
+      await phone.locator('main form, main table').first().waitFor();
+      expect(await fitsWidth(phone), path).toBe(true);
+      await expectAccessible(phone);
+    }
   });
 });
