@@ -115,6 +115,13 @@ export const functions = [
     calls: READ,
   },
   {
+    name: 'list-organizations',
+    description: 'Every organisation of the directory, with its contacts count and channels',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/directory/organizations' }],
+    calls: READ,
+  },
+  {
     name: 'put-organization',
     description: "The secretariat sets an organisation's directory entry",
     trigger: 'http',
@@ -134,6 +141,13 @@ export const functions = [
     trigger: 'http',
     routes: [{ method: 'POST', path: '/drills' }],
     calls: WRITE,
+  },
+  {
+    name: 'list-drills',
+    description: 'The drills the caller may read the report of, newest first, with the rate so far',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/drills' }],
+    calls: READ,
   },
   {
     name: 'forward-advisory',

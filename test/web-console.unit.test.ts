@@ -165,7 +165,22 @@ describe('console routes and config', () => {
     });
   });
 
-  it('has no page behind any feature slot yet, so none can show', () => {
-    expect(featureSlots.filter((s) => s.page !== undefined)).toEqual([]);
+  it('opens a real console route from every slot that has a page (drills and directory have one)', () => {
+    for (const slot of featureSlots) if (slot.page) expect(parseRoute(pathOf(slot.page))).toEqual(slot.page);
+    expect(featureSlots.filter((s) => s.page !== undefined).map((s) => s.id)).toEqual(
+      expect.arrayContaining(['drills', 'directory']),
+    );
+  });
+
+  it("reads the secretariat's drill, directory and share paths", () => {
+    expect(parseRoute('/app/drills')).toEqual({ name: 'drills' });
+    expect(parseRoute('/app/drills/d-1')).toEqual({ name: 'drill', id: 'd-1' });
+    expect(parseRoute('/app/directory')).toEqual({ name: 'directory' });
+    expect(parseRoute('/app/directory/asahi-petrochem')).toEqual({
+      name: 'organization',
+      org: 'asahi-petrochem',
+    });
+    expect(parseRoute('/app/incidents/abc/share')).toEqual({ name: 'share', id: 'abc' });
+    expect(pathOf({ name: 'share', id: 'a/b' })).toBe('/app/incidents/a%2Fb/share');
   });
 });

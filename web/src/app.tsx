@@ -4,10 +4,13 @@ import { Link, PageHeading, useOrgName } from './components/ui.tsx';
 import { availableSlots, type FeatureSlot } from './features.ts';
 import type { MessageKey } from './i18n/ja.ts';
 import { lang, useT } from './i18n/lang.ts';
+import { ContactCheckPage, DirectoryPage, OrganizationPage } from './pages/directory.tsx';
+import { DrillReportPage, DrillsPage } from './pages/drills.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { IncidentPage } from './pages/incident.tsx';
 import { InboxPage, IncidentsPage, QueuePage } from './pages/lists.tsx';
 import { ReportPage } from './pages/report.tsx';
+import { SharePage } from './pages/share.tsx';
 import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { navigate, type Route, route } from './router.ts';
 import { type Role, type Session, session, signOut } from './session.ts';
@@ -40,6 +43,12 @@ const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
   queue: ['secretariat'],
   inbox: ['ministry', 'nisc'],
   events: ['member', 'secretariat', 'auditor'],
+  drills: ['secretariat', 'ministry', 'nisc'],
+  drill: ['secretariat', 'ministry', 'nisc', 'auditor'],
+  directory: ['secretariat'],
+  organization: ['secretariat'],
+  share: ['secretariat'],
+  contactCheck: ['secretariat', 'auditor'],
 };
 
 /** The console: header, role menu, and the page of the current route. */
@@ -144,7 +153,13 @@ function Menu(props: { session: Session; current: Route }) {
         {/* Advisories, board, drills, directory and audit slot in here once their API and page exist. */}
         {slots.map((slot) => (
           <li key={slot.id} data-slot={slot.id}>
-            {t(slot.label)}
+            {slot.page ? (
+              <Link to={slot.page} aria-current={slot.page.name === props.current.name ? 'page' : undefined}>
+                {t(slot.label)}
+              </Link>
+            ) : (
+              t(slot.label)
+            )}
           </li>
         ))}
       </ul>
@@ -174,6 +189,18 @@ function Page(props: { current: Route; session: Session | null }) {
       return <QueuePage />;
     case 'inbox':
       return <InboxPage session={me} />;
+    case 'drills':
+      return <DrillsPage session={me} />;
+    case 'drill':
+      return <DrillReportPage key={current.id} id={current.id} />;
+    case 'directory':
+      return <DirectoryPage />;
+    case 'organization':
+      return <OrganizationPage key={current.org} org={current.org} />;
+    case 'share':
+      return <SharePage key={current.id} id={current.id} />;
+    case 'contactCheck':
+      return <ContactCheckPage key={current.id} id={current.id} />;
     case 'notFound':
       return <NotFound />;
     default: {

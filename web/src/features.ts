@@ -1,11 +1,12 @@
 import type { MessageKey } from './i18n/ja.ts';
+import type { Route } from './routes.ts';
 import type { Role } from './session.ts';
 
 /**
  * Navigation slots for the parts of the console whose API is not on this branch yet (issues 3 and 4).
  * A slot appears only when it has a page AND the API answers its probe with anything but 404 (an API
  * without the route answers 404 before any authorisation), so a deployment shows exactly what its API
- * serves. No slot has a page yet: none is shown.
+ * serves.
  */
 export interface FeatureSlot {
   readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit';
@@ -13,8 +14,8 @@ export interface FeatureSlot {
   readonly roles: readonly Role[];
   /** A GET the API serves when the feature exists. */
   readonly probe: string;
-  /** Set when the page lands; until then the slot stays hidden whatever the API says. */
-  readonly page: undefined;
+  /** The page the slot opens; until it lands the slot stays hidden whatever the API says. */
+  readonly page: Route | undefined;
 }
 
 export const featureSlots: readonly FeatureSlot[] = [
@@ -31,14 +32,14 @@ export const featureSlots: readonly FeatureSlot[] = [
     label: 'nav.drills',
     roles: ['secretariat', 'ministry', 'nisc'],
     probe: '/drills',
-    page: undefined,
+    page: { name: 'drills' },
   },
   {
     id: 'directory',
     label: 'nav.directory',
     roles: ['secretariat'],
     probe: '/directory/organizations',
-    page: undefined,
+    page: { name: 'directory' },
   },
   { id: 'audit', label: 'nav.audit', roles: ['auditor'], probe: '/audit/events', page: undefined },
 ];

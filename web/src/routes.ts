@@ -10,6 +10,12 @@ export type Route =
   | { readonly name: 'events'; readonly id: string }
   | { readonly name: 'queue' }
   | { readonly name: 'inbox' }
+  | { readonly name: 'drills' }
+  | { readonly name: 'drill'; readonly id: string }
+  | { readonly name: 'directory' }
+  | { readonly name: 'organization'; readonly org: string }
+  | { readonly name: 'share'; readonly id: string }
+  | { readonly name: 'contactCheck'; readonly id: string }
   | { readonly name: 'notFound' };
 
 export const BASE = '/app';
@@ -25,6 +31,15 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^/incidents/${ID}/events$`), (m) => ({ name: 'events', id: decodeURIComponent(m[1] ?? '') })],
   [/^\/queue$/, () => ({ name: 'queue' })],
   [/^\/inbox$/, () => ({ name: 'inbox' })],
+  [/^\/drills$/, () => ({ name: 'drills' })],
+  [new RegExp(`^/drills/${ID}$`), (m) => ({ name: 'drill', id: decodeURIComponent(m[1] ?? '') })],
+  [/^\/directory$/, () => ({ name: 'directory' })],
+  [new RegExp(`^/directory/${ID}$`), (m) => ({ name: 'organization', org: decodeURIComponent(m[1] ?? '') })],
+  [new RegExp(`^/incidents/${ID}/share$`), (m) => ({ name: 'share', id: decodeURIComponent(m[1] ?? '') })],
+  [
+    new RegExp(`^/contact-checks/${ID}$`),
+    (m) => ({ name: 'contactCheck', id: decodeURIComponent(m[1] ?? '') }),
+  ],
 ];
 
 /** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
@@ -58,6 +73,18 @@ export function pathOf(route: Route): string {
       return `${BASE}/queue`;
     case 'inbox':
       return `${BASE}/inbox`;
+    case 'drills':
+      return `${BASE}/drills`;
+    case 'drill':
+      return `${BASE}/drills/${encodeURIComponent(route.id)}`;
+    case 'directory':
+      return `${BASE}/directory`;
+    case 'organization':
+      return `${BASE}/directory/${encodeURIComponent(route.org)}`;
+    case 'share':
+      return `${BASE}/incidents/${encodeURIComponent(route.id)}/share`;
+    case 'contactCheck':
+      return `${BASE}/contact-checks/${encodeURIComponent(route.id)}`;
     case 'notFound':
       return `${BASE}/`;
     default: {

@@ -1,7 +1,9 @@
 import type { MessageKey } from './ja.ts';
+import { secretariatEn } from './secretariat.ts';
 
 /** English. Typed against the Japanese keys, so a missing or extra key fails the type check too. */
 export const en: Record<MessageKey, string> = {
+  ...secretariatEn,
   'app.title': 'Chemical CEPTOAR incident relay',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',
