@@ -206,7 +206,7 @@ describe('the secretariat in the browser', () => {
       20_000,
     );
     const link = /\/ack\/([\w.-]+)/.exec(mail.text)?.[1];
-    expect((await api.call('GET', `/ack/${link}`)).body.status).toBe('acknowledged');
+    expect((await api.call('POST', `/ack/${link}`)).body.status).toBe('acknowledged');
     const contact = page.locator('tr[data-contact=asahi-petrochem-csirt]');
     await expect
       .poll(() => contact.locator('td.confirmed').textContent(), { timeout: 10_000 })
