@@ -117,6 +117,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AcknowledgeAdvisory',
       'AckLink',
       'GetAdvisory',
+      'ListAdvisories',
       'ListBoard',
       'PublicBoard',
       'DrillReport',
