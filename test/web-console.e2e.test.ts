@@ -140,14 +140,23 @@ describe('the web console: forms, languages, links and menus', () => {
     expect(json.body.id).toBe(id);
   });
 
-  it('shows no navigation for parts whose API this stack does not serve yet', async () => {
+  it('shows navigation only for parts with a page and an API: advisories and the board, not drills or the directory yet', async () => {
     await eventually(async () => (await api.call('GET', '/health')).status === 200);
     const context = await personContext(browser);
     const page = await context.newPage();
     await signIn(page, stack.url, 'secretariat');
     const nav = page.getByRole('navigation');
-    expect(await nav.getByRole('listitem').allTextContents()).toEqual(['審査キュー', '報告一覧']);
-    expect(await page.locator('[data-slot]').count()).toBe(0);
+    // Advisories and the board have their page and their API here; drills and the directory do not yet.
+    await nav.getByRole('link', { name: '電子掲示板' }).waitFor();
+    expect(await nav.getByRole('listitem').allTextContents()).toEqual([
+      '審査キュー',
+      '報告一覧',
+      '情報提供',
+      '電子掲示板',
+    ]);
+    expect(
+      await page.locator('[data-slot]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.slot)),
+    ).toEqual(['advisories', 'board']);
     await context.close();
   });
 });

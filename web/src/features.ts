@@ -1,11 +1,12 @@
 import type { MessageKey } from './i18n/ja.ts';
+import type { Route } from './routes.ts';
 import type { Role } from './session.ts';
 
 /**
  * Navigation slots for the parts of the console whose API is not on this branch yet (issues 3 and 4).
  * A slot appears only when it has a page AND the API answers its probe with anything but 404 (an API
  * without the route answers 404 before any authorisation), so a deployment shows exactly what its API
- * serves. No slot has a page yet: none is shown.
+ * serves.
  */
 export interface FeatureSlot {
   readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit';
@@ -13,8 +14,8 @@ export interface FeatureSlot {
   readonly roles: readonly Role[];
   /** A GET the API serves when the feature exists. */
   readonly probe: string;
-  /** Set when the page lands; until then the slot stays hidden whatever the API says. */
-  readonly page: undefined;
+  /** The page the slot opens; until it lands the slot stays hidden whatever the API says. */
+  readonly page: Route | undefined;
 }
 
 export const featureSlots: readonly FeatureSlot[] = [
@@ -23,9 +24,15 @@ export const featureSlots: readonly FeatureSlot[] = [
     label: 'nav.advisories',
     roles: ['member', 'secretariat', 'ministry', 'nisc'],
     probe: '/advisories',
-    page: undefined,
+    page: { name: 'advisories' },
   },
-  { id: 'board', label: 'nav.board', roles: ['member', 'secretariat'], probe: '/board', page: undefined },
+  {
+    id: 'board',
+    label: 'nav.board',
+    roles: ['member', 'secretariat'],
+    probe: '/board',
+    page: { name: 'board' },
+  },
   {
     id: 'drills',
     label: 'nav.drills',

@@ -10,6 +10,11 @@ export type Route =
   | { readonly name: 'events'; readonly id: string }
   | { readonly name: 'queue' }
   | { readonly name: 'inbox' }
+  | { readonly name: 'advisories' }
+  | { readonly name: 'issueAdvisory' }
+  | { readonly name: 'advisory'; readonly id: string }
+  | { readonly name: 'board' }
+  | { readonly name: 'publicBoard' }
   | { readonly name: 'notFound' };
 
 export const BASE = '/app';
@@ -25,6 +30,11 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^/incidents/${ID}/events$`), (m) => ({ name: 'events', id: decodeURIComponent(m[1] ?? '') })],
   [/^\/queue$/, () => ({ name: 'queue' })],
   [/^\/inbox$/, () => ({ name: 'inbox' })],
+  [/^\/advisories$/, () => ({ name: 'advisories' })],
+  [/^\/advisories\/new$/, () => ({ name: 'issueAdvisory' })],
+  [new RegExp(`^/advisories/${ID}$`), (m) => ({ name: 'advisory', id: decodeURIComponent(m[1] ?? '') })],
+  [/^\/board$/, () => ({ name: 'board' })],
+  [/^\/public\/board$/, () => ({ name: 'publicBoard' })],
 ];
 
 /** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
@@ -58,6 +68,16 @@ export function pathOf(route: Route): string {
       return `${BASE}/queue`;
     case 'inbox':
       return `${BASE}/inbox`;
+    case 'advisories':
+      return `${BASE}/advisories`;
+    case 'issueAdvisory':
+      return `${BASE}/advisories/new`;
+    case 'advisory':
+      return `${BASE}/advisories/${encodeURIComponent(route.id)}`;
+    case 'board':
+      return `${BASE}/board`;
+    case 'publicBoard':
+      return `${BASE}/public/board`;
     case 'notFound':
       return `${BASE}/`;
     default: {

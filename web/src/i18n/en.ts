@@ -1,7 +1,9 @@
+import { advisoriesEn } from './advisories.ts';
 import type { MessageKey } from './ja.ts';
 
 /** English. Typed against the Japanese keys, so a missing or extra key fails the type check too. */
 export const en: Record<MessageKey, string> = {
+  ...advisoriesEn,
   'app.title': 'Chemical CEPTOAR incident relay',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',
