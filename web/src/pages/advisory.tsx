@@ -135,11 +135,9 @@ function Actions(props: {
   const mayForward =
     (session.role === 'ministry' && advisory.status === 'awaiting_ministry') ||
     (session.role === 'secretariat' && advisory.status === 'awaiting_secretariat');
+  // After the window closed a receipt is still recorded (as late): the organisation stays "missed".
   const mayAcknowledge =
-    isMemberView(advisory) &&
-    advisory.recipient !== null &&
-    advisory.recipient.acknowledgedAt === null &&
-    advisory.status !== 'closed';
+    isMemberView(advisory) && advisory.recipient !== null && advisory.recipient.acknowledgedAt === null;
   if (!mayForward && !mayAcknowledge) return null;
   return (
     <section aria-labelledby="advisory-actions-title">
