@@ -40,7 +40,13 @@ export function AdvisoriesPage(props: { session: Session }) {
   // NISC issues but never forwards; auditors only read.
   const acts = role === 'member' || role === 'ministry' || role === 'secretariat';
   const intro =
-    role === 'member' ? 'advisories.intro.member' : acts ? 'advisories.intro.chain' : 'advisories.intro.nisc';
+    role === 'member'
+      ? 'advisories.intro.member'
+      : acts
+        ? 'advisories.intro.chain'
+        : role === 'nisc'
+          ? 'advisories.intro.nisc'
+          : 'board.intro';
   return (
     <section>
       <PageHeading>{t('advisories.title')}</PageHeading>
