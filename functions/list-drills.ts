@@ -3,7 +3,7 @@ import { canSeeReport } from '../events/advisory/report.ts';
 import { advisorySummary, transmission } from '../events/advisory/visibility.ts';
 import { loadRecipients } from './commons/advisories.ts';
 import { httpHandler } from './commons/http.ts';
-import { pageLimit, withCursor } from './commons/paging.ts';
+import { pageLimit, readPage } from './commons/paging.ts';
 import { reader } from './commons/reader.ts';
 
 /** At most this many index reads per request: a page among many advisories may hold fewer drills. */
@@ -24,7 +24,7 @@ export const handler = httpHandler(
     const drills: AdvisoryState[] = [];
     let cursor = request.query.cursor ?? null;
     for (let reads = 0; reads < MAX_READS && drills.length < limit; reads++) {
-      const page = await withCursor(() =>
+      const page = await readPage(() =>
         reader.listHeads<MaybeAdvisory>(
           { index: 'byType', key: 'advisory' },
           { limit: limit - drills.length, cursor },

@@ -16,6 +16,7 @@ export interface Route {
 export type AwsCall =
   | 'dynamodb:GetItem'
   | 'dynamodb:Query'
+  | 'dynamodb:BatchGetItem'
   | 'dynamodb:PutItem'
   | 'states:StartExecution'
   | 'states:SendTaskSuccess'
@@ -180,6 +181,14 @@ export const functions = [
     trigger: 'http',
     routes: [{ method: 'GET', path: '/advisories/{id}' }],
     calls: READ,
+  },
+  {
+    name: 'list-advisories',
+    description: 'The advisories the caller may see, with what awaits the caller (forward, acknowledgement)',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/advisories' }],
+    // A member's own recipient heads, 100 per BatchGetItem.
+    calls: [...READ, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'list-board',

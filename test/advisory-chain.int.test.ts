@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../local/stack.ts';
+import { VPN_ADVISORY } from './support/fixtures.ts';
 import { apiClient, eventually, startTestStack } from './support/local-api.ts';
 
 // The local stack at CEPTOAR_TIME_SCALE=3600 (an hour per second). Advisories here are
@@ -33,22 +34,8 @@ const MEMBERS = [
   'sakai-synthetics',
 ];
 
-const ADVISORY = {
-  title: 'Exploited VPN appliance vulnerability',
-  body: 'Patch the VPN appliances (CVE-2026-0001) and review their logs since 1 November.',
-  tlp: 'AMBER',
-  severity: 'low',
-  ackWithinHours: 240,
-};
-
-async function issue(role: string, body: Record<string, unknown> = {}) {
-  const res = await api.call('POST', '/advisories', {
-    token: await api.token(role),
-    body: { ...ADVISORY, ...body },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.id as string;
-}
+const ADVISORY = VPN_ADVISORY;
+const issue = (role: string, body: Record<string, unknown> = {}) => api.advisory(role, body);
 
 /** The acknowledgement links sent by e-mail for one advisory, by recipient address. */
 function ackLinks(id: string): Map<string, string> {

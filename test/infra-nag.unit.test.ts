@@ -119,6 +119,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AcknowledgeAdvisory',
       'AckLink',
       'GetAdvisory',
+      'ListAdvisories',
       'ListBoard',
       'PublicBoard',
       'DrillReport',

@@ -23,7 +23,7 @@ export interface AckPageFacts {
   readonly consoleLink: string;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const jst = (iso: string, lang: 'ja' | 'en') =>
   `${new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
@@ -49,8 +49,8 @@ export function ackPage(f: AckPageFacts): string {
     : '';
   const subject =
     f.title !== null && !withheld(f.tlp)
-      ? `<p><strong>${escape(f.title)}</strong></p>`
-      : `<p>TLP:${f.tlp} の情報提供です。内容は<a href="${escape(f.consoleLink)}">ログインして確認</a>してください。<br><span class="en" lang="en">A TLP:${f.tlp} advisory: <a href="${escape(f.consoleLink)}">sign in to read it</a>.</span></p>`;
+      ? `<p><strong>${escapeHtml(f.title)}</strong></p>`
+      : `<p>TLP:${f.tlp} の情報提供です。内容は<a href="${escapeHtml(f.consoleLink)}">ログインして確認</a>してください。<br><span class="en" lang="en">A TLP:${f.tlp} advisory: <a href="${escapeHtml(f.consoleLink)}">sign in to read it</a>.</span></p>`;
   const state =
     f.acknowledgedAt !== null
       ? `<div class="done" role="status"><p>${
@@ -59,8 +59,8 @@ export function ackPage(f: AckPageFacts): string {
           f.justRecorded ? 'Your acknowledgement is recorded' : 'This advisory is already acknowledged'
         } (${jst(f.acknowledgedAt, 'en')}).</p></div>`
       : `<form method="post"><button type="submit">受領を確認する <span lang="en">/ Acknowledge</span></button></form>
-<p>ボタンを押すと、${escape(f.orgName.ja)} としての受領が記録されます。リンクを開いただけでは記録されません。</p>
-<p class="en" lang="en">Pressing the button records receipt for ${escape(f.orgName.en)}. Opening the link alone records nothing.</p>`;
+<p>ボタンを押すと、${escapeHtml(f.orgName.ja)} としての受領が記録されます。リンクを開いただけでは記録されません。</p>
+<p class="en" lang="en">Pressing the button records receipt for ${escapeHtml(f.orgName.en)}. Opening the link alone records nothing.</p>`;
   return `<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>情報提供の受領確認 / Acknowledge an advisory</title><style>${STYLE}</style></head>
@@ -96,7 +96,7 @@ export function ackErrorPage(problem: Problem): string {
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>受領確認 / Acknowledge</title><style>${STYLE}</style></head>
 <body><main><h1>受領確認 <span class="en" lang="en">/ Acknowledge</span></h1>
-<p role="alert">${ja}</p><p class="en" lang="en">${escape(problem.detail ?? problem.title)}</p>
+<p role="alert">${ja}</p><p class="en" lang="en">${escapeHtml(problem.detail ?? problem.title)}</p>
 </main></body></html>
 `;
 }

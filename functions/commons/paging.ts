@@ -13,8 +13,8 @@ export function pageLimit(raw: string | undefined, fallback: number, max: number
   return n;
 }
 
-/** Runs a paged read; a cursor the store cannot read becomes a 400 naming `cursor`. */
-export async function withCursor<T>(read: () => Promise<T>): Promise<T> {
+/** Runs a paged read; a cursor the store did not issue is the caller's mistake (400), not a 500. */
+export async function readPage<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {

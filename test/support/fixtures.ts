@@ -59,3 +59,14 @@ export const REPORTED = {
   at: T0,
   actor: ASAHI_MEMBER,
 };
+/**
+ * A TLP:AMBER advisory that runs slowly: "low" forwards within 72 h and the window is 240 h,
+ * so at CEPTOAR_TIME_SCALE=3600 nothing times out while a test walks the chain by hand.
+ */
+export const VPN_ADVISORY = {
+  title: 'Exploited VPN appliance vulnerability',
+  body: 'Patch the VPN appliances (CVE-2026-0001) and review their logs since 1 November.',
+  tlp: 'AMBER',
+  severity: 'low',
+  ackWithinHours: 240,
+} as const;

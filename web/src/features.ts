@@ -24,9 +24,15 @@ export const featureSlots: readonly FeatureSlot[] = [
     label: 'nav.advisories',
     roles: ['member', 'secretariat', 'ministry', 'nisc'],
     probe: '/advisories',
-    page: undefined,
+    page: { name: 'advisories' },
   },
-  { id: 'board', label: 'nav.board', roles: ['member', 'secretariat'], probe: '/board', page: undefined },
+  {
+    id: 'board',
+    label: 'nav.board',
+    roles: ['member', 'secretariat'],
+    probe: '/board',
+    page: { name: 'board' },
+  },
   {
     id: 'drills',
     label: 'nav.drills',

@@ -16,6 +16,11 @@ export type Route =
   | { readonly name: 'organization'; readonly org: string }
   | { readonly name: 'share'; readonly id: string }
   | { readonly name: 'contactCheck'; readonly id: string }
+  | { readonly name: 'advisories' }
+  | { readonly name: 'issueAdvisory' }
+  | { readonly name: 'advisory'; readonly id: string }
+  | { readonly name: 'board' }
+  | { readonly name: 'publicBoard' }
   | { readonly name: 'notFound' };
 
 export const BASE = '/app';
@@ -40,6 +45,11 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
     new RegExp(`^/contact-checks/${ID}$`),
     (m) => ({ name: 'contactCheck', id: decodeURIComponent(m[1] ?? '') }),
   ],
+  [/^\/advisories$/, () => ({ name: 'advisories' })],
+  [/^\/advisories\/new$/, () => ({ name: 'issueAdvisory' })],
+  [new RegExp(`^/advisories/${ID}$`), (m) => ({ name: 'advisory', id: decodeURIComponent(m[1] ?? '') })],
+  [/^\/board$/, () => ({ name: 'board' })],
+  [/^\/public\/board$/, () => ({ name: 'publicBoard' })],
 ];
 
 /** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
@@ -85,6 +95,16 @@ export function pathOf(route: Route): string {
       return `${BASE}/incidents/${encodeURIComponent(route.id)}/share`;
     case 'contactCheck':
       return `${BASE}/contact-checks/${encodeURIComponent(route.id)}`;
+    case 'advisories':
+      return `${BASE}/advisories`;
+    case 'issueAdvisory':
+      return `${BASE}/advisories/new`;
+    case 'advisory':
+      return `${BASE}/advisories/${encodeURIComponent(route.id)}`;
+    case 'board':
+      return `${BASE}/board`;
+    case 'publicBoard':
+      return `${BASE}/public/board`;
     case 'notFound':
       return `${BASE}/`;
     default: {

@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import type { AdvisoryStatus } from '../../../events/advisory/advisory.ts';
 import { channels, type OrganizationEntry, orgKinds } from '../../../events/directory/directory.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
-import { ErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { FieldErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, useFormatTime } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
@@ -313,7 +313,7 @@ export function OrganizationPage(props: { org: string }) {
         {entry.org} · {t('app.updated', { time: time(entry.updatedAt) })}
       </p>
       {outcome && <Notice kind={outcome.kind}>{outcome.text}</Notice>}
-      <ErrorSummary
+      <FieldErrorSummary
         summaryRef={summary}
         entries={organizationFieldOrder(form).flatMap((p) => {
           const error = errors[p];

@@ -5,7 +5,7 @@ import { severities } from '../../../events/policy.ts';
 import { ackCurve } from '../ack-chart.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
 import { AckChart, percent } from '../components/ack-chart.tsx';
-import { ErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { FieldErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
@@ -151,7 +151,7 @@ function StartDrill() {
       <h2 id="start-drill">{t('drills.start')}</h2>
       <p>{t('drills.startIntro')}</p>
       {problem && <Notice kind="error">{problem}</Notice>}
-      <ErrorSummary
+      <FieldErrorSummary
         summaryRef={summary}
         entries={drillFieldOrder.flatMap((f) => {
           const error = errors[f];

@@ -79,7 +79,8 @@ function Rows(props: {
   );
 }
 
-function Updated(props: { at: number | undefined }) {
+/** When a polled page last read the API, and that it keeps doing so. */
+export function Updated(props: { at: number | undefined }) {
   const t = useT();
   const time = useFormatTime();
   return props.at ? (

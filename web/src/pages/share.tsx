@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import type { advisoryView } from '../../../events/advisory/visibility.ts';
 import { tlpLabels } from '../../../events/incident/report.ts';
 import { ApiError, apiCall, type IncidentView, newIdempotencyKey } from '../api.ts';
-import { ErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { FieldErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
 import { DrillMark, PageLoading } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
@@ -135,7 +135,7 @@ function ShareForm(props: { incident: IncidentView; initial: ShareFields }) {
       <p>{t('share.intro')}</p>
       <p class="hint">{t('share.source', { title: incident.report.title })}</p>
       {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
-      <ErrorSummary
+      <FieldErrorSummary
         summaryRef={summary}
         entries={shareFieldOrder.flatMap((f) => {
           const error = errors[f];
