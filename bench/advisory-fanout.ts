@@ -137,7 +137,7 @@ export async function runAdvisoryFanout(): Promise<string> {
       Array.from({ length: CLICK_CONCURRENCY }, async () => {
         while (next < links.length) {
           const link = links[next++];
-          const r = await fetch(`${stack.url}/ack/${link}`);
+          const r = await fetch(`${stack.url}/ack/${link}`, { method: 'POST' });
           if (r.status !== 200) failed++;
           await r.arrayBuffer();
         }

@@ -1,17 +1,83 @@
 import { systemActor } from '../events/actor.ts';
+import { NotFoundError } from '../events/errors.ts';
 import { ackKey, verifyAckToken } from './commons/ack-link.ts';
-import { acknowledgeAdvisory } from './commons/acknowledge.ts';
+import { ACK_PAGE_HEADERS, ackErrorPage, ackPage, wantsHtml } from './commons/ack-page.ts';
+import { acknowledgeAdvisory, distributedAdvisory } from './commons/acknowledge.ts';
+import { recipientId, recipients } from './commons/advisories.ts';
+import { loadAggregate } from './commons/command-runner.ts';
+import { loadDirectory } from './commons/directory.ts';
 import { publicHandler } from './commons/public-http.ts';
+import { store } from './commons/store.ts';
+
+/** The console's origin (its advisory page); locally the same server, so a relative link. */
+const CONSOLE_URL = (process.env.PUBLIC_URL ?? '').replace(/\/$/, '');
 
 /**
- * GET /ack/{token}: the one-click acknowledgement link in every advisory message. No login:
- * the signed token binds one contact of one recipient organisation to one advisory, and
- * expires. A forged, altered or expired token is refused and writes nothing; a second
- * click answers 200 "already acknowledged" and writes nothing.
+ * The acknowledgement link in every advisory message. No login: the signed token binds one
+ * contact of one recipient organisation to one advisory, and expires. A forged, altered or
+ * expired token is refused and writes nothing.
+ * - GET /ack/{token} records NOTHING: mail and chat scanners open links before people do. A
+ *   browser gets a page with one button; an API client gets the acknowledgement's state.
+ * - POST /ack/{token} (the button) records it; a second press answers "already acknowledged"
+ *   and writes nothing.
  */
-export const handler = publicHandler(async (event) => {
-  const claims = await verifyAckToken(await ackKey(), event.pathParameters?.token ?? '');
-  const actor = systemActor(`ack-link:${claims.contactId}`);
-  const answer = await acknowledgeAdvisory(actor, claims.advisoryId, claims.org, claims.contactId, 'link');
-  return { status: 200, body: { ...answer, contactId: claims.contactId } };
-});
+export const handler = publicHandler(
+  async (event) => {
+    const claims = await verifyAckToken(await ackKey(), event.pathParameters?.token ?? '');
+    const html = wantsHtml(event.headers?.accept);
+    const advisory = await distributedAdvisory(claims.advisoryId);
+    if (!advisory.recipients.includes(claims.org)) throw new NotFoundError('no such advisory');
+    const names = html ? (await loadDirectory(store)).organizations[claims.org]?.name : undefined;
+    const facts = {
+      title: advisory.title,
+      tlp: advisory.tlp,
+      drill: advisory.drill,
+      org: claims.org,
+      orgName: names ?? { ja: claims.org, en: claims.org },
+      consoleLink: `${CONSOLE_URL}/advisories/${encodeURIComponent(advisory.id)}`,
+    };
+    if (event.requestContext.http.method === 'POST') {
+      const actor = systemActor(`ack-link:${claims.contactId}`);
+      const answer = await acknowledgeAdvisory(
+        actor,
+        claims.advisoryId,
+        claims.org,
+        claims.contactId,
+        'link',
+      );
+      const body = { ...answer, contactId: claims.contactId };
+      return html
+        ? {
+            status: 200,
+            contentType: 'text/html; charset=utf-8',
+            headers: ACK_PAGE_HEADERS,
+            body: ackPage({
+              ...facts,
+              acknowledgedAt: answer.acknowledgedAt,
+              justRecorded: answer.status === 'acknowledged',
+            }),
+          }
+        : { status: 200, body };
+    }
+    const { state } = await loadAggregate(store, recipients, recipientId(claims.advisoryId, claims.org));
+    const acknowledgedAt = state?.acknowledgedAt ?? null;
+    return html
+      ? {
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          headers: ACK_PAGE_HEADERS,
+          body: ackPage({ ...facts, acknowledgedAt, justRecorded: false }),
+        }
+      : {
+          status: 200,
+          body: {
+            advisoryId: claims.advisoryId,
+            org: claims.org,
+            contactId: claims.contactId,
+            status: acknowledgedAt ? 'already_acknowledged' : 'not_acknowledged',
+            acknowledgedAt,
+          },
+        };
+  },
+  { errorPage: (problem) => ({ html: ackErrorPage(problem), headers: ACK_PAGE_HEADERS }) },
+);

@@ -1,4 +1,4 @@
-import { reportCsv, transmissionReport } from '../events/advisory/report.ts';
+import { canSeeReport, reportCsv, transmissionReport } from '../events/advisory/report.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { advisories, loadRecipients } from './commons/advisories.ts';
 import { advisoryIdFrom } from './commons/advisory-id.ts';
@@ -16,15 +16,7 @@ export const handler = httpHandler(
   async (request) => {
     const id = advisoryIdFrom(request);
     const { state } = await loadAggregate(reader, advisories, id);
-    const actor = request.actor;
-    const sees =
-      state !== null &&
-      (actor.role === 'secretariat' ||
-        actor.role === 'auditor' ||
-        (actor.role === 'nisc' && state.issuerRole === 'nisc') ||
-        (actor.role === 'ministry' && state.hops.ministry !== null) ||
-        (actor.role === 'ministry' && state.issuerRole === 'ministry'));
-    if (state === null || !sees) throw new NotFoundError('no such drill');
+    if (state === null || !canSeeReport(state, request.actor)) throw new NotFoundError('no such drill');
     const report = transmissionReport(state, state.distributedAt ? await loadRecipients(reader, id) : []);
     if ((request.event.headers?.accept ?? '').includes('text/csv')) {
       return {

@@ -16,6 +16,7 @@ export interface Route {
 export type AwsCall =
   | 'dynamodb:GetItem'
   | 'dynamodb:Query'
+  | 'dynamodb:BatchGetItem'
   | 'dynamodb:PutItem'
   | 'states:StartExecution'
   | 'states:SendTaskSuccess'
@@ -115,6 +116,13 @@ export const functions = [
     calls: READ,
   },
   {
+    name: 'list-organizations',
+    description: 'Every organisation of the directory, with its contacts count and channels',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/directory/organizations' }],
+    calls: READ,
+  },
+  {
     name: 'put-organization',
     description: "The secretariat sets an organisation's directory entry",
     trigger: 'http',
@@ -136,6 +144,13 @@ export const functions = [
     calls: WRITE,
   },
   {
+    name: 'list-drills',
+    description: 'The drills the caller may read the report of, newest first, with the rate so far',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/drills' }],
+    calls: READ,
+  },
+  {
     name: 'forward-advisory',
     description: 'The ministry, then the secretariat, forwards an advisory down the chain',
     trigger: 'http',
@@ -151,9 +166,13 @@ export const functions = [
   },
   {
     name: 'ack-link',
-    description: 'One-click acknowledgement link of an advisory message (no login; signed token)',
+    description:
+      'Acknowledgement link of an advisory message: a page to confirm, then the record (no login; signed token)',
     trigger: 'http',
-    routes: [{ method: 'GET', path: '/ack/{token}', public: true }],
+    routes: [
+      { method: 'GET', path: '/ack/{token}', public: true },
+      { method: 'POST', path: '/ack/{token}', public: true },
+    ],
     calls: [...WRITE, 'secretsmanager:GetSecretValue'],
   },
   {
@@ -162,6 +181,14 @@ export const functions = [
     trigger: 'http',
     routes: [{ method: 'GET', path: '/advisories/{id}' }],
     calls: READ,
+  },
+  {
+    name: 'list-advisories',
+    description: 'The advisories the caller may see, with what awaits the caller (forward, acknowledgement)',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/advisories' }],
+    // A member's own recipient heads, 100 per BatchGetItem.
+    calls: [...READ, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'list-board',

@@ -1,9 +1,11 @@
-import { shareBody } from '../events/advisory/body.ts';
+import { type ShareBody, shareBody } from '../events/advisory/body.ts';
+import type { AdvisoryCommand } from '../events/advisory/decide.ts';
 import { NotFoundError, ValidationError } from '../events/errors.ts';
 import { advisoryCommand, newAdvisoryId, rosterOf } from './commons/advisory-http.ts';
+import { previewAdvisory, previewRequested } from './commons/advisory-preview.ts';
 import { loadAggregate } from './commons/command-runner.ts';
 import { loadDirectory } from './commons/directory.ts';
-import { httpHandler } from './commons/http.ts';
+import { type HttpRequest, httpHandler } from './commons/http.ts';
 import { incidentIdFrom } from './commons/incident-id.ts';
 import { incidents } from './commons/incidents.ts';
 import { reader } from './commons/reader.ts';
@@ -13,8 +15,20 @@ import { reader } from './commons/reader.ts';
  * members. The text is the secretariat's edit; it is refused (400, naming the field) while it
  * still names the reporting company, its people or its addresses. The recipients never get
  * the incident's id: only the secretariat's view of the advisory links back to it.
+ * `?preview=true` runs every check and the same decision, writes nothing, and answers 200
+ * with what a recipient member would see and how many organisations would receive it.
  */
 export const handler = httpHandler({ allow: ['secretariat'], body: shareBody }, async (request) => {
+  const preview = previewRequested(request.query.preview);
+  const command = await shareCommand(request);
+  if (preview) return previewAdvisory(command, request.actor);
+  return advisoryCommand(request, command.data.advisoryId, command, { status: 201, location: true });
+});
+
+/** The advisory a share would issue, once the text is checked for traces of the reporter. */
+async function shareCommand(
+  request: HttpRequest<ShareBody>,
+): Promise<Extract<AdvisoryCommand, { type: 'IssueAdvisory' }>> {
   const incidentId = incidentIdFrom(request);
   const { state: incident } = await loadAggregate(reader, incidents, incidentId);
   if (incident === null) throw new NotFoundError('no such incident');
@@ -39,25 +53,20 @@ export const handler = httpHandler({ allow: ['secretariat'], body: shareBody }, 
   });
   if (fields.length > 0) throw new ValidationError('the shared text identifies the reporter', fields);
   const advisoryId = newAdvisoryId();
-  return advisoryCommand(
-    request,
-    advisoryId,
-    {
-      type: 'IssueAdvisory',
-      data: {
-        advisoryId,
-        title: request.body.title,
-        body: request.body.body,
-        tlp: request.body.tlp,
-        severity: incident.severity,
-        ackWithinHours: request.body.ackWithinHours,
-        audience: 'all',
-        drill: false,
-        sourceIncidentId: incidentId,
-        excludeOrgs: [incident.org],
-        roster: rosterOf(directory),
-      },
+  return {
+    type: 'IssueAdvisory',
+    data: {
+      advisoryId,
+      title: request.body.title,
+      body: request.body.body,
+      tlp: request.body.tlp,
+      severity: incident.severity,
+      ackWithinHours: request.body.ackWithinHours,
+      audience: 'all',
+      drill: false,
+      sourceIncidentId: incidentId,
+      excludeOrgs: [incident.org],
+      roster: rosterOf(directory),
     },
-    { status: 201, location: true },
-  );
-});
+  };
+}

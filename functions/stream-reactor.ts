@@ -38,6 +38,8 @@ const deps: Omit<ReactionDeps, 'directory'> = {
     '',
   ),
 };
+/** Where acknowledgement links point: the API (ACK_URL); the console's origin serves only files. */
+const ackUrl = process.env.ACK_URL?.replace(/\/$/, '') || undefined;
 
 // Started by the advisory chain's state machine, built like the relay's (see infra/relay-workflow.ts).
 const advisoryWorkflow = new StepFunctionsWorkflow(
@@ -91,6 +93,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
             workflow: advisoryWorkflow,
             directory: loadDir,
             ackKey,
+            ...(ackUrl ? { ackUrl } : {}),
           });
         }
       }

@@ -40,8 +40,10 @@ export const EVENT_TABLE_INDEXES = {
 export interface CeptoarRelaySettings {
   /** Sender address of e-mail notifications; its domain becomes the SES identity. */
   readonly emailFrom: string;
-  /** Base URL for links in messages; defaults to the HTTP API's URL. */
+  /** Base URL of the console links in messages; defaults to the console's CloudFront URL. */
   readonly publicUrl?: string;
+  /** Base URL of acknowledgement links (`/ack/{token}`); defaults to the HTTP API's URL. */
+  readonly ackUrl?: string;
   /** JSON override of the relay policy, passed to every function as `CEPTOAR_RELAY_POLICY`. */
   readonly relayPolicy?: string;
   /** JSON of the organisations' contacts for the stream reactor (`CEPTOAR_DIRECTORY`). */
@@ -73,6 +75,7 @@ export function stackSettingsFromContext(scope: Construct): CeptoarRelaySettings
   return {
     emailFrom: text('emailFrom') ?? 'noreply@ceptoar.example',
     publicUrl: text('publicUrl'),
+    ackUrl: text('ackUrl'),
     relayPolicy: text('relayPolicy'),
     directory: text('directory'),
     authCallbackUrls: Array.isArray(callbackUrls)
@@ -362,7 +365,7 @@ export class CeptoarRelayStack extends Stack {
             acknowledgeNagFinding(
               r,
               'AwsSolutions-APIG4',
-              `${route.method} ${route.path} is public by design (a one-click acknowledgement link, the TLP:CLEAR board); its handler verifies what it needs.`,
+              `${route.method} ${route.path} is public by design (an advisory's acknowledgement link, the TLP:CLEAR board); its handler verifies what it needs.`,
             );
           }
         }
@@ -446,6 +449,10 @@ export class CeptoarRelayStack extends Stack {
     const name = pascalCase(fn.spec.name);
     switch (fn.spec.trigger) {
       case 'http':
+        // The acknowledgement page links to the advisory's page in the console.
+        if (fn.spec.name === 'ack-link')
+          fn.addEnvironment('PUBLIC_URL', settings.publicUrl ?? this.console.url);
+        return;
       case 'workflow':
         // Routes are added with the API; the workflow is built around relay-step.
         return;
@@ -485,6 +492,8 @@ export class CeptoarRelayStack extends Stack {
         );
         // Message links open /incidents/{id}: on the console's origin that is the console's incident page.
         fn.addEnvironment('PUBLIC_URL', settings.publicUrl ?? this.console.url);
+        // Acknowledgement links are answered by the API itself (the console's origin serves only files).
+        fn.addEnvironment('ACK_URL', settings.ackUrl ?? this.httpApi.apiEndpoint);
         if (settings.directory !== undefined) fn.addEnvironment('CEPTOAR_DIRECTORY', settings.directory);
         return;
       }

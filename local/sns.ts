@@ -3,6 +3,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { buildApp } from 'fauxqs';
 import type { LocalLog } from './dynamodb.ts';
+import { PollLoop } from './poll-loop.ts';
 
 // SNS and SQS for the local stack: fauxqs (in-process, in memory) serves both APIs on one
 // loopback port, and pollQueue plays Lambda's SQS event source mapping. fauxqs's SNS fans
@@ -258,22 +259,8 @@ function startQueuePoller(
 ): QueuePoller {
   const batchSize = Math.max(options.batchSize ?? 10, 1);
   const pollIntervalMs = options.pollIntervalMs ?? 50;
-  let stopping = false;
-  let cycle = 0;
-  let wake: (() => void) | undefined;
-  const idleWaiters: { after: number; resolve: () => void; reject: (error: Error) => void }[] = [];
+  const poll = new PollLoop('queue poller');
   let queueArn: string | undefined;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolveSleep) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolveSleep();
-      }
-      wake = done;
-    });
 
   async function receive(): Promise<WireMessage[]> {
     const messages: WireMessage[] = [];
@@ -310,18 +297,14 @@ function startQueuePoller(
 
   async function loop(): Promise<void> {
     let failures = 0;
-    while (!stopping) {
-      cycle += 1;
-      const thisCycle = cycle;
+    while (!poll.stopping) {
+      const thisCycle = poll.nextCycle();
       try {
         queueArn ??= await queueArnOf(options.queueUrl);
         const messages = await receive();
         if (messages.length === 0) {
-          for (const waiter of idleWaiters.filter((w) => w.after < thisCycle)) {
-            idleWaiters.splice(idleWaiters.indexOf(waiter), 1);
-            waiter.resolve();
-          }
-          if (!stopping) await sleep(pollIntervalMs);
+          poll.quiet(thisCycle);
+          if (!poll.stopping) await poll.sleep(pollIntervalMs);
           continue;
         }
         const arn = queueArn;
@@ -345,32 +328,13 @@ function startQueuePoller(
       } catch (error) {
         failures += 1;
         log.warn(`queue ${options.queueUrl}: poll failed (${failures}): ${(error as Error)?.message}`);
-        if (!stopping) await sleep(Math.min(100 * 2 ** failures, 5000));
+        if (!poll.stopping) await poll.sleep(Math.min(100 * 2 ** failures, 5000));
       }
     }
   }
 
   const running = loop();
-  let stopped: Promise<void> | undefined;
-  return {
-    idle: () =>
-      new Promise<void>((resolveIdle, rejectIdle) => {
-        if (stopping) {
-          rejectIdle(new Error('queue poller stopped'));
-          return;
-        }
-        idleWaiters.push({ after: cycle, resolve: resolveIdle, reject: rejectIdle });
-      }),
-    stop: () => {
-      stopped ??= (async () => {
-        stopping = true;
-        wake?.();
-        await running;
-        for (const waiter of idleWaiters.splice(0)) waiter.reject(new Error('queue poller stopped'));
-      })();
-      return stopped;
-    },
-  };
+  return { idle: () => poll.idle(), stop: () => poll.stop(running) };
 }
 
 /** Message ids to leave in the queue per the partial batch response (Lambda's rules). */

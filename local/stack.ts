@@ -326,11 +326,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stoppers.push(() => timer.stop());
     }
     const { resumeAdvisories } = await import('./recover-advisories.ts');
-    const advisoriesResumed = await resumeAdvisories({
+    const { ackKey } = await import('../functions/commons/ack-link.ts');
+    const advisoriesRecovered = await resumeAdvisories({
       store,
       workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.ADVISORY_WORKFLOW_ARN),
+      notifier: new SnsNotifier(new SNSClient({}), topicArn),
+      deps: { directory: async () => directory, ackKey, publicUrl: http.url },
     });
-    if (advisoriesResumed > 0) log.info(`resumed ${advisoriesResumed} advisories in flight`);
+    if (advisoriesRecovered.resumed + advisoriesRecovered.republished > 0) {
+      log.info(
+        `resumed ${advisoriesRecovered.resumed} advisories in flight and re-sent ${advisoriesRecovered.republished} undelivered advisory messages`,
+      );
+    }
     ready = true;
     log.info(`ceptoar-relay is up at ${http.url} (data in ${dataDir}, time scale ${options.timeScale ?? 1})`);
 

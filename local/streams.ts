@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { LocalLog } from './dynamodb.ts';
+import { PollLoop } from './poll-loop.ts';
 
 // The local stand-in for Lambda's DynamoDB Streams event source mapping: per-shard order,
 // at-least-once delivery, checkpoint only after success, retries of the same batch, partial
@@ -111,23 +112,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const shards = new Map<string, ShardState>();
   const saved = await loadCheckpoint(options.checkpointFile, streamArn, log);
 
-  let stopping = false;
-  let cycle = 0;
+  const poll = new PollLoop('stream poller');
   let lastRefresh = 0;
   let refreshNeeded = true;
-  let wake: (() => void) | undefined;
-  const idleWaiters: { after: number; resolve: () => void; reject: (error: Error) => void }[] = [];
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolveSleep) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolveSleep();
-      }
-      wake = done;
-    });
 
   async function refreshShards(): Promise<void> {
     const seen = new Set<string>();
@@ -279,17 +266,16 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
 
   async function loop(): Promise<void> {
     let failures = 0;
-    while (!stopping) {
-      cycle += 1;
-      const thisCycle = cycle;
+    while (!poll.stopping) {
+      const thisCycle = poll.nextCycle();
       let quiet = true;
       let progressed = false;
       try {
-        if (refreshNeeded || idleWaiters.length > 0 || Date.now() - lastRefresh > shardRefreshMs) {
+        if (refreshNeeded || poll.awaited || Date.now() - lastRefresh > shardRefreshMs) {
           await refreshShards();
         }
         for (const shard of runnable()) {
-          if (stopping) break;
+          if (poll.stopping) break;
           const result = await pump(shard);
           if (result !== 'empty') quiet = false;
           if (result === 'progress') progressed = true;
@@ -299,17 +285,12 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         // DynamoDB Local unreachable or similar: keep trying, never lose the checkpoint.
         failures += 1;
         log.warn(`stream ${options.tableName}: poll failed (${failures}): ${(error as Error)?.message}`);
-        if (!stopping) await sleep(Math.min(100 * 2 ** failures, 5000));
+        if (!poll.stopping) await poll.sleep(Math.min(100 * 2 ** failures, 5000));
         continue;
       }
-      if (quiet) {
-        for (const waiter of idleWaiters.filter((w) => w.after < thisCycle)) {
-          idleWaiters.splice(idleWaiters.indexOf(waiter), 1);
-          waiter.resolve();
-        }
-      }
+      if (quiet) poll.quiet(thisCycle);
       // After progress poll again at once; empty cycles and batches in backoff pause.
-      if (!progressed && !stopping) await sleep(pollIntervalMs);
+      if (!progressed && !poll.stopping) await poll.sleep(pollIntervalMs);
     }
   }
 
@@ -317,28 +298,14 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const running = loop();
   log.info(`stream poller on ${options.tableName} started (${shards.size} shard(s))`);
 
-  let stopped: Promise<void> | undefined;
   return {
     streamArn,
-    idle: () =>
-      new Promise<void>((resolveIdle, rejectIdle) => {
-        if (stopping) {
-          rejectIdle(new Error('stream poller stopped'));
-          return;
-        }
-        idleWaiters.push({ after: cycle, resolve: resolveIdle, reject: rejectIdle });
-      }),
-    stop: () => {
-      stopped ??= (async () => {
-        stopping = true;
-        wake?.();
-        await running;
-        for (const waiter of idleWaiters.splice(0)) waiter.reject(new Error('stream poller stopped'));
+    idle: () => poll.idle(),
+    stop: () =>
+      poll.stop(running, () => {
         sdk?.destroy();
         log.info(`stream poller on ${options.tableName} stopped`);
-      })();
-      return stopped;
-    },
+      }),
   };
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../local/stack.ts';
+import { VPN_ADVISORY } from './support/fixtures.ts';
 import { apiClient, eventually, startTestStack } from './support/local-api.ts';
 
 // The local stack at CEPTOAR_TIME_SCALE=3600 (an hour per second). Advisories here are
@@ -33,22 +34,8 @@ const MEMBERS = [
   'sakai-synthetics',
 ];
 
-const ADVISORY = {
-  title: 'Exploited VPN appliance vulnerability',
-  body: 'Patch the VPN appliances (CVE-2026-0001) and review their logs since 1 November.',
-  tlp: 'AMBER',
-  severity: 'low',
-  ackWithinHours: 240,
-};
-
-async function issue(role: string, body: Record<string, unknown> = {}) {
-  const res = await api.call('POST', '/advisories', {
-    token: await api.token(role),
-    body: { ...ADVISORY, ...body },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.id as string;
-}
+const ADVISORY = VPN_ADVISORY;
+const issue = (role: string, body: Record<string, unknown> = {}) => api.advisory(role, body);
 
 /** The acknowledgement links sent by e-mail for one advisory, by recipient address. */
 function ackLinks(id: string): Map<string, string> {
@@ -178,13 +165,33 @@ describe('the advisory chain, end to end', () => {
       .find((x) => x.to.includes('csirt@asahi-petrochem.ceptoar.example') && x.text.includes(id));
     expect(asahi?.subject).toMatch(/^\[TLP:AMBER\] \[Action\] Advisory: please acknowledge \(by .+ JST\)$/);
 
-    // Kaigan acknowledges by the link, without logging in; a second click writes nothing.
+    // Kaigan opens the link without logging in. Opening it (a mail scanner does too) records nothing:
+    // the page has one button, which posts to the same address.
     const link = ackLinks(id).get('csirt@kaigan-chemical.ceptoar.example');
-    const click = await api.call('GET', `/ack/${link}`);
+    const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const opened = await api.call('GET', `/ack/${link}`, { headers: html });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('content-type')).toContain('text/html');
+    expect(opened.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(opened.body).toContain('<form method="post">');
+    expect(opened.body).toContain('TLP:AMBER');
+    expect((await api.call('GET', `/ack/${link}`)).body).toMatchObject({
+      status: 'not_acknowledged',
+      acknowledgedAt: null,
+    });
+    await stack.settle();
+    expect((await view(id)).body.transmission.acknowledged).toBe(0);
+    const click = await api.call('POST', `/ack/${link}`, { headers: html });
     expect(click.status).toBe(200);
-    expect(click.body).toMatchObject({ status: 'acknowledged', org: 'kaigan-chemical' });
+    expect(click.body).toContain('受領確認を記録しました');
+    expect(click.body).toContain('Your acknowledgement is recorded');
+    expect((await api.call('GET', `/ack/${link}`)).body).toMatchObject({
+      status: 'already_acknowledged',
+      org: 'kaigan-chemical',
+    });
     const before = (await view(id)).body.version;
-    const again = await api.call('GET', `/ack/${link}`);
+    // A second press writes nothing.
+    const again = await api.call('POST', `/ack/${link}`);
     expect(again.status).toBe(200);
     expect(again.body.status).toBe('already_acknowledged');
     // Minato acknowledges by the API.
@@ -254,10 +261,17 @@ describe('the advisory chain, end to end', () => {
       [misbound, 404, /no such advisory/],
     ];
     for (const [token, status, detail] of cases) {
-      const res = await api.call('GET', `/ack/${token}`);
-      expect(res.status).toBe(status);
-      expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect(res.body.detail).toMatch(detail);
+      for (const method of ['GET', 'POST']) {
+        const res = await api.call(method, `/ack/${token}`);
+        expect(res.status).toBe(status);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.body.detail).toMatch(detail);
+      }
+      // A person who opens a bad link in a browser gets a page saying so, with the same status.
+      const page = await api.call('POST', `/ack/${token}`, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(status);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.body).toContain('role="alert"');
     }
     await stack.settle();
     for (const adv of [id, other]) {
@@ -411,7 +425,7 @@ describe('sharing an incident among members', () => {
         .map((s) => s.text),
     );
     const link = ackLinks(id).values().next().value as string;
-    received.push(JSON.stringify((await api.call('GET', `/ack/${link}`)).body));
+    received.push(JSON.stringify((await api.call('POST', `/ack/${link}`)).body));
     for (const text of received) for (const trace of traces) expect(text).not.toContain(trace);
     // The reporter itself is not a recipient.
     expect((await view(id, 'member', 'kashima-resin')).body.recipient).toBeNull();
@@ -446,7 +460,7 @@ describe('the contact check', () => {
     expect(mail.subject).toMatch(/^【訓練】\[TLP:GREEN\] 【連絡先確認】受信を確認してください/);
     // Yokkaichi confirms from its phone.
     const link = /\/ack\/([\w.-]+)/.exec(sms.text)?.[1];
-    expect((await api.call('GET', `/ack/${link}`)).body.status).toBe('acknowledged');
+    expect((await api.call('POST', `/ack/${link}`)).body.status).toBe('acknowledged');
     const report = await eventually(
       async () => {
         const r = await api.call('GET', `/contact-checks/${id}`, { token: await api.token('secretariat') });

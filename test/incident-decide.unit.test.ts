@@ -14,25 +14,13 @@ import {
   MINISTRY,
   NISC,
   RANSOMWARE_REPORT,
+  REPORTED,
   SECRETARIAT,
   T0,
   WORKFLOW,
 } from './support/fixtures.ts';
 
-const reported = {
-  event: {
-    type: 'IncidentReported',
-    data: {
-      incidentId: INCIDENT_ID,
-      org: 'asahi-petrochem',
-      reportedBy: 'u-asahi-1',
-      report: RANSOMWARE_REPORT,
-      secretariatDueAt: at(T0, 4 * HOURS),
-    },
-  } satisfies IncidentEvent,
-  at: T0,
-  actor: ASAHI_MEMBER,
-};
+const reported = REPORTED;
 const T1 = at(T0, 1 * HOURS);
 const approved = {
   event: { type: 'RelayApproved', data: { ministryDueAt: at(T1, 4 * HOURS) } } satisfies IncidentEvent,

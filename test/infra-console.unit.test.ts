@@ -91,4 +91,16 @@ describe('console hosting', () => {
       },
     });
   });
+
+  it('builds acknowledgement links on the API (the console origin serves files only); their page links to the console', () => {
+    const apiId = stack.getLogicalId(stack.httpApi.node.defaultChild as never);
+    const env = (name: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map(
+          (f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties,
+        )
+        .find((p) => p.Environment?.Variables?.CEPTOAR_FUNCTION === name)?.Environment?.Variables ?? {};
+    expect(JSON.stringify(env('stream-reactor').ACK_URL)).toContain(apiId);
+    expect(env('ack-link').PUBLIC_URL).toEqual(consoleOrigin);
+  });
 });

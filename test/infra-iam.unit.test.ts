@@ -128,6 +128,7 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
     case 'dynamodb:Query':
       return [tableArn, tableIndexesArn];
     case 'dynamodb:GetItem':
+    case 'dynamodb:BatchGetItem':
     case 'dynamodb:PutItem':
       return [tableArn];
     case 'states:StartExecution':

@@ -2,39 +2,30 @@ import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../local/stack.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { toJstInput } from '../web/src/audit-time.ts';
 import {
+  consoleWorld,
   expectAccessible,
   PHONE,
   personContext,
   screenshot,
   signIn,
-  startConsoleTest,
-  stopConsoleTest,
 } from './support/console-pages.ts';
 import { TEST_CREDENTIALS, TEST_REGION } from './support/dynamo.ts';
-import { type apiClient, eventually } from './support/local-api.ts';
+import { eventually } from './support/local-api.ts';
 
 // The auditor's pages in Debian's chromium against the whole local stack: a stream as it was at a
 // moment, verification computed in the browser (and what it says once someone edits the table), and
 // deadline compliance. Checkpoints only on demand, so the test decides what the latest one covers.
-let stack: LocalStack;
-let browser: Browser;
-let api: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  ({ stack, browser, api } = await startConsoleTest({
-    timeScale: 1,
-    consolePollSeconds: 1,
-    checkpointSeconds: 0,
-    // A low-severity report left alone misses the secretariat's deadline within seconds: compliance has a miss.
-    relayPolicy: JSON.stringify({ deadlineHours: { secretariat: { low: 0.001 } } }),
-  }));
+const world = consoleWorld({
+  timeScale: 1,
+  consolePollSeconds: 1,
+  checkpointSeconds: 0,
+  // A low-severity report left alone misses the secretariat's deadline within seconds: compliance has a miss.
+  relayPolicy: JSON.stringify({ deadlineHours: { secretariat: { low: 0.001 } } }),
 });
-afterAll(() => stopConsoleTest({ stack, browser }));
 
 const TITLE = '監査確認: 千葉工場ヒストリアンの暗号化';
 const APPROVAL_NOTE = '内容を確認しました。所管省庁へ中継します。';
@@ -57,7 +48,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An incident relayed through the secretariat, the ministry and NISC, each step over a second apart. */
 async function relayedIncident(): Promise<string> {
-  const id = await api.report('asahi-petrochem', { title: TITLE, severity: 'high', tlp: 'AMBER' });
+  const id = await world.api.report('asahi-petrochem', { title: TITLE, severity: 'high', tlp: 'AMBER' });
   const steps: [string, string, unknown][] = [
     ['secretariat', 'decision', { decision: 'approve', note: APPROVAL_NOTE }],
     ['ministry', 'receipt', {}],
@@ -66,24 +57,29 @@ async function relayedIncident(): Promise<string> {
   for (const [role, path, body] of steps) {
     // Moments are picked to the second: keep the steps apart.
     await pause(1_200);
-    const res = await api.call('POST', `/incidents/${id}/${path}`, { token: await api.token(role), body });
+    const res = await world.api.call('POST', `/incidents/${id}/${path}`, {
+      token: await world.api.token(role),
+      body,
+    });
     expect(res.status).toBe(200);
   }
-  await stack.settle();
+  await world.stack.settle();
   return id;
 }
 
 describe('the web console: the auditor', () => {
   it('sees a stream as it was at a moment, verifies it in the browser, and is told which version was edited', async () => {
     const id = await relayedIncident();
-    const auditor = await api.token('auditor');
-    const checkpoint = await api.call<{ id: string }>('POST', '/audit/checkpoints', { token: auditor });
+    const auditor = await world.api.token('auditor');
+    const checkpoint = await world.api.call<{ id: string }>('POST', '/audit/checkpoints', { token: auditor });
     expect(checkpoint.status).toBe(201);
     // Closed after the checkpoint: the last event is protected by the chain alone until the next one.
-    const close = await api.call('POST', `/incidents/${id}/close`, { token: await api.token('secretariat') });
+    const close = await world.api.call('POST', `/incidents/${id}/close`, {
+      token: await world.api.token('secretariat'),
+    });
     expect(close.status).toBe(200);
-    await stack.settle();
-    const events = await api.events(id);
+    await world.stack.settle();
+    const events = await world.api.events(id);
     const approved = events.find((e) => e.type === 'RelayApproved');
     const ministryReceipt = events.find((e) => e.type === 'ReceiptAcknowledged' && e.data.hop === 'ministry');
     if (!approved || !ministryReceipt) throw new Error('the relay did not happen');
@@ -91,8 +87,8 @@ describe('the web console: the auditor', () => {
     const moment = new Date(Math.floor(Date.parse(approved.recordedAt) / 1000) * 1000 + 1000).toISOString();
     expect(moment < ministryReceipt.recordedAt).toBe(true);
 
-    const page = await (await personContext(browser)).newPage();
-    await signIn(page, stack.url, 'auditor');
+    const page = await (await personContext(world.browser)).newPage();
+    await signIn(page, world.stack.url, 'auditor');
     await page
       .getByRole('navigation', { name: 'メインメニュー' })
       .getByRole('link', { name: '監査' })
@@ -113,7 +109,7 @@ describe('the web console: the auditor', () => {
     await page.locator('#audit-as-of').fill(toJstInput(moment));
     await page.getByRole('button', { name: 'この時点の状態を表示' }).click();
     await expect.poll(() => page.locator('.status').textContent()).toBe('所管省庁の受領待ち');
-    const shown = await page.locator('.moment').textContent();
+    const shown = await page.locator('.audit-moment').textContent();
     expect(shown).toMatch(/^表示中の時点: \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2} JST$/);
     await page.locator('.hop-current', { hasText: '所管省庁の受領' }).locator('.time-left').waitFor();
     const types = await page.locator('.audit-stream .event code').allTextContents();
@@ -124,7 +120,7 @@ describe('the web console: the auditor', () => {
 
     // Right after an event, to the millisecond: the ministry's receipt is in, NISC's awaited.
     await page.getByRole('button', { name: '最新の状態に戻す' }).click();
-    await expect.poll(() => page.locator('.moment').textContent()).toBe('表示中の時点: 最新');
+    await expect.poll(() => page.locator('.audit-moment').textContent()).toBe('表示中の時点: 最新');
     await page.getByRole('button', { name: `#${ministryReceipt.version} の直後の状態を表示` }).click();
     await expect.poll(() => page.locator('.status').textContent()).toBe('NISC の受領待ち');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('audit-state-title');
@@ -137,7 +133,7 @@ describe('the web console: the auditor', () => {
     await page.getByRole('button', { name: 'このストリームを検証' }).click();
     const ok = page.locator('.verify-ok');
     await ok.waitFor();
-    const all = await api.events(id);
+    const all = await world.api.events(id);
     expect(await ok.textContent()).toContain(
       `検証済み: ${all.length} 件のイベント、ハッシュチェーンは完全です。`,
     );
@@ -150,7 +146,7 @@ describe('the web console: the auditor', () => {
     await screenshot(page, 'audit-verify');
 
     // The key pinned from outside the running system: its fingerprint shown; another key fails the signature.
-    const pem = readFileSync(join(stack.dataDir, 'checkpoint-key.pub.pem'), 'utf8');
+    const pem = readFileSync(join(world.stack.dataDir, 'checkpoint-key.pub.pem'), 'utf8');
     await page.getByText('公開鍵を固定する（任意）').click();
     await page
       .getByLabel('チェックポイントの公開鍵（PEM）')
@@ -166,17 +162,17 @@ describe('the web console: the auditor', () => {
 
     // Someone with write access to the table edits the approval's note.
     const dynamo = new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
+      endpoint: world.stack.dynamoEndpoint,
       region: TEST_REGION,
       credentials: TEST_CREDENTIALS,
     });
     const key = { pk: { S: `incident#${id}` }, sk: { N: String(approved.version) } };
-    const stored = await dynamo.send(new GetItemCommand({ TableName: stack.tableName, Key: key }));
+    const stored = await dynamo.send(new GetItemCommand({ TableName: world.stack.tableName, Key: key }));
     const data = stored.Item?.data?.S ?? '';
     expect(data).toContain(APPROVAL_NOTE);
     await dynamo.send(
       new UpdateItemCommand({
-        TableName: stack.tableName,
+        TableName: world.stack.tableName,
         Key: key,
         UpdateExpression: 'SET #d = :d',
         ExpressionAttributeNames: { '#d': 'data' },
@@ -197,22 +193,22 @@ describe('the web console: the auditor', () => {
 
   it('shows deadline compliance as a table and a chart, in Japanese and English, at phone width too', async () => {
     // Two low-severity reports: one approved at once (met), one left to miss its deadline and escalate.
-    const onTime = await api.report('kaigan-chemical', { title: '期限内に承認', severity: 'low' });
-    const approve = await api.call('POST', `/incidents/${onTime}/decision`, {
-      token: await api.token('secretariat'),
+    const onTime = await world.api.report('kaigan-chemical', { title: '期限内に承認', severity: 'low' });
+    const approve = await world.api.call('POST', `/incidents/${onTime}/decision`, {
+      token: await world.api.token('secretariat'),
       body: { decision: 'approve' },
     });
     expect(approve.status).toBe(200);
-    const late = await api.report('seto-olefin', { title: '期限超過', severity: 'low' });
+    const late = await world.api.report('seto-olefin', { title: '期限超過', severity: 'low' });
     await eventually(
-      async () => (await api.events(late)).some((e) => e.type === 'HopDeadlineMissed'),
+      async () => (await world.api.events(late)).some((e) => e.type === 'HopDeadlineMissed'),
       20_000,
       'an escalation',
     );
 
-    const page = await (await personContext(browser)).newPage();
-    await signIn(page, stack.url, 'auditor');
-    await page.goto(`${stack.url}/app/audit/compliance`);
+    const page = await (await personContext(world.browser)).newPage();
+    await signIn(page, world.stack.url, 'auditor');
+    await page.goto(`${world.stack.url}/app/audit/compliance`);
     await page.locator('h1', { hasText: '監査: 期限の遵守状況' }).waitFor();
     const table = page.locator('table.compliance');
     await table.waitFor();
@@ -252,9 +248,9 @@ describe('the web console: the auditor', () => {
     await page.getByRole('button', { name: '日本語' }).click();
     await page.context().close();
 
-    const phone = await (await personContext(browser, PHONE)).newPage();
-    await signIn(phone, stack.url, 'auditor');
-    await phone.goto(`${stack.url}/app/audit/compliance`);
+    const phone = await (await personContext(world.browser, PHONE)).newPage();
+    await signIn(phone, world.stack.url, 'auditor');
+    await phone.goto(`${world.stack.url}/app/audit/compliance`);
     await phone.locator('table.compliance').waitFor();
     // The table scrolls inside its own box; the page itself stays phone-wide.
     expect(await phone.evaluate(fitsTheWidth)).toBe(true);
@@ -263,8 +259,8 @@ describe('the web console: the auditor', () => {
   });
 
   it('shows any other stream as keys and values, a drill marked as one', async () => {
-    const drill = await api.call<{ id: string }>('POST', '/drills', {
-      token: await api.token('secretariat'),
+    const drill = await world.api.call<{ id: string }>('POST', '/drills', {
+      token: await world.api.token('secretariat'),
       body: {
         title: 'セプター訓練 2026（監査確認）',
         body: '受領確認をお願いします。',
@@ -273,10 +269,10 @@ describe('the web console: the auditor', () => {
       },
     });
     expect(drill.status).toBe(201);
-    await stack.settle();
-    const page = await (await personContext(browser)).newPage();
-    await signIn(page, stack.url, 'auditor');
-    await page.goto(`${stack.url}/app/audit`);
+    await world.stack.settle();
+    const page = await (await personContext(world.browser)).newPage();
+    await signIn(page, world.stack.url, 'auditor');
+    await page.goto(`${world.stack.url}/app/audit`);
     const values = () =>
       page
         .locator('#audit-stream-select option')
@@ -285,16 +281,18 @@ describe('the web console: the auditor', () => {
     await page.locator('#audit-stream-select').selectOption(`advisory#${drill.body.id}`);
     await page.getByRole('button', { name: '開く' }).first().click();
     await page.locator('h1', { hasText: '【訓練】 セプター訓練 2026（監査確認）' }).waitFor();
-    await page.locator('.state .badge.drill', { hasText: '【訓練】' }).waitFor();
+    await page.locator('.state .drill-mark', { hasText: '【訓練】' }).waitFor();
     await page.locator('.state .tlp', { hasText: 'TLP:GREEN' }).waitFor();
     const row = page.locator('.kv-row', { has: page.locator('dt', { hasText: /^audience$/ }) }).first();
     expect(await row.locator('dd').textContent()).toBe('asahi-petrochem');
     await expectAccessible(page);
     await page.context().close();
 
-    const phone = await (await personContext(browser, PHONE)).newPage();
-    await signIn(phone, stack.url, 'auditor');
-    await phone.goto(`${stack.url}/app/audit/streams/${encodeURIComponent(`advisory#${drill.body.id}`)}`);
+    const phone = await (await personContext(world.browser, PHONE)).newPage();
+    await signIn(phone, world.stack.url, 'auditor');
+    await phone.goto(
+      `${world.stack.url}/app/audit/streams/${encodeURIComponent(`advisory#${drill.body.id}`)}`,
+    );
     await phone.locator('h1', { hasText: '【訓練】' }).waitFor();
     await phone.locator('.kv').first().waitFor();
     expect(await phone.evaluate(fitsTheWidth)).toBe(true);
@@ -303,10 +301,10 @@ describe('the web console: the auditor', () => {
   });
 
   it('keeps the audit pages from every other role', async () => {
-    const page = await (await personContext(browser)).newPage();
-    await signIn(page, stack.url, 'secretariat');
+    const page = await (await personContext(world.browser)).newPage();
+    await signIn(page, world.stack.url, 'secretariat');
     expect(await page.locator('nav.menu [data-slot=audit]').count()).toBe(0);
-    await page.goto(`${stack.url}/app/audit/compliance`);
+    await page.goto(`${world.stack.url}/app/audit/compliance`);
     await page.locator('h1', { hasText: 'ページが見つかりません' }).waitFor();
     await page.context().close();
   });

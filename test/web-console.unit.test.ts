@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { type AdvisoryFields, emptyAdvisoryFields, validateAdvisory } from '../web/src/advisory-form.ts';
 import { parseConfig } from '../web/src/config.ts';
 import { availableSlots, featureSlots } from '../web/src/features.ts';
 import { en } from '../web/src/i18n/en.ts';
 import { formatDuration, formatTimeLeft, translate } from '../web/src/i18n/index.ts';
 import { ja } from '../web/src/i18n/ja.ts';
+import { loadPages } from '../web/src/paged.ts';
 import { authorizeUrl, codeChallenge, codeVerifier, tokenRequestBody } from '../web/src/pkce.ts';
 import { emptyReportFields, type ReportFields, validateReport } from '../web/src/report-form.ts';
 import { parseRoute, pathOf } from '../web/src/routes.ts';
@@ -146,6 +148,73 @@ describe('PKCE for the Cognito hosted UI', () => {
   });
 });
 
+describe('the advisory issue form', () => {
+  const filled: AdvisoryFields = {
+    ...emptyAdvisoryFields(),
+    title: 'VPN 装置の脆弱性',
+    body: 'CVE-2026-0001 の修正を適用してください。',
+    tlp: 'AMBER',
+    audienceMode: 'chosen',
+    audience: ['asahi-petrochem', 'kaigan-chemical'],
+  };
+
+  it('turns valid fields into the body the API schema accepts, hours as a number', () => {
+    const result = validateAdvisory({ ...filled, ackWithinHours: '48', drill: true });
+    expect(result).toEqual({
+      ok: true,
+      body: {
+        title: filled.title,
+        body: filled.body,
+        tlp: 'AMBER',
+        severity: 'high',
+        ackWithinHours: 48,
+        audience: ['asahi-petrochem', 'kaigan-chemical'],
+        drill: true,
+      },
+    });
+    const all = validateAdvisory({ ...filled, audienceMode: 'all', ackWithinHours: '' });
+    expect(all.ok && all.body).toMatchObject({ audience: 'all', ackWithinHours: 24 });
+  });
+
+  it('names the problem of each field as a message key, as the API schema sees it', () => {
+    const result = validateAdvisory({
+      ...emptyAdvisoryFields(),
+      title: '   ',
+      body: 'x'.repeat(20_001),
+      ackWithinHours: '0',
+      audienceMode: 'chosen',
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        title: { key: 'error.required' },
+        body: { key: 'error.tooLong', params: { max: 20_000 } },
+        tlp: { key: 'error.choose' },
+        ackWithinHours: { key: 'error.hours' },
+        audience: { key: 'error.chooseOne' },
+      },
+    });
+    for (const hours of ['721', 'abc', '-1']) {
+      const r = validateAdvisory({ ...filled, ackWithinHours: hours });
+      expect(r.ok ? null : r.errors, hours).toEqual({ ackWithinHours: { key: 'error.hours' } });
+    }
+  });
+});
+
+describe('paged advisory lists', () => {
+  it('reads on past pages the TLP filter left empty, up to the pages asked for', async () => {
+    const pages: Record<string, { items: number[]; cursor: string | null }> = {
+      '': { items: [1, 2], cursor: 'a' },
+      a: { items: [], cursor: 'b' },
+      b: { items: [3], cursor: 'c' },
+      c: { items: [4], cursor: null },
+    };
+    const read = (path: string) => Promise.resolve(pages[path] ?? { items: [], cursor: null });
+    expect(await loadPages<number>((c) => c ?? '', 2, read)).toEqual({ items: [1, 2, 3], more: true });
+    expect(await loadPages<number>((c) => c ?? '', 5, read)).toEqual({ items: [1, 2, 3, 4], more: false });
+  });
+});
+
 describe('console routes and config', () => {
   it('reads its own paths and a message link outside /app/ alike', () => {
     expect(parseRoute('/app/incidents/abc')).toEqual({ name: 'incident', id: 'abc' });
@@ -181,5 +250,38 @@ describe('console routes and config', () => {
     expect(parseRoute(pathOf({ name: 'auditStream', id }))).toEqual({ name: 'auditStream', id });
     expect(parseRoute('/app/audit')).toEqual({ name: 'audit' });
     expect(parseRoute('/app/audit/compliance')).toEqual({ name: 'auditCompliance' });
+  });
+
+  it('opens a real route from each slot that has a page', () => {
+    const withPage = featureSlots.filter((s) => s.page !== undefined);
+    expect(withPage.map((s) => s.id)).toEqual(
+      expect.arrayContaining(['advisories', 'board', 'drills', 'directory', 'audit']),
+    );
+    for (const slot of withPage) {
+      const page = slot.page as NonNullable<typeof slot.page>;
+      expect(parseRoute(pathOf(page)), slot.id).toEqual(page);
+      expect(page.name, slot.id).not.toBe('notFound');
+    }
+  });
+
+  it("reads the secretariat's drill, directory and share paths", () => {
+    expect(parseRoute('/app/drills')).toEqual({ name: 'drills' });
+    expect(parseRoute('/app/drills/d-1')).toEqual({ name: 'drill', id: 'd-1' });
+    expect(parseRoute('/app/directory')).toEqual({ name: 'directory' });
+    expect(parseRoute('/app/directory/asahi-petrochem')).toEqual({
+      name: 'organization',
+      org: 'asahi-petrochem',
+    });
+    expect(parseRoute('/app/incidents/abc/share')).toEqual({ name: 'share', id: 'abc' });
+    expect(pathOf({ name: 'share', id: 'a/b' })).toBe('/app/incidents/a%2Fb/share');
+  });
+
+  it('reads the advisory pages, and an advisory message link outside /app/', () => {
+    expect(parseRoute('/app/advisories')).toEqual({ name: 'advisories' });
+    expect(parseRoute('/app/advisories/new')).toEqual({ name: 'issueAdvisory' });
+    expect(parseRoute('/advisories/3f0c')).toEqual({ name: 'advisory', id: '3f0c' });
+    expect(parseRoute('/app/board')).toEqual({ name: 'board' });
+    expect(parseRoute('/app/public/board')).toEqual({ name: 'publicBoard' });
+    expect(pathOf({ name: 'advisory', id: 'a b' })).toBe('/app/advisories/a%20b');
   });
 });

@@ -70,6 +70,20 @@ describe('the console on the local stack', () => {
     expect((await get('/local/mail', BROWSER)).headers.get('content-type')).toBe('application/json');
   });
 
+  it('opens an advisory message link /advisories/{id} in the console; with a token it stays the API’s', async () => {
+    const token = await api.token('secretariat');
+    const issued = await api.call('POST', '/advisories', {
+      token,
+      body: { title: 'Patch now', body: 'Patch the VPN appliances.', tlp: 'CLEAR' },
+    });
+    const id = issued.body.id as string;
+    const link = await get(`/advisories/${id}`, BROWSER);
+    expect(link.status).toBe(302);
+    expect(link.headers.get('location')).toBe(`/app/advisories/${id}`);
+    const withToken = await get(`/advisories/${id}`, { ...BROWSER, authorization: `Bearer ${token}` });
+    expect((await withToken.json()).id).toBe(id);
+  });
+
   it('tells an API route that exists from one that does not, which is what shows a feature slot', async () => {
     const token = await api.token('secretariat');
     expect(await apiHasRoute(stack.url, '/incidents', token)).toBe(true);

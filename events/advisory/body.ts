@@ -52,3 +52,4 @@ export const shareBody = z.strictObject({
   tlp: z.enum(tlpLabels),
   ackWithinHours: common.ackWithinHours,
 });
+export type ShareBody = z.output<typeof shareBody>;

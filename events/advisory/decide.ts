@@ -3,6 +3,7 @@ import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } fro
 import type { Channel } from '../incident/incident.ts';
 import type { Tlp } from '../incident/report.ts';
 import type { RelayPolicy, Severity } from '../policy.ts';
+import { DONE, planHop, type WaitPlan, waitUntil } from '../workflow-plan.ts';
 import {
   type AdvisoryEvent,
   type AdvisoryPurpose,
@@ -262,44 +263,17 @@ export function decideAdvisory(
 }
 
 /** What the advisory workflow should do next, read from the advisory's state alone. */
-export type AdvisoryPlan =
-  | { next: 'done'; hop: null; attempt: 0; dueAt: null; timeoutSeconds: 1 }
-  | { next: 'stalled'; hop: AdvisoryWait; attempt: number; dueAt: string | null; timeoutSeconds: 1 }
-  | { next: 'wait'; hop: AdvisoryWait; attempt: number; dueAt: string; timeoutSeconds: number };
+export type AdvisoryPlan = WaitPlan<AdvisoryWait>;
 
 /** Plans the advisory workflow's next wait: a hop's forward, the reminder time, or the window's end. */
 export function planAdvisory(state: MaybeAdvisory, now: string): AdvisoryPlan {
-  const done = { next: 'done', hop: null, attempt: 0, dueAt: null, timeoutSeconds: 1 } as const;
-  if (state === null || state.status === 'closed') return done;
-  const left = (dueAt: string) => Math.max(1, Math.ceil((Date.parse(dueAt) - Date.parse(now)) / 1000));
+  if (state === null || state.status === 'closed') return DONE;
   const hop = pendingHop(state.status);
-  if (hop !== null) {
-    const p = state.hops[hop];
-    const attempt = p?.escalations.length ?? 0;
-    if (state.stalledHop === hop || !p?.dueAt) {
-      return { next: 'stalled', hop, attempt, dueAt: p?.dueAt ?? null, timeoutSeconds: 1 };
-    }
-    return { next: 'wait', hop, attempt, dueAt: p.dueAt, timeoutSeconds: left(p.dueAt) };
-  }
-  if (state.remindersSentAt === null && state.remindAt !== null) {
-    return {
-      next: 'wait',
-      hop: 'remind',
-      attempt: 0,
-      dueAt: state.remindAt,
-      timeoutSeconds: left(state.remindAt),
-    };
-  }
-  if (state.ackDueAt !== null) {
-    return {
-      next: 'wait',
-      hop: 'close',
-      attempt: 0,
-      dueAt: state.ackDueAt,
-      timeoutSeconds: left(state.ackDueAt),
-    };
-  }
-  return done;
+  if (hop !== null) return planHop<AdvisoryWait>(hop, state.hops[hop], state.stalledHop, now);
+  if (state.remindersSentAt === null && state.remindAt !== null)
+    return waitUntil('remind', 0, state.remindAt, now);
+  if (state.ackDueAt !== null) return waitUntil('close', 0, state.ackDueAt, now);
+  return DONE;
 }
 
 /** Commands on a recipient organisation's stream. */

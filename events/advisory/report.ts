@@ -1,4 +1,16 @@
+import { type Actor, hasRole } from '../actor.ts';
 import type { AdvisoryState, ForwardHop, RecipientState } from './advisory.ts';
+
+/**
+ * Who may read an advisory's transmission report (and list it among the drills): the
+ * secretariat, which runs drills, and auditors always; NISC the ones it issued; the ministry
+ * the ones that passed through it or that it issued.
+ */
+export const canSeeReport = (state: AdvisoryState, actor: Actor): boolean =>
+  actor.kind === 'system' ||
+  hasRole(actor, 'secretariat', 'auditor') ||
+  (hasRole(actor, 'nisc') && state.issuerRole === 'nisc') ||
+  (hasRole(actor, 'ministry') && (state.hops.ministry !== null || state.issuerRole === 'ministry'));
 
 const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 1000);
 

@@ -1,6 +1,7 @@
 import { type Actor, hasRole } from '../actor.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Hop, RelayPolicy } from '../policy.ts';
+import { DONE, planHop, type WaitPlan } from '../workflow-plan.ts';
 import {
   type Channel,
   currentHop,
@@ -225,21 +226,11 @@ export function decide(
 }
 
 /** What the relay workflow should do next, read from the state alone. */
-export type RelayPlan =
-  | { next: 'done'; hop: null; attempt: 0; dueAt: null; timeoutSeconds: 1 }
-  | { next: 'stalled'; hop: Hop; attempt: number; dueAt: string | null; timeoutSeconds: 1 }
-  | { next: 'wait'; hop: Hop; attempt: number; dueAt: string; timeoutSeconds: number };
+export type RelayPlan = WaitPlan<Hop>;
 
 /** Plans the workflow's next wait: the current hop and the whole seconds left to its deadline. */
 export function planRelay(state: MaybeIncident, now: string): RelayPlan {
   const hop = state ? currentHop(state.status) : null;
-  if (state === null || hop === null)
-    return { next: 'done', hop: null, attempt: 0, dueAt: null, timeoutSeconds: 1 };
-  const progress = state.hops[hop];
-  const attempt = progress.escalations.length;
-  if (state.stalledHop === hop || progress.dueAt === null) {
-    return { next: 'stalled', hop, attempt, dueAt: progress.dueAt, timeoutSeconds: 1 };
-  }
-  const left = Math.ceil((Date.parse(progress.dueAt) - Date.parse(now)) / 1000);
-  return { next: 'wait', hop, attempt, dueAt: progress.dueAt, timeoutSeconds: Math.max(1, left) };
+  if (state === null || hop === null) return DONE;
+  return planHop(hop, state.hops[hop], state.stalledHop, now);
 }

@@ -1,5 +1,5 @@
 import type { Actor } from '../actor.ts';
-import type { IncidentState } from './incident.ts';
+import { currentHop, type IncidentState } from './incident.ts';
 
 /**
  * Who may know an incident exists: the secretariat and auditors always; a member only
@@ -48,7 +48,23 @@ export function incidentView(state: IncidentState) {
   };
 }
 
-/** A summary row for lists. */
+/**
+ * The hop an incident waits on (the member's, while returned), with its deadline and escalations so far;
+ * null once relayed or closed.
+ */
+export function waitingOn(state: IncidentState) {
+  const hop = currentHop(state.status);
+  if (hop === null) return null;
+  const progress = state.hops[hop];
+  return {
+    hop,
+    dueAt: progress.dueAt,
+    startedAt: progress.startedAt,
+    escalations: progress.escalations.length,
+  };
+}
+
+/** A summary row for lists: enough to sort a queue by deadline without reading each incident. */
 export function incidentSummary(state: IncidentState) {
   return {
     id: state.id,
@@ -60,6 +76,8 @@ export function incidentSummary(state: IncidentState) {
     category: state.report.category,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
+    waitingOn: waitingOn(state),
+    stalledHop: state.stalledHop,
     version: state.version,
   };
 }

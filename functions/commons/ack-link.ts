@@ -37,7 +37,7 @@ export function ackKey(): Promise<Uint8Array> {
   return key;
 }
 
-/** Signs a one-click acknowledgement link's token (HS256), valid until `expiresAt`. */
+/** Signs a acknowledgement link's token (HS256), valid until `expiresAt`. */
 export async function signAckToken(
   secret: Uint8Array,
   claims: AckClaims,

@@ -16,7 +16,7 @@ import { store } from './store.ts';
 const distributed = new Map<string, AdvisoryState>();
 const CACHE_LIMIT = 100;
 
-async function distributedAdvisory(advisoryId: string): Promise<AdvisoryState> {
+export async function distributedAdvisory(advisoryId: string): Promise<AdvisoryState> {
   const cached = distributed.get(advisoryId);
   if (cached) return cached;
   const { state } = await loadAggregate(store, advisories, advisoryId);
@@ -70,7 +70,7 @@ async function flush(): Promise<void> {
 /**
  * Appends an acknowledgement together with those arriving within a few milliseconds, in one
  * transaction per up to 100 items: when thousands click at once, the store sees dozens of
- * transactions instead of thousands. A lone click waits at most GROUP_WINDOW_MS.
+ * transactions instead of thousands. A lone acknowledgement waits at most GROUP_WINDOW_MS.
  */
 function grouped(command: GroupedCommand<RecipientCommand, RecipientContext>) {
   return new Promise<GroupedOutcome<MaybeRecipient, RecipientEvent>>((resolve, reject) => {

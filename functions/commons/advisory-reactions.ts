@@ -14,6 +14,9 @@ import type { Notifier, OutboundNotification } from './notifier.ts';
 import { type AdvisoryFacts, bodyFor, type Lang, renderAdvisory } from './templates.ts';
 import type { RelayWorkflow } from './workflow.ts';
 
+/** What building an advisory's messages needs: the contacts, the key that signs links, the links' bases. */
+export type AdvisoryMessageDeps = Pick<AdvisoryReactionDeps, 'directory' | 'ackKey' | 'publicUrl' | 'ackUrl'>;
+
 /** What the advisory reactions need from the outside world. */
 export interface AdvisoryReactionDeps {
   readonly workflow: RelayWorkflow;
@@ -21,6 +24,8 @@ export interface AdvisoryReactionDeps {
   readonly directory: () => Promise<Directory>;
   readonly ackKey: () => Promise<Uint8Array>;
   readonly publicUrl: string;
+  /** Base of acknowledgement links, served by the API (in AWS not the console's origin); default publicUrl. */
+  readonly ackUrl?: string;
 }
 
 type Target = { kind: Exclude<OrgKind, 'member'>; contacts: 'duty' | 'escalation' | 'all' };
@@ -93,7 +98,7 @@ function chainMessages(
 
 /**
  * Messages to recipient organisations: each contact on one channel (the primary for the
- * advisory, the secondary for a reminder), each with its own one-click acknowledgement link.
+ * advisory, the secondary for a reminder), each with its own acknowledgement link.
  * Recorded on the recipient's stream.
  */
 async function recipientMessages(
@@ -101,7 +106,7 @@ async function recipientMessages(
   state: AdvisoryState,
   orgs: readonly string[],
   purpose: 'advisory' | 'reminder',
-  deps: AdvisoryReactionDeps,
+  deps: AdvisoryMessageDeps,
 ): Promise<OutboundNotification[]> {
   // A contact check tests every route a contact has; an advisory goes out on the primary one.
   const check = state.contactCheck === true && purpose === 'advisory';
@@ -125,7 +130,7 @@ async function recipientMessages(
         : [wanted];
       if (channels.length === 0) continue;
       const token = await signAckToken(key, { advisoryId: state.id, org, contactId: contact.id }, expiresAt);
-      const ackLink = `${deps.publicUrl}/ack/${token}`;
+      const ackLink = `${deps.ackUrl ?? deps.publicUrl}/ack/${token}`;
       const lang = contact.lang as Lang;
       // The body differs per contact only by the link: render once per language, then swap it in.
       let base = rendered.get(lang);
@@ -173,7 +178,7 @@ function hopEndedBy(event: Recorded<AdvisoryEvent>): ForwardHop | null {
 export async function advisoryMessagesFor(
   event: Recorded<AdvisoryEvent>,
   state: AdvisoryState,
-  deps: AdvisoryReactionDeps,
+  deps: AdvisoryMessageDeps,
 ): Promise<OutboundNotification[]> {
   const url = deps.publicUrl;
   switch (event.type) {

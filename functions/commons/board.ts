@@ -1,9 +1,8 @@
 import type { Actor } from '../../events/actor.ts';
 import type { AdvisoryState, MaybeAdvisory } from '../../events/advisory/advisory.ts';
 import { advisorySummary, advisoryView, canSeeAdvisory } from '../../events/advisory/visibility.ts';
-import { ValidationError } from '../../events/errors.ts';
-import { InvalidCursorError } from './dynamodb-event-reader.ts';
 import type { EventReader } from './event-store.ts';
+import { readPage } from './paging.ts';
 
 /**
  * One page of the electronic bulletin board: the advisories the caller (null: the public)
@@ -16,21 +15,13 @@ export async function boardPage(
   limit: number,
   cursor: string | null,
 ) {
-  try {
-    const page = await reader.listHeads<MaybeAdvisory>(
-      { index: 'byType', key: 'advisory' },
-      { limit, cursor },
-    );
-    const items = page.items
-      .map((head) => head.state)
-      .filter((s): s is AdvisoryState => s !== null && canSeeAdvisory(s, actor))
-      // The public board carries the text too: TLP:CLEAR may be shared without limit.
-      .map((s) => (actor === null ? advisoryView(s, null, []) : advisorySummary(s)));
-    return { items, cursor: page.cursor };
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
-    }
-    throw error;
-  }
+  const page = await readPage(() =>
+    reader.listHeads<MaybeAdvisory>({ index: 'byType', key: 'advisory' }, { limit, cursor }),
+  );
+  const items = page.items
+    .map((head) => head.state)
+    .filter((s): s is AdvisoryState => s !== null && canSeeAdvisory(s, actor))
+    // The public board carries the text too: TLP:CLEAR may be shared without limit.
+    .map((s) => (actor === null ? advisoryView(s, null, []) : advisorySummary(s)));
+  return { items, cursor: page.cursor };
 }

@@ -91,6 +91,30 @@ export interface RunOptions<S> {
 /** Enough for dozens of writers on one stream: each round, one of them wins. */
 const MAX_ATTEMPTS = 64;
 
+/**
+ * Decides a command on a state and folds the events it yields, in memory: the state the
+ * append would leave. `runCommand` is built on it; a dry run (a preview) uses it alone.
+ */
+export function decideAndFold<S, E extends DomainEvent, C, Ctx extends { now: string; actor: Actor }>(
+  aggregate: Pick<Aggregate<S, E, C, Ctx>, 'decide' | 'evolve'>,
+  state: S,
+  version: number,
+  command: C,
+  ctx: Ctx,
+): CommandResult<S, E> {
+  const events = aggregate.decide(command, state, ctx);
+  let next = state;
+  events.forEach((event, i) => {
+    next = aggregate.evolve(next, {
+      ...event,
+      version: version + i + 1,
+      recordedAt: ctx.now,
+      actor: ctx.actor,
+    });
+  });
+  return { state: next, version: version + events.length, events };
+}
+
 /** Load, decide, append: the one way a command changes a stream. */
 export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now: string; actor: Actor }>(
   store: EventStore,
@@ -105,18 +129,15 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
     const { state, version, updatedAt, hash } = await loadAggregate(store, aggregate, id);
     // Recorded times never run backwards within a stream, whatever the callers' clocks did.
     const now = updatedAt !== null && updatedAt > decidedAt ? updatedAt : decidedAt;
-    const events = aggregate.decide(command, state, { ...ctx, now });
-    if (events.length === 0) return { state, version, events };
-    let next = state;
-    events.forEach((event, i) => {
-      next = aggregate.evolve(next, {
-        ...event,
-        version: version + i + 1,
-        recordedAt: now,
-        actor: ctx.actor,
-      });
+    const {
+      state: next,
+      version: newVersion,
+      events,
+    } = decideAndFold(aggregate, state, version, command, {
+      ...ctx,
+      now,
     });
-    const newVersion = version + events.length;
+    if (events.length === 0) return { state, version, events };
     const idem = options.idempotency;
     try {
       await store.append({

@@ -40,7 +40,8 @@ export function toEvent(item: Item): StoredEvent {
   };
 }
 
-function toHead<S>(item: Item): StreamHead<S> {
+/** A head item as a StreamHead (its state unzipped when stored compressed). */
+export function toHead<S>(item: Item): StreamHead<S> {
   const zipped = item.stateZ?.B;
   const json = zipped ? gunzipSync(zipped).toString('utf8') : str(item, 'state');
   return {

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../events/errors.ts';
+import { InvalidCursorError } from './dynamodb-event-reader.ts';
 
 /** A `limit` query parameter: a whole number in [1, max], `fallback` when absent. */
 export function pageLimit(raw: string | undefined, fallback: number, max: number): number {
@@ -10,4 +11,16 @@ export function pageLimit(raw: string | undefined, fallback: number, max: number
     ]);
   }
   return n;
+}
+
+/** Runs a paged read; a cursor the store did not issue is the caller's mistake (400), not a 500. */
+export async function readPage<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
+    }
+    throw error;
+  }
 }

@@ -69,7 +69,7 @@ const headline: Record<Lang, Record<NotificationPurpose, string>> = {
 };
 
 /** Labels whose content must not leave the system: the message only says something is waiting. */
-const withheld = (tlp: Tlp) => tlp === 'RED' || tlp === 'AMBER+STRICT';
+export const withheld = (tlp: Tlp) => tlp === 'RED' || tlp === 'AMBER+STRICT';
 
 function formatTime(iso: string, lang: Lang): string {
   const time = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
@@ -128,7 +128,7 @@ export interface AdvisoryFacts {
   /** Forwarding notes of the hops above, which travel with the advisory. */
   readonly notes: readonly string[];
   readonly link: string;
-  /** The one-click acknowledgement link, for recipients. */
+  /** The acknowledgement link, for recipients. */
   readonly ackLink: string | null;
   readonly escalation: number | null;
   /** For the secretariat's window report. */
@@ -186,7 +186,11 @@ export function renderAdvisory(facts: AdvisoryFacts, lang: Lang): Message {
       ja ? `未確認の受信者: ${facts.missed}` : `Recipients who did not acknowledge: ${facts.missed}`,
     );
   if (facts.ackLink) {
-    lines.push(ja ? `受領確認(ワンクリック): ${facts.ackLink}` : `Acknowledge (one click): ${facts.ackLink}`);
+    lines.push(
+      ja
+        ? `受領確認: ${facts.ackLink} （開いて「受領を確認する」を押してください）`
+        : `Acknowledge: ${facts.ackLink} (open it and press "Acknowledge")`,
+    );
   }
   lines.push(ja ? `確認: ${facts.link}` : `Open: ${facts.link}`, '');
   lines.push(

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { LocalStack, LocalStackOptions } from '../../local/stack.ts';
 import { buildConsole } from '../../web/build.ts';
 import { launchBrowser, seriousA11yViolations } from './browser.ts';
@@ -70,4 +70,17 @@ export async function fillReport(page: Page, title: string) {
   await page.locator('#report-contactName').fill('山田 太郎');
   await page.locator('#report-contactEmail').fill('yamada@asahi-petrochem.example');
   await page.locator('#report-contactPhone').fill('+81312345678');
+}
+
+/**
+ * A browser test file's world, started before its tests and stopped after them:
+ * `const world = consoleWorld({...})`, then `world.stack`, `world.browser`, `world.api` inside tests.
+ */
+export function consoleWorld(options: Partial<LocalStackOptions>) {
+  const world = {} as Awaited<ReturnType<typeof startConsoleTest>>;
+  beforeAll(async () => {
+    Object.assign(world, await startConsoleTest(options));
+  });
+  afterAll(() => stopConsoleTest(world));
+  return world;
 }

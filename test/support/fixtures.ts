@@ -1,4 +1,5 @@
 import type { Actor } from '../../events/actor.ts';
+import type { IncidentEvent } from '../../events/incident/incident.ts';
 import type { Report } from '../../events/incident/report.ts';
 import { relayPolicy } from '../../events/policy.ts';
 
@@ -42,3 +43,30 @@ export const RANSOMWARE_REPORT: Report = {
 export const POLICY = relayPolicy();
 export const HOURS = 3_600_000;
 export const at = (base: string, ms: number) => new Date(Date.parse(base) + ms).toISOString();
+
+/** The member's ransomware report at T0, as the first event of a `given` history. */
+export const REPORTED = {
+  event: {
+    type: 'IncidentReported',
+    data: {
+      incidentId: INCIDENT_ID,
+      org: 'asahi-petrochem',
+      reportedBy: 'u-asahi-1',
+      report: RANSOMWARE_REPORT,
+      secretariatDueAt: at(T0, 4 * HOURS),
+    },
+  } satisfies IncidentEvent,
+  at: T0,
+  actor: ASAHI_MEMBER,
+};
+/**
+ * A TLP:AMBER advisory that runs slowly: "low" forwards within 72 h and the window is 240 h,
+ * so at CEPTOAR_TIME_SCALE=3600 nothing times out while a test walks the chain by hand.
+ */
+export const VPN_ADVISORY = {
+  title: 'Exploited VPN appliance vulnerability',
+  body: 'Patch the VPN appliances (CVE-2026-0001) and review their logs since 1 November.',
+  tlp: 'AMBER',
+  severity: 'low',
+  ackWithinHours: 240,
+} as const;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../events/incident/report.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
-import { RANSOMWARE_REPORT } from './fixtures.ts';
+import { RANSOMWARE_REPORT, VPN_ADVISORY } from './fixtures.ts';
 
 /** A fresh data folder for one test file's local stack. */
 export const tempDataDir = (prefix = 'ceptoar-test-') => mkdtempSync(join(tmpdir(), prefix));
@@ -73,6 +73,15 @@ export function apiClient(baseUrl: string) {
         body: { ...RANSOMWARE_REPORT, severity: 'low', ...report },
       });
       if (res.status !== 201) throw new Error(`report: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id;
+    },
+    /** POST /advisories as `role`: {@link VPN_ADVISORY} with `body` over it; the new id. */
+    async advisory(role: string, body: Record<string, unknown> = {}): Promise<string> {
+      const res = await call<{ id: string }>('POST', '/advisories', {
+        token: await this.token(role),
+        body: { ...VPN_ADVISORY, ...body },
+      });
+      if (res.status !== 201) throw new Error(`advisory: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.id;
     },
     async events(

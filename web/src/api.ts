@@ -48,9 +48,9 @@ export const configStore = createStore<ConsoleConfig | null>(null);
 
 /** Calls the API as the signed-in person; a 401 ends the session. */
 export async function apiCall<T>(
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
-  options: { body?: unknown; idempotencyKey?: string } = {},
+  options: { body?: unknown; idempotencyKey?: string; accept?: string } = {},
 ): Promise<T> {
   const config = configStore.get();
   const current = session.get();
@@ -59,7 +59,7 @@ export async function apiCall<T>(
     res = await fetch(`${config?.apiUrl ?? ''}${path}`, {
       method,
       headers: {
-        accept: 'application/json',
+        accept: options.accept ?? 'application/json',
         ...(current ? { authorization: `Bearer ${current.token}` } : {}),
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
@@ -72,7 +72,9 @@ export async function apiCall<T>(
   }
   online.set(true);
   const text = await res.text();
-  const json: unknown = text ? JSON.parse(text) : undefined;
+  // Another `accept` (CSV) gets the text as it is; problems are JSON whatever was asked for.
+  const isJson = (res.headers.get('content-type') ?? 'application/json').includes('json');
+  const json: unknown = text && isJson ? JSON.parse(text) : text || undefined;
   if (!res.ok) {
     if (res.status === 401) session.set(null);
     // A gateway that answers without problem+json (502 from a proxy) still becomes a Problem.
@@ -83,20 +85,6 @@ export async function apiCall<T>(
     throw new ApiError(problem);
   }
   return json as T;
-}
-
-/** Runs `fn` over items at most `limit` at a time, keeping order. */
-export async function mapLimited<A, B>(items: readonly A[], limit: number, fn: (a: A) => Promise<B>) {
-  const out: B[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as A);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Every incident the caller may see (all pages), newest first. */

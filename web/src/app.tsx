@@ -4,12 +4,19 @@ import { Link, PageHeading, useOrgName } from './components/ui.tsx';
 import { availableSlots, type FeatureSlot } from './features.ts';
 import type { MessageKey } from './i18n/ja.ts';
 import { lang, useT } from './i18n/lang.ts';
+import { AdvisoriesPage } from './pages/advisories.tsx';
+import { AdvisoryPage } from './pages/advisory.tsx';
+import { IssueAdvisoryPage } from './pages/advisory-issue.tsx';
 import { AuditPage, AuditStreamPage } from './pages/audit.tsx';
 import { AuditCompliancePage } from './pages/audit-compliance.tsx';
+import { BoardPage, PublicBoardPage } from './pages/board.tsx';
+import { ContactCheckPage, DirectoryPage, OrganizationPage } from './pages/directory.tsx';
+import { DrillReportPage, DrillsPage } from './pages/drills.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { IncidentPage } from './pages/incident.tsx';
 import { InboxPage, IncidentsPage, QueuePage } from './pages/lists.tsx';
 import { ReportPage } from './pages/report.tsx';
+import { SharePage } from './pages/share.tsx';
 import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { navigate, type Route, route } from './router.ts';
 import { type Role, type Session, session, signOut } from './session.ts';
@@ -45,7 +52,17 @@ const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
   audit: ['auditor'],
   auditStream: ['auditor'],
   auditCompliance: ['auditor'],
+  drills: ['secretariat', 'ministry', 'nisc'],
+  drill: ['secretariat', 'ministry', 'nisc', 'auditor'],
+  directory: ['secretariat'],
+  organization: ['secretariat'],
+  share: ['secretariat'],
+  contactCheck: ['secretariat', 'auditor'],
+  issueAdvisory: ['nisc', 'ministry', 'secretariat'],
 };
+
+/** Pages anyone may open without signing in. */
+const publicPages: readonly Route['name'][] = ['signIn', 'callback', 'publicBoard'];
 
 /** The console: header, role menu, and the page of the current route. */
 export function App() {
@@ -58,8 +75,7 @@ export function App() {
   // Signed out (or the token expired): to the sign-in page, coming back to the same page afterwards is
   // not worth a stored "next" here: every role's home lists what needs doing.
   useEffect(() => {
-    if (!me && current.name !== 'signIn' && current.name !== 'callback')
-      navigate({ name: 'signIn' }, { replace: true });
+    if (!me && !publicPages.includes(current.name)) navigate({ name: 'signIn' }, { replace: true });
     if (me && (current.name === 'home' || current.name === 'signIn')) {
       const home = menus[me.role][0];
       if (home) navigate(home.to, { replace: true });
@@ -149,16 +165,14 @@ function Menu(props: { session: Session; current: Route }) {
         {/* Advisories, board, drills, directory and audit slot in here once their API and page exist. */}
         {slots.map((slot) => (
           <li key={slot.id} data-slot={slot.id}>
-            {slot.page ? (
+            {slot.page && (
               <Link
                 to={slot.page}
-                // Its sub-pages (audit → auditStream, auditCompliance) are part of the same entry.
+                // A slot's sub-pages (audit → auditStream, auditCompliance) are part of the same entry.
                 aria-current={props.current.name.startsWith(slot.page.name) ? 'page' : undefined}
               >
                 {t(slot.label)}
               </Link>
-            ) : (
-              t(slot.label)
             )}
           </li>
         ))}
@@ -170,6 +184,7 @@ function Menu(props: { session: Session; current: Route }) {
 function Page(props: { current: Route; session: Session | null }) {
   const { current, session: me } = props;
   if (current.name === 'callback') return <CallbackPage />;
+  if (current.name === 'publicBoard') return <PublicBoardPage />;
   if (!me) return <SignInPage />;
   const allowed = pageRoles[current.name];
   if (allowed && !allowed.includes(me.role)) return <NotFound />;
@@ -195,6 +210,26 @@ function Page(props: { current: Route; session: Session | null }) {
       return <AuditStreamPage key={current.id} id={current.id} />;
     case 'auditCompliance':
       return <AuditCompliancePage />;
+    case 'drills':
+      return <DrillsPage session={me} />;
+    case 'drill':
+      return <DrillReportPage key={current.id} id={current.id} />;
+    case 'directory':
+      return <DirectoryPage />;
+    case 'organization':
+      return <OrganizationPage key={current.org} org={current.org} />;
+    case 'share':
+      return <SharePage key={current.id} id={current.id} />;
+    case 'contactCheck':
+      return <ContactCheckPage key={current.id} id={current.id} />;
+    case 'advisories':
+      return <AdvisoriesPage session={me} />;
+    case 'issueAdvisory':
+      return <IssueAdvisoryPage />;
+    case 'advisory':
+      return <AdvisoryPage key={current.id} id={current.id} session={me} />;
+    case 'board':
+      return <BoardPage />;
     case 'notFound':
       return <NotFound />;
     default: {

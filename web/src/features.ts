@@ -14,7 +14,7 @@ export interface FeatureSlot {
   readonly roles: readonly Role[];
   /** A GET the API serves when the feature exists. */
   readonly probe: string;
-  /** The page the menu entry opens; until it lands, undefined, and the slot stays hidden whatever the API says. */
+  /** The page the slot opens; until it lands the slot stays hidden whatever the API says. */
   readonly page: Route | undefined;
 }
 
@@ -24,22 +24,28 @@ export const featureSlots: readonly FeatureSlot[] = [
     label: 'nav.advisories',
     roles: ['member', 'secretariat', 'ministry', 'nisc'],
     probe: '/advisories',
-    page: undefined,
+    page: { name: 'advisories' },
   },
-  { id: 'board', label: 'nav.board', roles: ['member', 'secretariat'], probe: '/board', page: undefined },
+  {
+    id: 'board',
+    label: 'nav.board',
+    roles: ['member', 'secretariat'],
+    probe: '/board',
+    page: { name: 'board' },
+  },
   {
     id: 'drills',
     label: 'nav.drills',
     roles: ['secretariat', 'ministry', 'nisc'],
     probe: '/drills',
-    page: undefined,
+    page: { name: 'drills' },
   },
   {
     id: 'directory',
     label: 'nav.directory',
     roles: ['secretariat'],
     probe: '/directory/organizations',
-    page: undefined,
+    page: { name: 'directory' },
   },
   { id: 'audit', label: 'nav.audit', roles: ['auditor'], probe: '/audit/events', page: { name: 'audit' } },
 ];

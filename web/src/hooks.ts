@@ -22,9 +22,9 @@ export interface Polled<T> {
 /**
  * Loads now and again every config.pollSeconds while the tab is visible (and at once when it becomes
  * visible again), so receipts and escalations appear without a manual reload. A failed re-read keeps the
- * last data on screen.
+ * last data on screen. `live` false loads once (a closed drill window no longer changes).
  */
-export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[]): Polled<T> {
+export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], live = true): Polled<T> {
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loadedAt: number | undefined }>({
     data: undefined,
     error: undefined,
@@ -43,6 +43,12 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[]): Po
   useEffect(() => {
     setState({ data: undefined, error: undefined, loadedAt: undefined });
     void reload();
+    return () => {
+      generation.current++;
+    };
+  }, [reload]);
+  useEffect(() => {
+    if (!live) return;
     const seconds = configStore.get()?.pollSeconds ?? 10;
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') void reload();
@@ -52,10 +58,9 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[]): Po
     };
     document.addEventListener('visibilitychange', onVisible);
     return () => {
-      generation.current++;
       clearInterval(timer);
       document.removeEventListener('visibilitychange', onVisible);
     };
-  }, [reload]);
+  }, [reload, live]);
   return { ...state, reload };
 }

@@ -13,6 +13,17 @@ export type Route =
   | { readonly name: 'audit' }
   | { readonly name: 'auditStream'; readonly id: string }
   | { readonly name: 'auditCompliance' }
+  | { readonly name: 'drills' }
+  | { readonly name: 'drill'; readonly id: string }
+  | { readonly name: 'directory' }
+  | { readonly name: 'organization'; readonly org: string }
+  | { readonly name: 'share'; readonly id: string }
+  | { readonly name: 'contactCheck'; readonly id: string }
+  | { readonly name: 'advisories' }
+  | { readonly name: 'issueAdvisory' }
+  | { readonly name: 'advisory'; readonly id: string }
+  | { readonly name: 'board' }
+  | { readonly name: 'publicBoard' }
   | { readonly name: 'notFound' };
 
 export const BASE = '/app';
@@ -34,6 +45,20 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
     (m) => ({ name: 'auditStream', id: decodeURIComponent(m[1] ?? '') }),
   ],
   [/^\/audit\/compliance$/, () => ({ name: 'auditCompliance' })],
+  [/^\/drills$/, () => ({ name: 'drills' })],
+  [new RegExp(`^/drills/${ID}$`), (m) => ({ name: 'drill', id: decodeURIComponent(m[1] ?? '') })],
+  [/^\/directory$/, () => ({ name: 'directory' })],
+  [new RegExp(`^/directory/${ID}$`), (m) => ({ name: 'organization', org: decodeURIComponent(m[1] ?? '') })],
+  [new RegExp(`^/incidents/${ID}/share$`), (m) => ({ name: 'share', id: decodeURIComponent(m[1] ?? '') })],
+  [
+    new RegExp(`^/contact-checks/${ID}$`),
+    (m) => ({ name: 'contactCheck', id: decodeURIComponent(m[1] ?? '') }),
+  ],
+  [/^\/advisories$/, () => ({ name: 'advisories' })],
+  [/^\/advisories\/new$/, () => ({ name: 'issueAdvisory' })],
+  [new RegExp(`^/advisories/${ID}$`), (m) => ({ name: 'advisory', id: decodeURIComponent(m[1] ?? '') })],
+  [/^\/board$/, () => ({ name: 'board' })],
+  [/^\/public\/board$/, () => ({ name: 'publicBoard' })],
 ];
 
 /** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
@@ -73,6 +98,28 @@ export function pathOf(route: Route): string {
       return `${BASE}/audit/streams/${encodeURIComponent(route.id)}`;
     case 'auditCompliance':
       return `${BASE}/audit/compliance`;
+    case 'drills':
+      return `${BASE}/drills`;
+    case 'drill':
+      return `${BASE}/drills/${encodeURIComponent(route.id)}`;
+    case 'directory':
+      return `${BASE}/directory`;
+    case 'organization':
+      return `${BASE}/directory/${encodeURIComponent(route.org)}`;
+    case 'share':
+      return `${BASE}/incidents/${encodeURIComponent(route.id)}/share`;
+    case 'contactCheck':
+      return `${BASE}/contact-checks/${encodeURIComponent(route.id)}`;
+    case 'advisories':
+      return `${BASE}/advisories`;
+    case 'issueAdvisory':
+      return `${BASE}/advisories/new`;
+    case 'advisory':
+      return `${BASE}/advisories/${encodeURIComponent(route.id)}`;
+    case 'board':
+      return `${BASE}/board`;
+    case 'publicBoard':
+      return `${BASE}/public/board`;
     case 'notFound':
       return `${BASE}/`;
     default: {

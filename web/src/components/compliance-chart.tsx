@@ -22,7 +22,7 @@ export function ComplianceChart(props: { rows: readonly ComplianceRow[]; describ
   const summary = rows.map((r) => `${label(r)} ${percent(r.shareMet)}`).join('、');
   const height = rows.length * ROW + 8;
   return (
-    <figure class="chart">
+    <figure class="compliance-chart">
       <svg
         role="img"
         aria-label={t('audit.compliance.chart.label', { summary })}
@@ -61,7 +61,7 @@ export function ComplianceChart(props: { rows: readonly ComplianceRow[]; describ
         })}
       </svg>
       <figcaption>
-        <ul class="legend">
+        <ul class="chart-legend">
           <li>
             <span class="swatch bar-met" aria-hidden="true" /> {t('audit.compliance.met')}
           </li>

@@ -1,3 +1,5 @@
+import type { ComponentChildren } from 'preact';
+import type { HopProgress } from '../../../events/incident/incident.ts';
 import type { IncidentView } from '../api.ts';
 import { useT } from '../i18n/lang.ts';
 import { TimeLeft, useFormatTime } from './ui.tsx';
@@ -7,7 +9,6 @@ type HopName = 'secretariat' | 'member' | 'ministry' | 'nisc';
 /** Each hop of the upward relay, in order, with its deadline, time left, completion and escalations. */
 export function HopTimeline(props: { incident: IncidentView; now: number }) {
   const t = useT();
-  const time = useFormatTime();
   const { incident } = props;
   const order: HopName[] = [
     'secretariat',
@@ -20,39 +21,51 @@ export function HopTimeline(props: { incident: IncidentView; now: number }) {
       {order.map((name) => {
         const hop = incident.hops[name];
         if (!hop) return null;
-        const state = hop.doneAt ? 'done' : hop.startedAt ? 'current' : 'pending';
         // A returned report's secretariat hop is done, but a resubmission starts it again: "current" wins.
-        return (
-          <li key={name} class={`hop hop-${state}`} aria-current={state === 'current' ? 'step' : undefined}>
-            <div class="hop-head">
-              <span class="hop-name">{t(`hop.${name}`)}</span>
-              <span class={`hop-state hop-state-${state}`}>{t(`hop.state.${state}`)}</span>
-              {hop.escalations.length > 0 && (
-                <span class="badge escalation">{t('hop.escalations', { n: hop.escalations.length })}</span>
-              )}
-            </div>
-            {hop.startedAt && <div class="hop-line">{t('hop.started', { time: time(hop.startedAt) })}</div>}
-            {hop.dueAt && !hop.doneAt && (
-              <div class="hop-line">
-                {t('hop.due', { time: time(hop.dueAt) })} · <TimeLeft dueAt={hop.dueAt} now={props.now} />
-              </div>
-            )}
-            {hop.doneAt && (
-              <div class="hop-line">{t('hop.doneAt', { time: time(hop.doneAt), by: hop.doneBy ?? '' })}</div>
-            )}
-            {hop.note && <div class="hop-line hop-note">{hop.note}</div>}
-            {hop.escalations.length > 0 && (
-              <ul class="escalations">
-                {hop.escalations.map((e) => (
-                  <li key={e.escalation}>
-                    {t('hop.escalation', { time: time(e.at), n: e.escalation, next: time(e.nextDueAt) })}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </li>
-        );
+        return <HopItem key={name} label={t(`hop.${name}`)} hop={hop} now={props.now} />;
       })}
     </ol>
+  );
+}
+
+/**
+ * One hop on a timeline (the relay's, or an advisory's forwarding chain): its state, start, deadline with
+ * time left, completion, note and escalations; `badges` add to its head.
+ */
+export function HopItem(props: { label: string; hop: HopProgress; now: number; badges?: ComponentChildren }) {
+  const t = useT();
+  const time = useFormatTime();
+  const { hop } = props;
+  const state = hop.doneAt ? 'done' : hop.startedAt ? 'current' : 'pending';
+  return (
+    <li class={`hop hop-${state}`} aria-current={state === 'current' ? 'step' : undefined}>
+      <div class="hop-head">
+        <span class="hop-name">{props.label}</span>
+        <span class={`hop-state hop-state-${state}`}>{t(`hop.state.${state}`)}</span>
+        {hop.escalations.length > 0 && (
+          <span class="badge escalation">{t('hop.escalations', { n: hop.escalations.length })}</span>
+        )}
+        {props.badges}
+      </div>
+      {hop.startedAt && <div class="hop-line">{t('hop.started', { time: time(hop.startedAt) })}</div>}
+      {hop.dueAt && !hop.doneAt && (
+        <div class="hop-line">
+          {t('hop.due', { time: time(hop.dueAt) })} · <TimeLeft dueAt={hop.dueAt} now={props.now} />
+        </div>
+      )}
+      {hop.doneAt && (
+        <div class="hop-line">{t('hop.doneAt', { time: time(hop.doneAt), by: hop.doneBy ?? '' })}</div>
+      )}
+      {hop.note && <div class="hop-line hop-note">{hop.note}</div>}
+      {hop.escalations.length > 0 && (
+        <ul class="escalations">
+          {hop.escalations.map((e) => (
+            <li key={e.escalation}>
+              {t('hop.escalation', { time: time(e.at), n: e.escalation, next: time(e.nextDueAt) })}
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
   );
 }

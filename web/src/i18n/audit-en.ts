@@ -31,7 +31,6 @@ export const auditEn: Record<keyof typeof auditJa, string> = {
   'audit.asOf.showingLatest': 'Showing the moment: latest',
   'audit.state.title': 'State at that moment (version {version})',
   'audit.state.unfolded': 'Streams of this type are not folded into a state: only the events are shown.',
-  'audit.drill': 'DRILL',
   'audit.value.none': '(none)',
   'audit.value.empty': '(empty)',
   'audit.value.yes': 'yes',

@@ -29,7 +29,6 @@ export const auditJa = {
   'audit.asOf.showingLatest': '表示中の時点: 最新',
   'audit.state.title': 'その時点の状態（バージョン {version}）',
   'audit.state.unfolded': 'この種類のストリームは状態に再現されません。イベントのみ表示します。',
-  'audit.drill': '【訓練】',
   'audit.value.none': '（なし）',
   'audit.value.empty': '（空）',
   'audit.value.yes': 'はい',

@@ -1,8 +1,12 @@
+import { advisoriesEn } from './advisories.ts';
 import { auditEn } from './audit-en.ts';
 import type { MessageKey } from './ja.ts';
+import { secretariatEn } from './secretariat.ts';
 
 /** English. Typed against the Japanese keys, so a missing or extra key fails the type check too. */
 export const en: Record<MessageKey, string> = {
+  ...secretariatEn,
+  ...advisoriesEn,
   'app.title': 'Chemical CEPTOAR incident relay',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type ComplianceAnswer, loadCompliance } from '../audit-api.ts';
 import { fiscalYearToDate, jstDay } from '../audit-time.ts';
 import { ComplianceChart, percent } from '../components/compliance-chart.tsx';
-import { LabelledField } from '../components/field.tsx';
+import { FormField, fieldAria } from '../components/form.tsx';
 import { Link, Notice, PageHeading } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { formatDuration } from '../i18n/index.ts';
@@ -18,6 +18,8 @@ export function AuditCompliancePage() {
   const [fields, setFields] = useState<Period>(() => fiscalYearToDate(Date.now()));
   const [period, setPeriod] = useState<Period>(fields);
   const [invalid, setInvalid] = useState<'from' | 'to' | null>(null);
+  const messageOf = (name: 'from' | 'to') =>
+    invalid !== name ? undefined : name === 'from' ? t('error.datetime') : t('audit.compliance.toBeforeFrom');
   const [state, setState] = useState<{ data?: ComplianceAnswer; error?: unknown; loading: boolean }>({
     loading: true,
   });
@@ -53,28 +55,19 @@ export function AuditCompliancePage() {
       <form class="card form" noValidate onSubmit={submit}>
         <div class="row">
           {(['from', 'to'] as const).map((name) => (
-            <LabelledField
+            <FormField
               key={name}
               id={`compliance-${name}`}
               label={t(`audit.compliance.${name}`)}
-              error={
-                invalid !== name
-                  ? null
-                  : name === 'from'
-                    ? t('error.datetime')
-                    : t('audit.compliance.toBeforeFrom')
-              }
+              error={messageOf(name)}
             >
-              {(aria) => (
-                <input
-                  id={`compliance-${name}`}
-                  type="date"
-                  value={fields[name]}
-                  {...aria}
-                  onInput={(e) => setFields((f) => ({ ...f, [name]: e.currentTarget.value }))}
-                />
-              )}
-            </LabelledField>
+              <input
+                type="date"
+                value={fields[name]}
+                {...fieldAria(`compliance-${name}`, messageOf(name))}
+                onInput={(e) => setFields((f) => ({ ...f, [name]: e.currentTarget.value }))}
+              />
+            </FormField>
           ))}
         </div>
         <button type="submit" class="primary" disabled={state.loading}>
@@ -86,7 +79,9 @@ export function AuditCompliancePage() {
         state.error === undefined && <p>{t('app.loading')}</p>
       ) : (
         <div aria-live="polite" aria-busy={state.loading}>
-          <p class="moment">{t('audit.compliance.period', { from: jst(data.from), to: jst(data.to) })}</p>
+          <p class="audit-moment">
+            {t('audit.compliance.period', { from: jst(data.from), to: jst(data.to) })}
+          </p>
           {data.rows.length === 0 ? (
             <p>{t('audit.compliance.empty')}</p>
           ) : (

@@ -12,7 +12,8 @@ import {
 } from '../audit-api.ts';
 import { formatJst, fromJstInput, toJstInput } from '../audit-time.ts';
 import type { AuditEvent, StreamFailure } from '../audit-verify.ts';
-import { LabelledField } from '../components/field.tsx';
+import { FormField, fieldAria } from '../components/form.tsx';
+import { DrillMark } from '../components/status.tsx';
 import { HopTimeline } from '../components/timeline.tsx';
 import { Link, Notice, PageHeading, TlpLabel } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
@@ -71,6 +72,7 @@ export function AuditPage() {
   const [picked, setPicked] = useState('');
   const [typed, setTyped] = useState('');
   const [typedError, setTypedError] = useState(false);
+  const typedMessage = typedError ? t('audit.typed.invalid') : undefined;
   const open = (id: string) => navigate({ name: 'auditStream', id });
   const data = polled.data;
   return (
@@ -134,27 +136,24 @@ export function AuditPage() {
           open(id);
         }}
       >
-        <LabelledField
+        <FormField
           id="audit-stream-id"
           label={t('audit.typed.label')}
           hint={t('audit.typed.hint')}
-          error={typedError ? t('audit.typed.invalid') : null}
+          error={typedMessage}
         >
-          {(aria) => (
-            <input
-              id="audit-stream-id"
-              type="text"
-              spellcheck={false}
-              autocomplete="off"
-              value={typed}
-              {...aria}
-              onInput={(e) => {
-                setTyped(e.currentTarget.value);
-                setTypedError(false);
-              }}
-            />
-          )}
-        </LabelledField>
+          <input
+            type="text"
+            spellcheck={false}
+            autocomplete="off"
+            value={typed}
+            {...fieldAria('audit-stream-id', typedMessage, true)}
+            onInput={(e) => {
+              setTyped(e.currentTarget.value);
+              setTypedError(false);
+            }}
+          />
+        </FormField>
         <button type="submit" class="secondary">
           {t('audit.pick.open')}
         </button>
@@ -174,6 +173,7 @@ export function AuditStreamPage(props: { id: string }) {
   const jst = useJst();
   const [input, setInput] = useState('');
   const [inputError, setInputError] = useState(false);
+  const inputMessage = inputError ? t('error.datetime') : undefined;
   const [asOf, setAsOf] = useState<string | null>(null);
   const polled = usePoll(() => loadReplay(props.id, asOf), [props.id, asOf]);
   const data = polled.data;
@@ -202,7 +202,7 @@ export function AuditStreamPage(props: { id: string }) {
   return (
     <section>
       <PageHeading>
-        {`${t('audit.stream.title')}: ${isDrill(data) ? `${t('audit.drill')} ` : ''}${titleOf(data) ?? props.id}`}
+        {`${t('audit.stream.title')}: ${isDrill(data) ? `${t('drill.mark')} ` : ''}${titleOf(data) ?? props.id}`}
       </PageHeading>
       <AuditNav current="streams" />
       <p>
@@ -210,23 +210,20 @@ export function AuditStreamPage(props: { id: string }) {
         <Link to={{ name: 'audit' }}>{t('audit.stream.back')}</Link>
       </p>
       <form class="card form as-of" noValidate onSubmit={apply}>
-        <LabelledField
+        <FormField
           id="audit-as-of"
           label={t('audit.asOf.label')}
           hint={t('audit.asOf.hint')}
-          error={inputError ? t('error.datetime') : null}
+          error={inputMessage}
         >
-          {(aria) => (
-            <input
-              id="audit-as-of"
-              type="datetime-local"
-              step="0.001"
-              value={input}
-              {...aria}
-              onInput={(e) => setInput(e.currentTarget.value)}
-            />
-          )}
-        </LabelledField>
+          <input
+            type="datetime-local"
+            step="0.001"
+            value={input}
+            {...fieldAria('audit-as-of', inputMessage, true)}
+            onInput={(e) => setInput(e.currentTarget.value)}
+          />
+        </FormField>
         <div class="actions">
           <button type="submit" class="primary">
             {t('audit.asOf.apply')}
@@ -245,7 +242,7 @@ export function AuditStreamPage(props: { id: string }) {
           </button>
         </div>
       </form>
-      <p class="moment" aria-live="polite">
+      <p class="audit-moment" aria-live="polite">
         {asOf ? t('audit.asOf.showing', { time: jst(asOf) }) : t('audit.asOf.showingLatest')}
       </p>
       {notYet ? (
@@ -308,7 +305,7 @@ function StateView(props: { replay: StreamReplay; moment: string }) {
   return (
     <div class="card state">
       <div class="meta">
-        {state.drill === true && <span class="badge drill">{t('audit.drill')}</span>}
+        {state.drill === true && <DrillMark />}
         {typeof state.tlp === 'string' && <TlpLabel tlp={state.tlp} />}
       </div>
       <KeyValues value={state} />
@@ -323,15 +320,19 @@ function KeyValues(props: { value: unknown }): preact.JSX.Element {
   const t = useT();
   const jst = useJst();
   const { value } = props;
-  if (value === null || value === undefined) return <span class="muted">{t('audit.value.none')}</span>;
+  if (value === null || value === undefined) return <span class="kv-none">{t('audit.value.none')}</span>;
   if (typeof value === 'boolean') return <span>{value ? t('audit.value.yes') : t('audit.value.no')}</span>;
   if (typeof value === 'string')
-    return ISO.test(value) ? <time dateTime={value}>{jst(value)}</time> : <span class="value">{value}</span>;
+    return ISO.test(value) ? (
+      <time dateTime={value}>{jst(value)}</time>
+    ) : (
+      <span class="kv-value">{value}</span>
+    );
   if (typeof value !== 'object') return <span>{String(value)}</span>;
   if (Array.isArray(value)) {
-    if (value.length === 0) return <span class="muted">{t('audit.value.empty')}</span>;
+    if (value.length === 0) return <span class="kv-none">{t('audit.value.empty')}</span>;
     if (value.every((v) => typeof v !== 'object' || v === null))
-      return <span class="value">{value.join(', ')}</span>;
+      return <span class="kv-value">{value.join(', ')}</span>;
     return (
       <ol class="kv-list">
         {value.map((v, i) => (
@@ -343,7 +344,7 @@ function KeyValues(props: { value: unknown }): preact.JSX.Element {
     );
   }
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) return <span class="muted">{t('audit.value.empty')}</span>;
+  if (entries.length === 0) return <span class="kv-none">{t('audit.value.empty')}</span>;
   return (
     <dl class="kv">
       {entries.map(([k, v]) => (
@@ -422,28 +423,30 @@ function VerifyPanel(props: { streamId: string }) {
     }
   };
   return (
-    <section class="card verify" aria-labelledby="verify-title">
+    <section class="card audit-verify" aria-labelledby="verify-title">
       <h2 id="verify-title">{t('audit.verify.title')}</h2>
       <p>{t('audit.verify.intro')}</p>
-      <details class="pin" open={pinned !== ''}>
+      <details class="audit-pin" open={pinned !== ''}>
         <summary>{t('audit.pin.summary')}</summary>
-        <LabelledField id="audit-public-key" label={t('audit.pin.label')} hint={t('audit.pin.hint')}>
-          {(aria) => (
-            <textarea
-              id="audit-public-key"
-              rows={4}
-              spellcheck={false}
-              value={pinned}
-              {...aria}
-              onInput={(e) => {
-                const value = e.currentTarget.value;
-                setPinned(value);
-                if (value.trim()) localStorage.setItem(PINNED_KEY, value.trim());
-                else localStorage.removeItem(PINNED_KEY);
-              }}
-            />
-          )}
-        </LabelledField>
+        <FormField
+          id="audit-public-key"
+          label={t('audit.pin.label')}
+          hint={t('audit.pin.hint')}
+          error={undefined}
+        >
+          <textarea
+            rows={4}
+            spellcheck={false}
+            value={pinned}
+            {...fieldAria('audit-public-key', undefined, true)}
+            onInput={(e) => {
+              const value = e.currentTarget.value;
+              setPinned(value);
+              if (value.trim()) localStorage.setItem(PINNED_KEY, value.trim());
+              else localStorage.removeItem(PINNED_KEY);
+            }}
+          />
+        </FormField>
       </details>
       <button type="button" class="primary" disabled={state.kind === 'running'} onClick={() => void run()}>
         {state.kind === 'running' ? t('audit.verify.running') : t('audit.verify.run')}

@@ -74,6 +74,11 @@ export function IncidentPage(props: { id: string; session: Session }) {
       <ReportDetails incident={incident} />
       <FollowUps incident={incident} />
       {!actionsFirst && actions}
+      {props.session.role === 'secretariat' && (
+        <p>
+          <Link to={{ name: 'share', id: incident.id }}>{t('share.link')}</Link>
+        </p>
+      )}
       {(props.session.role === 'secretariat' ||
         props.session.role === 'auditor' ||
         props.session.role === 'member') && (

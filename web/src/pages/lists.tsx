@@ -1,13 +1,5 @@
 import { useState } from 'preact/hooks';
-import {
-  apiCall,
-  currentHopOf,
-  type IncidentSummary,
-  type IncidentView,
-  listIncidents,
-  mapLimited,
-  newIdempotencyKey,
-} from '../api.ts';
+import { apiCall, type IncidentSummary, listIncidents, newIdempotencyKey } from '../api.ts';
 import {
   Link,
   Notice,
@@ -28,37 +20,18 @@ import type { Session } from '../session.ts';
 type Status = IncidentSummary['status'];
 const OPEN: readonly Status[] = ['awaiting_secretariat', 'returned', 'awaiting_ministry', 'awaiting_nisc'];
 
-/**
- * The list, with the full view of the incidents in `detailed` statuses: the list rows carry no deadline,
- * so the open ones are read one by one (at most four at a time).
- */
-async function loadWithDetail(detailed: readonly Status[]) {
-  const list = await listIncidents();
-  const open = list.filter((i) => detailed.includes(i.status));
-  const views = await mapLimited(open, 4, (i) =>
-    apiCall<IncidentView>('GET', `/incidents/${encodeURIComponent(i.id)}`).catch(() => null),
-  );
-  const byId = new Map(views.filter((v): v is IncidentView => v !== null).map((v) => [v.id, v]));
-  return { list, byId };
-}
-
-const dueOf = (v: IncidentView | undefined) => {
-  const hop = v ? currentHopOf(v) : null;
-  return hop?.dueAt ? Date.parse(hop.dueAt) : Number.POSITIVE_INFINITY;
-};
+/** Nearest deadline first; incidents waiting on nobody last. */
+const byDue = (a: IncidentSummary, b: IncidentSummary) => dueOf(a) - dueOf(b);
+const dueOf = (s: IncidentSummary) =>
+  s.waitingOn?.dueAt ? Date.parse(s.waitingOn.dueAt) : Number.POSITIVE_INFINITY;
 
 /** A row: title (the link), labels, the hop it waits on with its deadline and time left, and escalations. */
-function Row(props: {
-  summary: IncidentSummary;
-  view: IncidentView | undefined;
-  now: number;
-  action?: preact.ComponentChildren;
-}) {
+function Row(props: { summary: IncidentSummary; now: number; action?: preact.ComponentChildren }) {
   const t = useT();
   const time = useFormatTime();
   const orgName = useOrgName();
-  const { summary, view } = props;
-  const hop = view ? currentHopOf(view) : null;
+  const { summary } = props;
+  const hop = summary.waitingOn;
   return (
     <li class="card incident-row">
       <div class="row-title">
@@ -68,10 +41,10 @@ function Row(props: {
         <TlpLabel tlp={summary.tlp} />
         <StatusBadge status={summary.status} />
         <SeverityBadge severity={summary.severity} />
-        {hop && hop.escalations.length > 0 && (
-          <span class="badge escalation">{t('hop.escalations', { n: hop.escalations.length })}</span>
+        {hop && hop.escalations > 0 && (
+          <span class="badge escalation">{t('hop.escalations', { n: hop.escalations })}</span>
         )}
-        {view?.stalledHop && <span class="badge escalation">{t('eventType.RelayStalled')}</span>}
+        {summary.stalledHop && <span class="badge escalation">{t('eventType.RelayStalled')}</span>}
       </div>
       <div class="row-line">
         {t('incidents.org', { org: orgName(summary.org) })} ·{' '}
@@ -79,8 +52,8 @@ function Row(props: {
       </div>
       {hop?.dueAt && (
         <div class="row-line">
-          {t(`hop.${hop.hop as 'secretariat' | 'member' | 'ministry' | 'nisc'}`)}:{' '}
-          {t('hop.due', { time: time(hop.dueAt) })} · <TimeLeft dueAt={hop.dueAt} now={props.now} />
+          {t(`hop.${hop.hop}`)}: {t('hop.due', { time: time(hop.dueAt) })} ·{' '}
+          <TimeLeft dueAt={hop.dueAt} now={props.now} />
         </div>
       )}
       {props.action}
@@ -90,7 +63,6 @@ function Row(props: {
 
 function Rows(props: {
   items: IncidentSummary[];
-  byId: Map<string, IncidentView>;
   now: number;
   empty: MessageKey;
   label: string;
@@ -101,13 +73,14 @@ function Rows(props: {
   return (
     <ul class="rows" aria-label={props.label}>
       {props.items.map((s) => (
-        <Row key={s.id} summary={s} view={props.byId.get(s.id)} now={props.now} action={props.action?.(s)} />
+        <Row key={s.id} summary={s} now={props.now} action={props.action?.(s)} />
       ))}
     </ul>
   );
 }
 
-function Updated(props: { at: number | undefined }) {
+/** When a polled page last read the API, and that it keeps doing so. */
+export function Updated(props: { at: number | undefined }) {
   const t = useT();
   const time = useFormatTime();
   return props.at ? (
@@ -121,12 +94,11 @@ function Updated(props: { at: number | undefined }) {
 export function IncidentsPage(props: { session: Session }) {
   const t = useT();
   const now = useNow();
-  const polled = usePoll(() => loadWithDetail(OPEN), []);
+  const polled = usePoll(listIncidents, []);
   const title = props.session.role === 'member' ? t('incidents.mine') : t('incidents.title');
   const data = polled.data;
-  const open = data?.list.filter((i) => OPEN.includes(i.status)) ?? [];
-  const done = data?.list.filter((i) => !OPEN.includes(i.status)) ?? [];
-  open.sort((a, b) => dueOf(data?.byId.get(a.id)) - dueOf(data?.byId.get(b.id)));
+  const open = data?.filter((i) => OPEN.includes(i.status)).sort(byDue) ?? [];
+  const done = data?.filter((i) => !OPEN.includes(i.status)) ?? [];
   return (
     <section>
       <PageHeading>{title}</PageHeading>
@@ -137,9 +109,9 @@ export function IncidentsPage(props: { session: Session }) {
         <>
           <Updated at={polled.loadedAt} />
           <h2 id="open-title">{t('incidents.open')}</h2>
-          <Rows items={open} byId={data.byId} now={now} empty="incidents.empty" label={t('incidents.open')} />
+          <Rows items={open} now={now} empty="incidents.empty" label={t('incidents.open')} />
           <h2>{t('incidents.done')}</h2>
-          <Rows items={done} byId={data.byId} now={now} empty="incidents.empty" label={t('incidents.done')} />
+          <Rows items={done} now={now} empty="incidents.empty" label={t('incidents.done')} />
         </>
       )}
     </section>
@@ -150,12 +122,9 @@ export function IncidentsPage(props: { session: Session }) {
 export function QueuePage() {
   const t = useT();
   const now = useNow();
-  const polled = usePoll(() => loadWithDetail(['awaiting_secretariat', 'returned']), []);
+  const polled = usePoll(listIncidents, []);
   const data = polled.data;
-  const byDue = (status: Status) =>
-    (data?.list.filter((i) => i.status === status) ?? []).sort(
-      (a, b) => dueOf(data?.byId.get(a.id)) - dueOf(data?.byId.get(b.id)),
-    );
+  const inStatus = (status: Status) => data?.filter((i) => i.status === status).sort(byDue) ?? [];
   return (
     <section>
       <PageHeading>{t('queue.title')}</PageHeading>
@@ -168,20 +137,13 @@ export function QueuePage() {
           <Updated at={polled.loadedAt} />
           <h2>{t('queue.review')}</h2>
           <Rows
-            items={byDue('awaiting_secretariat')}
-            byId={data.byId}
+            items={inStatus('awaiting_secretariat')}
             now={now}
             empty="queue.empty"
             label={t('queue.review')}
           />
           <h2>{t('queue.returned')}</h2>
-          <Rows
-            items={byDue('returned')}
-            byId={data.byId}
-            now={now}
-            empty="incidents.empty"
-            label={t('queue.returned')}
-          />
+          <Rows items={inStatus('returned')} now={now} empty="incidents.empty" label={t('queue.returned')} />
         </>
       )}
     </section>
@@ -193,13 +155,11 @@ export function InboxPage(props: { session: Session }) {
   const t = useT();
   const now = useNow();
   const status: Status = props.session.role === 'nisc' ? 'awaiting_nisc' : 'awaiting_ministry';
-  const polled = usePoll(() => loadWithDetail([status]), [status]);
+  const polled = usePoll(listIncidents, []);
   const [message, setMessage] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const data = polled.data;
-  const items = (data?.list.filter((i) => i.status === status) ?? []).sort(
-    (a, b) => dueOf(data?.byId.get(a.id)) - dueOf(data?.byId.get(b.id)),
-  );
+  const items = data?.filter((i) => i.status === status).sort(byDue) ?? [];
   const acknowledge = async (s: IncidentSummary) => {
     setBusy(s.id);
     setMessage(null);
@@ -231,7 +191,6 @@ export function InboxPage(props: { session: Session }) {
           <Updated at={polled.loadedAt} />
           <Rows
             items={items}
-            byId={data.byId}
             now={now}
             empty="inbox.empty"
             label={t('inbox.title')}

@@ -1,9 +1,17 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { affectedSystemKinds, categories, tlpLabels } from '../../../events/incident/report.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { affectedSystemKinds, categories } from '../../../events/incident/report.ts';
 import { severities } from '../../../events/policy.ts';
 import { ApiError, apiCall, newIdempotencyKey, OfflineError } from '../api.ts';
-import { Notice, PageHeading, TlpLabel, useFormatTime } from '../components/ui.tsx';
+import {
+  describedBy,
+  ErrorSummary,
+  FormField,
+  fieldErrorsOf,
+  TlpRadios,
+  useFieldErrors,
+} from '../components/form.tsx';
+import { Notice, PageHeading, useFormatTime } from '../components/ui.tsx';
 import { clearDraft, loadDraft, saveDraft } from '../draft.ts';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
@@ -11,7 +19,6 @@ import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';
 import {
   emptyReportFields,
-  type FieldError,
   fieldOfPath,
   type ReportFields,
   reportFieldOrder,
@@ -35,6 +42,20 @@ const labelOf: Record<keyof ReportFields, MessageKey> = {
 };
 
 const idOf = (field: keyof ReportFields) => `report-${field}`;
+const aria = (field: keyof ReportFields, error: string | undefined, hint = false) =>
+  describedBy(idOf(field), error, hint);
+
+function Field(props: {
+  name: keyof ReportFields;
+  label: string;
+  hint?: string;
+  error: string | undefined;
+  required?: boolean;
+  children: ComponentChildren;
+}) {
+  const { name, ...rest } = props;
+  return <FormField id={idOf(name)} {...rest} />;
+}
 
 /** POST /incidents: validated with the API's own schema before anything is sent; a draft survives failures. */
 export function ReportPage(props: { session: Session }) {
@@ -44,11 +65,16 @@ export function ReportPage(props: { session: Session }) {
   const [restored] = useState(() => loadDraft(sub));
   const [fields, setFields] = useState<ReportFields>(() => restored?.fields ?? emptyReportFields());
   const [key, setKey] = useState(() => restored?.idempotencyKey ?? newIdempotencyKey());
-  const [errors, setErrors] = useState<Partial<Record<keyof ReportFields, FieldError>>>({});
+  const {
+    errors,
+    setErrors,
+    show: showErrors,
+    text: err,
+    summaryRef: summary,
+  } = useFieldErrors<keyof ReportFields>();
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [touched, setTouched] = useState(false);
-  const summary = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (touched) saveDraft(sub, { fields, idempotencyKey: key, savedAt: new Date().toISOString() });
@@ -57,12 +83,6 @@ export function ReportPage(props: { session: Session }) {
   const set = <K extends keyof ReportFields>(name: K, value: ReportFields[K]) => {
     setTouched(true);
     setFields((f) => ({ ...f, [name]: value }));
-  };
-
-  const showErrors = (next: Partial<Record<keyof ReportFields, FieldError>>) => {
-    setErrors(next);
-    // After the summary renders: focus it, so the reader hears how many problems and where.
-    setTimeout(() => summary.current?.focus(), 0);
   };
 
   const submit = async (e: Event) => {
@@ -87,13 +107,9 @@ export function ReportPage(props: { session: Session }) {
       navigate({ name: 'incident', id: created.id });
     } catch (error) {
       setBusy(false);
-      if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors) {
-        const next: Partial<Record<keyof ReportFields, FieldError>> = {};
-        for (const issue of error.problem.errors) {
-          const field = fieldOfPath(issue.path);
-          if (field && !next[field]) next[field] = { key: 'error.invalid' };
-        }
-        showErrors(next);
+      const fieldErrors = fieldErrorsOf(error, fieldOfPath);
+      if (fieldErrors) {
+        showErrors(fieldErrors);
       } else if (
         error instanceof OfflineError ||
         (error instanceof ApiError && error.problem.status >= 500)
@@ -114,10 +130,6 @@ export function ReportPage(props: { session: Session }) {
   };
 
   const errorList = reportFieldOrder.filter((f) => errors[f]);
-  const err = (f: keyof ReportFields) => {
-    const e = errors[f];
-    return e ? t(e.key, e.params) : undefined;
-  };
 
   return (
     <section>
@@ -132,26 +144,11 @@ export function ReportPage(props: { session: Session }) {
         </Notice>
       )}
       {problem && <Notice kind="error">{problem}</Notice>}
-      {errorList.length > 0 && (
-        <div
-          class="error-summary"
-          ref={summary}
-          tabIndex={-1}
-          role="alert"
-          aria-labelledby="error-summary-title"
-        >
-          <h2 id="error-summary-title">{t('report.errors', { n: errorList.length })}</h2>
-          <ul>
-            {errorList.map((f) => (
-              <li key={f}>
-                <a href={`#${idOf(f)}`}>
-                  {t(labelOf[f])}: {err(f)}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <ErrorSummary
+        title={t('report.errors', { n: errorList.length })}
+        items={errorList.map((f) => ({ id: idOf(f), text: `${t(labelOf[f])}: ${err(f)}` }))}
+        summaryRef={summary}
+      />
       <form class="card form" onSubmit={submit} noValidate>
         <Field name="title" label={t('field.title')} error={err('title')} required>
           <input
@@ -272,18 +269,7 @@ export function ReportPage(props: { session: Session }) {
               {err('tlp')}
             </p>
           )}
-          {tlpLabels.map((l) => (
-            <label key={l} class="choice tlp-choice">
-              <input
-                type="radio"
-                name="tlp"
-                value={l}
-                checked={fields.tlp === l}
-                onChange={() => set('tlp', l)}
-              />
-              <TlpLabel tlp={l} /> <span>{t(`tlp.${l}`)}</span>
-            </label>
-          ))}
+          <TlpRadios value={fields.tlp} onChange={(l) => set('tlp', l)} />
         </fieldset>
         <Field
           name="description"
@@ -340,44 +326,5 @@ export function ReportPage(props: { session: Session }) {
         </div>
       </form>
     </section>
-  );
-}
-
-/** aria-invalid and aria-describedby for a control with an optional hint and error. */
-function aria(field: keyof ReportFields, error: string | undefined, hint = false) {
-  const ids = [hint ? `${idOf(field)}-hint` : '', error ? `${idOf(field)}-error` : ''].filter(Boolean);
-  return {
-    'aria-invalid': error ? true : undefined,
-    'aria-describedby': ids.length > 0 ? ids.join(' ') : undefined,
-  } as const;
-}
-
-function Field(props: {
-  name: keyof ReportFields;
-  label: string;
-  hint?: string;
-  error: string | undefined;
-  required?: boolean;
-  children: ComponentChildren;
-}) {
-  const t = useT();
-  const id = idOf(props.name);
-  return (
-    <div class={props.error ? 'field has-error' : 'field'}>
-      <label for={id}>
-        {props.label} {props.required && <span class="required">({t('field.required')})</span>}
-      </label>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      {props.error && (
-        <p class="field-error" id={`${id}-error`}>
-          {props.error}
-        </p>
-      )}
-      {props.children}
-    </div>
   );
 }

@@ -1,0 +1,44 @@
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type KeysAndAttributes,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDbEventReader, type Item, N, S, toHead } from './dynamodb-event-reader.ts';
+import type { StreamHead } from './event-store.ts';
+
+/** BatchGetItem's limit on keys per request. */
+const BATCH = 100;
+/** Unprocessed keys (throttling) are asked for again this often, with a growing pause. */
+const ATTEMPTS = 5;
+
+/**
+ * The reader plus one more read: many heads by stream id in BatchGetItem requests (100 keys
+ * each), so a list that needs one head per row costs one request per 100 rows, not one per row.
+ * A module of its own: only the handlers that import it need dynamodb:BatchGetItem.
+ */
+export class DynamoDbBatchHeadReader extends DynamoDbEventReader {
+  /** The heads that exist among `streamIds`, by stream id. Strongly consistent, like loadHead. */
+  async loadHeads<T>(streamIds: readonly string[]): Promise<Map<string, StreamHead<T>>> {
+    const found = new Map<string, StreamHead<T>>();
+    const unique = [...new Set(streamIds)];
+    for (let i = 0; i < unique.length; i += BATCH) {
+      let request: KeysAndAttributes | undefined = {
+        Keys: unique.slice(i, i + BATCH).map((id) => ({ pk: S(id), sk: N(0) })),
+        ConsistentRead: true,
+      };
+      for (let attempt = 1; request?.Keys?.length; attempt++) {
+        if (attempt > ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed after retries');
+        if (attempt > 1) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const out: BatchGetItemCommandOutput = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: request } }),
+        );
+        for (const item of (out.Responses?.[this.tableName] ?? []) as Item[]) {
+          const head = toHead<T>(item);
+          found.set(head.streamId, head);
+        }
+        request = out.UnprocessedKeys?.[this.tableName];
+      }
+    }
+    return found;
+  }
+}

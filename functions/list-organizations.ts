@@ -1,0 +1,40 @@
+import { channels, type MaybeOrganization } from '../events/directory/directory.ts';
+import { ORGANIZATION_STREAM } from './commons/directory.ts';
+import { httpHandler } from './commons/http.ts';
+import { reader } from './commons/reader.ts';
+
+/**
+ * GET /directory/organizations: every organisation of the directory, by id, each with its
+ * kind, names, how many contacts it has, the channels they can be reached on and whether
+ * every contact has two routes (for the secretariat's list; the entry itself is
+ * `GET /directory/organizations/{org}`). Read from the `organization` heads page by page.
+ */
+export const handler = httpHandler({ allow: ['secretariat', 'auditor'] }, async () => {
+  const items = [];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<typeof reader.listHeads<MaybeOrganization>>> =
+      await reader.listHeads<MaybeOrganization>(
+        { index: 'byType', key: ORGANIZATION_STREAM },
+        { limit: 1000, cursor },
+      );
+    for (const { state } of page.items) {
+      if (state === null) continue;
+      const { entry } = state;
+      items.push({
+        org: state.org,
+        kind: entry.kind,
+        member: entry.kind === 'member',
+        name: entry.name,
+        contacts: entry.contacts.length,
+        channels: channels.filter((ch) => entry.contacts.some((c) => c.primary === ch || c.secondary === ch)),
+        twoRoutes: entry.contacts.every((c) => c.secondary !== undefined),
+        updatedAt: state.updatedAt,
+        version: state.version,
+      });
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  items.sort((a, b) => (a.org < b.org ? -1 : a.org > b.org ? 1 : 0));
+  return { status: 200, body: { items } };
+});

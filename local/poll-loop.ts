@@ -1,0 +1,71 @@
+/**
+ * The lifecycle shared by the local pollers (DynamoDB Streams, SQS): cycles, an interruptible
+ * sleep, `idle()` waiters released by the first quiet cycle that started after they asked,
+ * and an idempotent `stop()` that lets the cycle in progress finish.
+ */
+export class PollLoop {
+  /** True once stop() was called: the loop ends after its current cycle. */
+  stopping = false;
+  private cycle = 0;
+  private wake: (() => void) | undefined;
+  private readonly waiters: { after: number; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private stopped: Promise<void> | undefined;
+
+  /** @param what names the poller in the error idle() waiters get on stop. */
+  constructor(private readonly what: string) {}
+
+  /** Starts a cycle; returns its number for {@link quiet}. */
+  nextCycle(): number {
+    this.cycle += 1;
+    return this.cycle;
+  }
+
+  /** True while someone waits for idle (pollers refresh their view of the world then). */
+  get awaited(): boolean {
+    return this.waiters.length > 0;
+  }
+
+  /** The cycle found nothing to do: releases the waiters that asked before it started. */
+  quiet(thisCycle: number): void {
+    for (const waiter of this.waiters.filter((w) => w.after < thisCycle)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+
+  /** Waits `ms`, or less when stop() wakes it. */
+  sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolveSleep) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolveSleep();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  /** Resolves after a whole quiet cycle that started after this call; rejects on stop(). */
+  idle(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.stopping) {
+        reject(new Error(`${this.what} stopped`));
+        return;
+      }
+      this.waiters.push({ after: this.cycle, resolve, reject });
+    });
+  }
+
+  /** Ends the loop after its current cycle (awaiting `running`), then `cleanup`. Idempotent. */
+  stop(running: Promise<void>, cleanup: () => void = () => undefined): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      this.wake?.();
+      await running;
+      for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(`${this.what} stopped`));
+      cleanup();
+    })();
+    return this.stopped;
+  }
+}

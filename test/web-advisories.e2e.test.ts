@@ -1,0 +1,224 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../local/stack.ts';
+import {
+  expectAccessible,
+  PHONE,
+  personContext,
+  screenshot,
+  signIn,
+  startConsoleTest,
+  stopConsoleTest,
+} from './support/console-pages.ts';
+import type { apiClient } from './support/local-api.ts';
+
+// The advisories part of the console in Debian's chromium against the whole local stack, in real time
+// (scale 1): forward deadlines and the 24 h window are hours away, so nothing times out meanwhile.
+let stack: LocalStack;
+let browser: Browser;
+let api: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  ({ stack, browser, api } = await startConsoleTest({ timeScale: 1, consolePollSeconds: 1 }));
+});
+afterAll(() => stopConsoleTest({ stack, browser }));
+
+async function person(role: string, org?: string): Promise<Page> {
+  const page = await (await personContext(browser)).newPage();
+  await signIn(page, stack.url, role, org);
+  return page;
+}
+
+/** Opens the advisories list from the menu (the slot shows once the API answers its probe). */
+async function openAdvisories(page: Page) {
+  await page.getByRole('navigation').getByRole('link', { name: '情報提供' }).click();
+  await page.locator('h1', { hasText: '情報提供' }).waitFor();
+}
+
+/** At phone width nothing is wider than the screen, and axe still finds nothing serious. */
+async function expectFitsPhone(page: Page) {
+  await page.setViewportSize(PHONE);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+  await expectAccessible(page);
+}
+
+const advisoryCount = async () =>
+  (await api.call('GET', '/advisories?limit=200', { token: await api.token('secretariat') })).body.items
+    .length as number;
+
+describe('the web console: advisories, role by role', () => {
+  it('refuses a bad issue form field by field, with the API schema, and writes nothing', async () => {
+    const before = await advisoryCount();
+    const nisc = await person('nisc');
+    await openAdvisories(nisc);
+    await nisc.getByRole('link', { name: '情報提供を発出' }).click();
+    await nisc.locator('h1', { hasText: '情報提供の発出' }).waitFor();
+    await expectAccessible(nisc);
+
+    await nisc.locator('#advisory-title').fill('   ');
+    await nisc.locator('#advisory-ackWithinHours').fill('0');
+    await nisc.getByLabel('選んだ会員のみ').check();
+    await nisc.getByRole('button', { name: '発出する' }).click();
+    const summary = nisc.locator('.error-summary');
+    await summary.waitFor();
+    expect(await summary.locator('li').allTextContents()).toEqual([
+      '表題: 入力してください',
+      '情報の取扱い (TLP): 選択してください',
+      '受領確認の期限（時間）: 0 より大きく 720 以下の時間を入力してください',
+      '配信先: 少なくとも 1 つ選択してください',
+      '本文: 入力してください',
+    ]);
+    expect(await nisc.locator('#advisory-title').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(nisc);
+    await expectFitsPhone(nisc);
+    expect(await advisoryCount()).toBe(before);
+  });
+
+  it('carries an advisory from NISC through the ministry and the secretariat to a member, each in the browser', async () => {
+    const title = 'VPN 装置の脆弱性（CVE-2026-0001）悪用の確認';
+    const nisc = await person('nisc');
+    await openAdvisories(nisc);
+    await expectAccessible(nisc);
+    await nisc.getByRole('link', { name: '情報提供を発出' }).click();
+    await nisc.locator('#advisory-title').fill(title);
+    await nisc.locator('input[name=tlp][value=AMBER]').check();
+    await nisc.locator('#advisory-severity').selectOption('high');
+    await nisc.locator('#advisory-ackWithinHours').fill('24');
+    await nisc.getByLabel('選んだ会員のみ').check();
+    await nisc.getByLabel('朝日石油化学').check();
+    await nisc.getByLabel('海岸化学工業').check();
+    await nisc
+      .locator('#advisory-body')
+      .fill('VPN 装置の修正を適用し、11 月 1 日以降のログを確認してください。');
+    await screenshot(nisc, 'advisory-issue-form');
+    await nisc.getByRole('button', { name: '発出する' }).click();
+    await nisc.locator('h1', { hasText: title }).waitFor();
+    await nisc.getByText('情報提供を発出しました。').waitFor();
+    await expect.poll(() => nisc.locator('.meta .status').textContent()).toBe('所管省庁の展開待ち');
+    await expectAccessible(nisc);
+    const id = nisc.url().split('/').pop() ?? '';
+
+    // The ministry: first in its list, awaiting its forward with time left; forwards with a note.
+    const ministry = await person('ministry');
+    await openAdvisories(ministry);
+    const awaiting = ministry.getByRole('list', { name: 'あなたの展開待ち' });
+    const row = awaiting.locator('.advisory-row', { hasText: title });
+    await row.locator('.time-left', { hasText: /^残り/ }).waitFor();
+    await expectAccessible(ministry);
+    await row.getByRole('link', { name: title }).click();
+    await ministry.locator('#forward-note').fill('経産省より展開します。');
+    await expectAccessible(ministry);
+    await ministry.getByRole('button', { name: '展開する' }).click();
+    await ministry.getByText('展開しました。').waitFor();
+    await expect.poll(() => ministry.locator('.meta .status').textContent()).toBe('事務局の展開待ち');
+
+    // The secretariat forwards: distributed to the two chosen members.
+    const secretariat = await person('secretariat');
+    await openAdvisories(secretariat);
+    await secretariat
+      .getByRole('list', { name: 'あなたの展開待ち' })
+      .getByRole('link', { name: title })
+      .click();
+    await secretariat.locator('h1', { hasText: title }).waitFor();
+    await secretariat.getByRole('button', { name: '展開する' }).click();
+    await secretariat.getByText('展開しました。').waitFor();
+    await expect
+      .poll(() => secretariat.locator('.meta .status').textContent())
+      .toBe('配信済み（受領確認の受付中）');
+
+    // The member: awaiting its acknowledgement, with the deadline; acknowledges on the advisory's page.
+    const member = await person('member', 'asahi-petrochem');
+    await openAdvisories(member);
+    const mine = member.getByRole('list', { name: '自社の受領確認待ち' }).locator('.advisory-row', {
+      hasText: title,
+    });
+    await mine.locator('.time-left', { hasText: /^残り (23時間5\d分|1日)/ }).waitFor();
+    await expectAccessible(member);
+    await screenshot(member, 'advisories-member');
+    await expectFitsPhone(member);
+    await mine.getByRole('link', { name: title }).click();
+    await member.locator('h1', { hasText: title }).waitFor();
+    await member.getByText('経産省より展開します。').waitFor();
+    await member.getByRole('button', { name: '受領を確認' }).click();
+    await member.getByText('受領確認を記録しました。').waitFor();
+    await member.locator('.acknowledged-at', { hasText: /に受領確認済み$/ }).waitFor();
+    expect(await member.getByRole('button', { name: '受領を確認' }).count()).toBe(0);
+    await expectAccessible(member);
+
+    // The secretariat's page was left open: Asahi's acknowledgement and the rate arrive without a reload.
+    const asahiRow = secretariat.locator('tr[data-org=asahi-petrochem]');
+    await expect
+      .poll(() => asahiRow.locator('.acknowledged').textContent(), { timeout: 10_000 })
+      .not.toBe('未');
+    expect(await secretariat.locator('tr[data-org=kaigan-chemical] .acknowledged').textContent()).toBe('未');
+    await expect.poll(() => secretariat.locator('.rate').textContent()).toMatch(/^50%: 期限内 1\/2 組織/);
+    await secretariat.locator('tr[data-org=asahi-petrochem] td', { hasText: '(メール)' }).first().waitFor();
+    await expectAccessible(secretariat);
+    await screenshot(secretariat, 'advisory-detail-secretariat');
+    // On a phone the recipient table becomes labelled blocks.
+    await expectFitsPhone(secretariat);
+
+    // What the browsers did is what the log records, by the right people.
+    const view = await api.call('GET', `/advisories/${id}`, { token: await api.token('secretariat') });
+    expect(view.body).toMatchObject({
+      title,
+      tlp: 'AMBER',
+      severity: 'high',
+      ackWithinHours: 24,
+      drill: false,
+      status: 'distributed',
+      issuedBy: 'local-nisc',
+      notes: [{ hop: 'ministry', note: '経産省より展開します。' }],
+      transmission: { recipients: 2, acknowledged: 1 },
+    });
+    expect(view.body.recipients.map((r: { org: string }) => r.org).sort()).toEqual([
+      'asahi-petrochem',
+      'kaigan-chemical',
+    ]);
+  });
+
+  it('shows the bulletin board newest first with labels and drill marks, and a public board without sign-in', async () => {
+    const token = await api.token('secretariat');
+    const drill = await api.call('POST', '/advisories', {
+      token,
+      body: { title: '訓練: 連絡網の確認', body: '受信を確認してください。', tlp: 'CLEAR', drill: true },
+    });
+    expect(drill.status).toBe(201);
+
+    const secretariat = await person('secretariat');
+    await secretariat.getByRole('navigation').getByRole('link', { name: '電子掲示板' }).click();
+    await secretariat.locator('h1', { hasText: '電子掲示板' }).waitFor();
+    const first = secretariat.locator('.board-row').first();
+    await first.getByRole('link', { name: '訓練: 連絡網の確認' }).waitFor();
+    expect(await first.locator('.drill').textContent()).toBe('【訓練】');
+    expect(await first.locator('.tlp').textContent()).toBe('TLP:CLEAR');
+    await expectAccessible(secretariat);
+    await screenshot(secretariat, 'board');
+    await expectFitsPhone(secretariat);
+
+    // The public board: no sign-in, TLP:CLEAR only, with the text and the drill mark.
+    const anyone = await (await personContext(browser)).newPage();
+    await anyone.goto(`${stack.url}/app/public/board`);
+    await anyone.locator('h1', { hasText: '公開掲示板' }).waitFor();
+    const row = anyone.locator('.board-row', { hasText: '連絡網の確認' });
+    await row.getByRole('heading', { name: '【訓練】 訓練: 連絡網の確認' }).waitFor();
+    await row.getByText('受信を確認してください。').waitFor();
+    expect(await anyone.locator('.board-row .tlp').allTextContents()).not.toContain('TLP:AMBER');
+    expect(new URL(anyone.url()).pathname).toBe('/app/public/board');
+    await expectAccessible(anyone);
+  });
+
+  it('switches the advisories page between Japanese and English', async () => {
+    const member = await person('member', 'kaigan-chemical');
+    await openAdvisories(member);
+    await member.getByRole('button', { name: 'English' }).click();
+    await member.locator('h1', { hasText: 'Advisories' }).waitFor();
+    await member.getByRole('heading', { name: 'Awaiting your acknowledgement' }).waitFor();
+    expect(await member.locator('html').getAttribute('lang')).toBe('en');
+    await member.locator('.advisory-row .time-left', { hasText: /left$/ }).first().waitFor();
+    await expectAccessible(member);
+    await member.getByRole('button', { name: '日本語' }).click();
+    await member.locator('h1', { hasText: '情報提供' }).waitFor();
+    expect(await member.locator('html').getAttribute('lang')).toBe('ja');
+  });
+});

@@ -1,0 +1,59 @@
+import type { AdvisoryListRow } from '../../events/advisory/list.ts';
+import type { advisorySummary, advisoryView } from '../../events/advisory/visibility.ts';
+import { apiCall, type Page } from './api.ts';
+import { loadPages } from './paged.ts';
+
+/** A row of GET /advisories. */
+export type AdvisoryRow = AdvisoryListRow;
+/** A row of GET /board. */
+export type BoardRow = ReturnType<typeof advisorySummary>;
+type View = ReturnType<typeof advisoryView>;
+/** GET /advisories/{id}: the chain's view (hops, rate, every recipient). */
+export type ChainAdvisoryView = Extract<View, { hops: unknown }>;
+/** GET /advisories/{id}: a member's view (its own recipient row). */
+export type MemberAdvisoryView = Extract<View, { recipient: unknown }>;
+/** GET /advisories/{id} as either, or GET /public/board's rows (content only). */
+export type AdvisoryView = View;
+/** A recipient row of the chain's view. */
+export type RecipientRow = ChainAdvisoryView['recipients'][number];
+
+export const isChainView = (v: AdvisoryView): v is ChainAdvisoryView => 'hops' in v;
+export const isMemberView = (v: AdvisoryView): v is MemberAdvisoryView => 'recipient' in v;
+
+/** `?drill=` as the lists offer it. */
+export type DrillFilter = 'all' | 'real' | 'drill';
+const drillQuery: Record<DrillFilter, string> = { all: '', real: '&drill=false', drill: '&drill=true' };
+
+const PAGE = 50;
+const cursorQuery = (cursor: string | null) => (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+
+/** GET /advisories, the first `pages` pages. */
+export const loadAdvisories = (pages: number, drill: DrillFilter) =>
+  loadPages<AdvisoryRow>(
+    (c) => `/advisories?limit=${PAGE}${drillQuery[drill]}${cursorQuery(c)}`,
+    pages,
+    (p) => apiCall<Page<AdvisoryRow>>('GET', p),
+  );
+
+/** GET /board, the first `pages` pages. */
+export const loadBoard = (pages: number) =>
+  loadPages<BoardRow>(
+    (c) => `/board?limit=${PAGE}${cursorQuery(c)}`,
+    pages,
+    (p) => apiCall<Page<BoardRow>>('GET', p),
+  );
+
+/** GET /public/board without a token, the first `pages` pages. */
+export const loadPublicBoard = (apiUrl: string, pages: number) =>
+  loadPages<AdvisoryView>(
+    (c) => `/public/board?limit=${PAGE}${cursorQuery(c)}`,
+    pages,
+    async (path) => {
+      const res = await fetch(`${apiUrl}${path}`, { headers: { accept: 'application/json' } });
+      if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+      return (await res.json()) as Page<AdvisoryView>;
+    },
+  );
+
+/** "67%" */
+export const percent = (rate: number) => `${Math.round(rate * 100)}%`;

@@ -1,0 +1,246 @@
+// The secretariat's forms, pure: text fields become the API bodies, validated by the very schemas the
+// API validates with (events/advisory/body.ts, events/directory/directory.ts), and zod's issues, or the
+// API's own problem, become message keys per field.
+import { drillBody, shareBody } from '../../events/advisory/body.ts';
+import type { DirectoryChannel, OrganizationEntry } from '../../events/directory/directory.ts';
+import { organizationSchema } from '../../events/directory/directory.ts';
+import type { MessageKey } from './i18n/ja.ts';
+import { type FieldError, messageOfIssue } from './report-form.ts';
+
+/** A zod issue, or an API problem's `{path, message}` read as one. */
+export interface IssueLike {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly origin?: string;
+  readonly format?: string;
+  readonly maximum?: number | bigint;
+}
+
+/** The API schemas' own messages that say more than their issue code, by what they say. */
+const byMessage: readonly [RegExp, MessageKey][] = [
+  [/still identifies the reporting company/, 'error.identifying'],
+  [/needs this address/, 'error.addressNeeded'],
+  [/must differ from the primary channel/, 'error.secondarySame'],
+  [/member contact needs a secondary channel/, 'error.secondaryNeeded'],
+  [/repeated id/, 'error.duplicateId'],
+  [/must be a contact id/, 'error.idFormat'],
+  [/https:\/\/ URL/, 'error.url'],
+  [/at least one contact/, 'error.oneContact'],
+];
+
+/** The message for one issue, given the value the field held. */
+export function messageOf(issue: IssueLike, value: unknown): FieldError {
+  for (const [pattern, key] of byMessage) if (pattern.test(issue.message)) return { key };
+  if (issue.path.at(-1) === 'ackWithinHours') return { key: 'error.hours' };
+  if (
+    issue.code === 'invalid_value' &&
+    ['primary', 'secondary', 'lang', 'kind'].includes(String(issue.path.at(-1)))
+  )
+    return { key: 'error.choose' };
+  return messageOfIssue(issue, value);
+}
+
+const valueAt = (body: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    body,
+  );
+
+/** The first error of each field (fields are named by their API path, e.g. `contacts.0.email`). */
+export function errorsOf(
+  issues: readonly IssueLike[],
+  body: unknown,
+  known: (path: string) => boolean,
+): Record<string, FieldError> {
+  const errors: Record<string, FieldError> = {};
+  for (const issue of issues) {
+    const path = issue.path.map(String).join('.');
+    if (known(path) && !errors[path]) errors[path] = messageOf(issue, valueAt(body, issue.path));
+  }
+  return errors;
+}
+
+/** The API's 400 `errors` as field errors. */
+export const serverErrorsOf = (
+  errors: readonly { path: string; message: string }[],
+  known: (path: string) => boolean,
+): Record<string, FieldError> =>
+  errorsOf(
+    errors.map((e) => ({ code: 'custom', path: e.path.split('.'), message: e.message })),
+    undefined,
+    known,
+  );
+
+export type Validated =
+  | { ok: true; body: Record<string, unknown> }
+  | { ok: false; errors: Record<string, FieldError> };
+
+function validate(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: unknown } | { success: false; error: { issues: IssueLike[] } };
+  },
+  body: Record<string, unknown>,
+  known: (path: string) => boolean,
+): Validated {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return { ok: true, body: parsed.data as Record<string, unknown> };
+  return { ok: false, errors: errorsOf(parsed.error.issues, body, known) };
+}
+
+/** An hours field as typed: a number when it reads as one, else the text (so the schema refuses it). */
+const hours = (text: string): unknown => (text.trim() === '' ? undefined : Number(text));
+
+// --- the drill form (POST /drills) ---
+
+export interface DrillFields {
+  title: string;
+  body: string;
+  tlp: string;
+  severity: string;
+  ackWithinHours: string;
+}
+export const drillFieldOrder = ['title', 'body', 'tlp', 'severity', 'ackWithinHours'] as const;
+export const emptyDrillFields = (): DrillFields => ({
+  title: '',
+  body: '',
+  tlp: 'GREEN',
+  severity: 'low',
+  ackWithinHours: '24',
+});
+const isDrillField = (path: string) => (drillFieldOrder as readonly string[]).includes(path);
+
+export const validateDrill = (f: DrillFields): Validated =>
+  validate(
+    drillBody,
+    {
+      title: f.title,
+      body: f.body,
+      tlp: f.tlp,
+      severity: f.severity,
+      ackWithinHours: hours(f.ackWithinHours),
+      audience: 'all',
+    },
+    isDrillField,
+  );
+export const drillServerErrors = (errors: readonly { path: string; message: string }[]) =>
+  serverErrorsOf(errors, isDrillField);
+
+// --- the share form (POST /incidents/{id}/share) ---
+
+export interface ShareFields {
+  title: string;
+  body: string;
+  tlp: string;
+  ackWithinHours: string;
+}
+export const shareFieldOrder = ['title', 'body', 'tlp', 'ackWithinHours'] as const;
+const isShareField = (path: string) => (shareFieldOrder as readonly string[]).includes(path);
+
+export const validateShare = (f: ShareFields): Validated =>
+  validate(
+    shareBody,
+    { title: f.title, body: f.body, tlp: f.tlp, ackWithinHours: hours(f.ackWithinHours) },
+    isShareField,
+  );
+export const shareServerErrors = (errors: readonly { path: string; message: string }[]) =>
+  serverErrorsOf(errors, isShareField);
+
+// --- the directory entry form (PUT /directory/organizations/{org}) ---
+
+export interface ContactFields {
+  id: string;
+  name: string;
+  email: string;
+  phone: string;
+  webhook: string;
+  login: string;
+  lang: string;
+  escalation: boolean;
+  primary: string;
+  secondary: string;
+}
+export interface OrganizationFields {
+  kind: string;
+  nameJa: string;
+  nameEn: string;
+  contacts: ContactFields[];
+}
+/** A contact's text fields, in form order; each is also its API path under `contacts.<i>.`. */
+export const contactTextFields = ['id', 'name', 'email', 'phone', 'webhook', 'login'] as const;
+
+export const emptyContact = (): ContactFields => ({
+  id: '',
+  name: '',
+  email: '',
+  phone: '',
+  webhook: '',
+  login: '',
+  lang: 'ja',
+  escalation: false,
+  primary: 'email',
+  secondary: '',
+});
+
+/** The form's fields for an entry as GET /directory/organizations/{org} answers it. */
+export const organizationFields = (entry: OrganizationEntry): OrganizationFields => ({
+  kind: entry.kind,
+  nameJa: entry.name.ja,
+  nameEn: entry.name.en,
+  contacts: entry.contacts.map((c) => ({
+    id: c.id,
+    name: c.name,
+    email: c.email ?? '',
+    phone: c.phone ?? '',
+    webhook: c.webhook ?? '',
+    login: c.login ?? '',
+    lang: c.lang,
+    escalation: c.escalation,
+    primary: c.primary,
+    secondary: c.secondary ?? '',
+  })),
+});
+
+const optional = (key: string, text: string) => (text.trim() === '' ? {} : { [key]: text.trim() });
+
+/** The PUT body the fields stand for (before validation); an empty address is no address. */
+export const organizationBody = (f: OrganizationFields): Record<string, unknown> => ({
+  kind: f.kind,
+  name: { ja: f.nameJa, en: f.nameEn },
+  contacts: f.contacts.map((c) => ({
+    id: c.id.trim(),
+    name: c.name,
+    ...optional('email', c.email),
+    ...optional('phone', c.phone),
+    ...optional('webhook', c.webhook),
+    ...optional('login', c.login),
+    lang: c.lang,
+    escalation: c.escalation,
+    primary: c.primary,
+    ...optional('secondary', c.secondary),
+  })),
+});
+
+const ORG_FIELD =
+  /^(kind|name\.ja|name\.en|contacts|contacts\.\d+\.(id|name|email|phone|webhook|login|lang|primary|secondary))$/;
+const isOrgField = (path: string) => ORG_FIELD.test(path);
+
+export const validateOrganization = (f: OrganizationFields): Validated =>
+  validate(organizationSchema, organizationBody(f), isOrgField);
+export const organizationServerErrors = (errors: readonly { path: string; message: string }[]) =>
+  serverErrorsOf(errors, isOrgField);
+
+/** Form order of an entry's fields, for the error summary. */
+export const organizationFieldOrder = (f: OrganizationFields): string[] => [
+  'kind',
+  'name.ja',
+  'name.en',
+  'contacts',
+  ...f.contacts.flatMap((_c, i) =>
+    [...contactTextFields, 'lang', 'primary', 'secondary'].map((k) => `contacts.${i}.${k}`),
+  ),
+];
+
+export type { DirectoryChannel };
