@@ -57,7 +57,7 @@ describe('the secretariat in the browser', () => {
     expect(await page.locator('#drill-title-error').textContent()).toBe('入力してください');
     expect(await page.locator('#drill-body-error').textContent()).toBe('入力してください');
     expect(await page.locator('#drill-ackWithinHours-error').textContent()).toBe(
-      '1〜720 の数で入力してください',
+      '0 より大きく 720 以下の時間を入力してください',
     );
     expect(await page.locator('#drill-ackWithinHours').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page);
@@ -113,7 +113,7 @@ describe('the secretariat in the browser', () => {
     // The window closes (24 s here): the silent were reminded and are missed; the page stops refreshing.
     await expect
       .poll(() => page.locator('.meta .status').textContent(), { timeout: 40_000 })
-      .toBe('終了（期限到来）');
+      .toBe('受領確認の期間終了');
     await expect
       .poll(() => page.locator('tr[data-org=yokkaichi-chem] td.missed').textContent(), { timeout: 10_000 })
       .toBe('はい');

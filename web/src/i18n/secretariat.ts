@@ -11,7 +11,7 @@ export const secretariatJa = {
   'drills.issued': '開始 {time}',
   'drills.due': '受領確認の期限 {time}',
   'drills.rate': '期限内の受領率 {rate}（{n}/{total} 組織）',
-  'drills.notDistributed': 'まだ会員に配信されていません（上位の転送待ち）。',
+  'drills.notDistributed': 'まだ会員に配信されていません（上位の展開待ち）。',
   'drills.start': '訓練を開始',
   'drills.startIntro': '全会員に訓練メッセージを送ります。件名と本文には【訓練】が付きます。',
   'drills.starting': '開始中…',
@@ -24,10 +24,6 @@ export const secretariatJa = {
     '配信から何時間以内に受領確認を求めるか（最大 720）。期限の半分で未確認の組織に副の連絡手段で再送します。',
   'field.audience': '配信先',
   'field.audience.all': '全会員',
-  'advisoryStatus.awaiting_ministry': '所管省庁の転送待ち',
-  'advisoryStatus.awaiting_secretariat': '事務局の転送待ち',
-  'advisoryStatus.distributed': '配信済み（受領確認を受付中）',
-  'advisoryStatus.closed': '終了（期限到来）',
 
   'drill.title': '訓練の結果: {title}',
   'drill.overall': '期限内の情報伝達率',
@@ -65,9 +61,6 @@ export const secretariatJa = {
   'drill.chart.col.count': '確認済みの組織数',
   'drill.chart.col.share': '割合',
   'drill.back': '訓練の一覧に戻る',
-  'channel.email': 'メール',
-  'channel.sms': 'SMS',
-  'channel.webhook': 'Webhook',
 
   'directory.title': '連絡先名簿',
   'directory.intro':
@@ -124,7 +117,6 @@ export const secretariatJa = {
   'error.duplicateId': '同じ ID が重複しています',
   'error.idFormat': '英小文字・数字・ハイフンで入力してください（例: asahi-csirt）',
   'error.url': 'https:// で始まる URL を入力してください',
-  'error.hours': '1〜720 の数で入力してください',
   'error.identifying': '報告元を特定できる記述が残っています。削除してください',
   'error.oneContact': '連絡先を少なくとも 1 件登録してください',
 
@@ -173,10 +165,6 @@ export const secretariatEn: Record<SecretariatKey, string> = {
     'How many hours after distribution acknowledgements are due (at most 720). At half time the silent organisations are reminded on their secondary channel.',
   'field.audience': 'Recipients',
   'field.audience.all': 'Every member',
-  'advisoryStatus.awaiting_ministry': 'Awaiting the ministry’s forward',
-  'advisoryStatus.awaiting_secretariat': 'Awaiting the secretariat’s forward',
-  'advisoryStatus.distributed': 'Distributed (acknowledgements open)',
-  'advisoryStatus.closed': 'Closed (window ended)',
 
   'drill.title': 'Drill results: {title}',
   'drill.overall': 'Transmission rate within the window',
@@ -214,9 +202,6 @@ export const secretariatEn: Record<SecretariatKey, string> = {
   'drill.chart.col.count': 'Organisations acknowledged',
   'drill.chart.col.share': 'Share',
   'drill.back': 'Back to the drills',
-  'channel.email': 'E-mail',
-  'channel.sms': 'SMS',
-  'channel.webhook': 'Webhook',
 
   'directory.title': 'Contact directory',
   'directory.intro':
@@ -273,7 +258,6 @@ export const secretariatEn: Record<SecretariatKey, string> = {
   'error.duplicateId': 'This id is used twice',
   'error.idFormat': 'Use lower-case letters, digits and hyphens (e.g. asahi-csirt)',
   'error.url': 'Enter a URL starting with https://',
-  'error.hours': 'Enter a number from 1 to 720',
   'error.identifying': 'This still identifies the reporting company; edit it out',
   'error.oneContact': 'Register at least one contact',
 
