@@ -190,7 +190,7 @@ describe('the web console: advisories, role by role', () => {
     await secretariat.locator('h1', { hasText: '電子掲示板' }).waitFor();
     const first = secretariat.locator('.board-row').first();
     await first.getByRole('link', { name: '訓練: 連絡網の確認' }).waitFor();
-    expect(await first.locator('.drill').textContent()).toBe('【訓練】');
+    expect(await first.locator('.drill-mark').textContent()).toBe('【訓練】');
     expect(await first.locator('.tlp').textContent()).toBe('TLP:CLEAR');
     await expectAccessible(secretariat);
     await screenshot(secretariat, 'board');

@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AdvisoryFields, emptyAdvisoryFields, validateAdvisory } from '../web/src/advisory-form.ts';
 import { parseConfig } from '../web/src/config.ts';
 import { availableSlots, featureSlots } from '../web/src/features.ts';
+import { advisoriesJa } from '../web/src/i18n/advisories.ts';
+import { auditJa } from '../web/src/i18n/audit-ja.ts';
 import { en } from '../web/src/i18n/en.ts';
 import { formatDuration, formatTimeLeft, translate } from '../web/src/i18n/index.ts';
 import { ja } from '../web/src/i18n/ja.ts';
+import { secretariatJa } from '../web/src/i18n/secretariat.ts';
 import { loadPages } from '../web/src/paged.ts';
 import { authorizeUrl, codeChallenge, codeVerifier, tokenRequestBody } from '../web/src/pkce.ts';
 import { emptyReportFields, type ReportFields, validateReport } from '../web/src/report-form.ts';
@@ -16,6 +21,32 @@ const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) 
 describe('console messages', () => {
   it('has the same keys in Japanese and English', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(ja).sort());
+  });
+
+  it('defines each key in one table only: a later spread would silently replace an earlier one', () => {
+    // The base table's own keys, read from its source (the merged object no longer shows what was replaced).
+    const own = [
+      ...readFileSync(join(import.meta.dirname, '../web/src/i18n/ja.ts'), 'utf8').matchAll(
+        /^ {2}'([^']+)':/gm,
+      ),
+    ].map((m) => m[1] as string);
+    const tables: [string, readonly string[]][] = [
+      ['ja.ts', own],
+      ['advisories.ts', Object.keys(advisoriesJa)],
+      ['secretariat.ts', Object.keys(secretariatJa)],
+      ['audit-ja.ts', Object.keys(auditJa)],
+    ];
+    const seen = new Map<string, string>();
+    const twice: string[] = [];
+    for (const [table, keys] of tables) {
+      for (const key of keys) {
+        const first = seen.get(key);
+        if (first) twice.push(`${key} in ${first} and ${table}`);
+        seen.set(key, table);
+      }
+    }
+    expect(twice).toEqual([]);
+    expect(seen.size).toBe(Object.keys(ja).length);
   });
 
   it('uses the same placeholders in both languages, and leaves no message empty', () => {

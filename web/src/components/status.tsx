@@ -4,25 +4,27 @@ import { useT } from '../i18n/lang.ts';
 import { Notice, PageHeading, useFormatTime } from './ui.tsx';
 
 /** 【訓練】 / [DRILL]: on every page that shows a drill. */
-export function DrillMark() {
+export function DrillMark(props: { drill?: boolean }) {
   const t = useT();
-  return <span class="badge drill-mark">{t('drill.mark')}</span>;
+  return props.drill === false ? null : <span class="badge drill-mark">{t('drill.mark')}</span>;
 }
 
 /** Where an advisory (a drill, a contact check) stands. */
 export function AdvisoryStatusBadge(props: { status: AdvisoryStatus }) {
   const t = useT();
-  return <span class={`badge status advisory-${props.status}`}>{t(`advisoryStatus.${props.status}`)}</span>;
+  return (
+    <span class={`badge status advisory-status-${props.status}`}>{t(`advisoryStatus.${props.status}`)}</span>
+  );
 }
 
 /** When the page last read the API, and whether it keeps doing so. */
-export function Updated(props: { at: number | undefined; live: boolean }) {
+export function Updated(props: { at: number | undefined; live?: boolean }) {
   const t = useT();
   const time = useFormatTime();
   return props.at ? (
     <p class="updated">
       {t('app.updated', { time: time(new Date(props.at).toISOString()) })}
-      {props.live ? ` · ${t('app.liveUpdate')}` : ''}
+      {props.live === false ? '' : ` · ${t('app.liveUpdate')}`}
     </p>
   ) : null;
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type AdvisoryRow, type DrillFilter, loadAdvisories, percent } from '../advisory-api.ts';
-import { AdvisoryStatusBadge, DrillMark, MoreButton } from '../components/advisory.tsx';
+import { MoreButton } from '../components/advisory.tsx';
+import { AdvisoryStatusBadge, DrillMark, Updated } from '../components/status.tsx';
 import {
   Link,
   Notice,
@@ -14,7 +15,6 @@ import { describeError } from '../errors.ts';
 import { useNow, usePoll } from '../hooks.ts';
 import { useT } from '../i18n/lang.ts';
 import type { Role, Session } from '../session.ts';
-import { Updated } from './lists.tsx';
 
 /** Roles that may issue an advisory (POST /advisories). */
 export const issuerRoles: readonly Role[] = ['nisc', 'ministry', 'secretariat'];

@@ -11,7 +11,8 @@ import {
   type RecipientRow,
 } from '../advisory-api.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
-import { AdvisoryStatusBadge, DrillMark, useDrillTitle } from '../components/advisory.tsx';
+import { useDrillTitle } from '../components/advisory.tsx';
+import { AdvisoryStatusBadge, DrillMark } from '../components/status.tsx';
 import { HopItem } from '../components/timeline.tsx';
 import {
   Link,

@@ -1,14 +1,14 @@
 import { useState } from 'preact/hooks';
 import { type AdvisoryView, type BoardRow, loadBoard, loadPublicBoard } from '../advisory-api.ts';
 import { configStore } from '../api.ts';
-import { AdvisoryStatusBadge, DrillMark, MoreButton, useDrillTitle } from '../components/advisory.tsx';
+import { MoreButton, useDrillTitle } from '../components/advisory.tsx';
+import { AdvisoryStatusBadge, DrillMark, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
 import { useT } from '../i18n/lang.ts';
 import { pathOf } from '../router.ts';
 import { useStore } from '../store.ts';
-import { Updated } from './lists.tsx';
 
 /** One board row's labels and dates. */
 function BoardMeta(props: { row: BoardRow | AdvisoryView }) {

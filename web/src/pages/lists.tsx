@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { apiCall, type IncidentSummary, listIncidents, newIdempotencyKey } from '../api.ts';
+import { Updated } from '../components/status.tsx';
 import {
   Link,
   Notice,
@@ -77,17 +78,6 @@ function Rows(props: {
       ))}
     </ul>
   );
-}
-
-/** When a polled page last read the API, and that it keeps doing so. */
-export function Updated(props: { at: number | undefined }) {
-  const t = useT();
-  const time = useFormatTime();
-  return props.at ? (
-    <p class="updated">
-      {t('app.updated', { time: time(new Date(props.at).toISOString()) })} · {t('app.liveUpdate')}
-    </p>
-  ) : null;
 }
 
 /** A member's own reports (open ones first, with deadlines), or everything the caller may see. */
