@@ -3,10 +3,10 @@ import type { Route } from './routes.ts';
 import type { Role } from './session.ts';
 
 /**
- * Navigation slots for the parts of the console whose API is not on this branch yet (issues 3 and 4).
- * A slot appears only when it has a page AND the API answers its probe with anything but 404 (an API
- * without the route answers 404 before any authorisation), so a deployment shows exactly what its API
- * serves.
+ * Navigation slots for the parts of the console beyond the incident relay (advisories, board, drills,
+ * directory, audit). A slot appears only when it has a page AND the API answers its probe with anything
+ * but 404 (an API without the route answers 404 before any authorisation), so a deployment shows exactly
+ * what its API serves.
  */
 export interface FeatureSlot {
   readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit';
