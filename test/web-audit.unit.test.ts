@@ -11,7 +11,10 @@ describe('audit moments in JST', () => {
     // An event's own time keeps its milliseconds: the moment then includes the event.
     expect(toJstInput('2026-11-26T01:00:05.999Z')).toBe('2026-11-26T10:00:05.999');
     expect(fromJstInput(toJstInput('2026-11-26T01:00:05.999Z'))).toBe('2026-11-26T01:00:05.999Z');
-    expect(toJstInput('2026-11-25T15:00:00.000Z')).toBe('2026-11-26T00:00:00');
+    expect(toJstInput('2026-11-25T15:00:00.000Z')).toBe('2026-11-26T00:00');
+    // As Chromium normalises a datetime-local value: no trailing zeros in the fraction.
+    expect(toJstInput('2026-11-26T09:50:56.290Z')).toBe('2026-11-26T18:50:56.29');
+    expect(fromJstInput(toJstInput('2026-11-26T09:50:56.290Z'))).toBe('2026-11-26T09:50:56.290Z');
     for (const bad of ['', '2026-11-26', '2026-11-26 10:00', '2026-13-40T10:00', 'yesterday'])
       expect(fromJstInput(bad), bad).toBeNull();
   });

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type AdvisoryFields, emptyAdvisoryFields, validateAdvisory } from '../web/src/advisory-form.ts';
 import { parseConfig } from '../web/src/config.ts';
 import { availableSlots, featureSlots } from '../web/src/features.ts';
-import { advisoriesJa } from '../web/src/i18n/advisories.ts';
+import { advisoriesJa } from '../web/src/i18n/advisories-ja.ts';
 import { auditJa } from '../web/src/i18n/audit-ja.ts';
 import { en } from '../web/src/i18n/en.ts';
-import { formatDuration, formatTimeLeft, translate } from '../web/src/i18n/index.ts';
+import { formatDuration, formatTimeLeft, loadLanguage, translate } from '../web/src/i18n/index.ts';
 import { ja } from '../web/src/i18n/ja.ts';
-import { secretariatJa } from '../web/src/i18n/secretariat.ts';
+import { secretariatJa } from '../web/src/i18n/secretariat-ja.ts';
 import { loadPages } from '../web/src/paged.ts';
 import { authorizeUrl, codeChallenge, codeVerifier, tokenRequestBody } from '../web/src/pkce.ts';
 import { emptyReportFields, type ReportFields, validateReport } from '../web/src/report-form.ts';
@@ -19,6 +19,8 @@ import { RANSOMWARE_REPORT } from './support/fixtures.ts';
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('console messages', () => {
+  beforeAll(() => Promise.all([loadLanguage('ja'), loadLanguage('en')]));
+
   it('has the same keys in Japanese and English', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(ja).sort());
   });
@@ -32,8 +34,8 @@ describe('console messages', () => {
     ].map((m) => m[1] as string);
     const tables: [string, readonly string[]][] = [
       ['ja.ts', own],
-      ['advisories.ts', Object.keys(advisoriesJa)],
-      ['secretariat.ts', Object.keys(secretariatJa)],
+      ['advisories-ja.ts', Object.keys(advisoriesJa)],
+      ['secretariat-ja.ts', Object.keys(secretariatJa)],
       ['audit-ja.ts', Object.keys(auditJa)],
     ];
     const seen = new Map<string, string>();

@@ -3,24 +3,36 @@ import { configStore, online } from './api.ts';
 import { Link, PageHeading, useOrgName } from './components/ui.tsx';
 import { availableSlots, type FeatureSlot } from './features.ts';
 import type { MessageKey } from './i18n/ja.ts';
-import { lang, useT } from './i18n/lang.ts';
-import { AdvisoriesPage } from './pages/advisories.tsx';
-import { AdvisoryPage } from './pages/advisory.tsx';
-import { IssueAdvisoryPage } from './pages/advisory-issue.tsx';
-import { AuditPage, AuditStreamPage } from './pages/audit.tsx';
-import { AuditCompliancePage } from './pages/audit-compliance.tsx';
-import { BoardPage, PublicBoardPage } from './pages/board.tsx';
-import { ContactCheckPage, DirectoryPage, OrganizationPage } from './pages/directory.tsx';
-import { DrillReportPage, DrillsPage } from './pages/drills.tsx';
+import { lang, switchLanguage, useT } from './i18n/lang.ts';
+import { lazyPage } from './lazy.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { IncidentPage } from './pages/incident.tsx';
 import { InboxPage, IncidentsPage, QueuePage } from './pages/lists.tsx';
 import { ReportPage } from './pages/report.tsx';
-import { SharePage } from './pages/share.tsx';
 import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { navigate, type Route, route } from './router.ts';
 import { type Role, type Session, session, signOut } from './session.ts';
 import { useStore } from './store.ts';
+
+// Pages beyond the incident relay, each group its own chunk (see lazy.tsx).
+const AdvisoriesPage = lazyPage(() => import('./pages/advisories.tsx').then((m) => m.AdvisoriesPage));
+const AdvisoryPage = lazyPage(() => import('./pages/advisory.tsx').then((m) => m.AdvisoryPage));
+const IssueAdvisoryPage = lazyPage(() =>
+  import('./pages/advisory-issue.tsx').then((m) => m.IssueAdvisoryPage),
+);
+const BoardPage = lazyPage(() => import('./pages/board.tsx').then((m) => m.BoardPage));
+const PublicBoardPage = lazyPage(() => import('./pages/board.tsx').then((m) => m.PublicBoardPage));
+const AuditPage = lazyPage(() => import('./pages/audit.tsx').then((m) => m.AuditPage));
+const AuditStreamPage = lazyPage(() => import('./pages/audit.tsx').then((m) => m.AuditStreamPage));
+const AuditCompliancePage = lazyPage(() =>
+  import('./pages/audit-compliance.tsx').then((m) => m.AuditCompliancePage),
+);
+const DirectoryPage = lazyPage(() => import('./pages/directory.tsx').then((m) => m.DirectoryPage));
+const OrganizationPage = lazyPage(() => import('./pages/directory.tsx').then((m) => m.OrganizationPage));
+const ContactCheckPage = lazyPage(() => import('./pages/directory.tsx').then((m) => m.ContactCheckPage));
+const DrillsPage = lazyPage(() => import('./pages/drills.tsx').then((m) => m.DrillsPage));
+const DrillReportPage = lazyPage(() => import('./pages/drills.tsx').then((m) => m.DrillReportPage));
+const SharePage = lazyPage(() => import('./pages/share.tsx').then((m) => m.SharePage));
 
 /** Each role's menu; the first entry is its home page. */
 const menus: Record<Role, { to: Route; label: MessageKey }[]> = {
@@ -124,7 +136,7 @@ function LangSwitch() {
       class="secondary small"
       lang={other}
       title={t('app.lang.switchLabel')}
-      onClick={() => lang.set(other)}
+      onClick={() => void switchLanguage(other)}
     >
       {t('app.lang.switch')}
     </button>

@@ -6,11 +6,16 @@ const JST_MS = 9 * 3_600_000;
 
 /**
  * `2026-11-26T10:00:05` (what <input type="datetime-local"> holds) for an instant, in JST; with
- * `.250` when the instant has milliseconds, so that an event's own time includes the event.
+ * `.25` when the instant has milliseconds (so that an event's own time includes the event), in the
+ * form the browser normalises a value to (no zero seconds, no trailing zeros in the fraction).
  */
 export function toJstInput(iso: string): string {
   const text = new Date(Date.parse(iso) + JST_MS).toISOString();
-  return text.endsWith('.000Z') ? text.slice(0, 19) : text.slice(0, 23);
+  // The browser's normalised form: no zero seconds, no trailing zeros in the fraction (.290 → .29).
+  const ms = text.slice(20, 23).replace(/0+$/, '');
+  const seconds = text.slice(17, 19);
+  if (ms) return `${text.slice(0, 19)}.${ms}`;
+  return seconds === '00' ? text.slice(0, 16) : text.slice(0, 19);
 }
 
 /** The instant of a datetime-local value read as JST; null when it is not a full date and time. */

@@ -4,6 +4,7 @@ import { App } from './app.tsx';
 import { setOrganisations } from './components/ui.tsx';
 import { parseConfig } from './config.ts';
 import { flash } from './flash.ts';
+import { loadLanguages } from './i18n/lang.ts';
 import { route } from './router.ts';
 import './styles.css';
 
@@ -21,7 +22,10 @@ const root = document.getElementById('app');
 if (!root) throw new Error('no #app element');
 
 try {
-  const res = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' });
+  const [res] = await Promise.all([
+    fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' }),
+    loadLanguages(),
+  ]);
   const config = parseConfig(await res.json());
   setOrganisations(config.organisations);
   configStore.set(config);

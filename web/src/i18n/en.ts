@@ -1,7 +1,7 @@
-import { advisoriesEn } from './advisories.ts';
+import { advisoriesEn } from './advisories-en.ts';
 import { auditEn } from './audit-en.ts';
 import type { MessageKey } from './ja.ts';
-import { secretariatEn } from './secretariat.ts';
+import { secretariatEn } from './secretariat-en.ts';
 
 /** English. Typed against the Japanese keys, so a missing or extra key fails the type check too. */
 export const en: Record<MessageKey, string> = {
@@ -10,6 +10,7 @@ export const en: Record<MessageKey, string> = {
   'app.title': 'Chemical CEPTOAR incident relay',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',
+  'app.pageLoadFailed': 'Could not load this page. Check the connection and open it again.',
   'app.lang.switch': '日本語',
   'app.lang.switchLabel': 'コンソールを日本語に切り替える',
   'app.signOut': 'Sign out',

@@ -1,5 +1,4 @@
-import { en } from './en.ts';
-import { ja, type MessageKey } from './ja.ts';
+import type { MessageKey } from './ja.ts';
 
 export type { MessageKey } from './ja.ts';
 
@@ -7,8 +6,26 @@ export type { MessageKey } from './ja.ts';
 export const languages = ['ja', 'en'] as const;
 export type Lang = (typeof languages)[number];
 
-/** One messages table per language. */
-export const messages: Record<Lang, Record<MessageKey, string>> = { ja, en };
+/**
+ * Each language's table is its own chunk, loaded before the first render ({@link loadLanguage}) and the
+ * other one right after it, so a switch works offline too: a first visit downloads one language.
+ */
+const tables: Partial<Record<Lang, Readonly<Record<MessageKey, string>>>> = {};
+const loaders: Record<Lang, () => Promise<Readonly<Record<MessageKey, string>>>> = {
+  ja: () => import('./ja.ts').then((m) => m.ja),
+  en: () => import('./en.ts').then((m) => m.en),
+};
+
+/** Loads a language's messages (once); translate() needs them. */
+export async function loadLanguage(lang: Lang): Promise<void> {
+  tables[lang] ??= await loaders[lang]();
+}
+
+/** True when `key` names a message (every language has the same keys). */
+export function isMessageKey(key: string): key is MessageKey {
+  const table = tables.ja ?? tables.en;
+  return table !== undefined && key in table;
+}
 
 /** The message in a language with `{name}` placeholders filled. */
 export function translate(
@@ -16,7 +33,9 @@ export function translate(
   key: MessageKey,
   params: Readonly<Record<string, string | number>> = {},
 ): string {
-  return messages[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+  const table = tables[lang];
+  if (!table) throw new Error(`the ${lang} messages are not loaded (loadLanguage)`);
+  return table[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );
 }

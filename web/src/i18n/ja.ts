@@ -1,6 +1,6 @@
-import { advisoriesJa } from './advisories.ts';
+import { advisoriesJa } from './advisories-ja.ts';
 import { auditJa } from './audit-ja.ts';
-import { secretariatJa } from './secretariat.ts';
+import { secretariatJa } from './secretariat-ja.ts';
 
 /** Japanese, the console's default language. Every key here must exist in en.ts (a unit test checks both ways). */
 export const ja = {
@@ -9,6 +9,7 @@ export const ja = {
   'app.title': '化学セプター 情報連絡',
   'app.skip': '本文へスキップ',
   'app.loading': '読み込み中…',
+  'app.pageLoadFailed': 'このページを読み込めませんでした。接続を確認して、もう一度開いてください。',
   'app.lang.switch': 'English',
   'app.lang.switchLabel': 'Switch the console to English',
   'app.signOut': 'サインアウト',

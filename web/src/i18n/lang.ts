@@ -1,5 +1,5 @@
 import { createStore, useStore } from '../store.ts';
-import { type Lang, languages, type Translate, translate } from './index.ts';
+import { type Lang, languages, loadLanguage, type Translate, translate } from './index.ts';
 
 const LANG_KEY = 'ceptoar.lang';
 
@@ -20,4 +20,16 @@ apply();
 export function useT(): Translate {
   const current = useStore(lang);
   return (key, params) => translate(current, key, params);
+}
+
+/** Switches the language once its messages are loaded (they usually are: the other language is prefetched). */
+export async function switchLanguage(next: Lang): Promise<void> {
+  await loadLanguage(next);
+  lang.set(next);
+}
+
+/** Before the first render: the current language's messages; after it, the other's in the background. */
+export async function loadLanguages(): Promise<void> {
+  await loadLanguage(lang.get());
+  for (const other of languages) if (other !== lang.get()) void loadLanguage(other).catch(() => undefined);
 }

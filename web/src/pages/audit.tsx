@@ -18,7 +18,7 @@ import { HopTimeline } from '../components/timeline.tsx';
 import { Link, Notice, PageHeading, TlpLabel } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
-import { messages } from '../i18n/index.ts';
+import { isMessageKey } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import { navigate } from '../router.ts';
@@ -164,7 +164,7 @@ export function AuditPage() {
 
 const typeLabel = (type: string, t: ReturnType<typeof useT>) => {
   const key = `audit.type.${type}`;
-  return key in messages.ja ? t(key as MessageKey) : type;
+  return isMessageKey(key) ? t(key) : type;
 };
 
 /** One stream: its state at a chosen moment (JST), the events up to it, and verification in the browser. */
@@ -361,7 +361,7 @@ function KeyValues(props: { value: unknown }): preact.JSX.Element {
 
 const typeKey = (type: string): MessageKey | null => {
   const key = `eventType.${type}`;
-  return key in messages.ja ? (key as MessageKey) : null;
+  return isMessageKey(key) ? key : null;
 };
 
 /** The events up to the moment, oldest first, each with its hash and data, and a button to take its time. */

@@ -3,7 +3,7 @@ import { apiCall, type IncidentView, type Page, type StreamEvent } from '../api.
 import { Link, Notice, PageHeading, useFormatTime } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
-import { messages } from '../i18n/index.ts';
+import { isMessageKey } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';
 import { IncidentHeader } from './incident.tsx';
@@ -28,7 +28,7 @@ async function loadStream(id: string, pages: number) {
 
 const typeKey = (type: string): MessageKey | null => {
   const key = `eventType.${type}`;
-  return key in messages.ja ? (key as MessageKey) : null;
+  return isMessageKey(key) ? key : null;
 };
 
 /** What an event says, in a line: the data fields that matter to a reader, as `name: value`. */
