@@ -13,7 +13,7 @@ import { secretariatJa } from '../web/src/i18n/secretariat-ja.ts';
 import { loadPages } from '../web/src/paged.ts';
 import { authorizeUrl, codeChallenge, codeVerifier, tokenRequestBody } from '../web/src/pkce.ts';
 import { emptyReportFields, type ReportFields, validateReport } from '../web/src/report-form.ts';
-import { parseRoute, pathOf } from '../web/src/routes.ts';
+import { menuCurrent, parseRoute, pathOf } from '../web/src/routes.ts';
 import { RANSOMWARE_REPORT } from './support/fixtures.ts';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -249,6 +249,22 @@ describe('paged advisory lists', () => {
 });
 
 describe('console routes and config', () => {
+  it('marks the menu entry a page belongs to, once: its own page, or the first entry above a sub-page', () => {
+    const secretariat = ['queue', 'incidents', 'advisories', 'board', 'drills', 'directory'] as const;
+    const marks = (current: Parameters<typeof menuCurrent>[1]) => {
+      const of = menuCurrent(secretariat, current);
+      return secretariat.flatMap((e) => (of(e) ? [`${e}=${of(e)}`] : []));
+    };
+    expect(marks('queue')).toEqual(['queue=page']);
+    expect(marks('drill')).toEqual(['drills=true']);
+    expect(marks('organization')).toEqual(['directory=true']);
+    expect(marks('advisory')).toEqual(['advisories=true']);
+    // An incident is under the queue, the first of the lists it may come from in this menu.
+    expect(marks('incident')).toEqual(['queue=true']);
+    expect(menuCurrent(['incidents', 'report'], 'incident')('incidents')).toBe('true');
+    expect(marks('report')).toEqual([]);
+  });
+
   it('reads its own paths and a message link outside /app/ alike', () => {
     expect(parseRoute('/app/incidents/abc')).toEqual({ name: 'incident', id: 'abc' });
     expect(parseRoute('/incidents/abc')).toEqual({ name: 'incident', id: 'abc' });

@@ -11,6 +11,7 @@ import { InboxPage, IncidentsPage, QueuePage } from './pages/lists.tsx';
 import { ReportPage } from './pages/report.tsx';
 import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { navigate, type Route, route } from './router.ts';
+import { menuCurrent } from './routes.ts';
 import { type Role, type Session, session, signOut } from './session.ts';
 import { useStore } from './store.ts';
 
@@ -164,12 +165,19 @@ function Menu(props: { session: Session; current: Route }) {
     if (!config) return;
     void availableSlots(props.session.role, config.apiUrl, props.session.token).then(setSlots);
   }, [props.session, config]);
+  const currentOf = menuCurrent(
+    [
+      ...menus[props.session.role].map((item) => item.to.name),
+      ...slots.flatMap((s) => (s.page ? [s.page.name] : [])),
+    ],
+    props.current.name,
+  );
   return (
     <nav class="menu" aria-label={t('app.nav')}>
       <ul>
         {menus[props.session.role].map((item) => (
           <li key={item.label}>
-            <Link to={item.to} aria-current={item.to.name === props.current.name ? 'page' : undefined}>
+            <Link to={item.to} aria-current={currentOf(item.to.name)}>
               {t(item.label)}
             </Link>
           </li>
@@ -178,11 +186,7 @@ function Menu(props: { session: Session; current: Route }) {
         {slots.map((slot) => (
           <li key={slot.id} data-slot={slot.id}>
             {slot.page && (
-              <Link
-                to={slot.page}
-                // A slot's sub-pages (audit → auditStream, auditCompliance) are part of the same entry.
-                aria-current={props.current.name.startsWith(slot.page.name) ? 'page' : undefined}
-              >
+              <Link to={slot.page} aria-current={currentOf(slot.page.name)}>
                 {t(slot.label)}
               </Link>
             )}

@@ -128,3 +128,42 @@ export function pathOf(route: Route): string {
     }
   }
 }
+
+/**
+ * The menu entry a page belongs to: a drill's report to the drills, an organisation to the directory,
+ * an incident to the list it was opened from (the queue, the inbox, the reports: any of them).
+ */
+export function sectionOf(name: Route['name']): readonly Route['name'][] {
+  switch (name) {
+    case 'drill':
+      return ['drills'];
+    case 'organization':
+    case 'contactCheck':
+      return ['directory'];
+    case 'advisory':
+    case 'issueAdvisory':
+      return ['advisories'];
+    case 'auditStream':
+    case 'auditCompliance':
+      return ['audit'];
+    case 'incident':
+    case 'events':
+    case 'share':
+      return ['incidents', 'queue', 'inbox'];
+    default:
+      return [];
+  }
+}
+
+/**
+ * aria-current for each entry of a menu: `page` on the entry's own page; on a page beneath entries,
+ * `true` on the first of them in the menu (an incident belongs to the secretariat's queue, a member's
+ * reports, an inbox: whichever the role's menu lists first).
+ */
+export function menuCurrent(
+  entries: readonly Route['name'][],
+  current: Route['name'],
+): (entry: Route['name']) => 'page' | 'true' | undefined {
+  const section = entries.includes(current) ? undefined : entries.find((e) => sectionOf(current).includes(e));
+  return (entry) => (entry === current ? 'page' : entry === section ? 'true' : undefined);
+}

@@ -11,7 +11,7 @@ export function Link(props: {
   to: Route;
   children: ComponentChildren;
   class?: string;
-  'aria-current'?: 'page';
+  'aria-current'?: 'page' | 'true' | undefined;
 }) {
   const onClick = (e: TargetedMouseEvent<HTMLAnchorElement>) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
