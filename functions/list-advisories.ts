@@ -2,40 +2,65 @@ import type { AdvisoryState, MaybeAdvisory, MaybeRecipient } from '../events/adv
 import { advisoryListRow } from '../events/advisory/list.ts';
 import { canSeeAdvisory } from '../events/advisory/visibility.ts';
 import { ValidationError } from '../events/errors.ts';
-import { recipientId, recipients } from './commons/advisories.ts';
+import { OPEN_ADVISORIES, recipientId, recipients } from './commons/advisories.ts';
 import { DynamoDbBatchHeadReader } from './commons/batch-heads.ts';
 import { eventsTable } from './commons/config.ts';
+import type { Page, StreamHead } from './commons/event-store.ts';
 import { httpHandler } from './commons/http.ts';
 import { pageLimit, readPage } from './commons/paging.ts';
 import { dynamoClient } from './commons/reader.ts';
 
 const store = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
 
-/** `?drill=true|false` keeps drills or real advisories only; absent keeps both. */
-function drillFilter(raw: string | undefined): boolean | null {
+/** `?drill=true|false` keeps drills or real advisories only, `?awaiting=true` what awaits the caller. */
+function booleanParam(raw: string | undefined, name: string): boolean | null {
   if (raw === undefined) return null;
   if (raw === 'true' || raw === 'false') return raw === 'true';
-  throw new ValidationError('drill must be true or false', [{ path: 'drill', message: 'true or false' }]);
+  throw new ValidationError(`${name} must be true or false`, [{ path: name, message: 'true or false' }]);
+}
+
+/** Index pages read for `?awaiting=true`: the open advisories, never more than this many hundreds. */
+const OPEN_PAGES = 20;
+
+/** Every advisory not closed yet, newest first (the sparse OPEN_ADVISORIES index). */
+async function openAdvisories(): Promise<StreamHead<MaybeAdvisory>[]> {
+  const heads: StreamHead<MaybeAdvisory>[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < OPEN_PAGES; i++) {
+    const page: Page<StreamHead<MaybeAdvisory>> = await store.listHeads<MaybeAdvisory>(
+      { index: 'byOrg', key: OPEN_ADVISORIES },
+      { limit: 100, cursor },
+    );
+    heads.push(...page.items);
+    cursor = page.cursor;
+    if (!cursor) break;
+  }
+  return heads;
 }
 
 /**
  * GET /advisories: the advisories the caller may see, newest first, paged, each with what the
  * caller has to do about it: the chain its pending hop and forward deadline, a member whether
  * its organisation is a recipient and when it acknowledged. A member's page costs one Query
- * and one BatchGetItem per 100 of its recipient heads, never a read per row.
+ * and one BatchGetItem per 100 of its recipient heads, never a read per row. `?awaiting=true`
+ * answers, in one response, every advisory not closed yet that awaits the caller's forward or
+ * acknowledgement, however old (no cursor).
  */
 export const handler = httpHandler(
   { allow: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] },
   async (request) => {
     const { actor } = request;
     const limit = pageLimit(request.query.limit, 50, 200);
-    const drill = drillFilter(request.query.drill);
-    const page = await readPage(() =>
-      store.listHeads<MaybeAdvisory>(
-        { index: 'byType', key: 'advisory' },
-        { limit, cursor: request.query.cursor ?? null },
-      ),
-    );
+    const drill = booleanParam(request.query.drill, 'drill');
+    const awaiting = booleanParam(request.query.awaiting, 'awaiting') === true;
+    const page = awaiting
+      ? { items: await openAdvisories(), cursor: null }
+      : await readPage(() =>
+          store.listHeads<MaybeAdvisory>(
+            { index: 'byType', key: 'advisory' },
+            { limit, cursor: request.query.cursor ?? null },
+          ),
+        );
     // Filtered after the Query (TLP rights, drill), so a page may hold fewer rows than `limit`.
     const visible = page.items
       .map((head) => head.state)
@@ -46,9 +71,10 @@ export const handler = httpHandler(
       .filter((s) => org !== '' && s.recipients.includes(org))
       .map((s) => recipients.streamId(recipientId(s.id, org)));
     const own = ownIds.length > 0 ? await store.loadHeads<MaybeRecipient>(ownIds) : new Map();
-    const items = visible.map((s) =>
+    const rows = visible.map((s) =>
       advisoryListRow(s, actor, own.get(recipients.streamId(recipientId(s.id, org)))?.state ?? undefined),
     );
+    const items = awaiting ? rows.filter((r) => r.awaiting !== null) : rows;
     return { status: 200, body: { items, cursor: page.cursor } };
   },
 );

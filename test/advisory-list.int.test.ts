@@ -157,10 +157,50 @@ describe('GET /advisories', () => {
     expect(second.body.items.map((r: Row) => r.id)).toEqual([real]);
   });
 
+  it('answers ?awaiting=true with every open advisory awaiting the caller, however many came after it', async () => {
+    const old = await issue('nisc', { audience: ['sakai-synthetics'] });
+    await forward('ministry', old);
+    await forward('secretariat', old);
+    // Newer advisories push it off the first page of the plain list.
+    for (let i = 0; i < 3; i++) await issue('secretariat', { tlp: 'CLEAR', audience: ['kaigan-chemical'] });
+    const token = await api.token('member', 'sakai-synthetics');
+    const firstPage = await api.call('GET', '/advisories?limit=2', { token });
+    expect(firstPage.body.items.map((r: Row) => r.id)).not.toContain(old);
+
+    const awaiting = await list('member', 'sakai-synthetics', '&awaiting=true');
+    expect(awaiting.map((r) => r.id)).toContain(old);
+    expect(awaiting.every((r) => r.awaiting?.action === 'acknowledge')).toBe(true);
+    expect((await api.call('GET', '/advisories?awaiting=true', { token })).body.cursor).toBeNull();
+    // Another member, not a recipient of it: not awaiting.
+    expect((await list('member', 'kaigan-chemical', '&awaiting=true')).map((r) => r.id)).not.toContain(old);
+
+    // Acknowledged: no longer awaiting, still in the list.
+    await api.call('POST', `/advisories/${old}/receipt`, { token, body: {} });
+    expect((await list('member', 'sakai-synthetics', '&awaiting=true')).map((r) => r.id)).not.toContain(old);
+    expect(await rowOf(old, 'member', 'sakai-synthetics')).toMatchObject({ awaiting: null });
+  });
+
+  it('leaves a closed advisory out of ?awaiting=true (it leaves the open index)', async () => {
+    const id = await issue('secretariat', {
+      tlp: 'GREEN',
+      audience: ['mizushima-ethylene'],
+      ackWithinHours: 1,
+    });
+    expect((await list('member', 'mizushima-ethylene', '&awaiting=true')).map((r) => r.id)).toContain(id);
+    await eventually(
+      async () => (await rowOf(id, 'secretariat'))?.status === 'closed',
+      30_000,
+      'the window to close',
+    );
+    expect((await list('member', 'mizushima-ethylene', '&awaiting=true')).map((r) => r.id)).not.toContain(id);
+    expect(await rowOf(id, 'member', 'mizushima-ethylene')).toMatchObject({ status: 'closed', missed: true });
+  });
+
   it('refuses bad query parameters with a 400 naming them', async () => {
     const token = await api.token('secretariat');
     for (const [query, path] of [
       ['drill=yes', 'drill'],
+      ['awaiting=1', 'awaiting'],
       ['limit=0', 'limit'],
       ['cursor=not-a-cursor', 'cursor'],
     ] as const) {

@@ -21,6 +21,9 @@ import type { Aggregate } from './command-runner.ts';
 import type { EventReader } from './event-store.ts';
 import { upcastV1 } from './upcast.ts';
 
+/** The byOrg index key of the advisories not closed yet (never an organisation's `org#…` key). */
+export const OPEN_ADVISORIES = 'open-advisories';
+
 /** The advisory aggregate: the hop chain and the acknowledgement window, one stream per advisory. */
 export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand, AdvisoryContext> = {
   streamType: 'advisory',
@@ -32,7 +35,13 @@ export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand
   decide: decideAdvisory,
   project: (state) => {
     if (state === null) throw new Error('cannot index an advisory that does not exist');
-    return { listPk: 'advisory', listSk: `${state.createdAt}#${state.id}` };
+    return {
+      listPk: 'advisory',
+      listSk: `${state.createdAt}#${state.id}`,
+      // Listed under OPEN_ADVISORIES (the sparse byOrg index) until its window closes: what may still
+      // await someone's forward or acknowledgement, however many advisories came after it.
+      ...(state.status === 'closed' ? {} : { orgPk: OPEN_ADVISORIES }),
+    };
   },
   upcast: (stored) => upcastV1<AdvisoryEvent>(stored),
 };

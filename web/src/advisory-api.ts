@@ -27,6 +27,19 @@ const drillQuery: Record<DrillFilter, string> = { all: '', real: '&drill=false',
 const PAGE = 50;
 const cursorQuery = (cursor: string | null) => (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
 
+/**
+ * Every open advisory awaiting the caller (`?awaiting=true`: one response, however old), and the
+ * first `pages` pages of the rest, newest first.
+ */
+export async function loadAdvisoryLists(pages: number, drill: DrillFilter) {
+  const [awaiting, list] = await Promise.all([
+    apiCall<Page<AdvisoryRow>>('GET', `/advisories?awaiting=true${drillQuery[drill]}`),
+    loadAdvisories(pages, drill),
+  ]);
+  const ids = new Set(awaiting.items.map((r) => r.id));
+  return { awaiting: awaiting.items, others: list.items.filter((r) => !ids.has(r.id)), more: list.more };
+}
+
 /** GET /advisories, the first `pages` pages. */
 export const loadAdvisories = (pages: number, drill: DrillFilter) =>
   loadPages<AdvisoryRow>(

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { type AdvisoryRow, type DrillFilter, loadAdvisories, percent } from '../advisory-api.ts';
+import { type AdvisoryRow, type DrillFilter, loadAdvisoryLists, percent } from '../advisory-api.ts';
 import { MoreButton } from '../components/advisory.tsx';
 import { AdvisoryStatusBadge, DrillMark, Updated } from '../components/status.tsx';
 import {
@@ -24,7 +24,8 @@ const dueOf = (r: AdvisoryRow) =>
 
 /**
  * GET /advisories: what awaits this person first (the chain: its forward; a member: its organisation's
- * acknowledgement), nearest deadline first, then the rest newest first; re-read every pollSeconds.
+ * acknowledgement), all of it however old (`?awaiting=true`), nearest deadline first; then the rest
+ * newest first, page by page; re-read every pollSeconds.
  */
 export function AdvisoriesPage(props: { session: Session }) {
   const t = useT();
@@ -32,10 +33,10 @@ export function AdvisoriesPage(props: { session: Session }) {
   const { role } = props.session;
   const [pages, setPages] = useState(1);
   const [drill, setDrill] = useState<DrillFilter>('all');
-  const polled = usePoll(() => loadAdvisories(pages, drill), [pages, drill]);
+  const polled = usePoll(() => loadAdvisoryLists(pages, drill), [pages, drill]);
   const data = polled.data;
-  const awaiting = (data?.items.filter((r) => r.awaiting !== null) ?? []).sort((a, b) => dueOf(a) - dueOf(b));
-  const others = data?.items.filter((r) => r.awaiting === null) ?? [];
+  const awaiting = [...(data?.awaiting ?? [])].sort((a, b) => dueOf(a) - dueOf(b));
+  const others = data?.others ?? [];
   const action = role === 'member' ? 'acknowledge' : 'forward';
   // NISC issues but never forwards; auditors only read.
   const acts = role === 'member' || role === 'ministry' || role === 'secretariat';
