@@ -219,14 +219,14 @@ describe('the web console: the auditor', () => {
         .locator('td')
         .allTextContents();
     // severity, runs, met, missed, open, share met, escalations
-    expect((await cells('事務局の審査', '高')).slice(0, 6)).toEqual(['高', '1', '1', '0', '0', '100.0%']);
+    expect((await cells('事務局の審査', '高')).slice(0, 6)).toEqual(['高', '1', '1', '0', '0', '100%']);
     const secretariatLow = await cells('事務局の審査', '低');
-    expect(secretariatLow.slice(0, 6)).toEqual(['低', '2', '1', '1', '0', '50.0%']);
+    expect(secretariatLow.slice(0, 6)).toEqual(['低', '2', '1', '1', '0', '50%']);
     expect(Number(secretariatLow[6])).toBeGreaterThanOrEqual(1);
     expect(secretariatLow[7]).toContain('(期限超過)');
     expect((await cells('所管省庁の受領', '低')).slice(0, 6)).toEqual(['低', '1', '0', '0', '1', '—']);
     const chart = page.getByRole('img', {
-      name: /期限内の割合のグラフ: 事務局の審査 · 高 100\.0%、事務局の審査 · 低 50\.0%/,
+      name: /期限内の割合のグラフ: 事務局の審査 · 高 100%、事務局の審査 · 低 50%/,
     });
     await chart.waitFor();
     expect(await chart.getAttribute('aria-describedby')).toBe('compliance-caption');

@@ -67,6 +67,3 @@ export const loadPublicBoard = (apiUrl: string, pages: number) =>
       return (await res.json()) as Page<AdvisoryView>;
     },
   );
-
-/** "67%" */
-export const percent = (rate: number) => `${Math.round(rate * 100)}%`;

@@ -1,4 +1,5 @@
 import { type AckCurve, stepPath } from '../ack-chart.ts';
+import { percent } from '../format.ts';
 import { formatDuration } from '../i18n/index.ts';
 import { useT } from '../i18n/lang.ts';
 
@@ -9,7 +10,6 @@ const PW = W - M.left - M.right;
 const PH = H - M.top - M.bottom;
 
 /** "45%": a share in the reader's terms. */
-export const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
 
 /**
  * Acknowledgements over time: the cumulative share of recipient organisations that acknowledged

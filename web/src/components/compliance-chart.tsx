@@ -1,8 +1,8 @@
 import type { ComplianceRow } from '../audit-api.ts';
+import { percent } from '../format.ts';
 import { useT } from '../i18n/lang.ts';
 
 /** The share as `87.5%`, or `—` when nothing was decided yet. */
-export const percent = (share: number | null) => (share === null ? '—' : `${(share * 100).toFixed(1)}%`);
 
 const WIDTH = 640;
 const LABEL = 190;

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { type AdvisoryRow, type DrillFilter, loadAdvisoryLists, percent } from '../advisory-api.ts';
+import { type AdvisoryRow, type DrillFilter, loadAdvisoryLists } from '../advisory-api.ts';
 import { MoreButton } from '../components/advisory.tsx';
 import { AdvisoryStatusBadge, DrillMark, Updated } from '../components/status.tsx';
 import {
@@ -12,6 +12,7 @@ import {
   useFormatTime,
 } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
+import { percent } from '../format.ts';
 import { useNow, usePoll } from '../hooks.ts';
 import { useT } from '../i18n/lang.ts';
 import type { Role, Session } from '../session.ts';

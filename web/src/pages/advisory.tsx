@@ -7,7 +7,6 @@ import {
   isChainView,
   isMemberView,
   type MemberAdvisoryView,
-  percent,
   type RecipientRow,
 } from '../advisory-api.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
@@ -26,6 +25,7 @@ import {
 } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
+import { percent } from '../format.ts';
 import { useNow, usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';

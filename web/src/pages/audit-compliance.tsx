@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ComplianceAnswer, loadCompliance } from '../audit-api.ts';
 import { fiscalYearToDate, jstDay } from '../audit-time.ts';
-import { ComplianceChart, percent } from '../components/compliance-chart.tsx';
+import { ComplianceChart } from '../components/compliance-chart.tsx';
 import { FormField, fieldAria } from '../components/form.tsx';
 import { Link, Notice, PageHeading } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
+import { percent } from '../format.ts';
 import { formatDuration } from '../i18n/index.ts';
 import { useT } from '../i18n/lang.ts';
 import { AuditNav, useJst } from './audit.tsx';

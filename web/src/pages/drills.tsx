@@ -3,17 +3,20 @@ import type { TransmissionReport } from '../../../events/advisory/report.ts';
 import { tlpLabels } from '../../../events/incident/report.ts';
 import { severities } from '../../../events/policy.ts';
 import { ackCurve } from '../ack-chart.ts';
-import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
-import { AckChart, percent } from '../components/ack-chart.tsx';
+import { ApiError, apiCall, newIdempotencyKey, type Page } from '../api.ts';
+import { AckChart } from '../components/ack-chart.tsx';
+import { MoreButton } from '../components/advisory.tsx';
 import { FieldErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
+import { percent } from '../format.ts';
 import { useNow, usePoll } from '../hooks.ts';
 import { formatDuration } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';
+import { loadPages } from '../paged.ts';
 import type { FieldError } from '../report-form.ts';
 import { navigate } from '../router.ts';
 import {
@@ -48,7 +51,16 @@ interface DrillRow {
 export function DrillsPage(props: { session: Session }) {
   const t = useT();
   const time = useFormatTime();
-  const polled = usePoll(() => apiCall<{ items: DrillRow[] }>('GET', '/drills?limit=100'), []);
+  const [pages, setPages] = useState(1);
+  const polled = usePoll(
+    () =>
+      loadPages<DrillRow>(
+        (cursor) => `/drills?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        pages,
+        (path) => apiCall<Page<DrillRow>>('GET', path),
+      ),
+    [pages],
+  );
   const drills = polled.data?.items;
   return (
     <section>
@@ -89,6 +101,7 @@ export function DrillsPage(props: { session: Session }) {
               </li>
             ))}
           </ul>
+          <MoreButton more={polled.data?.more ?? false} onMore={() => setPages((n) => n + 1)} />
         </>
       )}
       {props.session.role !== 'auditor' && <StartDrill />}
