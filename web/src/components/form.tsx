@@ -137,6 +137,64 @@ export function FieldErrorSummary(props: {
   );
 }
 
+/** The title and text of an advisory-to-be (a drill, a shared incident), with their errors. */
+export function TitleAndBodyFields(props: {
+  id: (field: string) => string;
+  values: { readonly title: string; readonly body: string };
+  error: (field: string) => string | undefined;
+  onChange: (field: 'title' | 'body', value: string) => void;
+  bodyRows: number;
+}) {
+  const t = useT();
+  const { id, error } = props;
+  return (
+    <>
+      <FormField id={id('title')} label={t('field.title')} error={error('title')} required>
+        <input
+          type="text"
+          value={props.values.title}
+          maxLength={200}
+          onInput={(e) => props.onChange('title', e.currentTarget.value)}
+          {...fieldAria(id('title'), error('title'))}
+        />
+      </FormField>
+      <FormField id={id('body')} label={t('field.body')} error={error('body')} required>
+        <textarea
+          rows={props.bodyRows}
+          value={props.values.body}
+          onInput={(e) => props.onChange('body', e.currentTarget.value)}
+          {...fieldAria(id('body'), error('body'))}
+        />
+      </FormField>
+    </>
+  );
+}
+
+/** The TLP label as a select, each option with FIRST's meaning. */
+export function TlpSelectField(props: {
+  id: string;
+  value: string;
+  error: string | undefined;
+  onChange: (tlp: string) => void;
+}) {
+  const t = useT();
+  return (
+    <FormField id={props.id} label={t('field.tlp')} error={props.error} required>
+      <select
+        value={props.value}
+        onChange={(e) => props.onChange(e.currentTarget.value)}
+        {...fieldAria(props.id, props.error)}
+      >
+        {tlpLabels.map((l) => (
+          <option key={l} value={l}>
+            TLP:{l} — {t(`tlp.${l}`)}
+          </option>
+        ))}
+      </select>
+    </FormField>
+  );
+}
+
 /** The five TLP 2.0 labels as radio buttons, each with its FIRST label and meaning. */
 export function TlpRadios(props: { value: string; onChange: (tlp: Tlp) => void }) {
   const t = useT();

@@ -1,12 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TransmissionReport } from '../../../events/advisory/report.ts';
-import { tlpLabels } from '../../../events/incident/report.ts';
 import { severities } from '../../../events/policy.ts';
 import { ackCurve } from '../ack-chart.ts';
 import { ApiError, apiCall, newIdempotencyKey, type Page } from '../api.ts';
 import { AckChart } from '../components/ack-chart.tsx';
 import { MoreButton } from '../components/advisory.tsx';
-import { FieldErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import {
+  FieldErrorSummary,
+  FormField,
+  fieldAria,
+  fieldId,
+  TitleAndBodyFields,
+  TlpSelectField,
+} from '../components/form.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
@@ -172,37 +178,14 @@ function StartDrill() {
         })}
       />
       <form class="card form" onSubmit={submit} noValidate>
-        <FormField id={id('title')} label={t('field.title')} error={err('title')} required>
-          <input
-            type="text"
-            value={fields.title}
-            maxLength={200}
-            onInput={(e) => set('title', e.currentTarget.value)}
-            {...fieldAria(id('title'), err('title'))}
-          />
-        </FormField>
-        <FormField id={id('body')} label={t('field.body')} error={err('body')} required>
-          <textarea
-            rows={5}
-            value={fields.body}
-            onInput={(e) => set('body', e.currentTarget.value)}
-            {...fieldAria(id('body'), err('body'))}
-          />
-        </FormField>
+        <TitleAndBodyFields id={id} values={fields} error={err} onChange={set} bodyRows={5} />
         <div class="row">
-          <FormField id={id('tlp')} label={t('field.tlp')} error={err('tlp')} required>
-            <select
-              value={fields.tlp}
-              onChange={(e) => set('tlp', e.currentTarget.value)}
-              {...fieldAria(id('tlp'), err('tlp'))}
-            >
-              {tlpLabels.map((l) => (
-                <option key={l} value={l}>
-                  TLP:{l} — {t(`tlp.${l}`)}
-                </option>
-              ))}
-            </select>
-          </FormField>
+          <TlpSelectField
+            id={id('tlp')}
+            value={fields.tlp}
+            error={err('tlp')}
+            onChange={(v) => set('tlp', v)}
+          />
           <FormField
             id={id('severity')}
             label={t('field.severity')}

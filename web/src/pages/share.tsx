@@ -1,8 +1,14 @@
 import { useRef, useState } from 'preact/hooks';
 import type { advisoryView } from '../../../events/advisory/visibility.ts';
-import { tlpLabels } from '../../../events/incident/report.ts';
 import { ApiError, apiCall, type IncidentView, newIdempotencyKey } from '../api.ts';
-import { FieldErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import {
+  FieldErrorSummary,
+  FormField,
+  fieldAria,
+  fieldId,
+  TitleAndBodyFields,
+  TlpSelectField,
+} from '../components/form.tsx';
 import { DrillMark, PageLoading } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
@@ -144,37 +150,14 @@ function ShareForm(props: { incident: IncidentView; initial: ShareFields }) {
       />
       <form class="card form" onSubmit={share} noValidate>
         <fieldset disabled={shared}>
-          <FormField id={id('title')} label={t('field.title')} error={err('title')} required>
-            <input
-              type="text"
-              value={fields.title}
-              maxLength={200}
-              onInput={(e) => set('title', e.currentTarget.value)}
-              {...fieldAria(id('title'), err('title'))}
-            />
-          </FormField>
-          <FormField id={id('body')} label={t('field.body')} error={err('body')} required>
-            <textarea
-              rows={8}
-              value={fields.body}
-              onInput={(e) => set('body', e.currentTarget.value)}
-              {...fieldAria(id('body'), err('body'))}
-            />
-          </FormField>
+          <TitleAndBodyFields id={id} values={fields} error={err} onChange={set} bodyRows={8} />
           <div class="row">
-            <FormField id={id('tlp')} label={t('field.tlp')} error={err('tlp')} required>
-              <select
-                value={fields.tlp}
-                onChange={(e) => set('tlp', e.currentTarget.value)}
-                {...fieldAria(id('tlp'), err('tlp'))}
-              >
-                {tlpLabels.map((l) => (
-                  <option key={l} value={l}>
-                    TLP:{l} — {t(`tlp.${l}`)}
-                  </option>
-                ))}
-              </select>
-            </FormField>
+            <TlpSelectField
+              id={id('tlp')}
+              value={fields.tlp}
+              error={err('tlp')}
+              onChange={(v) => set('tlp', v)}
+            />
             <FormField
               id={id('ackWithinHours')}
               label={t('field.ackWithinHours')}
