@@ -37,3 +37,25 @@ export function planHop<H extends string>(
     return { next: 'stalled', hop, attempt, dueAt, timeoutSeconds: 1 };
   return waitUntil(hop, attempt, dueAt, now);
 }
+
+/** One missed deadline of a hop: when, which escalation, the deadline missed and the next one. */
+export interface Escalation {
+  readonly at: string;
+  readonly escalation: number;
+  readonly missedDueAt: string;
+  readonly nextDueAt: string;
+}
+
+/** A hop's progress after a missed deadline: the next deadline, with the escalation recorded. */
+export function escalated<P extends { dueAt: string | null; escalations: Escalation[] }>(
+  progress: P,
+  at: string,
+  missed: { escalation: number; missedDueAt: string; nextDueAt: string },
+): P {
+  const { escalation, missedDueAt, nextDueAt } = missed;
+  return {
+    ...progress,
+    dueAt: nextDueAt,
+    escalations: [...progress.escalations, { at, escalation, missedDueAt, nextDueAt }],
+  };
+}

@@ -1,6 +1,7 @@
 import type { Channel, Recorded } from '../incident/incident.ts';
 import type { Tlp } from '../incident/report.ts';
 import type { Severity } from '../policy.ts';
+import { escalated } from '../workflow-plan.ts';
 
 /** The roles that may issue an advisory: where it starts in the downward chain. */
 export type IssuerRole = 'nisc' | 'ministry' | 'secretariat';
@@ -251,16 +252,8 @@ export function evolveAdvisory(state: MaybeAdvisory, event: Recorded<AdvisoryEve
       return s;
     }
     case 'ForwardDeadlineMissed': {
-      const { hop, escalation, missedDueAt, nextDueAt } = event.data;
-      const p = s.hops[hop] ?? progress(at, null);
-      s.hops = {
-        ...s.hops,
-        [hop]: {
-          ...p,
-          dueAt: nextDueAt,
-          escalations: [...p.escalations, { at, escalation, missedDueAt, nextDueAt }],
-        },
-      };
+      const { hop } = event.data;
+      s.hops = { ...s.hops, [hop]: escalated(s.hops[hop] ?? progress(at, null), at, event.data) };
       return s;
     }
     case 'ForwardStalled':

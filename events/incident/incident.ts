@@ -1,5 +1,6 @@
 import type { Actor } from '../actor.ts';
 import type { Hop, Severity } from '../policy.ts';
+import { escalated } from '../workflow-plan.ts';
 import type { RecoveryStatus, Report } from './report.ts';
 
 /** Where an incident stands in the upward relay. */
@@ -277,16 +278,8 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
       return s;
     }
     case 'HopDeadlineMissed': {
-      const { hop, escalation, missedDueAt, nextDueAt } = event.data;
-      const progress = s.hops[hop];
-      s.hops = {
-        ...s.hops,
-        [hop]: {
-          ...progress,
-          dueAt: nextDueAt,
-          escalations: [...progress.escalations, { at, escalation, missedDueAt, nextDueAt }],
-        },
-      };
+      const { hop } = event.data;
+      s.hops = { ...s.hops, [hop]: escalated(s.hops[hop], at, event.data) };
       return s;
     }
     case 'RelayStalled':
