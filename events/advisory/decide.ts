@@ -1,4 +1,5 @@
 import { type Actor, hasRole } from '../actor.ts';
+import { type DeliveryRecord, decideDelivery } from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Channel } from '../incident/incident.ts';
 import type { Tlp } from '../incident/report.ts';
@@ -57,13 +58,7 @@ export type AdvisoryCommand =
     }
   | {
       type: 'RecordAdvisoryNotification';
-      data: {
-        key: string;
-        purpose: AdvisoryPurpose;
-        channel: Channel;
-        to: string;
-        outcome: { ok: true; messageId: string } | { ok: false; reason: string };
-      };
+      data: DeliveryRecord<AdvisoryPurpose>;
     };
 
 /** What every advisory decision receives besides the command and the state. */
@@ -242,19 +237,9 @@ export function decideAdvisory(
         },
       ];
     }
-    case 'RecordAdvisoryNotification': {
+    case 'RecordAdvisoryNotification':
       if (state === null) throw new NotFoundError('no such advisory');
-      const { key, purpose, channel, to, outcome } = command.data;
-      if (state.deliveries.some((d) => d.key === key)) return [];
-      return outcome.ok
-        ? [
-            {
-              type: 'NotificationDelivered',
-              data: { key, purpose, channel, to, messageId: outcome.messageId },
-            },
-          ]
-        : [{ type: 'NotificationFailed', data: { key, purpose, channel, to, reason: outcome.reason } }];
-    }
+      return decideDelivery(state.deliveries, command.data);
     default: {
       const _never: never = command;
       return _never;

@@ -1,9 +1,9 @@
 import { type Actor, hasRole } from '../actor.ts';
+import { type DeliveryRecord, decideDelivery } from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Hop, RelayPolicy } from '../policy.ts';
 import { DONE, planHop, type WaitPlan } from '../workflow-plan.ts';
 import {
-  type Channel,
   currentHop,
   type IncidentEvent,
   type IncidentState,
@@ -24,13 +24,7 @@ export type IncidentCommand =
   | { type: 'RecordDeadlineMiss'; data: { hop: Hop; attempt: number } }
   | {
       type: 'RecordNotification';
-      data: {
-        key: string;
-        purpose: NotificationPurpose;
-        channel: Channel;
-        to: string;
-        outcome: { ok: true; messageId: string } | { ok: false; reason: string };
-      };
+      data: DeliveryRecord<NotificationPurpose>;
     };
 
 /** What every decision receives besides the command and the state. */
@@ -205,19 +199,9 @@ export function decide(
         },
       ];
     }
-    case 'RecordNotification': {
+    case 'RecordNotification':
       if (state === null) throw new NotFoundError('no such incident');
-      const { key, purpose, channel, to, outcome } = command.data;
-      if (state.deliveries.some((d) => d.key === key)) return [];
-      return outcome.ok
-        ? [
-            {
-              type: 'NotificationDelivered',
-              data: { key, purpose, channel, to, messageId: outcome.messageId },
-            },
-          ]
-        : [{ type: 'NotificationFailed', data: { key, purpose, channel, to, reason: outcome.reason } }];
-    }
+      return decideDelivery(state.deliveries, command.data);
     default: {
       const _never: never = command;
       return _never;
