@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../local/stack.ts';
 import { buildConsole } from '../web/build.ts';
-import { apiHasRoute } from '../web/src/features.ts';
+import { apiHasRoute, featureSlots } from '../web/src/features.ts';
 import { apiClient, startTestStack } from './support/local-api.ts';
 
 // How the local stack shares its one origin between the console (/app/) and the API.
@@ -88,5 +88,15 @@ describe('the console on the local stack', () => {
     const token = await api.token('secretariat');
     expect(await apiHasRoute(stack.url, '/incidents', token)).toBe(true);
     expect(await apiHasRoute(stack.url, '/no-such-feature', token)).toBe(false);
+  });
+
+  it("answers every slot's probe with 200 for each role it serves: a valid, small request, not an error", async () => {
+    for (const slot of featureSlots) {
+      for (const role of slot.roles) {
+        const org = role === 'member' ? 'asahi-petrochem' : undefined;
+        const res = await api.call('GET', slot.probe, { token: await api.token(role, org) });
+        expect(res.status, `${slot.id} as ${role}`).toBe(200);
+      }
+    }
   });
 });

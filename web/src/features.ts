@@ -12,32 +12,35 @@ export interface FeatureSlot {
   readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit';
   readonly label: MessageKey;
   readonly roles: readonly Role[];
-  /** A GET the API serves when the feature exists. */
+  /** A GET the API serves when the feature exists: a valid request that reads as little as possible. */
   readonly probe: string;
   /** The page the slot opens; until it lands the slot stays hidden whatever the API says. */
   readonly page: Route | undefined;
 }
+
+/** The audit probe: the events of an empty period (a valid request that reads nothing). */
+const AUDIT_PROBE = '/audit/events?from=2000-01-01T00:00:00Z&to=2000-01-01T00:00:00Z&limit=1';
 
 export const featureSlots: readonly FeatureSlot[] = [
   {
     id: 'advisories',
     label: 'nav.advisories',
     roles: ['member', 'secretariat', 'ministry', 'nisc'],
-    probe: '/advisories',
+    probe: '/advisories?limit=1',
     page: { name: 'advisories' },
   },
   {
     id: 'board',
     label: 'nav.board',
     roles: ['member', 'secretariat'],
-    probe: '/board',
+    probe: '/board?limit=1',
     page: { name: 'board' },
   },
   {
     id: 'drills',
     label: 'nav.drills',
     roles: ['secretariat', 'ministry', 'nisc'],
-    probe: '/drills',
+    probe: '/drills?limit=1',
     page: { name: 'drills' },
   },
   {
@@ -47,7 +50,7 @@ export const featureSlots: readonly FeatureSlot[] = [
     probe: '/directory/organizations',
     page: { name: 'directory' },
   },
-  { id: 'audit', label: 'nav.audit', roles: ['auditor'], probe: '/audit/events', page: { name: 'audit' } },
+  { id: 'audit', label: 'nav.audit', roles: ['auditor'], probe: AUDIT_PROBE, page: { name: 'audit' } },
 ];
 
 /** True when the API serves the probe's route (any answer but 404); false when it has no such route. */
