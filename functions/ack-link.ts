@@ -5,7 +5,7 @@ import { ACK_PAGE_HEADERS, ackErrorPage, ackPage, wantsHtml } from './commons/ac
 import { acknowledgeAdvisory, distributedAdvisory } from './commons/acknowledge.ts';
 import { recipientId, recipients } from './commons/advisories.ts';
 import { loadAggregate } from './commons/command-runner.ts';
-import { loadDirectory } from './commons/directory.ts';
+import { organizations } from './commons/organizations.ts';
 import { publicHandler } from './commons/public-http.ts';
 import { store } from './commons/store.ts';
 
@@ -27,7 +27,10 @@ export const handler = publicHandler(
     const html = wantsHtml(event.headers?.accept);
     const advisory = await distributedAdvisory(claims.advisoryId);
     if (!advisory.recipients.includes(claims.org)) throw new NotFoundError('no such advisory');
-    const names = html ? (await loadDirectory(store)).organizations[claims.org]?.name : undefined;
+    // One GetItem of the organisation's own stream (a page view), never the whole directory.
+    const names = html
+      ? (await loadAggregate(store, organizations, claims.org)).state?.entry.name
+      : undefined;
     const facts = {
       title: advisory.title,
       tlp: advisory.tlp,

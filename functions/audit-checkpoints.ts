@@ -1,5 +1,5 @@
 import { NotFoundError } from '../events/errors.ts';
-import { inclusionProofs, publishCheckpoint } from './commons/audit-checkpoints.ts';
+import { inclusionProofs, latestCheckpoint, publishCheckpoint } from './commons/audit-checkpoints.ts';
 import { checkpointSetup } from './commons/audit-config.ts';
 import { auditClient, streamIdParam } from './commons/audit-http.ts';
 import { listAllHeads } from './commons/audit-log.ts';
@@ -21,16 +21,16 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
     const checkpoint = await publishCheckpoint({ heads, signer, archive, now: new Date().toISOString() });
     return { status: 201, body: checkpoint, headers: { location: `/audit/checkpoints/${checkpoint.id}` } };
   }
-  const ids = await archive.list();
   const wanted = request.params.id;
   if (wanted === undefined) {
+    const ids = await archive.list();
     return { status: 200, body: { items: ids, publicKey: await signer.publicKeyPem(), keyId: signer.keyId } };
   }
   const proofOf = request.event.routeKey.endsWith('/proof')
     ? streamIdParam(request.query.stream, 'stream')
     : null;
-  const id = wanted === 'latest' ? ids[ids.length - 1] : wanted;
-  const found = id === undefined ? null : await archive.get(id);
+  // Listing the archive only for `latest`: a named checkpoint is one read.
+  const found = wanted === 'latest' ? await latestCheckpoint(archive) : await archive.get(wanted);
   if (!found) throw new NotFoundError('no such checkpoint');
   const publicKey = await signer.publicKeyPem();
   if (proofOf === null) return { status: 200, body: { ...found, publicKey } };

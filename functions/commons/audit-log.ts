@@ -1,7 +1,7 @@
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { AUDIT_SHARDS, timePartition, timeSortKey } from '../../events/audit/hash.ts';
 import type { HeadLeaf } from '../../events/audit/merkle.ts';
-import { type Item, N, S, toEvent } from './dynamodb-event-reader.ts';
+import { DynamoDbEventReader, type Item, S, toEvent } from './dynamodb-event-reader.ts';
 import type { StoredEvent } from './event-store.ts';
 
 /**
@@ -126,25 +126,11 @@ export async function* periodEvents(
   } while (cursor);
 }
 
-/** A stream's events up to a version, page by page, straight from the table. */
-export async function* streamEvents(
+/** A stream's events, page by page, straight from the table (the event reader's own Query). */
+export function streamEvents(
   client: DynamoDBClient,
   table: string,
   streamId: string,
 ): AsyncIterable<StoredEvent> {
-  let startKey: Item | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND sk >= :one',
-        ExpressionAttributeValues: { ':pk': S(streamId), ':one': N(1) },
-        ConsistentRead: true,
-        Limit: 1000,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) yield toEvent(item);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  return new DynamoDbEventReader(client, table).readEvents(streamId, { pageSize: 1000 });
 }
