@@ -1,6 +1,7 @@
 import type { Actor } from '../../events/actor.ts';
 import { ConcurrencyError } from '../../events/errors.ts';
 import type {
+  AppendRequest,
   EventReader,
   EventStore,
   HeadProjection,
@@ -115,6 +116,40 @@ export function decideAndFold<S, E extends DomainEvent, C, Ctx extends { now: st
   return { state: next, version: version + events.length, events };
 }
 
+/** The time to record: the caller's, or the stream's last if the caller's clock is behind (times never run backwards). */
+export const recordTime = (decidedAt: string, updatedAt: string | null): string =>
+  updatedAt !== null && updatedAt > decidedAt ? updatedAt : decidedAt;
+
+/** The append of a decided command: its events and the new head, conditional on the version it was decided on. */
+export function appendRequestOf<S, E extends DomainEvent>(
+  aggregate: Pick<
+    Aggregate<S, E, never, never>,
+    'streamId' | 'streamType' | 'eventSchema' | 'stateSchema' | 'project'
+  >,
+  id: string,
+  decided: { version: number; events: readonly E[]; state: S },
+  actor: Actor,
+  now: string,
+  hash: string | undefined,
+): AppendRequest {
+  return {
+    streamId: aggregate.streamId(id),
+    streamType: aggregate.streamType,
+    expectedVersion: decided.version,
+    events: decided.events,
+    actor,
+    recordedAt: now,
+    schemaVersion: aggregate.eventSchema,
+    // The head's hash links the new events without reading the last one.
+    ...(hash === undefined ? {} : { prevHash: hash }),
+    head: {
+      state: decided.state,
+      stateSchema: aggregate.stateSchema,
+      projection: aggregate.project(decided.state),
+    },
+  };
+}
+
 /** Load, decide, append: the one way a command changes a stream. */
 export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now: string; actor: Actor }>(
   store: EventStore,
@@ -127,8 +162,7 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
   let decidedAt = ctx.now;
   for (let attempt = 1; ; attempt++) {
     const { state, version, updatedAt, hash } = await loadAggregate(store, aggregate, id);
-    // Recorded times never run backwards within a stream, whatever the callers' clocks did.
-    const now = updatedAt !== null && updatedAt > decidedAt ? updatedAt : decidedAt;
+    const now = recordTime(decidedAt, updatedAt);
     const {
       state: next,
       version: newVersion,
@@ -141,16 +175,7 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
     const idem = options.idempotency;
     try {
       await store.append({
-        streamId: aggregate.streamId(id),
-        streamType: aggregate.streamType,
-        expectedVersion: version,
-        events,
-        actor: ctx.actor,
-        recordedAt: now,
-        schemaVersion: aggregate.eventSchema,
-        // The head's hash links the new events without reading the last one.
-        ...(hash === undefined ? {} : { prevHash: hash }),
-        head: { state: next, stateSchema: aggregate.stateSchema, projection: aggregate.project(next) },
+        ...appendRequestOf(aggregate, id, { version, events, state: next }, ctx.actor, now, hash),
         ...(idem
           ? {
               idempotency: {

@@ -1,5 +1,12 @@
 import type { Actor } from '../../events/actor.ts';
-import { type Aggregate, loadAggregate, runCommand } from './command-runner.ts';
+import {
+  type Aggregate,
+  appendRequestOf,
+  decideAndFold,
+  loadAggregate,
+  recordTime,
+  runCommand,
+} from './command-runner.ts';
 import type { AppendRequest, EventStore, MultiStreamAppender } from './event-store.ts';
 
 /** One command of a group: the stream id, the command and its decision context. */
@@ -51,43 +58,32 @@ export async function runGrouped<
       const { state, version, updatedAt, hash } = loaded
         ? { ...loaded, state: loaded.state as S }
         : await loadAggregate(store, aggregate, id);
-      const now = updatedAt !== null && updatedAt > ctx.now ? updatedAt : ctx.now;
-      let events: E[];
+      const now = recordTime(ctx.now, updatedAt);
+      let decided: ReturnType<typeof decideAndFold<S, E, C, Ctx>>;
       try {
-        events = aggregate.decide(command, state, { ...ctx, now });
+        decided = decideAndFold(aggregate, state, version, command, { ...ctx, now });
       } catch (error) {
         out[index] = { ok: false, error };
         return;
       }
+      const { events } = decided;
       if (events.length === 0) {
         out[index] = { ok: true, events, state };
         return;
       }
-      let next = state;
-      events.forEach((event, i) => {
-        next = aggregate.evolve(next, {
-          ...event,
-          version: version + i + 1,
-          recordedAt: now,
-          actor: ctx.actor,
-        });
-      });
       pending.push({
         index,
         events,
-        state: next,
-        request: {
-          streamId: aggregate.streamId(id),
-          streamType: aggregate.streamType,
-          expectedVersion: version,
-          events,
-          actor: ctx.actor,
-          recordedAt: now,
-          schemaVersion: aggregate.eventSchema,
-          head: { state: next, stateSchema: aggregate.stateSchema, projection: aggregate.project(next) },
-          // The loaded head's hash chains the new events without another read.
-          ...(hash === undefined ? {} : { prevHash: hash }),
-        },
+        state: decided.state,
+        // The loaded head's hash chains the new events without another read.
+        request: appendRequestOf(
+          aggregate,
+          id,
+          { version, events, state: decided.state },
+          ctx.actor,
+          now,
+          hash,
+        ),
       });
     }),
   );
