@@ -5,7 +5,7 @@ import { ValidationError } from '../events/errors.ts';
 import { OPEN_ADVISORIES, recipientId, recipients } from './commons/advisories.ts';
 import { DynamoDbBatchHeadReader } from './commons/batch-heads.ts';
 import { eventsTable } from './commons/config.ts';
-import type { Page, StreamHead } from './commons/event-store.ts';
+import { allHeads, type StreamHead } from './commons/event-store.ts';
 import { httpHandler } from './commons/http.ts';
 import { pageLimit, readPage } from './commons/paging.ts';
 import { dynamoClient } from './commons/reader.ts';
@@ -19,21 +19,15 @@ function booleanParam(raw: string | undefined, name: string): boolean | null {
   throw new ValidationError(`${name} must be true or false`, [{ path: name, message: 'true or false' }]);
 }
 
-/** Index pages read for `?awaiting=true`: the open advisories, never more than this many hundreds. */
-const OPEN_PAGES = 20;
+/** At most this many open advisories are read for `?awaiting=true`. */
+const OPEN_LIMIT = 2000;
 
 /** Every advisory not closed yet, newest first (the sparse OPEN_ADVISORIES index). */
 async function openAdvisories(): Promise<StreamHead<MaybeAdvisory>[]> {
   const heads: StreamHead<MaybeAdvisory>[] = [];
-  let cursor: string | null = null;
-  for (let i = 0; i < OPEN_PAGES; i++) {
-    const page: Page<StreamHead<MaybeAdvisory>> = await store.listHeads<MaybeAdvisory>(
-      { index: 'byOrg', key: OPEN_ADVISORIES },
-      { limit: 100, cursor },
-    );
-    heads.push(...page.items);
-    cursor = page.cursor;
-    if (!cursor) break;
+  for await (const head of allHeads<MaybeAdvisory>(store, { index: 'byOrg', key: OPEN_ADVISORIES }, 100)) {
+    heads.push(head);
+    if (heads.length >= OPEN_LIMIT) break;
   }
   return heads;
 }

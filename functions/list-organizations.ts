@@ -1,5 +1,6 @@
 import { channels, type MaybeOrganization } from '../events/directory/directory.ts';
 import { ORGANIZATION_STREAM } from './commons/directory.ts';
+import { allHeads } from './commons/event-store.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
 
@@ -11,30 +12,24 @@ import { reader } from './commons/reader.ts';
  */
 export const handler = httpHandler({ allow: ['secretariat', 'auditor'] }, async () => {
   const items = [];
-  let cursor: string | null = null;
-  do {
-    const page: Awaited<ReturnType<typeof reader.listHeads<MaybeOrganization>>> =
-      await reader.listHeads<MaybeOrganization>(
-        { index: 'byType', key: ORGANIZATION_STREAM },
-        { limit: 1000, cursor },
-      );
-    for (const { state } of page.items) {
-      if (state === null) continue;
-      const { entry } = state;
-      items.push({
-        org: state.org,
-        kind: entry.kind,
-        member: entry.kind === 'member',
-        name: entry.name,
-        contacts: entry.contacts.length,
-        channels: channels.filter((ch) => entry.contacts.some((c) => c.primary === ch || c.secondary === ch)),
-        twoRoutes: entry.contacts.every((c) => c.secondary !== undefined),
-        updatedAt: state.updatedAt,
-        version: state.version,
-      });
-    }
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const { state } of allHeads<MaybeOrganization>(reader, {
+    index: 'byType',
+    key: ORGANIZATION_STREAM,
+  })) {
+    if (state === null) continue;
+    const { entry } = state;
+    items.push({
+      org: state.org,
+      kind: entry.kind,
+      member: entry.kind === 'member',
+      name: entry.name,
+      contacts: entry.contacts.length,
+      channels: channels.filter((ch) => entry.contacts.some((c) => c.primary === ch || c.secondary === ch)),
+      twoRoutes: entry.contacts.every((c) => c.secondary !== undefined),
+      updatedAt: state.updatedAt,
+      version: state.version,
+    });
+  }
   items.sort((a, b) => (a.org < b.org ? -1 : a.org > b.org ? 1 : 0));
   return { status: 200, body: { items } };
 });

@@ -2,7 +2,7 @@ import type { AdvisoryEvent, AdvisoryState, MaybeAdvisory } from '../events/advi
 import type { Recorded } from '../events/incident/incident.ts';
 import { advisories, loadRecipients } from '../functions/commons/advisories.ts';
 import { type AdvisoryMessageDeps, advisoryMessagesFor } from '../functions/commons/advisory-reactions.ts';
-import type { EventReader } from '../functions/commons/event-store.ts';
+import { allHeads, type EventReader } from '../functions/commons/event-store.ts';
 import type { Notifier, OutboundNotification } from '../functions/commons/notifier.ts';
 import type { RelayWorkflow } from '../functions/commons/workflow.ts';
 
@@ -27,26 +27,21 @@ export async function resumeAdvisories(options: {
   const stamp = (options.now ?? Date.now)();
   let resumed = 0;
   let republished = 0;
-  let cursor: string | null = null;
-  do {
-    const page: Awaited<ReturnType<EventReader['listHeads']>> = await options.store.listHeads<MaybeAdvisory>(
-      { index: 'byType', key: advisories.streamType },
-      { limit: 100, cursor },
-    );
-    for (const head of page.items) {
-      const state = head.state as MaybeAdvisory;
-      if (state === null) continue;
-      if (state.status !== 'closed' && state.stalledHop === null) {
-        await options.workflow.start(`${state.id}-resume-${stamp}`, { advisoryId: state.id });
-        resumed++;
-      }
-      if (state.closedAt !== null && stamp - Date.parse(state.closedAt) > RECENTLY_CLOSED_MS) continue;
-      const missing = await undeliveredMessages(options.store, state, options.deps);
-      if (missing.length > 0) await options.notifier.publish(missing);
-      republished += missing.length;
+  for await (const { state } of allHeads<MaybeAdvisory>(
+    options.store,
+    { index: 'byType', key: advisories.streamType },
+    100,
+  )) {
+    if (state === null) continue;
+    if (state.status !== 'closed' && state.stalledHop === null) {
+      await options.workflow.start(`${state.id}-resume-${stamp}`, { advisoryId: state.id });
+      resumed++;
     }
-    cursor = page.cursor;
-  } while (cursor);
+    if (state.closedAt !== null && stamp - Date.parse(state.closedAt) > RECENTLY_CLOSED_MS) continue;
+    const missing = await undeliveredMessages(options.store, state, options.deps);
+    if (missing.length > 0) await options.notifier.publish(missing);
+    republished += missing.length;
+  }
   return { resumed, republished };
 }
 

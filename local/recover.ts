@@ -1,6 +1,6 @@
 import type { IncidentEvent, IncidentState, MaybeIncident, Recorded } from '../events/incident/incident.ts';
 import { currentHop } from '../events/incident/incident.ts';
-import type { EventReader } from '../functions/commons/event-store.ts';
+import { allHeads, type EventReader } from '../functions/commons/event-store.ts';
 import { incidents } from '../functions/commons/incidents.ts';
 import type { Notifier } from '../functions/commons/notifier.ts';
 import { messagesFor, type ReactionDeps } from '../functions/commons/reactions.ts';
@@ -20,24 +20,19 @@ export async function recoverFromEventLog(options: {
 }): Promise<{ resumed: number; republished: number }> {
   let resumed = 0;
   let republished = 0;
-  let cursor: string | null = null;
   const stamp = (options.now ?? Date.now)();
-  do {
-    const page: Awaited<ReturnType<EventReader['listHeads']>> = await options.store.listHeads<MaybeIncident>(
-      { index: 'byType', key: incidents.streamType },
-      { limit: 100, cursor },
-    );
-    for (const head of page.items) {
-      const state = head.state as MaybeIncident;
-      if (state === null) continue;
-      if (currentHop(state.status) !== null && state.stalledHop === null) {
-        await options.workflow.start(`${state.id}-resume-${stamp}`, { incidentId: state.id });
-        resumed++;
-      }
-      republished += await republishUndelivered(options, state);
+  for await (const { state } of allHeads<MaybeIncident>(
+    options.store,
+    { index: 'byType', key: incidents.streamType },
+    100,
+  )) {
+    if (state === null) continue;
+    if (currentHop(state.status) !== null && state.stalledHop === null) {
+      await options.workflow.start(`${state.id}-resume-${stamp}`, { incidentId: state.id });
+      resumed++;
     }
-    cursor = page.cursor;
-  } while (cursor);
+    republished += await republishUndelivered(options, state);
+  }
   return { resumed, republished };
 }
 

@@ -18,7 +18,7 @@ import {
   type RecipientContext,
 } from '../../events/advisory/decide.ts';
 import type { Aggregate } from './command-runner.ts';
-import type { EventReader } from './event-store.ts';
+import { allHeads, type EventReader } from './event-store.ts';
 import { upcastV1 } from './upcast.ts';
 
 /** The byOrg index key of the advisories not closed yet (never an organisation's `org#…` key). */
@@ -78,14 +78,11 @@ export const recipientId = (advisoryId: string, org: string) => `${advisoryId}#$
 /** Every recipient head of an advisory: one Query on the byType index, page by page. */
 export async function loadRecipients(reader: EventReader, advisoryId: string): Promise<RecipientState[]> {
   const out: RecipientState[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Awaited<ReturnType<EventReader['listHeads']>> = await reader.listHeads<MaybeRecipient>(
-      { index: 'byType', key: recipientListKey(advisoryId) },
-      { limit: 1000, cursor },
-    );
-    for (const head of page.items) if (head.state) out.push(head.state as RecipientState);
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const { state } of allHeads<MaybeRecipient>(reader, {
+    index: 'byType',
+    key: recipientListKey(advisoryId),
+  })) {
+    if (state) out.push(state);
+  }
   return out;
 }

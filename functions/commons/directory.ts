@@ -9,7 +9,7 @@ import {
   orgId,
 } from '../../events/directory/directory.ts';
 import * as z from '../../events/zod.ts';
-import type { EventReader } from './event-store.ts';
+import { allHeads, type EventReader } from './event-store.ts';
 
 const directorySchema = z.strictObject({ organizations: z.record(orgId, organizationSchema) });
 
@@ -37,18 +37,12 @@ export const ORGANIZATION_STREAM = 'organization';
 /** The event-sourced directory: every organisation's head, read from the byType index page by page. */
 export async function loadDirectory(reader: EventReader): Promise<Directory> {
   const organizations: Record<string, OrganizationEntry> = {};
-  let cursor: string | null = null;
-  do {
-    const page: Awaited<ReturnType<EventReader['listHeads']>> = await reader.listHeads<MaybeOrganization>(
-      { index: 'byType', key: ORGANIZATION_STREAM },
-      { limit: 1000, cursor },
-    );
-    for (const head of page.items) {
-      const state = head.state as MaybeOrganization;
-      if (state) organizations[state.org] = state.entry;
-    }
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const { state } of allHeads<MaybeOrganization>(reader, {
+    index: 'byType',
+    key: ORGANIZATION_STREAM,
+  })) {
+    if (state) organizations[state.org] = state.entry;
+  }
   return { organizations };
 }
 

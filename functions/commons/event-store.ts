@@ -121,3 +121,17 @@ export class IdempotencyRecordExistsError extends Error {
     this.name = 'IdempotencyRecordExistsError';
   }
 }
+
+/** Every head in one list index partition, newest first, read page by page to the end. */
+export async function* allHeads<S>(
+  reader: Pick<EventReader, 'listHeads'>,
+  query: { index: 'byType' | 'byOrg'; key: string },
+  pageSize = 1000,
+): AsyncIterable<StreamHead<S>> {
+  let cursor: string | null = null;
+  do {
+    const page: Page<StreamHead<S>> = await reader.listHeads<S>(query, { limit: pageSize, cursor });
+    yield* page.items;
+    cursor = page.cursor;
+  } while (cursor);
+}
