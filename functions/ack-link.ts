@@ -1,12 +1,12 @@
 import { systemActor } from '../events/actor.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { ackKey, verifyAckToken } from './commons/ack-link.ts';
-import { ACK_PAGE_HEADERS, ackErrorPage, ackPage, wantsHtml } from './commons/ack-page.ts';
+import { ACK_PAGE_HEADERS, ackErrorPage, ackPage } from './commons/ack-page.ts';
 import { acknowledgeAdvisory, distributedAdvisory } from './commons/acknowledge.ts';
 import { recipientId, recipients } from './commons/advisories.ts';
 import { loadAggregate } from './commons/command-runner.ts';
 import { organizations } from './commons/organizations.ts';
-import { publicHandler } from './commons/public-http.ts';
+import { publicHandler, wantsHtml } from './commons/public-http.ts';
 import { store } from './commons/store.ts';
 
 /** The console's origin (its advisory page); locally the same server, so a relative link. */

@@ -1,23 +1,15 @@
 import type { AdvisoryState, MaybeAdvisory, MaybeRecipient } from '../events/advisory/advisory.ts';
 import { advisoryListRow } from '../events/advisory/list.ts';
 import { canSeeAdvisory } from '../events/advisory/visibility.ts';
-import { ValidationError } from '../events/errors.ts';
 import { OPEN_ADVISORIES, recipientId, recipients } from './commons/advisories.ts';
 import { DynamoDbBatchHeadReader } from './commons/batch-heads.ts';
 import { eventsTable } from './commons/config.ts';
 import { allHeads, type StreamHead } from './commons/event-store.ts';
 import { httpHandler } from './commons/http.ts';
-import { pageLimit, readPage } from './commons/paging.ts';
+import { booleanParam, pageLimit, readPage } from './commons/paging.ts';
 import { dynamoClient } from './commons/reader.ts';
 
 const store = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
-
-/** `?drill=true|false` keeps drills or real advisories only, `?awaiting=true` what awaits the caller. */
-function booleanParam(raw: string | undefined, name: string): boolean | null {
-  if (raw === undefined) return null;
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  throw new ValidationError(`${name} must be true or false`, [{ path: name, message: 'true or false' }]);
-}
 
 /** At most this many open advisories are read for `?awaiting=true`. */
 const OPEN_LIMIT = 2000;

@@ -1,16 +1,7 @@
 import { orgId } from '../directory/directory.ts';
-import { tlpLabels } from '../incident/report.ts';
+import { text, tlpLabels } from '../incident/report.ts';
 import { severities } from '../policy.ts';
 import * as z from '../zod.ts';
-
-const text = (max: number) =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1, 'must not be empty'),
-      z.maxLength(max, `must be at most ${max} characters`),
-    );
 
 const common = {
   title: text(200),

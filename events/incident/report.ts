@@ -11,7 +11,8 @@ export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as 
 export type RecoveryStatus = (typeof recoveryStatuses)[number];
 
 const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
-const text = (max: number) =>
+/** A required text field: trimmed, not empty, at most `max` characters. */
+export const text = (max: number) =>
   z
     .string()
     .check(

@@ -81,9 +81,6 @@ export const ACK_PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
 } as const;
 
-/** True when the caller is a browser (it asks for HTML), not an API client. */
-export const wantsHtml = (accept: string | undefined) => (accept ?? '').includes('text/html');
-
 /** An error as a page, for a person who opened a link that is expired, altered or not theirs. */
 export function ackErrorPage(problem: Problem): string {
   const ja =

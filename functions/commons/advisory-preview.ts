@@ -1,18 +1,14 @@
 import type { Actor } from '../../events/actor.ts';
 import type { AdvisoryCommand, AdvisoryContext } from '../../events/advisory/decide.ts';
 import { advisoryView, canSeeAdvisory } from '../../events/advisory/visibility.ts';
-import { ValidationError } from '../../events/errors.ts';
 import { advisories } from './advisories.ts';
 import { decideAndFold } from './command-runner.ts';
 import type { UserActor } from './http.ts';
+import { booleanParam } from './paging.ts';
 import { policy } from './policy-config.ts';
 
 /** `?preview=true` asks for a dry run; `false` or no parameter for the real command. */
-export function previewRequested(raw: string | undefined): boolean {
-  if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
-  throw new ValidationError('preview must be true or false', [{ path: 'preview', message: 'invalid' }]);
-}
+export const previewRequested = (raw: string | undefined): boolean => booleanParam(raw, 'preview') === true;
 
 /**
  * A dry run of an advisory's issue: the same decision as the real command, folded in memory

@@ -24,3 +24,10 @@ export async function readPage<T>(read: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+/** A `true`/`false` query parameter; null when absent, a 400 naming it otherwise. */
+export function booleanParam(raw: string | undefined, name: string): boolean | null {
+  if (raw === undefined) return null;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new ValidationError(`${name} must be true or false`, [{ path: name, message: 'true or false' }]);
+}

@@ -11,6 +11,9 @@ export interface PublicResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** True when the caller is a browser (it asks for HTML), not an API client. */
+export const wantsHtml = (accept: string | undefined) => (accept ?? '').includes('text/html');
+
 /** For routes people open in a browser: how to show an error to a caller that asks for HTML. */
 export interface PublicOptions {
   readonly errorPage?: (problem: Problem) => { html: string; headers?: Readonly<Record<string, string>> };
@@ -36,7 +39,7 @@ export function publicHandler(
     } catch (error) {
       const problem = toProblem(error);
       if (problem.status >= 500) logger.error('request failed', { error: error as Error });
-      if (options.errorPage && (event.headers?.accept ?? '').includes('text/html')) {
+      if (options.errorPage && wantsHtml(event.headers?.accept)) {
         const page = options.errorPage(problem);
         return {
           statusCode: problem.status,
