@@ -100,22 +100,5 @@ export async function listIncidents(): Promise<IncidentSummary[]> {
   return all;
 }
 
-/** The hop an incident waits on, with its deadline; null once relayed or closed. */
-export function currentHopOf(incident: IncidentView) {
-  const hop =
-    incident.status === 'awaiting_secretariat'
-      ? 'secretariat'
-      : incident.status === 'returned'
-        ? 'member'
-        : incident.status === 'awaiting_ministry'
-          ? 'ministry'
-          : incident.status === 'awaiting_nisc'
-            ? 'nisc'
-            : null;
-  if (!hop) return null;
-  const progress = incident.hops[hop];
-  return progress ? { hop, ...progress } : null;
-}
-
 /** A fresh Idempotency-Key, so that a retried command is recorded once. */
 export const newIdempotencyKey = () => `console-${crypto.randomUUID()}`;

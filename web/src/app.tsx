@@ -12,7 +12,7 @@ import { ReportPage } from './pages/report.tsx';
 import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { navigate, type Route, route } from './router.ts';
 import { menuCurrent } from './routes.ts';
-import { type Role, type Session, session, signOut } from './session.ts';
+import { issuerRoles, type Role, type Session, session, signOut } from './session.ts';
 import { useStore } from './store.ts';
 
 // Pages beyond the incident relay, each group its own chunk (see lazy.tsx).
@@ -71,7 +71,7 @@ const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
   organization: ['secretariat'],
   share: ['secretariat'],
   contactCheck: ['secretariat', 'auditor'],
-  issueAdvisory: ['nisc', 'ministry', 'secretariat'],
+  issueAdvisory: issuerRoles,
 };
 
 /** Pages anyone may open without signing in. */

@@ -1,3 +1,4 @@
+import { dateFormat } from './date-format.ts';
 import type { Lang } from './i18n/index.ts';
 
 // The auditor's moments are Japan Standard Time, whatever the browser's zone: JST has no daylight
@@ -44,14 +45,6 @@ export function fiscalYearToDate(now: number): { from: string; to: string } {
 
 /** An instant in JST, seconds included, with the zone named: `2026年11月26日 10:00:05 JST`. */
 export function formatJst(iso: string, lang: Lang): string {
-  const text = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
-    timeZone: 'Asia/Tokyo',
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).format(new Date(iso));
+  const text = dateFormat(lang, 'jst').format(new Date(iso));
   return `${text} JST`;
 }

@@ -134,3 +134,6 @@ export function signOut(config: ConsoleConfig) {
     location.assign(`${config.cognito.domain}/logout?${query}`);
   }
 }
+
+/** Roles that may issue an advisory (POST /advisories). */
+export const issuerRoles: readonly Role[] = ['nisc', 'ministry', 'secretariat'];

@@ -9,8 +9,6 @@ const M = { left: 52, right: 20, top: 16, bottom: 44 };
 const PW = W - M.left - M.right;
 const PH = H - M.top - M.bottom;
 
-/** "45%": a share in the reader's terms. */
-
 /**
  * Acknowledgements over time: the cumulative share of recipient organisations that acknowledged
  * against the time since distribution, the window's end marked; hand-written SVG (role=img with the

@@ -2,8 +2,6 @@ import type { ComplianceRow } from '../audit-api.ts';
 import { percent } from '../format.ts';
 import { useT } from '../i18n/lang.ts';
 
-/** The share as `87.5%`, or `—` when nothing was decided yet. */
-
 const WIDTH = 640;
 const LABEL = 190;
 const VALUE = 70;

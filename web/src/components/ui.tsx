@@ -1,6 +1,7 @@
 import type { ComponentChildren, TargetedMouseEvent } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { IncidentView } from '../api.ts';
+import { dateFormat } from '../date-format.ts';
 import { formatTimeLeft } from '../i18n/index.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import { navigate, pathOf, type Route } from '../router.ts';
@@ -74,16 +75,7 @@ export function StatusBadge(props: { status: IncidentView['status'] }) {
 /** A date and time in the reader's language and time zone, with the zone named. */
 export function useFormatTime(options: { seconds?: boolean } = {}): (iso: string) => string {
   const current = useStore(lang);
-  const format = new Intl.DateTimeFormat(current === 'ja' ? 'ja-JP' : 'en-GB', {
-    ...(options.seconds ? { second: '2-digit' } : {}),
-    // dateStyle/timeStyle cannot be combined with timeZoneName: the fields are spelled out.
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  });
+  const format = dateFormat(current, options.seconds ? 'localSeconds' : 'local');
   return (iso) => format.format(new Date(iso));
 }
 

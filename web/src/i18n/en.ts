@@ -20,12 +20,9 @@ export const en: Record<MessageKey, string> = {
   'app.updated': 'Updated {time}',
   'app.liveUpdate': 'This page updates by itself',
   'app.offline': 'Cannot reach the server. Trying again…',
-  'app.sessionExpired': 'Your session has expired. Please sign in again.',
   'app.notFound': 'Page not found',
   'app.notFound.body': 'There is no page at this address.',
-  'app.back': 'Back',
   'app.error': 'Something went wrong: {detail}',
-  'app.configError': 'Could not load the settings (config.json).',
 
   'role.member': 'CEPTOAR member',
   'role.secretariat': 'CEPTOAR secretariat',
@@ -72,9 +69,7 @@ export const en: Record<MessageKey, string> = {
   'field.contact.name': 'Name',
   'field.contact.email': 'E-mail',
   'field.contact.phone': 'Phone (optional, international form starting with +81)',
-  'field.note': 'Note',
   'field.note.optional': 'Note (optional)',
-  'field.returnNote': 'Why it is returned (the member reads this)',
   'field.followUp': 'Follow-up',
   'field.recoveryStatus': 'Recovery status',
   'field.choose': 'Choose…',
@@ -135,7 +130,6 @@ export const en: Record<MessageKey, string> = {
   'report.sending': 'Sending…',
   'report.sent': 'Your report was sent.',
   'report.draftRestored': 'Your saved draft was restored (saved {time}).',
-  'report.draftSaved': 'Draft saved',
   'report.discardDraft': 'Discard the draft',
   'report.offline':
     'Could not connect. Your report is kept on this device as a draft; send it again when the connection is back (it will not be recorded twice).',
@@ -163,7 +157,6 @@ export const en: Record<MessageKey, string> = {
   'incidents.done': 'Relayed or closed',
   'incidents.reportedAt': 'Reported {time}',
   'incidents.org': 'From {org}',
-  'incidents.events': 'Event history',
 
   'queue.title': 'Review queue',
   'queue.intro': 'Nearest deadline first.',
@@ -177,7 +170,6 @@ export const en: Record<MessageKey, string> = {
   'inbox.acknowledge': 'Acknowledge receipt',
   'inbox.acknowledged': 'Receipt of “{title}” recorded.',
 
-  'incident.status': 'Status',
   'incident.timeline': 'Relay progress',
   'incident.report': 'The report',
   'incident.followUps': 'Follow-ups',
@@ -199,9 +191,7 @@ export const en: Record<MessageKey, string> = {
   'incident.close': 'Close this report',
   'incident.closed': 'The report is closed.',
   'incident.eventsLink': 'See the event history',
-  'incident.recoveryStatus': 'Recovery: {status}',
   'incident.reportedBy': 'From {org}',
-  'incident.sending': 'Sending…',
 
   'events.title': 'Event history',
   'events.intro': 'Every event recorded for this report (append-only).',

@@ -19,12 +19,9 @@ export const ja = {
   'app.updated': '最終更新 {time}',
   'app.liveUpdate': '画面は自動で更新されます',
   'app.offline': 'サーバーに接続できません。再接続を試みています…',
-  'app.sessionExpired': 'セッションの有効期限が切れました。もう一度サインインしてください。',
   'app.notFound': 'ページが見つかりません',
   'app.notFound.body': 'このアドレスのページはありません。',
-  'app.back': '戻る',
   'app.error': 'エラーが発生しました: {detail}',
-  'app.configError': '設定 (config.json) を読み込めませんでした。',
 
   'role.member': 'セプター構成員',
   'role.secretariat': 'セプター事務局',
@@ -70,9 +67,7 @@ export const ja = {
   'field.contact.name': '氏名',
   'field.contact.email': 'メールアドレス',
   'field.contact.phone': '電話番号（任意、+81 で始まる国際形式）',
-  'field.note': 'メモ',
   'field.note.optional': 'メモ（任意）',
-  'field.returnNote': '差し戻しの理由（会員に伝わります）',
   'field.followUp': '続報の内容',
   'field.recoveryStatus': '復旧状況',
   'field.choose': '選択してください',
@@ -133,7 +128,6 @@ export const ja = {
   'report.sending': '送信中…',
   'report.sent': '報告を送信しました。',
   'report.draftRestored': '保存されていた下書きを復元しました（{time} 保存）。',
-  'report.draftSaved': '下書きを保存しました',
   'report.discardDraft': '下書きを破棄',
   'report.offline':
     '接続できませんでした。入力内容はこの端末に下書きとして保存されています。接続が戻ったらもう一度送信してください（二重に登録されることはありません）。',
@@ -161,7 +155,6 @@ export const ja = {
   'incidents.done': '完了・終了',
   'incidents.reportedAt': '報告 {time}',
   'incidents.org': '報告元 {org}',
-  'incidents.events': 'イベント履歴',
 
   'queue.title': '審査キュー',
   'queue.intro': '期限の近い順に並んでいます。',
@@ -175,7 +168,6 @@ export const ja = {
   'inbox.acknowledge': '受領を確認',
   'inbox.acknowledged': '「{title}」の受領を記録しました。',
 
-  'incident.status': '状態',
   'incident.timeline': '中継の経過',
   'incident.report': '報告の内容',
   'incident.followUps': '続報',
@@ -197,9 +189,7 @@ export const ja = {
   'incident.close': 'この報告を終了',
   'incident.closed': '報告を終了しました。',
   'incident.eventsLink': 'イベント履歴を見る',
-  'incident.recoveryStatus': '復旧状況: {status}',
   'incident.reportedBy': '報告元 {org}',
-  'incident.sending': '送信中…',
 
   'events.title': 'イベント履歴',
   'events.intro': 'この報告に記録されたすべてのイベントです（追記のみ、改ざんできない記録）。',

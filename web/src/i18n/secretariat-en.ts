@@ -17,7 +17,6 @@ export const secretariatEn: Record<SecretariatKey, string> = {
   'drills.startIntro': 'Sends a drill message to every member; its subject and text carry 【訓練】/[DRILL].',
   'drills.starting': 'Starting…',
   'drills.started': 'The drill has started.',
-  'drills.errors': 'Please check the form ({n} problems)',
   'field.body': 'Message',
   'field.drillSeverity.hint':
     'For a drill that starts at NISC or the ministry, it sets each forward’s deadline.',

@@ -15,10 +15,7 @@ import { describeError } from '../errors.ts';
 import { percent } from '../format.ts';
 import { useNow, usePoll } from '../hooks.ts';
 import { useT } from '../i18n/lang.ts';
-import type { Role, Session } from '../session.ts';
-
-/** Roles that may issue an advisory (POST /advisories). */
-export const issuerRoles: readonly Role[] = ['nisc', 'ministry', 'secretariat'];
+import { issuerRoles, type Session } from '../session.ts';
 
 const dueOf = (r: AdvisoryRow) =>
   r.awaiting?.dueAt ? Date.parse(r.awaiting.dueAt) : Number.POSITIVE_INFINITY;

@@ -19,10 +19,10 @@ import { Link, Notice, PageHeading, TlpLabel } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
 import { isMessageKey } from '../i18n/index.ts';
-import type { MessageKey } from '../i18n/ja.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
+import { eventTypeKey } from './events.tsx';
 import { IncidentHeader } from './incident.tsx';
 import '../audit.css';
 
@@ -175,7 +175,12 @@ export function AuditStreamPage(props: { id: string }) {
   const [inputError, setInputError] = useState(false);
   const inputMessage = inputError ? t('error.datetime') : undefined;
   const [asOf, setAsOf] = useState<string | null>(null);
-  const polled = usePoll(() => loadReplay(props.id, asOf), [props.id, asOf]);
+  // A moment in the past cannot change: re-read only the latest state (or a moment still to come).
+  const polled = usePoll(
+    () => loadReplay(props.id, asOf),
+    [props.id, asOf],
+    asOf === null || Date.parse(asOf) > Date.now(),
+  );
   const data = polled.data;
   const notYet = polled.error instanceof ApiError && polled.error.problem.status === 404;
   // The state is re-read for the new moment: the focus goes to its heading once it is there.
@@ -359,11 +364,6 @@ function KeyValues(props: { value: unknown }): preact.JSX.Element {
   );
 }
 
-const typeKey = (type: string): MessageKey | null => {
-  const key = `eventType.${type}`;
-  return isMessageKey(key) ? key : null;
-};
-
 /** The events up to the moment, oldest first, each with its hash and data, and a button to take its time. */
 function EventList(props: { events: readonly AuditEvent[]; pick: (at: string) => void }) {
   const t = useT();
@@ -372,7 +372,7 @@ function EventList(props: { events: readonly AuditEvent[]; pick: (at: string) =>
   return (
     <ol class="stream audit-stream">
       {props.events.map((e) => {
-        const key = typeKey(e.type);
+        const key = eventTypeKey(e.type);
         const actor = isRecord(e.actor) && typeof e.actor.sub === 'string' ? e.actor.sub : '';
         return (
           <li key={e.version} class={`event event-${e.type}`} data-version={e.version}>

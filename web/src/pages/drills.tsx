@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { TransmissionReport } from '../../../events/advisory/report.ts';
 import { severities } from '../../../events/policy.ts';
 import { ackCurve } from '../ack-chart.ts';
@@ -248,8 +248,6 @@ export function DrillReportPage(props: { id: string }) {
   const orgName = useOrgName();
   const now = useNow(5000);
   const message = useStore(flash);
-  // "Drill started" is news on this page only.
-  useEffect(() => () => flash.set(null), []);
   const path = `/drills/${encodeURIComponent(props.id)}/report`;
   const [live, setLive] = useState(true);
   const polled = usePoll(

@@ -26,7 +26,8 @@ async function loadStream(id: string, pages: number) {
   return { incident, items, more: cursor !== null };
 }
 
-const typeKey = (type: string): MessageKey | null => {
+/** The message naming an event type, when there is one (the raw type is shown beside it anyway). */
+export const eventTypeKey = (type: string): MessageKey | null => {
   const key = `eventType.${type}`;
   return isMessageKey(key) ? key : null;
 };
@@ -92,7 +93,7 @@ export function EventsPage(props: { id: string }) {
           ) : (
             <ol class="stream">
               {data.items.map((e) => {
-                const key = typeKey(e.type);
+                const key = eventTypeKey(e.type);
                 return (
                   <li key={e.version} class={`event event-${e.type}`}>
                     <div class="event-head">

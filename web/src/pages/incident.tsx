@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { decisionBody, followUpBody, noteBody, recoveryStatuses } from '../../../events/incident/report.ts';
 import { apiCall, type IncidentView, newIdempotencyKey } from '../api.ts';
+import { PageLoading } from '../components/status.tsx';
 import { HopTimeline } from '../components/timeline.tsx';
 import {
   Link,
@@ -43,18 +44,7 @@ export function IncidentPage(props: { id: string; session: Session }) {
   const actions = incident && (
     <Actions incident={incident} session={props.session} reload={polled.reload} onOutcome={setOutcome} />
   );
-  if (!incident) {
-    return (
-      <section>
-        <PageHeading>{t('incidents.title')}</PageHeading>
-        {polled.error ? (
-          <Notice kind="error">{describeError(polled.error, t)}</Notice>
-        ) : (
-          <p>{t('app.loading')}</p>
-        )}
-      </section>
-    );
-  }
+  if (!incident) return <PageLoading title={t('incidents.title')} error={polled.error} />;
   return (
     <section>
       <PageHeading>{incident.report.title}</PageHeading>
