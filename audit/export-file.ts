@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { canonicalJson, type HashedContent, hashedContent } from '../events/audit/canonical.ts';
 import type { Checkpoint } from '../events/audit/checkpoint.ts';
-import { canonicalJson } from '../events/audit/hash.ts';
 import type { ChainedEvent, InclusionProof } from '../events/audit/verify.ts';
 import { inclusionProofs } from '../functions/commons/audit-checkpoints.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
@@ -61,19 +61,24 @@ export const EVENT_LINE_MID = '","content":';
 
 /** An event's line: its hash, then the canonical JSON of exactly what the hash covers. */
 export function eventLine(e: ChainedEvent): string {
-  const content = canonicalJson({
-    streamId: e.streamId,
-    version: e.version,
-    type: e.type,
-    data: e.data,
-    recordedAt: e.recordedAt,
-    actor: e.actor,
-    schemaVersion: e.schemaVersion,
-    prevHash: e.prevHash,
-  });
+  // The hashed fields exactly as the hash covers them (an absent prevHash is left out either way).
+  const content = canonicalJson(hashedContent(e as HashedContent));
   return e.hash && /^[0-9a-f]{64}$/.test(e.hash)
     ? `${EVENT_LINE_HEAD}${e.hash}${EVENT_LINE_MID}${content}}`
     : `{"kind":"event","hash":null,"content":${content}}`;
+}
+
+/** One line of an export as its record (an event's content flattened beside its hash); `where` names it in errors. */
+export function parseExportLine(line: string, where: string): ExportRecord {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${where}: not a JSON line`);
+  }
+  if (record.kind !== 'event') return record as ExportRecord;
+  const content = (record.content ?? {}) as Omit<ChainedEvent, 'hash'>;
+  return { kind: 'event', ...content, hash: typeof record.hash === 'string' ? record.hash : undefined };
 }
 
 /** The event record of a stored event. */
@@ -132,22 +137,7 @@ export async function* readExport(path: string): AsyncIterable<ExportRecord> {
   for await (const line of lines) {
     n++;
     if (line === '') continue;
-    let record: Record<string, unknown>;
-    try {
-      record = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new Error(`${path}:${n}: not a JSON line`);
-    }
-    if (record.kind === 'event') {
-      const content = record.content as Omit<ChainedEvent, 'hash'>;
-      yield {
-        kind: 'event',
-        ...content,
-        hash: typeof record.hash === 'string' ? record.hash : undefined,
-      };
-    } else {
-      yield record as ExportRecord;
-    }
+    yield parseExportLine(line, `${path}:${n}`);
   }
 }
 

@@ -4,7 +4,13 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Checkpoint } from '../events/audit/checkpoint.ts';
 import { type ChainedEvent, type Failure, LogVerifier } from '../events/audit/verify.ts';
-import { EVENT_LINE_HEAD, EVENT_LINE_MID, EXPORT_FORMAT, type ExportRecord } from './export-file.ts';
+import {
+  EVENT_LINE_HEAD,
+  EVENT_LINE_MID,
+  EXPORT_FORMAT,
+  type ExportRecord,
+  parseExportLine,
+} from './export-file.ts';
 import type { Progress } from './progress.ts';
 import type { VerifyOutcome } from './verify-run.ts';
 
@@ -83,17 +89,8 @@ function fastEvent(line: Buffer): { event: ChainedEvent; recomputed: string } | 
   return { event, recomputed: cryptoHash('sha256', content, 'hex') };
 }
 
-function parseRecord(line: Buffer, path: string, offset: number): ExportRecord {
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(line.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new Error(`${path} at byte ${offset}: not a JSON line`);
-  }
-  if (record.kind !== 'event') return record as ExportRecord;
-  const content = (record.content ?? {}) as Omit<ChainedEvent, 'hash'>;
-  return { kind: 'event', ...content, hash: typeof record.hash === 'string' ? record.hash : undefined };
-}
+const parseRecord = (line: Buffer, path: string, offset: number): ExportRecord =>
+  parseExportLine(line.toString('utf8'), `${path} at byte ${offset}`);
 
 /** What the top of a file holds: the header's key and the checkpoints, and where the streams begin. */
 interface Preamble {

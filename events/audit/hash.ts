@@ -64,8 +64,11 @@ export const timePartition = (shard: number): string => `t#${shard}`;
 export const timeSortKey = (recordedAt: string, streamId: string, version: number): string =>
   `${recordedAt}#${streamId}#${String(version).padStart(10, '0')}`;
 
+/** The byHead index partition of a shard. */
+export const headPartition = (shard: number): string => `h#${shard}`;
+
 /** Head index keys of a stream (GSI `byHead`): every stream's head, sharded. */
 export const headIndexKeys = (streamId: string): { hPk: string; hSk: string } => ({
-  hPk: `h#${shardOf(streamId)}`,
+  hPk: headPartition(shardOf(streamId)),
   hSk: streamId,
 });

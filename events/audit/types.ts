@@ -50,3 +50,6 @@ export type FailureKind =
   | 'missing-stream'
   | 'head-mismatch'
   | 'misplaced-event';
+
+/** A stream id as the audit API and console accept it: `<type>#<id>`, e.g. `incident#<uuid>`. */
+export const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:-]{1,128}$/;

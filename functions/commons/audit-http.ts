@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STREAM_ID } from '../../events/audit/types.ts';
 import { ValidationError } from '../../events/errors.ts';
 import type { StoredEvent } from './event-store.ts';
 
@@ -24,8 +25,6 @@ export function instantParam(raw: string | undefined, name: string, fallback?: s
   }
   return new Date(t).toISOString();
 }
-
-const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:-]{1,128}$/;
 
 /** A stream id (`incident#<uuid>`) from a path or query parameter. */
 export function streamIdParam(raw: string | undefined, name: string): string {

@@ -1,5 +1,5 @@
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { AUDIT_SHARDS, timePartition, timeSortKey } from '../../events/audit/hash.ts';
+import { AUDIT_SHARDS, headPartition, timePartition, timeSortKey } from '../../events/audit/hash.ts';
 import type { HeadLeaf } from '../../events/audit/merkle.ts';
 import { DynamoDbEventReader, type Item, S, toEvent } from './dynamodb-event-reader.ts';
 import type { StoredEvent } from './event-store.ts';
@@ -28,7 +28,7 @@ export async function listAllHeads(client: DynamoDBClient, table: string): Promi
             TableName: table,
             IndexName: 'byHead',
             KeyConditionExpression: 'hPk = :pk',
-            ExpressionAttributeValues: { ':pk': S(`h#${shard}`) },
+            ExpressionAttributeValues: { ':pk': S(headPartition(shard)) },
             ExclusiveStartKey: startKey,
           }),
         );

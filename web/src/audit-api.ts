@@ -36,7 +36,7 @@ export interface ComplianceAnswer {
 }
 
 /** The shape of a stream id the audit API accepts (functions/commons/audit-http.ts). */
-export const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:-]{1,128}$/;
+export { STREAM_ID } from '../../events/audit/types.ts';
 
 const path = (streamId: string) => encodeURIComponent(streamId);
 
