@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Directory } from '../functions/commons/directory.ts';
-import { seedDirectory } from '../functions/commons/directory.ts';
+import { seedDirectory } from '../local/seed-directory.ts';
 import { startLocalStack } from '../local/stack.ts';
 
 /** How many member organisations the advisory goes to, each with two contacts. */

@@ -46,7 +46,7 @@ export interface CeptoarRelaySettings {
   readonly ackUrl?: string;
   /** JSON override of the relay policy, passed to every function as `CEPTOAR_RELAY_POLICY`. */
   readonly relayPolicy?: string;
-  /** JSON of the organisations' contacts for the stream reactor (`CEPTOAR_DIRECTORY`). */
+  /** JSON of the organisations (the console's names for them; the local stack seeds its directory from the same format). */
   readonly directory?: string;
   /** OAuth redirect URLs of the app client. */
   readonly authCallbackUrls: readonly string[];
@@ -494,7 +494,6 @@ export class CeptoarRelayStack extends Stack {
         fn.addEnvironment('PUBLIC_URL', settings.publicUrl ?? this.console.url);
         // Acknowledgement links are answered by the API itself (the console's origin serves only files).
         fn.addEnvironment('ACK_URL', settings.ackUrl ?? this.httpApi.apiEndpoint);
-        if (settings.directory !== undefined) fn.addEnvironment('CEPTOAR_DIRECTORY', settings.directory);
         return;
       }
       case 'notification-queue': {

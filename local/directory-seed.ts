@@ -1,8 +1,9 @@
 import { systemActor } from '../events/actor.ts';
 import { runCommand } from '../functions/commons/command-runner.ts';
-import { type Directory, seedDirectory } from '../functions/commons/directory.ts';
+import type { Directory } from '../functions/commons/directory.ts';
 import { organizations } from '../functions/commons/organizations.ts';
 import { store } from '../functions/commons/store.ts';
+import { seedDirectory } from './seed-directory.ts';
 
 const actor = systemActor('directory-seed');
 

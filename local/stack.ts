@@ -162,8 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const signingKey = localSigningKey(dataDir);
     process.env.CEPTOAR_ACK_KEY_FILE = localAckKeyFile(dataDir);
     // The console's sign-in picker names the organisations of the directory this stack seeds.
-    const consoleDirectory =
-      options.directory ?? (await import('../functions/commons/directory.ts')).seedDirectory();
+    const consoleDirectory = options.directory ?? (await import('./seed-directory.ts')).seedDirectory();
     const localRoutes: LocalRoute[] = [
       async ({ method, path }) => {
         if (method === 'GET' && path === '/health') {

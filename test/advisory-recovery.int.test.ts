@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../events/actor.ts';
 import { advisories, recipientId, recipients } from '../functions/commons/advisories.ts';
 import { loadAggregate, runCommand } from '../functions/commons/command-runner.ts';
-import { seedDirectory } from '../functions/commons/directory.ts';
 import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
 import type { Notifier, OutboundNotification } from '../functions/commons/notifier.ts';
 import type { RelayWorkflow } from '../functions/commons/workflow.ts';
 import { resumeAdvisories } from '../local/recover-advisories.ts';
+import { seedDirectory } from '../local/seed-directory.ts';
 import { freshTable, testDynamoClient } from './support/dynamo.ts';
 import { POLICY, SECRETARIAT } from './support/fixtures.ts';
 

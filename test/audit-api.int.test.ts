@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDirectory } from '../functions/commons/directory.ts';
+import { seedDirectory } from '../local/seed-directory.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { apiClient, startTestStack } from './support/local-api.ts';
 

@@ -18,8 +18,8 @@ import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IncidentState } from '../events/incident/incident.ts';
-import { seedDirectory } from '../functions/commons/directory.ts';
 import type { HttpEvent, HttpResult } from '../functions/commons/http.ts';
+import { seedDirectory } from '../local/seed-directory.ts';
 import { given } from './support/decider.ts';
 import {
   ASAHI_MEMBER,

@@ -1,5 +1,3 @@
-import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import demoDirectory from '../../config/directory.json' with { type: 'json' };
 import {
   type DirectoryContact,
   type MaybeOrganization,
@@ -21,15 +19,6 @@ export type Contact = DirectoryContact;
 
 /** Parses a directory document; throws with the offending path on a bad address. */
 export const parseDirectory = (json: unknown): Directory => directorySchema.parse(json);
-
-/**
- * The seed directory: CEPTOAR_DIRECTORY (JSON) when set, else the demo directory in
- * config/directory.json. Only the local stack's start appends it, to streams that are missing.
- */
-export const seedDirectory = (): Directory =>
-  parseDirectory(
-    JSON.parse(getStringFromEnv({ key: 'CEPTOAR_DIRECTORY', defaultValue: '' }) || 'null') ?? demoDirectory,
-  );
 
 /** The stream type of directory entries (one stream per organisation). */
 export const ORGANIZATION_STREAM = 'organization';
