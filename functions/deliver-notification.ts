@@ -2,20 +2,17 @@ import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { systemActor } from '../events/actor.ts';
 import type { Channel, NotificationPurpose } from '../events/incident/incident.ts';
 import {
   deliverAdvisoryMessage,
+  deliverOnce,
   deliverRecipientBatch,
   isRecipientMessage,
 } from './commons/advisory-delivery.ts';
-import { loadAggregate, runCommand } from './commons/command-runner.ts';
 import { incidents } from './commons/incidents.ts';
 import { logger } from './commons/logger.ts';
 import type { OutboundNotification } from './commons/notifier.ts';
-import { policy } from './commons/policy-config.ts';
 import { emailSender, type Sender, smsSender, webhookSender } from './commons/senders.ts';
-import { store } from './commons/store.ts';
 
 const senders: Record<Channel, Sender> = {
   email: emailSender(
@@ -26,8 +23,6 @@ const senders: Record<Channel, Sender> = {
   webhook: webhookSender(),
 };
 
-const actor = systemActor('notifier');
-
 // Raw delivery gives the message itself; the default SNS→SQS delivery wraps it in an envelope.
 function parse(body: string): OutboundNotification {
   const json = JSON.parse(body) as { Type?: string; Message?: string };
@@ -36,33 +31,22 @@ function parse(body: string): OutboundNotification {
   ) as OutboundNotification;
 }
 
+const send = (m: OutboundNotification) => senders[m.channel](m);
+
 async function deliver(message: OutboundNotification): Promise<void> {
   if (!message.streamId.startsWith('incident#')) {
-    return deliverAdvisoryMessage(message, (m) => senders[m.channel](m));
+    return deliverAdvisoryMessage(message, send);
   }
-  const id = message.streamId.slice('incident#'.length);
-  const { state } = await loadAggregate(store, incidents, id);
-  if (state === null) throw new Error(`no incident ${id} for notification ${message.key}`);
-  // Already delivered (a redelivered queue message): do not send twice.
-  if (state.deliveries.some((d) => d.key === message.key)) return;
-  const outcome = await senders[message.channel](message);
-  await runCommand(
-    store,
-    incidents,
-    id,
-    {
-      type: 'RecordNotification',
-      data: {
-        key: message.key,
-        purpose: message.purpose as NotificationPurpose,
-        channel: message.channel,
-        to: message.to,
-        outcome,
-      },
+  return deliverOnce(incidents, message.streamId.slice('incident#'.length), message, send, (outcome) => ({
+    type: 'RecordNotification' as const,
+    data: {
+      key: message.key,
+      purpose: message.purpose as NotificationPurpose,
+      channel: message.channel,
+      to: message.to,
+      outcome,
     },
-    { now: new Date().toISOString(), actor, policy },
-    { retryOnConflict: true },
-  );
+  }));
 }
 
 /**

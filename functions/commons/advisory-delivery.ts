@@ -1,8 +1,9 @@
-import { systemActor } from '../../events/actor.ts';
+import { type Actor, systemActor } from '../../events/actor.ts';
 import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
 import type { RecipientCommand, RecipientContext } from '../../events/advisory/decide.ts';
+import type { RelayPolicy } from '../../events/policy.ts';
 import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from './advisories.ts';
-import { loadAggregate, runCommand } from './command-runner.ts';
+import { type Aggregate, loadAggregate, runCommand } from './command-runner.ts';
 import { type GroupedCommand, runGrouped } from './group-commit.ts';
 import { logger } from './logger.ts';
 import type { OutboundNotification } from './notifier.ts';
@@ -17,32 +18,50 @@ const actor = systemActor('notifier');
  * window's result) and records it on the advisory's stream. A key already recorded is not
  * sent again (a redelivered queue message). Recipients' messages go through deliverRecipientBatch.
  */
-export async function deliverAdvisoryMessage(
+export function deliverAdvisoryMessage(
   message: OutboundNotification,
   send: (m: OutboundNotification) => Promise<Outcome>,
 ): Promise<void> {
-  const ctx = { now: new Date().toISOString(), actor, policy };
-  const id = message.streamId.slice('advisory#'.length);
-  const { state } = await loadAggregate(store, advisories, id);
-  if (state === null) throw new Error(`no advisory ${id} for notification ${message.key}`);
-  if (state.deliveries.some((d) => d.key === message.key)) return;
+  return deliverOnce(advisories, message.streamId.slice('advisory#'.length), message, send, (outcome) => ({
+    type: 'RecordAdvisoryNotification' as const,
+    data: {
+      key: message.key,
+      purpose: message.purpose as AdvisoryPurpose,
+      channel: message.channel,
+      to: message.to,
+      outcome,
+    },
+  }));
+}
+
+/**
+ * Sends a message of a stream once and records the attempt on it: a key the stream already
+ * records is not sent again (a redelivered queue message). The stream is read once; the
+ * record is appended on what was read (a change meanwhile costs a reload and a retry).
+ */
+export async function deliverOnce<
+  S extends { readonly deliveries: readonly { readonly key: string }[] } | null,
+  E extends { type: string; data: unknown },
+  C,
+>(
+  aggregate: Aggregate<S, E, C, { now: string; actor: Actor; policy: RelayPolicy }>,
+  id: string,
+  message: OutboundNotification,
+  send: (m: OutboundNotification) => Promise<Outcome>,
+  record: (outcome: Outcome) => C,
+): Promise<void> {
+  const loaded = await loadAggregate(store, aggregate, id);
+  if (loaded.state === null)
+    throw new Error(`no ${aggregate.streamType} ${id} for notification ${message.key}`);
+  if (loaded.state.deliveries.some((d) => d.key === message.key)) return;
   const outcome = await send(message);
   await runCommand(
     store,
-    advisories,
+    aggregate,
     id,
-    {
-      type: 'RecordAdvisoryNotification',
-      data: {
-        key: message.key,
-        purpose: message.purpose as AdvisoryPurpose,
-        channel: message.channel,
-        to: message.to,
-        outcome,
-      },
-    },
-    ctx,
-    { retryOnConflict: true },
+    record(outcome),
+    { now: new Date().toISOString(), actor, policy },
+    { retryOnConflict: true, loaded },
   );
 }
 

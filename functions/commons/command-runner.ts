@@ -41,12 +41,20 @@ export interface CommandResult<S, E> {
   readonly events: E[];
 }
 
+/** A stream as read: its folded state, version, when it last changed, and its last hash. */
+export interface Loaded<S> {
+  readonly state: S;
+  readonly version: number;
+  readonly updatedAt: string | null;
+  readonly hash?: string;
+}
+
 /** Loads an aggregate's current state and version: the head snapshot, re-folded only when its schema is old. */
 export async function loadAggregate<S, E extends DomainEvent>(
   store: EventReader,
   aggregate: Folding<S, E>,
   id: string,
-): Promise<{ state: S; version: number; updatedAt: string | null; hash?: string }> {
+): Promise<Loaded<S>> {
   const streamId = aggregate.streamId(id);
   const head = await store.loadHead<S>(streamId);
   if (head === null) return { state: aggregate.initialState(), version: 0, updatedAt: null };
@@ -87,6 +95,11 @@ export interface RunOptions<S> {
    * person's decision, which must see the change and answer 409.
    */
   readonly retryOnConflict?: boolean;
+  /**
+   * The stream as the caller just read it, used for the first attempt instead of reading it
+   * again (a stale one only costs a conflict and a reload).
+   */
+  readonly loaded?: Loaded<S>;
 }
 
 /** Enough for dozens of writers on one stream: each round, one of them wins. */
@@ -161,7 +174,8 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
 ): Promise<CommandResult<S, E>> {
   let decidedAt = ctx.now;
   for (let attempt = 1; ; attempt++) {
-    const { state, version, updatedAt, hash } = await loadAggregate(store, aggregate, id);
+    const { state, version, updatedAt, hash } =
+      attempt === 1 && options.loaded ? options.loaded : await loadAggregate(store, aggregate, id);
     const now = recordTime(decidedAt, updatedAt);
     const {
       state: next,
