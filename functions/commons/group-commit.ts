@@ -3,6 +3,7 @@ import {
   type Aggregate,
   appendRequestOf,
   decideAndFold,
+  type Loaded,
   loadAggregate,
   recordTime,
   runCommand,
@@ -15,7 +16,7 @@ export interface GroupedCommand<C, Ctx> {
   readonly command: C;
   readonly ctx: Ctx;
   /** The stream as the caller just read it; saves a read (a stale one only costs a conflict and a retry). */
-  readonly loaded?: { state: unknown; version: number; updatedAt: string | null; hash?: string | undefined };
+  readonly loaded?: Loaded<unknown>;
 }
 
 /** What became of one command: its new events and the state after them, or the error its decision raised. */
