@@ -1,15 +1,14 @@
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { AdvisoryStatus } from '../../../events/advisory/advisory.ts';
 import { channels, type OrganizationEntry, orgKinds } from '../../../events/directory/directory.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
-import { FieldErrorSummary, FormField, fieldAria, fieldId } from '../components/form.tsx';
+import { FieldErrorSummary, FormField, fieldAria, fieldId, useFieldErrors } from '../components/form.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, useFormatTime } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { lang, useT } from '../i18n/lang.ts';
-import type { FieldError } from '../report-form.ts';
 import { navigate } from '../router.ts';
 import {
   type ContactFields,
@@ -261,27 +260,21 @@ export function OrganizationPage(props: { org: string }) {
     false,
   );
   const [fields, setFields] = useState<OrganizationFields | null>(null);
-  const [errors, setErrors] = useState<Record<string, FieldError>>({});
   const [outcome, setOutcome] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const summary = useRef<HTMLDivElement>(null);
+  const { errors, setErrors, show: showErrors, text: err, summaryRef: summary } = useFieldErrors<string>();
   const entry = loaded.data;
   const form = fields ?? (entry ? organizationFields(entry) : null);
   if (!entry || !form) {
     return <PageLoading title={t('directory.title')} error={loaded.error} />;
   }
   const id = (p: string) => fieldId('org', p);
-  const err = (p: string) => (errors[p] ? t(errors[p].key, errors[p].params) : undefined);
   const update = (next: OrganizationFields) => setFields(next);
   // An edited field's error goes; the rest stay until the next save.
   const setContact = (i: number, patch: Partial<ContactFields>) => {
     update({ ...form, contacts: form.contacts.map((c, j) => (j === i ? { ...c, ...patch } : c)) });
     const edited = new Set(Object.keys(patch).map((k) => `contacts.${i}.${k}`));
     setErrors((e) => Object.fromEntries(Object.entries(e).filter(([p]) => !edited.has(p))));
-  };
-  const showErrors = (next: Record<string, FieldError>) => {
-    setErrors(next);
-    setTimeout(() => summary.current?.focus(), 0);
   };
   const save = async (e: Event) => {
     e.preventDefault();

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { TransmissionReport } from '../../../events/advisory/report.ts';
 import { severities } from '../../../events/policy.ts';
 import { ackCurve } from '../ack-chart.ts';
@@ -12,6 +12,7 @@ import {
   fieldId,
   TitleAndBodyFields,
   TlpSelectField,
+  useFieldErrors,
 } from '../components/form.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
@@ -23,7 +24,6 @@ import { formatDuration } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';
 import { loadPages } from '../paged.ts';
-import type { FieldError } from '../report-form.ts';
 import { navigate } from '../router.ts';
 import {
   type DrillFields,
@@ -127,21 +127,15 @@ const drillLabel: Record<(typeof drillFieldOrder)[number], MessageKey> = {
 function StartDrill() {
   const t = useT();
   const [fields, setFields] = useState<DrillFields>(emptyDrillFields);
-  const [errors, setErrors] = useState<Record<string, FieldError>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [key] = useState(newIdempotencyKey);
-  const summary = useRef<HTMLDivElement>(null);
+  const { errors, setErrors, show: showErrors, text: err, summaryRef: summary } = useFieldErrors<string>();
   const set = (name: keyof DrillFields, value: string) => {
     setFields((f) => ({ ...f, [name]: value }));
     setErrors(({ [name]: _fixed, ...rest }) => rest);
   };
   const id = (f: string) => fieldId('drill', f);
-  const err = (f: string) => (errors[f] ? t(errors[f].key, errors[f].params) : undefined);
-  const showErrors = (next: Record<string, FieldError>) => {
-    setErrors(next);
-    setTimeout(() => summary.current?.focus(), 0);
-  };
 
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -8,6 +8,7 @@ import {
   fieldId,
   TitleAndBodyFields,
   TlpSelectField,
+  useFieldErrors,
 } from '../components/form.tsx';
 import { DrillMark, PageLoading } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel } from '../components/ui.tsx';
@@ -15,7 +16,6 @@ import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';
-import type { FieldError } from '../report-form.ts';
 import { type ShareFields, shareFieldOrder, shareServerErrors, validateShare } from '../secretariat-forms.ts';
 
 /** The preview's answer: what one recipient member would see, and how many organisations receive it. */
@@ -59,17 +59,15 @@ function ShareForm(props: { incident: IncidentView; initial: ShareFields }) {
   const { incident } = props;
   const sharePath = `/incidents/${encodeURIComponent(incident.id)}/share`;
   const [fields, setFields] = useState<ShareFields>(props.initial);
-  const [errors, setErrors] = useState<Record<string, FieldError>>({});
   const [notice, setNotice] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
   // The preview holds for the exact body it was made from; any edit asks for a new one.
   const [preview, setPreview] = useState<{ body: string; result: SharePreview } | null>(null);
   const [busy, setBusy] = useState<'preview' | 'share' | null>(null);
   const [shared, setShared] = useState(false);
   const [key] = useState(newIdempotencyKey);
-  const summary = useRef<HTMLDivElement>(null);
+  const { errors, setErrors, show: showErrors, text: err, summaryRef: summary } = useFieldErrors<string>();
   const previewRef = useRef<HTMLElement>(null);
   const id = (f: string) => fieldId('share', f);
-  const err = (f: string) => (errors[f] ? t(errors[f].key, errors[f].params) : undefined);
   const set = (name: keyof ShareFields, value: string) => {
     setFields((f) => ({ ...f, [name]: value }));
     setErrors(({ [name]: _fixed, ...rest }) => rest);
@@ -79,8 +77,7 @@ function ShareForm(props: { incident: IncidentView; initial: ShareFields }) {
     setNotice(null);
     const checked = validateShare(fields);
     if (!checked.ok) {
-      setErrors(checked.errors);
-      setTimeout(() => summary.current?.focus(), 0);
+      showErrors(checked.errors);
       return null;
     }
     setErrors({});
@@ -89,10 +86,9 @@ function ShareForm(props: { incident: IncidentView; initial: ShareFields }) {
   const refused = (error: unknown) => {
     if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors) {
       const next = shareServerErrors(error.problem.errors);
-      setErrors(next);
+      showErrors(next);
       if (Object.values(next).some((e) => e.key === 'error.identifying'))
         setNotice({ kind: 'error', text: t('share.refused') });
-      setTimeout(() => summary.current?.focus(), 0);
     } else setNotice({ kind: 'error', text: describeError(error, t) });
   };
 
