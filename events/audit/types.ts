@@ -51,5 +51,8 @@ export type FailureKind =
   | 'head-mismatch'
   | 'misplaced-event';
 
-/** A stream id as the audit API and console accept it: `<type>#<id>`, e.g. `incident#<uuid>`. */
-export const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:-]{1,128}$/;
+/**
+ * A stream id as the audit API and console accept it: `<type>#<id>`, e.g. `incident#<uuid>`;
+ * the id may itself hold `#` (a recipient stream is `advisory-recipient#<advisory id>#<org>`).
+ */
+export const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:#-]{1,128}$/;

@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiSource } from '../audit/source.ts';
+import { verifyLive } from '../audit/verify-run.ts';
+import type { LocalStack } from '../local/stack.ts';
+import { apiClient, startTestStack, tempDataDir } from './support/local-api.ts';
+
+// A data folder written by an earlier main (test/fixtures/data-folder-v1.md says what it holds):
+// whatever the store's layout becomes, such a folder must start, read, fold, verify and go on.
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'data-folder-v1.tar.gz');
+const CLOSED = 'ae7d12fe-22be-4025-a54c-e93313c19c61';
+const RESUBMITTED = 'be3182af-3892-46aa-8217-f73e87e52906';
+const WAITING = '174366f2-056a-438d-9f2a-ba225a765784';
+const ADVISORY = '50bd10b9-a230-4286-b1de-b8a2f166604f';
+const DRILL = '62278226-d1e0-4233-92d5-63717865503a';
+const FOLLOW_UP = {
+  description: 'More detail: 40 mailboxes.',
+  recoveryStatus: 'mitigating',
+};
+
+let stack: LocalStack;
+let api: ReturnType<typeof apiClient>;
+
+async function verify() {
+  const source = await ApiSource.local({
+    CEPTOAR_DATA_DIR: stack.dataDir,
+    PORT: new URL(stack.url).port,
+  });
+  return verifyLive(source);
+}
+
+beforeAll(async () => {
+  const parent = tempDataDir('ceptoar-fixture-');
+  execFileSync('tar', ['xzf', FIXTURE, '-C', parent]);
+  stack = await startTestStack({ dataDir: join(parent, 'data-v1'), checkpointSeconds: 0 });
+  api = apiClient(stack.url);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a data folder written by the previous main', () => {
+  it('lists and reads every incident as it was left', async () => {
+    const sec = await api.token('secretariat');
+    const list = await api.call('GET', '/incidents', { token: sec });
+    expect(list.status).toBe(200);
+    const statuses = Object.fromEntries(
+      list.body.items.map((i: { id: string; status: string }) => [i.id, i.status]),
+    );
+    expect(statuses).toEqual({
+      [CLOSED]: 'closed',
+      [RESUBMITTED]: 'awaiting_secretariat',
+      [WAITING]: 'awaiting_secretariat',
+    });
+    const closed = await api.call('GET', `/incidents/${CLOSED}`, { token: sec });
+    expect(closed.body.followUps.map((f: { description: string }) => f.description)).toEqual([
+      'Restored from backup.',
+    ]);
+    expect(closed.body.hops.nisc.doneAt).not.toBeNull();
+    const resubmitted = await api.call('GET', `/incidents/${RESUBMITTED}`, { token: sec });
+    expect(resubmitted.body.followUps).toMatchObject([{ number: 1, ...FOLLOW_UP }]);
+    expect(resubmitted.body.returns).toHaveLength(1);
+  });
+
+  it('reads the advisory and the drill with their acknowledgements', async () => {
+    const sec = await api.token('secretariat');
+    for (const id of [ADVISORY, DRILL]) {
+      const advisory = await api.call('GET', `/advisories/${id}`, { token: sec });
+      expect(advisory.status).toBe(200);
+      expect(advisory.body.transmission).toMatchObject({ recipients: 11, acknowledged: 1 });
+    }
+  });
+
+  it('verifies every stream against the old checkpoint', async () => {
+    const report = await verify();
+    expect(report.failures).toEqual([]);
+    expect(report).toMatchObject({ ok: true, streams: 41, checkpoints: 1, anchored: 41 });
+  });
+
+  it('replays an old Idempotency-Key with its first answer and writes nothing', async () => {
+    const member = await api.token('member', 'asahi-petrochem');
+    const before = await api.call('GET', `/incidents/${RESUBMITTED}/events`, { token: member });
+    const replay = await api.call('POST', `/incidents/${RESUBMITTED}/follow-ups`, {
+      token: member,
+      headers: { 'idempotency-key': 'k4' },
+      body: FOLLOW_UP,
+    });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual({ id: RESUBMITTED, status: 'awaiting_secretariat', version: 6 });
+    const after = await api.call('GET', `/incidents/${RESUBMITTED}/events`, { token: member });
+    expect(after.body.items).toHaveLength(before.body.items.length);
+  });
+
+  it('continues an old stream with new commands, and the whole log still verifies', async () => {
+    const sec = await api.token('secretariat');
+    const approved = await api.call('POST', `/incidents/${WAITING}/decision`, {
+      token: sec,
+      body: { decision: 'approve' },
+    });
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe('awaiting_ministry');
+    const meti = await api.token('ministry');
+    const receipt = await api.call('POST', `/incidents/${WAITING}/receipt`, { token: meti, body: {} });
+    expect(receipt.body.status).toBe('awaiting_nisc');
+    await stack.settle();
+    const incident = await api.call('GET', `/incidents/${WAITING}`, { token: sec });
+    expect(incident.body).toMatchObject({
+      status: 'awaiting_nisc',
+      report: { title: 'Open incident left awaiting' },
+    });
+    const report = await verify();
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+});
