@@ -181,10 +181,10 @@ export async function verifyRange(
     const record = parseRecord(line, path, offset);
     switch (record.kind) {
       case 'stream':
-        if (head) verifier.endStream(head);
+        if (head) verifier.endStream();
         head = record.head;
         streamId = record.streamId;
-        verifier.beginStream(record.streamId, record.proof ?? undefined);
+        verifier.beginStream(record.streamId, record.proof ?? undefined, head ?? undefined);
         break;
       case 'event':
         // Not in the canonical layout (an unhashed event, or a hand-edited line): checked field by field.
@@ -201,7 +201,7 @@ export async function verifyRange(
       }
     }
   }
-  if (head) verifier.endStream(head);
+  if (head) verifier.endStream();
   onBytes?.(Math.max(0, last - reported));
   const report = verifier.report();
   return {

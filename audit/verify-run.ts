@@ -28,9 +28,12 @@ export async function verifyLive(
   const present = new Set(heads.map((h) => h.streamId));
   options.progress?.start(heads.length, 'streams');
   for (const head of heads) {
-    verifier.beginStream(head.streamId, proofs.get(head.streamId));
+    verifier.beginStream(head.streamId, proofs.get(head.streamId), {
+      version: head.version,
+      hash: head.hash,
+    });
     for await (const e of source.streamEvents(head.streamId)) verifier.event(e);
-    verifier.endStream({ version: head.version, hash: head.hash });
+    verifier.endStream();
     options.progress?.increment();
   }
   options.progress?.stop();

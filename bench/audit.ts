@@ -88,6 +88,7 @@ async function live(streams: number, perStream: number) {
               actor,
               recordedAt,
               schemaVersion: 1,
+              decision: { state: null, stateSchema: 1 },
               head: {
                 state: null,
                 stateSchema: 1,

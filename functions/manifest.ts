@@ -239,6 +239,12 @@ export const functions = [
     calls: WRITE,
   },
   {
+    name: 'project-heads',
+    description: "Projects each stream's head (the read model lists and views read) from committed events",
+    trigger: 'event-stream',
+    calls: WRITE,
+  },
+  {
     name: 'stream-reactor',
     description: 'Reacts to committed events: starts and resumes workflows, publishes notifications',
     trigger: 'event-stream',

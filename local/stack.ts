@@ -286,6 +286,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     stoppers.push(() => streams.stop());
+    // Heads are projected by their own reader of the stream, as in AWS (a second event source mapping).
+    const projectHeads = await loadHandler<(e: DynamoDBStreamEvent) => Promise<unknown>>('project-heads');
+    const headStream = await startStreamPoller({
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: TABLE,
+      checkpointFile: join(dataDir, 'stream-checkpoint-heads.json'),
+      handler: projectHeads as never,
+      log,
+    });
+    stoppers.push(() => headStream.stop());
     // Lambda runs several batches of an SQS source at once: one poller serves the relay queue, eight the
     // advisory queue (its fan-outs are thousands of messages).
     const pollers = [
@@ -349,7 +359,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sms,
       sfn,
       settle: async () => {
-        await streams.idle();
+        await Promise.all([streams.idle(), headStream.idle()]);
         await deliveries.idle();
       },
       stop: async () => {

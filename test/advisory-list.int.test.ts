@@ -27,6 +27,8 @@ async function forward(role: string, id: string) {
 type Row = any;
 
 async function list(role: string, org?: string, query = ''): Promise<Row[]> {
+  // Lists read the heads, which are projected from the log moments after each command.
+  await stack.settle();
   const res = await api.call('GET', `/advisories?limit=200${query}`, { token: await api.token(role, org) });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.items;

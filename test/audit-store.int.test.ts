@@ -16,7 +16,7 @@ import { runCommand } from '../functions/commons/command-runner.ts';
 import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
 import { incidents } from '../functions/commons/incidents.ts';
-import { freshTable, testDynamoClient } from './support/dynamo.ts';
+import { freshTable, projectHeads, testDynamoClient } from './support/dynamo.ts';
 import {
   ASAHI_MEMBER,
   at,
@@ -65,7 +65,9 @@ async function world() {
       { now: at(t, 2 * HOURS), actor: MINISTRY, policy: POLICY },
     );
   }
-  return { table, store, dataDir, source, ids, streamIds: ids.map((id) => incidents.streamId(id)) };
+  const streamIds = ids.map((id) => incidents.streamId(id));
+  await projectHeads(client, table, streamIds);
+  return { table, store, dataDir, source, ids, streamIds };
 }
 
 async function itemsOf(table: string, streamId: string) {
@@ -109,6 +111,7 @@ describe('the hash chain on DynamoDB Local', () => {
       actor: SECRETARIAT,
       recordedAt: at(DAY1, 5 * HOURS),
       schemaVersion: 1,
+      decision: { state: head?.state, stateSchema: 1 },
       head: { state: head?.state, stateSchema: 1, projection: incidents.project(head?.state ?? null) },
     });
     const outcome = await verifyLive(w.source);

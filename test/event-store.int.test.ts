@@ -7,7 +7,7 @@ import { runCommand } from '../functions/commons/command-runner.ts';
 import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
 import { once, requestHash } from '../functions/commons/idempotency.ts';
 import { incidents } from '../functions/commons/incidents.ts';
-import { freshTable, testDynamoClient } from './support/dynamo.ts';
+import { freshTable, projectHeads, testDynamoClient } from './support/dynamo.ts';
 import { ASAHI_MEMBER, POLICY, RANSOMWARE_REPORT, SECRETARIAT } from './support/fixtures.ts';
 
 const client = testDynamoClient();
@@ -63,6 +63,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
           actor: ASAHI_MEMBER,
           recordedAt: now(),
           schemaVersion: 1,
+          decision: { state: head?.state, stateSchema: 1 },
           head: { state: head?.state, stateSchema: 1, projection: incidents.project(head?.state ?? null) },
         }),
       ),
@@ -89,6 +90,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
       ),
     );
     expect(await versionsOf(id)).toEqual(Array.from({ length: 33 }, (_, i) => i + 1));
+    await projectHeads(client, table, [incidents.streamId(id)]);
     const head = await store.loadHead<IncidentState>(incidents.streamId(id));
     expect(head?.version).toBe(33);
     const descriptions = head?.state.followUps.map((f) => f.description).sort();
@@ -176,7 +178,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     expect(await versionsOf(id)).toEqual([1, 2]);
   });
 
-  it('pages through a long stream and loads its head in one read whatever its length', async () => {
+  it('pages through a long stream; a command reads a decision state that does not grow with it', async () => {
     const id = await report();
     for (let i = 0; i < 12; i++) {
       await Promise.all(
@@ -199,6 +201,15 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     const page2 = await store.readEventsPage(incidents.streamId(id), { limit: 50, cursor: page1.cursor });
     expect(page1.items.map((e) => e.version)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(page2.items[0]?.version).toBe(51);
+    // What the next command decides on: the newest event's decision state, one Query of one item.
+    const fresh = new DynamoDbEventStore(client, table);
+    const decision = await fresh.loadDecision<IncidentState>(incidents.streamId(id));
+    expect(decision).toMatchObject({ version: 121, cached: false });
+    expect(decision?.state?.followUps.map((f) => f.number)).toEqual([120]);
+    expect(JSON.stringify(decision?.state).length).toBeLessThan(2_000);
+    expect(fresh.decisionReads).toEqual({ cached: 0, read: 1 });
+    // The head (the view) is the whole state, once projected.
+    await projectHeads(client, table, [incidents.streamId(id)]);
     const head = await store.loadHead<IncidentState>(incidents.streamId(id));
     expect(head?.state.followUps).toHaveLength(120);
   });

@@ -1,8 +1,9 @@
 import {
+  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
-  TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -60,11 +61,15 @@ beforeAll(async () => {
   deliver = (await import('../functions/deliver-notification.ts')).handler;
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   dynamo.reset();
+  // The container's memory of decision snapshots would outlive the mocks between tests.
+  (await import('../functions/commons/store.ts')).store.forget(`incident#${INCIDENT_ID}`);
   sfn.reset();
   sns.reset();
   ses.reset();
+  // A stream's events after its head: none (the head is current).
+  dynamo.on(QueryCommand).resolves({ Items: [] });
   // The stream reactor reads the event-sourced directory from the byType index: the demo seed.
   dynamo.on(QueryCommand, { IndexName: 'byType' }).resolves({ Items: seedDirectoryHeads });
 });
@@ -116,6 +121,21 @@ function headItem(state: IncidentState) {
       stateSchema: { N: '1' },
       updatedAt: { S: state.updatedAt },
     },
+  };
+}
+
+/** The newest event item of a stream at the state's version, carrying its decision snapshot. */
+function newestEvent(state: IncidentState) {
+  return {
+    Items: [
+      {
+        sk: { N: String(state.version) },
+        recordedAt: { S: state.updatedAt },
+        hash: { S: 'a'.repeat(64) },
+        decision: { S: JSON.stringify(state) },
+        decisionSchema: { N: '1' },
+      },
+    ],
   };
 }
 
@@ -222,7 +242,9 @@ describe('report-incident handler', () => {
   });
 
   it('turns an unexpected failure into a bare 500 with no internal detail', async () => {
-    dynamo.on(GetItemCommand).rejects(new Error('socket hang up at 10.0.3.7:443 table events-unit'));
+    dynamo
+      .on(QueryCommand, { ScanIndexForward: false, Limit: 1 })
+      .rejects(new Error('socket hang up at 10.0.3.7:443 table events-unit'));
     const res = await reportIncident(
       httpEvent({
         method: 'POST',
@@ -260,14 +282,13 @@ describe('decide-relay handler', () => {
         actor: SECRETARIAT,
       },
     ]) as IncidentState;
-    dynamo.on(GetItemCommand).resolvesOnce(headItem(reportedState)).resolves(headItem(returnedMeanwhile));
-    dynamo.on(TransactWriteItemsCommand).rejects(
-      new TransactionCanceledException({
-        message: 'cancelled',
-        $metadata: {},
-        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
-      }),
-    );
+    dynamo
+      .on(QueryCommand, { ScanIndexForward: false, Limit: 1 })
+      .resolvesOnce(newestEvent(reportedState))
+      .resolves(newestEvent(returnedMeanwhile));
+    dynamo
+      .on(PutItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'conditional', $metadata: {} }));
     const res = await decideRelay(
       httpEvent({
         method: 'POST',
@@ -280,7 +301,9 @@ describe('decide-relay handler', () => {
     );
     expect(res.statusCode).toBe(409);
     expect(JSON.parse(res.body ?? '{}').detail).toMatch(/returned, not awaiting/);
-    expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(1);
+    // One conditional PutItem of the approval, refused; the re-decision on the new state writes nothing.
+    expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
   });
 
   it('answers 404 for an id that is not an incident id', async () => {
@@ -419,12 +442,14 @@ describe('deliver-notification handler', () => {
 
   it('records a rejected e-mail as a failed delivery instead of retrying it forever', async () => {
     dynamo.on(GetItemCommand).resolves(headItem(reportedState));
-    dynamo.on(TransactWriteItemsCommand).resolves({});
+    dynamo.on(PutItemCommand).resolves({});
     ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Address blacklisted', $metadata: {} }));
     expect(await deliver(sqs(message))).toEqual({ batchItemFailures: [] });
-    const put =
-      dynamo.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item;
-    expect(put?.type?.S).toBe('NotificationFailed');
+    // The record is one conditional PutItem of the event, with the decision snapshot beside it.
+    const put = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input;
+    expect(put?.Item?.type?.S).toBe('NotificationFailed');
+    expect(put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(put?.Item?.decision?.S).toBeDefined();
   });
 
   it('does not send again what the stream already records as delivered', async () => {

@@ -44,6 +44,10 @@ interface StreamState {
   proof: InclusionProof | undefined;
   /** The hash the stream has at the proof's version, once read. */
   hashAtProof: string | undefined;
+  /** The stream's head as the log lists it, when given before the events. */
+  head: { version: number; hash: string | undefined } | undefined;
+  /** The hash the stream has at the head's version, once read. */
+  hashAtHead: string | undefined;
   broken: boolean;
 }
 
@@ -74,8 +78,16 @@ export class LogVerifier {
     return valid;
   }
 
-  /** Starts a stream; `proof` pins it to a checkpoint. */
-  beginStream(streamId: string, proof?: InclusionProof): void {
+  /**
+   * Starts a stream; `proof` pins it to a checkpoint. `head`, the stream's head as listed, must
+   * match the chain at its version: heads are projected from the log, so events newer than the
+   * head are fine, a head beyond the events (truncated) or off the chain is not.
+   */
+  beginStream(
+    streamId: string,
+    proof?: InclusionProof,
+    head?: { version: number; hash: string | undefined },
+  ): void {
     if (this.current) this.endStream();
     this.streams++;
     this.streamFailures = 0;
@@ -85,6 +97,8 @@ export class LogVerifier {
       lastHash: GENESIS_HASH,
       proof,
       hashAtProof: undefined,
+      head,
+      hashAtHead: undefined,
       broken: false,
     };
   }
@@ -158,17 +172,28 @@ export class LogVerifier {
       }
     }
     if (s.proof && event.version === s.proof.version) s.hashAtProof = event.hash;
+    if (s.head && event.version === s.head.version) s.hashAtHead = event.hash;
     // Carry on from what the file says, so one bad event is reported once, not at every later event.
     s.lastVersion = Math.max(s.lastVersion, event.version);
     s.lastHash = event.hash ?? s.lastHash;
   }
 
-  /** Ends the current stream: compares it with its checkpoint proof, if any. */
-  endStream(expectedHead?: { version: number; hash: string | undefined }): void {
+  /**
+   * Ends the current stream: compares it with its head (given here, or to beginStream) and its
+   * checkpoint proof, if any. A head given only here must be at the last event.
+   */
+  endStream(head?: { version: number; hash: string | undefined }): void {
     const s = this.current;
     if (!s) return;
     this.current = undefined;
-    if (expectedHead && (expectedHead.version !== s.lastVersion || expectedHead.hash !== s.lastHash)) {
+    const expectedHead = head ?? s.head;
+    const hashThere =
+      s.head && expectedHead && s.head.version === expectedHead.version
+        ? s.hashAtHead
+        : expectedHead?.version === s.lastVersion
+          ? s.lastHash
+          : undefined;
+    if (expectedHead && (expectedHead.version > s.lastVersion || expectedHead.hash !== hashThere)) {
       this.fail({
         streamId: s.streamId,
         version: expectedHead.version,

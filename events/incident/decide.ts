@@ -106,7 +106,7 @@ export function decide(
         {
           type: 'FollowUpAdded',
           data: {
-            number: s.followUps.length + 1,
+            number: (s.followUps.at(-1)?.number ?? 0) + 1,
             description: command.data.description,
             recoveryStatus: command.data.recoveryStatus,
             resubmitted,

@@ -168,6 +168,26 @@ export function currentHop(status: IncidentStatus): Hop | null {
   }
 }
 
+/**
+ * What `decide` reads of an incident, and nothing it does not: the state without the report's
+ * text, earlier follow-ups, returns and the details of each delivery (only their keys, which
+ * make a redelivered message record nothing twice). The store keeps this beside the newest
+ * event, so a command reads and writes a snapshot whose size does not grow with the
+ * follow-ups' text; `test/incident-decision-state.unit.test.ts` holds that deciding and
+ * folding on it give what they give on the whole state.
+ */
+export function decisionState(state: MaybeIncident): MaybeIncident {
+  if (state === null) return null;
+  const last = state.followUps.at(-1);
+  return {
+    ...state,
+    report: { ...state.report, description: '' },
+    followUps: last ? [{ ...last, description: '' }] : [],
+    returns: [],
+    deliveries: state.deliveries.map((d) => ({ ...d, at: '', to: '', detail: '' })),
+  };
+}
+
 /** Folds one recorded event into the state. Pure; never throws on a valid stream. */
 export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): MaybeIncident {
   const at = event.recordedAt;

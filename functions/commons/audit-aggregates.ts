@@ -1,10 +1,14 @@
 import { advisories, recipients } from './advisories.ts';
-import type { Folding } from './command-runner.ts';
+import type { Aggregate, Folding } from './command-runner.ts';
 import { incidents } from './incidents.ts';
 import { organizations } from './organizations.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry over aggregates of different state and event types
 type AnyFolding = Folding<any, any>;
+/** What projecting a head needs of an aggregate: its folding and its list keys. */
+// biome-ignore lint/suspicious/noExplicitAny: as above
+export type HeadProjector = Folding<any, any> &
+  Pick<Aggregate<any, any, never, never>, 'project' | 'streamType'>;
 
 /**
  * How each stream type is folded for replay. A new stream type (advisories, drills…) adds
@@ -12,6 +16,14 @@ type AnyFolding = Folding<any, any>;
  * not folded into a state.
  */
 export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
+  incident: incidents,
+  advisory: advisories,
+  'advisory-recipient': recipients,
+  organization: organizations,
+};
+
+/** How each stream type's head is projected (functions/project-heads.ts): every aggregate. */
+export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   incident: incidents,
   advisory: advisories,
   'advisory-recipient': recipients,

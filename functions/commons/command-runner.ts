@@ -24,6 +24,11 @@ export interface Aggregate<S, E extends DomainEvent, C, Ctx> {
   readonly evolve: (state: S, event: Recorded<E>) => S;
   readonly decide: (command: C, state: S, ctx: Ctx) => E[];
   readonly project: (state: S) => HeadProjection;
+  /**
+   * The part of the state `decide` reads, kept beside the newest event (identity when absent).
+   * Deciding and folding on it must give what they give on the whole state.
+   */
+  readonly decisionState?: (state: S) => S;
   /** Turns a stored event of any schema version into the current event shape. */
   readonly upcast: (stored: StoredEvent) => Recorded<E>;
 }
@@ -34,7 +39,7 @@ export type Folding<S, E extends DomainEvent> = Pick<
   'streamId' | 'stateSchema' | 'initialState' | 'evolve' | 'upcast'
 >;
 
-/** The outcome of a command: the state after it, its version, and the events it appended. */
+/** The outcome of a command: the decision state after it (see Aggregate.decisionState), its version, and the events it appended. */
 export interface CommandResult<S, E> {
   readonly state: S;
   readonly version: number;
@@ -49,7 +54,11 @@ export interface Loaded<S> {
   readonly hash?: string;
 }
 
-/** Loads an aggregate's current state and version: the head snapshot, re-folded only when its schema is old. */
+/**
+ * Loads an aggregate's whole current state (what views show): the head, then the events the
+ * head's projection has not caught up with yet, folded on it (usually none: one empty Query).
+ * A head of an older state schema is folded again from the first event.
+ */
 export async function loadAggregate<S, E extends DomainEvent>(
   store: EventReader,
   aggregate: Folding<S, E>,
@@ -58,11 +67,44 @@ export async function loadAggregate<S, E extends DomainEvent>(
   const streamId = aggregate.streamId(id);
   const head = await store.loadHead<S>(streamId);
   if (head === null) return { state: aggregate.initialState(), version: 0, updatedAt: null };
-  const hash = head.hash === undefined ? {} : { hash: head.hash };
-  if (head.stateSchema === aggregate.stateSchema) {
-    return { state: head.state, version: head.version, updatedAt: head.updatedAt, ...hash };
+  const current = head.stateSchema === aggregate.stateSchema;
+  let state = current ? head.state : aggregate.initialState();
+  let version = current ? head.version : 0;
+  let updatedAt = head.updatedAt;
+  let hash = head.hash;
+  for await (const stored of store.readEvents(streamId, { fromVersion: version + 1 })) {
+    state = aggregate.evolve(state, aggregate.upcast(stored));
+    version = stored.version;
+    updatedAt = stored.recordedAt;
+    hash = stored.hash;
   }
-  return { ...(await foldStream(store, aggregate, id, head.version)), updatedAt: head.updatedAt, ...hash };
+  return { state, version, updatedAt, ...(hash === undefined ? {} : { hash }) };
+}
+
+/** What a command decides on, and whether it came from this container's memory (see EventStore.loadDecision). */
+export interface LoadedDecision<S> extends Loaded<S> {
+  readonly cached: boolean;
+}
+
+/**
+ * Loads the decision state of a stream: its newest event's snapshot, from the cache or one
+ * Query. A stream whose newest event predates snapshots, or holds an older state schema, is
+ * read whole (head and newer events) once and cut down; its next append writes a snapshot.
+ */
+export async function loadDecisionState<S, E extends DomainEvent>(
+  store: EventStore,
+  aggregate: Folding<S, E> & Pick<Aggregate<S, E, never, never>, 'decisionState'>,
+  id: string,
+): Promise<LoadedDecision<S>> {
+  const snapshot = await store.loadDecision<S>(aggregate.streamId(id));
+  if (snapshot === null)
+    return { state: aggregate.initialState(), version: 0, updatedAt: null, cached: false };
+  if (snapshot.state !== undefined && snapshot.stateSchema === aggregate.stateSchema) {
+    const { state, version, updatedAt, hash, cached } = snapshot;
+    return { state, version, updatedAt, ...(hash === undefined ? {} : { hash }), cached };
+  }
+  const whole = await loadAggregate(store, aggregate, id);
+  return { ...whole, state: aggregate.decisionState?.(whole.state) ?? whole.state, cached: false };
 }
 
 /** Folds a stream from its first event (up to a version, if given). */
@@ -133,11 +175,14 @@ export function decideAndFold<S, E extends DomainEvent, C, Ctx extends { now: st
 export const recordTime = (decidedAt: string, updatedAt: string | null): string =>
   updatedAt !== null && updatedAt > decidedAt ? updatedAt : decidedAt;
 
-/** The append of a decided command: its events and the new head, conditional on the version it was decided on. */
+/**
+ * The append of a decided command: its events and the decision state after them, conditional
+ * on the version it was decided on (and, for a new stream, its first head).
+ */
 export function appendRequestOf<S, E extends DomainEvent>(
   aggregate: Pick<
     Aggregate<S, E, never, never>,
-    'streamId' | 'streamType' | 'eventSchema' | 'stateSchema' | 'project'
+    'streamId' | 'streamType' | 'eventSchema' | 'stateSchema' | 'project' | 'decisionState'
   >,
   id: string,
   decided: { version: number; events: readonly E[]; state: S },
@@ -153,13 +198,22 @@ export function appendRequestOf<S, E extends DomainEvent>(
     actor,
     recordedAt: now,
     schemaVersion: aggregate.eventSchema,
-    // The head's hash links the new events without reading the last one.
+    // The loaded hash links the new events without reading the last one.
     ...(hash === undefined ? {} : { prevHash: hash }),
-    head: {
-      state: decided.state,
+    decision: {
+      state: aggregate.decisionState?.(decided.state) ?? decided.state,
       stateSchema: aggregate.stateSchema,
-      projection: aggregate.project(decided.state),
     },
+    // A new stream's state is whole (folded from nothing): its head is listed from the start.
+    ...(decided.version === 0
+      ? {
+          head: {
+            state: decided.state,
+            stateSchema: aggregate.stateSchema,
+            projection: aggregate.project(decided.state),
+          },
+        }
+      : {}),
   };
 }
 
@@ -174,8 +228,11 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
 ): Promise<CommandResult<S, E>> {
   let decidedAt = ctx.now;
   for (let attempt = 1; ; attempt++) {
-    const { state, version, updatedAt, hash } =
-      attempt === 1 && options.loaded ? options.loaded : await loadAggregate(store, aggregate, id);
+    const loaded: LoadedDecision<S> =
+      attempt === 1 && options.loaded
+        ? { ...options.loaded, cached: false }
+        : await loadDecisionState(store, aggregate, id);
+    const { state, version, updatedAt, hash } = loaded;
     const now = recordTime(decidedAt, updatedAt);
     const {
       state: next,
@@ -202,6 +259,12 @@ export async function runCommand<S, E extends DomainEvent, C, Ctx extends { now:
       });
       return { state: next, version: newVersion, events };
     } catch (error) {
+      // Decided on this container's memory of the stream, which another writer had moved on:
+      // not a race this caller lost, so decide again on what the table holds (the store forgot it).
+      if (error instanceof ConcurrencyError && loaded.cached) {
+        attempt--;
+        continue;
+      }
       if (error instanceof ConcurrencyError && options.retryOnConflict && attempt < MAX_ATTEMPTS) {
         // Full jitter, growing with the attempt, so contenders spread out instead of colliding again.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 5 * attempt)));

@@ -1,40 +1,137 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import {
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  QueryCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { chainHashes, GENESIS_HASH, headIndexKeys, timeIndexKeys } from '../../events/audit/hash.ts';
+import { chainHashes, GENESIS_HASH, timeIndexKeys } from '../../events/audit/hash.ts';
 import { ConcurrencyError } from '../../events/errors.ts';
 import { DynamoDbEventReader, type Item, N, S } from './dynamodb-event-reader.ts';
 import {
   type AppendRequest,
+  type DecisionSnapshot,
   type EventStore,
   type IdempotencyRecord,
   IdempotencyRecordExistsError,
   type MultiStreamAppender,
 } from './event-store.ts';
+import { COMPRESS_ABOVE, headPutInput, jsonItemAttribute } from './head-item.ts';
 
-/** Head snapshots above this size are stored gzipped, to stay well inside DynamoDB's 400 KB item limit. */
-const COMPRESS_ABOVE = 64 * 1024;
 /** How long an idempotency record is kept: clients retry within minutes, not days. */
 const IDEMPOTENCY_TTL_S = 24 * 3600;
+/** Streams whose decision snapshot a container keeps in memory (least recently used dropped first). */
+const DECISION_CACHE_SIZE = 4096;
+
+interface CachedDecision {
+  readonly version: number;
+  readonly json: string;
+  readonly stateSchema: number;
+  readonly updatedAt: string;
+  readonly hash: string;
+}
+
+/** A stored (possibly gzipped) JSON attribute, or undefined when the item has neither form. */
+function jsonAttribute(item: Item, name: string): string | undefined {
+  const zipped = item[`${name}Z`]?.B;
+  if (zipped) return gunzipSync(zipped).toString('utf8');
+  return item[name]?.S;
+}
 
 /**
- * The event store on one DynamoDB table. An append is a single TransactWriteItems: the
- * events (each must be new), the head (conditional on the expected version) and the
- * idempotency record (must be new).
+ * The event store on one DynamoDB table (layout in docs/ARCHITECTURE.md). A command's append
+ * is one conditional PutItem of its event, which carries the decision snapshot: the only item
+ * a command writes. Two items change together only where they must: a new stream's first
+ * events with its head (so it is listed from birth), and a request's idempotency record;
+ * those go in one TransactWriteItems. Later heads are projected from the table's stream.
  */
 export class DynamoDbEventStore extends DynamoDbEventReader implements EventStore, MultiStreamAppender {
+  private readonly decisions = new Map<string, CachedDecision>();
+  /** Decision snapshots served from memory and read from the table, since the container started. */
+  readonly decisionReads = { cached: 0, read: 0 };
+
+  async loadDecision<T>(streamId: string): Promise<DecisionSnapshot<T> | null> {
+    const cached = this.decisions.get(streamId);
+    if (cached) {
+      // Re-inserted: the Map's order is the recency order.
+      this.decisions.delete(streamId);
+      this.decisions.set(streamId, cached);
+      this.decisionReads.cached++;
+      return {
+        streamId,
+        version: cached.version,
+        state: JSON.parse(cached.json) as T,
+        stateSchema: cached.stateSchema,
+        updatedAt: cached.updatedAt,
+        hash: cached.hash,
+        cached: true,
+      };
+    }
+    this.decisionReads.read++;
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk > :zero',
+        ExpressionAttributeValues: { ':pk': S(streamId), ':zero': N(0) },
+        ExpressionAttributeNames: { '#hash': 'hash' },
+        ProjectionExpression: 'sk, recordedAt, #hash, decision, decisionZ, decisionSchema',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items?.[0];
+    if (!item) return null;
+    const version = Number(item.sk?.N);
+    const updatedAt = item.recordedAt?.S ?? '';
+    const hash = item.hash?.S;
+    const json = jsonAttribute(item, 'decision');
+    // An event written before decision snapshots: the caller folds or reads the head instead.
+    if (json === undefined)
+      return { streamId, version, stateSchema: 0, updatedAt, ...(hash ? { hash } : {}), cached: false };
+    const stateSchema = Number(item.decisionSchema?.N ?? 0);
+    this.remember(streamId, { version, json, stateSchema, updatedAt, hash: hash ?? '' });
+    return {
+      streamId,
+      version,
+      state: JSON.parse(json) as T,
+      stateSchema,
+      updatedAt,
+      ...(hash ? { hash } : {}),
+      cached: false,
+    };
+  }
+
+  forget(streamId: string): void {
+    this.decisions.delete(streamId);
+  }
+
+  private remember(streamId: string, decision: CachedDecision): void {
+    this.decisions.delete(streamId);
+    this.decisions.set(streamId, decision);
+    if (this.decisions.size > DECISION_CACHE_SIZE) {
+      const oldest = this.decisions.keys().next().value;
+      if (oldest !== undefined) this.decisions.delete(oldest);
+    }
+  }
+
   async append(request: AppendRequest): Promise<{ version: number }> {
     const { streamId, expectedVersion, events, recordedAt } = request;
-    const { items, lastHash } = await this.eventPuts(request);
+    const { items, lastHash, decisionJson } = await this.eventPuts(request);
     const version = expectedVersion + events.length;
-    items.push({ Put: this.headPut(request, version, lastHash) });
+    if (request.head) items.push({ Put: this.headPut(request, request.head, version, lastHash) });
     if (request.idempotency) items.push({ Put: this.idempotencyPut(request.idempotency, recordedAt) });
+    const only = items.length === 1 ? items[0]?.Put : undefined;
     try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      if (only) await this.client.send(new PutItemCommand(only));
+      else await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
     } catch (error) {
+      this.forget(streamId);
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConcurrencyError(streamId, expectedVersion, { cause: error });
+      }
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
         const idemIndex = request.idempotency ? items.length - 1 : -1;
@@ -49,6 +146,13 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
       }
       throw error;
     }
+    this.remember(streamId, {
+      version,
+      json: decisionJson,
+      stateSchema: request.decision.stateSchema,
+      updatedAt: recordedAt,
+      hash: lastHash,
+    });
     return { version };
   }
 
@@ -66,15 +170,23 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
         items.push(item);
         owner.push(r);
       }
-      items.push({
-        Put: this.headPut(request, request.expectedVersion + request.events.length, puts.lastHash),
-      });
-      owner.push(r);
+      if (request.head) {
+        items.push({
+          Put: this.headPut(
+            request,
+            request.head,
+            request.expectedVersion + request.events.length,
+            puts.lastHash,
+          ),
+        });
+        owner.push(r);
+      }
     }
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return requests.map(() => 'written');
     } catch (error) {
+      for (const request of requests) this.forget(request.streamId);
       if (!(error instanceof TransactionCanceledException)) throw error;
       const results: ('written' | 'conflict' | 'retry')[] = requests.map(() => 'retry');
       (error.CancellationReasons ?? []).forEach((reason, i) => {
@@ -93,12 +205,16 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
   }
 
   /** The new events' items, each must be new, chained to their predecessor by hash. */
-  private async eventPuts(request: AppendRequest): Promise<{ items: TransactWriteItem[]; lastHash: string }> {
+  private async eventPuts(
+    request: AppendRequest,
+  ): Promise<{ items: TransactWriteItem[]; lastHash: string; decisionJson: string }> {
     const { streamId, expectedVersion, events, recordedAt } = request;
     const actor = JSON.stringify(request.actor);
     // Hash exactly what is stored: the JSON round trip drops what JSON cannot carry (undefined).
     const datas = events.map((event) => JSON.stringify(event.data));
     const prevHash = await this.predecessorHash(request);
+    const decisionJson = JSON.stringify(request.decision.state);
+    const last = events.length - 1;
     const links = chainHashes(
       prevHash,
       events.map((event, i) => ({
@@ -131,12 +247,19 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
             hash: S(links[i]?.hash ?? ''),
             tPk: S(tPk),
             tSk: S(tSk),
+            // The newest event carries what the next command decides on.
+            ...(i === last
+              ? {
+                  ...jsonItemAttribute('decision', decisionJson),
+                  decisionSchema: N(request.decision.stateSchema),
+                }
+              : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       };
     });
-    return { items, lastHash: links[links.length - 1]?.hash ?? prevHash };
+    return { items, lastHash: links[links.length - 1]?.hash ?? prevHash, decisionJson };
   }
 
   /**
@@ -146,39 +269,28 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
   private async predecessorHash(request: AppendRequest): Promise<string> {
     if (request.expectedVersion === 0) return GENESIS_HASH;
     if (request.prevHash !== undefined) return request.prevHash;
-    const head = await this.loadHead(request.streamId);
-    return head?.version === request.expectedVersion && head.hash ? head.hash : GENESIS_HASH;
+    const newest = await this.loadDecision(request.streamId);
+    return newest?.version === request.expectedVersion && newest.hash ? newest.hash : GENESIS_HASH;
   }
 
-  private headPut(request: AppendRequest, version: number, hash: string) {
-    const { projection } = request.head;
-    const { hPk, hSk } = headIndexKeys(request.streamId);
-    const json = JSON.stringify(request.head.state);
-    const item: Item = {
-      pk: S(request.streamId),
-      sk: N(0),
-      kind: S('head'),
-      streamType: S(request.streamType),
-      version: N(version),
-      stateSchema: N(request.head.stateSchema),
-      updatedAt: S(request.recordedAt),
-      hash: S(hash),
-      hPk: S(hPk),
-      hSk: S(hSk),
-      listPk: S(projection.listPk),
-      listSk: S(projection.listSk),
-      ...(json.length > COMPRESS_ABOVE ? { stateZ: { B: gzipSync(json) } } : { state: S(json) }),
-      ...(projection.orgPk ? { orgPk: S(projection.orgPk) } : {}),
-      ...(projection.visibleTo?.length ? { visibleTo: { SS: [...projection.visibleTo] } } : {}),
-    };
-    return request.expectedVersion === 0
-      ? { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }
-      : {
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': N(request.expectedVersion) },
-        };
+  private headPut(
+    request: AppendRequest,
+    head: NonNullable<AppendRequest['head']>,
+    version: number,
+    hash: string,
+  ) {
+    return headPutInput(
+      this.tableName,
+      {
+        streamId: request.streamId,
+        streamType: request.streamType,
+        version,
+        hash,
+        updatedAt: request.recordedAt,
+        ...head,
+      },
+      request.expectedVersion,
+    );
   }
 
   private idempotencyPut(record: IdempotencyRecord, recordedAt: string) {

@@ -57,14 +57,36 @@ export interface AppendRequest {
   readonly actor: Actor;
   readonly recordedAt: string;
   readonly schemaVersion: number;
-  /** The stream's last hash, from the head the command loaded; when absent the store reads the head. */
+  /** The stream's last hash, from what the command loaded; when absent the store reads it. */
   readonly prevHash?: string;
-  readonly head: {
+  /** What `decide` needs of the state after these events, kept on the newest event's item. */
+  readonly decision: { readonly state: unknown; readonly stateSchema: number };
+  /**
+   * The head (the whole state, indexed for lists), written with the first events of a new
+   * stream so that it is listed from its birth; later heads are projected from the stream
+   * (functions/project-heads.ts), off the command path.
+   */
+  readonly head?: {
     readonly state: unknown;
     readonly stateSchema: number;
     readonly projection: HeadProjection;
   };
   readonly idempotency?: IdempotencyRecord;
+}
+
+/** What a command decides on: the decision state at the stream's newest version. */
+export interface DecisionSnapshot<S = unknown> {
+  readonly streamId: string;
+  readonly version: number;
+  /** The decision state; absent when the newest event predates decision snapshots (read the head). */
+  readonly state?: S;
+  readonly stateSchema: number;
+  /** When the newest event was recorded. */
+  readonly updatedAt: string;
+  /** The newest event's hash: the next append's prevHash. */
+  readonly hash?: string;
+  /** Served from this container's memory rather than read: a conflict means reload, not a real race. */
+  readonly cached: boolean;
 }
 
 export interface Page<T> {
@@ -96,6 +118,15 @@ export interface EventReader {
 
 /** The whole store: reads, and appends conditional on the expected version. */
 export interface EventStore extends EventReader {
+  /**
+   * The decision snapshot at the stream's newest version, or null for a stream that does not
+   * exist: from this container's cache when it holds the stream (no read at all), else one
+   * Query of the newest event item. A cached one may be stale; appending on it then fails
+   * with ConcurrencyError and `forget` drops it.
+   */
+  loadDecision<S>(streamId: string): Promise<DecisionSnapshot<S> | null>;
+  /** Drops a stream's cached decision snapshot (after a conflict). */
+  forget(streamId: string): void;
   /**
    * Appends events atomically with the new head (and the idempotency record, if any).
    * Throws ConcurrencyError when the stream is no longer at `expectedVersion`, and

@@ -4,7 +4,7 @@ import {
   appendRequestOf,
   decideAndFold,
   type Loaded,
-  loadAggregate,
+  loadDecisionState,
   recordTime,
   runCommand,
 } from './command-runner.ts';
@@ -58,7 +58,7 @@ export async function runGrouped<
       const { id, command, ctx, loaded } = commands[index] as GroupedCommand<C, Ctx>;
       const { state, version, updatedAt, hash } = loaded
         ? { ...loaded, state: loaded.state as S }
-        : await loadAggregate(store, aggregate, id);
+        : await loadDecisionState(store, aggregate, id);
       const now = recordTime(ctx.now, updatedAt);
       let decided: ReturnType<typeof decideAndFold<S, E, C, Ctx>>;
       try {
@@ -94,7 +94,7 @@ export async function runGrouped<
     const chunk: typeof queue = [];
     let size = 0;
     for (const p of queue) {
-      const items = p.events.length + 1;
+      const items = p.events.length + (p.request.head ? 1 : 0);
       if (size + items > MAX_ITEMS && chunk.length > 0) break;
       chunk.push(p);
       size += items;

@@ -1,6 +1,7 @@
 import type { Actor } from '../../events/actor.ts';
 import { type DecisionContext, decide, type IncidentCommand } from '../../events/incident/decide.ts';
 import {
+  decisionState,
   evolve,
   type IncidentEvent,
   initialState,
@@ -20,6 +21,7 @@ export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand,
   initialState,
   evolve,
   decide,
+  decisionState,
   project: (state) => {
     if (state === null) throw new Error('cannot index an incident that does not exist');
     const visibleTo = [

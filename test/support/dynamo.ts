@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
+import { headProjectors, streamTypeOf } from '../../functions/commons/audit-aggregates.ts';
+import { DynamoDbEventReader } from '../../functions/commons/dynamodb-event-reader.ts';
+import { projectHead } from '../../functions/commons/head-projection.ts';
 import { ensureTable } from '../../local/dynamodb.ts';
 import { eventTableSpec } from '../../local/table-spec.ts';
 
@@ -32,4 +35,17 @@ export async function freshTable(prefix = 'events'): Promise<string> {
   shared ??= testDynamoClient();
   await ensureTable(shared, eventTableSpec(name));
   return name;
+}
+
+/**
+ * Brings the heads of these streams up to their newest events, as functions/project-heads.ts
+ * does after each batch of the table's stream (tests that run the store alone run no stream).
+ */
+export async function projectHeads(client: DynamoDBClient, table: string, streamIds: readonly string[]) {
+  const reader = new DynamoDbEventReader(client, table);
+  for (const streamId of streamIds) {
+    const projector = headProjectors[streamTypeOf(streamId)];
+    if (!projector) throw new Error(`no head projector for ${streamId}`);
+    await projectHead(client, table, reader, projector, streamId, Number.MAX_SAFE_INTEGER);
+  }
 }

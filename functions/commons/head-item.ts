@@ -1,0 +1,65 @@
+import { gzipSync } from 'node:zlib';
+import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { headIndexKeys } from '../../events/audit/hash.ts';
+import { type Item, N, S } from './dynamodb-event-reader.ts';
+import type { HeadProjection } from './event-store.ts';
+
+/** JSON attributes above this size are stored gzipped, to stay well inside DynamoDB's 400 KB item limit. */
+export const COMPRESS_ABOVE = 64 * 1024;
+
+/** A JSON attribute, gzipped (`<name>Z`, binary) when large. */
+export const jsonItemAttribute = (name: string, json: string): Item =>
+  json.length > COMPRESS_ABOVE ? { [`${name}Z`]: { B: gzipSync(json) } } : { [name]: S(json) };
+
+/** A stream's head as written: the whole state at a version, with the keys that list it. */
+export interface HeadWrite {
+  readonly streamId: string;
+  readonly streamType: string;
+  readonly version: number;
+  /** The hash of the event at `version`. */
+  readonly hash: string;
+  /** When the event at `version` was recorded. */
+  readonly updatedAt: string;
+  readonly state: unknown;
+  readonly stateSchema: number;
+  readonly projection: HeadProjection;
+}
+
+/**
+ * The PutItem of a head item (docs/ARCHITECTURE.md, "Event table"), conditional on the head
+ * it replaces: none when `previousVersion` is 0, else the head at that version. A head never
+ * moves back, and two writers of one head cannot both win.
+ */
+export function headPutInput(
+  tableName: string,
+  head: HeadWrite,
+  previousVersion: number,
+): PutItemCommandInput {
+  const { projection } = head;
+  const { hPk, hSk } = headIndexKeys(head.streamId);
+  const item: Item = {
+    pk: S(head.streamId),
+    sk: N(0),
+    kind: S('head'),
+    streamType: S(head.streamType),
+    version: N(head.version),
+    stateSchema: N(head.stateSchema),
+    updatedAt: S(head.updatedAt),
+    hash: S(head.hash),
+    hPk: S(hPk),
+    hSk: S(hSk),
+    listPk: S(projection.listPk),
+    listSk: S(projection.listSk),
+    ...jsonItemAttribute('state', JSON.stringify(head.state)),
+    ...(projection.orgPk ? { orgPk: S(projection.orgPk) } : {}),
+    ...(projection.visibleTo?.length ? { visibleTo: { SS: [...projection.visibleTo] } } : {}),
+  };
+  return previousVersion === 0
+    ? { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }
+    : {
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': N(previousVersion) },
+      };
+}
