@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import {
   ConditionalCheckFailedException,
+  type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
@@ -18,7 +19,7 @@ import {
   IdempotencyRecordExistsError,
   type MultiStreamAppender,
 } from './event-store.ts';
-import { COMPRESS_ABOVE, headPutInput, jsonItemAttribute } from './head-item.ts';
+import { headPutInput, jsonItemAttribute } from './head-item.ts';
 
 /** How long an idempotency record is kept: clients retry within minutes, not days. */
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -49,8 +50,19 @@ function jsonAttribute(item: Item, name: string): string | undefined {
  */
 export class DynamoDbEventStore extends DynamoDbEventReader implements EventStore, MultiStreamAppender {
   private readonly decisions = new Map<string, CachedDecision>();
+  private readonly cacheSize: number;
   /** Decision snapshots served from memory and read from the table, since the container started. */
   readonly decisionReads = { cached: 0, read: 0 };
+
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    /** `decisionCacheSize`: streams whose decision state is kept in memory (0: none, every command reads). */
+    options: { readonly decisionCacheSize?: number } = {},
+  ) {
+    super(client, tableName);
+    this.cacheSize = options.decisionCacheSize ?? DECISION_CACHE_SIZE;
+  }
 
   async loadDecision<T>(streamId: string): Promise<DecisionSnapshot<T> | null> {
     const cached = this.decisions.get(streamId);
@@ -109,9 +121,10 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
   }
 
   private remember(streamId: string, decision: CachedDecision): void {
+    if (this.cacheSize === 0) return;
     this.decisions.delete(streamId);
     this.decisions.set(streamId, decision);
-    if (this.decisions.size > DECISION_CACHE_SIZE) {
+    if (this.decisions.size > this.cacheSize) {
       const oldest = this.decisions.keys().next().value;
       if (oldest !== undefined) this.decisions.delete(oldest);
     }

@@ -6,10 +6,15 @@ import type { HeadProjection } from './event-store.ts';
 
 /** JSON attributes above this size are stored gzipped, to stay well inside DynamoDB's 400 KB item limit. */
 export const COMPRESS_ABOVE = 64 * 1024;
+/**
+ * Heads are gzipped from this size on: a head is written with every projection and copied whole
+ * into the byType and byOrg indexes, so each KB of it costs three write units (bench/RESULTS.md §1).
+ */
+const HEAD_COMPRESS_ABOVE = 4 * 1024;
 
-/** A JSON attribute, gzipped (`<name>Z`, binary) when large. */
-export const jsonItemAttribute = (name: string, json: string): Item =>
-  json.length > COMPRESS_ABOVE ? { [`${name}Z`]: { B: gzipSync(json) } } : { [name]: S(json) };
+/** A JSON attribute, gzipped (`<name>Z`, binary) when larger than `above`. */
+export const jsonItemAttribute = (name: string, json: string, above = COMPRESS_ABOVE): Item =>
+  json.length > above ? { [`${name}Z`]: { B: gzipSync(json) } } : { [name]: S(json) };
 
 /** A stream's head as written: the whole state at a version, with the keys that list it. */
 export interface HeadWrite {
@@ -50,7 +55,7 @@ export function headPutInput(
     hSk: S(hSk),
     listPk: S(projection.listPk),
     listSk: S(projection.listSk),
-    ...jsonItemAttribute('state', JSON.stringify(head.state)),
+    ...jsonItemAttribute('state', JSON.stringify(head.state), HEAD_COMPRESS_ABOVE),
     ...(projection.orgPk ? { orgPk: S(projection.orgPk) } : {}),
     ...(projection.visibleTo?.length ? { visibleTo: { SS: [...projection.visibleTo] } } : {}),
   };
