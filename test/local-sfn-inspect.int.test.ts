@@ -22,9 +22,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalSfn, startLocalSfn } from '../local/sfn/index.ts';
+import { eventually } from './support/eventually.ts';
 import {
   closedExecution,
-  eventually,
   FakeRelayStep,
   rejection,
   relayDefinition,
@@ -52,8 +52,14 @@ async function fullHistory(
 }
 
 const types = (events: HistoryEvent[]) => events.map((e) => e.type);
-/** A Lambda Task state that ran and returned, as AWS's history shows it. */
-const LAMBDA_TASK = ['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited'];
+/** A Task state whose Resource is a Lambda function ARN (Plan, Escalate), as AWS's history shows it. */
+const LAMBDA_TASK = [
+  'TaskStateEntered',
+  'LambdaFunctionScheduled',
+  'LambdaFunctionStarted',
+  'LambdaFunctionSucceeded',
+  'TaskStateExited',
+];
 const CHOICE = ['ChoiceStateEntered', 'ChoiceStateExited'];
 
 describe('the local Step Functions endpoint, as an operator inspects it', () => {
@@ -140,10 +146,14 @@ describe('the local Step Functions endpoint, as an operator inspects it', () => 
     const executionArn = await start('history-approve');
     const wait = await fake.nthWait('history-approve', 0);
     // While it waits for the callback, the history ends with the submitted task.
-    const waiting = await eventually('TaskSubmitted', async () => {
-      const events = await fullHistory(client, executionArn);
-      return events.at(-1)?.type === 'TaskSubmitted' ? events : undefined;
-    });
+    const waiting = await eventually(
+      async () => {
+        const events = await fullHistory(client, executionArn);
+        return events.at(-1)?.type === 'TaskSubmitted' && events;
+      },
+      10_000,
+      'TaskSubmitted',
+    );
     // A Lambda task (Plan), the Choice (Route), then the Wait task, submitted and waiting.
     const planned = ['ExecutionStarted', ...LAMBDA_TASK, ...CHOICE];
     expect(types(waiting)).toEqual([
@@ -171,6 +181,17 @@ describe('the local Step Functions endpoint, as an operator inspects it', () => 
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(JSON.parse(events[0]?.executionStartedEventDetails?.input ?? '')).toEqual({
       incidentId: 'history-approve',
+    });
+    expect(events[2]?.lambdaFunctionScheduledEventDetails).toMatchObject({
+      resource: 'arn:aws:lambda:ap-northeast-1:000000000000:function:relay-step',
+      timeoutInSeconds: 30,
+    });
+    expect(JSON.parse(events[2]?.lambdaFunctionScheduledEventDetails?.input ?? '')).toEqual({
+      action: 'plan',
+      incidentId: 'history-approve',
+    });
+    expect(JSON.parse(events[4]?.lambdaFunctionSucceededEventDetails?.output ?? '')).toMatchObject({
+      next: 'wait',
     });
     expect(events[8]?.stateEnteredEventDetails?.name).toBe('Wait');
     expect(events[9]?.taskScheduledEventDetails).toMatchObject({
@@ -295,10 +316,14 @@ describe('the local Step Functions endpoint, as an operator inspects it', () => 
       error: 'Operator',
       cause: 'stopped from the CLI',
     });
-    const events = await eventually('ExecutionAborted', async () => {
-      const all = await fullHistory(client, executionArn);
-      return all.at(-1)?.type === 'ExecutionAborted' ? all : undefined;
-    });
+    const events = await eventually(
+      async () => {
+        const all = await fullHistory(client, executionArn);
+        return all.at(-1)?.type === 'ExecutionAborted' && all;
+      },
+      10_000,
+      'ExecutionAborted',
+    );
     expect(events.at(-1)?.executionAbortedEventDetails).toEqual({
       error: 'Operator',
       cause: 'stopped from the CLI',

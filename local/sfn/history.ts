@@ -19,11 +19,14 @@ export interface HistoryEvent {
   readonly [details: string]: unknown;
 }
 
-/** What the local handlers know of a Task's integration. */
-export interface TaskResource {
-  readonly resourceType: string;
-  readonly resource: string;
-}
+/**
+ * What the local handlers know of a Task's resource. AWS records a service integration
+ * (`arn:aws:states:::lambda:invoke…`) as Task* events with resourceType/resource, and a bare
+ * Lambda function ARN as LambdaFunction* events.
+ */
+export type TaskResource =
+  | { readonly kind: 'integration'; readonly resourceType: string; readonly resource: string }
+  | { readonly kind: 'function'; readonly functionArn: string };
 
 /** One attempt of a Task state, as its handler reports it. */
 export interface TaskAttempt {
@@ -167,7 +170,7 @@ export class HistoryRecorder implements TaskObserver {
         if (state.type === 'Task') this.enterTask(state.name);
         return;
       case 'StateExited':
-        if (state.type === 'Task') this.endTask(state.name, at, 'TaskSucceeded');
+        if (state.type === 'Task') this.endTask(state.name, at, 'Succeeded');
         this.append(at, `${prefix}Exited`, {
           stateExitedEventDetails: {
             name: state.name,
@@ -182,7 +185,7 @@ export class HistoryRecorder implements TaskObserver {
         this.endTask(
           state.name,
           at,
-          event.Error === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed',
+          event.Error === 'States.Timeout' ? 'TimedOut' : 'Failed',
           event.Error,
           event.Cause,
         );
@@ -210,26 +213,39 @@ export class HistoryRecorder implements TaskObserver {
   private pump(stateName: string): void {
     const attempt = this.open.get(stateName)?.attempt;
     if (!attempt) return;
-    const { resourceType, resource } = attempt.resource;
     const at = Date.now();
+    const task = attempt.resource;
     if (attempt.emitted === 'none') {
-      this.append(at, 'TaskScheduled', {
-        taskScheduledEventDetails: {
-          resourceType,
-          resource,
-          region: this.region,
-          parameters: JSON.stringify(attempt.parameters),
-          timeoutInSeconds: attempt.timeoutSeconds,
-        },
-      });
-      this.append(at, 'TaskStarted', { taskStartedEventDetails: { resourceType, resource } });
+      if (task.kind === 'function') {
+        this.append(at, 'LambdaFunctionScheduled', {
+          lambdaFunctionScheduledEventDetails: {
+            resource: task.functionArn,
+            input: JSON.stringify(attempt.parameters),
+            inputDetails: { truncated: false },
+            timeoutInSeconds: attempt.timeoutSeconds,
+          },
+        });
+        this.append(at, 'LambdaFunctionStarted', {});
+      } else {
+        const { resourceType, resource } = task;
+        this.append(at, 'TaskScheduled', {
+          taskScheduledEventDetails: {
+            resourceType,
+            resource,
+            region: this.region,
+            parameters: JSON.stringify(attempt.parameters),
+            timeoutInSeconds: attempt.timeoutSeconds,
+          },
+        });
+        this.append(at, 'TaskStarted', { taskStartedEventDetails: { resourceType, resource } });
+      }
       attempt.emitted = 'started';
     }
-    if (attempt.emitted === 'started' && attempt.submitted) {
+    if (attempt.emitted === 'started' && attempt.submitted && task.kind === 'integration') {
       this.append(attempt.submitted.at, 'TaskSubmitted', {
         taskSubmittedEventDetails: {
-          resourceType,
-          resource,
+          resourceType: task.resourceType,
+          resource: task.resource,
           output: JSON.stringify(attempt.submitted.output),
           outputDetails: { truncated: false },
         },
@@ -241,7 +257,7 @@ export class HistoryRecorder implements TaskObserver {
   private endTask(
     stateName: string,
     at: number,
-    type: 'TaskSucceeded' | 'TaskFailed' | 'TaskTimedOut',
+    outcome: 'Succeeded' | 'Failed' | 'TimedOut',
     error?: string,
     cause?: unknown,
   ): void {
@@ -249,20 +265,20 @@ export class HistoryRecorder implements TaskObserver {
     const attempt = this.open.get(stateName)?.attempt;
     this.open.delete(stateName);
     if (!attempt) return;
-    const { resourceType, resource } = attempt.resource;
-    if (type === 'TaskSucceeded') {
-      this.append(at, type, {
-        taskSucceededEventDetails: {
-          resourceType,
-          resource,
-          output: JSON.stringify(attempt.result ?? null),
-          outputDetails: { truncated: false },
-        },
-      });
-      return;
-    }
-    const key = type === 'TaskFailed' ? 'taskFailedEventDetails' : 'taskTimedOutEventDetails';
-    this.append(at, type, { [key]: { resourceType, resource, ...errorDetails(error, cause) } });
+    const task = attempt.resource;
+    const [type, key, resource] =
+      task.kind === 'function'
+        ? [`LambdaFunction${outcome}`, `lambdaFunction${outcome}EventDetails`, {}]
+        : [
+            `Task${outcome}`,
+            `task${outcome}EventDetails`,
+            { resourceType: task.resourceType, resource: task.resource },
+          ];
+    const details =
+      outcome === 'Succeeded'
+        ? { output: JSON.stringify(attempt.result ?? null), outputDetails: { truncated: false } }
+        : errorDetails(error, cause);
+    this.append(at, type, { [key]: { ...resource, ...details } });
   }
 
   private append(at: number, type: string, details: Record<string, unknown>): void {

@@ -22,9 +22,8 @@
  *
  * Differences from AWS: executions run in memory; with `historyFile` their records and history
  * survive a restart, but one that was running is closed as ABORTED (its interpreter and tokens
- * are gone). HeartbeatSeconds is not enforced. Every Task's history uses the Task* events with
- * resourceType `lambda` (AWS writes LambdaFunction* events for a bare function ARN);
- * `previousEventId` is always the event before. Page tokens do not expire.
+ * are gone). HeartbeatSeconds is not enforced. In a history `previousEventId` is always the event
+ * before (AWS points some events at an earlier cause). Page tokens do not expire.
  */
 import './polyfill.ts';
 import { randomUUID } from 'node:crypto';

@@ -167,9 +167,11 @@ function taskHandler(spec: TaskSpec, runtime: TaskRuntime): LocalHandler {
   };
 }
 
-/** How GetExecutionHistory names a Task's integration (AWS: `lambda`, `invoke[.waitForTaskToken]`). */
+/** How GetExecutionHistory names a Task's resource (AWS: `lambda`, `invoke[.waitForTaskToken]`, or the function). */
 function taskResource(spec: TaskSpec): TaskResource {
+  if (spec.kind === 'function') return { kind: 'function', functionArn: spec.functionArn };
   return {
+    kind: 'integration',
     resourceType: 'lambda',
     resource: spec.kind === 'invoke-wait-for-token' ? 'invoke.waitForTaskToken' : 'invoke',
   };

@@ -16,6 +16,7 @@ import {
   type LocalFunction,
   localFunctionName,
 } from '../../local/sfn/index.ts';
+import { eventually } from './eventually.ts';
 
 /**
  * The relay workflow's shape (docs/ARCHITECTURE.md, "Relay workflow contract"), synthesized from
@@ -162,26 +163,20 @@ export function sfnClient(endpoint: string, maxAttempts?: number): SFNClient {
   });
 }
 
-/** Polls `probe` until it answers something other than undefined (10 s at most). */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** DescribeExecution once the execution is no longer RUNNING. */
 export function closedExecution(
   client: SFNClient,
   executionArn: string,
 ): Promise<DescribeExecutionCommandOutput> {
-  return eventually(`${executionArn} to close`, async () => {
-    const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
-    return execution.status === 'RUNNING' ? undefined : execution;
-  });
+  return eventually(
+    async () => {
+      const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    },
+    10_000,
+    `${executionArn} to close`,
+    20,
+  );
 }
 
 /** Resolves with the rejection of `promise` (fails if it resolves). */
