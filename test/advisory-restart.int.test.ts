@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { apiClient, eventually, npmStartEnv, tempDataDir } from './support/local-api.ts';
 
 // `npm start` in a child process at CEPTOAR_TIME_SCALE=3600. The local Step Functions
-// endpoint forgets executions on a restart; the advisory's window must still be timed.
+// endpoint cannot carry a running execution across a restart; the advisory's window must still be timed.
 const running = new Set<ChildProcess>();
 
 async function freePort(): Promise<number> {
