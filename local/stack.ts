@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -12,9 +12,11 @@ import { issueLocalToken, localAckKeyFile, localSigningKey, tokenRequest } from 
 import { startCheckpointTimer } from './checkpoints.ts';
 import { consoleRoute } from './console.ts';
 import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
+import { ENDPOINTS_FILE, type LocalEndpoints, localEndpoints } from './endpoints.ts';
 import { ensureIndexes } from './ensure-indexes.ts';
 import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
 import { startMailCatcher } from './mail.ts';
+import { assertPortsFree, type LocalPorts, type LocalService } from './ports.ts';
 import { recoverFromEventLog } from './recover.ts';
 import { extractStateMachines, localFunctionName, startLocalSfn } from './sfn/index.ts';
 import { startSmsGateway } from './sms.ts';
@@ -26,8 +28,10 @@ import { eventTableSpec } from './table-spec.ts';
 export interface LocalStackOptions {
   /** Where DynamoDB Local, the mailbox, the SMS log and checkpoints live; kept across restarts. */
   readonly dataDir: string;
-  /** API port; 0 or undefined picks a free one (tests). */
+  /** API port; 0 or undefined picks a free one (tests). Same as `ports.api`. */
   readonly port?: number;
+  /** Every stand-in's port; each missing or 0 picks a free one (tests, the bench); `npm start` passes its defaults. */
+  readonly ports?: Partial<LocalPorts>;
   readonly host?: string;
   /** Divides every policy duration (CEPTOAR_TIME_SCALE). */
   readonly timeScale?: number;
@@ -53,6 +57,8 @@ export interface LocalStack {
   readonly mail: Awaited<ReturnType<typeof startMailCatcher>>;
   readonly sms: Awaited<ReturnType<typeof startSmsGateway>>;
   readonly sfn: Awaited<ReturnType<typeof startLocalSfn>>;
+  /** Every endpoint, region and dummy credentials, as written to `<dataDir>/endpoints.json`. */
+  readonly endpoints: LocalEndpoints;
   /** Resolves when every committed event so far was reacted to and every queued notification handled. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -99,16 +105,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.length = 0;
   };
   let ready = false;
+  const ports: Partial<LocalPorts> = { ...options.ports, api: options.ports?.api ?? options.port ?? 0 };
+  // Before anything starts: a taken port is named with the variable that moves it.
+  await assertPortsFree(ports, options.host);
+  const port = (service: LocalService) => ports[service] || undefined;
 
   try {
-    const dynamo = await startDynamoLocal({ dbPath: join(dataDir, 'dynamodb'), log });
+    const dynamo = await startDynamoLocal({
+      dbPath: join(dataDir, 'dynamodb'),
+      log,
+      port: port('dynamodb'),
+    });
     stoppers.push(() => dynamo.stop());
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials });
     await ensureTable(dynamoClient, eventTableSpec(TABLE));
     await ensureIndexes(dynamoClient, eventTableSpec(TABLE), log);
 
-    const messaging = await startLocalMessaging({ region: REGION, log });
+    const messaging = await startLocalMessaging({ region: REGION, log, port: port('sqs') });
     stoppers.push(() => messaging.stop());
     const topicArn = await messaging.createTopic('ceptoar-notifications');
     // One queue per flow, selected by the subscription filter policy on `flow`, as in the CDK stack.
@@ -132,11 +146,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         deadLetter: { queueName: 'ceptoar-advisory-deliveries-dlq', maxReceiveCount: 5 },
       },
     );
-    const sms = await startSmsGateway({ upstream: messaging.endpoint, dataDir });
+    const sms = await startSmsGateway({ upstream: messaging.endpoint, dataDir, port: port('sns') });
     stoppers.push(() => sms.close());
-    const mail = await startMailCatcher({ dataDir, log });
+    const mail = await startMailCatcher({
+      dataDir,
+      log,
+      apiPort: port('ses'),
+      smtpPort: port('smtp'),
+    });
     stoppers.push(() => mail.stop());
-    const sfn = await startLocalSfn({ region: REGION });
+    const sfn = await startLocalSfn({
+      region: REGION,
+      historyFile: join(dataDir, 'stepfunctions', 'executions.ndjson'),
+      port: port('stepfunctions'),
+    });
     stoppers.push(() => sfn.close());
 
     // The handlers read these once, at import; they are all set before the first import.
@@ -239,7 +262,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : [],
     );
     const http = await startHttpServer({
-      port: options.port ?? 0,
+      port: ports.api ?? 0,
       ...(options.host ? { host: options.host } : {}),
       routes,
       localRoutes,
@@ -348,7 +371,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     }
     ready = true;
-    log.info(`ceptoar-relay is up at ${http.url} (data in ${dataDir}, time scale ${options.timeScale ?? 1})`);
+    const endpoints = localEndpoints({
+      apiUrl: http.url,
+      dataDir,
+      region: REGION,
+      credentials,
+      dynamodb: dynamo.endpoint,
+      stepFunctions: sfn.url,
+      sns: sms.endpoint,
+      sqs: messaging.endpoint,
+      ses: mail.sesEndpoint,
+      smtpPort: mail.smtpPort,
+      tableName: TABLE,
+      stateMachineArns: [process.env.RELAY_WORKFLOW_ARN, process.env.ADVISORY_WORKFLOW_ARN],
+      topicArn,
+      queueUrls: [queueUrl, advisoryQueueUrl],
+    });
+    writeFileSync(join(dataDir, ENDPOINTS_FILE), `${JSON.stringify(endpoints, null, 2)}\n`);
 
     return {
       url: http.url,
@@ -358,6 +397,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mail,
       sms,
       sfn,
+      endpoints,
       settle: async () => {
         await Promise.all([streams.idle(), headStream.idle()]);
         await deliveries.idle();

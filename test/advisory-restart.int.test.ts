@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { apiClient, eventually, tempDataDir } from './support/local-api.ts';
+import { apiClient, eventually, npmStartEnv, tempDataDir } from './support/local-api.ts';
 
 // `npm start` in a child process at CEPTOAR_TIME_SCALE=3600. The local Step Functions
-// endpoint forgets executions on a restart; the advisory's window must still be timed.
+// endpoint cannot carry a running execution across a restart; the advisory's window must still be timed.
 const running = new Set<ChildProcess>();
 
 async function freePort(): Promise<number> {
@@ -19,7 +19,7 @@ async function freePort(): Promise<number> {
 
 async function start(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, PORT: String(port), CEPTOAR_DATA_DIR: dataDir, CEPTOAR_TIME_SCALE: '3600' },
+    env: npmStartEnv(dataDir, port),
     stdio: 'ignore',
   });
   running.add(child);

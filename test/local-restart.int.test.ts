@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { apiClient, eventually, tempDataDir } from './support/local-api.ts';
+import { apiClient, eventually, npmStartEnv, tempDataDir } from './support/local-api.ts';
 
 // `npm start` as a user runs it: a child process with PORT, CEPTOAR_DATA_DIR and
 // CEPTOAR_TIME_SCALE. A restart (graceful or a crash) must lose nothing: the event log
@@ -20,7 +20,7 @@ async function freePort(): Promise<number> {
 
 async function start(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, PORT: String(port), CEPTOAR_DATA_DIR: dataDir, CEPTOAR_TIME_SCALE: '3600' },
+    env: npmStartEnv(dataDir, port),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -1,6 +1,5 @@
 import {
   DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   InvalidOutput,
@@ -9,192 +8,22 @@ import {
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalSfn, startLocalSfn } from '../local/sfn/index.ts';
 import {
-  type CloudFormationTemplateJson,
-  extractStateMachines,
-  type LocalFunction,
-  type LocalSfn,
-  localFunctionName,
-  startLocalSfn,
-} from '../local/sfn/index.ts';
-
-// The relay workflow's shape (docs/ARCHITECTURE.md, "Relay workflow contract"), synthesized from
-// CDK and run through extractStateMachines, plus a Catch for SendTaskFailure's error.
-function relayTemplate(): CloudFormationTemplateJson {
-  const stack = new Stack();
-  const relayStep = new lambda.Function(stack, 'RelayStep', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({});'),
-    environment: { CEPTOAR_FUNCTION: 'relay-step' },
-  });
-  const step = (id: string, payload: Record<string, unknown>, resultPath: string) =>
-    new tasks.LambdaInvoke(stack, id, {
-      lambdaFunction: relayStep,
-      payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject(payload),
-      resultPath,
-      taskTimeout: sfn.Timeout.duration(Duration.seconds(30)),
-    });
-  const incidentId = sfn.JsonPath.stringAt('$.incidentId');
-  const hop = sfn.JsonPath.numberAt('$.plan.hop');
-  const attempt = sfn.JsonPath.numberAt('$.plan.attempt');
-  const plan = step('Plan', { action: 'plan', incidentId }, '$.plan');
-  const wait = new tasks.LambdaInvoke(stack, 'Wait', {
-    lambdaFunction: relayStep,
-    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: sfn.TaskInput.fromObject({
-      action: 'wait',
-      incidentId,
-      hop,
-      attempt,
-      dueAt: sfn.JsonPath.stringAt('$.plan.dueAt'),
-      timeoutSeconds: sfn.JsonPath.numberAt('$.plan.timeoutSeconds'),
-      taskToken: sfn.JsonPath.taskToken,
-    }),
-    resultPath: '$.callback',
-    taskTimeout: sfn.Timeout.at('$.plan.timeoutSeconds'),
-  });
-  const escalate = step('Escalate', { action: 'escalate', incidentId, hop, attempt }, '$.escalation');
-  const done = new sfn.Succeed(stack, 'Done');
-  const stalled = new sfn.Fail(stack, 'Stalled', {
-    error: 'RelayStalled',
-    cause: 'no hop acknowledged in time',
-  });
-  const returned = new sfn.Pass(stack, 'Returned');
-  wait.addCatch(escalate, { errors: ['States.Timeout'], resultPath: '$.timeout' });
-  wait.addCatch(returned, { errors: ['RelayReturned'], resultPath: '$.returned' });
-  wait.next(plan);
-  escalate.next(plan);
-  returned.next(done);
-  plan.next(
-    new sfn.Choice(stack, 'Route')
-      .when(sfn.Condition.stringEquals('$.plan.next', 'wait'), wait)
-      .when(sfn.Condition.stringEquals('$.plan.next', 'done'), done)
-      .otherwise(stalled),
-  );
-  new sfn.StateMachine(stack, 'RelayWorkflow', { definitionBody: sfn.DefinitionBody.fromChainable(plan) });
-  return Template.fromStack(stack).toJSON() as CloudFormationTemplateJson;
-}
-
-interface WaitPayload {
-  action: 'wait';
-  incidentId: string;
-  hop: number;
-  attempt: number;
-  dueAt: string;
-  timeoutSeconds: number;
-  taskToken: string;
-}
-
-/**
- * A fake relay-step keeping a little state per incident. Incidents named `timeout-*` are never
- * acknowledged: each wait lasts 1 s and the relay stalls after two escalations. Others wait 30 s
- * once, then are done.
- */
-class FakeRelayStep {
-  readonly incidents = new Map<string, { plans: number; escalations: number; waits: WaitPayload[] }>();
-
-  readonly handler: LocalFunction = async (payload) => {
-    const event = payload as { action: string; incidentId: string };
-    const incident = this.incident(event.incidentId);
-    switch (event.action) {
-      case 'plan': {
-        incident.plans++;
-        const short = event.incidentId.startsWith('timeout-');
-        const next = short
-          ? incident.escalations >= 2
-            ? 'stalled'
-            : 'wait'
-          : incident.plans === 1
-            ? 'wait'
-            : 'done';
-        const timeoutSeconds = short ? 1 : 30;
-        const dueAt = new Date(Date.now() + timeoutSeconds * 1000).toISOString();
-        return { next, hop: 1, attempt: incident.escalations, dueAt, timeoutSeconds };
-      }
-      case 'wait':
-        incident.waits.push(payload as WaitPayload);
-        return { recorded: true };
-      case 'escalate':
-        incident.escalations++;
-        return { escalated: incident.escalations };
-      default:
-        throw new Error(`unexpected action ${event.action}`);
-    }
-  };
-
-  incident(id: string) {
-    let incident = this.incidents.get(id);
-    if (!incident) {
-      incident = { plans: 0, escalations: 0, waits: [] };
-      this.incidents.set(id, incident);
-    }
-    return incident;
-  }
-
-  /** The payload of the incident's `n`-th wait (0-based), once it has happened. */
-  async nthWait(id: string, n: number): Promise<WaitPayload> {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const wait = this.incident(id).waits[n];
-      if (wait) return wait;
-      if (Date.now() > deadline) throw new Error(`${id}: no wait #${n}`);
-      await sleep(10);
-    }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function sfnClient(endpoint: string, maxAttempts?: number): SFNClient {
-  return new SFNClient({
-    region: 'ap-northeast-1',
-    endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...(maxAttempts ? { maxAttempts } : {}),
-  });
-}
-
-/** Resolves with the rejection of `promise` (fails if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-const template = relayTemplate();
-
-function relayDefinition(): Record<string, unknown> {
-  const [relay] = extractStateMachines(template);
-  if (!relay) throw new Error('no state machine in the template');
-  return relay.definition;
-}
-
-function resolver(fake: FakeRelayStep) {
-  return (functionArnOrName: string): LocalFunction => {
-    if (localFunctionName(functionArnOrName) !== 'relay-step')
-      throw new Error(`unknown ${functionArnOrName}`);
-    return fake.handler;
-  };
-}
+  closedExecution,
+  FakeRelayStep,
+  rejection,
+  relayDefinition,
+  resolver,
+  sfnClient,
+} from './support/relay-sfn.ts';
 
 describe('local Step Functions endpoint running the relay workflow', () => {
   const fake = new FakeRelayStep();
@@ -222,15 +51,7 @@ describe('local Step Functions endpoint running the relay workflow', () => {
       }),
     );
 
-  async function untilClosed(executionArn: string): Promise<DescribeExecutionCommandOutput> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
-      if (execution.status !== 'RUNNING') return execution;
-      if (Date.now() > deadline) throw new Error(`${executionArn} still running`);
-      await sleep(20);
-    }
-  }
+  const untilClosed = (executionArn: string) => closedExecution(client, executionArn);
 
   it('approve: SendTaskSuccess resumes the workflow; a repeated callback changes nothing', async () => {
     const { executionArn } = await start('approve-1');

@@ -3,6 +3,8 @@ import './polyfill.ts';
 import { ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import { type ArnScope, executionArn, stateMachineArn } from './arn.ts';
 import { SfnServiceError } from './errors.ts';
+import type { ExecutionLog, StoredExecution } from './execution-log.ts';
+import { abortedEvent, closingEvent, type HistoryEvent, HistoryRecorder } from './history.ts';
 import { prepareDefinition, type TaskSpec, taskHandlers } from './tasks.ts';
 import { TaskTokens } from './tokens.ts';
 import type { FunctionResolver, Json, SfnLog } from './types.ts';
@@ -28,9 +30,20 @@ export interface ExecutionInfo {
   readonly currentState?: string;
 }
 
+/** A registered state machine, as DescribeStateMachine reports it. */
+export interface StateMachineInfo {
+  readonly stateMachineArn: string;
+  readonly name: string;
+  /** The definition as registered (for the local stack: the synthesized one), not the library's rewrite. */
+  readonly definition: object;
+  readonly creationDate: Date;
+}
+
 interface RegisteredMachine {
   readonly arn: string;
   readonly name: string;
+  readonly definition: object;
+  readonly creationDate: Date;
   readonly machine: StateMachine;
   readonly tasks: ReadonlyMap<string, TaskSpec>;
   readonly resolveFunction: FunctionResolver;
@@ -44,7 +57,11 @@ interface ExecutionRecord extends Mutable<ExecutionInfo> {
   abort?: () => void;
   /** Settles once the library's result and event log are both finished. */
   settled?: Promise<void>;
+  history: HistoryRecorder;
 }
+
+/** Why an execution is ABORTED that nobody stopped: it ran in memory, and the endpoint stopped. */
+const STOPPED_WHILE_RUNNING = 'the local Step Functions endpoint stopped while this execution ran';
 
 type Outcome = Pick<ExecutionInfo, 'status' | 'output' | 'error' | 'cause'>;
 type Run = ReturnType<StateMachine['run']>;
@@ -61,8 +78,34 @@ export class ExecutionStore {
   constructor(
     private readonly scope: ArnScope,
     private readonly log: SfnLog,
+    private readonly executionLog?: ExecutionLog,
   ) {
     this.tokens = new TaskTokens(log);
+    for (const stored of executionLog?.load() ?? []) this.restore(stored);
+  }
+
+  /** An execution read back from the log; one that was running cannot go on and is closed as ABORTED. */
+  private restore(stored: StoredExecution): void {
+    const { events, ...execution } = stored;
+    let closing = closingEvent(events);
+    const last = events.at(-1);
+    if (!closing && last) {
+      closing = abortedEvent(last, new Date(), STOPPED_WHILE_RUNNING);
+      events.push(closing);
+      this.executionLog?.event(stored.executionArn, closing);
+    }
+    const record: ExecutionRecord = {
+      ...execution,
+      status: 'ABORTED',
+      history: new HistoryRecorder(
+        this.scope.region,
+        () => {},
+        () => ({}),
+        events,
+      ),
+      ...(closing ? { stopDate: closing.timestamp, ...outcomeOf(closing) } : {}),
+    };
+    this.records.set(stored.executionArn, record);
   }
 
   /** Registers (or replaces, for later executions) a state machine; returns its ARN. */
@@ -72,7 +115,16 @@ export class ExecutionStore {
     for (const spec of prepared.tasks.values()) if (spec.staticFunction) resolveFunction(spec.staticFunction);
     const machine = new StateMachine(prepared.definition);
     const arn = stateMachineArn(this.scope, name);
-    this.machines.set(arn, { arn, name, machine, tasks: prepared.tasks, resolveFunction });
+    const creationDate = this.machines.get(arn)?.creationDate ?? new Date();
+    this.machines.set(arn, {
+      arn,
+      name,
+      definition: JSON.parse(JSON.stringify(definition)) as object,
+      creationDate,
+      machine,
+      tasks: prepared.tasks,
+      resolveFunction,
+    });
     this.log('sfn state machine registered', { stateMachineArn: arn, tasks: [...prepared.tasks.keys()] });
     return arn;
   }
@@ -100,13 +152,20 @@ export class ExecutionStore {
         return snapshot(existing);
       throw new SfnServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
+    const startDate = new Date();
+    this.executionLog?.started({ executionArn: arn, stateMachineArn: machineArn, name, input, startDate });
     const record: ExecutionRecord = {
       executionArn: arn,
       stateMachineArn: machineArn,
       name,
       status: 'RUNNING',
       input,
-      startDate: new Date(),
+      startDate,
+      history: new HistoryRecorder(
+        this.scope.region,
+        (event) => this.executionLog?.event(arn, event),
+        () => ({ error: record.error, cause: record.cause }),
+      ),
     };
     this.records.set(arn, record);
     this.run(registered, record, parsedInput);
@@ -116,6 +175,29 @@ export class ExecutionStore {
   /** DescribeExecution. */
   describe(arn: string): ExecutionInfo {
     return snapshot(this.record(arn));
+  }
+
+  /** GetExecutionHistory: every event so far, oldest first. */
+  history(arn: string): readonly HistoryEvent[] {
+    return this.record(arn).history.all;
+  }
+
+  /** ListStateMachines, in registration order. */
+  stateMachines(): StateMachineInfo[] {
+    return [...this.machines.values()].map(machineInfo);
+  }
+
+  /** The role a state machine would run as on AWS (nothing assumes it locally). */
+  roleArn(stateMachineName: string): string {
+    return `arn:${this.scope.partition ?? 'aws'}:iam::${this.scope.accountId}:role/${stateMachineName}-role`;
+  }
+
+  /** DescribeStateMachine. */
+  describeStateMachine(arn: string): StateMachineInfo {
+    const machine = this.machines.get(arn);
+    if (!machine)
+      throw new SfnServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machineInfo(machine);
   }
 
   /** Executions, newest first, optionally of one state machine and/or one status. */
@@ -144,8 +226,7 @@ export class ExecutionStore {
   async stopAll(): Promise<void> {
     this.closed = true;
     const records = [...this.records.values()];
-    for (const record of records)
-      this.finish(record, { status: 'ABORTED', cause: 'local Step Functions endpoint closed' });
+    for (const record of records) this.finish(record, { status: 'ABORTED', cause: STOPPED_WHILE_RUNNING });
     await Promise.all(records.map((record) => record.settled));
   }
 
@@ -163,6 +244,7 @@ export class ExecutionStore {
       tokens,
       resolveFunction: registered.resolveFunction,
       log: this.log,
+      observer: record.history,
       claimToken: () => {
         const token = record.mintedToken;
         record.mintedToken = undefined;
@@ -203,9 +285,10 @@ export class ExecutionStore {
     this.log('sfn execution started', { executionArn: arn });
   }
 
-  /** Consumes the event log (it buffers otherwise) to track the current state and log transitions. */
+  /** Consumes the event log (it buffers otherwise) into the history, the current state and the debug log. */
   private async follow(record: ExecutionRecord, events: AsyncGenerator<EventLog>): Promise<void> {
     for await (const event of events) {
+      record.history.library(event);
       if ('state' in event && !('parentState' in event)) {
         if (event.type === 'StateEntered') record.currentState = event.state.name;
         const error = 'Error' in event ? { error: event.Error } : {};
@@ -243,8 +326,42 @@ function failure(error: unknown): Outcome {
 }
 
 function snapshot(record: ExecutionRecord): ExecutionInfo {
-  const { mintedToken: _token, abort: _abort, settled: _settled, ...info } = record;
+  const { mintedToken: _token, abort: _abort, settled: _settled, history: _history, ...info } = record;
   return { ...info };
+}
+
+function machineInfo(machine: RegisteredMachine): StateMachineInfo {
+  return {
+    stateMachineArn: machine.arn,
+    name: machine.name,
+    definition: machine.definition,
+    creationDate: machine.creationDate,
+  };
+}
+
+/** Status, output or error of an execution, from the event that closed it. */
+function outcomeOf(closing: HistoryEvent): Outcome {
+  const details = (key: string) =>
+    (closing[key] ?? {}) as { output?: string; error?: string; cause?: string };
+  switch (closing.type) {
+    case 'ExecutionSucceeded':
+      return withoutUndefined({
+        status: 'SUCCEEDED',
+        output: details('executionSucceededEventDetails').output,
+      }) as Outcome;
+    case 'ExecutionFailed': {
+      const { error, cause } = details('executionFailedEventDetails');
+      return withoutUndefined({ status: 'FAILED', error, cause }) as Outcome;
+    }
+    case 'ExecutionTimedOut': {
+      const { error, cause } = details('executionTimedOutEventDetails');
+      return withoutUndefined({ status: 'TIMED_OUT', error, cause }) as Outcome;
+    }
+    default: {
+      const { error, cause } = details('executionAbortedEventDetails');
+      return withoutUndefined({ status: 'ABORTED', error, cause }) as Outcome;
+    }
+  }
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -12,13 +12,18 @@
  * ```
  *
  * API: `startLocalSfn(options?) → LocalSfn { url, region, registerStateMachine(name, definition,
- * resolveFunction) → ARN, executions(filter?), listRunning(), close() }`; operations StartExecution,
- * DescribeExecution, ListExecutions, StopExecution, SendTaskSuccess, SendTaskFailure,
- * SendTaskHeartbeat. Task resources: Lambda function ARNs (payloadResponseOnly),
- * `lambda:invoke` and `lambda:invoke.waitForTaskToken` (tokens: see tokens.ts and tasks.ts).
+ * resolveFunction) → ARN, executions(filter?), listRunning(), close() }`; operations
+ * ListStateMachines, DescribeStateMachine (the definition as registered), StartExecution,
+ * DescribeExecution, ListExecutions (statusFilter, maxResults, nextToken), GetExecutionHistory
+ * (AWS's event types, see history.ts; maxResults, nextToken, reverseOrder, includeExecutionData),
+ * StopExecution, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat. Task resources: Lambda
+ * function ARNs (payloadResponseOnly), `lambda:invoke` and `lambda:invoke.waitForTaskToken`
+ * (tokens: see tokens.ts and tasks.ts).
  *
- * Differences from AWS: executions live in memory (a restart forgets them and their tokens);
- * HeartbeatSeconds is not enforced; there is no execution history API.
+ * Differences from AWS: executions run in memory; with `historyFile` their records and history
+ * survive a restart, but one that was running is closed as ABORTED (its interpreter and tokens
+ * are gone). HeartbeatSeconds is not enforced. In a history `previousEventId` is always the event
+ * before (AWS points some events at an earlier cause). Page tokens do not expire.
  */
 import './polyfill.ts';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { operations } from './api.ts';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from './arn.ts';
 import { SfnServiceError } from './errors.ts';
+import { ExecutionLog } from './execution-log.ts';
 import { type ExecutionInfo, type ExecutionStatus, ExecutionStore } from './executions.ts';
 import type { FunctionResolver } from './types.ts';
 
@@ -51,6 +57,11 @@ export interface LocalSfnOptions {
   readonly accountId?: string;
   /** Debug log of registrations, executions, state transitions and task tokens. */
   readonly log?: (message: string, extra?: object) => void;
+  /**
+   * Where executions and their history are kept across restarts (NDJSON, appended as they run);
+   * in memory only when omitted. See execution-log.ts for what a restart keeps.
+   */
+  readonly historyFile?: string;
 }
 
 /** A running local Step Functions endpoint. */
@@ -76,7 +87,11 @@ const TARGET_PREFIX = 'AWSStepFunctions.';
 export async function startLocalSfn(options: LocalSfnOptions = {}): Promise<LocalSfn> {
   const region = options.region ?? DEFAULT_REGION;
   const log = options.log ?? (() => {});
-  const store = new ExecutionStore({ region, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID }, log);
+  const store = new ExecutionStore(
+    { region, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID },
+    log,
+    options.historyFile ? new ExecutionLog(options.historyFile) : undefined,
+  );
   const server = createServer((request, response) => {
     serve(store, request, response, log).catch((error: unknown) => {
       // Only reachable when the response itself cannot be written (client gone).

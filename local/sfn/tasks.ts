@@ -10,6 +10,7 @@
 // the handler learns the timeout so it can expire the task token at the same moment.
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { isLambdaFunctionArn } from './arn.ts';
+import type { TaskAttempt, TaskObserver, TaskResource } from './history.ts';
 import { TaskFailedError, type TaskTokens } from './tokens.ts';
 import type { FunctionResolver, Json, SfnLog } from './types.ts';
 
@@ -116,6 +117,8 @@ export interface TaskRuntime {
   readonly tokens: TaskTokens;
   readonly resolveFunction: FunctionResolver;
   readonly log: SfnLog;
+  /** Told of every attempt of a Task, for the execution history. */
+  readonly observer: TaskObserver;
   /** Takes the token minted while the current task's Parameters were evaluated, if any. */
   claimToken(): string | undefined;
 }
@@ -144,23 +147,39 @@ function taskHandler(spec: TaskSpec, runtime: TaskRuntime): LocalHandler {
       input[TASK_TIMEOUT_KEY] = MAX_TIMEOUT_SECONDS;
       runtime.log('sfn task timeout clamped', { state: spec.stateName, seconds, to: MAX_TIMEOUT_SECONDS });
     }
-    const timeoutMs = Math.min(seconds, MAX_TIMEOUT_SECONDS) * 1000;
+    const timeoutSeconds = Math.min(seconds, MAX_TIMEOUT_SECONDS);
     const taskInput = input[TASK_INPUT_KEY] ?? null;
+    const attempt = runtime.observer.scheduled(spec.stateName, taskResource(spec), taskInput, timeoutSeconds);
+    const succeeded = (result: Json) => {
+      attempt.succeeded(result);
+      return result;
+    };
     switch (spec.kind) {
       case 'function':
-        return invoke(runtime, spec.functionArn, taskInput);
+        return invoke(runtime, spec.functionArn, taskInput).then(succeeded);
       case 'invoke': {
         const { functionName, payload } = invocation(spec, taskInput);
-        return invoke(runtime, functionName, payload).then((result) => ({
-          ExecutedVersion: '$LATEST',
-          Payload: result,
-          StatusCode: 200,
-        }));
+        return invoke(runtime, functionName, payload).then(invokeResponse).then(succeeded);
       }
       case 'invoke-wait-for-token':
-        return waitForToken(spec, runtime, token, taskInput, timeoutMs);
+        return waitForToken(spec, runtime, token, taskInput, timeoutSeconds * 1000, attempt).then(succeeded);
     }
   };
+}
+
+/** How GetExecutionHistory names a Task's resource (AWS: `lambda`, `invoke[.waitForTaskToken]`, or the function). */
+function taskResource(spec: TaskSpec): TaskResource {
+  if (spec.kind === 'function') return { kind: 'function', functionArn: spec.functionArn };
+  return {
+    kind: 'integration',
+    resourceType: 'lambda',
+    resource: spec.kind === 'invoke-wait-for-token' ? 'invoke.waitForTaskToken' : 'invoke',
+  };
+}
+
+/** What `lambda:invoke` answers: the function's result as Payload. */
+function invokeResponse(result: Json): Json {
+  return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
 }
 
 function waitForToken(
@@ -169,6 +188,7 @@ function waitForToken(
   token: string | undefined,
   taskInput: Json,
   timeoutMs: number,
+  attempt: TaskAttempt,
 ): Promise<Json> {
   const { functionName, payload } = invocation(spec, taskInput);
   // Without `$$.Task.Token` in the payload nobody can call back: only the timeout ends the task.
@@ -179,11 +199,14 @@ function waitForToken(
       .wait(taskToken, { executionArn: runtime.executionArn, stateName: spec.stateName }, timeoutMs)
       .then(resolve, reject);
     // The function's result is ignored, as on AWS; its failure fails the task unless already settled.
-    invoke(runtime, functionName, payload).catch((error: unknown) => {
-      if (!runtime.tokens.isPending(taskToken)) return;
-      runtime.tokens.close(taskToken, 'function-failed');
-      reject(error);
-    });
+    invoke(runtime, functionName, payload).then(
+      (result) => attempt.submitted(invokeResponse(result)),
+      (error: unknown) => {
+        if (!runtime.tokens.isPending(taskToken)) return;
+        runtime.tokens.close(taskToken, 'function-failed');
+        reject(error);
+      },
+    );
   });
 }
 

@@ -2,11 +2,28 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../events/incident/report.ts';
+import { PORT_DEFAULTS } from '../../local/ports.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { RANSOMWARE_REPORT, VPN_ADVISORY } from './fixtures.ts';
 
 /** A fresh data folder for one test file's local stack. */
 export const tempDataDir = (prefix = 'ceptoar-test-') => mkdtempSync(join(tmpdir(), prefix));
+
+/**
+ * The environment of `npm start` run by a test: its data folder and API port, time scale 3600, and
+ * every other stand-in on a free port (never the fixed defaults: test files run in parallel).
+ */
+export function npmStartEnv(dataDir: string, port: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const ephemeral = Object.values(PORT_DEFAULTS).map(({ variable }) => [variable, '0']);
+  return {
+    ...process.env,
+    ...Object.fromEntries(ephemeral),
+    PORT: String(port),
+    CEPTOAR_DATA_DIR: dataDir,
+    CEPTOAR_TIME_SCALE: '3600',
+    ...extra,
+  };
+}
 
 /** Starts the whole local stack for a test file (its own data folder, a free port, quiet). */
 export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
@@ -95,17 +112,4 @@ export function apiClient(baseUrl: string) {
   };
 }
 
-/** Polls until the check returns a value (not undefined/false), or fails after the timeout. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { eventually } from './eventually.ts';
