@@ -9,12 +9,14 @@ import { type Actor, type Role, roles } from '../../events/actor.ts';
 import {
   ForbiddenError,
   PayloadTooLargeError,
+  RateLimitedError,
   UnauthorizedError,
   ValidationError,
 } from '../../events/errors.ts';
 import * as z from '../../events/zod.ts';
 import { logger } from './logger.ts';
 import { problemResponse, toProblem } from './problem.ts';
+import { rateLimiter } from './rate-limit.ts';
 
 /** Requests over this size are refused with 413 before anything is parsed. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -99,7 +101,11 @@ const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
     const problem = toProblem(request.error);
     if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
-    request.response = problemResponse(problem);
+    const error = request.error;
+    request.response = problemResponse(
+      problem,
+      error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {},
+    );
   },
 });
 
@@ -112,6 +118,9 @@ export function httpHandler<B = Record<string, never>>(
     .use(problemJson())
     .handler(async (event) => {
       const actor = actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      // Before anything is parsed: a flood costs as little as possible (docs/SECURITY.md, API4).
+      const wait = rateLimiter().take(actor.sub, actor.org ?? `role:${actor.role}`);
+      if (wait > 0) throw new RateLimitedError(`too many requests; retry after ${wait} s`, wait);
       if (!spec.allow.includes(actor.role))
         throw new ForbiddenError(`this needs the role ${spec.allow.join(' or ')}`);
       const key = event.headers?.['idempotency-key'];

@@ -8,9 +8,19 @@ import { RANSOMWARE_REPORT, VPN_ADVISORY } from './fixtures.ts';
 /** A fresh data folder for one test file's local stack. */
 export const tempDataDir = (prefix = 'ceptoar-test-') => mkdtempSync(join(tmpdir(), prefix));
 
-/** Starts the whole local stack for a test file (its own data folder, a free port, quiet). */
+/**
+ * Starts the whole local stack for a test file (its own data folder, a free port, quiet). Rate
+ * limits are off unless the file sets them: tests drive one caller faster than a person would.
+ */
 export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
-  return startLocalStack({ dataDir: tempDataDir(), port: 0, timeScale: 3600, quiet: true, ...options });
+  return startLocalStack({
+    dataDir: tempDataDir(),
+    port: 0,
+    timeScale: 3600,
+    quiet: true,
+    rateLimits: 'off',
+    ...options,
+  });
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read responses field by field, as a curl user would.
