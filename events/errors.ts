@@ -21,6 +21,7 @@ export abstract class DomainError extends Error {
     | 'concurrency'
     | 'idempotency_key_reused'
     | 'payload_too_large'
+    | 'unsupported_media_type'
     | 'rate_limited';
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -80,6 +81,11 @@ export class IdempotencyKeyReusedError extends DomainError {
 /** A request body over the limit. */
 export class PayloadTooLargeError extends DomainError {
   readonly kind = 'payload_too_large';
+}
+
+/** A body in a media type other than the route's (application/json). */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly kind = 'unsupported_media_type';
 }
 
 /** Too many requests from one caller or organisation; retry after `retryAfterSeconds`. */
