@@ -82,7 +82,13 @@ export async function runAdvisoryFanout(): Promise<string> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     peakChildren = Math.max(peakChildren, childrenPeakRssKb() * 1024);
   }, 200);
-  const stack = await startLocalStack({ dataDir, port: 0, quiet: true, directory: benchDirectory() });
+  const stack = await startLocalStack({
+    dataDir,
+    port: 0,
+    quiet: true,
+    directory: benchDirectory(),
+    rateLimits: 'off',
+  });
   try {
     const { store } = await import('../functions/commons/store.ts');
     const { loadRecipients } = await import('../functions/commons/advisories.ts');

@@ -9,7 +9,7 @@ import { startLocalStack } from '../local/stack.ts';
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: local-stack-child.ts <dataDir>');
 
-const stack = await startLocalStack({ dataDir, quiet: true });
+const stack = await startLocalStack({ dataDir, quiet: true, rateLimits: 'off' });
 const settle = (stack as { settle?: () => Promise<void> }).settle;
 const send = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
 send({ url: stack.url, canSettle: typeof settle === 'function' });

@@ -20,7 +20,9 @@ export abstract class DomainError extends Error {
     | 'illegal_state'
     | 'concurrency'
     | 'idempotency_key_reused'
-    | 'payload_too_large';
+    | 'payload_too_large'
+    | 'unsupported_media_type'
+    | 'rate_limited';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -79,6 +81,22 @@ export class IdempotencyKeyReusedError extends DomainError {
 /** A request body over the limit. */
 export class PayloadTooLargeError extends DomainError {
   readonly kind = 'payload_too_large';
+}
+
+/** A body in a media type other than the route's (application/json). */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly kind = 'unsupported_media_type';
+}
+
+/** Too many requests from one caller or organisation; retry after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }
 
 /** Type guard for errors the domain raised on purpose. */

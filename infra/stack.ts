@@ -17,8 +17,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import demoDirectory from '../config/directory.json' with { type: 'json' };
+import { parseRateLimits } from '../functions/commons/rate-limit.ts';
 import { type AwsCall, type FunctionSpec, functions } from '../functions/manifest.ts';
 import { organisationNames } from '../web/console-config.ts';
+import { type ApiThrottle, parseApiThrottle, throttleRoutes } from './api-throttle.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { ConsoleHosting } from './console-hosting.ts';
 import { HouseFunction } from './house-function.ts';
@@ -56,6 +58,10 @@ export interface CeptoarRelaySettings {
   readonly checkpointMinutes?: number;
   /** Days each checkpoint stays locked in compliance mode (default 3653, ten years). */
   readonly checkpointRetentionDays?: number;
+  /** Per-caller and per-organisation limits, passed to every HTTP function as `CEPTOAR_RATE_LIMITS`. */
+  readonly rateLimits?: string;
+  /** API Gateway's stage and route throttling (defaults in infra/api-throttle.ts). */
+  readonly apiThrottle?: ApiThrottle;
 }
 
 /** Props of {@link CeptoarRelayStack}. */
@@ -86,6 +92,8 @@ export function stackSettingsFromContext(scope: Construct): CeptoarRelaySettings
     authDomainPrefix: text('authDomainPrefix'),
     checkpointMinutes: Number(text('checkpointMinutes') ?? 5),
     checkpointRetentionDays: Number(text('checkpointRetentionDays') ?? 3653),
+    rateLimits: text('rateLimits'),
+    apiThrottle: parseApiThrottle(text('apiThrottle')),
   };
 }
 
@@ -172,7 +180,11 @@ export class CeptoarRelayStack extends Stack {
     });
     this.console = new ConsoleHosting(this, 'Console');
     const auth = this.userPool(settings, this.console.callbackUrl);
-    this.httpApi = this.api(auth, this.console.url);
+    this.httpApi = this.api(auth, this.console.url, settings.apiThrottle ?? parseApiThrottle(undefined));
+    if (settings.rateLimits !== undefined) {
+      parseRateLimits(settings.rateLimits); // a bad setting fails the synthesis, not every request
+      for (const fn of ofTrigger('http')) fn.addEnvironment('CEPTOAR_RATE_LIMITS', settings.rateLimits);
+    }
     this.console.publish({
       auth: 'cognito',
       apiUrl: this.httpApi.apiEndpoint,
@@ -306,6 +318,7 @@ export class CeptoarRelayStack extends Stack {
   private api(
     auth: { userPool: cognito.UserPool; client: cognito.UserPoolClient },
     consoleUrl: string,
+    throttle: ApiThrottle,
   ): apigwv2.HttpApi {
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', auth.userPool.userPoolProviderUrl, {
       jwtAudience: [auth.client.userPoolClientId],
@@ -328,11 +341,11 @@ export class CeptoarRelayStack extends Stack {
       retention: logs.RetentionDays.THIRTEEN_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new apigwv2.HttpStage(this, 'HttpApiDefaultStage', {
+    const stage = new apigwv2.HttpStage(this, 'HttpApiDefaultStage', {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      throttle: throttle.stage,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -351,6 +364,7 @@ export class CeptoarRelayStack extends Stack {
         ),
       },
     });
+    const throttled: Parameters<typeof throttleRoutes>[1][number][] = [];
     for (const fn of this.functions.values()) {
       for (const route of fn.spec.routes ?? []) {
         const added = api.addRoutes({
@@ -360,6 +374,9 @@ export class CeptoarRelayStack extends Stack {
           ...('public' in route && route.public ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
           integration: new HttpLambdaIntegration(`${pascalCase(fn.spec.name)}${route.method}Integration`, fn),
         });
+        const open = 'public' in route && route.public === true;
+        for (const r of added)
+          throttled.push({ route: r, method: route.method, path: route.path, public: open });
         if ('public' in route && route.public) {
           for (const r of added) {
             acknowledgeNagFinding(
@@ -371,6 +388,7 @@ export class CeptoarRelayStack extends Stack {
         }
       }
     }
+    throttleRoutes(stage, throttled, throttle);
     return api;
   }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,6 +59,15 @@ const problem = (status: number, title: string, detail: string): Problem => ({
   status,
   detail,
 });
+
+/** A path segment decoded, or null when it is not percent-encoded UTF-8 (`%zz`, `%ED%A0%80`). */
+function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
 
 /** Reads a body up to the limit; over it, answers 413 and stops reading. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
@@ -176,9 +186,12 @@ export async function startHttpServer(options: {
         return;
       }
       const values = route.pattern.exec(url.pathname)?.slice(1) ?? [];
-      const pathParameters = Object.fromEntries(
-        route.names.map((n, i) => [n, decodeURIComponent(values[i] ?? '')]),
-      );
+      const decoded = values.map(decodePathSegment);
+      if (decoded.includes(null)) {
+        sendProblem(res, problem(400, 'Bad Request', 'the path is not valid percent-encoded UTF-8'));
+        return;
+      }
+      const pathParameters = Object.fromEntries(route.names.map((n, i) => [n, decoded[i] ?? '']));
       const headers = Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [
           k.toLowerCase(),
@@ -186,7 +199,10 @@ export async function startHttpServer(options: {
         ]),
       );
       const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : undefined;
-      const text = raw.toString('utf8');
+      // A body that is not UTF-8 reaches the handler as its bytes (base64), to be refused, not as a string
+      // whose bad bytes became U+FFFD and pass for text.
+      const utf8 = isUtf8(raw);
+      const text = utf8 ? raw.toString('utf8') : raw.toString('base64');
       const event = {
         version: '2.0',
         routeKey: `${route.method} ${route.path}`,
@@ -196,7 +212,7 @@ export async function startHttpServer(options: {
         ...(query ? { queryStringParameters: query } : {}),
         ...(route.names.length > 0 ? { pathParameters } : {}),
         ...(raw.length > 0 ? { body: text } : {}),
-        isBase64Encoded: false,
+        isBase64Encoded: !utf8,
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',

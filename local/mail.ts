@@ -116,7 +116,10 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
         waiter.resolve(mail);
       }
     }
-    log.info(`mail: "${mail.subject}" to ${envelope.to.join(', ')} (${file})`);
+    // The log names the recipients' domains only: addresses stay in the mail files (docs/SECURITY.md).
+    log.info(
+      `mail: "${mail.subject}" to ${envelope.to.map((a) => a.replace(/^[^@]*/, '…')).join(', ')} (${file})`,
+    );
     return mail;
   }
 

@@ -1,13 +1,18 @@
+import { parseRateLimits } from '../functions/commons/rate-limit.ts';
 import { formatEndpoints } from './endpoints.ts';
 import { PortInUseError, portsFromEnv } from './ports.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
 // npm start: the whole system on this machine. PORT (3000) and the other ports (local/ports.ts),
-// CEPTOAR_DATA_DIR (.data), CEPTOAR_TIME_SCALE (1), CEPTOAR_RELAY_POLICY and
+// CEPTOAR_DATA_DIR (.data), CEPTOAR_TIME_SCALE (1), CEPTOAR_RELAY_POLICY, CEPTOAR_RATE_LIMITS and
 // CEPTOAR_CHECKPOINT_SECONDS (300) are read here and nowhere else locally.
 const timeScale = Number(process.env.CEPTOAR_TIME_SCALE ?? 1);
 if (!(timeScale > 0))
   throw new Error(`CEPTOAR_TIME_SCALE must be a positive number, got ${process.env.CEPTOAR_TIME_SCALE}`);
+
+const rateLimits = process.env.CEPTOAR_RATE_LIMITS;
+// Checked here, so a bad setting stops the start instead of failing every request.
+if (rateLimits) parseRateLimits(rateLimits);
 
 let stack: LocalStack;
 try {
@@ -16,6 +21,7 @@ try {
     ports: portsFromEnv(process.env),
     timeScale,
     ...(process.env.CEPTOAR_RELAY_POLICY ? { relayPolicy: process.env.CEPTOAR_RELAY_POLICY } : {}),
+    ...(rateLimits ? { rateLimits } : {}),
     checkpointSeconds: checkpointSeconds(process.env.CEPTOAR_CHECKPOINT_SECONDS),
   });
 } catch (error) {

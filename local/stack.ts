@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   readonly timeScale?: number;
   /** Relay policy override (CEPTOAR_RELAY_POLICY JSON). */
   readonly relayPolicy?: string;
+  /** Per-caller and per-organisation limits (CEPTOAR_RATE_LIMITS: `off` or JSON; README, "Rate limits"). */
+  readonly rateLimits?: string;
   /** Seconds between checkpoints (CEPTOAR_CHECKPOINT_SECONDS, default 300); 0 turns the timer off. */
   readonly checkpointSeconds?: number;
   readonly quiet?: boolean;
@@ -180,6 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Checkpoints and their Ed25519 key live in the data folder (<dataDir>/checkpoints/).
       CEPTOAR_CHECKPOINT_DIR: dataDir,
       ...(options.relayPolicy ? { CEPTOAR_RELAY_POLICY: options.relayPolicy } : {}),
+      ...(options.rateLimits ? { CEPTOAR_RATE_LIMITS: options.rateLimits } : {}),
     });
 
     const signingKey = localSigningKey(dataDir);

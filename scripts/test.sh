@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/check-java.sh
 echo "== type check"; npx tsc --noEmit -p . && npx tsc --noEmit -p web
 echo "== lint"; npx biome ci .
+echo "== dependency audit (npm audit --omit=dev: no high or critical)"; node --import tsx scripts/npm-audit.ts
 echo "== unit tests"; npx vitest run --project unit
 echo "== integration tests"; npx vitest run --project int
 bash scripts/check-chromium.sh

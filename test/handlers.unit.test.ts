@@ -97,7 +97,7 @@ function httpEvent(options: {
     routeKey: `${options.method} ${options.path}`,
     rawPath: options.path,
     rawQueryString: '',
-    headers: {},
+    headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
     isBase64Encoded: false,
     ...(options.body === undefined ? {} : { body: options.body }),
     ...(options.params ? { pathParameters: options.params } : {}),

@@ -1,6 +1,6 @@
 import { type Actor, hasRole } from '../actor.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
-import { e164 } from '../incident/report.ts';
+import { e164, plainText } from '../incident/report.ts';
 import * as z from '../zod.ts';
 
 /** The channels a contact can be reached on. */
@@ -26,16 +26,16 @@ const addressField: Record<DirectoryChannel, 'email' | 'phone' | 'webhook'> = {
 export const contactSchema = z
   .strictObject({
     id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a contact id such as asahi-csirt')),
-    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200), plainText),
     email: z.optional(z.email('must be an e-mail address').check(z.maxLength(254))),
     phone: z.optional(e164),
     webhook: z.optional(
-      z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).check(z.maxLength(2000)),
+      z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).check(z.maxLength(2000), plainText),
     ),
     lang: z._default(z.enum(['ja', 'en']), 'ja'),
     escalation: z._default(z.boolean(), false),
     /** The login (token `sub`) of the person, which a TLP:RED advisory needs to show it to them. */
-    login: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+    login: z.optional(z.string().check(z.minLength(1), z.maxLength(128), plainText)),
     primary: z.enum(channels),
     secondary: z.optional(z.enum(channels)),
   })
@@ -67,8 +67,8 @@ export const organizationSchema = z
   .strictObject({
     kind: z.enum(orgKinds),
     name: z.strictObject({
-      ja: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
-      en: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+      ja: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200), plainText),
+      en: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200), plainText),
     }),
     contacts: z
       .array(contactSchema)

@@ -11,7 +11,20 @@ export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as 
 export type RecoveryStatus = (typeof recoveryStatuses)[number];
 
 const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
-/** A required text field: trimmed, not empty, at most `max` characters. */
+
+// C0 controls but tab and line breaks, DEL, C1 controls, the bidirectional embeddings, overrides and
+// isolates (they reorder what a reader sees: "Trojan Source"), and unpaired surrogates (no text at all).
+const HIDDEN_CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
+
+/** Refuses text with characters that hide or reorder what people read; every other Unicode text is kept as sent. */
+export const plainText = z.refine<string>(
+  (s) => !HIDDEN_CONTROL.test(s),
+  'must not contain control characters, bidirectional overrides or unpaired surrogates',
+);
+
+/** A required text field: trimmed, not empty, at most `max` characters, no hidden controls. */
 export const text = (max: number) =>
   z
     .string()
@@ -19,6 +32,7 @@ export const text = (max: number) =>
       z.trim(),
       z.minLength(1, 'must not be empty'),
       z.maxLength(max, `must be at most ${max} characters`),
+      plainText,
     );
 
 /** A phone number in E.164 form (+81…), the form SMS delivery needs. */

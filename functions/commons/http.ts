@@ -9,12 +9,16 @@ import { type Actor, type Role, roles } from '../../events/actor.ts';
 import {
   ForbiddenError,
   PayloadTooLargeError,
+  RateLimitedError,
   UnauthorizedError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from '../../events/errors.ts';
 import * as z from '../../events/zod.ts';
 import { logger } from './logger.ts';
 import { problemResponse, toProblem } from './problem.ts';
+import { rateLimiter } from './rate-limit.ts';
+import { parseStrictJson } from './strict-json.ts';
 
 /** Requests over this size are refused with 413 before anything is parsed. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -67,20 +71,18 @@ function groupsOf(value: unknown): string[] {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** `application/json`, with at most a UTF-8 charset: the one media type the write routes read. */
+const JSON_MEDIA_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
+
 function parseBody<B>(event: HttpEvent, schema: $ZodType<B>): B {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES)
     throw new PayloadTooLargeError(`the body must be at most ${MAX_BODY_BYTES} bytes`);
-  let json: unknown = {};
-  const text = bytes.toString('utf8');
-  if (text.trim() !== '') {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new ValidationError('the body is not valid JSON');
-    }
-  }
+  // A form or text/plain post is what a cross-site page can send without a preflight: only JSON is read.
+  if (bytes.length > 0 && !JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? ''))
+    throw new UnsupportedMediaTypeError('the body must be application/json');
+  const json: unknown = bytes.toString('utf8').trim() === '' ? {} : parseStrictJson(bytes);
   const parsed = z.safeParse(schema, json);
   if (!parsed.success) {
     throw new ValidationError(
@@ -99,7 +101,11 @@ const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
     const problem = toProblem(request.error);
     if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
-    request.response = problemResponse(problem);
+    const error = request.error;
+    request.response = problemResponse(
+      problem,
+      error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {},
+    );
   },
 });
 
@@ -112,6 +118,9 @@ export function httpHandler<B = Record<string, never>>(
     .use(problemJson())
     .handler(async (event) => {
       const actor = actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      // Before anything is parsed: a flood costs as little as possible (docs/SECURITY.md, API4).
+      const wait = rateLimiter().take(actor.sub, actor.org ?? `role:${actor.role}`);
+      if (wait > 0) throw new RateLimitedError(`too many requests; retry after ${wait} s`, wait);
       if (!spec.allow.includes(actor.role))
         throw new ForbiddenError(`this needs the role ${spec.allow.join(' or ')}`);
       const key = event.headers?.['idempotency-key'];

@@ -19,6 +19,8 @@ const statusByKind: Record<DomainError['kind'], { status: number; title: string 
   illegal_state: { status: 409, title: 'Conflict' },
   concurrency: { status: 409, title: 'Conflict' },
   payload_too_large: { status: 413, title: 'Payload Too Large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported Media Type' },
+  rate_limited: { status: 429, title: 'Too Many Requests' },
   idempotency_key_reused: { status: 422, title: 'Unprocessable Content' },
 };
 

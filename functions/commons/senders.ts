@@ -46,7 +46,12 @@ export const smsSender =
     return { ok: true, messageId: result.MessageId ?? 'unknown' };
   };
 
-/** HTTPS webhook: a 2xx is delivered, a 4xx is a permanent failure, anything else is retried. */
+/**
+ * HTTPS webhook: a 2xx is delivered, a 3xx or 4xx is a permanent failure, anything else is retried.
+ * Redirects are not followed: the directory's https address is the only one a message goes to, never
+ * an http:// or internal address a compromised receiver points it at (docs/SECURITY.md, API7).
+ * The answer's body is never read.
+ */
 export const webhookSender =
   (timeoutMs = 5000): Sender =>
   async (m) => {
@@ -55,8 +60,12 @@ export const webhookSender =
       headers: { 'content-type': 'application/json', 'idempotency-key': m.key },
       body: JSON.stringify({ purpose: m.purpose, subject: m.subject, text: m.body }),
       signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
     });
+    await response.body?.cancel();
     if (response.ok) return { ok: true, messageId: `http-${response.status}` };
+    if (response.status >= 300 && response.status < 400)
+      return { ok: false, reason: `HTTP ${response.status}: a webhook must answer, not redirect` };
     if (response.status >= 400 && response.status < 500)
       return { ok: false, reason: `HTTP ${response.status}` };
     throw new Error(`webhook answered HTTP ${response.status}`);

@@ -10,6 +10,7 @@ import { RANSOMWARE_REPORT, VPN_ADVISORY } from './fixtures.ts';
 export const tempDataDir = (prefix = 'ceptoar-test-') => mkdtempSync(join(tmpdir(), prefix));
 
 /**
+/**
  * The environment of `npm start` run by a test: its data folder and API port, time scale 3600, and
  * every other stand-in on a free port (never the fixed defaults: test files run in parallel).
  */
@@ -25,9 +26,19 @@ export function npmStartEnv(dataDir: string, port: number, extra: NodeJS.Process
   };
 }
 
-/** Starts the whole local stack for a test file (its own data folder, a free port, quiet). */
+/**
+ * Starts the whole local stack for a test file (its own data folder, a free port, quiet). Rate
+ * limits are off unless the file sets them: tests drive one caller faster than a person would.
+ */
 export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
-  return startLocalStack({ dataDir: tempDataDir(), port: 0, timeScale: 3600, quiet: true, ...options });
+  return startLocalStack({
+    dataDir: tempDataDir(),
+    port: 0,
+    timeScale: 3600,
+    quiet: true,
+    rateLimits: 'off',
+    ...options,
+  });
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read responses field by field, as a curl user would.
