@@ -26,7 +26,7 @@ const addressField: Record<DirectoryChannel, 'email' | 'phone' | 'webhook'> = {
 export const contactSchema = z
   .strictObject({
     id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a contact id such as asahi-csirt')),
-    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200), plainText),
+    name: z.string().check(plainText, z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
     email: z.optional(z.email('must be an e-mail address').check(z.maxLength(254))),
     phone: z.optional(e164),
     webhook: z.optional(
@@ -67,8 +67,8 @@ export const organizationSchema = z
   .strictObject({
     kind: z.enum(orgKinds),
     name: z.strictObject({
-      ja: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200), plainText),
-      en: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200), plainText),
+      ja: z.string().check(plainText, z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+      en: z.string().check(plainText, z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
     }),
     contacts: z
       .array(contactSchema)

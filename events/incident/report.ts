@@ -24,15 +24,18 @@ export const plainText = z.refine<string>(
   'must not contain control characters, bidirectional overrides or unpaired surrogates',
 );
 
-/** A required text field: trimmed, not empty, at most `max` characters, no hidden controls. */
+/**
+ * A required text field: no hidden controls (anywhere, before trimming: a vertical tab at the end
+ * is refused, not silently cut), trimmed, not empty, at most `max` characters.
+ */
 export const text = (max: number) =>
   z
     .string()
     .check(
+      plainText,
       z.trim(),
       z.minLength(1, 'must not be empty'),
       z.maxLength(max, `must be at most ${max} characters`),
-      plainText,
     );
 
 /** A phone number in E.164 form (+81…), the form SMS delivery needs. */
