@@ -309,6 +309,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: TABLE,
       checkpointFile: join(dataDir, 'stream-checkpoint.json'),
       handler: reactor as never,
+      name: 'stream-reactor',
       log,
     });
     stoppers.push(() => streams.stop());
@@ -319,6 +320,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: TABLE,
       checkpointFile: join(dataDir, 'stream-checkpoint-heads.json'),
       handler: projectHeads as never,
+      name: 'project-heads',
       log,
     });
     stoppers.push(() => headStream.stop());

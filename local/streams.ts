@@ -49,6 +49,8 @@ export interface StreamPollerOptions {
   /** How often the shard list is re-read while records flow; default 1000 ms. */
   readonly shardRefreshMs?: number;
   readonly log?: LocalLog;
+  /** What reads the stream, for the log (as Lambda names an event source mapping's function). */
+  readonly name?: string;
   /** Use this stream instead of the table's LatestStreamArn. */
   readonly streamArn?: string;
   /** Replace the DynamoDB Streams client (tests inject faults through this). */
@@ -296,7 +298,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
 
   await refreshShards();
   const running = loop();
-  log.info(`stream poller on ${options.tableName} started (${shards.size} shard(s))`);
+  log.info(`stream poller on ${options.tableName}${options.name ? ` for ${options.name}` : ''} started (${shards.size} shard(s))`);
 
   return {
     streamArn,
