@@ -1,9 +1,8 @@
+import { e164Phone, text, tlpLabels } from '../fields.ts';
 import { severities } from '../policy.ts';
 import * as z from '../zod.ts';
 
-/** TLP 2.0 labels (FIRST Traffic Light Protocol). */
-export const tlpLabels = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
-export type Tlp = (typeof tlpLabels)[number];
+export { type Tlp, text, tlpLabels } from '../fields.ts';
 
 export const categories = ['cyber_attack', 'natural_disaster', 'system_failure', 'other'] as const;
 export const affectedSystemKinds = ['business_it', 'plant_control'] as const;
@@ -11,20 +10,9 @@ export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as 
 export type RecoveryStatus = (typeof recoveryStatuses)[number];
 
 const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
-/** A required text field: trimmed, not empty, at most `max` characters. */
-export const text = (max: number) =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1, 'must not be empty'),
-      z.maxLength(max, `must be at most ${max} characters`),
-    );
 
 /** A phone number in E.164 form (+81…), the form SMS delivery needs. */
-export const e164 = z
-  .string()
-  .check(z.regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +81312345678'));
+export const e164 = e164Phone();
 
 /** The person the secretariat calls back about a report. */
 export const contactSchema = z.strictObject({
