@@ -240,15 +240,17 @@ export const functions = [
   },
   {
     name: 'stream-reactor',
-    description: 'Reacts to committed events: starts and resumes workflows, publishes notifications',
+    description: 'Reacts to committed events: starts and resumes the relay and advisory workflows',
     trigger: 'event-stream',
-    calls: [
-      ...READ,
-      'states:StartExecution',
-      'states:SendTaskSuccess',
-      'sns:Publish',
-      'secretsmanager:GetSecretValue',
-    ],
+    calls: [...READ, 'states:StartExecution', 'states:SendTaskSuccess'],
+  },
+  {
+    // Beside stream-reactor on the same stream (two readers, DynamoDB Streams' recommended most per shard),
+    // so neither bundle carries the other's SDK clients.
+    name: 'stream-notifier',
+    description: 'Reacts to committed events: publishes the notifications they call for',
+    trigger: 'event-stream',
+    calls: [...READ, 'sns:Publish', 'secretsmanager:GetSecretValue'],
   },
   {
     name: 'deliver-notification',
