@@ -6,8 +6,7 @@ export { type Tlp, text, tlpLabels } from '../fields.ts';
 
 export const categories = ['cyber_attack', 'natural_disaster', 'system_failure', 'other'] as const;
 export const affectedSystemKinds = ['business_it', 'plant_control'] as const;
-export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as const;
-export type RecoveryStatus = (typeof recoveryStatuses)[number];
+export { type RecoveryStatus, recoveryStatuses } from './bodies.ts';
 
 const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
 
@@ -45,17 +44,4 @@ export const reportIncidentBody = z
   );
 export type Report = z.infer<typeof reportIncidentBody>;
 
-/** The body of POST /incidents/{id}/follow-ups (続報). */
-export const followUpBody = z.strictObject({
-  description: text(20_000),
-  recoveryStatus: z.enum(recoveryStatuses),
-});
-
-/** The body of POST /incidents/{id}/decision. */
-export const decisionBody = z.strictObject({
-  decision: z.enum(['approve', 'return']),
-  note: z.optional(text(5_000)),
-});
-
-/** The body of POST /incidents/{id}/receipt and /close. */
-export const noteBody = z.strictObject({ note: z.optional(text(5_000)) });
+export { decisionBody, followUpBody, noteBody } from './bodies.ts';
