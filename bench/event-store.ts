@@ -638,7 +638,7 @@ export async function eventStoreSection(): Promise<string> {
 }
 
 /**
- * What project-heads costs per command, at worst (a stream batch holding one event): on each
+ * What the head projection (stream-reactor's projectHeads) costs per command, at worst (a stream batch holding one event): on each
  * sampled stream, bring the head up to date (not counted), then one command (not counted) and the
  * projection of its event (counted: the head's GetItem, the Query after it, the conditional PutItem).
  */
@@ -943,7 +943,7 @@ function render(
     'Capacity units per command, read / write, as DynamoDB would bill them: every call made with',
     '`ReturnConsumedCapacity: INDEXES`, table and index units added up (DynamoDB Local reports them; it counts a',
     'transactional write once where DynamoDB bills it twice, so TransactWriteItems is doubled here). "projection" is',
-    `what project-heads spends to follow one command, measured alone on ${PROJECTION_SAMPLES} streams per length at its worst`,
+    `what the head projection spends to follow one command, measured alone on ${PROJECTION_SAMPLES} streams per length at its worst`,
     '(a stream batch of one event): GetItem of the head, Query of the events after it, PutItem of the head and its',
     'copies in the byType, byOrg and byHead indexes. It runs off the command path, after the command answered.',
     '',

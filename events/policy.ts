@@ -15,23 +15,28 @@ export type Hop = (typeof hops)[number];
 export const forwardPolicyHops = ['ministry_forward', 'secretariat_forward'] as const;
 export type ForwardPolicyHop = (typeof forwardPolicyHops)[number];
 
+// The schemas are built on first use only: every writing function imports the policy, and only an
+// override (CEPTOAR_RELAY_POLICY, the CDK context relayPolicy) needs them; building zod schemas at
+// import is a measurable part of a cold start (bench/RESULTS.md, section 2).
 const hours = () => z.number().check(z.positive());
-const hoursBySeverity = z.strictObject({ critical: hours(), high: hours(), medium: hours(), low: hours() });
+const hoursBySeverity = () =>
+  z.strictObject({ critical: hours(), high: hours(), medium: hours(), low: hours() });
 const escalations = () => z.int().check(z.minimum(0), z.maximum(10));
 
 /** The relay policy: deadline hours per hop and severity, and the escalation bound. */
-export const relayPolicySchema = z.strictObject({
-  deadlineHours: z.strictObject({
-    secretariat: hoursBySeverity,
-    member: hoursBySeverity,
-    ministry: hoursBySeverity,
-    nisc: hoursBySeverity,
-    ministry_forward: hoursBySeverity,
-    secretariat_forward: hoursBySeverity,
-  }),
-  maxEscalations: escalations(),
-});
-export type RelayPolicyConfig = z.output<typeof relayPolicySchema>;
+export const relayPolicySchema = () =>
+  z.strictObject({
+    deadlineHours: z.strictObject({
+      secretariat: hoursBySeverity(),
+      member: hoursBySeverity(),
+      ministry: hoursBySeverity(),
+      nisc: hoursBySeverity(),
+      ministry_forward: hoursBySeverity(),
+      secretariat_forward: hoursBySeverity(),
+    }),
+    maxEscalations: escalations(),
+  });
+export type RelayPolicyConfig = z.output<ReturnType<typeof relayPolicySchema>>;
 
 const standardHours = { critical: 1, high: 4, medium: 24, low: 72 };
 
@@ -58,21 +63,22 @@ export interface RelayPolicy {
   readonly maxEscalations: number;
 }
 
-const overrideSchema = z.strictObject({
-  deadlineHours: z.optional(
-    z.partial(
-      z.strictObject({
-        secretariat: z.partial(hoursBySeverity),
-        member: z.partial(hoursBySeverity),
-        ministry: z.partial(hoursBySeverity),
-        nisc: z.partial(hoursBySeverity),
-        ministry_forward: z.partial(hoursBySeverity),
-        secretariat_forward: z.partial(hoursBySeverity),
-      }),
+const overrideSchema = () =>
+  z.strictObject({
+    deadlineHours: z.optional(
+      z.partial(
+        z.strictObject({
+          secretariat: z.partial(hoursBySeverity()),
+          member: z.partial(hoursBySeverity()),
+          ministry: z.partial(hoursBySeverity()),
+          nisc: z.partial(hoursBySeverity()),
+          ministry_forward: z.partial(hoursBySeverity()),
+          secretariat_forward: z.partial(hoursBySeverity()),
+        }),
+      ),
     ),
-  ),
-  maxEscalations: z.optional(escalations()),
-});
+    maxEscalations: z.optional(escalations()),
+  });
 
 /**
  * Builds the policy from the defaults, an optional JSON override (partial: only the
@@ -85,12 +91,13 @@ export function relayPolicy(
   if (!(scale > 0)) throw new Error(`time scale must be a positive number, got ${scale}`);
   const config = structuredClone(defaultRelayPolicy);
   if (options.override) {
-    const parsed = overrideSchema.parse(JSON.parse(options.override));
+    const parsed = overrideSchema().parse(JSON.parse(options.override));
     for (const hop of [...hops, ...forwardPolicyHops])
       Object.assign(config.deadlineHours[hop], parsed.deadlineHours?.[hop] ?? {});
     if (parsed.maxEscalations !== undefined) config.maxEscalations = parsed.maxEscalations;
+    // The defaults hold by construction (a unit test parses them); an override is checked whole.
+    relayPolicySchema().parse(config);
   }
-  relayPolicySchema.parse(config);
   return {
     deadlineMs: (hop, severity) => Math.round((config.deadlineHours[hop][severity] * 3_600_000) / scale),
     scaleMs: (ms) => Math.round(ms / scale),

@@ -1,4 +1,4 @@
-import { noteBody } from '../events/incident/report.ts';
+import { noteBody } from '../events/incident/bodies.ts';
 import { acknowledgeAdvisory } from './commons/acknowledge.ts';
 import { advisoryIdFrom } from './commons/advisory-http.ts';
 import { httpHandler } from './commons/http.ts';

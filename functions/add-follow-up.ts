@@ -1,4 +1,4 @@
-import { followUpBody } from '../events/incident/report.ts';
+import { followUpBody } from '../events/incident/bodies.ts';
 import { httpHandler } from './commons/http.ts';
 import { incidentCommand, incidentIdFrom } from './commons/incident-http.ts';
 

@@ -1,4 +1,4 @@
-import { noteBody } from '../events/incident/report.ts';
+import { noteBody } from '../events/incident/bodies.ts';
 import { httpHandler } from './commons/http.ts';
 import { incidentCommand, incidentIdFrom } from './commons/incident-http.ts';
 

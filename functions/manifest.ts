@@ -239,22 +239,19 @@ export const functions = [
     calls: WRITE,
   },
   {
-    name: 'project-heads',
-    description: "Projects each stream's head (the read model lists and views read) from committed events",
+    name: 'stream-reactor',
+    description:
+      'Reacts to committed events: projects the heads (the read model), starts and resumes the relay and advisory workflows',
     trigger: 'event-stream',
-    calls: WRITE,
+    calls: [...WRITE, 'states:StartExecution', 'states:SendTaskSuccess'],
   },
   {
-    name: 'stream-reactor',
-    description: 'Reacts to committed events: starts and resumes workflows, publishes notifications',
+    // Beside stream-reactor on the same stream (two readers, DynamoDB Streams' recommended most per shard),
+    // so neither bundle carries the other's SDK clients.
+    name: 'stream-notifier',
+    description: 'Reacts to committed events: publishes the notifications they call for',
     trigger: 'event-stream',
-    calls: [
-      ...READ,
-      'states:StartExecution',
-      'states:SendTaskSuccess',
-      'sns:Publish',
-      'secretsmanager:GetSecretValue',
-    ],
+    calls: [...READ, 'sns:Publish', 'secretsmanager:GetSecretValue'],
   },
   {
     name: 'deliver-notification',

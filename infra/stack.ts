@@ -508,10 +508,12 @@ export class CeptoarRelayStack extends Stack {
           'AwsSolutions-IAM5[Resource::*]',
           'DynamoDB stream event source: dynamodb:ListStreams supports no resource-level permissions.',
         );
-        // Message links open /incidents/{id}: on the console's origin that is the console's incident page.
-        fn.addEnvironment('PUBLIC_URL', settings.publicUrl ?? this.console.url);
-        // Acknowledgement links are answered by the API itself (the console's origin serves only files).
-        fn.addEnvironment('ACK_URL', settings.ackUrl ?? this.httpApi.apiEndpoint);
+        if (fn.spec.calls.some((call) => call === 'sns:Publish')) {
+          // Message links open /incidents/{id}: on the console's origin that is the console's incident page.
+          fn.addEnvironment('PUBLIC_URL', settings.publicUrl ?? this.console.url);
+          // Acknowledgement links are answered by the API itself (the console's origin serves only files).
+          fn.addEnvironment('ACK_URL', settings.ackUrl ?? this.httpApi.apiEndpoint);
+        }
         return;
       }
       case 'notification-queue': {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { Directory } from '../functions/commons/directory.ts';
 import { functions } from '../functions/manifest.ts';
 import { CONSOLE_DIST } from '../web/build.ts';
@@ -74,6 +74,23 @@ const REGION = 'ap-northeast-1';
 type Handler = (...args: never[]) => Promise<unknown>;
 const loadHandler = async <H extends Handler>(name: string): Promise<H> =>
   ((await import(`../functions/${name}.ts`)) as { handler: H }).handler;
+
+type StreamReaction = (e: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+/**
+ * Two stream handlers as one: each sees the whole batch, and the batch is retried from the earlier
+ * of their failures (both are idempotent, so the records the other already handled may come again).
+ */
+function bothReactions(first: StreamReaction, second: StreamReaction): StreamReaction {
+  return async (event) => {
+    const failed = [...(await first(event)).batchItemFailures, ...(await second(event)).batchItemFailures];
+    const order = event.Records.map((r) => r.dynamodb?.SequenceNumber ?? '');
+    const earliest = failed.sort(
+      (a, b) => order.indexOf(a.itemIdentifier) - order.indexOf(b.itemIdentifier),
+    )[0];
+    return { batchItemFailures: earliest ? [earliest] : [] };
+  };
+}
 
 /** The state machine exactly as the CDK app synthesizes it (bundling skipped: only the template is needed). */
 async function synthesizedStateMachines() {
@@ -302,7 +319,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const seeded = await seedLocalDirectory(options.directory);
     if (seeded > 0) log.info(`seeded ${seeded} organisations into the directory`);
 
-    const reactor = await loadHandler<(e: DynamoDBStreamEvent) => Promise<unknown>>('stream-reactor');
+    // In AWS two event source mappings read the stream, one for stream-reactor (workflows) and one for
+    // stream-notifier (messages); here one poller hands each batch to both, in that order.
+    const reactor = bothReactions(
+      await loadHandler<StreamReaction>('stream-reactor'),
+      await loadHandler<StreamReaction>('stream-notifier'),
+    );
     const deliver = await loadHandler<(e: SQSEvent) => Promise<unknown>>('deliver-notification');
     const streams = await startStreamPoller({
       dynamoEndpoint: dynamo.endpoint,
@@ -313,17 +335,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     stoppers.push(() => streams.stop());
-    // Heads are projected by their own reader of the stream, as in AWS (a second event source mapping).
-    const projectHeads = await loadHandler<(e: DynamoDBStreamEvent) => Promise<unknown>>('project-heads');
-    const headStream = await startStreamPoller({
-      dynamoEndpoint: dynamo.endpoint,
-      tableName: TABLE,
-      checkpointFile: join(dataDir, 'stream-checkpoint-heads.json'),
-      handler: projectHeads as never,
-      name: 'project-heads',
-      log,
-    });
-    stoppers.push(() => headStream.stop());
     // Lambda runs several batches of an SQS source at once: one poller serves the relay queue, eight the
     // advisory queue (its fan-outs are thousands of messages).
     const pollers = [
@@ -404,7 +415,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sfn,
       endpoints,
       settle: async () => {
-        await Promise.all([streams.idle(), headStream.idle()]);
+        await streams.idle();
         await deliveries.idle();
       },
       stop: async () => {

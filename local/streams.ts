@@ -298,7 +298,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
 
   await refreshShards();
   const running = loop();
-  log.info(`stream poller on ${options.tableName}${options.name ? ` for ${options.name}` : ''} started (${shards.size} shard(s))`);
+  log.info(
+    `stream poller on ${options.tableName}${options.name ? ` for ${options.name}` : ''} started (${shards.size} shard(s))`,
+  );
 
   return {
     streamArn,

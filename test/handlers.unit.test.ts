@@ -49,15 +49,18 @@ const ses = mockClient(SESv2Client);
 type Http = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 let reportIncident: Http;
 let decideRelay: Http;
-let streamReactor: (
+type StreamHandler = (
   event: DynamoDBStreamEvent,
 ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+let streamReactor: StreamHandler;
+let streamNotifier: StreamHandler;
 let deliver: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 beforeAll(async () => {
   reportIncident = (await import('../functions/report-incident.ts')).handler as unknown as Http;
   decideRelay = (await import('../functions/decide-relay.ts')).handler as unknown as Http;
   streamReactor = (await import('../functions/stream-reactor.ts')).handler;
+  streamNotifier = (await import('../functions/stream-notifier.ts')).handler;
   deliver = (await import('../functions/deliver-notification.ts')).handler;
 });
 
@@ -70,7 +73,7 @@ beforeEach(async () => {
   ses.reset();
   // A stream's events after its head: none (the head is current).
   dynamo.on(QueryCommand).resolves({ Items: [] });
-  // The stream reactor reads the event-sourced directory from the byType index: the demo seed.
+  // The stream notifier reads the event-sourced directory from the byType index: the demo seed.
   dynamo.on(QueryCommand, { IndexName: 'byType' }).resolves({ Items: seedDirectoryHeads });
 });
 
@@ -344,7 +347,14 @@ function streamRecord(version: number, type: string, data: unknown): DynamoDBStr
   } as unknown as DynamoDBStreamEvent;
 }
 
-describe('stream-reactor handler', () => {
+// Both functions read the same stream in AWS: one record goes to each.
+const bothReactions = async (event: DynamoDBStreamEvent) => [
+  await streamReactor(event),
+  await streamNotifier(event),
+];
+const NO_FAILURES = [{ batchItemFailures: [] }, { batchItemFailures: [] }];
+
+describe('stream-reactor and stream-notifier handlers', () => {
   it('starts the relay and notifies the secretariat on a new report; a replay starts nothing new', async () => {
     dynamo.on(GetItemCommand).resolves(headItem(reportedState));
     sfn
@@ -356,8 +366,8 @@ describe('stream-reactor handler', () => {
       incidentId: INCIDENT_ID,
       secretariatDueAt: at(T0, 4 * HOURS),
     });
-    expect(await streamReactor(record)).toEqual({ batchItemFailures: [] });
-    expect(await streamReactor(record)).toEqual({ batchItemFailures: [] });
+    expect(await bothReactions(record)).toEqual(NO_FAILURES);
+    expect(await bothReactions(record)).toEqual(NO_FAILURES);
     const starts = sfn.commandCalls(StartExecutionCommand);
     expect(starts.map((c) => c.args[0].input.name)).toEqual([INCIDENT_ID, INCIDENT_ID]);
     const published = sns
@@ -411,8 +421,8 @@ describe('stream-reactor handler', () => {
       .rejects(new TaskTimedOut({ message: 'gone', $metadata: {} }));
     sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
     const record = streamRecord(3, 'RelayApproved', { ministryDueAt: at(T0, 5 * HOURS) });
-    expect(await streamReactor(record)).toEqual({ batchItemFailures: [] });
-    expect(await streamReactor(record)).toEqual({ batchItemFailures: [] });
+    expect(await bothReactions(record)).toEqual(NO_FAILURES);
+    expect(await bothReactions(record)).toEqual(NO_FAILURES);
     expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([
       'tok-1',
       'tok-1',
@@ -423,6 +433,26 @@ describe('stream-reactor handler', () => {
     dynamo.on(GetItemCommand).resolves(headItem(reportedState));
     sfn.on(StartExecutionCommand).rejects(new Error('throttled'));
     const res = await streamReactor(streamRecord(1, 'IncidentReported', {}));
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: '100' }]);
+  });
+
+  it('keeps the workflow reactions and the messages apart: each function calls only its own service', async () => {
+    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    const record = streamRecord(1, 'IncidentReported', { incidentId: INCIDENT_ID });
+    await streamReactor(record);
+    expect([sfn.calls().length, sns.calls().length]).toEqual([1, 0]);
+    await streamNotifier(record);
+    expect([sfn.calls().length, sns.calls().length]).toEqual([1, 1]);
+  });
+
+  it('reports the record whose messages failed, so the stream retries it', async () => {
+    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    sns.on(PublishBatchCommand).rejects(new Error('throttled'));
+    const res = await streamNotifier(
+      streamRecord(1, 'IncidentReported', { secretariatDueAt: at(T0, 4 * HOURS) }),
+    );
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: '100' }]);
   });
 });

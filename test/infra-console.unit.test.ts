@@ -87,7 +87,7 @@ describe('console hosting', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ CEPTOAR_FUNCTION: 'stream-reactor', PUBLIC_URL: consoleOrigin }),
+        Variables: Match.objectLike({ CEPTOAR_FUNCTION: 'stream-notifier', PUBLIC_URL: consoleOrigin }),
       },
     });
   });
@@ -100,7 +100,7 @@ describe('console hosting', () => {
           (f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties,
         )
         .find((p) => p.Environment?.Variables?.CEPTOAR_FUNCTION === name)?.Environment?.Variables ?? {};
-    expect(JSON.stringify(env('stream-reactor').ACK_URL)).toContain(apiId);
+    expect(JSON.stringify(env('stream-notifier').ACK_URL)).toContain(apiId);
     expect(env('ack-link').PUBLIC_URL).toEqual(consoleOrigin);
   });
 });

@@ -312,11 +312,14 @@ describe('functions', () => {
 
   it('passes the environment of docs/ARCHITECTURE.md to the functions that use it', () => {
     const [topicId] = single('AWS::SNS::Topic');
-    expect(fn('stream-reactor').env).toMatchObject({
-      RELAY_WORKFLOW_ARN: { Ref: stateMachineId },
+    expect(fn('stream-reactor').env).toMatchObject({ RELAY_WORKFLOW_ARN: { Ref: stateMachineId } });
+    expect(fn('stream-notifier').env).toMatchObject({
       NOTIFICATIONS_TOPIC_ARN: { Ref: topicId },
       PUBLIC_URL: expect.anything(),
     });
+    // Each half carries only what it calls: no topic for the workflow reactions, no workflow for the messages.
+    expect(fn('stream-reactor').env).not.toHaveProperty('NOTIFICATIONS_TOPIC_ARN');
+    expect(fn('stream-notifier').env).not.toHaveProperty('RELAY_WORKFLOW_ARN');
     expect(fn('deliver-notification').env).toMatchObject({ EMAIL_FROM: 'noreply@ceptoar.example' });
     // relay-step is what the workflow invokes; the workflow's ARN in it would be a dependency cycle.
     expect(fn('relay-step').env).not.toHaveProperty('RELAY_WORKFLOW_ARN');
@@ -401,20 +404,33 @@ describe('HTTP API', () => {
 });
 
 describe('event sources', () => {
-  it('feeds the stream reactor only event items, in order, with a failure destination', () => {
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: fn('stream-reactor').logicalId },
-      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
-      BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
-      FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { kind: { S: ['event'] } } } }) }],
-      },
-    });
+  it('feeds the stream reactor and the stream notifier only event items, in order, with a failure destination', () => {
+    const streamSources = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventSourceMapping' &&
+        JSON.stringify(r.Properties.EventSourceArn) ===
+          JSON.stringify({ 'Fn::GetAtt': [tableId, 'StreamArn'] }),
+    );
+    // DynamoDB Streams recommends at most two readers per shard.
+    expect(streamSources.map((r) => r.Properties.FunctionName)).toEqual([
+      { Ref: fn('stream-reactor').logicalId },
+      { Ref: fn('stream-notifier').logicalId },
+    ]);
+    for (const name of ['stream-reactor', 'stream-notifier']) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fn(name).logicalId },
+        EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+        FilterCriteria: {
+          Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { kind: { S: ['event'] } } } }) }],
+        },
+      });
+    }
   });
 
   it('delivers notifications from two queues subscribed raw to the encrypted topic, one per flow', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relayPolicy } from '../events/policy.ts';
+import { defaultRelayPolicy, relayPolicy, relayPolicySchema } from '../events/policy.ts';
 
 const HOUR = 3_600_000;
 
@@ -14,5 +14,16 @@ describe('the relay policy override', () => {
       expect(policy.deadlineMs(hop, 'low'), hop).toBe(72 * HOUR);
     // And leaves the defaults alone for the next policy built.
     expect(relayPolicy().deadlineMs('secretariat', 'low')).toBe(72 * HOUR);
+  });
+
+  it('keeps the defaults valid, which a policy without an override no longer re-checks', () => {
+    expect(relayPolicySchema().safeParse(defaultRelayPolicy).success).toBe(true);
+  });
+
+  it('refuses an override that breaks the schema', () => {
+    expect(() => relayPolicy({ override: JSON.stringify({ maxEscalations: 11 }) })).toThrow();
+    expect(() =>
+      relayPolicy({ override: JSON.stringify({ deadlineHours: { nisc: { low: 0 } } }) }),
+    ).toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import { orgId } from '../directory/directory.ts';
-import { text, tlpLabels } from '../incident/report.ts';
+import { text, tlpLabels } from '../fields.ts';
 import { severities } from '../policy.ts';
 import * as z from '../zod.ts';
 

@@ -1,6 +1,6 @@
 import { type Actor, hasRole } from '../actor.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
-import { e164, plainText } from '../incident/report.ts';
+import { e164Phone, plainText } from '../fields.ts';
 import * as z from '../zod.ts';
 
 /** The channels a contact can be reached on. */
@@ -22,77 +22,97 @@ const addressField: Record<DirectoryChannel, 'email' | 'phone' | 'webhook'> = {
   webhook: 'webhook',
 };
 
-/** One person or duty desk, the addresses it has, and which channel is primary and which secondary. */
-export const contactSchema = z
-  .strictObject({
-    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a contact id such as asahi-csirt')),
-    name: z.string().check(plainText, z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
-    email: z.optional(z.email('must be an e-mail address').check(z.maxLength(254))),
-    phone: z.optional(e164),
-    webhook: z.optional(
-      z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).check(z.maxLength(2000), plainText),
-    ),
-    lang: z._default(z.enum(['ja', 'en']), 'ja'),
-    escalation: z._default(z.boolean(), false),
-    /** The login (token `sub`) of the person, which a TLP:RED advisory needs to show it to them. */
-    login: z.optional(z.string().check(z.minLength(1), z.maxLength(128), plainText)),
-    primary: z.enum(channels),
-    secondary: z.optional(z.enum(channels)),
-  })
-  .check(
-    z.superRefine((c, ctx) => {
-      for (const role of ['primary', 'secondary'] as const) {
-        const channel = c[role];
-        if (channel && c[addressField[channel]] === undefined) {
+function buildSchemas() {
+  // One person or duty desk, the addresses it has, and which channel is primary and which secondary.
+  const contact = z
+    .strictObject({
+      id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a contact id such as asahi-csirt')),
+      name: z.string().check(plainText(), z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+      email: z.optional(z.email('must be an e-mail address').check(z.maxLength(254))),
+      phone: z.optional(e164Phone()),
+      webhook: z.optional(
+        z
+          .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+          .check(z.maxLength(2000), plainText()),
+      ),
+      lang: z._default(z.enum(['ja', 'en']), 'ja'),
+      escalation: z._default(z.boolean(), false),
+      /** The login (token `sub`) of the person, which a TLP:RED advisory needs to show it to them. */
+      login: z.optional(z.string().check(z.minLength(1), z.maxLength(128), plainText())),
+      primary: z.enum(channels),
+      secondary: z.optional(z.enum(channels)),
+    })
+    .check(
+      z.superRefine((c, ctx) => {
+        for (const role of ['primary', 'secondary'] as const) {
+          const channel = c[role];
+          if (channel && c[addressField[channel]] === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [addressField[channel]],
+              message: `the ${role} channel ${channel} needs this address`,
+            });
+          }
+        }
+        if (c.secondary !== undefined && c.secondary === c.primary) {
           ctx.addIssue({
             code: 'custom',
-            path: [addressField[channel]],
-            message: `the ${role} channel ${channel} needs this address`,
+            path: ['secondary'],
+            message: 'must differ from the primary channel',
           });
         }
-      }
-      if (c.secondary !== undefined && c.secondary === c.primary) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['secondary'],
-          message: 'must differ from the primary channel',
+      }),
+    );
+
+  // An organisation's directory entry: the body of PUT /directory/organizations/{org}.
+  const organization = z
+    .strictObject({
+      kind: z.enum(orgKinds),
+      name: z.strictObject({
+        ja: z.string().check(plainText(), z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+        en: z.string().check(plainText(), z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+      }),
+      contacts: z
+        .array(contact)
+        .check(z.minLength(1, 'an organisation needs at least one contact'), z.maxLength(50)),
+    })
+    .check(
+      z.superRefine((o, ctx) => {
+        const seen = new Set<string>();
+        o.contacts.forEach((c, i) => {
+          if (seen.has(c.id))
+            ctx.addIssue({ code: 'custom', path: ['contacts', i, 'id'], message: 'repeated id' });
+          seen.add(c.id);
+          // NISC's rule for the downward flow: two routes to every member contact.
+          if (o.kind === 'member' && c.secondary === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['contacts', i, 'secondary'],
+              message: 'a member contact needs a secondary channel',
+            });
+          }
         });
-      }
-    }),
-  );
-export type DirectoryContact = z.output<typeof contactSchema>;
+      }),
+    );
+  return { contact, organization };
+}
+
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+function builtSchemas() {
+  schemas ??= buildSchemas();
+  return schemas;
+}
+
+// Built on first use: nearly every function imports this module (the directory aggregate, addressOf,
+// orgOfKind), and only a change to an entry or a local seed validates one; building these schemas at
+// import was part of every cold start (bench/RESULTS.md, section 2).
+/** One person or duty desk, the addresses it has, and which channel is primary and which secondary. */
+export const contactSchema = () => builtSchemas().contact;
+export type DirectoryContact = z.output<ReturnType<typeof contactSchema>>;
 
 /** An organisation's directory entry: the body of PUT /directory/organizations/{org}. */
-export const organizationSchema = z
-  .strictObject({
-    kind: z.enum(orgKinds),
-    name: z.strictObject({
-      ja: z.string().check(plainText, z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
-      en: z.string().check(plainText, z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
-    }),
-    contacts: z
-      .array(contactSchema)
-      .check(z.minLength(1, 'an organisation needs at least one contact'), z.maxLength(50)),
-  })
-  .check(
-    z.superRefine((o, ctx) => {
-      const seen = new Set<string>();
-      o.contacts.forEach((c, i) => {
-        if (seen.has(c.id))
-          ctx.addIssue({ code: 'custom', path: ['contacts', i, 'id'], message: 'repeated id' });
-        seen.add(c.id);
-        // NISC's rule for the downward flow: two routes to every member contact.
-        if (o.kind === 'member' && c.secondary === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['contacts', i, 'secondary'],
-            message: 'a member contact needs a secondary channel',
-          });
-        }
-      });
-    }),
-  );
-export type OrganizationEntry = z.output<typeof organizationSchema>;
+export const organizationSchema = () => builtSchemas().organization;
+export type OrganizationEntry = z.output<ReturnType<typeof organizationSchema>>;
 
 /** The events of an organisation's directory stream. */
 export type OrganizationEvent =
@@ -149,7 +169,7 @@ export function decideOrganization(
   ctx: { now: string; actor: Actor },
 ): OrganizationEvent[] {
   const { org, entry } = command.data;
-  const parsed = organizationSchema.safeParse(entry);
+  const parsed = organizationSchema().safeParse(entry);
   if (!parsed.success) {
     throw new ValidationError(
       'the directory entry is invalid',

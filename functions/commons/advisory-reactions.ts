@@ -1,9 +1,4 @@
-import type {
-  AdvisoryEvent,
-  AdvisoryPurpose,
-  AdvisoryState,
-  ForwardHop,
-} from '../../events/advisory/advisory.ts';
+import type { AdvisoryEvent, AdvisoryPurpose, AdvisoryState } from '../../events/advisory/advisory.ts';
 import { pendingHop } from '../../events/advisory/advisory.ts';
 import { addressOf, type DirectoryChannel, type OrgKind } from '../../events/directory/directory.ts';
 import type { Recorded } from '../../events/incident/incident.ts';
@@ -12,14 +7,12 @@ import { RECIPIENT_STREAM_PREFIX, recipientId } from './advisories.ts';
 import { type Contact, type Directory, orgOfKind } from './directory.ts';
 import type { Notifier, OutboundNotification } from './notifier.ts';
 import { type AdvisoryFacts, bodyFor, type Lang, renderAdvisory } from './templates.ts';
-import type { RelayWorkflow } from './workflow.ts';
 
 /** What building an advisory's messages needs: the contacts, the key that signs links, the links' bases. */
 export type AdvisoryMessageDeps = Pick<AdvisoryReactionDeps, 'directory' | 'ackKey' | 'publicUrl' | 'ackUrl'>;
 
 /** What the advisory reactions need from the outside world. */
 export interface AdvisoryReactionDeps {
-  readonly workflow: RelayWorkflow;
   readonly notifier: Notifier;
   readonly directory: () => Promise<Directory>;
   readonly ackKey: () => Promise<Uint8Array>;
@@ -162,18 +155,6 @@ async function recipientMessages(
   return byRank.flat();
 }
 
-/** The forward hop whose wait an event ends, if any. */
-function hopEndedBy(event: Recorded<AdvisoryEvent>): ForwardHop | null {
-  if (event.type === 'AdvisoryForwarded') return event.data.hop;
-  if (
-    event.type === 'AdvisoryWaitStarted' &&
-    (event.data.wait === 'ministry' || event.data.wait === 'secretariat')
-  ) {
-    return event.data.wait;
-  }
-  return null;
-}
-
 /** Every message an advisory event calls for. */
 export async function advisoryMessagesFor(
   event: Recorded<AdvisoryEvent>,
@@ -245,23 +226,14 @@ export async function advisoryMessagesFor(
 }
 
 /**
- * Reacts to one committed advisory event: starts the advisory workflow, resumes a wait whose
- * hop forwarded, publishes the messages. Safe to run more than once for the same event.
+ * Publishes the messages one committed advisory event calls for. Safe to run more than once.
+ * (Its workflow reactions are advanceAdvisoryWorkflow's, in functions/commons/workflow-reactions.ts.)
  */
-export async function reactToAdvisoryEvent(
+export async function notifyAdvisoryEvent(
   event: Recorded<AdvisoryEvent>,
   state: AdvisoryState,
   deps: AdvisoryReactionDeps,
 ): Promise<void> {
-  if (event.type === 'AdvisoryIssued') await deps.workflow.start(state.id, { advisoryId: state.id });
-  if (state.restartAt === event.version) {
-    await deps.workflow.start(`${state.id}-v${event.version}`, { advisoryId: state.id });
-  }
-  const ended = hopEndedBy(event);
-  const wait = ended ? state.waits[ended] : undefined;
-  if (ended && wait && pendingHop(state.status) !== ended) {
-    await deps.workflow.resume(wait.taskToken, { advisoryId: state.id, hop: ended, version: state.version });
-  }
   const messages = await advisoryMessagesFor(event, state, deps);
   if (messages.length > 0) await deps.notifier.publish(messages);
 }

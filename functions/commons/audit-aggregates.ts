@@ -22,7 +22,7 @@ export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   organization: organizations,
 };
 
-/** How each stream type's head is projected (functions/project-heads.ts): every aggregate. */
+/** How each stream type's head is projected (projectHeads, run by stream-reactor): every aggregate. */
 export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   incident: incidents,
   advisory: advisories,

@@ -9,8 +9,6 @@ import {
 import * as z from '../../events/zod.ts';
 import { allHeads, type EventReader } from './event-store.ts';
 
-const directorySchema = z.strictObject({ organizations: z.record(orgId, organizationSchema) });
-
 /** Every organisation and its contacts, as the notification code reads them. */
 export interface Directory {
   readonly organizations: Readonly<Record<string, OrganizationEntry>>;
@@ -18,7 +16,8 @@ export interface Directory {
 export type Contact = DirectoryContact;
 
 /** Parses a directory document; throws with the offending path on a bad address. */
-export const parseDirectory = (json: unknown): Directory => directorySchema.parse(json);
+export const parseDirectory = (json: unknown): Directory =>
+  z.strictObject({ organizations: z.record(orgId, organizationSchema()) }).parse(json);
 
 /** The stream type of directory entries (one stream per organisation). */
 export const ORGANIZATION_STREAM = 'organization';

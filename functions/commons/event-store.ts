@@ -64,7 +64,7 @@ export interface AppendRequest {
   /**
    * The head (the whole state, indexed for lists), written with the first events of a new
    * stream so that it is listed from its birth; later heads are projected from the stream
-   * (functions/project-heads.ts), off the command path.
+   * (functions/commons/head-projection.ts, run by stream-reactor), off the command path.
    */
   readonly head?: {
     readonly state: unknown;

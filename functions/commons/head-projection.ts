@@ -1,11 +1,14 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { HeadProjector } from './audit-aggregates.ts';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { type HeadProjector, headProjectors, streamTypeOf } from './audit-aggregates.ts';
 import type { EventReader } from './event-store.ts';
 import { headPutInput } from './head-item.ts';
+import { logger } from './logger.ts';
 
 /** Rounds of read-fold-write per stream before giving up on a contended head (the batch is retried). */
 const MAX_ROUNDS = 8;
@@ -64,4 +67,43 @@ export async function projectHead(
       if (!(error instanceof ConditionalCheckFailedException) || round >= MAX_ROUNDS) throw error;
     }
   }
+}
+
+/**
+ * The heads of a batch of the table's stream: each stream's head brought up to its newest event in
+ * the batch (one head read, one Query of the events after it, one conditional PutItem), streams in
+ * the order they first appear. The first stream that fails is reported at its first record, so the
+ * event source retries from there: every stream seen before it is done, and doing one again is harmless.
+ */
+export async function projectHeads(
+  client: DynamoDBClient,
+  tableName: string,
+  reader: EventReader,
+  event: DynamoDBStreamEvent,
+): Promise<DynamoDBBatchResponse> {
+  const newest = new Map<string, { version: number; sequenceNumber: string }>();
+  for (const record of event.Records) {
+    const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
+    if (record.eventName === 'REMOVE' || image?.kind?.S !== 'event' || !image.pk?.S || !image.sk?.N) continue;
+    const seen = newest.get(image.pk.S);
+    newest.set(image.pk.S, {
+      version: Math.max(Number(image.sk.N), seen?.version ?? 0),
+      sequenceNumber: seen?.sequenceNumber ?? record.dynamodb?.SequenceNumber ?? '',
+    });
+  }
+  for (const [streamId, { version, sequenceNumber }] of newest) {
+    const projector = headProjectors[streamTypeOf(streamId)];
+    if (!projector) continue;
+    try {
+      await projectHead(client, tableName, reader, projector, streamId, version);
+    } catch (error) {
+      logger.error('head projection failed; the batch resumes from this stream', {
+        streamId,
+        version,
+        error: error as Error,
+      });
+      return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
+    }
+  }
+  return { batchItemFailures: [] };
 }

@@ -1,39 +1,14 @@
-import {
-  currentHop,
-  type IncidentEvent,
-  type IncidentState,
-  type Recorded,
-} from '../../events/incident/incident.ts';
+import type { IncidentEvent, IncidentState, Recorded } from '../../events/incident/incident.ts';
 import { type Audience, notificationsFor } from '../../events/incident/notifications.ts';
-import type { Hop } from '../../events/policy.ts';
 import { type Contact, type Directory, orgOfKind } from './directory.ts';
 import type { Notifier, OutboundNotification } from './notifier.ts';
 import { bodyFor, type Lang, type MessageFacts, render } from './templates.ts';
-import type { RelayWorkflow } from './workflow.ts';
 
 /** What the reactions need from the outside world. */
 export interface ReactionDeps {
-  readonly workflow: RelayWorkflow;
   readonly notifier: Notifier;
   readonly directory: Directory;
   readonly publicUrl: string;
-}
-
-/** The hop whose wait an event ends, if any. */
-function hopEndedBy(event: Recorded<IncidentEvent>): Hop | null {
-  switch (event.type) {
-    case 'RelayApproved':
-    case 'RelayReturned':
-      return 'secretariat';
-    case 'FollowUpAdded':
-      return event.data.resubmitted ? 'member' : null;
-    case 'ReceiptAcknowledged':
-      return event.data.hop;
-    case 'RelayWaitStarted':
-      return event.data.hop;
-    default:
-      return null;
-  }
 }
 
 /** The deadline an event sets, for the message that announces it. */
@@ -127,23 +102,14 @@ export function messagesFor(
 }
 
 /**
- * Reacts to one committed incident event: starts the relay workflow, resumes a wait whose
- * hop is done, publishes the notifications. Safe to run more than once for the same event.
+ * Publishes the messages one committed incident event calls for. Safe to run more than once.
+ * (Its workflow reactions are advanceIncidentWorkflow's, in functions/commons/workflow-reactions.ts.)
  */
-export async function reactToIncidentEvent(
+export async function notifyIncidentEvent(
   event: Recorded<IncidentEvent>,
   state: IncidentState,
   deps: ReactionDeps,
 ): Promise<void> {
-  if (event.type === 'IncidentReported') await deps.workflow.start(state.id, { incidentId: state.id });
-  if (state.restartAt === event.version) {
-    await deps.workflow.start(`${state.id}-v${event.version}`, { incidentId: state.id });
-  }
-  const ended = hopEndedBy(event);
-  const wait = ended ? state.waits[ended] : undefined;
-  if (ended && wait && currentHop(state.status) !== ended) {
-    await deps.workflow.resume(wait.taskToken, { incidentId: state.id, hop: ended, version: state.version });
-  }
   const messages = messagesFor(event, state, deps);
   if (messages.length > 0) await deps.notifier.publish(messages);
 }

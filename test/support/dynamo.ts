@@ -38,7 +38,7 @@ export async function freshTable(prefix = 'events'): Promise<string> {
 }
 
 /**
- * Brings the heads of these streams up to their newest events, as functions/project-heads.ts
+ * Brings the heads of these streams up to their newest events, as stream-reactor (projectHeads)
  * does after each batch of the table's stream (tests that run the store alone run no stream).
  */
 export async function projectHeads(client: DynamoDBClient, table: string, streamIds: readonly string[]) {

@@ -228,7 +228,7 @@ const ORG_FIELD =
 const isOrgField = (path: string) => ORG_FIELD.test(path);
 
 export const validateOrganization = (f: OrganizationFields): Validated =>
-  validate(organizationSchema, organizationBody(f), isOrgField);
+  validate(organizationSchema(), organizationBody(f), isOrgField);
 export const organizationServerErrors = (errors: readonly { path: string; message: string }[]) =>
   serverErrorsOf(errors, isOrgField);
 

@@ -1,0 +1,23 @@
+import { text } from '../fields.ts';
+import * as z from '../zod.ts';
+
+// The small bodies of the incident routes, apart from the report (report.ts): the functions that take
+// them build only these at import, not the report's schema with its dates and addresses too.
+
+export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as const;
+export type RecoveryStatus = (typeof recoveryStatuses)[number];
+
+/** The body of POST /incidents/{id}/follow-ups (続報). */
+export const followUpBody = z.strictObject({
+  description: text(20_000),
+  recoveryStatus: z.enum(recoveryStatuses),
+});
+
+/** The body of POST /incidents/{id}/decision. */
+export const decisionBody = z.strictObject({
+  decision: z.enum(['approve', 'return']),
+  note: z.optional(text(5_000)),
+});
+
+/** The body of POST /incidents/{id}/receipt and /close. */
+export const noteBody = z.strictObject({ note: z.optional(text(5_000)) });

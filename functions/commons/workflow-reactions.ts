@@ -1,0 +1,82 @@
+import type { AdvisoryEvent, AdvisoryState, ForwardHop } from '../../events/advisory/advisory.ts';
+import { pendingHop } from '../../events/advisory/advisory.ts';
+import {
+  currentHop,
+  type IncidentEvent,
+  type IncidentState,
+  type Recorded,
+} from '../../events/incident/incident.ts';
+import type { Hop } from '../../events/policy.ts';
+import type { RelayWorkflow } from './workflow.ts';
+
+// The workflow reactions (stream-reactor), apart from the messages (stream-notifier, reactions.ts and
+// advisory-reactions.ts): this module needs neither the directory, the templates nor the link signing.
+
+/** The hop whose wait an event ends, if any. */
+function hopEndedBy(event: Recorded<IncidentEvent>): Hop | null {
+  switch (event.type) {
+    case 'RelayApproved':
+    case 'RelayReturned':
+      return 'secretariat';
+    case 'FollowUpAdded':
+      return event.data.resubmitted ? 'member' : null;
+    case 'ReceiptAcknowledged':
+      return event.data.hop;
+    case 'RelayWaitStarted':
+      return event.data.hop;
+    default:
+      return null;
+  }
+}
+
+/**
+ * The workflow half of the reactions to one committed incident event: starts the relay workflow,
+ * resumes a wait whose hop is done. Safe to run more than once for the same event.
+ */
+export async function advanceIncidentWorkflow(
+  event: Recorded<IncidentEvent>,
+  state: IncidentState,
+  workflow: RelayWorkflow,
+): Promise<void> {
+  if (event.type === 'IncidentReported') await workflow.start(state.id, { incidentId: state.id });
+  if (state.restartAt === event.version) {
+    await workflow.start(`${state.id}-v${event.version}`, { incidentId: state.id });
+  }
+  const ended = hopEndedBy(event);
+  const wait = ended ? state.waits[ended] : undefined;
+  if (ended && wait && currentHop(state.status) !== ended) {
+    await workflow.resume(wait.taskToken, { incidentId: state.id, hop: ended, version: state.version });
+  }
+}
+
+/** The forward hop whose wait an event ends, if any. */
+function forwardEndedBy(event: Recorded<AdvisoryEvent>): ForwardHop | null {
+  if (event.type === 'AdvisoryForwarded') return event.data.hop;
+  if (
+    event.type === 'AdvisoryWaitStarted' &&
+    (event.data.wait === 'ministry' || event.data.wait === 'secretariat')
+  ) {
+    return event.data.wait;
+  }
+  return null;
+}
+
+/**
+ * The workflow half of the reactions to one committed advisory event: starts the advisory workflow,
+ * resumes a wait whose hop forwarded. Safe to run more than once for the same event.
+ */
+export async function advanceAdvisoryWorkflow(
+  event: Recorded<AdvisoryEvent>,
+  state: AdvisoryState,
+  workflow: RelayWorkflow,
+): Promise<void> {
+  if (event.type === 'AdvisoryIssued') await workflow.start(state.id, { advisoryId: state.id });
+  if (state.restartAt === event.version) {
+    await workflow.start(`${state.id}-v${event.version}`, { advisoryId: state.id });
+  }
+  const ended = forwardEndedBy(event);
+  const wait = ended ? state.waits[ended] : undefined;
+  if (ended && wait && pendingHop(state.status) !== ended) {
+    await workflow.resume(wait.taskToken, { advisoryId: state.id, hop: ended, version: state.version });
+  }
+}

@@ -1,0 +1,59 @@
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { ackKey } from './commons/ack-link.ts';
+import { advisories } from './commons/advisories.ts';
+import { notifyAdvisoryEvent } from './commons/advisory-reactions.ts';
+import { loadAggregate } from './commons/command-runner.ts';
+import { type Directory, loadDirectory } from './commons/directory.ts';
+import { incidents } from './commons/incidents.ts';
+import { SnsNotifier } from './commons/notifier.ts';
+import { notifyIncidentEvent } from './commons/reactions.ts';
+import { reader } from './commons/reader.ts';
+import { reactInOrder } from './commons/stream-events.ts';
+
+const notifier = new SnsNotifier(
+  new SNSClient({}),
+  getStringFromEnv({
+    key: 'NOTIFICATIONS_TOPIC_ARN',
+    errorMessage: 'NOTIFICATIONS_TOPIC_ARN must name the topic',
+  }),
+);
+const publicUrl = getStringFromEnv({ key: 'PUBLIC_URL', defaultValue: 'http://127.0.0.1:3000' }).replace(
+  /\/$/,
+  '',
+);
+/** Where acknowledgement links point: the API (ACK_URL); the console's origin serves only files. */
+const ackUrl = process.env.ACK_URL?.replace(/\/$/, '') || undefined;
+
+/**
+ * DynamoDB Streams → the notification reactions: publishes every message a committed event calls for
+ * to the notifications topic. Its own function beside stream-reactor (the workflow reactions) on the same
+ * stream, so that neither carries the other's SDK clients (bench/RESULTS.md, section 2).
+ */
+export const handler = async (event: DynamoDBStreamEvent) => {
+  // The event-sourced directory, read at most once per batch and only when a reaction needs it.
+  let directory: Promise<Directory> | undefined;
+  const loadDir = () => {
+    directory ??= loadDirectory(reader);
+    return directory;
+  };
+  return reactInOrder(event, async (stored) => {
+    if (stored.kind === 'incident') {
+      const { state } = await loadAggregate(reader, incidents, stored.id);
+      if (state !== null)
+        await notifyIncidentEvent(stored.event, state, { notifier, publicUrl, directory: await loadDir() });
+    } else {
+      const { state } = await loadAggregate(reader, advisories, stored.id);
+      if (state !== null) {
+        await notifyAdvisoryEvent(stored.event, state, {
+          notifier,
+          publicUrl,
+          directory: loadDir,
+          ackKey,
+          ...(ackUrl ? { ackUrl } : {}),
+        });
+      }
+    }
+  });
+};
