@@ -1,6 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { AdvisoryListRow } from '../events/advisory/list.ts';
+import type { transmissionReport } from '../events/advisory/report.ts';
+import type { advisorySummary, recipientRow, transmission } from '../events/advisory/visibility.ts';
+import type * as advisory from '../events/api/advisory.ts';
+import type * as audit from '../events/api/audit.ts';
+import type * as api from '../events/api/incident.ts';
+import type { Checkpoint } from '../events/audit/types.ts';
+import type { incidentSummary, incidentView } from '../events/incident/visibility.ts';
+import type * as z from '../events/zod.ts';
 import { buildDocument } from '../functions/api-document.ts';
+import type { AckAnswer } from '../functions/commons/acknowledge.ts';
+import type { advisoryAnswer } from '../functions/commons/advisory-http.ts';
+import type { ComplianceRow } from '../functions/commons/audit-compliance.ts';
+import type { auditEventView } from '../functions/commons/audit-http.ts';
+import type { commandAnswer } from '../functions/commons/incident-http.ts';
 import { functions } from '../functions/manifest.ts';
 import { OPENAPI_FILE } from '../scripts/openapi.ts';
 
@@ -53,3 +67,22 @@ describe('the OpenAPI document', () => {
     );
   });
 });
+
+// The response schemas against the functions that build the responses, at compile time too:
+// each view's type must be assignable to its schema's output (tsc fails on a drift of types).
+type Fits<A extends B, B> = A extends B ? true : never;
+export type ViewsFitTheirSchemas = [
+  Fits<ReturnType<typeof incidentView>, z.output<typeof api.incidentViewSchema>>,
+  Fits<ReturnType<typeof incidentSummary>, z.output<typeof api.incidentSummarySchema>>,
+  Fits<ReturnType<typeof commandAnswer>, z.output<typeof api.incidentAnswer>>,
+  Fits<ReturnType<typeof advisoryAnswer>, z.output<typeof advisory.advisoryAnswer>>,
+  Fits<ReturnType<typeof advisorySummary>, z.output<typeof advisory.advisorySummarySchema>>,
+  Fits<ReturnType<typeof transmissionReport>, z.output<typeof advisory.drillReportSchema>>,
+  Fits<ReturnType<typeof recipientRow>, z.output<typeof advisory.recipientRowSchema>>,
+  Fits<ReturnType<typeof transmission>, z.output<typeof advisory.transmissionSchema>>,
+  Fits<AdvisoryListRow, z.output<typeof advisory.advisoryListSchema>['items'][number]>,
+  Fits<AckAnswer, z.output<typeof advisory.ackAnswerSchema>>,
+  Fits<ReturnType<typeof auditEventView>, z.output<typeof audit.auditEventSchema>>,
+  Fits<ComplianceRow, z.output<typeof audit.complianceSchema>['rows'][number]>,
+  Fits<Checkpoint, z.output<typeof audit.checkpointSchema>>,
+];
