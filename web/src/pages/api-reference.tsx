@@ -8,7 +8,7 @@ import { useStore } from '../store.ts';
  * The API reference: the API's own OpenAPI document (GET /openapi.json, no token) rendered by
  * Scalar's API reference. This page is its own chunk and Scalar a further one, loaded only here,
  * from the console's own files: no font, script or proxy from elsewhere (default fonts, the
- * request client, telemetry and the MCP/agent features are off).
+ * request client, telemetry, MCP and the "Ask AI" agent are off).
  */
 export function ApiReferencePage() {
   const t = useT();
@@ -37,6 +37,9 @@ export function ApiReferencePage() {
           hideDarkModeToggle: true,
           showDeveloperTools: 'never',
           mcp: { disabled: true },
+          agent: { disabled: true },
+          // One column: the console's page width, not the whole window, is what it has.
+          layout: 'classic',
           documentDownloadType: 'json',
         });
         setState('ready');
@@ -49,7 +52,7 @@ export function ApiReferencePage() {
     };
   }, [config]);
   return (
-    <section class="api-reference">
+    <section class="reference-page">
       <PageHeading>{t('apiReference.title')}</PageHeading>
       <p>
         {t('apiReference.intro')} <a href={`${config?.apiUrl ?? ''}/openapi.json`}>openapi.json</a>
