@@ -233,6 +233,13 @@ export const functions = [
     calls: READ,
   },
   {
+    name: 'openapi',
+    description: "The API's OpenAPI 3.1 document (docs/openapi.json), without a token",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/openapi.json', public: true }],
+    calls: [],
+  },
+  {
     name: 'relay-step',
     description: 'The relay workflow steps: plan, wait (task token) and escalate',
     trigger: 'workflow',

@@ -370,7 +370,7 @@ export class CeptoarRelayStack extends Stack {
         const added = api.addRoutes({
           path: route.path,
           methods: [apigwv2.HttpMethod[route.method]],
-          // Acknowledgement links and the public board answer without a login; their handlers check what they need.
+          // Acknowledgement links, the public board and the OpenAPI document answer without a login; their handlers check what they need.
           ...('public' in route && route.public ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
           integration: new HttpLambdaIntegration(`${pascalCase(fn.spec.name)}${route.method}Integration`, fn),
         });
@@ -382,7 +382,7 @@ export class CeptoarRelayStack extends Stack {
             acknowledgeNagFinding(
               r,
               'AwsSolutions-APIG4',
-              `${route.method} ${route.path} is public by design (an advisory's acknowledgement link, the TLP:CLEAR board); its handler verifies what it needs.`,
+              `${route.method} ${route.path} is public by design (an advisory's acknowledgement link, the TLP:CLEAR board, the OpenAPI document); its handler verifies what it needs.`,
             );
           }
         }

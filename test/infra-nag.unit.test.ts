@@ -169,6 +169,9 @@ describe('cdk-nag AwsSolutions', () => {
         'HttpApi/GET--ack--{token} AwsSolutions::AwsSolutions-APIG4',
         'HttpApi/POST--ack--{token} AwsSolutions::AwsSolutions-APIG4',
         'HttpApi/GET--public--board AwsSolutions::AwsSolutions-APIG4',
+        'HttpApi/GET--openapi.json AwsSolutions::AwsSolutions-APIG4',
+        // The OpenAPI document's function reads no table: only its X-Ray statement is a wildcard.
+        'OpenapiRole/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       ].sort(),
     );
     for (const [key, reason] of recorded) expect(reason.length, key).toBeGreaterThan(40);

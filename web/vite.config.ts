@@ -9,6 +9,15 @@ export default defineConfig({
   base: CONSOLE_BASE,
   // No framework plugin: Preact's JSX needs only the automatic runtime pointed at it.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  resolve: {
+    alias: {
+      // Scalar's own prebuilt browser bundle (its styles inlined): the API reference page's renderer.
+      // Prebuilt, it shares no module with the console, so the console's own chunks stay as they were.
+      'scalar-api-reference': fileURLToPath(
+        new URL('../node_modules/@scalar/api-reference/dist/browser/standalone.esm.js', import.meta.url),
+      ),
+    },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

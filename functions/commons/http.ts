@@ -109,12 +109,22 @@ const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
-/** Builds an API Gateway HTTP API handler: caller, role check, body, then the route's function. */
+/** What a route's handler enforces before its function runs: the roles it allows and its body's schema. */
+export interface HttpSpec<B> {
+  readonly allow: readonly Role[];
+  readonly body?: $ZodType<B>;
+}
+
+/**
+ * Builds an API Gateway HTTP API handler: caller, role check, body, then the route's function.
+ * The handler carries its `spec`, so the API's contract (functions/api-contract.ts) documents the
+ * very roles and schema it enforces.
+ */
 export function httpHandler<B = Record<string, never>>(
-  spec: { readonly allow: readonly Role[]; readonly body?: $ZodType<B> },
+  spec: HttpSpec<B>,
   fn: (request: HttpRequest<B>) => Promise<HttpResponse>,
 ) {
-  return middy<HttpEvent, HttpResult, Error, Context>()
+  const handler = middy<HttpEvent, HttpResult, Error, Context>()
     .use(problemJson())
     .handler(async (event) => {
       const actor = actorFromClaims(event.requestContext.authorizer?.jwt?.claims);
@@ -155,4 +165,5 @@ export function httpHandler<B = Record<string, never>>(
           : { body: raw ? String(response.body) : JSON.stringify(response.body) }),
       };
     });
+  return Object.assign(handler, { spec });
 }

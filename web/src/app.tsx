@@ -34,6 +34,8 @@ const ContactCheckPage = lazyPage(() => import('./pages/directory.tsx').then((m)
 const DrillsPage = lazyPage(() => import('./pages/drills.tsx').then((m) => m.DrillsPage));
 const DrillReportPage = lazyPage(() => import('./pages/drills.tsx').then((m) => m.DrillReportPage));
 const SharePage = lazyPage(() => import('./pages/share.tsx').then((m) => m.SharePage));
+// The API reference and its renderer (Scalar) are loaded only when the page is opened.
+const ApiReferencePage = lazyPage(() => import('./pages/api-reference.tsx').then((m) => m.ApiReferencePage));
 
 /** Each role's menu; the first entry is its home page. */
 const menus: Record<Role, { to: Route; label: MessageKey }[]> = {
@@ -75,7 +77,7 @@ const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
 };
 
 /** Pages anyone may open without signing in. */
-const publicPages: readonly Route['name'][] = ['signIn', 'callback', 'publicBoard'];
+const publicPages: readonly Route['name'][] = ['signIn', 'callback', 'publicBoard', 'apiReference'];
 
 /** The console: header, role menu, and the page of the current route. */
 export function App() {
@@ -201,6 +203,7 @@ function Page(props: { current: Route; session: Session | null }) {
   const { current, session: me } = props;
   if (current.name === 'callback') return <CallbackPage />;
   if (current.name === 'publicBoard') return <PublicBoardPage />;
+  if (current.name === 'apiReference') return <ApiReferencePage />;
   if (!me) return <SignInPage />;
   const allowed = pageRoles[current.name];
   if (allowed && !allowed.includes(me.role)) return <NotFound />;

@@ -9,7 +9,7 @@ import type { Role } from './session.ts';
  * what its API serves.
  */
 export interface FeatureSlot {
-  readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit';
+  readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit' | 'api';
   readonly label: MessageKey;
   readonly roles: readonly Role[];
   /** A GET the API serves when the feature exists: a valid request that reads as little as possible. */
@@ -51,6 +51,13 @@ export const featureSlots: readonly FeatureSlot[] = [
     page: { name: 'directory' },
   },
   { id: 'audit', label: 'nav.audit', roles: ['auditor'], probe: AUDIT_PROBE, page: { name: 'audit' } },
+  {
+    id: 'api',
+    label: 'nav.apiReference',
+    roles: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'],
+    probe: '/openapi.json',
+    page: { name: 'apiReference' },
+  },
 ];
 
 /** True when the API serves the probe's route (any answer but 404); false when it has no such route. */

@@ -24,6 +24,7 @@ export type Route =
   | { readonly name: 'advisory'; readonly id: string }
   | { readonly name: 'board' }
   | { readonly name: 'publicBoard' }
+  | { readonly name: 'apiReference' }
   | { readonly name: 'notFound' };
 
 export const BASE = '/app';
@@ -59,6 +60,7 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^/advisories/${ID}$`), (m) => ({ name: 'advisory', id: decodeURIComponent(m[1] ?? '') })],
   [/^\/board$/, () => ({ name: 'board' })],
   [/^\/public\/board$/, () => ({ name: 'publicBoard' })],
+  [/^\/api$/, () => ({ name: 'apiReference' })],
 ];
 
 /** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
@@ -120,6 +122,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/board`;
     case 'publicBoard':
       return `${BASE}/public/board`;
+    case 'apiReference':
+      return `${BASE}/api`;
     case 'notFound':
       return `${BASE}/`;
     default: {

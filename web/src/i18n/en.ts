@@ -40,6 +40,10 @@ export const en: Record<MessageKey, string> = {
   'nav.drills': 'Drills',
   'nav.directory': 'Directory',
   'nav.audit': 'Audit',
+  'nav.apiReference': 'API reference',
+  'apiReference.title': 'API reference',
+  'apiReference.intro':
+    "This API's OpenAPI 3.1 document (generated from the handlers' zod schemas). Machine-readable:",
 
   'signIn.title': 'Sign in',
   'signIn.local': 'Local stack: choose a role and an organisation (the token comes from /local/token).',

@@ -39,6 +39,10 @@ export const ja = {
   'nav.drills': '訓練',
   'nav.directory': '連絡先名簿',
   'nav.audit': '監査',
+  'nav.apiReference': 'API リファレンス',
+  'apiReference.title': 'API リファレンス',
+  'apiReference.intro':
+    'この API の OpenAPI 3.1 文書です（ハンドラーの zod スキーマから生成）。機械可読の文書:',
 
   'signIn.title': 'サインイン',
   'signIn.local':

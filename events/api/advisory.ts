@@ -1,0 +1,274 @@
+import { tlpLabels } from '../incident/report.ts';
+import { severities } from '../policy.ts';
+import * as z from '../zod.ts';
+import { channel, cursor, hopProgress, instant, nullableInstant } from './shapes.ts';
+
+/** The response schemas of the advisory, board, drill, contact-check and acknowledgement routes. */
+
+export const advisoryStatus = z.enum(['awaiting_ministry', 'awaiting_secretariat', 'distributed', 'closed']);
+const forwardHop = z.enum(['ministry', 'secretariat']);
+const issuerRole = z.enum(['nisc', 'ministry', 'secretariat']);
+const tlp = z.enum(tlpLabels);
+const severity = z.enum(severities);
+
+/** The answer of every advisory command (issue, forward, drill, share, contact check). */
+export const advisoryAnswer = z.object({
+  id: z.uuid(),
+  status: advisoryStatus,
+  drill: z.boolean(),
+  version: z.number(),
+});
+
+/** What any reader of an advisory sees (the public board: this alone). */
+const contentShape = {
+  id: z.uuid(),
+  title: z.string(),
+  body: z.string(),
+  tlp,
+  drill: z.boolean(),
+  severity,
+  status: advisoryStatus,
+  issuerRole,
+  createdAt: instant,
+  distributedAt: nullableInstant,
+  ackDueAt: nullableInstant,
+  ackWithinHours: z.number(),
+  notes: z.array(z.object({ hop: forwardHop, note: z.string() })),
+  version: z.number(),
+};
+export const advisoryContent = z.object(contentShape);
+
+/** One recipient organisation: delivered when and on which channel, acknowledged when. */
+export const recipientRowSchema = z.object({
+  org: z.string(),
+  deliveries: z.array(
+    z.object({
+      at: instant,
+      purpose: z.enum(['advisory', 'reminder']),
+      contactId: z.string(),
+      channel,
+      to: z.string(),
+      ok: z.boolean(),
+      detail: z.string(),
+    }),
+  ),
+  acknowledgedAt: nullableInstant,
+  acknowledgements: z.array(
+    z.object({
+      at: instant,
+      contactId: z.nullable(z.string()),
+      by: z.string(),
+      via: z.enum(['link', 'api']),
+    }),
+  ),
+  remindedAt: nullableInstant,
+  missed: z.boolean(),
+});
+
+export const transmissionSchema = z.object({
+  recipients: z.number(),
+  delivered: z.number(),
+  acknowledged: z.number(),
+  withinWindow: z.number(),
+  rate: z.number().check(z.minimum(0), z.maximum(1)),
+});
+
+/** A member's view: the advisory and its own organisation's row only. */
+export const memberAdvisoryView = z.object({ ...contentShape, recipient: z.nullable(recipientRowSchema) });
+
+/** The chain's view (NISC, the ministry, the secretariat, auditors): every recipient and the rate. */
+export const chainAdvisoryView = z.object({
+  ...contentShape,
+  sourceIncidentId: z.optional(z.uuid()),
+  issuedBy: z.string(),
+  hops: z.object({ ministry: z.nullable(hopProgress), secretariat: z.nullable(hopProgress) }),
+  stalledHop: z.nullable(forwardHop),
+  remindAt: nullableInstant,
+  remindersSentAt: nullableInstant,
+  closedAt: nullableInstant,
+  transmission: transmissionSchema,
+  recipients: z.array(recipientRowSchema),
+  deliveries: z.array(
+    z.object({
+      key: z.string(),
+      at: instant,
+      purpose: z.string(),
+      channel,
+      to: z.string(),
+      ok: z.boolean(),
+      detail: z.string(),
+    }),
+  ),
+});
+
+/** GET /advisories/{id}: the member's or the chain's view. */
+export const advisoryViewSchema = z.union([chainAdvisoryView, memberAdvisoryView]);
+
+/** A board row: what the caller may know of an advisory in a list. */
+const summaryShape = {
+  id: z.uuid(),
+  title: z.string(),
+  tlp,
+  drill: z.boolean(),
+  status: advisoryStatus,
+  issuerRole,
+  createdAt: instant,
+  distributedAt: nullableInstant,
+  ackDueAt: nullableInstant,
+};
+export const advisorySummarySchema = z.object(summaryShape);
+
+const awaiting = z.nullable(z.object({ action: z.enum(['forward', 'acknowledge']), dueAt: nullableInstant }));
+
+/** GET /advisories: rows for the chain or for a member. */
+export const advisoryListSchema = z.object({
+  items: z.array(
+    z.union([
+      z.object({
+        ...summaryShape,
+        view: z.literal('chain'),
+        severity,
+        awaiting,
+        pending: z.nullable(z.object({ hop: forwardHop, dueAt: nullableInstant, escalations: z.number() })),
+        stalledHop: z.nullable(forwardHop),
+        recipients: z.number(),
+        closedWindow: z.nullable(z.object({ acknowledged: z.number(), rate: z.number() })),
+      }),
+      z.object({
+        ...summaryShape,
+        view: z.literal('member'),
+        severity,
+        awaiting,
+        recipient: z.boolean(),
+        acknowledgedAt: nullableInstant,
+        missed: z.boolean(),
+      }),
+    ]),
+  ),
+  cursor,
+});
+
+/** GET /board: summaries. */
+export const boardSchema = z.object({ items: z.array(advisorySummarySchema), cursor });
+/** GET /public/board: TLP:CLEAR advisories with their text. */
+export const publicBoardSchema = z.object({ items: z.array(advisoryContent), cursor });
+
+/** GET /drills. */
+export const drillListSchema = z.object({
+  items: z.array(
+    z.object({
+      ...summaryShape,
+      severity,
+      ackWithinHours: z.number(),
+      closedAt: nullableInstant,
+      transmission: z.nullable(transmissionSchema),
+    }),
+  ),
+  cursor,
+});
+
+const rate = z.number().check(z.minimum(0), z.maximum(1));
+
+/** GET /drills/{id}/report as JSON. */
+export const drillReportSchema = z.object({
+  advisoryId: z.uuid(),
+  title: z.string(),
+  drill: z.boolean(),
+  tlp,
+  status: advisoryStatus,
+  issuedAt: instant,
+  issuerRole,
+  distributedAt: nullableInstant,
+  ackDueAt: nullableInstant,
+  windowHours: z.number(),
+  overall: z.object({ recipients: z.number(), acknowledgedWithinWindow: z.number(), rate }),
+  stages: z.array(
+    z.union([
+      z.object({
+        stage: forwardHop,
+        expected: z.number(),
+        withinDeadline: z.number(),
+        rate,
+        startedAt: nullableInstant,
+        dueAt: nullableInstant,
+        forwardedAt: nullableInstant,
+        secondsToForward: z.nullable(z.number()),
+        escalations: z.number(),
+      }),
+      z.object({
+        stage: z.literal('members'),
+        expected: z.number(),
+        withinDeadline: z.number(),
+        rate,
+        startedAt: nullableInstant,
+        dueAt: nullableInstant,
+      }),
+    ]),
+  ),
+  recipients: z.array(
+    z.object({
+      org: z.string(),
+      deliveredAt: nullableInstant,
+      channel: z.nullable(channel),
+      deliveryFailures: z.number(),
+      acknowledgedAt: nullableInstant,
+      secondsToAcknowledge: z.nullable(z.number()),
+      withinWindow: z.boolean(),
+      reminded: z.boolean(),
+      missed: z.boolean(),
+    }),
+  ),
+});
+
+/** GET /contact-checks/{id}. */
+export const contactCheckSchema = z.object({
+  id: z.uuid(),
+  status: advisoryStatus,
+  createdAt: instant,
+  dueAt: nullableInstant,
+  contacts: z.number(),
+  confirmed: z.number(),
+  organizations: z.array(
+    z.object({
+      org: z.string(),
+      contacts: z.array(
+        z.object({
+          contactId: z.string(),
+          reached: z.array(
+            z.object({ channel, ok: z.boolean(), at: instant, purpose: z.enum(['advisory', 'reminder']) }),
+          ),
+          confirmedAt: nullableInstant,
+        }),
+      ),
+      allConfirmed: z.boolean(),
+    }),
+  ),
+});
+
+/** POST /advisories/{id}/receipt: recorded now, or already recorded (nothing written). */
+export const ackAnswerSchema = z.object({
+  advisoryId: z.uuid(),
+  org: z.string(),
+  status: z.enum(['acknowledged', 'already_acknowledged']),
+  acknowledgedAt: nullableInstant,
+});
+
+/** POST /ack/{token} for an API client: the same, naming the contact the link was sent to. */
+export const ackLinkRecorded = z.object({ ...ackAnswerSchema.shape, contactId: z.string() });
+
+/** GET /ack/{token} for an API client: the state, nothing recorded. */
+export const ackLinkState = z.object({
+  advisoryId: z.uuid(),
+  org: z.string(),
+  contactId: z.string(),
+  status: z.enum(['not_acknowledged', 'already_acknowledged']),
+  acknowledgedAt: nullableInstant,
+});
+
+/** POST /incidents/{id}/share?preview=true: what one recipient member would see; nothing written. */
+export const sharePreviewSchema = z.object({
+  preview: z.literal(true),
+  recipients: z.number(),
+  member: z.nullable(z.string()),
+  advisory: z.nullable(memberAdvisoryView),
+});

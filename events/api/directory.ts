@@ -1,0 +1,44 @@
+import { channels, contactSchema, orgId, orgKinds } from '../directory/directory.ts';
+import * as z from '../zod.ts';
+import { instant } from './shapes.ts';
+
+/** The response schemas of the directory routes. */
+
+const names = z.object({ ja: z.string(), en: z.string() });
+
+/** GET /directory/organizations/{org}: the entry as stored (defaults filled in). */
+export const organizationEntrySchema = z.object({
+  org: orgId,
+  kind: z.enum(orgKinds),
+  name: names,
+  contacts: z.array(contactSchema()),
+  updatedAt: instant,
+  version: z.number(),
+});
+
+/** PUT /directory/organizations/{org}: the entry now, and whether this request changed it. */
+export const organizationPutSchema = z.object({
+  org: orgId,
+  kind: z.enum(orgKinds),
+  name: names,
+  contacts: z.array(contactSchema()),
+  version: z.number(),
+  changed: z.boolean(),
+});
+
+/** GET /directory/organizations. */
+export const organizationListSchema = z.object({
+  items: z.array(
+    z.object({
+      org: orgId,
+      kind: z.enum(orgKinds),
+      member: z.boolean(),
+      name: names,
+      contacts: z.number(),
+      channels: z.array(z.enum(channels)),
+      twoRoutes: z.boolean(),
+      updatedAt: instant,
+      version: z.number(),
+    }),
+  ),
+});

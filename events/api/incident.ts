@@ -1,0 +1,99 @@
+import { recoveryStatuses, reportIncidentBody } from '../incident/report.ts';
+import { hops, severities } from '../policy.ts';
+import * as z from '../zod.ts';
+import { channel, cursor, eventShape, hopProgress, instant, nullableInstant } from './shapes.ts';
+
+/** The response schemas of the incident routes (GET /incidents…, the commands' answers). */
+
+export const incidentStatus = z.enum([
+  'awaiting_secretariat',
+  'returned',
+  'awaiting_ministry',
+  'awaiting_nisc',
+  'relayed',
+  'closed',
+]);
+const hop = z.enum(hops);
+const purpose = z.enum([
+  'review_requested',
+  'returned',
+  'approved',
+  'relay',
+  'relayed',
+  'follow_up',
+  'escalation',
+  'stalled',
+]);
+
+/** The answer of every incident command: where the incident now stands. */
+export const incidentAnswer = z.object({ id: z.uuid(), status: incidentStatus, version: z.number() });
+
+/** GET /incidents/{id}: the state without workflow internals. */
+export const incidentViewSchema = z.object({
+  id: z.uuid(),
+  status: incidentStatus,
+  org: z.string(),
+  reportedBy: z.string(),
+  report: reportIncidentBody,
+  severity: z.enum(severities),
+  recoveryStatus: z.enum(recoveryStatuses),
+  createdAt: instant,
+  updatedAt: instant,
+  closedAt: nullableInstant,
+  followUps: z.array(
+    z.object({
+      number: z.number(),
+      at: instant,
+      by: z.string(),
+      description: z.string(),
+      recoveryStatus: z.enum(recoveryStatuses),
+    }),
+  ),
+  returns: z.array(z.object({ at: instant, by: z.string(), note: z.nullable(z.string()) })),
+  hops: z.object({
+    secretariat: hopProgress,
+    member: z.optional(hopProgress),
+    ministry: hopProgress,
+    nisc: hopProgress,
+  }),
+  stalledHop: z.nullable(hop),
+  restartAt: z.nullable(z.number()),
+  deliveries: z.array(
+    z.object({
+      key: z.string(),
+      at: instant,
+      purpose,
+      channel,
+      to: z.string(),
+      ok: z.boolean(),
+      detail: z.string(),
+    }),
+  ),
+  version: z.number(),
+});
+
+/** A row of GET /incidents. */
+export const incidentSummarySchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  org: z.string(),
+  status: incidentStatus,
+  severity: z.enum(severities),
+  tlp: reportIncidentBody.shape.tlp,
+  category: reportIncidentBody.shape.category,
+  createdAt: instant,
+  updatedAt: instant,
+  waitingOn: z.nullable(
+    z.object({ hop, dueAt: nullableInstant, startedAt: nullableInstant, escalations: z.number() }),
+  ),
+  stalledHop: z.nullable(hop),
+  version: z.number(),
+});
+
+export const incidentListSchema = z.object({ items: z.array(incidentSummarySchema), cursor });
+
+/** GET /incidents/{id}/events: the stream, oldest first (task tokens redacted). */
+export const incidentEventsSchema = z.object({
+  items: z.array(z.object(eventShape)),
+  cursor,
+});

@@ -1,0 +1,476 @@
+import * as advisory from '../events/api/advisory.ts';
+import * as audit from '../events/api/audit.ts';
+import * as directory from '../events/api/directory.ts';
+import * as incident from '../events/api/incident.ts';
+import { STREAM_ID } from '../events/audit/types.ts';
+import { orgId } from '../events/directory/directory.ts';
+import * as z from '../events/zod.ts';
+import type { functions } from './manifest.ts';
+
+/**
+ * The HTTP API's contract, route by route of functions/manifest.ts: what each answers, with
+ * the response schemas (events/api/*.ts), its path and query parameters, the errors it can
+ * give and an example request. The roles and the request body's schema are not repeated
+ * here: functions/api-document.ts reads them from each handler's own `spec`, the very
+ * values it enforces. `npm run openapi` turns this into docs/openapi.json.
+ * Only the document's builder imports this module, never a handler.
+ */
+
+type ManifestRoute = Extract<(typeof functions)[number], { routes: unknown }>['routes'][number];
+/** `METHOD /path` of every route of the manifest. */
+export type RouteKey = ManifestRoute extends infer R
+  ? R extends { method: infer M extends string; path: infer P extends string }
+    ? `${M} ${P}`
+    : never
+  : never;
+
+type Schema = z.ZodMiniType;
+
+/** One documented answer: its description, and a body per media type (null: no schema). */
+export interface DocumentedResponse {
+  readonly description: string;
+  readonly content?: Readonly<Record<string, Schema | null>>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface RouteContract {
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: 'incidents' | 'advisories' | 'drills' | 'directory' | 'audit' | 'public' | 'meta';
+  readonly path?: z.ZodMiniObject;
+  readonly query?: z.ZodMiniObject;
+  /** A retry with the same `Idempotency-Key` and body returns the first answer and writes nothing. */
+  readonly idempotent?: boolean;
+  /** Answers other than the problem+json errors, by status. */
+  readonly responses: Readonly<Record<number, DocumentedResponse>>;
+  /** The problem+json errors this route can answer, besides 500. */
+  readonly errors: readonly number[];
+  /** An example request: its body, and query parameters' values. */
+  readonly example?: { readonly body?: unknown; readonly query?: Readonly<Record<string, string>> };
+}
+
+/** The example values the document's requests carry (a test swaps in ids it created). */
+export const EXAMPLE = {
+  incidentId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  advisoryId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  drillId: '3b241101-e2bb-4255-8caf-4136c566a962',
+  contactCheckId: '9b2e4c1a-5d3f-4e8a-9c7b-1a2b3c4d5e6f',
+  org: 'asahi-petrochem',
+  ackToken: 'eyJhbGciOiJIUzI1NiJ9.example.signature',
+  streamId: 'incident#0f8fad5b-d9cb-469f-a165-70867728950e',
+  checkpointId: 'latest',
+  from: '2026-04-01T00:00:00+09:00',
+} as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const meta = <T extends Schema>(schema: T, description: string, example: unknown): T => {
+  z.globalRegistry.add(schema, { description, example });
+  return schema;
+};
+
+const idParam = (what: string, example: string) =>
+  z.object({
+    id: meta(z.string().check(z.regex(UUID)), `the ${what}'s id (anything else is 404)`, example),
+  });
+const incidentPath = idParam('incident', EXAMPLE.incidentId);
+const advisoryPath = idParam('advisory', EXAMPLE.advisoryId);
+
+const limit = (fallback: number, max: number) =>
+  z.optional(
+    meta(
+      z.string().check(z.regex(/^\d+$/)),
+      `page size, 1 to ${max} (default ${fallback}); larger values are capped`,
+      String(Math.min(fallback, 20)),
+    ),
+  );
+const cursorParam = z.optional(
+  meta(z.string(), 'the `cursor` of the previous page, as it came', 'eyJwayI6Imlu...'),
+);
+const page = (fallback: number, max: number) =>
+  z.object({ limit: limit(fallback, max), cursor: cursorParam });
+const bool = (description: string) => z.optional(meta(z.enum(['true', 'false']), description, 'false'));
+const instantParam = (description: string, example: string) =>
+  meta(z.iso.datetime({ offset: true }), description, example);
+
+const json = (schema: Schema, description: string, headers?: Record<string, string>): DocumentedResponse => ({
+  description,
+  content: { 'application/json': schema },
+  ...(headers ? { headers } : {}),
+});
+
+/** The errors every route behind the JWT authorizer can answer. */
+const AUTH = [401, 403] as const;
+/** A command with a body: bad input, too large, wrong state, key reused with another body. */
+const COMMAND = [...AUTH, 400, 404, 409, 413, 422] as const;
+const CREATED = { location: 'where the new resource is read' };
+
+const REPORT_EXAMPLE = {
+  title: 'Ransomware on the Chiba plant historian',
+  description: 'Historian files encrypted at 09:40 JST; the DCS network is isolated.',
+  category: 'cyber_attack',
+  severity: 'high',
+  occurredAt: '2026-11-26T00:40:00Z',
+  detectedAt: '2026-11-26T00:50:00Z',
+  affectedSystems: ['business_it', 'plant_control'],
+  tlp: 'AMBER',
+  contact: { name: '山田 太郎', email: 'yamada@asahi-petrochem.example', phone: '+81312345678' },
+};
+const ADVISORY_EXAMPLE = {
+  title: 'VPN appliance exploited',
+  body: 'A remote code execution flaw in a widely used VPN appliance is being exploited. Patch now.',
+  tlp: 'AMBER',
+  ackWithinHours: 24,
+};
+
+export const contract = {
+  'POST /incidents': {
+    tag: 'incidents',
+    summary: 'Report an incident',
+    description: 'A member reports an IT incident (IT障害の報告); the relay starts with the secretariat.',
+    idempotent: true,
+    responses: { 201: json(incident.incidentAnswer, 'reported', CREATED) },
+    errors: [...AUTH, 400, 413, 422],
+    example: { body: REPORT_EXAMPLE },
+  },
+  'POST /incidents/{id}/follow-ups': {
+    tag: 'incidents',
+    summary: 'Add a follow-up (続報)',
+    description: 'The reporting member amends its report; after a return, this resubmits it.',
+    path: incidentPath,
+    idempotent: true,
+    responses: { 201: json(incident.incidentAnswer, 'added') },
+    errors: COMMAND,
+    example: {
+      body: { description: 'Backups restored; historian back online.', recoveryStatus: 'recovered' },
+    },
+  },
+  'POST /incidents/{id}/decision': {
+    tag: 'incidents',
+    summary: 'Approve or return the relay',
+    path: incidentPath,
+    idempotent: true,
+    responses: { 200: json(incident.incidentAnswer, 'decided') },
+    errors: COMMAND,
+    example: { body: { decision: 'approve', note: '確認しました' } },
+  },
+  'POST /incidents/{id}/receipt': {
+    tag: 'incidents',
+    summary: 'Acknowledge receipt (the ministry, then NISC)',
+    path: incidentPath,
+    idempotent: true,
+    responses: { 200: json(incident.incidentAnswer, 'acknowledged') },
+    errors: COMMAND,
+    example: { body: { note: '受領' } },
+  },
+  'POST /incidents/{id}/close': {
+    tag: 'incidents',
+    summary: 'Close a relayed incident',
+    path: incidentPath,
+    idempotent: true,
+    responses: { 200: json(incident.incidentAnswer, 'closed') },
+    errors: COMMAND,
+    example: { body: {} },
+  },
+  'GET /incidents/{id}': {
+    tag: 'incidents',
+    summary: 'An incident: status, report, follow-ups, hops with deadlines, deliveries',
+    path: incidentPath,
+    responses: { 200: json(incident.incidentViewSchema, 'the incident') },
+    errors: [...AUTH, 404],
+  },
+  'GET /incidents': {
+    tag: 'incidents',
+    summary: 'The incidents the caller may see, newest first',
+    query: page(50, 200),
+    responses: { 200: json(incident.incidentListSchema, 'a page of incidents') },
+    errors: [...AUTH, 400],
+    example: { query: { limit: '20' } },
+  },
+  'GET /incidents/{id}/events': {
+    tag: 'incidents',
+    summary: "An incident's event stream, oldest first",
+    path: incidentPath,
+    query: page(100, 1000),
+    responses: { 200: json(incident.incidentEventsSchema, 'a page of events') },
+    errors: [...AUTH, 400, 404],
+  },
+  'GET /directory/organizations/{org}': {
+    tag: 'directory',
+    summary: "An organisation's directory entry",
+    path: z.object({ org: meta(orgId, 'the organisation id', EXAMPLE.org) }),
+    responses: { 200: json(directory.organizationEntrySchema, 'the entry') },
+    errors: [...AUTH, 404],
+  },
+  'GET /directory/organizations': {
+    tag: 'directory',
+    summary: 'Every organisation, with its contacts count and channels',
+    responses: { 200: json(directory.organizationListSchema, 'the directory') },
+    errors: AUTH,
+  },
+  'PUT /directory/organizations/{org}': {
+    tag: 'directory',
+    summary: "Set an organisation's entry (each change an event)",
+    path: z.object({ org: meta(orgId, 'the organisation id', EXAMPLE.org) }),
+    responses: {
+      200: json(directory.organizationPutSchema, 'updated (or unchanged: `changed` false, nothing written)'),
+      201: json(directory.organizationPutSchema, 'registered'),
+    },
+    errors: [...AUTH, 400, 409, 413],
+    example: {
+      body: {
+        kind: 'member',
+        name: { ja: '旭ペトロケム株式会社', en: 'Asahi Petrochem' },
+        contacts: [
+          {
+            id: 'asahi-csirt',
+            name: 'Asahi CSIRT',
+            email: 'csirt@asahi-petrochem.example',
+            phone: '+81312345678',
+            primary: 'email',
+            secondary: 'sms',
+          },
+        ],
+      },
+    },
+  },
+  'POST /advisories': {
+    tag: 'advisories',
+    summary: 'Issue an advisory (情報提供)',
+    description: "It starts down the chain from the issuer's place: NISC → ministry → secretariat → members.",
+    idempotent: true,
+    responses: { 201: json(advisory.advisoryAnswer, 'issued', CREATED) },
+    errors: [...AUTH, 400, 413, 422],
+    example: { body: ADVISORY_EXAMPLE },
+  },
+  'POST /drills': {
+    tag: 'drills',
+    summary: 'Start a drill: an advisory marked 【訓練】/[DRILL]',
+    idempotent: true,
+    responses: { 201: json(advisory.advisoryAnswer, 'started', { location: 'the drill report' }) },
+    errors: [...AUTH, 400, 413, 422],
+    example: { body: { ...ADVISORY_EXAMPLE, title: 'Drill: VPN appliance exploited' } },
+  },
+  'GET /drills': {
+    tag: 'drills',
+    summary: 'The drills, newest first, with the rate so far',
+    query: page(20, 100),
+    responses: { 200: json(advisory.drillListSchema, 'a page of drills') },
+    errors: [...AUTH, 400],
+  },
+  'POST /advisories/{id}/forward': {
+    tag: 'advisories',
+    summary: 'Forward an advisory down the chain (the ministry, then the secretariat)',
+    description: "The secretariat's forward distributes it to the recipient organisations.",
+    path: advisoryPath,
+    idempotent: true,
+    responses: { 200: json(advisory.advisoryAnswer, 'forwarded') },
+    errors: COMMAND,
+    example: { body: { note: '経産省より展開' } },
+  },
+  'POST /advisories/{id}/receipt': {
+    tag: 'advisories',
+    summary: "Acknowledge an advisory for the caller's organisation",
+    path: advisoryPath,
+    responses: { 200: json(advisory.ackAnswerSchema, 'recorded, or already recorded (nothing written)') },
+    errors: [...AUTH, 400, 404, 409, 413],
+    example: { body: {} },
+  },
+  'GET /ack/{token}': {
+    tag: 'public',
+    summary: 'An acknowledgement link: its state; records nothing',
+    description:
+      'Mail scanners open links before people do, so opening records nothing. A browser (Accept: text/html) gets a page with one button; errors are pages too.',
+    path: z.object({ token: meta(z.string(), 'the signed token of the message', EXAMPLE.ackToken) }),
+    responses: {
+      200: {
+        description: 'the acknowledgement state',
+        content: { 'application/json': advisory.ackLinkState, 'text/html': null },
+      },
+    },
+    errors: [401, 404],
+  },
+  'POST /ack/{token}': {
+    tag: 'public',
+    summary: "An acknowledgement link's button: records the acknowledgement",
+    path: z.object({ token: meta(z.string(), 'the signed token of the message', EXAMPLE.ackToken) }),
+    responses: {
+      200: {
+        description: 'recorded, or already recorded',
+        content: { 'application/json': advisory.ackLinkRecorded, 'text/html': null },
+      },
+    },
+    errors: [401, 404, 409],
+  },
+  'GET /advisories/{id}': {
+    tag: 'advisories',
+    summary: 'An advisory as TLP allows; for the chain every recipient and the rate',
+    path: advisoryPath,
+    responses: { 200: json(advisory.advisoryViewSchema, "the chain's or a member's view") },
+    errors: [...AUTH, 404],
+  },
+  'GET /advisories': {
+    tag: 'advisories',
+    summary: 'The advisories the caller may see, each with what awaits the caller',
+    query: z.object({
+      ...page(50, 200).shape,
+      drill: bool('only drills (true) or only real advisories (false)'),
+      awaiting: bool('every advisory not closed yet that awaits the caller, in one response'),
+    }),
+    responses: { 200: json(advisory.advisoryListSchema, 'a page of advisories') },
+    errors: [...AUTH, 400],
+  },
+  'GET /board': {
+    tag: 'advisories',
+    summary: 'The bulletin board (電子掲示板): the advisories the caller may see',
+    query: page(50, 200),
+    responses: { 200: json(advisory.boardSchema, 'a page of the board') },
+    errors: [...AUTH, 400],
+  },
+  'GET /public/board': {
+    tag: 'public',
+    summary: 'The public board: TLP:CLEAR advisories with their text, no token',
+    query: page(50, 200),
+    responses: { 200: json(advisory.publicBoardSchema, 'a page of the public board') },
+    errors: [400],
+  },
+  'GET /drills/{id}/report': {
+    tag: 'drills',
+    summary: "A drill's transmission-rate report (JSON, or CSV with Accept: text/csv)",
+    path: idParam('drill', EXAMPLE.drillId),
+    responses: {
+      200: {
+        description: 'the report',
+        content: { 'application/json': advisory.drillReportSchema, 'text/csv': null },
+      },
+    },
+    errors: [...AUTH, 404],
+  },
+  'POST /incidents/{id}/share': {
+    tag: 'incidents',
+    summary: 'Share an anonymised incident with the other members as an advisory',
+    description:
+      'Refused (400, naming the field) while the text still identifies the reporter. `?preview=true` runs every check and writes nothing.',
+    path: incidentPath,
+    query: z.object({ preview: bool('a dry run: answers 200 with what a recipient member would see') }),
+    idempotent: true,
+    responses: {
+      200: json(advisory.sharePreviewSchema, 'the preview (`?preview=true`); nothing written'),
+      201: json(advisory.advisoryAnswer, 'shared', CREATED),
+    },
+    errors: COMMAND,
+    example: {
+      body: {
+        title: 'Ransomware on a plant historian',
+        body: 'A member found historian files encrypted; the control network was isolated in time.',
+        tlp: 'GREEN',
+      },
+    },
+  },
+  'POST /contact-checks': {
+    tag: 'directory',
+    summary: 'Send a contact check to every member contact on every channel',
+    idempotent: true,
+    responses: { 201: json(advisory.advisoryAnswer, 'sent', CREATED) },
+    errors: [...AUTH, 400, 413, 422],
+    example: { body: { ackWithinHours: 24 } },
+  },
+  'GET /contact-checks/{id}': {
+    tag: 'directory',
+    summary: 'Who confirmed a contact check, per organisation and contact',
+    path: idParam('contact check', EXAMPLE.contactCheckId),
+    responses: { 200: json(advisory.contactCheckSchema, 'the results') },
+    errors: [...AUTH, 404],
+  },
+  'GET /audit/streams/{id}': {
+    tag: 'audit',
+    summary: 'A stream as it was at a moment: its folded state and the events up to then',
+    path: z.object({
+      id: meta(
+        z.string().check(z.regex(STREAM_ID)),
+        'a stream id `<type>#<id>`, URL-encoded',
+        EXAMPLE.streamId,
+      ),
+    }),
+    query: z.object({
+      asOf: z.optional(instantParam('the moment (default: now)', '2026-11-26T10:00:00+09:00')),
+    }),
+    responses: { 200: json(audit.auditStreamSchema, 'the stream at that moment') },
+    errors: [...AUTH, 400, 404],
+  },
+  'GET /audit/events': {
+    tag: 'audit',
+    summary: 'Every event of a period in recorded order (JSON pages, or NDJSON)',
+    query: z.object({
+      from: instantParam('the period’s start', EXAMPLE.from),
+      to: z.optional(instantParam('the period’s end (default: now)', '2027-03-31T23:59:59+09:00')),
+      ...page(100, 1000).shape,
+    }),
+    responses: {
+      200: {
+        description: 'a page; as NDJSON (Accept: application/x-ndjson) one event per line',
+        content: { 'application/json': audit.auditEventsSchema, 'application/x-ndjson': null },
+        headers: { 'x-next-cursor': "NDJSON only: the next page's cursor" },
+      },
+    },
+    errors: [...AUTH, 400],
+    example: { query: { from: EXAMPLE.from } },
+  },
+  'GET /audit/heads': {
+    tag: 'audit',
+    summary: "Every stream's head and last hash",
+    responses: { 200: json(audit.auditHeadsSchema, 'every head, by stream id') },
+    errors: AUTH,
+  },
+  'GET /audit/compliance': {
+    tag: 'audit',
+    summary: 'Deadline compliance per hop and severity for a period',
+    query: z.object({
+      from: instantParam('the period’s start', EXAMPLE.from),
+      to: z.optional(instantParam('the period’s end (default: now)', '2027-03-31T23:59:59+09:00')),
+    }),
+    responses: { 200: json(audit.complianceSchema, 'the report') },
+    errors: [...AUTH, 400],
+    example: { query: { from: EXAMPLE.from } },
+  },
+  'GET /audit/checkpoints': {
+    tag: 'audit',
+    summary: 'The signed checkpoints and the public key they verify under',
+    responses: { 200: json(audit.checkpointListSchema, 'the checkpoint ids') },
+    errors: AUTH,
+  },
+  'POST /audit/checkpoints': {
+    tag: 'audit',
+    summary: 'Publish a signed checkpoint now',
+    responses: { 201: json(audit.checkpointSchema, 'published', CREATED) },
+    errors: AUTH,
+  },
+  'GET /audit/checkpoints/{id}': {
+    tag: 'audit',
+    summary: 'One checkpoint (`latest` for the newest) with its leaves',
+    path: z.object({ id: meta(z.string(), 'a checkpoint id, or `latest`', EXAMPLE.checkpointId) }),
+    responses: { 200: json(audit.checkpointWithLeavesSchema, 'the checkpoint') },
+    errors: [...AUTH, 404],
+  },
+  'GET /audit/checkpoints/{id}/proof': {
+    tag: 'audit',
+    summary: "One stream's inclusion proof in a checkpoint",
+    path: z.object({ id: meta(z.string(), 'a checkpoint id, or `latest`', EXAMPLE.checkpointId) }),
+    query: z.object({
+      stream: meta(z.string().check(z.regex(STREAM_ID)), 'the stream id', EXAMPLE.streamId),
+    }),
+    responses: { 200: json(audit.inclusionProofSchema, 'the proof') },
+    errors: [...AUTH, 400, 404],
+    example: { query: { stream: EXAMPLE.streamId } },
+  },
+  'GET /openapi.json': {
+    tag: 'public',
+    summary: 'This document (OpenAPI 3.1), without a token',
+    responses: {
+      200: json(
+        z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({ title: z.string() }) }),
+        'the OpenAPI document',
+      ),
+    },
+    errors: [],
+  },
+} as const satisfies Record<RouteKey, RouteContract>;

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE } from '../functions/api-contract.ts';
+import { functions } from '../functions/manifest.ts';
+import type { LocalStack } from '../local/stack.ts';
+import { OPENAPI_FILE } from '../scripts/openapi.ts';
+import { apiClient, eventually, startTestStack } from './support/local-api.ts';
+
+/**
+ * The document and the handlers agree: every route of the manifest is documented and every
+ * documented operation is a route; for each operation, a request built from the document's own
+ * examples (its body, query and header examples; only the example ids are swapped for ones this
+ * test created, in the state the route needs) is answered, on the local stack, with the
+ * documented success status and a body that validates against the documented schema.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: the document is read as the JSON it is.
+type Json = any;
+const doc: Json = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+const METHODS = ['get', 'post', 'put', 'delete'] as const;
+
+const operations = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) =>
+  METHODS.filter((m) => item[m]).map((m) => ({ key: `${m.toUpperCase()} ${path}`, path, op: item[m] })),
+);
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+ajv.addSchema({ ...doc, $id: 'openapi.json' });
+/** Validates against a schema of the document, its `#/components/…` references resolved. */
+const validate = (pointer: string, value: unknown) => {
+  const check = ajv.compile({ $ref: `openapi.json#${pointer}` });
+  return check(value) ? null : check.errors;
+};
+const esc = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');
+
+let stack: LocalStack;
+let api: ReturnType<typeof apiClient>;
+/** Per route: the example values it gets instead (ids in the state the route needs), and who calls. */
+const targets = new Map<string, { swap: Record<string, string>; role?: string }>();
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = apiClient(stack.url);
+  const sec = await api.token('secretariat');
+  const decide = async (id: string) =>
+    expect(
+      (await api.call('POST', `/incidents/${id}/decision`, { token: sec, body: { decision: 'approve' } }))
+        .status,
+    ).toBe(200);
+  const receipt = async (id: string, role: string) =>
+    expect(
+      (await api.call('POST', `/incidents/${id}/receipt`, { token: await api.token(role), body: {} })).status,
+    ).toBe(200);
+  const [open, forReview, approved, relayed] = [
+    await api.report(),
+    await api.report(),
+    await api.report(),
+    await api.report(),
+  ];
+  await decide(approved);
+  await decide(relayed);
+  await receipt(relayed, 'ministry');
+  await receipt(relayed, 'nisc');
+  const fromNisc = await api.advisory('nisc');
+  const distributed = await api.advisory('secretariat');
+  const drill = (
+    await api.call('POST', '/drills', { token: sec, body: { title: 'Drill', body: 'x', tlp: 'GREEN' } })
+  ).body.id as string;
+  const check = (await api.call('POST', '/contact-checks', { token: sec, body: {} })).body.id as string;
+  const link = await eventually(
+    async () =>
+      stack.mail
+        .messages()
+        .filter((m) => m.text.includes(`/advisories/${distributed}`))
+        .map((m) => /\/ack\/([\w.-]+)/.exec(m.text)?.[1])
+        .find((l) => l !== undefined),
+    20_000,
+    'an acknowledgement link',
+  );
+  const incident = (id: string) => ({ [EXAMPLE.incidentId]: id });
+  const set = (key: string, swap: Record<string, string>, role?: string) =>
+    targets.set(key, { swap, ...(role ? { role } : {}) });
+  set('POST /incidents/{id}/follow-ups', incident(open));
+  set('POST /incidents/{id}/decision', incident(forReview));
+  set('POST /incidents/{id}/receipt', incident(approved), 'ministry');
+  set('POST /incidents/{id}/close', incident(relayed));
+  set('GET /incidents/{id}', incident(open));
+  set('GET /incidents/{id}/events', incident(open));
+  set('POST /incidents/{id}/share', incident(open));
+  set('POST /advisories/{id}/forward', { [EXAMPLE.advisoryId]: fromNisc }, 'ministry');
+  set('POST /advisories/{id}/receipt', { [EXAMPLE.advisoryId]: distributed });
+  set('GET /advisories/{id}', { [EXAMPLE.advisoryId]: distributed });
+  set('GET /ack/{token}', { [EXAMPLE.ackToken]: link });
+  set('POST /ack/{token}', { [EXAMPLE.ackToken]: link });
+  set('GET /drills/{id}/report', { [EXAMPLE.drillId]: drill });
+  set('GET /contact-checks/{id}', { [EXAMPLE.contactCheckId]: check });
+  set('GET /audit/streams/{id}', { [EXAMPLE.streamId]: `incident#${open}` });
+  set('GET /audit/checkpoints/{id}/proof', { [EXAMPLE.streamId]: `incident#${open}` });
+}, 120_000);
+/** Every request the test made, for the closing count. */
+const asked: string[] = [];
+afterAll(async () => {
+  await stack?.stop();
+  console.log(
+    `${operations.length} documented operations, ${asked.length} requests built from their examples`,
+  );
+});
+
+describe('the OpenAPI document and the handlers', () => {
+  it('document every route of the manifest, and only those', () => {
+    const manifest = functions.flatMap((f) =>
+      'routes' in f ? f.routes.map((r) => `${r.method} ${r.path}`) : [],
+    );
+    expect(operations.map((o) => o.key).sort()).toEqual([...manifest].sort());
+  });
+
+  it('is served at GET /openapi.json without a token, as committed', async () => {
+    const res = await api.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(doc);
+  });
+
+  it.each(operations.map((o) => [o.key, o] as const))(
+    '%s answers the request built from its examples as documented',
+    async (key, { path, op }) => {
+      const target = targets.get(key) ?? { swap: {} };
+      const swap = (v: string) => target.swap[v] ?? v;
+      const params: Json[] = op.parameters ?? [];
+      let url = path;
+      for (const p of params.filter((p) => p.in === 'path'))
+        url = url.replace(`{${p.name}}`, encodeURIComponent(swap(String(p.schema.example ?? p.example))));
+      const query = new URLSearchParams();
+      for (const p of params.filter((p) => p.in === 'query' && p.required))
+        query.set(p.name, swap(String(p.schema.example)));
+      const headers: Record<string, string> = {};
+      for (const p of params.filter((p) => p.in === 'header'))
+        headers[p.name] = `${p.schema.example}-${op.operationId}`;
+      const media = op.requestBody?.content?.['application/json'];
+      const method = key.split(' ')[0] as string;
+      // A read is asked by every role it allows (their views differ); a command once, by its first role.
+      const allowed: (string | undefined)[] = target.role
+        ? [target.role]
+        : (op.security?.[0]?.cognito ?? [undefined]);
+      for (const role of method === 'GET' ? allowed : allowed.slice(0, 1)) {
+        const res = await api.call(method, `${url}${query.size ? `?${query}` : ''}`, {
+          ...(role
+            ? { token: await api.token(role, role === 'member' ? 'asahi-petrochem' : undefined) }
+            : {}),
+          ...(media ? { body: media.example ?? {} } : {}),
+          headers,
+        });
+        // The first role gets the documented success; another may see a documented error (not its own).
+        const documented = Object.keys(op.responses).filter((s) =>
+          role === allowed[0] ? s.startsWith('2') : true,
+        );
+        expect(documented, `${role}: ${JSON.stringify(res.body)}`).toContain(String(res.status));
+        const type = (res.headers.get('content-type') ?? '').split(';')[0] ?? '';
+        expect(Object.keys(op.responses[res.status].content ?? {})).toContain(type);
+        const pointer = `/paths/${esc(path)}/${method.toLowerCase()}/responses/${res.status}/content/${esc(type)}/schema`;
+        expect(validate(pointer, res.body), `${role}: ${JSON.stringify(res.body).slice(0, 2000)}`).toBeNull();
+        // Not a vacuous schema: an object with none of the documented fields does not pass.
+        expect(validate(pointer, { undocumented: true })).not.toBeNull();
+        asked.push(`${key} as ${role ?? 'anyone'}`);
+      }
+    },
+  );
+});
