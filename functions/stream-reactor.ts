@@ -2,7 +2,7 @@ import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { advisories } from './commons/advisories.ts';
-import { loadAggregate } from './commons/command-runner.ts';
+import { type Folding, loadAggregate } from './commons/command-runner.ts';
 import { eventsTable } from './commons/config.ts';
 import { projectHeads } from './commons/head-projection.ts';
 import { incidents } from './commons/incidents.ts';
@@ -43,14 +43,25 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
           0,
           event.Records.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt),
         );
+  // The state the projection just folded, instead of reading the head and the events after it again.
+  const stateOf = async <S, E extends { type: string; data: unknown }>(
+    aggregate: Folding<S, E>,
+    id: string,
+  ): Promise<S> => {
+    const streamId = aggregate.streamId(id);
+    return projected.states.has(streamId)
+      ? (projected.states.get(streamId) as S)
+      : (await loadAggregate(reader, aggregate, id)).state;
+  };
   const reacted = await reactInOrder({ Records: before }, async (stored) => {
     if (stored.kind === 'incident') {
-      const { state } = await loadAggregate(reader, incidents, stored.id);
+      const state = await stateOf(incidents, stored.id);
       if (state !== null) await advanceIncidentWorkflow(stored.event, state, relayWorkflow);
     } else {
-      const { state } = await loadAggregate(reader, advisories, stored.id);
+      const state = await stateOf(advisories, stored.id);
       if (state !== null) await advanceAdvisoryWorkflow(stored.event, state, advisoryWorkflow);
     }
   });
-  return reacted.batchItemFailures.length > 0 ? reacted : projected;
+  const { batchItemFailures } = reacted.batchItemFailures.length > 0 ? reacted : projected;
+  return { batchItemFailures };
 };

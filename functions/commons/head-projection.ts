@@ -17,7 +17,8 @@ const MAX_ROUNDS = 8;
  * Brings a stream's head up to (at least) `version`: reads the head, folds the events after it
  * with the aggregate's own `evolve`, and writes the new head conditional on the one it read,
  * so a head never moves back and a repeated or reordered delivery changes nothing. A head of
- * an older state schema is folded again from the first event. Returns the head's version.
+ * an older state schema is folded again from the first event. Returns the head's version and,
+ * when it is of the current state schema, its state (what a reader of the head would get now).
  */
 export async function projectHead(
   client: DynamoDBClient,
@@ -26,11 +27,11 @@ export async function projectHead(
   projector: HeadProjector,
   streamId: string,
   version: number,
-): Promise<number> {
+): Promise<{ version: number; state?: unknown }> {
   for (let round = 1; ; round++) {
     const head = await reader.loadHead(streamId);
-    if (head && head.version >= version) return head.version;
     const current = head !== null && head.stateSchema === projector.stateSchema;
+    if (head && head.version >= version) return current ? { version: head.version, state: head.state } : head;
     let state: unknown = current ? head.state : projector.initialState();
     let at = current ? head.version : 0;
     let updatedAt = head?.updatedAt ?? '';
@@ -41,7 +42,7 @@ export async function projectHead(
       updatedAt = stored.recordedAt;
       hash = stored.hash ?? '';
     }
-    if (head && at <= head.version) return head.version;
+    if (head && at <= head.version) return { version: head.version, state };
     try {
       await client.send(
         new PutItemCommand(
@@ -61,7 +62,7 @@ export async function projectHead(
           ),
         ),
       );
-      return at;
+      return { version: at, state };
     } catch (error) {
       // Another projection of this stream won the race: read it and go on from there.
       if (!(error instanceof ConditionalCheckFailedException) || round >= MAX_ROUNDS) throw error;
@@ -80,8 +81,10 @@ export async function projectHeads(
   tableName: string,
   reader: EventReader,
   event: DynamoDBStreamEvent,
-): Promise<DynamoDBBatchResponse> {
+): Promise<DynamoDBBatchResponse & { states: Map<string, unknown> }> {
   const newest = new Map<string, { version: number; sequenceNumber: string }>();
+  // Each projected stream's whole state, as loadAggregate would read it now: the reactions take it from here.
+  const states = new Map<string, unknown>();
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
     if (record.eventName === 'REMOVE' || image?.kind?.S !== 'event' || !image.pk?.S || !image.sk?.N) continue;
@@ -95,15 +98,16 @@ export async function projectHeads(
     const projector = headProjectors[streamTypeOf(streamId)];
     if (!projector) continue;
     try {
-      await projectHead(client, tableName, reader, projector, streamId, version);
+      const projected = await projectHead(client, tableName, reader, projector, streamId, version);
+      if ('state' in projected) states.set(streamId, projected.state);
     } catch (error) {
       logger.error('head projection failed; the batch resumes from this stream', {
         streamId,
         version,
         error: error as Error,
       });
-      return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
+      return { batchItemFailures: [{ itemIdentifier: sequenceNumber }], states };
     }
   }
-  return { batchItemFailures: [] };
+  return { batchItemFailures: [], states };
 }
