@@ -209,6 +209,8 @@ describe('the advisory chain, end to end', () => {
       20_000,
       'every delivery recorded',
     );
+    // The recipient table and the rate read the recipients' heads, projected moments after each record.
+    await stack.settle();
     const v = (await view(id)).body;
     expect(v.version).toBe(before);
     expect(v.transmission).toMatchObject({ recipients: 3, acknowledged: 2, withinWindow: 2 });
