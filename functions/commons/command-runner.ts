@@ -55,8 +55,9 @@ export interface Loaded<S> {
 }
 
 /**
- * Loads an aggregate's whole current state (what views show): the head, then the events the
- * head's projection has not caught up with yet, folded on it (usually none: one empty Query).
+ * Loads an aggregate's whole current state (what views show): the head and, read beside it, the
+ * stream's newest version; the events the head's projection has not caught up with yet (usually
+ * none) are then read and folded on it.
  * A head of an older state schema is folded again from the first event.
  */
 export async function loadAggregate<S, E extends DomainEvent>(
@@ -65,14 +66,16 @@ export async function loadAggregate<S, E extends DomainEvent>(
   id: string,
 ): Promise<Loaded<S>> {
   const streamId = aggregate.streamId(id);
-  const head = await store.loadHead<S>(streamId);
+  // Both at once: the head, and how far the log goes (usually no further than the head).
+  const [head, last] = await Promise.all([store.loadHead<S>(streamId), store.lastVersion(streamId)]);
   if (head === null) return { state: aggregate.initialState(), version: 0, updatedAt: null };
   const current = head.stateSchema === aggregate.stateSchema;
   let state = current ? head.state : aggregate.initialState();
   let version = current ? head.version : 0;
   let updatedAt = head.updatedAt;
   let hash = head.hash;
-  for await (const stored of store.readEvents(streamId, { fromVersion: version + 1 })) {
+  if (last <= version) return { state, version, updatedAt, ...(hash === undefined ? {} : { hash }) };
+  for await (const stored of store.readEvents(streamId, { fromVersion: version + 1, toVersion: last })) {
     state = aggregate.evolve(state, aggregate.upcast(stored));
     version = stored.version;
     updatedAt = stored.recordedAt;

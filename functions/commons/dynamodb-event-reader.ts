@@ -97,6 +97,21 @@ export class DynamoDbEventReader implements EventReader {
     return Item ? toHead<S>(Item) : null;
   }
 
+  async lastVersion(streamId: string): Promise<number> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk > :zero',
+        ExpressionAttributeValues: { ':pk': S(streamId), ':zero': N(0) },
+        ProjectionExpression: 'sk',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return Number(Items?.[0]?.sk?.N ?? 0);
+  }
+
   async *readEvents(
     streamId: string,
     options: { fromVersion?: number; toVersion?: number; pageSize?: number } = {},

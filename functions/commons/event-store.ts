@@ -98,6 +98,8 @@ export interface Page<T> {
 export interface EventReader {
   /** The head of a stream, or null when the stream does not exist. One read, whatever the stream's length. */
   loadHead<S>(streamId: string): Promise<StreamHead<S> | null>;
+  /** The version of the stream's newest event (0 when it has none): one Query of one key, consistent. */
+  lastVersion(streamId: string): Promise<number>;
   /** The stream's events in order, fetched page by page. */
   readEvents(
     streamId: string,
