@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
+import { REPORT_EXAMPLE } from '../functions/api-contract.ts';
 import type { FunctionSpec } from '../functions/manifest.ts';
 import { ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
 import { eventTableSpec } from '../local/table-spec.ts';
@@ -75,21 +76,9 @@ const ROLE: Record<string, string> = {
 const AUDITOR_ROUTES = /^audit-/;
 const MEMBER_ORG = 'asahi-petrochem';
 
-const REPORT = {
-  title: 'Ransomware on the Chiba plant historian',
-  description: 'Historian files encrypted at 09:40 JST; the DCS network is isolated.',
-  category: 'cyber_attack',
-  severity: 'high',
-  occurredAt: '2026-11-26T00:40:00Z',
-  detectedAt: '2026-11-26T00:50:00Z',
-  affectedSystems: ['business_it'],
-  tlp: 'AMBER',
-  contact: { name: '山田 太郎', email: 'yamada@asahi-petrochem.example' },
-};
-
 /** A small valid body per writing route (the rest get `{}` and may answer 400, which is still a first invocation). */
 const BODY: Record<string, unknown> = {
-  'report-incident': REPORT,
+  'report-incident': REPORT_EXAMPLE,
   'add-follow-up': { description: 'Backups restored.', recoveryStatus: 'mitigating' },
   'decide-relay': { decision: 'approve' },
   'acknowledge-receipt': {},

@@ -104,7 +104,8 @@ const AUTH = [401, 403] as const;
 const COMMAND = [...AUTH, 400, 404, 409, 413, 422] as const;
 const CREATED = { location: 'where the new resource is read' };
 
-const REPORT_EXAMPLE = {
+/** The documented example of POST /incidents (also the bench's first invocation of report-incident). */
+export const REPORT_EXAMPLE = {
   title: 'Ransomware on the Chiba plant historian',
   description: 'Historian files encrypted at 09:40 JST; the DCS network is isolated.',
   category: 'cyber_attack',
