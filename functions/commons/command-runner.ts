@@ -110,23 +110,6 @@ export async function loadDecisionState<S, E extends DomainEvent>(
   return { ...whole, state: aggregate.decisionState?.(whole.state) ?? whole.state, cached: false };
 }
 
-/** Folds a stream from its first event (up to a version, if given). */
-export async function foldStream<S, E extends DomainEvent>(
-  store: EventReader,
-  aggregate: Folding<S, E>,
-  id: string,
-  toVersion?: number,
-): Promise<{ state: S; version: number }> {
-  let state = aggregate.initialState();
-  let version = 0;
-  const options = toVersion === undefined ? {} : { toVersion };
-  for await (const stored of store.readEvents(aggregate.streamId(id), options)) {
-    state = aggregate.evolve(state, aggregate.upcast(stored));
-    version = stored.version;
-  }
-  return { state, version };
-}
-
 export interface RunOptions<S> {
   /** Stored with the events in one transaction; see functions/commons/idempotency.ts. */
   readonly idempotency?: {
