@@ -98,18 +98,27 @@ export class DynamoDbEventReader implements EventReader {
   }
 
   async lastVersion(streamId: string): Promise<number> {
+    return Number((await this.newestEvent(streamId))?.sk?.N ?? 0);
+  }
+
+  /**
+   * The stream's newest event item, or undefined: one consistent Query, Limit 1, of its version,
+   * time and hash and of the `extra` attributes.
+   */
+  protected async newestEvent(streamId: string, extra: readonly string[] = []): Promise<Item | undefined> {
     const { Items } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk > :zero',
         ExpressionAttributeValues: { ':pk': S(streamId), ':zero': N(0) },
-        ProjectionExpression: 'sk',
+        ExpressionAttributeNames: { '#hash': 'hash' },
+        ProjectionExpression: ['sk', 'recordedAt', '#hash', ...extra].join(', '),
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
       }),
     );
-    return Number(Items?.[0]?.sk?.N ?? 0);
+    return Items?.[0];
   }
 
   async *readEvents(

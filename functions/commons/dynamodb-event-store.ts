@@ -3,7 +3,6 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -82,19 +81,7 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
       };
     }
     this.decisionReads.read++;
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk > :zero',
-        ExpressionAttributeValues: { ':pk': S(streamId), ':zero': N(0) },
-        ExpressionAttributeNames: { '#hash': 'hash' },
-        ProjectionExpression: 'sk, recordedAt, #hash, decision, decisionZ, decisionSchema',
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = Items?.[0];
+    const item = await this.newestEvent(streamId, ['decision', 'decisionZ', 'decisionSchema']);
     if (!item) return null;
     const version = Number(item.sk?.N);
     const updatedAt = item.recordedAt?.S ?? '';
