@@ -7,6 +7,7 @@ export class PollLoop {
   /** True once stop() was called: the loop ends after its current cycle. */
   stopping = false;
   private cycle = 0;
+  private done = 0;
   private wake: (() => void) | undefined;
   private readonly waiters: { after: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   private stopped: Promise<void> | undefined;
@@ -23,6 +24,16 @@ export class PollLoop {
   /** True while someone waits for idle (pollers refresh their view of the world then). */
   get awaited(): boolean {
     return this.waiters.length > 0;
+  }
+
+  /** The cycle handed work to its handler and the handler returned: counted for {@link workDone}. */
+  worked(): void {
+    this.done += 1;
+  }
+
+  /** How many cycles have handled work so far: unchanged across an idle() means nothing was handled meanwhile. */
+  get workDone(): number {
+    return this.done;
   }
 
   /** The cycle found nothing to do: releases the waiters that asked before it started. */

@@ -49,6 +49,8 @@ export interface QueuePoller {
    * the handler. Failed messages hidden until their visibility timeout do not hold it back.
    */
   idle(): Promise<void>;
+  /** How many batches it has handed to the handler so far. */
+  readonly workDone: number;
   /** Lets the in-flight batch finish (and be deleted), then stops. Idempotent. */
   stop(): Promise<void>;
 }
@@ -183,6 +185,9 @@ export async function startLocalMessaging(options: LocalMessagingOptions = {}): 
       pollers.add(poller);
       return {
         idle: () => poller.idle(),
+        get workDone() {
+          return poller.workDone;
+        },
         stop: async () => {
           await poller.stop();
           pollers.delete(poller);
@@ -324,6 +329,7 @@ function startQueuePoller(
         }
         // Like Lambda: delete what succeeded, leave failures to reappear after the visibility timeout.
         await remove(records.filter((record) => !failed.has(record.messageId)));
+        poll.worked();
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -334,7 +340,13 @@ function startQueuePoller(
   }
 
   const running = loop();
-  return { idle: () => poll.idle(), stop: () => poll.stop(running) };
+  return {
+    idle: () => poll.idle(),
+    get workDone() {
+      return poll.workDone;
+    },
+    stop: () => poll.stop(running),
+  };
 }
 
 /** Message ids to leave in the queue per the partial batch response (Lambda's rules). */

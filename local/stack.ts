@@ -348,7 +348,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
     ];
     for (const poller of pollers) stoppers.push(() => poller.stop());
-    const deliveries = { idle: async () => void (await Promise.all(pollers.map((p) => p.idle()))) };
+    const deliveries = {
+      idle: async () => void (await Promise.all(pollers.map((p) => p.idle()))),
+      workDone: () => pollers.reduce((sum, p) => sum + p.workDone, 0),
+    };
 
     const { store } = await import('../functions/commons/store.ts');
     const { StepFunctionsWorkflow } = await import('../functions/commons/workflow.ts');
@@ -415,8 +418,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sfn,
       endpoints,
       settle: async () => {
-        await streams.idle();
-        await deliveries.idle();
+        // A delivery appends an event, which the stream poller must then project (and may react to):
+        // go round until a whole round of both handled nothing.
+        for (;;) {
+          const before = streams.workDone + deliveries.workDone();
+          await streams.idle();
+          await deliveries.idle();
+          if (streams.workDone + deliveries.workDone() === before) return;
+        }
       },
       stop: async () => {
         ready = false;

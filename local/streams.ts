@@ -66,6 +66,8 @@ export interface StreamPoller {
    * handler and acknowledged (a batch that keeps failing keeps it pending). Rejects on stop().
    */
   idle(): Promise<void>;
+  /** How many polling cycles have handed records to the handler so far. */
+  readonly workDone: number;
   /** Lets the in-flight batch finish (and be checkpointed), then stops polling. Idempotent. */
   stop(): Promise<void>;
 }
@@ -291,6 +293,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         continue;
       }
       if (quiet) poll.quiet(thisCycle);
+      else poll.worked();
       // After progress poll again at once; empty cycles and batches in backoff pause.
       if (!progressed && !poll.stopping) await poll.sleep(pollIntervalMs);
     }
@@ -305,6 +308,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   return {
     streamArn,
     idle: () => poll.idle(),
+    get workDone() {
+      return poll.workDone;
+    },
     stop: () =>
       poll.stop(running, () => {
         sdk?.destroy();

@@ -80,7 +80,14 @@ describe('a data folder written by the previous main', () => {
 
   it('replays an old Idempotency-Key with its first answer and writes nothing', async () => {
     const member = await api.token('member', 'asahi-petrochem');
-    const before = await api.call('GET', `/incidents/${RESUBMITTED}/events`, { token: member });
+    // The fixture's relay is long past its deadline: its workflow escalates with the wall clock and
+    // appends events of its own meanwhile. What the replay must not add is a follow-up.
+    const followUps = async () => {
+      const events = await api.call('GET', `/incidents/${RESUBMITTED}/events`, { token: member });
+      return events.body.items.filter((e: { type: string }) => e.type === 'FollowUpAdded');
+    };
+    const before = await followUps();
+    expect(before).toHaveLength(1);
     const replay = await api.call('POST', `/incidents/${RESUBMITTED}/follow-ups`, {
       token: member,
       headers: { 'idempotency-key': 'k4' },
@@ -89,8 +96,7 @@ describe('a data folder written by the previous main', () => {
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual({ id: RESUBMITTED, status: 'awaiting_secretariat', version: 6 });
-    const after = await api.call('GET', `/incidents/${RESUBMITTED}/events`, { token: member });
-    expect(after.body.items).toHaveLength(before.body.items.length);
+    expect(await followUps()).toEqual(before);
   });
 
   it('continues an old stream with new commands, and the whole log still verifies', async () => {
