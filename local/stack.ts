@@ -16,6 +16,7 @@ import { ENDPOINTS_FILE, type LocalEndpoints, localEndpoints } from './endpoints
 import { ensureIndexes } from './ensure-indexes.ts';
 import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
 import { startMailCatcher } from './mail.ts';
+import { ensureOpenIndex } from './open-index.ts';
 import { assertPortsFree, type LocalPorts, type LocalService } from './ports.ts';
 import { recoverFromEventLog } from './recover.ts';
 import { extractStateMachines, localFunctionName, startLocalSfn } from './sfn/index.ts';
@@ -140,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials });
     await ensureTable(dynamoClient, eventTableSpec(TABLE));
     await ensureIndexes(dynamoClient, eventTableSpec(TABLE), log);
+    // A data folder of an earlier release: its open streams are listed in byOpen once (bounded, logged).
+    await ensureOpenIndex(dynamoClient, TABLE, log);
 
     const messaging = await startLocalMessaging({ region: REGION, log, port: port('sqs') });
     stoppers.push(() => messaging.stop());
