@@ -67,7 +67,11 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const TABLE = 'ceptoar-events';
+/** The event table's name in the local stack. */
+export const LOCAL_TABLE = 'ceptoar-events';
+const TABLE = LOCAL_TABLE;
+/** The stream poller's checkpoint, in the data folder. */
+export const STREAM_CHECKPOINT_FILE = 'stream-checkpoint.json';
 /** The advisory queue's batch size, as the CDK stack sets it (infra/stack.ts). */
 const ADVISORY_BATCH = 100;
 const REGION = 'ap-northeast-1';
@@ -332,7 +336,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const streams = await startStreamPoller({
       dynamoEndpoint: dynamo.endpoint,
       tableName: TABLE,
-      checkpointFile: join(dataDir, 'stream-checkpoint.json'),
+      checkpointFile: join(dataDir, STREAM_CHECKPOINT_FILE),
       handler: reactor as never,
       name: 'stream-reactor',
       log,
