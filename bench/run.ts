@@ -5,10 +5,11 @@ import { runAuditBench } from './audit.ts';
 import { bundlesSection } from './bundles.ts';
 import { runConsoleSize } from './console-size.ts';
 import { eventStoreSection } from './event-store.ts';
+import { localStartSection } from './local-start.ts';
 import { loadNow, machineHeader, progress } from './util.ts';
 
 // npm run bench: every section, then bench/RESULTS.md. `npm run bench -- <id>...` runs only the named
-// sections (event-store, bundles, api, advisory, audit, console) and prints the markdown to stdout instead of writing RESULTS.md.
+// sections (event-store, bundles, api, advisory, audit, console, local-start) and prints the markdown to stdout instead of writing RESULTS.md.
 // A crashed section is written up as such and makes the exit code 1; a missed goal does not.
 
 const sections = [
@@ -26,6 +27,7 @@ const sections = [
   },
   { id: 'audit', title: '5. Audit: verify and replay of 1,000,000 events', run: () => runAuditBench() },
   { id: 'console', title: '6. Web console: shipped size', run: runConsoleSize },
+  { id: 'local-start', title: '7. Local start with 100,000 closed incidents', run: localStartSection },
 ] as const;
 
 // The SDK's notice that Node.js 20 support ends; Lambda runs Node.js 24, and the notice only clutters stderr.

@@ -36,6 +36,7 @@ export const EVENT_TABLE_INDEXES = {
   byOrg: 'byOrg',
   byTime: 'byTime',
   byHead: 'byHead',
+  byOpen: 'byOpen',
 } as const;
 
 /** Deployment settings, read from CDK context by {@link stackSettingsFromContext}. */
@@ -250,6 +251,13 @@ export class CeptoarRelayStack extends Stack {
       sortKey: { name: 'hSk', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: ['version', 'hash', 'streamType', 'updatedAt'],
+    });
+    // Sparse: only the heads of streams with open work carry openPk (what the local stack's recovery reads).
+    table.addGlobalSecondaryIndex({
+      indexName: EVENT_TABLE_INDEXES.byOpen,
+      partitionKey: { name: 'openPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
     return table;
   }

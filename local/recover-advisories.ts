@@ -2,7 +2,8 @@ import type { AdvisoryEvent, AdvisoryState, MaybeAdvisory } from '../events/advi
 import type { Recorded } from '../events/incident/incident.ts';
 import { advisories, loadRecipients } from '../functions/commons/advisories.ts';
 import { type AdvisoryMessageDeps, advisoryMessagesFor } from '../functions/commons/advisory-reactions.ts';
-import { allHeads, type EventReader } from '../functions/commons/event-store.ts';
+import { loadAggregate } from '../functions/commons/command-runner.ts';
+import { allOpen, type EventReader } from '../functions/commons/event-store.ts';
 import type { Notifier, OutboundNotification } from '../functions/commons/notifier.ts';
 import type { RelayWorkflow } from '../functions/commons/workflow.ts';
 
@@ -10,7 +11,8 @@ import type { RelayWorkflow } from '../functions/commons/workflow.ts';
 const RECENTLY_CLOSED_MS = 3_600_000;
 
 /**
- * After a restart of the local stack, picks up from the log what lived only in memory:
+ * After a restart of the local stack, picks up from the log what lived only in memory, for the
+ * advisories the sparse byOpen index lists (closed ones whose closing notice is recorded are not read):
  * - every advisory still in flight (a forward pending, or its acknowledgement window open)
  *   gets a new workflow execution that plans from the log (the local Step Functions endpoint
  *   forgets executions, AWS does not);
@@ -27,11 +29,13 @@ export async function resumeAdvisories(options: {
   const stamp = (options.now ?? Date.now)();
   let resumed = 0;
   let republished = 0;
-  for await (const { state } of allHeads<MaybeAdvisory>(
-    options.store,
-    { index: 'byType', key: advisories.streamType },
-    100,
-  )) {
+  // Only the advisories the sparse byOpen index lists: not closed, or the closing notice not recorded.
+  for await (const streamId of allOpen(options.store, advisories.streamType, 100)) {
+    const { state } = await loadAggregate<MaybeAdvisory, AdvisoryEvent>(
+      options.store,
+      advisories,
+      streamId.slice('advisory#'.length),
+    );
     if (state === null) continue;
     if (state.status !== 'closed' && state.stalledHop === null) {
       await options.workflow.start(`${state.id}-resume-${stamp}`, { advisoryId: state.id });

@@ -1,6 +1,7 @@
-import type { IncidentEvent, IncidentState, MaybeIncident, Recorded } from '../events/incident/incident.ts';
+import type { IncidentEvent, IncidentState, Recorded } from '../events/incident/incident.ts';
 import { currentHop } from '../events/incident/incident.ts';
-import { allHeads, type EventReader } from '../functions/commons/event-store.ts';
+import { loadAggregate } from '../functions/commons/command-runner.ts';
+import { allOpen, type EventReader } from '../functions/commons/event-store.ts';
 import { incidents } from '../functions/commons/incidents.ts';
 import type { Notifier } from '../functions/commons/notifier.ts';
 import { messagesFor, type ReactionDeps } from '../functions/commons/reactions.ts';
@@ -9,7 +10,10 @@ import type { RelayWorkflow } from '../functions/commons/workflow.ts';
 /**
  * After a restart of the local stack, picks up from the event log what lived only in
  * memory: the relay workflows (AWS keeps executions; the local endpoint does not) and
- * notifications published but not yet delivered (fauxqs keeps no queue on disk).
+ * notifications published but not yet delivered (fauxqs keeps no queue on disk). Reads only
+ * the incidents the sparse byOpen index lists (a relay waiting on a hop, a notice not yet
+ * recorded as delivered or failed), each as a view reads it (its head and the events after it),
+ * so a closed incident costs nothing however many there are.
  */
 export async function recoverFromEventLog(options: {
   store: EventReader;
@@ -21,11 +25,8 @@ export async function recoverFromEventLog(options: {
   let resumed = 0;
   let republished = 0;
   const stamp = (options.now ?? Date.now)();
-  for await (const { state } of allHeads<MaybeIncident>(
-    options.store,
-    { index: 'byType', key: incidents.streamType },
-    100,
-  )) {
+  for await (const streamId of allOpen(options.store, incidents.streamType, 100)) {
+    const { state } = await loadAggregate(options.store, incidents, streamId.slice('incident#'.length));
     if (state === null) continue;
     if (currentHop(state.status) !== null && state.stalledHop === null) {
       await options.workflow.start(`${state.id}-resume-${stamp}`, { incidentId: state.id });

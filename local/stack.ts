@@ -16,6 +16,7 @@ import { ENDPOINTS_FILE, type LocalEndpoints, localEndpoints } from './endpoints
 import { ensureIndexes } from './ensure-indexes.ts';
 import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
 import { startMailCatcher } from './mail.ts';
+import { ensureOpenIndex } from './open-index.ts';
 import { assertPortsFree, type LocalPorts, type LocalService } from './ports.ts';
 import { recoverFromEventLog } from './recover.ts';
 import { extractStateMachines, localFunctionName, startLocalSfn } from './sfn/index.ts';
@@ -66,7 +67,11 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const TABLE = 'ceptoar-events';
+/** The event table's name in the local stack. */
+export const LOCAL_TABLE = 'ceptoar-events';
+const TABLE = LOCAL_TABLE;
+/** The stream poller's checkpoint, in the data folder. */
+export const STREAM_CHECKPOINT_FILE = 'stream-checkpoint.json';
 /** The advisory queue's batch size, as the CDK stack sets it (infra/stack.ts). */
 const ADVISORY_BATCH = 100;
 const REGION = 'ap-northeast-1';
@@ -140,6 +145,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials });
     await ensureTable(dynamoClient, eventTableSpec(TABLE));
     await ensureIndexes(dynamoClient, eventTableSpec(TABLE), log);
+    // A data folder of an earlier release: its open streams are listed in byOpen once (bounded, logged).
+    await ensureOpenIndex(dynamoClient, TABLE, log);
 
     const messaging = await startLocalMessaging({ region: REGION, log, port: port('sqs') });
     stoppers.push(() => messaging.stop());
@@ -329,7 +336,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const streams = await startStreamPoller({
       dynamoEndpoint: dynamo.endpoint,
       tableName: TABLE,
-      checkpointFile: join(dataDir, 'stream-checkpoint.json'),
+      checkpointFile: join(dataDir, STREAM_CHECKPOINT_FILE),
       handler: reactor as never,
       name: 'stream-reactor',
       log,

@@ -18,10 +18,17 @@ export const BY_TIME_INDEX = 'byTime';
 /** Name of the sparse GSI listing every stream's head, sharded (`hPk`, `hSk`): what checkpoints read. */
 export const BY_HEAD_INDEX = 'byHead';
 
+/**
+ * Name of the sparse GSI of the heads of streams with open work (`openPk` = stream type, `listSk`),
+ * keys only: a relay or advisory in flight, or a notice not yet recorded as delivered or failed.
+ * The local stack's recovery reads this and nothing else at start.
+ */
+export const BY_OPEN_INDEX = 'byOpen';
+
 /** Attributes the byHead index carries besides its keys: enough for a checkpoint leaf. */
 export const BY_HEAD_PROJECTED = ['version', 'hash', 'streamType', 'updatedAt'];
 
-/** The event table's CreateTable input: pk S / sk N, on-demand, NEW_IMAGE stream, GSIs byType, byOrg, byTime and byHead. */
+/** The event table's CreateTable input: pk S / sk N, on-demand, NEW_IMAGE stream, GSIs byType, byOrg, byTime, byHead and byOpen. */
 export function eventTableSpec(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -36,6 +43,7 @@ export function eventTableSpec(tableName: string): CreateTableCommandInput {
       { AttributeName: 'tSk', AttributeType: 'S' },
       { AttributeName: 'hPk', AttributeType: 'S' },
       { AttributeName: 'hSk', AttributeType: 'S' },
+      { AttributeName: 'openPk', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -73,6 +81,14 @@ export function eventTableSpec(tableName: string): CreateTableCommandInput {
           { AttributeName: 'hSk', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: BY_HEAD_PROJECTED },
+      },
+      {
+        IndexName: BY_OPEN_INDEX,
+        KeySchema: [
+          { AttributeName: 'openPk', KeyType: 'HASH' },
+          { AttributeName: 'listSk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },

@@ -158,7 +158,31 @@ describe('event table', () => {
             NonKeyAttributes: ['version', 'hash', 'streamType', 'updatedAt'],
           },
         },
+        {
+          IndexName: 'byOpen',
+          KeySchema: [
+            { AttributeName: 'openPk', KeyType: 'HASH' },
+            { AttributeName: 'listSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
+    });
+  });
+
+  it('has the sparse byOpen index of open work: keyed on openPk, which only heads of open streams carry', () => {
+    const indexes = table.Properties.GlobalSecondaryIndexes as {
+      IndexName: string;
+      KeySchema: { AttributeName: string }[];
+      Projection: { ProjectionType: string };
+    }[];
+    const byOpen = indexes.find((i) => i.IndexName === 'byOpen');
+    expect(byOpen?.KeySchema.map((k) => k.AttributeName)).toEqual(['openPk', 'listSk']);
+    // Keys only: recovery reads each open stream itself, so no head is copied into it.
+    expect(byOpen?.Projection.ProjectionType).toBe('KEYS_ONLY');
+    expect(table.Properties.AttributeDefinitions).toContainEqual({
+      AttributeName: 'openPk',
+      AttributeType: 'S',
     });
   });
 

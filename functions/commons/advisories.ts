@@ -41,6 +41,9 @@ export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand
       // Listed under OPEN_ADVISORIES (the sparse byOrg index) until its window closes: what may still
       // await someone's forward or acknowledgement, however many advisories came after it.
       ...(state.status === 'closed' ? {} : { orgPk: OPEN_ADVISORIES }),
+      // Open work until the window closed and the closing notice (window_closed) was recorded:
+      // recipients' messages go out at distribution and reminders, before the window closes.
+      open: state.status !== 'closed' || !state.deliveries.some((d) => d.purpose === 'window_closed'),
     };
   },
   upcast: (stored) => upcastV1<AdvisoryEvent>(stored),

@@ -8,7 +8,7 @@ type AnyFolding = Folding<any, any>;
 /** What projecting a head needs of an aggregate: its folding and its list keys. */
 // biome-ignore lint/suspicious/noExplicitAny: as above
 export type HeadProjector = Folding<any, any> &
-  Pick<Aggregate<any, any, never, never>, 'project' | 'streamType'>;
+  Pick<Aggregate<any, any, never, never>, 'project' | 'streamType' | 'awaiting'>;
 
 /**
  * How each stream type is folded for replay. A new stream type (advisories, drills…) adds

@@ -25,6 +25,12 @@ export interface Aggregate<S, E extends DomainEvent, C, Ctx> {
   readonly decide: (command: C, state: S, ctx: Ctx) => E[];
   readonly project: (state: S) => HeadProjection;
   /**
+   * The notices still awaiting an outcome after an event (tags `<version>:<purpose>`), given those
+   * before it and the state after it: planned ones are added, delivered or failed ones dropped.
+   * Kept on the head; while any is left the stream is open work (HeadProjection.open).
+   */
+  readonly awaiting?: (pending: readonly string[], event: Recorded<E>, state: S) => string[];
+  /**
    * The part of the state `decide` reads, kept beside the newest event (identity when absent).
    * Deciding and folding on it must give what they give on the whole state.
    */
@@ -168,7 +174,7 @@ export const recordTime = (decidedAt: string, updatedAt: string | null): string 
 export function appendRequestOf<S, E extends DomainEvent>(
   aggregate: Pick<
     Aggregate<S, E, never, never>,
-    'streamId' | 'streamType' | 'eventSchema' | 'stateSchema' | 'project' | 'decisionState'
+    'streamId' | 'streamType' | 'eventSchema' | 'stateSchema' | 'project' | 'decisionState' | 'awaiting'
   >,
   id: string,
   decided: { version: number; events: readonly E[]; state: S },
@@ -197,10 +203,30 @@ export function appendRequestOf<S, E extends DomainEvent>(
             state: decided.state,
             stateSchema: aggregate.stateSchema,
             projection: aggregate.project(decided.state),
+            ...(aggregate.awaiting
+              ? { awaiting: firstAwaiting(aggregate.awaiting, decided, actor, now) }
+              : {}),
           },
         }
       : {}),
   };
+}
+
+/** The notices a new stream's first events leave awaiting, as the head projection would fold them. */
+function firstAwaiting<S, E extends DomainEvent>(
+  awaiting: NonNullable<Aggregate<S, E, never, never>['awaiting']>,
+  decided: { version: number; events: readonly E[]; state: S },
+  actor: Actor,
+  recordedAt: string,
+): string[] {
+  let pending: string[] = [];
+  for (const [i, event] of decided.events.entries())
+    pending = awaiting(
+      pending,
+      { ...event, version: decided.version + i + 1, recordedAt, actor },
+      decided.state,
+    );
+  return pending;
 }
 
 /** Load, decide, append: the one way a command changes a stream. */

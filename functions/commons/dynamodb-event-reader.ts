@@ -51,6 +51,7 @@ export function toHead<S>(item: Item): StreamHead<S> {
     stateSchema: num(item, 'stateSchema'),
     updatedAt: str(item, 'updatedAt'),
     ...(item.hash?.S ? { hash: item.hash.S } : {}),
+    ...(item.awaiting?.SS?.length ? { awaiting: item.awaiting.SS } : {}),
   };
 }
 
@@ -202,6 +203,26 @@ export class DynamoDbEventReader implements EventReader {
     const page = await this.client.send(new QueryCommand(input));
     return {
       items: (page.Items ?? []).map((item) => toHead<S>(item)),
+      cursor: encodeCursor(page.LastEvaluatedKey),
+    };
+  }
+
+  async listOpen(
+    streamType: string,
+    options: { limit: number; cursor?: string | null },
+  ): Promise<Page<string>> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byOpen',
+        KeyConditionExpression: 'openPk = :type',
+        ExpressionAttributeValues: { ':type': S(streamType) },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((item) => str(item, 'pk')),
       cursor: encodeCursor(page.LastEvaluatedKey),
     };
   }

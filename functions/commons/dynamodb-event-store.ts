@@ -208,58 +208,7 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
   private async eventPuts(
     request: AppendRequest,
   ): Promise<{ items: TransactWriteItem[]; lastHash: string; decisionJson: string }> {
-    const { streamId, expectedVersion, events, recordedAt } = request;
-    const actor = JSON.stringify(request.actor);
-    // Hash exactly what is stored: the JSON round trip drops what JSON cannot carry (undefined).
-    const datas = events.map((event) => JSON.stringify(event.data));
-    const prevHash = await this.predecessorHash(request);
-    const decisionJson = JSON.stringify(request.decision.state);
-    const last = events.length - 1;
-    const links = chainHashes(
-      prevHash,
-      events.map((event, i) => ({
-        streamId,
-        version: expectedVersion + i + 1,
-        type: event.type,
-        data: JSON.parse(datas[i] ?? 'null') as unknown,
-        recordedAt,
-        actor: JSON.parse(actor) as unknown,
-        schemaVersion: request.schemaVersion,
-      })),
-    );
-    const items: TransactWriteItem[] = events.map((event, i) => {
-      const version = expectedVersion + i + 1;
-      const { tPk, tSk } = timeIndexKeys(streamId, version, recordedAt);
-      return {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            pk: S(streamId),
-            sk: N(version),
-            kind: S('event'),
-            streamType: S(request.streamType),
-            type: S(event.type),
-            data: S(datas[i] ?? 'null'),
-            recordedAt: S(recordedAt),
-            actor: S(actor),
-            schemaVersion: N(request.schemaVersion),
-            prevHash: S(links[i]?.prevHash ?? prevHash),
-            hash: S(links[i]?.hash ?? ''),
-            tPk: S(tPk),
-            tSk: S(tSk),
-            // The newest event carries what the next command decides on.
-            ...(i === last
-              ? {
-                  ...jsonItemAttribute('decision', decisionJson),
-                  decisionSchema: N(request.decision.stateSchema),
-                }
-              : {}),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      };
-    });
-    return { items, lastHash: links[links.length - 1]?.hash ?? prevHash, decisionJson };
+    return eventItems(this.tableName, request, await this.predecessorHash(request));
   }
 
   /**
@@ -307,4 +256,66 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
       ConditionExpression: 'attribute_not_exists(pk)',
     };
   }
+}
+
+/**
+ * The items of an append's events (each conditional on being new), chained to `prevHash`, the
+ * newest carrying the decision state: what `append` writes, for tools that load a table in bulk.
+ */
+export function eventItems(
+  tableName: string,
+  request: AppendRequest,
+  prevHash: string,
+): { items: TransactWriteItem[]; lastHash: string; decisionJson: string } {
+  const { streamId, expectedVersion, events, recordedAt } = request;
+  const actor = JSON.stringify(request.actor);
+  // Hash exactly what is stored: the JSON round trip drops what JSON cannot carry (undefined).
+  const datas = events.map((event) => JSON.stringify(event.data));
+  const decisionJson = JSON.stringify(request.decision.state);
+  const last = events.length - 1;
+  const links = chainHashes(
+    prevHash,
+    events.map((event, i) => ({
+      streamId,
+      version: expectedVersion + i + 1,
+      type: event.type,
+      data: JSON.parse(datas[i] ?? 'null') as unknown,
+      recordedAt,
+      actor: JSON.parse(actor) as unknown,
+      schemaVersion: request.schemaVersion,
+    })),
+  );
+  const items: TransactWriteItem[] = events.map((event, i) => {
+    const version = expectedVersion + i + 1;
+    const { tPk, tSk } = timeIndexKeys(streamId, version, recordedAt);
+    return {
+      Put: {
+        TableName: tableName,
+        Item: {
+          pk: S(streamId),
+          sk: N(version),
+          kind: S('event'),
+          streamType: S(request.streamType),
+          type: S(event.type),
+          data: S(datas[i] ?? 'null'),
+          recordedAt: S(recordedAt),
+          actor: S(actor),
+          schemaVersion: N(request.schemaVersion),
+          prevHash: S(links[i]?.prevHash ?? prevHash),
+          hash: S(links[i]?.hash ?? ''),
+          tPk: S(tPk),
+          tSk: S(tSk),
+          // The newest event carries what the next command decides on.
+          ...(i === last
+            ? {
+                ...jsonItemAttribute('decision', decisionJson),
+                decisionSchema: N(request.decision.stateSchema),
+              }
+            : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  });
+  return { items, lastHash: links[links.length - 1]?.hash ?? prevHash, decisionJson };
 }

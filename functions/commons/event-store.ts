@@ -30,6 +30,8 @@ export interface StreamHead<S = unknown> {
   readonly updatedAt: string;
   /** The last event's hash: the next append's prevHash, without reading that event. */
   readonly hash?: string;
+  /** Notices its events planned that no event records as delivered or failed yet (`<version>:<purpose>`). */
+  readonly awaiting?: readonly string[];
 }
 
 /** Keys that place a head in the list indexes (see docs/ARCHITECTURE.md). */
@@ -39,6 +41,11 @@ export interface HeadProjection {
   readonly orgPk?: string;
   /** Roles, beyond the always-allowed ones, that may list this stream. */
   readonly visibleTo?: readonly string[];
+  /**
+   * Work in flight that lives outside the log (a relay or advisory workflow waiting): the head is
+   * then listed in the sparse byOpen index, which is all the local stack's recovery reads.
+   */
+  readonly open?: boolean;
 }
 
 /** What to remember for an Idempotency-Key, written in the same transaction as the events. */
@@ -70,6 +77,8 @@ export interface AppendRequest {
     readonly state: unknown;
     readonly stateSchema: number;
     readonly projection: HeadProjection;
+    /** Notices its events planned, none recorded yet (Aggregate.awaiting). */
+    readonly awaiting?: readonly string[];
   };
   readonly idempotency?: IdempotencyRecord;
 }
@@ -116,6 +125,8 @@ export interface EventReader {
     query: { index: 'byType' | 'byOrg'; key: string; visibleTo?: string },
     options: { limit: number; cursor?: string | null },
   ): Promise<Page<StreamHead<S>>>;
+  /** Ids of the streams of a type with open work (the sparse byOpen index), paged. */
+  listOpen(streamType: string, options: { limit: number; cursor?: string | null }): Promise<Page<string>>;
 }
 
 /** The whole store: reads, and appends conditional on the expected version. */
@@ -164,6 +175,20 @@ export async function* allHeads<S>(
   let cursor: string | null = null;
   do {
     const page: Page<StreamHead<S>> = await reader.listHeads<S>(query, { limit: pageSize, cursor });
+    yield* page.items;
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/** Every stream of a type with open work (byOpen index), read page by page to the end. */
+export async function* allOpen(
+  reader: Pick<EventReader, 'listOpen'>,
+  streamType: string,
+  pageSize = 1000,
+): AsyncIterable<string> {
+  let cursor: string | null = null;
+  do {
+    const page: Page<string> = await reader.listOpen(streamType, { limit: pageSize, cursor });
     yield* page.items;
     cursor = page.cursor;
   } while (cursor);

@@ -28,6 +28,8 @@ export interface HeadWrite {
   readonly state: unknown;
   readonly stateSchema: number;
   readonly projection: HeadProjection;
+  /** Notices planned and not yet recorded as delivered or failed (HeadProjector.awaiting). */
+  readonly awaiting?: readonly string[];
 }
 
 /**
@@ -58,6 +60,9 @@ export function headPutInput(
     ...jsonItemAttribute('state', JSON.stringify(head.state), HEAD_COMPRESS_ABOVE),
     ...(projection.orgPk ? { orgPk: S(projection.orgPk) } : {}),
     ...(projection.visibleTo?.length ? { visibleTo: { SS: [...projection.visibleTo] } } : {}),
+    ...(head.awaiting?.length ? { awaiting: { SS: [...new Set(head.awaiting)] } } : {}),
+    // Sparse: present only while the stream has open work, so recovery reads nothing else.
+    ...(projection.open || head.awaiting?.length ? { openPk: S(head.streamType) } : {}),
   };
   return previousVersion === 0
     ? { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }

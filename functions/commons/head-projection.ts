@@ -17,8 +17,10 @@ const MAX_ROUNDS = 8;
  * Brings a stream's head up to (at least) `version`: reads the head, folds the events after it
  * with the aggregate's own `evolve`, and writes the new head conditional on the one it read,
  * so a head never moves back and a repeated or reordered delivery changes nothing. A head of
- * an older state schema is folded again from the first event. Returns the head's version and,
- * when it is of the current state schema, its state (what a reader of the head would get now).
+ * an older state schema is folded again from the first event, and so is every head when
+ * `rebuild` is set (the open-work backfill of an older data folder, local/open-index.ts): it is
+ * then written again at its own version. Returns the head's version and, when it is of the
+ * current state schema, its state (what a reader of the head would get now).
  */
 export async function projectHead(
   client: DynamoDBClient,
@@ -27,22 +29,29 @@ export async function projectHead(
   projector: HeadProjector,
   streamId: string,
   version: number,
+  options: { readonly rebuild?: boolean } = {},
 ): Promise<{ version: number; state?: unknown }> {
   for (let round = 1; ; round++) {
     const head = await reader.loadHead(streamId);
     const current = head !== null && head.stateSchema === projector.stateSchema;
-    if (head && head.version >= version) return current ? { version: head.version, state: head.state } : head;
-    let state: unknown = current ? head.state : projector.initialState();
-    let at = current ? head.version : 0;
+    if (head && head.version >= version && !options.rebuild)
+      return current ? { version: head.version, state: head.state } : head;
+    const resume = current && !options.rebuild;
+    let state: unknown = resume ? head.state : projector.initialState();
+    let at = resume ? head.version : 0;
+    let awaiting: readonly string[] = resume ? (head.awaiting ?? []) : [];
     let updatedAt = head?.updatedAt ?? '';
     let hash = head?.hash ?? '';
     for await (const stored of reader.readEvents(streamId, { fromVersion: at + 1 })) {
-      state = projector.evolve(state, projector.upcast(stored));
+      const event = projector.upcast(stored);
+      state = projector.evolve(state, event);
+      if (projector.awaiting) awaiting = projector.awaiting(awaiting, event, state);
       at = stored.version;
       updatedAt = stored.recordedAt;
       hash = stored.hash ?? '';
     }
-    if (head && at <= head.version) return { version: head.version, state };
+    if (head && (at < head.version || (at === head.version && !options.rebuild)))
+      return { version: head.version, state };
     try {
       await client.send(
         new PutItemCommand(
@@ -57,6 +66,7 @@ export async function projectHead(
               state,
               stateSchema: projector.stateSchema,
               projection: projector.project(state),
+              awaiting,
             },
             head?.version ?? 0,
           ),

@@ -1,6 +1,7 @@
 import type { Actor } from '../../events/actor.ts';
 import { type DecisionContext, decide, type IncidentCommand } from '../../events/incident/decide.ts';
 import {
+  currentHop,
   decisionState,
   evolve,
   type IncidentEvent,
@@ -8,6 +9,7 @@ import {
   type MaybeIncident,
   type Recorded,
 } from '../../events/incident/incident.ts';
+import { notificationsFor } from '../../events/incident/notifications.ts';
 import { incidentUpcasters } from '../../events/incident/upcast.ts';
 import type { Aggregate } from './command-runner.ts';
 import type { StoredEvent } from './event-store.ts';
@@ -33,7 +35,17 @@ export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand,
       listSk: `${state.createdAt}#${state.id}`,
       orgPk: `org#${state.org}`,
       visibleTo,
+      // A relay waiting on a hop: its workflow execution is what a restart of the local stack loses.
+      open: currentHop(state.status) !== null && state.stalledHop === null,
     };
+  },
+  awaiting: (pending, event, state) => {
+    if (event.type === 'NotificationDelivered' || event.type === 'NotificationFailed') {
+      const tag = noticeTag(event.data.key);
+      return pending.filter((t) => t !== tag);
+    }
+    if (state === null) return [...pending];
+    return [...pending, ...notificationsFor(event, state).map((plan) => `${event.version}:${plan.purpose}`)];
   },
   // Older schemas are lifted by events/incident/upcast.ts.
   upcast: (stored: StoredEvent) =>
@@ -49,3 +61,6 @@ export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand,
       actor: stored.actor as Actor,
     }) as Recorded<IncidentEvent>,
 };
+
+/** The notice a message key belongs to: `<version>:<purpose>` of `<version>:<purpose>:<contact>:<channel>`. */
+export const noticeTag = (key: string): string => key.split(':', 2).join(':');
