@@ -48,6 +48,11 @@ export const stageFieldSchemas = () => ({
   }),
 });
 
+/** The stage fields a follow-up carries, as parsed. */
+export type StageDetails = {
+  [K in StageField]?: z.output<ReturnType<typeof stageFieldSchemas>[K]>;
+};
+
 /** What starts a stage's clock. */
 export type StageClockStart =
   /** The moment the member became aware: the report's `detectedAt`. */
@@ -238,8 +243,10 @@ export const builtInPresetIds = Object.keys(reportingPresets) as BuiltInPresetId
 export const DEFAULT_PRESET_ID: BuiltInPresetId = 'japan-ceptoar';
 export const defaultReportingPreset: ReportingPreset = reportingPresets[DEFAULT_PRESET_ID];
 
-const slug = () =>
-  z.string().check(z.regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a lowercase id (a-z, 0-9, -)'));
+/** A preset's or a stage's id. */
+export const reportingId = () =>
+  z.string().check(z.regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a lowercase id (a-z, 0-9, -) such as final'));
+const slug = reportingId;
 const names = () => z.strictObject({ ja: text(100), en: text(100) });
 const source = () => z.strictObject({ citation: text(500), url: z.url() });
 
@@ -297,6 +304,31 @@ export const reportingPresetSchema = () =>
         { path: ['stages'], message: 'a stage may only run from an earlier stage' },
       ),
     );
+
+/**
+ * The preset an incident runs under, from what its report recorded: a built-in by id, a custom one
+ * whole. A built-in id this code no longer knows reads as the default.
+ */
+export function presetOf(recorded: {
+  readonly preset: string;
+  readonly customPreset: ReportingPreset | null;
+}) {
+  if (recorded.customPreset !== null) return recorded.customPreset;
+  return recorded.preset in reportingPresets
+    ? reportingPresets[recorded.preset as BuiltInPresetId]
+    : defaultReportingPreset;
+}
+
+/** What an incident report records of its preset: a built-in's id, or a custom preset whole. */
+export interface RecordedPreset {
+  readonly preset: string;
+  readonly custom?: ReportingPreset;
+}
+
+export const recordedPreset = (preset: ReportingPreset): RecordedPreset =>
+  preset.id in reportingPresets && reportingPresets[preset.id as BuiltInPresetId] === preset
+    ? { preset: preset.id }
+    : { preset: preset.id, custom: preset };
 
 /**
  * The preset from configuration: empty for the default, a built-in id, or a custom preset as JSON.
@@ -393,7 +425,9 @@ export interface StageClock {
 /** Every stage's clock at `now`, in the preset's order. */
 export function stageClocks(preset: ReportingPreset, facts: StageFacts, now: string): StageClock[] {
   return preset.stages.map((stage) => {
-    const startedAt = clockStart(stage, facts);
+    const start = clockStart(stage, facts);
+    // Written as the API writes instants (a report may state detectedAt with +09:00), so they compare as strings.
+    const startedAt = start === null ? null : new Date(Date.parse(start)).toISOString();
     const dueAt = startedAt === null ? null : deadline(startedAt, stage.within);
     const submittedAt = facts.submitted[stage.id] ?? null;
     const status: StageStatus =
