@@ -14,6 +14,8 @@ import {
   complianceCsv,
   complianceOf,
   complianceTable,
+  type StageComplianceRow,
+  stageComplianceTable,
 } from './compliance.ts';
 import { exportLog, streamFromExport, streamsOfExport } from './export-file.ts';
 import { progress } from './progress.ts';
@@ -191,16 +193,21 @@ async function run(argv: string[]): Promise<number> {
       const to = instant(values.to, 'to');
       const now = new Date().toISOString();
       let rows: ComplianceRow[];
+      let stages: StageComplianceRow[];
       if (values.file) {
         const report = new ComplianceReport(from, to, now);
         for await (const s of streamsOfExport(values.file)) {
           if (streamTypeOf(s.streamId) === 'incident') report.addIncident(s.events);
         }
         rows = report.result();
+        stages = report.stageResult();
       } else {
-        rows = await complianceOf(await sourceFrom(values), { from, to, now }, progress());
+        ({ rows, stages } = await complianceOf(await sourceFrom(values), { from, to, now }, progress()));
       }
-      process.stdout.write(values.csv ? complianceCsv(rows) : `${complianceTable(rows)}\n`);
+      // The CSV stays one table (per hop); the text report adds the reporting stages below it.
+      process.stdout.write(
+        values.csv ? complianceCsv(rows) : `${complianceTable(rows)}\n\n${stageComplianceTable(stages)}\n`,
+      );
       return 0;
     }
     case 'checkpoint': {

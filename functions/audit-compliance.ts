@@ -13,7 +13,8 @@ const log = {
 /**
  * GET /audit/compliance?from=&to=: per hop and severity, how many runs that started in the
  * period met their first deadline, missed it or are still open, the escalations and the
- * slowest runs; the same report as `npm run audit -- compliance`.
+ * slowest runs; and per reporting stage (events/reporting.ts) how many were submitted on time,
+ * late, missed or are still open; the same report as `npm run audit -- compliance`.
  */
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const now = new Date().toISOString();
@@ -21,6 +22,6 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const to = instantParam(request.query.to, 'to', now);
   if (to < from)
     throw new ValidationError('to must not be before from', [{ path: 'to', message: 'before from' }]);
-  const rows = await complianceOf(log, { from, to, now });
-  return { status: 200, body: { from, to, now, rows } };
+  const { rows, stages } = await complianceOf(log, { from, to, now });
+  return { status: 200, body: { from, to, now, rows, stages } };
 });

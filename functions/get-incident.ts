@@ -6,12 +6,12 @@ import { incidentIdFrom } from './commons/incident-id.ts';
 import { incidents } from './commons/incidents.ts';
 import { reader } from './commons/reader.ts';
 
-/** GET /incidents/{id}: the incident's current state, hops, deadlines and escalations. */
+/** GET /incidents/{id}: the incident's current state, hops, deadlines, escalations and reporting stages. */
 export const handler = httpHandler(
   { allow: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] },
   async (request) => {
     const { state } = await loadAggregate(reader, incidents, incidentIdFrom(request));
     if (state === null || !canSee(state, request.actor)) throw new NotFoundError('no such incident');
-    return { status: 200, body: incidentView(state) };
+    return { status: 200, body: incidentView(state, new Date().toISOString()) };
   },
 );

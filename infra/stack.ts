@@ -17,6 +17,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import demoDirectory from '../config/directory.json' with { type: 'json' };
+import { reportingPreset } from '../events/reporting.ts';
 import { parseRateLimits } from '../functions/commons/rate-limit.ts';
 import { type AwsCall, type FunctionSpec, functions } from '../functions/manifest.ts';
 import { organisationNames } from '../web/console-config.ts';
@@ -49,6 +50,8 @@ export interface CeptoarRelaySettings {
   readonly ackUrl?: string;
   /** JSON override of the relay policy, passed to every function as `CEPTOAR_RELAY_POLICY`. */
   readonly relayPolicy?: string;
+  /** The reporting stages' preset (an id or a custom preset's JSON), passed as `CEPTOAR_REPORTING_PRESET`. */
+  readonly reportingPreset?: string;
   /** JSON of the organisations (the console's names for them; the local stack seeds its directory from the same format). */
   readonly directory?: string;
   /** OAuth redirect URLs of the app client. */
@@ -79,11 +82,15 @@ export function stackSettingsFromContext(scope: Construct): CeptoarRelaySettings
     return typeof value === 'string' ? value : JSON.stringify(value);
   };
   const callbackUrls: unknown = scope.node.tryGetContext('authCallbackUrls');
+  const preset = text('reportingPreset');
+  // Checked at synth: a preset that does not parse would otherwise fail every function's cold start.
+  if (preset !== undefined) reportingPreset(preset);
   return {
     emailFrom: text('emailFrom') ?? 'noreply@ceptoar.example',
     publicUrl: text('publicUrl'),
     ackUrl: text('ackUrl'),
     relayPolicy: text('relayPolicy'),
+    reportingPreset: preset,
     directory: text('directory'),
     authCallbackUrls: Array.isArray(callbackUrls)
       ? callbackUrls.map(String)
@@ -144,6 +151,9 @@ export class CeptoarRelayStack extends Stack {
           environment: {
             EVENTS_TABLE: this.table.tableName,
             ...(settings.relayPolicy === undefined ? {} : { CEPTOAR_RELAY_POLICY: settings.relayPolicy }),
+            ...(settings.reportingPreset === undefined
+              ? {}
+              : { CEPTOAR_REPORTING_PRESET: settings.reportingPreset }),
           },
         }),
       );

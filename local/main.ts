@@ -4,7 +4,7 @@ import { PortInUseError, portsFromEnv } from './ports.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
 // npm start: the whole system on this machine. PORT (3000) and the other ports (local/ports.ts),
-// CEPTOAR_DATA_DIR (.data), CEPTOAR_TIME_SCALE (1), CEPTOAR_RELAY_POLICY, CEPTOAR_RATE_LIMITS and
+// CEPTOAR_DATA_DIR (.data), CEPTOAR_TIME_SCALE (1), CEPTOAR_RELAY_POLICY, CEPTOAR_REPORTING_PRESET, CEPTOAR_RATE_LIMITS and
 // CEPTOAR_CHECKPOINT_SECONDS (300) are read here and nowhere else locally.
 const timeScale = Number(process.env.CEPTOAR_TIME_SCALE ?? 1);
 if (!(timeScale > 0))
@@ -21,6 +21,9 @@ try {
     ports: portsFromEnv(process.env),
     timeScale,
     ...(process.env.CEPTOAR_RELAY_POLICY ? { relayPolicy: process.env.CEPTOAR_RELAY_POLICY } : {}),
+    ...(process.env.CEPTOAR_REPORTING_PRESET
+      ? { reportingPreset: process.env.CEPTOAR_REPORTING_PRESET }
+      : {}),
     ...(rateLimits ? { rateLimits } : {}),
     checkpointSeconds: checkpointSeconds(process.env.CEPTOAR_CHECKPOINT_SECONDS),
   });

@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   readonly timeScale?: number;
   /** Relay policy override (CEPTOAR_RELAY_POLICY JSON). */
   readonly relayPolicy?: string;
+  /** Reporting stages of new incidents (CEPTOAR_REPORTING_PRESET: a preset id or a custom preset's JSON). */
+  readonly reportingPreset?: string;
   /** Per-caller and per-organisation limits (CEPTOAR_RATE_LIMITS: `off` or JSON; README, "Rate limits"). */
   readonly rateLimits?: string;
   /** Seconds between checkpoints (CEPTOAR_CHECKPOINT_SECONDS, default 300); 0 turns the timer off. */
@@ -206,6 +208,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Checkpoints and their Ed25519 key live in the data folder (<dataDir>/checkpoints/).
       CEPTOAR_CHECKPOINT_DIR: dataDir,
       ...(options.relayPolicy ? { CEPTOAR_RELAY_POLICY: options.relayPolicy } : {}),
+      ...(options.reportingPreset ? { CEPTOAR_REPORTING_PRESET: options.reportingPreset } : {}),
       ...(options.rateLimits ? { CEPTOAR_RATE_LIMITS: options.rateLimits } : {}),
     });
 

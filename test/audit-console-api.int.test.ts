@@ -112,11 +112,20 @@ describe('GET /audit/compliance', () => {
     expect(row('ministry')).toMatchObject({ total: 1, met: 1, missed: 0, open: 0, escalations: 0 });
     expect(row('nisc')).toMatchObject({ total: 1, met: 1 });
     expect(row('nisc')?.slowest).toEqual([{ incidentId: relayed, ms: expect.any(Number), outcome: 'met' }]);
+    // Both reports were detected on 2026-11-26T00:50Z (the fixture) and reported today, under japan-ceptoar:
+    // the 第一報 (24 h) and the 続報 (72 h) ran out long ago; the 最終報 (30 days) runs until 26 December.
+    const stages = (res.body as unknown as { stages: Record<string, unknown>[] }).stages;
+    const stage = (id: string) => stages.find((s) => s.preset === 'japan-ceptoar' && s.stage === id);
+    expect(stage('first')).toMatchObject({ total: 2, met: 0, late: 2, missed: 0, open: 0, shareMet: 0 });
+    expect(stage('update')).toMatchObject({ total: 2, missed: 2, shareMet: 0 });
+    if (Date.now() < Date.parse('2026-12-26T00:50:00Z'))
+      expect(stage('final')).toMatchObject({ total: 2, open: 2 });
     // A period before anything happened has no rows.
     const empty = await api.call('GET', '/audit/compliance?from=2000-01-01&to=2000-12-31', {
       token: auditor,
     });
     expect(empty.body.rows).toEqual([]);
+    expect(empty.body.stages).toEqual([]);
   });
 
   it('refuses bad dates with problem+json, and everyone but the auditor', async () => {

@@ -20,6 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IncidentState } from '../events/incident/incident.ts';
 import type { HttpEvent, HttpResult } from '../functions/commons/http.ts';
+import { incidents } from '../functions/commons/incidents.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import { given } from './support/decider.ts';
 import {
@@ -121,7 +122,7 @@ function headItem(state: IncidentState) {
       sk: { N: '0' },
       version: { N: String(state.version) },
       state: { S: JSON.stringify(state) },
-      stateSchema: { N: '1' },
+      stateSchema: { N: String(incidents.stateSchema) },
       updatedAt: { S: state.updatedAt },
     },
   };
@@ -136,7 +137,7 @@ function newestEvent(state: IncidentState) {
         recordedAt: { S: state.updatedAt },
         hash: { S: 'a'.repeat(64) },
         decision: { S: JSON.stringify(state) },
-        decisionSchema: { N: '1' },
+        decisionSchema: { N: String(incidents.stateSchema) },
       },
     ],
   };

@@ -59,7 +59,9 @@ describe('ReportIncident', () => {
         ASAHI_MEMBER,
         T0,
       )
-      .thenEvents([reported.event]);
+      .thenEvents([
+        { ...reported.event, data: { ...reported.event.data, reporting: { preset: 'japan-ceptoar' } } },
+      ]);
   });
 
   it('uses the critical deadline of 1 h for a critical incident', () => {

@@ -101,4 +101,18 @@ export const complianceSchema = z.object({
       ),
     }),
   ),
+  /** Per reporting stage of each preset: the incidents whose clock for it started in the period. */
+  stages: z.array(
+    z.object({
+      preset: z.string(),
+      stage: z.string(),
+      names: z.object({ ja: z.string(), en: z.string() }),
+      total: z.number(),
+      met: z.number(),
+      late: z.number(),
+      missed: z.number(),
+      open: z.number(),
+      shareMet: z.nullable(z.number()),
+    }),
+  ),
 });

@@ -1,5 +1,6 @@
 import { recoveryStatuses, reportIncidentBody } from '../incident/report.ts';
 import { hops, severities } from '../policy.ts';
+import { stageFieldSchemas } from '../reporting.ts';
 import * as z from '../zod.ts';
 import { channel, cursor, eventShape, hopProgress, instant, nullableInstant } from './shapes.ts';
 
@@ -25,6 +26,19 @@ const purpose = z.enum([
   'stalled',
 ]);
 
+const stageFields = stageFieldSchemas();
+
+/** One reporting stage's clock (events/reporting.ts): `waiting` while what starts it has not happened. */
+export const stageClockSchema = z.object({
+  id: z.string(),
+  names: z.object({ ja: z.string(), en: z.string() }),
+  startedAt: nullableInstant,
+  dueAt: nullableInstant,
+  submittedAt: nullableInstant,
+  status: z.enum(['done', 'due', 'overdue', 'waiting']),
+  onTime: z.nullable(z.boolean()),
+});
+
 /** The answer of every incident command: where the incident now stands. */
 export const incidentAnswer = z.object({ id: z.uuid(), status: incidentStatus, version: z.number() });
 
@@ -47,6 +61,17 @@ export const incidentViewSchema = z.object({
       by: z.string(),
       description: z.string(),
       recoveryStatus: z.enum(recoveryStatuses),
+      stage: z.optional(z.string()),
+      details: z.optional(
+        z.object({
+          impact: z.optional(z.string()),
+          indicators: z.optional(z.string()),
+          rootCause: z.optional(z.string()),
+          mitigation: z.optional(z.string()),
+          crossBorderImpact: z.optional(z.string()),
+          ransomPayment: z.optional(stageFields.ransomPayment),
+        }),
+      ),
     }),
   ),
   returns: z.array(z.object({ at: instant, by: z.string(), note: z.nullable(z.string()) })),
@@ -69,6 +94,10 @@ export const incidentViewSchema = z.object({
       detail: z.string(),
     }),
   ),
+  /** The reporting preset the incident runs under (japan-ceptoar, nis2, circia or a custom id). */
+  preset: z.string(),
+  stages: z.array(stageClockSchema),
+  nextStage: z.nullable(stageClockSchema),
   version: z.number(),
 });
 

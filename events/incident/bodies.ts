@@ -1,4 +1,5 @@
 import { text } from '../fields.ts';
+import { reportingId, stageFieldSchemas } from '../reporting.ts';
 import * as z from '../zod.ts';
 
 // The small bodies of the incident routes, apart from the report (report.ts): the functions that take
@@ -7,11 +8,24 @@ import * as z from '../zod.ts';
 export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as const;
 export type RecoveryStatus = (typeof recoveryStatuses)[number];
 
-/** The body of POST /incidents/{id}/follow-ups (続報). */
+const fields = stageFieldSchemas();
+
+/**
+ * The body of POST /incidents/{id}/follow-ups (続報). `stage` names the reporting stage it fulfils
+ * (events/reporting.ts), whose required fields it must then carry; the others are optional.
+ */
 export const followUpBody = z.strictObject({
   description: text(20_000),
   recoveryStatus: z.enum(recoveryStatuses),
+  stage: z.optional(reportingId()),
+  impact: z.optional(fields.impact),
+  indicators: z.optional(fields.indicators),
+  rootCause: z.optional(fields.rootCause),
+  mitigation: z.optional(fields.mitigation),
+  crossBorderImpact: z.optional(fields.crossBorderImpact),
+  ransomPayment: z.optional(fields.ransomPayment),
 });
+export type FollowUpBody = z.output<typeof followUpBody>;
 
 /** The body of POST /incidents/{id}/decision. */
 export const decisionBody = z.strictObject({

@@ -2,7 +2,20 @@ import { type Actor, hasRole } from '../actor.ts';
 import { type DeliveryRecord, decideDelivery } from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Hop, RelayPolicy } from '../policy.ts';
+import {
+  defaultReportingPreset,
+  presetOf,
+  type ReportingPreset,
+  recordedPreset,
+  type StageDetails,
+  stageById,
+  stageFields,
+  stageRefusal,
+  stageRequirementSchema,
+} from '../reporting.ts';
 import { DONE, planHop, type WaitPlan } from '../workflow-plan.ts';
+import * as z from '../zod.ts';
+import type { FollowUpBody } from './bodies.ts';
 import {
   currentHop,
   type IncidentEvent,
@@ -16,7 +29,12 @@ import { canSee } from './visibility.ts';
 /** Commands on an incident. Imperative names; `now` and the actor come in, never read. */
 export type IncidentCommand =
   | { type: 'ReportIncident'; data: { incidentId: string; report: Report } }
-  | { type: 'AddFollowUp'; data: { description: string; recoveryStatus: RecoveryStatus } }
+  | {
+      type: 'AddFollowUp';
+      data: { description: string; recoveryStatus: RecoveryStatus } & Partial<
+        Omit<FollowUpBody, 'description' | 'recoveryStatus'>
+      >;
+    }
   | { type: 'DecideRelay'; data: { decision: 'approve' | 'return'; note?: string | undefined } }
   | { type: 'AcknowledgeReceipt'; data: { note?: string | undefined } }
   | { type: 'CloseIncident'; data: { note?: string | undefined } }
@@ -32,6 +50,8 @@ export interface DecisionContext {
   readonly now: string;
   readonly actor: Actor;
   readonly policy: RelayPolicy;
+  /** The reporting stages a new incident runs under; japan-ceptoar when not given. */
+  readonly reporting?: ReportingPreset;
 }
 
 /** Allowed clock skew for a report's timestamps that lie in the future. */
@@ -57,6 +77,50 @@ function visible(state: MaybeIncident, ctx: DecisionContext): IncidentState {
 function requireReporter(state: IncidentState, ctx: DecisionContext) {
   if (ctx.actor.kind !== 'user' || ctx.actor.role !== 'member' || ctx.actor.org !== state.org) {
     throw new ForbiddenError('only the reporting member may do this');
+  }
+}
+
+/** The stage fields a follow-up carries, and nothing else. */
+function stageDetailsOf(data: Partial<StageDetails>): StageDetails {
+  const details: Record<string, unknown> = {};
+  for (const field of stageFields) if (data[field] !== undefined) details[field] = data[field];
+  return details as StageDetails;
+}
+
+/**
+ * A follow-up that names a stage: the stage must be the incident preset's (400), not submitted yet and
+ * not ahead of the stage its clock runs from (409), and the follow-up must carry its fields (400).
+ */
+function checkStage(s: IncidentState, id: string, data: object) {
+  const preset = presetOf(s);
+  const stage = stageById(preset, id);
+  if (stage === undefined) {
+    const ids = preset.stages.map((st) => st.id).join(', ');
+    throw new ValidationError('the follow-up names no stage of this incident', [
+      { path: 'stage', message: `must be one of this incident's stages (${preset.id}: ${ids})` },
+    ]);
+  }
+  const submitted = Object.fromEntries(s.stageSubmissions.map((sub) => [sub.stage, sub.at]));
+  const refusal = stageRefusal(stage, submitted);
+  if (refusal !== null) throw new IllegalStateError(refusal);
+  const parsed = z.safeParse(stageRequirementSchema(stage), data);
+  if (!parsed.success) {
+    throw new ValidationError(
+      `the ${stage.names.en} (${stage.names.ja}) needs more fields`,
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        message: `required by the ${stage.names.en} (${stage.names.ja})`,
+      })),
+    );
+  }
+}
+
+function checkRansomPayment(details: StageDetails, ctx: DecisionContext) {
+  const paidAt = details.ransomPayment?.paidAt;
+  if (paidAt !== undefined && Date.parse(paidAt) > Date.parse(ctx.now) + FUTURE_SKEW_MS) {
+    throw new ValidationError('the ransom payment lies in the future', [
+      { path: 'ransomPayment.paidAt', message: 'must not be in the future' },
+    ]);
   }
 }
 
@@ -93,6 +157,7 @@ export function decide(
             reportedBy: ctx.actor.sub,
             report,
             secretariatDueAt: due(report, 'secretariat', ctx),
+            reporting: recordedPreset(ctx.reporting ?? defaultReportingPreset),
           },
         },
       ];
@@ -101,16 +166,22 @@ export function decide(
       const s = visible(state, ctx);
       requireReporter(s, ctx);
       if (s.status === 'closed') throw new IllegalStateError('the incident is closed');
+      const { description, recoveryStatus, stage } = command.data;
+      const details = stageDetailsOf(command.data);
+      if (stage !== undefined) checkStage(s, stage, command.data);
+      checkRansomPayment(details, ctx);
       const resubmitted = s.status === 'returned';
       return [
         {
           type: 'FollowUpAdded',
           data: {
             number: (s.followUps.at(-1)?.number ?? 0) + 1,
-            description: command.data.description,
-            recoveryStatus: command.data.recoveryStatus,
+            description,
+            recoveryStatus,
             resubmitted,
             ...(resubmitted ? { secretariatDueAt: due(s, 'secretariat', ctx) } : {}),
+            ...(stage === undefined ? {} : { stage }),
+            ...(Object.keys(details).length === 0 ? {} : { details }),
           },
         },
       ];

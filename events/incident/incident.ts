@@ -1,5 +1,12 @@
 import type { Actor } from '../actor.ts';
 import type { Hop, Severity } from '../policy.ts';
+import {
+  DEFAULT_PRESET_ID,
+  presetOf,
+  type RecordedPreset,
+  type ReportingPreset,
+  type StageDetails,
+} from '../reporting.ts';
 import { escalated } from '../workflow-plan.ts';
 import type { RecoveryStatus, Report } from './report.ts';
 
@@ -29,7 +36,20 @@ export type Channel = 'email' | 'sms' | 'webhook';
 export type IncidentEvent =
   | {
       type: 'IncidentReported';
-      data: { incidentId: string; org: string; reportedBy: string; report: Report; secretariatDueAt: string };
+      data: {
+        incidentId: string;
+        org: string;
+        reportedBy: string;
+        report: Report;
+        secretariatDueAt: string;
+        /**
+         * The reporting stages' preset the incident runs under: a built-in's id (its stages are the
+         * code's), or a custom preset recorded whole, so its clocks read the same whatever the
+         * configuration says later. Absent from streams written before stages: those read under the
+         * default preset (japan-ceptoar).
+         */
+        reporting?: RecordedPreset;
+      };
     }
   | {
       type: 'FollowUpAdded';
@@ -40,6 +60,10 @@ export type IncidentEvent =
         /** True when it answered a return and put the report back under review. */
         resubmitted: boolean;
         secretariatDueAt?: string;
+        /** The reporting stage this follow-up fulfils, if it names one. */
+        stage?: string;
+        /** The stage fields it carries (impact, root cause, ransom payment, …). */
+        details?: StageDetails;
       };
     }
   | { type: 'RelayApproved'; data: { note?: string; ministryDueAt: string } }
@@ -86,6 +110,16 @@ export interface FollowUp {
   by: string;
   description: string;
   recoveryStatus: RecoveryStatus;
+  stage?: string;
+  details?: StageDetails;
+}
+
+/** A reporting stage submitted: by the report itself (followUp null) or by a follow-up. */
+export interface StageSubmission {
+  stage: string;
+  at: string;
+  by: string;
+  followUp: number | null;
 }
 
 export interface Delivery {
@@ -122,6 +156,12 @@ export interface IncidentState {
    */
   restartAt: number | null;
   deliveries: Delivery[];
+  /** The reporting stages' preset (events/reporting.ts: presetOf reads it) and what has been submitted of it. */
+  preset: string;
+  customPreset: ReportingPreset | null;
+  stageSubmissions: StageSubmission[];
+  /** When the member says a ransom was paid (it starts CIRCIA's ransom payment clock). */
+  ransomPaidAt: string | null;
   version: number;
 }
 
@@ -182,7 +222,17 @@ export function decisionState(state: MaybeIncident): MaybeIncident {
   return {
     ...state,
     report: { ...state.report, description: '' },
-    followUps: last ? [{ ...last, description: '' }] : [],
+    followUps: last
+      ? [
+          {
+            number: last.number,
+            at: last.at,
+            by: last.by,
+            description: '',
+            recoveryStatus: last.recoveryStatus,
+          },
+        ]
+      : [],
     returns: [],
     deliveries: state.deliveries.map((d) => ({ ...d, at: '', to: '', detail: '' })),
   };
@@ -193,6 +243,9 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
   const at = event.recordedAt;
   if (event.type === 'IncidentReported') {
     const { data } = event;
+    const preset = data.reporting?.preset ?? DEFAULT_PRESET_ID;
+    const customPreset = data.reporting?.custom ?? null;
+    const first = presetOf({ preset, customPreset }).stages[0];
     return {
       id: data.incidentId,
       status: 'awaiting_secretariat',
@@ -216,6 +269,11 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
       stalledHop: null,
       restartAt: null,
       deliveries: [],
+      preset,
+      customPreset,
+      // The report is the first stage (第一報, early warning, …), submitted when it was recorded.
+      stageSubmissions: first ? [{ stage: first.id, at, by: data.reportedBy, followUp: null }] : [],
+      ransomPaidAt: null,
       version: event.version,
     };
   }
@@ -232,9 +290,19 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
           by: by(event.actor),
           description: data.description,
           recoveryStatus: data.recoveryStatus,
+          ...(data.stage === undefined ? {} : { stage: data.stage }),
+          ...(data.details === undefined ? {} : { details: data.details }),
         },
       ];
       s.recoveryStatus = data.recoveryStatus;
+      if (data.stage !== undefined)
+        s.stageSubmissions = [
+          ...s.stageSubmissions,
+          { stage: data.stage, at, by: by(event.actor), followUp: data.number },
+        ];
+      // The first payment stated counts; a later correction would be a new report, not a moved clock.
+      if (data.details?.ransomPayment && s.ransomPaidAt === null)
+        s.ransomPaidAt = new Date(Date.parse(data.details.ransomPayment.paidAt)).toISOString();
       if (data.resubmitted && data.secretariatDueAt) {
         s.status = 'awaiting_secretariat';
         s.hops = {

@@ -1,4 +1,5 @@
 import type { Actor } from '../actor.ts';
+import { nextStage, presetOf, type StageClock, stageClocks } from '../reporting.ts';
 import { currentHop, type IncidentState } from './incident.ts';
 
 /**
@@ -34,11 +35,39 @@ export function canReadEvents(state: IncidentState, actor: Actor): boolean {
   );
 }
 
-/** Reader-facing view of an incident: the state without workflow internals (task tokens). */
-export function incidentView(state: IncidentState) {
-  const { waits: _waits, hops, ...rest } = state;
+/** Every reporting stage's clock at `now`, and the one due next. */
+export function incidentStages(
+  state: IncidentState,
+  now: string,
+): { stages: StageClock[]; nextStage: StageClock | null } {
+  const stages = stageClocks(
+    presetOf(state),
+    {
+      detectedAt: state.report.detectedAt,
+      submitted: Object.fromEntries(state.stageSubmissions.map((s) => [s.stage, s.at])),
+      ransomPaidAt: state.ransomPaidAt,
+    },
+    now,
+  );
+  return { stages, nextStage: nextStage(stages) };
+}
+
+/**
+ * Reader-facing view of an incident at `now`: the state without workflow internals (task tokens), with
+ * its reporting preset's id in place of the whole preset and each stage's clock.
+ */
+export function incidentView(state: IncidentState, now: string) {
+  const {
+    waits: _waits,
+    hops,
+    customPreset: _custom,
+    stageSubmissions: _submissions,
+    ransomPaidAt: _paid,
+    ...rest
+  } = state;
   return {
     ...rest,
+    ...incidentStages(state, now),
     hops: {
       secretariat: hops.secretariat,
       ...(hops.member.startedAt ? { member: hops.member } : {}),

@@ -1,5 +1,6 @@
 import { durationMs, type HopEpisode, hopEpisodes, outcome } from '../../events/audit/hops.ts';
-import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
+import { evolve, type IncidentEvent, initialState, type Recorded } from '../../events/incident/incident.ts';
+import { incidentStages } from '../../events/incident/visibility.ts';
 import { type Hop, hops, type Severity, severities } from '../../events/policy.ts';
 import { streamTypeOf } from './audit-aggregates.ts';
 import type { StoredEvent } from './event-store.ts';
@@ -25,9 +26,30 @@ export interface ComplianceRow {
   readonly slowest: { incidentId: string; ms: number; outcome: ReturnType<typeof outcome> }[];
 }
 
-/** Accumulates hop episodes that started in [from, to], stream by stream. */
+/**
+ * One row of the per-stage report: a reporting stage of a preset (events/reporting.ts), over the
+ * incidents whose clock for it started in the period. `late`: submitted after its deadline;
+ * `missed`: past its deadline and not submitted; `open`: running, not submitted.
+ */
+export interface StageComplianceRow {
+  readonly preset: string;
+  readonly stage: string;
+  readonly names: { readonly ja: string; readonly en: string };
+  readonly total: number;
+  readonly met: number;
+  readonly late: number;
+  readonly missed: number;
+  readonly open: number;
+  /** met / (met + late + missed); null when nothing was decided yet. */
+  readonly shareMet: number | null;
+}
+
+type StageTally = { -readonly [K in keyof StageComplianceRow]: StageComplianceRow[K] };
+
+/** Accumulates hop episodes and reporting-stage clocks that started in [from, to], stream by stream. */
 export class ComplianceReport {
   private readonly rows = new Map<string, { episodes: HopEpisode[] }>();
+  private readonly stageRows = new Map<string, StageTally & { position: number }>();
 
   constructor(
     private readonly from: string,
@@ -45,6 +67,39 @@ export class ComplianceReport {
       row.episodes.push(episode);
       this.rows.set(key, row);
     }
+    const state = recorded.reduce(evolve, initialState());
+    if (state === null) return;
+    for (const [position, clock] of incidentStages(state, this.now).stages.entries()) {
+      if (clock.startedAt === null || clock.startedAt < this.from || clock.startedAt > this.to) continue;
+      const key = `${state.preset}/${clock.id}`;
+      const row = this.stageRows.get(key) ?? {
+        preset: state.preset,
+        stage: clock.id,
+        names: clock.names,
+        total: 0,
+        met: 0,
+        late: 0,
+        missed: 0,
+        open: 0,
+        shareMet: null,
+        position,
+      };
+      row.total += 1;
+      if (clock.status === 'done') row[clock.onTime ? 'met' : 'late'] += 1;
+      else if (clock.status === 'overdue') row.missed += 1;
+      else row.open += 1;
+      this.stageRows.set(key, row);
+    }
+  }
+
+  /** Per-stage rows: by preset id, then in each preset's stage order. */
+  stageResult(): StageComplianceRow[] {
+    return [...this.stageRows.values()]
+      .sort((a, b) => (a.preset < b.preset ? -1 : a.preset > b.preset ? 1 : a.position - b.position))
+      .map(({ position: _p, ...row }) => {
+        const decided = row.met + row.late + row.missed;
+        return { ...row, shareMet: decided === 0 ? null : row.met / decided };
+      });
   }
 
   /** Rows for every hop and severity that had a run, in policy order. */
@@ -101,14 +156,14 @@ export interface ComplianceProgress {
 }
 
 /**
- * The report for hops that started in [from, to]: every incident with an event in the
+ * The report for hops and reporting-stage clocks that started in [from, to]: every incident with an event in the
  * period is read whole (a hop that started in it may have ended, or escalated, after it).
  */
 export async function complianceOf(
   log: ComplianceLog,
   period: { from: string; to: string; now: string },
   progress?: ComplianceProgress,
-): Promise<ComplianceRow[]> {
+): Promise<{ rows: ComplianceRow[]; stages: StageComplianceRow[] }> {
   const report = new ComplianceReport(period.from, period.to, period.now);
   const touched = new Set<string>();
   for await (const e of log.periodEvents(period.from, period.to)) {
@@ -127,5 +182,5 @@ export async function complianceOf(
   };
   await Promise.all(Array.from({ length: Math.min(READERS, ids.length) }, worker));
   progress?.stop();
-  return report.result();
+  return { rows: report.result(), stages: report.stageResult() };
 }

@@ -3,7 +3,7 @@ import type { IncidentState } from '../../events/incident/incident.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { httpCommand } from './http-command.ts';
 import { incidents } from './incidents.ts';
-import { policy } from './policy-config.ts';
+import { policy, reportingPreset } from './policy-config.ts';
 
 export { incidentIdFrom } from './incident-id.ts';
 
@@ -26,7 +26,12 @@ export async function incidentCommand(
   command: IncidentCommand,
   answer: { status: number; location?: boolean },
 ): Promise<HttpResponse> {
-  const ctx: DecisionContext = { now: new Date().toISOString(), actor: request.actor, policy };
+  const ctx: DecisionContext = {
+    now: new Date().toISOString(),
+    actor: request.actor,
+    policy,
+    reporting: reportingPreset,
+  };
   return httpCommand(request, incidents, id, command, ctx, {
     status: answer.status,
     body: commandAnswer,

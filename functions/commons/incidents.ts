@@ -17,7 +17,8 @@ import type { StoredEvent } from './event-store.ts';
 /** The incident aggregate bound to the event store: stream ids, snapshots and list indexes. */
 export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand, DecisionContext> = {
   streamType: 'incident',
-  stateSchema: 1,
+  // 2: the state gained the reporting stages; a head of schema 1 is folded again from the first event.
+  stateSchema: 2,
   eventSchema: 1,
   streamId: (id) => `incident#${id}`,
   initialState,

@@ -24,8 +24,8 @@ export function spec(history: Given[]) {
   const state = given(history);
   return {
     state,
-    when(command: IncidentCommand, actor: Actor, now: string) {
-      const ctx: DecisionContext = { now, actor, policy: POLICY };
+    when(command: IncidentCommand, actor: Actor, now: string, reporting?: DecisionContext['reporting']) {
+      const ctx: DecisionContext = { now, actor, policy: POLICY, ...(reporting ? { reporting } : {}) };
       const run = () => decide(command, state, ctx);
       return {
         thenEvents: (expected: IncidentEvent[]) => expect(run()).toEqual(expected),

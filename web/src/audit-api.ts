@@ -1,4 +1,4 @@
-import type { ComplianceRow } from '../../functions/commons/audit-compliance.ts';
+import type { ComplianceRow, StageComplianceRow } from '../../functions/commons/audit-compliance.ts';
 import { ApiError, apiCall } from './api.ts';
 import {
   type AuditEvent,
@@ -33,6 +33,8 @@ export interface ComplianceAnswer {
   readonly to: string;
   readonly now: string;
   readonly rows: ComplianceRow[];
+  /** Per reporting stage (events/reporting.ts): on time, late, missed, open. */
+  readonly stages: StageComplianceRow[];
 }
 
 /** The shape of a stream id the audit API accepts (functions/commons/audit-http.ts). */

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import type { HopProgress } from '../../../events/incident/incident.ts';
 import type { IncidentView } from '../api.ts';
-import { useT } from '../i18n/lang.ts';
+import { lang, useT } from '../i18n/lang.ts';
+import { useStore } from '../store.ts';
 import { TimeLeft, useFormatTime } from './ui.tsx';
 
 type HopName = 'secretariat' | 'member' | 'ministry' | 'nisc';
@@ -25,6 +26,54 @@ export function HopTimeline(props: { incident: IncidentView; now: number }) {
         return <HopItem key={name} label={t(`hop.${name}`)} hop={hop} now={props.now} />;
       })}
     </ol>
+  );
+}
+
+/** The incident's reporting stages (第一報, 続報, 最終報, or its preset's): each one's clock, and what is due next. */
+export function StageClocks(props: { incident: IncidentView; now: number }) {
+  const t = useT();
+  const time = useFormatTime();
+  const current = useStore(lang);
+  const { stages, nextStage, preset } = props.incident;
+  return (
+    <>
+      <h2>{t('incident.stages', { preset })}</h2>
+      {nextStage?.dueAt && (
+        <p>{t('incident.stages.next', { stage: nextStage.names[current], time: time(nextStage.dueAt) })}</p>
+      )}
+      <ol class="timeline">
+        {stages.map((stage) => {
+          const state = stage.status === 'done' ? 'done' : stage.status === 'waiting' ? 'pending' : 'current';
+          return (
+            <li
+              key={stage.id}
+              class={`hop hop-${state}`}
+              aria-current={nextStage?.id === stage.id ? 'step' : undefined}
+            >
+              <div class="hop-head">
+                <span class="hop-name">{stage.names[current]}</span>
+                <span class={`hop-state hop-state-${state}`}>{t(`stage.status.${stage.status}`)}</span>
+                {stage.onTime === false && <span class="badge escalation">{t('stage.late')}</span>}
+              </div>
+              {stage.dueAt && (
+                <div class="hop-line">
+                  {t('hop.due', { time: time(stage.dueAt) })}
+                  {stage.submittedAt === null && (
+                    <>
+                      {' · '}
+                      <TimeLeft dueAt={stage.dueAt} now={props.now} />
+                    </>
+                  )}
+                </div>
+              )}
+              {stage.submittedAt && (
+                <div class="hop-line">{t('stage.submitted', { time: time(stage.submittedAt) })}</div>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </>
   );
 }
 

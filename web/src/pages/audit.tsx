@@ -297,7 +297,7 @@ function StateView(props: { replay: StreamReplay; moment: string }) {
   const { replay } = props;
   if (!replay.folded || replay.state === null) return <p>{t('audit.state.unfolded')}</p>;
   if (replay.streamType === 'incident') {
-    const incident = incidentView(replay.state as IncidentState);
+    const incident = incidentView(replay.state as IncidentState, props.moment);
     return (
       <div class="card state">
         <IncidentHeader incident={incident} />

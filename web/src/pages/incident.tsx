@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { decisionBody, followUpBody, noteBody, recoveryStatuses } from '../../../events/incident/report.ts';
 import { apiCall, type IncidentView, newIdempotencyKey } from '../api.ts';
 import { PageLoading } from '../components/status.tsx';
-import { HopTimeline } from '../components/timeline.tsx';
+import { HopTimeline, StageClocks } from '../components/timeline.tsx';
 import {
   Link,
   Notice,
@@ -61,6 +61,7 @@ export function IncidentPage(props: { id: string; session: Session }) {
         <p class="sr-only">{t(`status.${incident.status}`)}</p>
         <HopTimeline incident={incident} now={now} />
       </div>
+      <StageClocks incident={incident} now={now} />
       <ReportDetails incident={incident} />
       <FollowUps incident={incident} />
       {!actionsFirst && actions}
