@@ -6,11 +6,14 @@ import {
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chainCalls } from '../events/advisory/advisory.ts';
+import { chainCalls, evolveAdvisory, initialAdvisory } from '../events/advisory/advisory.ts';
+import { decideAdvisory } from '../events/advisory/decide.ts';
 import { organizationSchema } from '../events/directory/directory.ts';
 import type { IncidentEvent, Recorded } from '../events/incident/incident.ts';
 import { notificationsFor } from '../events/incident/notifications.ts';
 import { tlpLabels } from '../events/incident/report.ts';
+import { relayPolicy } from '../events/policy.ts';
+import { advisoryMessagesFor } from '../functions/commons/advisory-reactions.ts';
 import type { Directory } from '../functions/commons/directory.ts';
 import type { OutboundNotification } from '../functions/commons/notifier.ts';
 import { messagesFor } from '../functions/commons/reactions.ts';
@@ -25,7 +28,16 @@ import {
 import { escapeSsml, spokenTime, toSsml } from '../functions/commons/voice-script.ts';
 import { ssmlText } from '../local/voice.ts';
 import { given } from './support/decider.ts';
-import { ASAHI_MEMBER, at, HOURS, INCIDENT_ID, RANSOMWARE_REPORT, T0, WORKFLOW } from './support/fixtures.ts';
+import {
+  ASAHI_MEMBER,
+  at,
+  HOURS,
+  INCIDENT_ID,
+  NISC,
+  RANSOMWARE_REPORT,
+  T0,
+  WORKFLOW,
+} from './support/fixtures.ts';
 
 // A call (電話) reads a short message in the contact's language: what is due and by when, and of the
 // report or advisory no more than its TLP label lets leave the system.
@@ -233,6 +245,65 @@ describe('who is called', () => {
       expect.objectContaining({ key: '2:escalation:lead:voice', to: '+81300000002', lang: 'en' }),
       expect.objectContaining({ key: '2:escalation:duty:voice', to: '+81300000001', lang: 'ja' }),
     ]);
+  });
+
+  it("calls the ministry's duty contact, in its language, when NISC issues a critical advisory", async () => {
+    const ministryDirectory: Directory = {
+      organizations: {
+        ministry: organizationSchema().parse({
+          kind: 'ministry',
+          name: { ja: '経済産業省', en: 'METI' },
+          contacts: [
+            {
+              id: 'meti-duty',
+              name: '当直',
+              email: 'duty@meti.example',
+              voice: '+81300000111',
+              primary: 'email',
+            },
+          ],
+        }),
+      },
+    };
+    const issue = (severity: 'critical' | 'high') => {
+      const [event] = decideAdvisory(
+        {
+          type: 'IssueAdvisory',
+          data: {
+            advisoryId: '0b4a3c2d-1e0f-4a5b-8c7d-6e5f4a3b2c1d',
+            title: 'VPN vulnerability',
+            body: 'Patch now.',
+            tlp: 'AMBER',
+            severity,
+            ackWithinHours: 24,
+            audience: 'all',
+            drill: false,
+            roster: { members: ['asahi-petrochem'], logins: {} },
+          },
+        },
+        initialAdvisory(),
+        { now: T0, actor: NISC, policy: relayPolicy() },
+      );
+      if (!event) throw new Error('not issued');
+      const recorded = { ...event, version: 1, recordedAt: T0, actor: NISC };
+      const state = evolveAdvisory(initialAdvisory(), recorded);
+      if (!state) throw new Error('no advisory');
+      return advisoryMessagesFor(recorded, state, {
+        directory: async () => ministryDirectory,
+        ackKey: async () => new Uint8Array(32),
+        publicUrl: 'https://relay.example',
+      });
+    };
+    const critical = await issue('critical');
+    expect(critical.map((m) => m.channel)).toEqual(['email', 'voice']);
+    expect(critical[1]).toMatchObject({
+      key: '1:forward_requested:meti-duty:voice',
+      streamId: 'advisory#0b4a3c2d-1e0f-4a5b-8c7d-6e5f4a3b2c1d',
+      to: '+81300000111',
+      lang: 'ja',
+      body: expect.stringContaining('情報提供の展開をお願いします。'),
+    });
+    expect((await issue('high')).map((m) => m.channel)).toEqual(['email']);
   });
 
   it('calls the advisory chain for a critical forwarding request and for every missed forwarding deadline', () => {
