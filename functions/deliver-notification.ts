@@ -1,4 +1,5 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -12,7 +13,7 @@ import {
 import { incidents } from './commons/incidents.ts';
 import { logger } from './commons/logger.ts';
 import type { OutboundNotification } from './commons/notifier.ts';
-import { emailSender, type Sender, smsSender, webhookSender } from './commons/senders.ts';
+import { emailSender, type Sender, smsSender, voiceSender, webhookSender } from './commons/senders.ts';
 
 const senders: Record<Channel, Sender> = {
   email: emailSender(
@@ -21,6 +22,11 @@ const senders: Record<Channel, Sender> = {
   ),
   sms: smsSender(new SNSClient({})),
   webhook: webhookSender(),
+  // Unset where the deployment has no origination identity for calls: each call is then a recorded failure.
+  voice: voiceSender(
+    new PinpointSMSVoiceV2Client({}),
+    getStringFromEnv({ key: 'VOICE_ORIGINATION_IDENTITY', defaultValue: '' }) || undefined,
+  ),
 };
 
 // Raw delivery gives the message itself; the default SNS→SQS delivery wraps it in an envelope.

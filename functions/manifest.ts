@@ -23,6 +23,7 @@ export type AwsCall =
   | 'states:SendTaskFailure'
   | 'sns:Publish'
   | 'ses:SendEmail'
+  | 'sms-voice:SendVoiceMessage'
   | 's3:PutObject'
   | 's3:GetObject'
   | 's3:ListBucket'
@@ -262,9 +263,9 @@ export const functions = [
   },
   {
     name: 'deliver-notification',
-    description: 'Delivers one notification by e-mail, SMS or webhook and records the delivery',
+    description: 'Delivers one notification by e-mail, SMS, webhook or voice call and records the delivery',
     trigger: 'notification-queue',
-    calls: [...WRITE, 'ses:SendEmail', 'sns:Publish'],
+    calls: [...WRITE, 'ses:SendEmail', 'sns:Publish', 'sms-voice:SendVoiceMessage'],
   },
   {
     name: 'audit-stream',

@@ -66,6 +66,11 @@ export interface CeptoarRelaySettings {
   readonly rateLimits?: string;
   /** API Gateway's stage and route throttling (defaults in infra/api-throttle.ts). */
   readonly apiThrottle?: ApiThrottle;
+  /**
+   * Where voice calls come from: the ARN or id (`phone-…`, `pool-…`) of an End User Messaging phone number
+   * or pool that can place voice calls. Unset: no call is placed, and each is recorded as failed.
+   */
+  readonly voiceOriginationIdentity?: string;
 }
 
 /** Props of {@link CeptoarRelayStack}. */
@@ -102,7 +107,25 @@ export function stackSettingsFromContext(scope: Construct): CeptoarRelaySettings
     checkpointRetentionDays: Number(text('checkpointRetentionDays') ?? 3653),
     rateLimits: text('rateLimits'),
     apiThrottle: parseApiThrottle(text('apiThrottle')),
+    voiceOriginationIdentity: text('voiceOriginationIdentity'),
   };
+}
+
+/**
+ * The ARN of the voice origination identity named by its ARN or its id. An E.164 number alone is
+ * refused: a grant can only name a phone number by its id.
+ */
+export function voiceOriginationArn(stack: Stack, identity: string): string {
+  if (/^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool)\/[A-Za-z0-9_-]+$/.test(identity))
+    return identity;
+  const id = /^(phone|pool)-[0-9a-f]{32}$/.exec(identity);
+  if (id) {
+    const resource = id[1] === 'phone' ? 'phone-number' : 'pool';
+    return stack.formatArn({ service: 'sms-voice', resource, resourceName: identity });
+  }
+  throw new Error(
+    `voiceOriginationIdentity must be the ARN or the id (phone-…, pool-…) of an End User Messaging phone number or pool, so the grant can name it; got ${identity}`,
+  );
 }
 
 /**
@@ -477,6 +500,14 @@ export class CeptoarRelayStack extends Stack {
     if (ofService('ses').length > 0) {
       sender.grant(fn, ...ofService('ses'));
       fn.addEnvironment('EMAIL_FROM', settings.emailFrom);
+    }
+
+    const voiceCalls = ofService('sms-voice');
+    if (voiceCalls.length > 0 && settings.voiceOriginationIdentity) {
+      // Calls only from the one phone number or pool the deployment names; nothing else of the service.
+      const identity = voiceOriginationArn(this, settings.voiceOriginationIdentity);
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: voiceCalls, resources: [identity] }));
+      fn.addEnvironment('VOICE_ORIGINATION_IDENTITY', identity);
     }
   }
 

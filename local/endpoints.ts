@@ -57,6 +57,10 @@ export interface EndpointFacts {
   readonly sns: string;
   readonly sqs: string;
   readonly ses: string;
+  /** End User Messaging SMS and Voice v2: the voice catcher. */
+  readonly voice: string;
+  /** The origination identity local calls come from. */
+  readonly voiceOrigination: string;
   readonly smtpPort: number;
   readonly tableName: string;
   readonly stateMachineArns: readonly (string | undefined)[];
@@ -115,6 +119,14 @@ export function localEndpoints(facts: EndpointFacts): LocalEndpoints {
       cli: 'sesv2',
       resources: {},
     },
+    {
+      service: 'SMS and Voice v2',
+      standIn: 'SendVoiceMessage answered by the voice catcher',
+      url: facts.voice,
+      variable: 'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2',
+      cli: 'pinpoint-sms-voice-v2',
+      resources: { originationIdentity: facts.voiceOrigination },
+    },
   ];
   const catchers: LocalCatcher[] = [
     {
@@ -131,7 +143,13 @@ export function localEndpoints(facts: EndpointFacts): LocalEndpoints {
       caught: join(facts.dataDir, 'sms.jsonl'),
       route: `${facts.apiUrl}/local/sms`,
     },
-    { name: 'voice', url: null, note: 'not yet: the system places no calls' },
+    {
+      name: 'voice',
+      url: facts.voice,
+      note: 'SendVoiceMessage: each call, its SSML and its plain text',
+      caught: join(facts.dataDir, 'voice.jsonl'),
+      route: `${facts.apiUrl}/local/voice`,
+    },
   ];
   return {
     api: { url: facts.apiUrl, console: `${facts.apiUrl}/app/`, health: `${facts.apiUrl}/health` },

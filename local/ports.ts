@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 
 /** The local stand-ins that listen on a port of their own. */
-export type LocalService = 'api' | 'dynamodb' | 'stepfunctions' | 'sns' | 'sqs' | 'ses' | 'smtp';
+export type LocalService = 'api' | 'dynamodb' | 'stepfunctions' | 'sns' | 'sqs' | 'ses' | 'voice' | 'smtp';
 
 /** Ports by service; 0 picks a free one (what tests and the bench use, so parallel stacks never collide). */
 export type LocalPorts = Readonly<Record<LocalService, number>>;
@@ -20,6 +20,7 @@ export const PORT_DEFAULTS: Readonly<
   sns: { port: 3001, variable: 'CEPTOAR_SNS_PORT' },
   sqs: { port: 3002, variable: 'CEPTOAR_SQS_PORT' },
   ses: { port: 3003, variable: 'CEPTOAR_SES_PORT' },
+  voice: { port: 3004, variable: 'CEPTOAR_VOICE_PORT' },
   smtp: { port: 3025, variable: 'CEPTOAR_SMTP_PORT' },
 };
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { jsonlLog } from './jsonl.ts';
 
 /** One text message the system sent. */
 export interface Sms {
@@ -19,7 +20,7 @@ export interface Sms {
  */
 export async function startSmsGateway(options: { upstream: string; dataDir: string; port?: number }) {
   mkdirSync(options.dataDir, { recursive: true });
-  const file = join(options.dataDir, 'sms.jsonl');
+  const log = jsonlLog<Sms>(join(options.dataDir, 'sms.jsonl'));
   const upstream = new URL(options.upstream);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -35,7 +36,7 @@ export async function startSmsGateway(options: { upstream: string; dataDir: stri
           text: form.get('Message') ?? '',
           at: new Date().toISOString(),
         };
-        appendFileSync(file, `${JSON.stringify(sms)}\n`);
+        log.append(sms);
         res.writeHead(200, { 'content-type': 'text/xml' });
         res.end(
           `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${sms.messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
@@ -67,13 +68,7 @@ export async function startSmsGateway(options: { upstream: string; dataDir: stri
   return {
     endpoint: `http://127.0.0.1:${port}`,
     /** Every SMS sent so far, oldest first (kept across restarts). */
-    messages(): Sms[] {
-      if (!existsSync(file)) return [];
-      return readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Sms);
-    },
+    messages: (): Sms[] => log.read(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

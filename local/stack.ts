@@ -24,10 +24,11 @@ import { startSmsGateway } from './sms.ts';
 import { startLocalMessaging } from './sns.ts';
 import { startStreamPoller } from './streams.ts';
 import { eventTableSpec } from './table-spec.ts';
+import { startVoiceCatcher } from './voice.ts';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
-  /** Where DynamoDB Local, the mailbox, the SMS log and checkpoints live; kept across restarts. */
+  /** Where DynamoDB Local, the mailbox, the SMS and call logs and checkpoints live; kept across restarts. */
   readonly dataDir: string;
   /** API port; 0 or undefined picks a free one (tests). Same as `ports.api`. */
   readonly port?: number;
@@ -61,6 +62,8 @@ export interface LocalStack {
   readonly tableName: string;
   readonly mail: Awaited<ReturnType<typeof startMailCatcher>>;
   readonly sms: Awaited<ReturnType<typeof startSmsGateway>>;
+  /** Every phone call placed, as `<dataDir>/voice.jsonl` keeps it. */
+  readonly voice: Awaited<ReturnType<typeof startVoiceCatcher>>;
   readonly sfn: Awaited<ReturnType<typeof startLocalSfn>>;
   /** Every endpoint, region and dummy credentials, as written to `<dataDir>/endpoints.json`. */
   readonly endpoints: LocalEndpoints;
@@ -77,6 +80,8 @@ export const STREAM_CHECKPOINT_FILE = 'stream-checkpoint.json';
 /** The advisory queue's batch size, as the CDK stack sets it (infra/stack.ts). */
 const ADVISORY_BATCH = 100;
 const REGION = 'ap-northeast-1';
+/** The number local calls come from (in AWS, the CDK context `voiceOriginationIdentity`). */
+const LOCAL_VOICE_ORIGINATION = '+81300000000';
 
 type Handler = (...args: never[]) => Promise<unknown>;
 const loadHandler = async <H extends Handler>(name: string): Promise<H> =>
@@ -110,7 +115,7 @@ async function synthesizedStateMachines() {
 /**
  * Starts the whole system on this machine: DynamoDB Local (with streams), the relay state
  * machine from the synthesized template on aws-local-stepfunctions, fauxqs for SNS/SQS
- * with an SMS catcher in front, an SES endpoint with an SMTP catcher, and the HTTP API
+ * with an SMS catcher in front, an SES endpoint with an SMTP catcher, a voice-call catcher, and the HTTP API
  * serving the same handler modules that Lambda runs. Only endpoint URLs differ from AWS.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -183,6 +188,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       smtpPort: port('smtp'),
     });
     stoppers.push(() => mail.stop());
+    const voice = await startVoiceCatcher({ dataDir, port: port('voice') });
+    stoppers.push(() => voice.close());
     const sfn = await startLocalSfn({
       region: REGION,
       historyFile: join(dataDir, 'stepfunctions', 'executions.ndjson'),
@@ -201,6 +208,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SNS: sms.endpoint,
       AWS_ENDPOINT_URL_SQS: messaging.endpoint,
       AWS_ENDPOINT_URL_SESV2: mail.sesEndpoint,
+      AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: voice.endpoint,
+      VOICE_ORIGINATION_IDENTITY: LOCAL_VOICE_ORIGINATION,
       EVENTS_TABLE: TABLE,
       NOTIFICATIONS_TOPIC_ARN: topicArn,
       EMAIL_FROM: 'noreply@ceptoar.example',
@@ -269,6 +278,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           return { status: 200, body: { items: mail.messages() } };
         if (method === 'GET' && path === '/local/sms')
           return { status: 200, body: { items: sms.messages() } };
+        if (method === 'GET' && path === '/local/voice')
+          return { status: 200, body: { items: voice.calls() } };
         return undefined;
       },
       consoleRoute({
@@ -410,6 +421,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sns: sms.endpoint,
       sqs: messaging.endpoint,
       ses: mail.sesEndpoint,
+      voice: voice.endpoint,
+      voiceOrigination: LOCAL_VOICE_ORIGINATION,
       smtpPort: mail.smtpPort,
       tableName: TABLE,
       stateMachineArns: [process.env.RELAY_WORKFLOW_ARN, process.env.ADVISORY_WORKFLOW_ARN],
@@ -425,6 +438,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: TABLE,
       mail,
       sms,
+      voice,
       sfn,
       endpoints,
       settle: async () => {

@@ -10,7 +10,14 @@ import { REPO_ROOT } from '../infra/house-function.ts';
 // One synthesis for the file; grants do not depend on bundling, and cdk-nag is infra-nag's business.
 const outdir = mkdtempSync(join(tmpdir(), 'ceptoar-iam-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-const { stack } = buildApp({ bundling: false, nag: false, outdir });
+// A voice origination identity, so deliver-notification's call grant exists to be checked (without one, none).
+const VOICE_POOL = 'pool-0123456789abcdef0123456789abcdef';
+const { stack } = buildApp({
+  bundling: false,
+  nag: false,
+  outdir,
+  context: { voiceOriginationIdentity: VOICE_POOL },
+});
 const resources = Template.fromStack(stack).toJSON().Resources as Record<string, CfnResource>;
 const specs: readonly FunctionSpec[] = functions;
 
@@ -148,6 +155,15 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
           ],
         },
       ];
+    case 'sms-voice:SendVoiceMessage':
+      return [
+        {
+          'Fn::Join': [
+            '',
+            [`arn:aws:sms-voice:${stack.region}:`, { Ref: 'AWS::AccountId' }, `:pool/${VOICE_POOL}`],
+          ],
+        },
+      ];
     case 's3:PutObject':
     case 's3:GetObject':
       return [{ 'Fn::Join': ['', [checkpointBucketArn, '/checkpoints/*']] }];
@@ -280,6 +296,7 @@ const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   PublishCommand: ['sns:Publish'],
   PublishBatchCommand: ['sns:Publish'],
   SendEmailCommand: ['ses:SendEmail'],
+  SendVoiceMessageCommand: ['sms-voice:SendVoiceMessage'],
   PutObjectCommand: ['s3:PutObject'],
   GetObjectCommand: ['s3:GetObject'],
   ListObjectsV2Command: ['s3:ListBucket'],
@@ -298,7 +315,7 @@ const TRANSACT_ITEM_ACTIONS: Readonly<Record<string, string>> = {
 
 /** Aggregated SDK clients call commands without `new XxxCommand(`, which this check could not see. */
 const AGGREGATED_CLIENT =
-  /\bnew\s+(DynamoDB|SFN|SNS|SESv2|SES|SQS|S3|KMS)\s*\(|\bDynamoDBDocument\.from\s*\(/;
+  /\bnew\s+(DynamoDB|SFN|SNS|SESv2|SES|SQS|S3|KMS|PinpointSMSVoiceV2)\s*\(|\bDynamoDBDocument\.from\s*\(/;
 
 /** A command construction found in a module, the IAM actions it needs, and the import chain reaching it. */
 interface CommandUse {

@@ -44,7 +44,11 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const { app, stack } = buildApp({
   bundling: false,
   outdir,
-  context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
+  // With a voice origination identity, so the call grant is among what the checks see.
+  context: {
+    '@aws-cdk/core:failSynthOnValidationErrors': false,
+    voiceOriginationIdentity: 'pool-0123456789abcdef0123456789abcdef',
+  },
 });
 new s3.Bucket(new Stack(app, CANARY_STACK, { env: { region: stack.region } }), 'NonCompliantBucket');
 const assembly = app.synth();

@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FunctionSpec, functions } from '../functions/manifest.ts';
 import { buildApp } from '../infra/app.ts';
 import { HOUSE_RUNTIME } from '../infra/house-function.ts';
 import { RELAY_STALLED_ERROR, RELAY_STATES } from '../infra/relay-workflow.ts';
+import { voiceOriginationArn } from '../infra/stack.ts';
 import { eventTableSpec } from '../local/table-spec.ts';
 
 // One synthesis for the whole file; the template is what these tests are about, so no bundling and no nag
@@ -347,6 +349,34 @@ describe('functions', () => {
     expect(fn('deliver-notification').env).toMatchObject({ EMAIL_FROM: 'noreply@ceptoar.example' });
     // relay-step is what the workflow invokes; the workflow's ARN in it would be a dependency cycle.
     expect(fn('relay-step').env).not.toHaveProperty('RELAY_WORKFLOW_ARN');
+  });
+});
+
+const voiceArnStack = () =>
+  new Stack(new App({ context: { '@aws-cdk/core:enablePartitionLiterals': true } }), 'VoiceArn', {
+    env: { account: '123456789012', region: 'ap-northeast-1' },
+  });
+
+describe('voice calls', () => {
+  it('are granted nothing and named no origination identity when the context gives none', () => {
+    expect(fn('deliver-notification').env).not.toHaveProperty('VOICE_ORIGINATION_IDENTITY');
+    expect(JSON.stringify(template.toJSON())).not.toContain('sms-voice');
+  });
+
+  it("take the origination identity's ARN as given, or build it from a phone number's or pool's id", () => {
+    const region = voiceArnStack();
+    const pool = 'arn:aws:sms-voice:ap-northeast-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef';
+    expect(voiceOriginationArn(region, pool)).toBe(pool);
+    expect(voiceOriginationArn(region, 'phone-0123456789abcdef0123456789abcdef')).toBe(
+      'arn:aws:sms-voice:ap-northeast-1:123456789012:phone-number/phone-0123456789abcdef0123456789abcdef',
+    );
+  });
+
+  it('refuse a bare phone number, which no grant can name', () => {
+    const region = voiceArnStack();
+    expect(() => voiceOriginationArn(region, '+81312345678')).toThrow(
+      /voiceOriginationIdentity must be the ARN or the id \(phone-…, pool-…\)/,
+    );
   });
 });
 

@@ -3,6 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  PinpointSMSVoiceV2Client,
+  SendVoiceMessageCommand,
+  ValidationException,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalEndpoints } from '../local/endpoints.ts';
@@ -101,6 +106,7 @@ describe('npm start', () => {
       'AWS_ENDPOINT_URL_SNS',
       'AWS_ENDPOINT_URL_SQS',
       'AWS_ENDPOINT_URL_SESV2',
+      'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2',
     ]);
     for (const service of endpoints.services) {
       expect(lines.find((l) => l.trim().startsWith(`${service.service} `))).toMatch(
@@ -111,7 +117,15 @@ describe('npm start', () => {
     for (const catcher of endpoints.catchers) {
       expect(lines.find((l) => l.trim().startsWith(`${catcher.name} catcher`))).toContain(catcher.url ?? '-');
     }
-    expect(endpoints.catchers.find((c) => c.name === 'voice')).toMatchObject({ url: null });
+    const voice = endpoints.services.find((s) => s.variable === 'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2');
+    expect(endpoints.catchers.find((c) => c.name === 'voice')).toEqual({
+      name: 'voice',
+      url: voice?.url,
+      note: expect.stringContaining('SendVoiceMessage'),
+      caught: join(dataDir, 'voice.jsonl'),
+      route: `${endpoints.api.url}/local/voice`,
+    });
+    expect(lines.find((l) => l.trim().startsWith('voice catcher'))).toContain(join(dataDir, 'voice.jsonl'));
     expect(block).toContain(`export AWS_REGION=${endpoints.region}\n`);
     expect(block).toContain(`export AWS_DEFAULT_REGION=${endpoints.region}\n`);
     expect(lines.find((l) => l.trim().startsWith('DynamoDB '))).toMatch(/table ceptoar-events$/);
@@ -144,6 +158,48 @@ describe('npm start', () => {
     } finally {
       sfn.destroy();
       dynamodb.destroy();
+    }
+  });
+
+  it('places a call through the voice endpoint an SDK finds in endpoints.json, caught with its text', async () => {
+    const endpoints = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as LocalEndpoints;
+    const voice = endpoints.services.find((s) => s.variable === 'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2');
+    const client = new PinpointSMSVoiceV2Client({
+      region: endpoints.region,
+      credentials: endpoints.credentials,
+      endpoint: voice?.url,
+    });
+    try {
+      const sent = await client.send(
+        new SendVoiceMessageCommand({
+          DestinationPhoneNumber: '+81312345678',
+          OriginationIdentity: String(voice?.resources.originationIdentity),
+          MessageBody: '<speak><lang xml:lang="ja-JP"><s>試験 &amp; 確認</s></lang></speak>',
+          MessageBodyTextType: 'SSML',
+          VoiceId: 'MIZUKI',
+        }),
+      );
+      expect(sent.MessageId).toEqual(expect.any(String));
+      await expect(
+        client.send(
+          new SendVoiceMessageCommand({
+            DestinationPhoneNumber: '03-1234-5678',
+            OriginationIdentity: String(voice?.resources.originationIdentity),
+            MessageBody: 'test',
+          }),
+        ),
+      ).rejects.toBeInstanceOf(ValidationException);
+      const res = await fetch(`${endpoints.api.url}/local/voice`);
+      const { items } = (await res.json()) as {
+        items: { messageId: string; text: string; language: string }[];
+      };
+      expect(items).toEqual([
+        expect.objectContaining({ messageId: sent.MessageId, text: '試験 & 確認', language: 'ja-JP' }),
+      ]);
+      const caught = readFileSync(join(dataDir, 'voice.jsonl'), 'utf8').trim().split('\n');
+      expect(caught.map((line) => JSON.parse(line).messageId)).toEqual([sent.MessageId]);
+    } finally {
+      client.destroy();
     }
   });
 });

@@ -10,6 +10,7 @@ describe("npm start's ports", () => {
       sns: 3001,
       sqs: 3002,
       ses: 3003,
+      voice: 3004,
       smtp: 3025,
     });
   });

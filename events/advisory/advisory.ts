@@ -29,6 +29,16 @@ export type AdvisoryPurpose =
   | 'window_closed'
   | 'contact_check';
 
+/**
+ * Whether the chain's contacts with a voice number are also called (電話) for a message: a critical
+ * advisory's forwarding request, and every missed forwarding deadline or stall, as a second route
+ * beside the written message. Recipients are called only where voice is the channel they chose.
+ */
+export const chainCalls = (purpose: AdvisoryPurpose, severity: Severity): boolean =>
+  purpose === 'forward_escalation' ||
+  purpose === 'forward_stalled' ||
+  (purpose === 'forward_requested' && severity === 'critical');
+
 /** Who receives an advisory: every member, or a list of member organisations. */
 export type Audience = 'all' | readonly string[];
 

@@ -43,7 +43,7 @@ export const hopProgress = z.object({
   escalations: z.array(escalation),
 });
 
-export const channel = z.enum(['email', 'sms', 'webhook']);
+export const channel = z.enum(['email', 'sms', 'webhook', 'voice']);
 
 /** RFC 9457 problem details: the body of every error response (application/problem+json). */
 export const problemSchema = z.object({

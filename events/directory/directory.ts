@@ -3,8 +3,8 @@ import { ForbiddenError, ValidationError } from '../errors.ts';
 import { e164Phone, plainText } from '../fields.ts';
 import * as z from '../zod.ts';
 
-/** The channels a contact can be reached on. */
-export const channels = ['email', 'sms', 'webhook'] as const;
+/** The channels a contact can be reached on; `voice` is a phone call that reads the message aloud. */
+export const channels = ['email', 'sms', 'webhook', 'voice'] as const;
 export type DirectoryChannel = (typeof channels)[number];
 
 /** The kinds of organisation in a CEPTOAR. */
@@ -16,10 +16,11 @@ export const orgId = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an organisation id such as asahi-petrochem'));
 
-const addressField: Record<DirectoryChannel, 'email' | 'phone' | 'webhook'> = {
+const addressField: Record<DirectoryChannel, 'email' | 'phone' | 'webhook' | 'voice'> = {
   email: 'email',
   sms: 'phone',
   webhook: 'webhook',
+  voice: 'voice',
 };
 
 function buildSchemas() {
@@ -30,6 +31,8 @@ function buildSchemas() {
       name: z.string().check(plainText(), z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
       email: z.optional(z.email('must be an e-mail address').check(z.maxLength(254))),
       phone: z.optional(e164Phone()),
+      /** The number a call reads messages to (a duty desk's landline, say); may be the SMS phone's. */
+      voice: z.optional(e164Phone()),
       webhook: z.optional(
         z
           .url({ protocol: /^https$/, error: 'must be an https:// URL' })

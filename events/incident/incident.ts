@@ -30,7 +30,8 @@ export type NotificationPurpose =
   | 'escalation'
   | 'stalled';
 
-export type Channel = 'email' | 'sms' | 'webhook';
+/** How a message reaches a contact: `voice` is a phone call that reads it aloud (電話). */
+export type Channel = 'email' | 'sms' | 'webhook' | 'voice';
 
 /** The events of one incident's stream, newest schema. Past tense, data only. */
 export type IncidentEvent =

@@ -12,6 +12,11 @@ export interface NotificationPlan {
   readonly audience: readonly Audience[];
   /** The hop whose deadline the message names, if any. */
   readonly hop: Hop | null;
+  /**
+   * Whether contacts with a voice number are also called (電話): the action a critical incident asks
+   * for, and every escalation, as a second route beside the written message.
+   */
+  readonly call: boolean;
 }
 
 const duty = (org: 'secretariat' | 'ministry' | 'nisc'): Audience => ({ org, contacts: 'duty' });
@@ -31,6 +36,25 @@ function reached(state: IncidentState): Audience[] {
  * the reporter hears what happened to its report, a missed deadline goes to escalation.
  */
 export function notificationsFor(event: Recorded<IncidentEvent>, state: IncidentState): NotificationPlan[] {
+  return writtenNotificationsFor(event, state).map((plan) => ({ ...plan, call: calls(plan, state) }));
+}
+
+/**
+ * Purposes that ask an organisation on the relay to act now; a critical incident's are also phoned
+ * through. (The reporter is reached at the report's own addresses, which hold no voice number.)
+ */
+const ACTION: ReadonlySet<NotificationPurpose> = new Set(['review_requested', 'relay']);
+
+/** A call for what a critical incident asks someone to do, and for every escalation or stall. */
+function calls(plan: Omit<NotificationPlan, 'call'>, state: IncidentState): boolean {
+  if (plan.purpose === 'escalation' || plan.purpose === 'stalled') return true;
+  return state.severity === 'critical' && ACTION.has(plan.purpose);
+}
+
+function writtenNotificationsFor(
+  event: Recorded<IncidentEvent>,
+  state: IncidentState,
+): Omit<NotificationPlan, 'call'>[] {
   switch (event.type) {
     case 'IncidentReported':
       return [{ purpose: 'review_requested', audience: [duty('secretariat')], hop: 'secretariat' }];

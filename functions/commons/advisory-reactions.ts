@@ -1,6 +1,11 @@
 import type { AdvisoryEvent, AdvisoryPurpose, AdvisoryState } from '../../events/advisory/advisory.ts';
-import { pendingHop } from '../../events/advisory/advisory.ts';
-import { addressOf, type DirectoryChannel, type OrgKind } from '../../events/directory/directory.ts';
+import { chainCalls, pendingHop } from '../../events/advisory/advisory.ts';
+import {
+  addressOf,
+  channels,
+  type DirectoryChannel,
+  type OrgKind,
+} from '../../events/directory/directory.ts';
 import type { Recorded } from '../../events/incident/incident.ts';
 import { signAckToken } from './ack-link.ts';
 import { RECIPIENT_STREAM_PREFIX, recipientId } from './advisories.ts';
@@ -70,7 +75,10 @@ function chainMessages(
       if (seen.has(contact.id)) continue;
       seen.add(contact.id);
       const message = renderAdvisory(f, contact.lang as Lang);
-      for (const channel of ['email', 'sms', 'webhook'] as const) {
+      const written = ['email', 'sms', 'webhook'] as const;
+      for (const channel of chainCalls(f.purpose, state.severity)
+        ? [...written, 'voice' as const]
+        : written) {
         const to = addressOf(contact, channel);
         if (!to) continue;
         out.push({
@@ -82,6 +90,7 @@ function chainMessages(
           subject: message.subject,
           body: bodyFor(message, channel),
           contactId: contact.id,
+          ...(channel === 'voice' ? { lang: contact.lang } : {}),
         });
       }
     }
@@ -118,10 +127,10 @@ async function recipientMessages(
     for (const [rank, contact] of (directory.organizations[org]?.contacts ?? []).entries()) {
       const wanted: DirectoryChannel =
         purpose === 'reminder' ? (contact.secondary ?? contact.primary) : contact.primary;
-      const channels: DirectoryChannel[] = check
-        ? (['email', 'sms', 'webhook'] as const).filter((c) => addressOf(contact, c) !== undefined)
+      const routes: DirectoryChannel[] = check
+        ? channels.filter((c) => addressOf(contact, c) !== undefined)
         : [wanted];
-      if (channels.length === 0) continue;
+      if (routes.length === 0) continue;
       const token = await signAckToken(key, { advisoryId: state.id, org, contactId: contact.id }, expiresAt);
       const ackLink = `${deps.ackUrl ?? deps.publicUrl}/ack/${token}`;
       const lang = contact.lang as Lang;
@@ -138,7 +147,7 @@ async function recipientMessages(
         short: base.short.replace('\u0000', ackLink),
       };
       byRank[rank] ??= [];
-      for (const channel of channels) {
+      for (const channel of routes) {
         byRank[rank].push({
           key: `${event.version}:${purpose}:${contact.id}:${channel}`,
           streamId: `${RECIPIENT_STREAM_PREFIX}${recipientId(state.id, org)}`,
@@ -148,6 +157,7 @@ async function recipientMessages(
           subject: message.subject,
           body: bodyFor(message, channel),
           contactId: contact.id,
+          ...(channel === 'voice' ? { lang } : {}),
         });
       }
     }

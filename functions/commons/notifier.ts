@@ -13,6 +13,8 @@ export interface OutboundNotification {
   readonly to: string;
   readonly subject: string;
   readonly body: string;
+  /** The contact's language, for a call: the voice that reads `body` (SSML) speaks it. */
+  readonly lang?: 'ja' | 'en';
 }
 
 /**

@@ -83,6 +83,7 @@ export function messagesFor(
           ...(contact.email ? [['email', contact.email] as const] : []),
           ...(contact.phone ? [['sms', contact.phone] as const] : []),
           ...(contact.webhook ? [['webhook', contact.webhook] as const] : []),
+          ...(plan.call && contact.voice ? [['voice', contact.voice] as const] : []),
         ];
         for (const [channel, to] of addresses) {
           messages.push({
@@ -93,6 +94,7 @@ export function messagesFor(
             to,
             subject: message.subject,
             body: bodyFor(message, channel),
+            ...(channel === 'voice' ? { lang: contact.lang } : {}),
           });
         }
       }

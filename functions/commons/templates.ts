@@ -2,6 +2,7 @@ import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
 import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
 import type { Tlp } from '../../events/incident/report.ts';
 import type { Hop, Severity } from '../../events/policy.ts';
+import { spokenTime, toSsml } from './voice-script.ts';
 
 /** Everything a message may say about an incident; what it does say depends on the TLP label. */
 export interface MessageFacts {
@@ -18,11 +19,13 @@ export interface MessageFacts {
 
 export type Lang = 'ja' | 'en';
 
-/** A rendered message: subject and text for e-mail, a short text for SMS and webhooks. */
+/** A rendered message: subject and text for e-mail, a short text for SMS and webhooks, SSML for a call. */
 export interface Message {
   readonly subject: string;
   readonly text: string;
   readonly short: string;
+  /** What a phone call reads: SSML, in the contact's language, as far as the TLP label allows. */
+  readonly voice: string;
 }
 
 const hopName: Record<Lang, Record<Hop, string>> = {
@@ -71,6 +74,95 @@ const headline: Record<Lang, Record<NotificationPurpose, string>> = {
 /** Labels whose content must not leave the system: the message only says something is waiting. */
 export const withheld = (tlp: Tlp) => tlp === 'RED' || tlp === 'AMBER+STRICT';
 
+/** A TLP label as a voice says it. */
+const spokenTlp: Record<Lang, Record<Tlp, string>> = {
+  ja: {
+    RED: 'TLP レッド',
+    'AMBER+STRICT': 'TLP アンバー・ストリクト',
+    AMBER: 'TLP アンバー',
+    GREEN: 'TLP グリーン',
+    CLEAR: 'TLP クリア',
+  },
+  en: {
+    RED: 'TLP red',
+    'AMBER+STRICT': 'TLP amber strict',
+    AMBER: 'TLP amber',
+    GREEN: 'TLP green',
+    CLEAR: 'TLP clear',
+  },
+};
+
+/** What a call says the message is about: the headline without its brackets. */
+const spokenHeadline: Record<Lang, Record<NotificationPurpose, string>> = {
+  ja: {
+    review_requested: 'IT障害報告の確認をお願いします。',
+    returned: 'IT障害報告が差し戻されました。再提出をお願いします。',
+    approved: 'IT障害報告の連絡が承認されました。',
+    relay: 'IT障害報告の受領確認をお願いします。',
+    relayed: 'IT障害報告の連絡が完了しました。',
+    follow_up: 'IT障害報告の続報があります。',
+    escalation: 'IT障害報告の対応期限を過ぎています。',
+    stalled: 'IT障害報告の連絡が止まっています。',
+  },
+  en: {
+    review_requested: 'An IT incident report is waiting for your review.',
+    returned: 'Your IT incident report was returned. Please resubmit it.',
+    approved: 'Your IT incident report was approved for relay.',
+    relay: 'An IT incident report is waiting for your receipt.',
+    relayed: 'Your IT incident report was relayed to NISC.',
+    follow_up: 'An IT incident report has a follow-up.',
+    escalation: 'An IT incident report has missed its deadline.',
+    stalled: 'An IT incident report relay has stopped.',
+  },
+};
+
+const callerName: Record<Lang, string> = {
+  ja: 'こちらは、化学セプター情報連絡システムです。',
+  en: 'This is the chemical-sector CEPTOAR relay.',
+};
+
+/** What a call says when the label keeps the content behind the login. */
+const notReadAloud = (tlp: Tlp, lang: Lang, what: 'report' | 'advisory') =>
+  lang === 'ja'
+    ? `${spokenTlp.ja[tlp]}の${what === 'report' ? '報告' : '情報提供'}のため、内容は電話ではお伝えしません。`
+    : `This ${what} is ${spokenTlp.en[tlp]}: its content is not read over the phone.`;
+
+/**
+ * The sentences of an incident call: who calls, what happened, what the label allows of the report
+ * (its title and severity, never its text), what is due by when, and where to act.
+ */
+function spokenIncident(facts: MessageFacts, lang: Lang): string[] {
+  const ja = lang === 'ja';
+  const said = [callerName[lang], spokenHeadline[lang][facts.purpose]];
+  if (withheld(facts.tlp)) said.push(notReadAloud(facts.tlp, lang, 'report'));
+  else {
+    said.push(
+      ja ? `情報区分は、${spokenTlp.ja[facts.tlp]}です。` : `It is ${spokenTlp.en[facts.tlp]}.`,
+      ja ? `表題は、${facts.title}。` : `Title: ${facts.title}.`,
+      ja
+        ? `重大度は、${severityName.ja[facts.severity]}です。`
+        : `Severity: ${severityName.en[facts.severity]}.`,
+    );
+  }
+  if (facts.hop && facts.dueAt) {
+    const by = spokenTime(facts.dueAt, lang);
+    const hop = hopName[lang][facts.hop];
+    said.push(
+      ja ? `${hop}の期限は、${by}です。` : `${hop[0]?.toUpperCase()}${hop.slice(1)} is due by ${by}.`,
+    );
+  }
+  if (facts.escalation)
+    said.push(
+      ja
+        ? `${facts.escalation}回目のエスカレーションです。`
+        : `This is escalation number ${facts.escalation}.`,
+    );
+  said.push(
+    ja ? 'システムにログインして確認してください。' : 'Please sign in to the relay to read it and act.',
+  );
+  return said;
+}
+
 function formatTime(iso: string, lang: Lang): string {
   const time = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
     timeZone: 'Asia/Tokyo',
@@ -109,12 +201,12 @@ export function render(facts: MessageFacts, lang: Lang): Message {
     lines.push(`Open: ${facts.link}`, '', 'Sent by the chemical-sector CEPTOAR relay.');
   }
   const short = `${subject} ${facts.link}`;
-  return { subject, text: lines.join('\n'), short };
+  return { subject, text: lines.join('\n'), short, voice: toSsml(spokenIncident(facts, lang), lang) };
 }
 
 /** What a channel carries of a rendered message. */
 export const bodyFor = (message: Message, channel: Channel): string =>
-  channel === 'email' ? message.text : message.short;
+  channel === 'email' ? message.text : channel === 'voice' ? message.voice : message.short;
 
 /** Everything a message may say about an advisory; what it does say depends on the TLP label. */
 export interface AdvisoryFacts {
@@ -155,6 +247,67 @@ const advisoryHeadline: Record<Lang, Record<AdvisoryFacts['purpose'], string>> =
     contact_check: '[Contact check] Please confirm you received this',
   },
 };
+
+const spokenAdvisoryHeadline: Record<Lang, Record<AdvisoryFacts['purpose'], string>> = {
+  ja: {
+    forward_requested: '情報提供の展開をお願いします。',
+    forward_escalation: '情報提供の展開期限を過ぎています。',
+    forward_stalled: '情報提供の展開が止まっています。',
+    advisory: '情報提供が届いています。受領の確認をお願いします。',
+    reminder: '情報提供の受領がまだ確認されていません。受領の確認をお願いします。',
+    window_closed: '情報提供の受領確認期限が終了しました。',
+    contact_check: '連絡先の確認です。受信の確認をお願いします。',
+  },
+  en: {
+    forward_requested: 'An advisory is waiting for you to forward it.',
+    forward_escalation: 'An advisory has missed its forwarding deadline.',
+    forward_stalled: 'An advisory has stopped on its way to the members.',
+    advisory: 'An advisory is waiting for you. Please acknowledge it.',
+    reminder: 'An advisory is still waiting for your acknowledgement.',
+    window_closed: "An advisory's acknowledgement window has closed.",
+    contact_check: 'This is a contact check. Please confirm you received it.',
+  },
+};
+
+/** The sentences of an advisory call: the drill mark, the title where the label allows (never the text), the deadline. */
+function spokenAdvisory(facts: AdvisoryFacts, lang: Lang): string[] {
+  const ja = lang === 'ja';
+  const said: string[] = [];
+  if (facts.drill) said.push(ja ? 'これは訓練です。' : 'This is a drill.');
+  said.push(callerName[lang], spokenAdvisoryHeadline[lang][facts.purpose]);
+  if (withheld(facts.tlp)) said.push(notReadAloud(facts.tlp, lang, 'advisory'));
+  else {
+    said.push(
+      ja ? `情報区分は、${spokenTlp.ja[facts.tlp]}です。` : `It is ${spokenTlp.en[facts.tlp]}.`,
+      ja ? `表題は、${facts.title}。` : `Title: ${facts.title}.`,
+    );
+  }
+  if (facts.dueAt) {
+    const by = spokenTime(facts.dueAt, lang);
+    said.push(ja ? `期限は、${by}です。` : `It is due by ${by}.`);
+  }
+  if (facts.escalation)
+    said.push(
+      ja
+        ? `${facts.escalation}回目のエスカレーションです。`
+        : `This is escalation number ${facts.escalation}.`,
+    );
+  if (facts.missed !== null)
+    said.push(
+      ja ? `未確認の受信者は、${facts.missed}件です。` : `${facts.missed} recipients did not acknowledge.`,
+    );
+  const acknowledge = ['advisory', 'reminder', 'contact_check'].includes(facts.purpose);
+  said.push(
+    ja
+      ? acknowledge
+        ? 'システムにログインして、受領を確認してください。'
+        : 'システムにログインして確認してください。'
+      : acknowledge
+        ? 'Please sign in to the relay and acknowledge it.'
+        : 'Please sign in to the relay to read it.',
+  );
+  return said;
+}
 
 /**
  * Renders an advisory message in the contact's language. The subject carries 【訓練】/[DRILL]
@@ -199,5 +352,5 @@ export function renderAdvisory(facts: AdvisoryFacts, lang: Lang): Message {
       : 'Sent by the chemical-sector CEPTOAR relay.',
   );
   const short = `${subject} ${facts.ackLink ?? facts.link}`;
-  return { subject, text: lines.join('\n'), short };
+  return { subject, text: lines.join('\n'), short, voice: toSsml(spokenAdvisory(facts, lang), lang) };
 }

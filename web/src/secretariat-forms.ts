@@ -156,6 +156,7 @@ export interface ContactFields {
   email: string;
   phone: string;
   webhook: string;
+  voice: string;
   login: string;
   lang: string;
   escalation: boolean;
@@ -169,7 +170,7 @@ export interface OrganizationFields {
   contacts: ContactFields[];
 }
 /** A contact's text fields, in form order; each is also its API path under `contacts.<i>.`. */
-export const contactTextFields = ['id', 'name', 'email', 'phone', 'webhook', 'login'] as const;
+export const contactTextFields = ['id', 'name', 'email', 'phone', 'webhook', 'voice', 'login'] as const;
 
 export const emptyContact = (): ContactFields => ({
   id: '',
@@ -177,6 +178,7 @@ export const emptyContact = (): ContactFields => ({
   email: '',
   phone: '',
   webhook: '',
+  voice: '',
   login: '',
   lang: 'ja',
   escalation: false,
@@ -195,6 +197,7 @@ export const organizationFields = (entry: OrganizationEntry): OrganizationFields
     email: c.email ?? '',
     phone: c.phone ?? '',
     webhook: c.webhook ?? '',
+    voice: c.voice ?? '',
     login: c.login ?? '',
     lang: c.lang,
     escalation: c.escalation,
@@ -215,6 +218,7 @@ export const organizationBody = (f: OrganizationFields): Record<string, unknown>
     ...optional('email', c.email),
     ...optional('phone', c.phone),
     ...optional('webhook', c.webhook),
+    ...optional('voice', c.voice),
     ...optional('login', c.login),
     lang: c.lang,
     escalation: c.escalation,
@@ -224,7 +228,7 @@ export const organizationBody = (f: OrganizationFields): Record<string, unknown>
 });
 
 const ORG_FIELD =
-  /^(kind|name\.ja|name\.en|contacts|contacts\.\d+\.(id|name|email|phone|webhook|login|lang|primary|secondary))$/;
+  /^(kind|name\.ja|name\.en|contacts|contacts\.\d+\.(id|name|email|phone|webhook|voice|login|lang|primary|secondary))$/;
 const isOrgField = (path: string) => ORG_FIELD.test(path);
 
 export const validateOrganization = (f: OrganizationFields): Validated =>

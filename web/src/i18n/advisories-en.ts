@@ -71,6 +71,7 @@ export const advisoriesEn: Record<keyof typeof advisoriesJa, string> = {
   'channel.email': 'E-mail',
   'channel.sms': 'SMS',
   'channel.webhook': 'Webhook',
+  'channel.voice': 'Voice call',
 
   'issue.title': 'Issue an advisory',
   'issue.intro':

@@ -70,6 +70,7 @@ export const advisoriesJa = {
   'channel.email': 'メール',
   'channel.sms': 'SMS',
   'channel.webhook': 'Webhook',
+  'channel.voice': '電話（音声）',
 
   'issue.title': '情報提供の発出',
   'issue.intro':

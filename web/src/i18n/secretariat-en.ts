@@ -97,6 +97,7 @@ export const secretariatEn: Record<SecretariatKey, string> = {
   'field.contact.label': 'Name (person or desk)',
   'field.contact.sms': 'SMS phone number (international, starting +81)',
   'field.contact.webhook': 'Webhook URL (https://)',
+  'field.contact.voice': 'Voice call number (read aloud; international, starting +81)',
   'field.contact.login': 'Login id (needed to read TLP:RED)',
   'field.contact.lang': 'Language of messages',
   'field.contact.escalation': 'Escalation contact',

@@ -95,6 +95,7 @@ export const secretariatJa = {
   'field.contact.label': '名称（担当者または窓口）',
   'field.contact.sms': 'SMS の電話番号（+81 で始まる国際形式）',
   'field.contact.webhook': 'Webhook URL（https://）',
+  'field.contact.voice': '音声電話の番号（読み上げ、+81 で始まる国際形式）',
   'field.contact.login': 'ログイン ID（TLP:RED の閲覧に必要）',
   'field.contact.lang': '通知の言語',
   'field.contact.escalation': 'エスカレーション先にする',

@@ -219,6 +219,7 @@ const contactLabel: Record<string, MessageKey> = {
   email: 'field.contact.email',
   phone: 'field.contact.sms',
   webhook: 'field.contact.webhook',
+  voice: 'field.contact.voice',
   login: 'field.contact.login',
   lang: 'field.contact.lang',
   primary: 'field.contact.primary',
@@ -230,6 +231,7 @@ const inputType: Record<(typeof contactTextFields)[number], 'text' | 'email' | '
   email: 'email',
   phone: 'tel',
   webhook: 'url',
+  voice: 'tel',
   login: 'text',
 };
 
