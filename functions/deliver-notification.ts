@@ -12,7 +12,9 @@ import {
 import { incidents } from './commons/incidents.ts';
 import { logger } from './commons/logger.ts';
 import type { OutboundNotification } from './commons/notifier.ts';
+import { reader } from './commons/reader.ts';
 import { emailSender, type Sender, smsSender, webhookSender } from './commons/senders.ts';
+import { directoryWebhookKeys, webhookMasterKey } from './commons/webhook-signing.ts';
 
 const senders: Record<Channel, Sender> = {
   email: emailSender(
@@ -20,7 +22,11 @@ const senders: Record<Channel, Sender> = {
     getStringFromEnv({ key: 'EMAIL_FROM', defaultValue: 'noreply@ceptoar.example' }),
   ),
   sms: smsSender(new SNSClient({})),
-  webhook: webhookSender(),
+  webhook: webhookSender(directoryWebhookKeys(reader, webhookMasterKey), {
+    // Set by the local stack only: a receiver on this machine is reached without a certificate.
+    loopbackHttp:
+      getStringFromEnv({ key: 'CEPTOAR_WEBHOOK_LOOPBACK_HTTP', defaultValue: 'false' }) === 'true',
+  }),
 };
 
 // Raw delivery gives the message itself; the default SNS→SQS delivery wraps it in an envelope.

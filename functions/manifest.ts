@@ -30,6 +30,9 @@ export type AwsCall =
   | 'kms:GetPublicKey'
   | 'secretsmanager:GetSecretValue';
 
+/** The Secrets Manager secrets a function reads (with secretsmanager:GetSecretValue), each granted alone. */
+export type SecretName = 'ack-link' | 'webhook-master';
+
 export interface FunctionSpec {
   /** kebab-case name; also the entry file `functions/<name>.ts` and `CEPTOAR_FUNCTION`. */
   readonly name: string;
@@ -37,6 +40,8 @@ export interface FunctionSpec {
   readonly trigger: 'http' | 'workflow' | 'event-stream' | 'notification-queue' | 'schedule';
   readonly routes?: readonly Route[];
   readonly calls: readonly AwsCall[];
+  /** Which secrets its secretsmanager:GetSecretValue reads. */
+  readonly secrets?: readonly SecretName[];
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
@@ -130,6 +135,14 @@ export const functions = [
     calls: WRITE,
   },
   {
+    name: 'rotate-webhook-key',
+    description: "An organisation's member or the secretariat starts a new webhook signing key generation",
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/directory/organizations/{org}/webhook-keys' }],
+    calls: [...WRITE, 'secretsmanager:GetSecretValue'],
+    secrets: ['webhook-master'],
+  },
+  {
     name: 'issue-advisory',
     description: 'NISC, the ministry or the secretariat issues an advisory (情報提供)',
     trigger: 'http',
@@ -174,6 +187,7 @@ export const functions = [
       { method: 'POST', path: '/ack/{token}', public: true },
     ],
     calls: [...WRITE, 'secretsmanager:GetSecretValue'],
+    secrets: ['ack-link'],
   },
   {
     name: 'get-advisory',
@@ -259,12 +273,14 @@ export const functions = [
     description: 'Reacts to committed events: publishes the notifications they call for',
     trigger: 'event-stream',
     calls: [...READ, 'sns:Publish', 'secretsmanager:GetSecretValue'],
+    secrets: ['ack-link'],
   },
   {
     name: 'deliver-notification',
-    description: 'Delivers one notification by e-mail, SMS or webhook and records the delivery',
+    description: 'Delivers one notification by e-mail, SMS or webhook (signed) and records the delivery',
     trigger: 'notification-queue',
-    calls: [...WRITE, 'ses:SendEmail', 'sns:Publish'],
+    calls: [...WRITE, 'ses:SendEmail', 'sns:Publish', 'secretsmanager:GetSecretValue'],
+    secrets: ['webhook-master'],
   },
   {
     name: 'audit-stream',

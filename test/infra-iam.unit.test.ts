@@ -39,7 +39,14 @@ const tableId = logicalIdOf('AWS::DynamoDB::Table');
 const stateMachineIds = Object.entries(resources)
   .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
   .map(([id]) => id);
-const secretId = logicalIdOf('AWS::SecretsManager::Secret');
+const secretIds = {
+  'ack-link': logicalIdOf('AWS::SecretsManager::Secret', (r) =>
+    String(r.Properties.Description).includes('acknowledgement links'),
+  ),
+  'webhook-master': logicalIdOf('AWS::SecretsManager::Secret', (r) =>
+    String(r.Properties.Description).includes('webhook signing keys'),
+  ),
+} as const;
 const topicId = logicalIdOf('AWS::SNS::Topic');
 const senderId = logicalIdOf('AWS::SES::EmailIdentity');
 const signingKeyId = logicalIdOf('AWS::KMS::Key', (r) => r.Properties.KeySpec === 'ECC_NIST_P256');
@@ -136,7 +143,7 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
     case 'states:SendTaskFailure':
       return stateMachineIds.map((id) => ({ Ref: id }));
     case 'secretsmanager:GetSecretValue':
-      return [{ Ref: secretId }];
+      return (spec.secrets ?? []).map((name) => ({ Ref: secretIds[name] }));
     case 'sns:Publish':
       return publishesSms(spec) ? ['*'] : [{ Ref: topicId }];
     case 'ses:SendEmail':

@@ -14,7 +14,8 @@ export const incidentStatus = z.enum([
   'closed',
 ]);
 const hop = z.enum(hops);
-const purpose = z.enum([
+/** Why an incident's message is sent (NotificationPurpose). */
+export const notificationPurposes = [
   'review_requested',
   'returned',
   'approved',
@@ -23,7 +24,8 @@ const purpose = z.enum([
   'follow_up',
   'escalation',
   'stalled',
-]);
+] as const;
+const purpose = z.enum(notificationPurposes);
 
 /** The answer of every incident command: where the incident now stands. */
 export const incidentAnswer = z.object({ id: z.uuid(), status: incidentStatus, version: z.number() });
