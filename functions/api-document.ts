@@ -161,7 +161,7 @@ function webhookOperation(): { post: ZodOpenApiOperationObject } {
       summary: "A notification to a directory contact's https webhook",
       description: [
         'Every message the relay sends a contact on the `webhook` channel (the same messages as e-mail and SMS), POSTed to the contact\'s https address. Signed after the Standard Webhooks specification: `webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per key of the organisation that signs now (the newest, and for 24 hours after a rotation the previous one too). The key is the `whsec_` secret answered by `POST /directory/organizations/{org}/webhook-keys`. Verify with any Standard Webhooks library; refuse a timestamp more than 5 minutes away from your clock.',
-        '`webhook-id` is the same on every attempt at one message: deduplicate on it. A 2xx answer is delivered; a 3xx (redirects are not followed) or 4xx fails for good and is recorded so; a 5xx, a timeout (5 s) or a network error is retried with backoff and each attempt is recorded as a delivery event.',
+        '`webhook-id` is the same on every attempt at one message: deduplicate on it. A 2xx answer is delivered; a 3xx (redirects are not followed) or 4xx fails for good and is recorded so; a 5xx, a timeout (5 s) or a network error is retried after 30 s, 1, 2 and 4 minutes, and a fifth failure is recorded as a failed delivery (the delivery events of the incident or advisory).',
       ].join('\n\n'),
       tags: ['directory'],
       requestParams: { header: webhookHeadersSchema },

@@ -28,7 +28,10 @@ export type AwsCall =
   | 's3:ListBucket'
   | 'kms:Sign'
   | 'kms:GetPublicKey'
-  | 'secretsmanager:GetSecretValue';
+  | 'secretsmanager:GetSecretValue'
+  /** On the function's own notification queues (granted with its event source): a failed message's backoff. */
+  | 'sqs:GetQueueUrl'
+  | 'sqs:ChangeMessageVisibility';
 
 /** The Secrets Manager secrets a function reads (with secretsmanager:GetSecretValue), each granted alone. */
 export type SecretName = 'ack-link' | 'webhook-master';
@@ -279,7 +282,14 @@ export const functions = [
     name: 'deliver-notification',
     description: 'Delivers one notification by e-mail, SMS or webhook (signed) and records the delivery',
     trigger: 'notification-queue',
-    calls: [...WRITE, 'ses:SendEmail', 'sns:Publish', 'secretsmanager:GetSecretValue'],
+    calls: [
+      ...WRITE,
+      'ses:SendEmail',
+      'sns:Publish',
+      'secretsmanager:GetSecretValue',
+      'sqs:GetQueueUrl',
+      'sqs:ChangeMessageVisibility',
+    ],
     secrets: ['webhook-master'],
   },
   {

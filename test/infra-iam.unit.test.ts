@@ -144,6 +144,16 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
       return stateMachineIds.map((id) => ({ Ref: id }));
     case 'secretsmanager:GetSecretValue':
       return (spec.secrets ?? []).map((name) => ({ Ref: secretIds[name] }));
+    case 'sqs:GetQueueUrl':
+    case 'sqs:ChangeMessageVisibility': {
+      // Only its own notification queues (both flows), never their dead-letter queues.
+      const queues = Object.entries(resources)
+        .filter(([id, r]) => r.Type === 'AWS::SQS::Queue' && /^DeliverNotification(Advisory)?Queue/.test(id))
+        .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+      if (queues.length !== 2)
+        throw new Error(`expected the two notification queues, found ${queues.length}`);
+      return queues;
+    }
     case 'sns:Publish':
       return publishesSms(spec) ? ['*'] : [{ Ref: topicId }];
     case 'ses:SendEmail':
@@ -293,6 +303,8 @@ const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   SignCommand: ['kms:Sign'],
   GetPublicKeyCommand: ['kms:GetPublicKey'],
   GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
+  GetQueueUrlCommand: ['sqs:GetQueueUrl'],
+  ChangeMessageVisibilityCommand: ['sqs:ChangeMessageVisibility'],
 };
 
 /** TransactWriteItems needs the action of each item kind it carries, read from the item keys in its module. */
