@@ -234,6 +234,18 @@ export const contract = {
       },
     },
   },
+  'POST /directory/organizations/{org}/webhook-keys': {
+    tag: 'directory',
+    summary: "Rotate the organisation's webhook signing key",
+    description:
+      "Starts a new generation of the key that signs the organisation's webhooks (see `webhooks`) and answers it, this once: it is derived from a master secret, never stored, never shown again. Deliveries carry a signature with the new key at once, and with the previous key too for 24 hours, so the receiver switches keys at any moment within them. Not idempotent: each call starts another generation. A member rotates only its own organisation's key.",
+    path: z.object({ org: meta(orgId, 'the organisation id', EXAMPLE.org) }),
+    responses: {
+      201: json(directory.webhookKeyAnswerSchema, 'the new key (`Cache-Control: no-store`)'),
+    },
+    errors: [...AUTH, 400, 404, 409, 413],
+    example: { body: {} },
+  },
   'POST /advisories': {
     tag: 'advisories',
     summary: 'Issue an advisory (情報提供)',

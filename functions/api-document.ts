@@ -10,6 +10,7 @@ import * as audit from '../events/api/audit.ts';
 import * as incident from '../events/api/incident.ts';
 import * as shapes from '../events/api/shapes.ts';
 import { problemSchema } from '../events/api/shapes.ts';
+import { webhookHeadersSchema, webhookPayloadSchema } from '../events/api/webhook.ts';
 import { contactSchema, organizationSchema } from '../events/directory/directory.ts';
 import { reportIncidentBody } from '../events/incident/report.ts';
 import * as z from '../events/zod.ts';
@@ -152,6 +153,38 @@ function operation(
   };
 }
 
+/** What the directory's https webhooks receive: the payload, the Standard Webhooks headers, the answers. */
+function webhookOperation(): { post: ZodOpenApiOperationObject } {
+  return {
+    post: {
+      operationId: 'notification',
+      summary: "A notification to a directory contact's https webhook",
+      description: [
+        'Every message the relay sends a contact on the `webhook` channel (the same messages as e-mail and SMS), POSTed to the contact\'s https address. Signed after the Standard Webhooks specification: `webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per key of the organisation that signs now (the newest, and for 24 hours after a rotation the previous one too). The key is the `whsec_` secret answered by `POST /directory/organizations/{org}/webhook-keys`. Verify with any Standard Webhooks library; refuse a timestamp more than 5 minutes away from your clock.',
+        '`webhook-id` is the same on every attempt at one message: deduplicate on it. A 2xx answer is delivered; a 3xx (redirects are not followed) or 4xx fails for good and is recorded so; a 5xx, a timeout (5 s) or a network error is retried after 30 s, 1, 2 and 4 minutes, and a fifth failure is recorded as a failed delivery (the delivery events of the incident or advisory).',
+      ].join('\n\n'),
+      tags: ['directory'],
+      requestParams: { header: webhookHeadersSchema },
+      requestBody: {
+        content: {
+          'application/json': {
+            schema: webhookPayloadSchema,
+            example: {
+              type: 'relay',
+              data: { subject: '[CEPTOAR] Incident relay: ...', text: 'https://.../incidents/...' },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': { description: 'delivered (any 2xx)' },
+        '400': { description: 'refused for good (any 4xx, e.g. a signature that does not verify)' },
+        '503': { description: 'try again later (any 5xx): retried with backoff' },
+      },
+    },
+  };
+}
+
 /** The OpenAPI 3.1 document of the HTTP API. */
 export async function buildDocument() {
   const specs = await handlerSpecs();
@@ -196,6 +229,7 @@ export async function buildDocument() {
         },
       },
       paths,
+      webhooks: { notification: webhookOperation() },
     },
     {
       // `format` says it; zod's regular expressions for these formats are long and add nothing.

@@ -2,7 +2,8 @@ import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Channel, NotificationPurpose } from '../events/incident/incident.ts';
 import {
   deliverAdvisoryMessage,
@@ -10,10 +11,14 @@ import {
   deliverRecipientBatch,
   isRecipientMessage,
 } from './commons/advisory-delivery.ts';
+import { attemptOf, backoff, lastAttemptRecorded } from './commons/delivery-retry.ts';
 import { incidents } from './commons/incidents.ts';
 import { logger } from './commons/logger.ts';
 import type { OutboundNotification } from './commons/notifier.ts';
+import { timeScale } from './commons/policy-config.ts';
+import { reader } from './commons/reader.ts';
 import { emailSender, type Sender, smsSender, voiceSender, webhookSender } from './commons/senders.ts';
+import { directoryWebhookKeys, webhookMasterKey } from './commons/webhook-signing.ts';
 
 const senders: Record<Channel, Sender> = {
   email: emailSender(
@@ -21,7 +26,11 @@ const senders: Record<Channel, Sender> = {
     getStringFromEnv({ key: 'EMAIL_FROM', defaultValue: 'noreply@ceptoar.example' }),
   ),
   sms: smsSender(new SNSClient({})),
-  webhook: webhookSender(),
+  webhook: webhookSender(directoryWebhookKeys(reader, webhookMasterKey), {
+    // Set by the local stack only: a receiver on this machine is reached without a certificate.
+    loopbackHttp:
+      getStringFromEnv({ key: 'CEPTOAR_WEBHOOK_LOOPBACK_HTTP', defaultValue: 'false' }) === 'true',
+  }),
   // Unset where the deployment has no origination identity for calls: each call is then a recorded failure.
   voice: voiceSender(
     new PinpointSMSVoiceV2Client({}),
@@ -37,9 +46,15 @@ function parse(body: string): OutboundNotification {
   ) as OutboundNotification;
 }
 
-const send = (m: OutboundNotification) => senders[m.channel](m);
+/** The sender of a record's message: its channel's, giving up for the record on its last attempt. */
+const senderFor = (record: SQSRecord): Sender => {
+  const attempt = attemptOf(record);
+  return lastAttemptRecorded((m) => senders[m.channel](m), attempt);
+};
 
-async function deliver(message: OutboundNotification): Promise<void> {
+const retryLater = backoff(new SQSClient({ useQueueUrlAsEndpoint: false }), timeScale);
+
+async function deliver(message: OutboundNotification, send: Sender): Promise<void> {
   if (!message.streamId.startsWith('incident#')) {
     return deliverAdvisoryMessage(message, send);
   }
@@ -72,9 +87,10 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const grouped = new Set(recipientRecords.map((r) => r.record));
   const recipientBatch = async () => {
     if (recipientRecords.length === 0) return;
+    const sendersOf = new Map(recipientRecords.map((r) => [r.message, senderFor(r.record)]));
     const failed = await deliverRecipientBatch(
       recipientRecords.map((r) => r.message),
-      (m) => senders[m.channel](m),
+      (m) => (sendersOf.get(m) ?? senders[m.channel])(m),
     );
     for (const i of failed) {
       const record = recipientRecords[i]?.record;
@@ -85,7 +101,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     recipientBatch(),
     ...event.Records.filter((record) => !grouped.has(record)).map(async (record) => {
       try {
-        await deliver(parse(record.body));
+        await deliver(parse(record.body), senderFor(record));
       } catch (error) {
         logger.warn('delivery failed; the queue will retry it', {
           messageId: record.messageId,
@@ -95,5 +111,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       }
     }),
   ]);
+  // Each failed message comes back after its backoff (30 s, 1, 2, 4 min), not the queue's fixed timeout.
+  const failedIds = new Set(failures.map((f) => f.itemIdentifier));
+  await retryLater(event.Records.filter((r) => failedIds.has(r.messageId)));
   return { batchItemFailures: failures };
 };

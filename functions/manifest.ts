@@ -29,7 +29,13 @@ export type AwsCall =
   | 's3:ListBucket'
   | 'kms:Sign'
   | 'kms:GetPublicKey'
-  | 'secretsmanager:GetSecretValue';
+  | 'secretsmanager:GetSecretValue'
+  /** On the function's own notification queues (granted with its event source): a failed message's backoff. */
+  | 'sqs:GetQueueUrl'
+  | 'sqs:ChangeMessageVisibility';
+
+/** The Secrets Manager secrets a function reads (with secretsmanager:GetSecretValue), each granted alone. */
+export type SecretName = 'ack-link' | 'webhook-master';
 
 export interface FunctionSpec {
   /** kebab-case name; also the entry file `functions/<name>.ts` and `CEPTOAR_FUNCTION`. */
@@ -38,6 +44,8 @@ export interface FunctionSpec {
   readonly trigger: 'http' | 'workflow' | 'event-stream' | 'notification-queue' | 'schedule';
   readonly routes?: readonly Route[];
   readonly calls: readonly AwsCall[];
+  /** Which secrets its secretsmanager:GetSecretValue reads. */
+  readonly secrets?: readonly SecretName[];
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
@@ -131,6 +139,14 @@ export const functions = [
     calls: WRITE,
   },
   {
+    name: 'rotate-webhook-key',
+    description: "An organisation's member or the secretariat starts a new webhook signing key generation",
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/directory/organizations/{org}/webhook-keys' }],
+    calls: [...WRITE, 'secretsmanager:GetSecretValue'],
+    secrets: ['webhook-master'],
+  },
+  {
     name: 'issue-advisory',
     description: 'NISC, the ministry or the secretariat issues an advisory (情報提供)',
     trigger: 'http',
@@ -175,6 +191,7 @@ export const functions = [
       { method: 'POST', path: '/ack/{token}', public: true },
     ],
     calls: [...WRITE, 'secretsmanager:GetSecretValue'],
+    secrets: ['ack-link'],
   },
   {
     name: 'get-advisory',
@@ -260,12 +277,22 @@ export const functions = [
     description: 'Reacts to committed events: publishes the notifications they call for',
     trigger: 'event-stream',
     calls: [...READ, 'sns:Publish', 'secretsmanager:GetSecretValue'],
+    secrets: ['ack-link'],
   },
   {
     name: 'deliver-notification',
-    description: 'Delivers one notification by e-mail, SMS, webhook or voice call and records the delivery',
+    description: 'Delivers one notification by e-mail, SMS, webhook (signed) or voice call and records the delivery',
     trigger: 'notification-queue',
-    calls: [...WRITE, 'ses:SendEmail', 'sns:Publish', 'sms-voice:SendVoiceMessage'],
+    calls: [
+      ...WRITE,
+      'ses:SendEmail',
+      'sns:Publish',
+      'sms-voice:SendVoiceMessage',
+      'secretsmanager:GetSecretValue',
+      'sqs:GetQueueUrl',
+      'sqs:ChangeMessageVisibility',
+    ],
+    secrets: ['webhook-master'],
   },
   {
     name: 'audit-stream',

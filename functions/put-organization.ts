@@ -1,18 +1,14 @@
-import { organizationSchema, orgId } from '../events/directory/directory.ts';
-import { ValidationError } from '../events/errors.ts';
+import { organizationSchema } from '../events/directory/directory.ts';
 import { runCommand } from './commons/command-runner.ts';
 import { httpHandler } from './commons/http.ts';
-import { organizations } from './commons/organizations.ts';
+import { organizations, orgIdFrom } from './commons/organizations.ts';
 import { store } from './commons/store.ts';
 
 /** PUT /directory/organizations/{org}: the secretariat sets an organisation's entry; each change is an event. */
 export const handler = httpHandler(
   { allow: ['secretariat'], body: organizationSchema() },
   async (request) => {
-    const parsed = orgId.safeParse(request.params.org);
-    if (!parsed.success)
-      throw new ValidationError('invalid organisation id', [{ path: 'org', message: 'invalid' }]);
-    const org = parsed.data;
+    const org = orgIdFrom(request.params);
     const result = await runCommand(
       store,
       organizations,

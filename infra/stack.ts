@@ -141,6 +141,8 @@ export class CeptoarRelayStack extends Stack {
   readonly advisoryWorkflow: RelayWorkflow;
   /** The HMAC key of one-click acknowledgement links. */
   readonly ackKey: secretsmanager.Secret;
+  /** The master secret every organisation's webhook signing key derives from. */
+  readonly webhookKey: secretsmanager.Secret;
   /** The notifications topic the stream reactor publishes to. */
   readonly notifications: sns.Topic;
   /** The HTTP API. */
@@ -199,6 +201,16 @@ export class CeptoarRelayStack extends Stack {
       this.ackKey,
       'AwsSolutions-SMG4',
       'Rotating the link key would void every acknowledgement link in flight; it is replaced by redeploying.',
+    );
+    this.webhookKey = new secretsmanager.Secret(this, 'WebhookMasterKey', {
+      description:
+        "Master secret of the organisations' webhook signing keys (HMAC of org and key generation)",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledgeNagFinding(
+      this.webhookKey,
+      'AwsSolutions-SMG4',
+      "Each organisation rotates its own webhook key (POST /directory/organizations/{org}/webhook-keys) without downtime; replacing the master would change every organisation's key at once.",
     );
     this.notifications = new sns.Topic(this, 'Notifications', {
       displayName: 'CEPTOAR relay notifications',
@@ -463,14 +475,21 @@ export class CeptoarRelayStack extends Stack {
     }
 
     if (ofService('secretsmanager').length > 0) {
-      // Exactly the one call (grantRead would add DescribeSecret); the secret uses the AWS-managed key.
+      const secrets = { 'ack-link': this.ackKey, 'webhook-master': this.webhookKey } as const;
+      const environment = {
+        'ack-link': 'ACK_KEY_SECRET_ARN',
+        'webhook-master': 'WEBHOOK_KEY_SECRET_ARN',
+      } as const;
+      const named = spec.secrets ?? [];
+      if (named.length === 0) throw new Error(`${spec.name} calls Secrets Manager but names no secret`);
+      // Exactly the one call (grantRead would add DescribeSecret) on the named secrets; they use the AWS-managed key.
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['secretsmanager:GetSecretValue'],
-          resources: [this.ackKey.secretArn],
+          resources: named.map((name) => secrets[name].secretArn),
         }),
       );
-      fn.addEnvironment('ACK_KEY_SECRET_ARN', this.ackKey.secretArn);
+      for (const name of named) fn.addEnvironment(environment[name], secrets[name].secretArn);
     }
 
     if (ofService('sns').length > 0) {

@@ -30,23 +30,24 @@ export type TokenRequest = z.output<typeof tokenRequest>;
 
 /** The HMAC key for local tokens, made once per data folder so tokens survive a restart. */
 export function localSigningKey(dataDir: string): Uint8Array {
-  const file = join(dataDir, 'local-token.key');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-  }
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  return Buffer.from(readFileSync(localKeyFile(dataDir, 'local-token.key'), 'utf8').trim(), 'base64');
 }
 
-/** The file holding the HMAC key of advisory acknowledgement links, made once per data folder. */
-export function localAckKeyFile(dataDir: string): string {
-  const file = join(dataDir, 'ack-link.key');
+/** A file of the data folder holding 32 random bytes in base64, made once (a key that survives restarts). */
+function localKeyFile(dataDir: string, name: string): string {
+  const file = join(dataDir, name);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   }
   return file;
 }
+
+/** The file holding the HMAC key of advisory acknowledgement links, made once per data folder. */
+export const localAckKeyFile = (dataDir: string): string => localKeyFile(dataDir, 'ack-link.key');
+
+/** The file holding the master secret of the organisations' webhook keys, made once per data folder. */
+export const localWebhookKeyFile = (dataDir: string): string => localKeyFile(dataDir, 'webhook-master.key');
 
 /** Signs a token with the same claims Cognito puts in an ID token: sub, cognito:groups, custom:org. */
 export async function issueLocalToken(key: Uint8Array, request: TokenRequest): Promise<string> {

@@ -8,7 +8,13 @@ import type { Directory } from '../functions/commons/directory.ts';
 import { functions } from '../functions/manifest.ts';
 import { CONSOLE_DIST } from '../web/build.ts';
 import { localConsoleConfig, organisationNames } from '../web/console-config.ts';
-import { issueLocalToken, localAckKeyFile, localSigningKey, tokenRequest } from './auth.ts';
+import {
+  issueLocalToken,
+  localAckKeyFile,
+  localSigningKey,
+  localWebhookKeyFile,
+  tokenRequest,
+} from './auth.ts';
 import { startCheckpointTimer } from './checkpoints.ts';
 import { consoleRoute } from './console.ts';
 import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
@@ -223,6 +229,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const signingKey = localSigningKey(dataDir);
     process.env.CEPTOAR_ACK_KEY_FILE = localAckKeyFile(dataDir);
+    process.env.CEPTOAR_WEBHOOK_KEY_FILE = localWebhookKeyFile(dataDir);
+    // A webhook to https://127.0.0.1:<port>/ or https://localhost:<port>/ reaches a receiver on this
+    // machine over plain http (no certificate to make); every other address is sent as it is.
+    process.env.CEPTOAR_WEBHOOK_LOOPBACK_HTTP = 'true';
     // The console's sign-in picker names the organisations of the directory this stack seeds.
     const consoleDirectory = options.directory ?? (await import('./seed-directory.ts')).seedDirectory();
     const localRoutes: LocalRoute[] = [

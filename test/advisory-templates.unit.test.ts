@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AdvisoryPurpose } from '../events/advisory/advisory.ts';
+import { type AdvisoryPurpose, advisoryPurposes } from '../events/advisory/advisory.ts';
 import { tlpLabels } from '../events/incident/report.ts';
 import { type AdvisoryFacts, bodyFor, renderAdvisory } from '../functions/commons/templates.ts';
 
-const purposes: AdvisoryPurpose[] = [
-  'forward_requested',
-  'forward_escalation',
-  'forward_stalled',
-  'advisory',
-  'reminder',
-  'window_closed',
-  'contact_check',
-];
+const purposes: readonly AdvisoryPurpose[] = advisoryPurposes;
 
 const FACTS: AdvisoryFacts = {
   purpose: 'advisory',

@@ -15,6 +15,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -46,6 +47,7 @@ const dynamo = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
 const sns = mockClient(SNSClient);
 const ses = mockClient(SESv2Client);
+const sqsClient = mockClient(SQSClient);
 
 type Http = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 let reportIncident: Http;
@@ -72,6 +74,7 @@ beforeEach(async () => {
   sfn.reset();
   sns.reset();
   ses.reset();
+  sqsClient.reset();
   // A stream's events after its head: none (the head is current).
   dynamo.on(QueryCommand).resolves({ Items: [] });
   // The stream notifier reads the event-sourced directory from the byType index: the demo seed.
@@ -509,5 +512,56 @@ describe('deliver-notification handler', () => {
     dynamo.on(GetItemCommand).resolves(headItem(reportedState));
     ses.on(SendEmailCommand).rejects(new Error('connection reset'));
     expect(await deliver(sqs(message))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
+  });
+
+  /** The queue's record of the message on its nth receive. */
+  const received = (attempt: number) =>
+    ({
+      Records: [
+        {
+          messageId: 'q-1',
+          receiptHandle: `handle-${attempt}`,
+          eventSourceARN: 'arn:aws:sqs:ap-northeast-1:123456789012:ceptoar-deliveries',
+          attributes: { ApproximateReceiveCount: String(attempt) },
+          body: JSON.stringify(message),
+        },
+      ],
+    }) as unknown as SQSEvent;
+
+  it.each([
+    [1, 30],
+    [2, 60],
+    [3, 120],
+    [4, 240],
+  ])('backs a transient failure on attempt %i off for %i s before the next', async (attempt, seconds) => {
+    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    ses.on(SendEmailCommand).rejects(new Error('connection reset'));
+    sqsClient
+      .on(GetQueueUrlCommand)
+      .resolves({ QueueUrl: 'https://sqs.example/123456789012/ceptoar-deliveries' });
+    sqsClient.on(ChangeMessageVisibilityCommand).resolves({});
+    expect(await deliver(received(attempt))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
+    expect(sqsClient.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        QueueUrl: 'https://sqs.example/123456789012/ceptoar-deliveries',
+        ReceiptHandle: `handle-${attempt}`,
+        VisibilityTimeout: seconds,
+      },
+    ]);
+    // Nothing is recorded yet: the message is still on its way.
+    expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
+  it('records a transient failure on the last attempt as a failed delivery, never leaving it to the dead-letter queue', async () => {
+    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    dynamo.on(PutItemCommand).resolves({});
+    ses.on(SendEmailCommand).rejects(new Error('connection reset'));
+    expect(await deliver(received(5))).toEqual({ batchItemFailures: [] });
+    const put = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input;
+    expect(put?.Item?.type?.S).toBe('NotificationFailed');
+    expect(put?.Item?.data?.S ?? JSON.stringify(put?.Item?.data)).toContain(
+      'gave up after 5 attempts: connection reset',
+    );
+    expect(sqsClient.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
   });
 });

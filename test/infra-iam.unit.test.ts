@@ -46,7 +46,14 @@ const tableId = logicalIdOf('AWS::DynamoDB::Table');
 const stateMachineIds = Object.entries(resources)
   .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
   .map(([id]) => id);
-const secretId = logicalIdOf('AWS::SecretsManager::Secret');
+const secretIds = {
+  'ack-link': logicalIdOf('AWS::SecretsManager::Secret', (r) =>
+    String(r.Properties.Description).includes('acknowledgement links'),
+  ),
+  'webhook-master': logicalIdOf('AWS::SecretsManager::Secret', (r) =>
+    String(r.Properties.Description).includes('webhook signing keys'),
+  ),
+} as const;
 const topicId = logicalIdOf('AWS::SNS::Topic');
 const senderId = logicalIdOf('AWS::SES::EmailIdentity');
 const signingKeyId = logicalIdOf('AWS::KMS::Key', (r) => r.Properties.KeySpec === 'ECC_NIST_P256');
@@ -143,7 +150,17 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
     case 'states:SendTaskFailure':
       return stateMachineIds.map((id) => ({ Ref: id }));
     case 'secretsmanager:GetSecretValue':
-      return [{ Ref: secretId }];
+      return (spec.secrets ?? []).map((name) => ({ Ref: secretIds[name] }));
+    case 'sqs:GetQueueUrl':
+    case 'sqs:ChangeMessageVisibility': {
+      // Only its own notification queues (both flows), never their dead-letter queues.
+      const queues = Object.entries(resources)
+        .filter(([id, r]) => r.Type === 'AWS::SQS::Queue' && /^DeliverNotification(Advisory)?Queue/.test(id))
+        .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+      if (queues.length !== 2)
+        throw new Error(`expected the two notification queues, found ${queues.length}`);
+      return queues;
+    }
     case 'sns:Publish':
       return publishesSms(spec) ? ['*'] : [{ Ref: topicId }];
     case 'ses:SendEmail':
@@ -303,6 +320,8 @@ const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   SignCommand: ['kms:Sign'],
   GetPublicKeyCommand: ['kms:GetPublicKey'],
   GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
+  GetQueueUrlCommand: ['sqs:GetQueueUrl'],
+  ChangeMessageVisibilityCommand: ['sqs:ChangeMessageVisibility'],
 };
 
 /** TransactWriteItems needs the action of each item kind it carries, read from the item keys in its module. */

@@ -20,14 +20,16 @@ export type AdvisoryWait = (typeof advisoryWaits)[number];
 export type AdvisoryStatus = 'awaiting_ministry' | 'awaiting_secretariat' | 'distributed' | 'closed';
 
 /** Why a message about an advisory is sent. */
-export type AdvisoryPurpose =
-  | 'forward_requested'
-  | 'forward_escalation'
-  | 'forward_stalled'
-  | 'advisory'
-  | 'reminder'
-  | 'window_closed'
-  | 'contact_check';
+export const advisoryPurposes = [
+  'forward_requested',
+  'forward_escalation',
+  'forward_stalled',
+  'advisory',
+  'reminder',
+  'window_closed',
+  'contact_check',
+] as const;
+export type AdvisoryPurpose = (typeof advisoryPurposes)[number];
 
 /**
  * Whether the chain's contacts with a voice number are also called (電話) for a message: a critical

@@ -42,3 +42,13 @@ export const organizationListSchema = z.object({
     }),
   ),
 });
+
+/** POST /directory/organizations/{org}/webhook-keys: the new key, shown this once. */
+export const webhookKeyAnswerSchema = z.object({
+  org: orgId,
+  generation: z.int().check(z.positive()),
+  secret: z.string().check(z.regex(/^whsec_[A-Za-z0-9+/]{43}=$/)),
+  since: instant,
+  previous: z.array(z.object({ generation: z.int().check(z.nonnegative()), signsUntil: instant })),
+  overlapHours: z.number(),
+});

@@ -15,7 +15,8 @@ export const incidentStatus = z.enum([
   'closed',
 ]);
 const hop = z.enum(hops);
-const purpose = z.enum([
+/** Why an incident's message is sent (NotificationPurpose). */
+export const notificationPurposes = [
   'review_requested',
   'returned',
   'approved',
@@ -24,7 +25,8 @@ const purpose = z.enum([
   'follow_up',
   'escalation',
   'stalled',
-]);
+] as const;
+const purpose = z.enum(notificationPurposes);
 
 const stageFields = stageFieldSchemas();
 

@@ -1,5 +1,5 @@
 import { type Actor, hasRole } from '../actor.ts';
-import { ForbiddenError, ValidationError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { e164Phone, plainText } from '../fields.ts';
 import * as z from '../zod.ts';
 
@@ -120,7 +120,23 @@ export type OrganizationEntry = z.output<ReturnType<typeof organizationSchema>>;
 /** The events of an organisation's directory stream. */
 export type OrganizationEvent =
   | { type: 'OrganizationRegistered'; data: { org: string; entry: OrganizationEntry } }
-  | { type: 'OrganizationUpdated'; data: { org: string; entry: OrganizationEntry } };
+  | { type: 'OrganizationUpdated'; data: { org: string; entry: OrganizationEntry } }
+  /** A new generation of the organisation's webhook signing key; the key itself is never recorded. */
+  | { type: 'WebhookKeyRotated'; data: { org: string; generation: number } };
+
+/**
+ * How long a superseded webhook key keeps signing deliveries beside its successor: a receiver
+ * switches to the new key at any moment within it and no delivery fails verification.
+ */
+export const WEBHOOK_KEY_OVERLAP_HOURS = 24;
+/** At most this many keys sign one delivery (a burst of rotations keeps the newest). */
+export const MAX_SIGNING_KEYS = 8;
+
+/** One generation of an organisation's webhook signing key: its number and when it started signing. */
+export interface WebhookKeyGeneration {
+  readonly generation: number;
+  readonly since: string;
+}
 
 /** The folded directory entry of one organisation. */
 export interface OrganizationState {
@@ -129,13 +145,16 @@ export interface OrganizationState {
   createdAt: string;
   updatedAt: string;
   version: number;
+  /** The webhook key generations that still sign, oldest first (absent: never rotated, generation 0). */
+  webhookKeys?: WebhookKeyGeneration[];
 }
 export type MaybeOrganization = OrganizationState | null;
 
 /** Commands on a directory entry. `Seed` only fills a missing entry (the local stack's start). */
 export type OrganizationCommand =
   | { type: 'PutOrganization'; data: { org: string; entry: OrganizationEntry } }
-  | { type: 'SeedOrganization'; data: { org: string; entry: OrganizationEntry } };
+  | { type: 'SeedOrganization'; data: { org: string; entry: OrganizationEntry } }
+  | { type: 'RotateWebhookKey'; data: { org: string } };
 
 export const initialOrganization = (): MaybeOrganization => null;
 
@@ -156,6 +175,14 @@ export function evolveOrganization(
     case 'OrganizationUpdated':
       if (state === null) return state;
       return { ...state, entry: event.data.entry, updatedAt: event.recordedAt, version: event.version };
+    case 'WebhookKeyRotated': {
+      if (state === null) return state;
+      const added = [
+        ...signingKeys(state.webhookKeys ?? [], event.recordedAt),
+        { generation: event.data.generation, since: event.recordedAt },
+      ];
+      return { ...state, webhookKeys: added, updatedAt: event.recordedAt, version: event.version };
+    }
     default: {
       const _never: never = event;
       return _never;
@@ -171,6 +198,7 @@ export function decideOrganization(
   state: MaybeOrganization,
   ctx: { now: string; actor: Actor },
 ): OrganizationEvent[] {
+  if (command.type === 'RotateWebhookKey') return decideRotation(command.data.org, state, ctx.actor);
   const { org, entry } = command.data;
   const parsed = organizationSchema().safeParse(entry);
   if (!parsed.success) {
@@ -194,6 +222,34 @@ export function decideOrganization(
       return _never;
     }
   }
+}
+
+/**
+ * A new webhook key generation, for the organisation's own member or the secretariat. Every
+ * call starts one: the caller is answered the new key once, and no retry can replay it.
+ */
+function decideRotation(org: string, state: MaybeOrganization, actor: Actor): OrganizationEvent[] {
+  const own = actor.kind === 'user' && actor.role === 'member' && actor.org === org;
+  if (!own && !hasRole(actor, 'secretariat'))
+    throw new ForbiddenError("only the organisation's own members or the secretariat rotate its webhook key");
+  if (state === null) throw new NotFoundError('no such organisation');
+  const generation = (state.webhookKeys?.at(-1)?.generation ?? 0) + 1;
+  return [{ type: 'WebhookKeyRotated', data: { org, generation } }];
+}
+
+/**
+ * The key generations that sign a delivery at `now`, oldest first: the newest, and each older
+ * one until {@link WEBHOOK_KEY_OVERLAP_HOURS} after its successor started. Never rotated: none
+ * (the deliverer signs with generation 0, which no one was ever given).
+ */
+export function signingKeys(keys: readonly WebhookKeyGeneration[], now: string): WebhookKeyGeneration[] {
+  const at = Date.parse(now);
+  const overlap = WEBHOOK_KEY_OVERLAP_HOURS * 3_600_000;
+  const live = keys.filter((k, i) => {
+    const next = keys[i + 1];
+    return next === undefined || Date.parse(next.since) + overlap > at;
+  });
+  return live.slice(-MAX_SIGNING_KEYS);
 }
 
 /** The address a contact has for a channel, if any. */

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { UnauthorizedError } from '../../events/errors.ts';
+import { secretKey } from './secret-key.ts';
 
 const ISSUER = 'ceptoar-relay';
 const AUDIENCE = 'ceptoar-ack';
@@ -13,29 +12,11 @@ export interface AckClaims {
   readonly contactId: string;
 }
 
-let key: Promise<Uint8Array> | undefined;
-
 /**
  * The HMAC key of acknowledgement links: in AWS the Secrets Manager secret the stack creates
  * (ACK_KEY_SECRET_ARN), locally a file in the data folder (CEPTOAR_ACK_KEY_FILE). Read once.
  */
-export function ackKey(): Promise<Uint8Array> {
-  key ??= (async () => {
-    const secretArn = process.env.ACK_KEY_SECRET_ARN;
-    if (secretArn) {
-      const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
-      if (!out.SecretString) throw new Error('the acknowledgement key secret is empty');
-      return new TextEncoder().encode(out.SecretString);
-    }
-    const file = process.env.CEPTOAR_ACK_KEY_FILE;
-    if (!file) throw new Error('neither ACK_KEY_SECRET_ARN nor CEPTOAR_ACK_KEY_FILE is set');
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  })();
-  key.catch(() => {
-    key = undefined;
-  });
-  return key;
-}
+export const ackKey = secretKey('acknowledgement key', 'ACK_KEY_SECRET_ARN', 'CEPTOAR_ACK_KEY_FILE');
 
 /** Signs a acknowledgement link's token (HS256), valid until `expiresAt`. */
 export async function signAckToken(

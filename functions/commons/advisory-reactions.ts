@@ -28,12 +28,12 @@ export interface AdvisoryReactionDeps {
 
 type Target = { kind: Exclude<OrgKind, 'member'>; contacts: 'duty' | 'escalation' | 'all' };
 
-function contactsOfKind(directory: Directory, target: Target): Contact[] {
+function contactsOfKind(directory: Directory, target: Target): { org: string; contacts: Contact[] } {
   const org = orgOfKind(directory, target.kind);
-  if (!org) return [];
-  if (target.contacts === 'all') return org.contacts;
+  if (!org) return { org: '', contacts: [] };
+  if (target.contacts === 'all') return { org: org.id, contacts: org.contacts };
   const wanted = org.contacts.filter((c) => c.escalation === (target.contacts === 'escalation'));
-  return wanted.length > 0 ? wanted : org.contacts;
+  return { org: org.id, contacts: wanted.length > 0 ? wanted : org.contacts };
 }
 
 function facts(
@@ -71,7 +71,8 @@ function chainMessages(
   const out: OutboundNotification[] = [];
   const seen = new Set<string>();
   for (const target of targets) {
-    for (const contact of contactsOfKind(directory, target)) {
+    const { org, contacts } = contactsOfKind(directory, target);
+    for (const contact of contacts) {
       if (seen.has(contact.id)) continue;
       seen.add(contact.id);
       const message = renderAdvisory(f, contact.lang as Lang);
@@ -84,6 +85,7 @@ function chainMessages(
         out.push({
           key: `${event.version}:${f.purpose}:${contact.id}:${channel}`,
           streamId: `advisory#${state.id}`,
+          org,
           purpose: f.purpose,
           channel,
           to,
@@ -151,6 +153,7 @@ async function recipientMessages(
         byRank[rank].push({
           key: `${event.version}:${purpose}:${contact.id}:${channel}`,
           streamId: `${RECIPIENT_STREAM_PREFIX}${recipientId(state.id, org)}`,
+          org,
           purpose,
           channel,
           to: addressOf(contact, channel) ?? '',

@@ -9,6 +9,8 @@ export interface OutboundNotification {
   readonly purpose: NotificationPurpose | AdvisoryPurpose;
   /** The directory contact it goes to (advisory recipients: their deliveries are recorded per contact). */
   readonly contactId?: string;
+  /** The organisation of that contact: its key signs a webhook (absent on messages queued before it was added). */
+  readonly org?: string;
   readonly channel: Channel;
   readonly to: string;
   readonly subject: string;

@@ -6,7 +6,9 @@ import {
   type MaybeOrganization,
   type OrganizationCommand,
   type OrganizationEvent,
+  orgId,
 } from '../../events/directory/directory.ts';
+import { ValidationError } from '../../events/errors.ts';
 import type { Aggregate } from './command-runner.ts';
 import { ORGANIZATION_STREAM } from './directory.ts';
 import { upcastV1 } from './upcast.ts';
@@ -31,3 +33,11 @@ export const organizations: Aggregate<
   },
   upcast: (stored) => upcastV1<OrganizationEvent>(stored),
 };
+
+/** The `{org}` path parameter, or a 400 that names it. */
+export function orgIdFrom(params: Readonly<Record<string, string | undefined>>): string {
+  const parsed = orgId.safeParse(params.org);
+  if (!parsed.success)
+    throw new ValidationError('invalid organisation id', [{ path: 'org', message: 'invalid' }]);
+  return parsed.data;
+}

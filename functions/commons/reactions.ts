@@ -31,27 +31,31 @@ function dueAtOf(event: Recorded<IncidentEvent>): string | null {
   }
 }
 
-function contactsOf(audience: Audience, state: IncidentState, directory: Directory): Contact[] {
+/** The contacts an audience names, and their organisation. */
+function contactsOf(
+  audience: Audience,
+  state: IncidentState,
+  directory: Directory,
+): { org: string; contacts: Contact[] } {
   if ('reporter' in audience) {
     const { name, email, phone } = state.report.contact;
     const memberLang = directory.organizations[state.org]?.contacts[0]?.lang ?? 'ja';
-    return [
-      {
-        id: 'reporter',
-        name,
-        email,
-        ...(phone ? { phone } : {}),
-        lang: memberLang,
-        escalation: false,
-        primary: 'email',
-      },
-    ];
+    const reporter: Contact = {
+      id: 'reporter',
+      name,
+      email,
+      ...(phone ? { phone } : {}),
+      lang: memberLang,
+      escalation: false,
+      primary: 'email',
+    };
+    return { org: state.org, contacts: [reporter] };
   }
   const org = orgOfKind(directory, audience.org);
-  if (!org) return [];
+  if (!org) return { org: '', contacts: [] };
   const wanted = org.contacts.filter((c) => c.escalation === (audience.contacts === 'escalation'));
   // An organisation without a separate escalation contact escalates to everyone it has.
-  return wanted.length > 0 ? wanted : org.contacts;
+  return { org: org.id, contacts: wanted.length > 0 ? wanted : org.contacts };
 }
 
 /** Every message an event calls for, rendered per contact language and channel. */
@@ -75,7 +79,8 @@ export function messagesFor(
     };
     const seen = new Set<string>();
     for (const audience of plan.audience) {
-      for (const contact of contactsOf(audience, state, deps.directory)) {
+      const { org, contacts } = contactsOf(audience, state, deps.directory);
+      for (const contact of contacts) {
         if (seen.has(contact.id)) continue;
         seen.add(contact.id);
         const message = render(facts, contact.lang as Lang);
@@ -89,6 +94,7 @@ export function messagesFor(
           messages.push({
             key: `${event.version}:${plan.purpose}:${contact.id}:${channel}`,
             streamId: `incident#${state.id}`,
+            org,
             purpose: plan.purpose,
             channel,
             to,

@@ -9,6 +9,7 @@ import {
 import { MessageRejected, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { OutboundNotification } from './notifier.ts';
+import { signedHeaders, webhookId } from './webhook-signing.ts';
 
 /** A delivery's outcome. A transient failure is thrown instead, so the queue retries it. */
 export type Outcome = { ok: true; messageId: string } | { ok: false; reason: string };
@@ -96,20 +97,45 @@ export const voiceSender =
     }
   };
 
+/** The keys that sign a webhook to an organisation at a moment (several during a key rotation's overlap). */
+export type WebhookKeys = (org: string, at: Date) => Promise<readonly Uint8Array[]>;
+
+/** What a webhook receives: the body is this JSON (its schema is the OpenAPI document's `webhooks`). */
+export const webhookPayload = (m: OutboundNotification) =>
+  JSON.stringify({ type: m.purpose, data: { subject: m.subject, text: m.body } });
+
 /**
- * HTTPS webhook: a 2xx is delivered, a 3xx or 4xx is a permanent failure, anything else is retried.
+ * The organisation a message goes to: named on it, or (messages queued before it was) read from
+ * a recipient stream's id, `advisory-recipient#<advisory>#<org>`.
+ */
+const orgOf = (m: OutboundNotification): string | undefined =>
+  m.org ?? (m.streamId.startsWith('advisory-recipient#') ? m.streamId.split('#')[2] : undefined);
+
+/**
+ * HTTPS webhook, signed after Standard Webhooks (functions/commons/webhook-signing.ts) with the
+ * organisation's keys; every attempt at one message carries the same `webhook-id` and a fresh
+ * timestamp. A 2xx is delivered, a 3xx or 4xx is a permanent failure, anything else is retried.
  * Redirects are not followed: the directory's https address is the only one a message goes to, never
  * an http:// or internal address a compromised receiver points it at (docs/SECURITY.md, API7).
- * The answer's body is never read.
+ * The answer's body is never read. `loopbackHttp` (the local stack only) sends an https address on
+ * 127.0.0.1 or localhost over plain http, so a receiver on this machine needs no certificate.
  */
 export const webhookSender =
-  (timeoutMs = 5000): Sender =>
+  (
+    keys: WebhookKeys,
+    options: { timeoutMs?: number; now?: () => Date; loopbackHttp?: boolean } = {},
+  ): Sender =>
   async (m) => {
-    const response = await fetch(m.to, {
+    const org = orgOf(m);
+    if (org === undefined) return { ok: false, reason: 'no organisation to sign the webhook for' };
+    const at = options.now?.() ?? new Date();
+    const body = webhookPayload(m);
+    const headers = signedHeaders({ id: webhookId(m.streamId, m.key), body, at }, await keys(org, at));
+    const response = await fetch(options.loopbackHttp ? loopback(m.to) : m.to, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': m.key },
-      body: JSON.stringify({ purpose: m.purpose, subject: m.subject, text: m.body }),
-      signal: AbortSignal.timeout(timeoutMs),
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       redirect: 'manual',
     });
     await response.body?.cancel();
@@ -120,3 +146,10 @@ export const webhookSender =
       return { ok: false, reason: `HTTP ${response.status}` };
     throw new Error(`webhook answered HTTP ${response.status}`);
   };
+
+function loopback(address: string): string {
+  const url = new URL(address);
+  if (url.protocol === 'https:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    url.protocol = 'http:';
+  return url.href;
+}

@@ -1,0 +1,77 @@
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { logger } from './logger.ts';
+import type { Outcome, Sender } from './senders.ts';
+
+/** Attempts at one message: the notification queues' maxReceiveCount (infra/stack.ts, local/stack.ts). */
+export const MAX_ATTEMPTS = 5;
+
+/** The attempt a queue record is: SQS counts every receive. */
+export const attemptOf = (record: Partial<Pick<SQSRecord, 'attributes'>>): number =>
+  Math.max(1, Number(record.attributes?.ApproximateReceiveCount) || 1);
+
+/**
+ * Seconds before the attempt after `attempt` failed: 30 s, 1, 2, then 4 minutes (7.5 minutes
+ * from the first attempt to the fifth), divided by CEPTOAR_TIME_SCALE locally, never under 1 s.
+ */
+export const retryDelaySeconds = (attempt: number, timeScale = 1): number =>
+  Math.max(1, Math.round((30 * 2 ** (Math.max(1, attempt) - 1)) / timeScale));
+
+/**
+ * A sender whose transient failure on the last attempt becomes a permanent one, recorded on the
+ * stream like a refusal: no message the events promise ends in the dead-letter queue unrecorded.
+ * Earlier transient failures are thrown, for the queue to retry.
+ */
+export function lastAttemptRecorded(send: Sender, attempt: number): Sender {
+  return async (m): Promise<Outcome> => {
+    try {
+      return await send(m);
+    } catch (error) {
+      if (attempt < MAX_ATTEMPTS) throw error;
+      const reason = String((error as Error)?.message ?? error).slice(0, 200);
+      return { ok: false, reason: `gave up after ${attempt} attempts: ${reason}` };
+    }
+  };
+}
+
+/**
+ * Backs off a failed message: hides it for {@link retryDelaySeconds} of its attempt, instead of
+ * the queue's fixed visibility timeout. A failure to do so leaves that timeout in force.
+ */
+export function backoff(client: SQSClient, timeScale: number) {
+  const urls = new Map<string, Promise<string>>();
+  const urlOf = (arn: string) => {
+    let url = urls.get(arn);
+    if (!url) {
+      const [, , , , account, name] = arn.split(':');
+      url = client
+        .send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }))
+        .then((out) => out.QueueUrl ?? Promise.reject(new Error(`no URL for ${arn}`)));
+      url.catch(() => urls.delete(arn));
+      urls.set(arn, url);
+    }
+    return url;
+  };
+  return async (records: readonly SQSRecord[]): Promise<void> => {
+    await Promise.all(
+      records.map(async (record) => {
+        const attempt = attemptOf(record);
+        if (attempt >= MAX_ATTEMPTS) return;
+        try {
+          await client.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: await urlOf(record.eventSourceARN),
+              ReceiptHandle: record.receiptHandle,
+              VisibilityTimeout: retryDelaySeconds(attempt, timeScale),
+            }),
+          );
+        } catch (error) {
+          logger.warn('could not back off a failed delivery; the queue retries it at its timeout', {
+            messageId: record.messageId,
+            error: error as Error,
+          });
+        }
+      }),
+    );
+  };
+}
