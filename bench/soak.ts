@@ -144,7 +144,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       logFile: join(dataDir, 'soak-requests.ndjson'),
       until,
       hardStop: until + 300_000,
-      retryForMs: 75_000,
+      retryForMs: 150_000,
       maxRequests: Math.max(1000, options.seconds * 400),
     });
     const schedule = faultSchedule(
@@ -428,7 +428,7 @@ export function soakSection(r: SoakResult): string {
           'latency of answered attempts, p50 / p99 / max',
           `${fmt(r.latency.p50)} / ${fmt(r.latency.p99)} / ${fmt(r.latency.max)} ms`,
         ],
-        ['requests given up (no answer within 75 s of retries)', String(r.gaveUp)],
+        ['requests given up (no answer within 150 s of retries)', String(r.gaveUp)],
         ['faults injected', String(r.faults.length)],
         ["deliveries refused and left to the queue to retry (the stack's log)", String(r.deliveryRetries)],
         [
