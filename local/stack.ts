@@ -454,9 +454,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         async restartDynamo() {
           await dynamo.exited;
           const t0 = Date.now();
-          // Same port (the clients keep their endpoint), same files.
-          dynamo = await startDynamoLocal({ ...dynamoOptions, port: dynamo.port });
-          return { pid: dynamo.pid, ms: Date.now() - t0 };
+          // Same port (the clients keep their endpoint), same files. A loaded machine can take longer than a
+          // normal start may (30 s): wait longer, and try again, rather than leave the stack without a table.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              dynamo = await startDynamoLocal({
+                ...dynamoOptions,
+                port: dynamo.port,
+                startTimeoutMs: 120_000,
+              });
+              return { pid: dynamo.pid, ms: Date.now() - t0 };
+            } catch (error) {
+              if (attempt >= 3) throw error;
+              log.warn(
+                `DynamoDB Local restart failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
+              );
+            }
+          }
         },
         async crashStreamPoller(waitForBatchMs) {
           const outcome = await streams.crash({ waitForBatchMs });
