@@ -313,7 +313,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const q0 = Date.now();
     let queuesAtEnd: Record<string, number> = {};
     for (;;) {
-      await stack.request({ op: 'settle' });
+      await stack
+        .request({ op: 'settle' }, 60_000)
+        .catch((error: Error) => progress(`soak: ${error.message}`));
       queuesAtEnd = (await stack.request({ op: 'queue-counts' })) as Record<string, number>;
       const waiting = Object.entries(queuesAtEnd).filter(([name, n]) => !name.endsWith('-dlq') && n > 0);
       if (waiting.length === 0 || Date.now() - q0 > 120_000) break;
@@ -337,7 +339,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     let transient = 0;
     for (let pass = 0; pass < 2 && check.violations.length > 0; pass++) {
       const before = check.violations.length;
-      await stack.request({ op: 'settle' });
+      await stack
+        .request({ op: 'settle' }, 60_000)
+        .catch((error: Error) => progress(`soak: ${error.message}`));
       await sleep(2000);
       check = await checkInvariants(checkInput);
       transient += Math.max(0, before - check.violations.length);
