@@ -263,7 +263,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         case 'stack-kill': {
           const pid = stack.pid;
           const killed = await stack.kill();
-          const restartMs = await stack.start();
+          const restartMs = await stack.start(300_000); // a loaded machine (load 17) took over 120 s
           return {
             kind,
             at,
@@ -295,7 +295,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           faults.push({
             kind: planned.kind,
             at: since(),
-            detail: `FAILED: ${(error as Error).message}`,
+            detail: `FAILED: ${(error as Error).message.split('\n')[0]}`, // the first line: a failed start carries the stack output
             facts: {},
           });
           progress(`soak: ${planned.kind} failed: ${(error as Error).message}`);
