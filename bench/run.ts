@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runAdvisoryFanout } from './advisory-fanout.ts';
 import { apiLatencySection } from './api-latency.ts';
 import { runAuditBench } from './audit.ts';
@@ -6,6 +6,7 @@ import { bundlesSection } from './bundles.ts';
 import { runConsoleSize } from './console-size.ts';
 import { eventStoreSection } from './event-store.ts';
 import { localStartSection } from './local-start.ts';
+import { soakSectionOf } from './soak.ts';
 import { loadNow, machineHeader, progress } from './util.ts';
 
 // npm run bench: every section, then bench/RESULTS.md. `npm run bench -- <id>...` runs only the named
@@ -75,7 +76,10 @@ const markdown = [
 if (only.length > 0) {
   process.stdout.write(markdown);
 } else {
-  writeFileSync(new URL('./RESULTS.md', import.meta.url), markdown);
+  // The soak (npm run soak) writes its own section at its own time: keep it.
+  const file = new URL('./RESULTS.md', import.meta.url);
+  const soak = existsSync(file) ? soakSectionOf(readFileSync(file, 'utf8')) : null;
+  writeFileSync(file, soak ? `${markdown.trimEnd()}\n\n${soak}\n` : markdown);
   progress('wrote bench/RESULTS.md');
 }
 // Sockets of finished sections may still hold the loop open; the results are written.

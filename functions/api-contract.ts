@@ -116,7 +116,8 @@ export const REPORT_EXAMPLE = {
   tlp: 'AMBER',
   contact: { name: '山田 太郎', email: 'yamada@asahi-petrochem.example', phone: '+81312345678' },
 };
-const ADVISORY_EXAMPLE = {
+/** The documented example of POST /advisories (also the soak's advisories, bench/soak-workload.ts). */
+export const ADVISORY_EXAMPLE = {
   title: 'VPN appliance exploited',
   body: 'A remote code execution flaw in a widely used VPN appliance is being exploited. Patch now.',
   tlp: 'AMBER',

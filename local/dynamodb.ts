@@ -54,6 +54,8 @@ export interface DynamoLocal {
   readonly port: number;
   /** Process id of the JVM (for diagnostics and orphan checks). */
   readonly pid: number | undefined;
+  /** Resolves once the JVM has exited, however it ended (stop(), a crash, a kill from outside). */
+  readonly exited: Promise<void>;
   /** Stops the JVM and waits until it has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -236,7 +238,15 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
   log.info(
     `DynamoDB Local ready on ${endpoint} (${path === null ? 'in memory' : path}) in ${Date.now() - startedAt} ms`,
   );
-  return { endpoint, port, pid: child.pid, stop };
+  return {
+    endpoint,
+    port,
+    pid: child.pid,
+    exited: exited.then(() => {
+      watchdog?.kill();
+    }),
+    stop,
+  };
 }
 
 /** Options of {@link ensureTable}. */

@@ -62,6 +62,8 @@ export interface MailCatcher {
   messages(): Mail[];
   /** The first message (already received or arriving later) matching predicate; rejects after timeoutMs. */
   waitFor(predicate: (mail: Mail) => boolean, timeoutMs?: number): Promise<Mail>;
+  /** While on, SendEmail answers 503 and nothing is sent: the soak's delivery outage (bench/soak.ts). */
+  refuse(on: boolean): void;
   /** Stops both servers. Idempotent. */
   stop(): Promise<void>;
 }
@@ -176,7 +178,17 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
     },
   });
 
+  let refusing = false;
   const api = createServer((request, response) => {
+    if (refusing) {
+      sendError(
+        response,
+        503,
+        'ServiceUnavailable',
+        'the local SES endpoint is refusing requests (fault injection)',
+      );
+      return;
+    }
     handleApi(request, response, { transport, region, log }).catch((error: unknown) => {
       log.warn(`SES endpoint: ${(error as Error)?.message}`);
       if (!response.headersSent) sendError(response, 500, 'InternalFailure', 'internal error');
@@ -204,6 +216,9 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
     smtpPort,
     mailDir,
     messages: () => [...received],
+    refuse(on) {
+      refusing = on;
+    },
     waitFor(predicate, timeoutMs = 5000) {
       const found = received.find(predicate);
       if (found !== undefined) return Promise.resolve(found);

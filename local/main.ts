@@ -1,11 +1,13 @@
 import { parseRateLimits } from '../functions/commons/rate-limit.ts';
 import { formatEndpoints } from './endpoints.ts';
+import { serveFaultHooks } from './fault-hooks.ts';
 import { PortInUseError, portsFromEnv } from './ports.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
 // npm start: the whole system on this machine. PORT (3000) and the other ports (local/ports.ts),
 // CEPTOAR_DATA_DIR (.data), CEPTOAR_TIME_SCALE (1), CEPTOAR_RELAY_POLICY, CEPTOAR_REPORTING_PRESET, CEPTOAR_RATE_LIMITS and
-// CEPTOAR_CHECKPOINT_SECONDS (300) are read here and nowhere else locally.
+// CEPTOAR_CHECKPOINT_SECONDS (300) are read here and nowhere else locally (CEPTOAR_FAULT_HOOKS, the soak's,
+// by serveFaultHooks below).
 const timeScale = Number(process.env.CEPTOAR_TIME_SCALE ?? 1);
 if (!(timeScale > 0))
   throw new Error(`CEPTOAR_TIME_SCALE must be a positive number, got ${process.env.CEPTOAR_TIME_SCALE}`);
@@ -35,6 +37,8 @@ try {
 }
 // GET /health answers 200 from here on.
 console.log(formatEndpoints(stack.endpoints));
+// Only for a parent that asked for them (the soak, bench/soak.ts): CEPTOAR_FAULT_HOOKS=1 and an IPC channel.
+serveFaultHooks(stack);
 
 function checkpointSeconds(raw: string | undefined): number {
   const n = Number(raw ?? 300);

@@ -22,11 +22,20 @@ export async function startSmsGateway(options: { upstream: string; dataDir: stri
   mkdirSync(options.dataDir, { recursive: true });
   const log = jsonlLog<Sms>(join(options.dataDir, 'sms.jsonl'));
   const upstream = new URL(options.upstream);
+  let refusing = false;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (refusing) {
+        // What SNS answers when it is unavailable; the SDK retries, then the caller's own retry takes over.
+        res.writeHead(503, { 'content-type': 'text/xml' });
+        res.end(
+          `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>the local SNS endpoint is refusing requests (fault injection)</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
       const form = new URLSearchParams(body.toString('utf8'));
       const phone = form.get('PhoneNumber');
       if (req.method === 'POST' && form.get('Action') === 'Publish' && phone) {
@@ -67,6 +76,13 @@ export async function startSmsGateway(options: { upstream: string; dataDir: stri
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    /**
+     * While on, every SNS call (topic publishes and SMS alike) is answered 503 ServiceUnavailable and
+     * nothing is sent: the soak's delivery outage (bench/soak.ts).
+     */
+    refuse(on: boolean): void {
+      refusing = on;
+    },
     /** Every SMS sent so far, oldest first (kept across restarts). */
     messages: (): Sms[] => log.read(),
     close: () =>

@@ -75,7 +75,23 @@ export interface LocalStack {
   readonly endpoints: LocalEndpoints;
   /** Resolves when every committed event so far was reacted to and every queued notification handled. */
   settle(): Promise<void>;
+  /** Hooks the soak injects faults through (bench/soak.ts; over IPC with CEPTOAR_FAULT_HOOKS=1, local/fault-hooks.ts). */
+  readonly faults: LocalFaults;
   stop(): Promise<void>;
+}
+
+/** What the soak does to a running stack besides killing it (see bench/README.md, "Soak"). */
+export interface LocalFaults {
+  /** Process id of DynamoDB Local's JVM now (the soak kills it with SIGKILL from outside). */
+  dynamoPid(): number | undefined;
+  /** Waits until the JVM has exited (however), then starts DynamoDB Local again on the same port and files. */
+  restartDynamo(): Promise<{ pid: number | undefined; ms: number }>;
+  /** Crashes the stream poller (mid-batch when one arrives within `waitForBatchMs`) and starts a new one from the checkpoint. */
+  crashStreamPoller(waitForBatchMs: number): Promise<{ midBatch: boolean; records: number }>;
+  /** While on, the SNS endpoint (topic publishes, SMS) and SES answer 503: nothing is delivered. */
+  refuseDeliveries(on: boolean): void;
+  /** Messages waiting in each queue (visible and in flight), the dead-letter queues included. */
+  queueCounts(): Promise<Record<string, number>>;
 }
 
 /** The event table's name in the local stack. */
@@ -148,11 +164,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const port = (service: LocalService) => ports[service] || undefined;
 
   try {
-    const dynamo = await startDynamoLocal({
-      dbPath: join(dataDir, 'dynamodb'),
-      log,
-      port: port('dynamodb'),
-    });
+    const dynamoOptions = { dbPath: join(dataDir, 'dynamodb'), log, port: port('dynamodb') };
+    let dynamo = await startDynamoLocal(dynamoOptions);
+    // A closure over the variable: the fault hook may have replaced the JVM since.
     stoppers.push(() => dynamo.stop());
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials });
@@ -185,6 +199,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         deadLetter: { queueName: 'ceptoar-advisory-deliveries-dlq', maxReceiveCount: 5 },
       },
     );
+    // Their dead-letter queues too (CreateQueue of an existing queue answers its URL): the soak counts what ends there.
+    const queueUrls: Record<string, string> = {
+      'ceptoar-deliveries': queueUrl,
+      'ceptoar-deliveries-dlq': await messaging.createQueue('ceptoar-deliveries-dlq'),
+      'ceptoar-advisory-deliveries': advisoryQueueUrl,
+      'ceptoar-advisory-deliveries-dlq': await messaging.createQueue('ceptoar-advisory-deliveries-dlq'),
+    };
     const sms = await startSmsGateway({ upstream: messaging.endpoint, dataDir, port: port('sns') });
     stoppers.push(() => sms.close());
     const mail = await startMailCatcher({
@@ -357,14 +378,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await loadHandler<StreamReaction>('stream-notifier'),
     );
     const deliver = await loadHandler<(e: SQSEvent) => Promise<unknown>>('deliver-notification');
-    const streams = await startStreamPoller({
+    const streamOptions = {
       dynamoEndpoint: dynamo.endpoint,
       tableName: TABLE,
       checkpointFile: join(dataDir, STREAM_CHECKPOINT_FILE),
       handler: reactor as never,
       name: 'stream-reactor',
       log,
-    });
+    };
+    let streams = await startStreamPoller(streamOptions);
     stoppers.push(() => streams.stop());
     // Lambda runs several batches of an SQS source at once: one poller serves the relay queue, eight the
     // advisory queue (its fan-outs are thousands of messages).
@@ -460,6 +482,56 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           await deliveries.idle();
           if (streams.workDone + deliveries.workDone() === before) return;
         }
+      },
+      faults: {
+        dynamoPid: () => dynamo.pid,
+        async restartDynamo() {
+          await dynamo.exited;
+          const t0 = Date.now();
+          // Same port (the clients keep their endpoint), same files. A loaded machine can take longer than a
+          // normal start may (30 s): wait longer, and try again, rather than leave the stack without a table.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              dynamo = await startDynamoLocal({
+                ...dynamoOptions,
+                port: dynamo.port,
+                startTimeoutMs: 120_000,
+              });
+              return { pid: dynamo.pid, ms: Date.now() - t0 };
+            } catch (error) {
+              if (attempt >= 3) throw error;
+              log.warn(
+                `DynamoDB Local restart failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
+              );
+            }
+          }
+        },
+        async crashStreamPoller(waitForBatchMs) {
+          const outcome = await streams.crash({ waitForBatchMs });
+          // Like Lambda's event source mapping after a crash: a new reader from the last checkpoint. It
+          // retries on its own while DynamoDB Local is unreachable.
+          for (;;) {
+            try {
+              streams = await startStreamPoller(streamOptions);
+              return outcome;
+            } catch (error) {
+              log.warn(`stream poller restart failed, retrying: ${(error as Error).message}`);
+              await new Promise((r) => setTimeout(r, 500));
+            }
+          }
+        },
+        refuseDeliveries(on) {
+          sms.refuse(on);
+          mail.refuse(on);
+        },
+        async queueCounts() {
+          const counts: Record<string, number> = {};
+          for (const [name, url] of Object.entries(queueUrls)) {
+            const c = await messaging.queueCounts(url);
+            counts[name] = c.visible + c.inFlight + c.delayed;
+          }
+          return counts;
+        },
       },
       stop: async () => {
         ready = false;

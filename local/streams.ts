@@ -70,6 +70,13 @@ export interface StreamPoller {
   readonly workDone: number;
   /** Lets the in-flight batch finish (and be checkpointed), then stops polling. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops at once, as when the process reading the stream dies: waits up to `waitForBatchMs` for a
+   * batch to be in the handler, then abandons it. Nothing is checkpointed from then on, so a new poller
+   * on the same checkpoint file hands that batch over again (the abandoned handler call runs on to
+   * its end meanwhile, as a request already sent would). For the soak's fault schedule (bench/soak.ts).
+   */
+  crash(options?: { waitForBatchMs?: number }): Promise<{ midBatch: boolean; records: number }>;
 }
 
 interface CheckpointFile {
@@ -117,6 +124,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const saved = await loadCheckpoint(options.checkpointFile, streamArn, log);
 
   const poll = new PollLoop('stream poller');
+  /** Set by crash(): no checkpoint is written any more. */
+  let crashed = false;
+  /** Records in the handler right now (0: none). */
+  let inHandler = 0;
+  const batchWaiters = new Set<() => void>();
   let lastRefresh = 0;
   let refreshNeeded = true;
 
@@ -213,6 +225,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
 
     const batch = shard.pending;
     let failedFrom: number;
+    inHandler = batch.length;
+    for (const wake of batchWaiters) wake();
     try {
       const response = await options.handler({ Records: batch.map((record) => structuredClone(record)) });
       failedFrom = firstFailure(response, batch);
@@ -222,7 +236,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         `stream ${options.tableName}: handler failed on ${batch.length} record(s) of ${shard.id} ` +
           `(attempt ${shard.attempts + 1}): ${(error as Error)?.message ?? String(error)}`,
       );
+    } finally {
+      inHandler = 0;
     }
+    // Abandoned by crash(): the batch's outcome is lost with the process that held it.
+    if (crashed) return 'waiting';
     const acknowledged = batch.slice(0, failedFrom);
     const last = acknowledged.at(-1)?.dynamodb?.SequenceNumber;
     if (last !== undefined) {
@@ -249,7 +267,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   }
 
   async function saveCheckpoint(): Promise<void> {
-    if (options.checkpointFile === undefined) return;
+    if (options.checkpointFile === undefined || crashed) return;
     const content: CheckpointFile = {
       streamArn,
       shards: Object.fromEntries(
@@ -316,6 +334,25 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         sdk?.destroy();
         log.info(`stream poller on ${options.tableName} stopped`);
       }),
+    async crash({ waitForBatchMs = 0 } = {}) {
+      if (inHandler === 0 && waitForBatchMs > 0) {
+        let wake = () => {};
+        const started = new Promise<void>((resolveStarted) => {
+          wake = resolveStarted;
+        });
+        batchWaiters.add(wake);
+        await Promise.race([started, new Promise((r) => setTimeout(r, waitForBatchMs))]);
+        batchWaiters.delete(wake);
+      }
+      const records = inHandler;
+      crashed = true;
+      // The loop ends after the abandoned call returns; nobody waits for it (its sockets go with it).
+      void poll.stop(running, () => sdk?.destroy());
+      log.warn(
+        `stream poller on ${options.tableName} crashed ${records > 0 ? `with ${records} record(s) in the handler` : 'between batches'}`,
+      );
+      return { midBatch: records > 0, records };
+    },
   };
 }
 
