@@ -28,7 +28,11 @@ const sections = [
   },
   { id: 'audit', title: '5. Audit: verify and replay of 1,000,000 events', run: () => runAuditBench() },
   { id: 'console', title: '6. Web console: shipped size', run: runConsoleSize },
-  { id: 'local-start', title: '7. Local start with 100,000 closed incidents', run: localStartSection },
+  {
+    id: 'local-start',
+    title: '7. Local start: a data folder of closed incidents vs an empty one',
+    run: localStartSection,
+  },
 ] as const;
 
 // The SDK's notice that Node.js 20 support ends; Lambda runs Node.js 24, and the notice only clutters stderr.
