@@ -281,7 +281,8 @@ export const functions = [
   },
   {
     name: 'deliver-notification',
-    description: 'Delivers one notification by e-mail, SMS, webhook (signed) or voice call and records the delivery',
+    description:
+      'Delivers one notification by e-mail, SMS, webhook (signed) or voice call and records the delivery',
     trigger: 'notification-queue',
     calls: [
       ...WRITE,
