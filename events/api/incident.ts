@@ -1,5 +1,6 @@
 import { recoveryStatuses, reportIncidentBody } from '../incident/report.ts';
 import { hops, severities } from '../policy.ts';
+import { sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
 import { channel, cursor, eventShape, hopProgress, instant, nullableInstant } from './shapes.ts';
 
@@ -33,6 +34,7 @@ export const incidentViewSchema = z.object({
   id: z.uuid(),
   status: incidentStatus,
   org: z.string(),
+  sector: z.enum(sectorIds),
   reportedBy: z.string(),
   report: reportIncidentBody,
   severity: z.enum(severities),
@@ -77,6 +79,7 @@ export const incidentSummarySchema = z.object({
   id: z.uuid(),
   title: z.string(),
   org: z.string(),
+  sector: z.enum(sectorIds),
   status: incidentStatus,
   severity: z.enum(severities),
   tlp: reportIncidentBody.shape.tlp,

@@ -2,6 +2,8 @@ import { type Actor, hasRole } from '../actor.ts';
 import { type DeliveryRecord, decideDelivery } from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Hop, RelayPolicy } from '../policy.ts';
+import { DEFAULT_SECTOR } from '../sector/catalog.ts';
+import { canSeeSector, visibleSectors } from '../sector/visibility.ts';
 import { DONE, planHop, type WaitPlan } from '../workflow-plan.ts';
 import {
   currentHop,
@@ -69,6 +71,8 @@ export function decide(
   state: MaybeIncident,
   ctx: DecisionContext,
 ): IncidentEvent[] {
+  // Another sector's incident is not there for the caller: 404, never 403.
+  if (state !== null && !canSeeSector(ctx.actor, state.sector)) throw new NotFoundError('no such incident');
   switch (command.type) {
     case 'ReportIncident': {
       requireUser(ctx, 'member');
@@ -90,6 +94,7 @@ export function decide(
           data: {
             incidentId: command.data.incidentId,
             org: ctx.actor.org,
+            sector: visibleSectors(ctx.actor)[0] ?? DEFAULT_SECTOR,
             reportedBy: ctx.actor.sub,
             report,
             secretariatDueAt: due(report, 'secretariat', ctx),

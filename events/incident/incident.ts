@@ -1,5 +1,6 @@
 import type { Actor } from '../actor.ts';
 import type { Hop, Severity } from '../policy.ts';
+import type { SectorId } from '../sector/catalog.ts';
 import { escalated } from '../workflow-plan.ts';
 import type { RecoveryStatus, Report } from './report.ts';
 
@@ -29,7 +30,15 @@ export type Channel = 'email' | 'sms' | 'webhook';
 export type IncidentEvent =
   | {
       type: 'IncidentReported';
-      data: { incidentId: string; org: string; reportedBy: string; report: Report; secretariatDueAt: string };
+      data: {
+        incidentId: string;
+        org: string;
+        /** The reporting member's sector; absent in streams from before sectors (chemical). */
+        sector?: SectorId;
+        reportedBy: string;
+        report: Report;
+        secretariatDueAt: string;
+      };
     }
   | {
       type: 'FollowUpAdded';
@@ -103,6 +112,8 @@ export interface IncidentState {
   id: string;
   status: IncidentStatus;
   org: string;
+  /** The sector (absent in heads from before sectors: read it with sectorOr, chemical). */
+  sector?: SectorId;
   reportedBy: string;
   report: Report;
   severity: Severity;
@@ -197,6 +208,7 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
       id: data.incidentId,
       status: 'awaiting_secretariat',
       org: data.org,
+      ...(data.sector ? { sector: data.sector } : {}),
       reportedBy: data.reportedBy,
       report: data.report,
       severity: data.report.severity,

@@ -1,4 +1,6 @@
 import type { Actor } from '../actor.ts';
+import { sectorOr } from '../sector/catalog.ts';
+import { canSeeSector } from '../sector/visibility.ts';
 import { currentHop, type IncidentState } from './incident.ts';
 
 /**
@@ -7,6 +9,7 @@ import { currentHop, type IncidentState } from './incident.ts';
  */
 export function canSee(state: IncidentState, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
+  if (!canSeeSector(actor, state.sector)) return false;
   switch (actor.role) {
     case 'secretariat':
     case 'auditor':
@@ -27,6 +30,7 @@ export function canSee(state: IncidentState, actor: Actor): boolean {
 /** Who may read the raw event stream: the secretariat, auditors and the reporting member. */
 export function canReadEvents(state: IncidentState, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
+  if (!canSeeSector(actor, state.sector)) return false;
   return (
     actor.role === 'secretariat' ||
     actor.role === 'auditor' ||
@@ -39,6 +43,7 @@ export function incidentView(state: IncidentState) {
   const { waits: _waits, hops, ...rest } = state;
   return {
     ...rest,
+    sector: sectorOr(state.sector),
     hops: {
       secretariat: hops.secretariat,
       ...(hops.member.startedAt ? { member: hops.member } : {}),
@@ -70,6 +75,7 @@ export function incidentSummary(state: IncidentState) {
     id: state.id,
     title: state.report.title,
     org: state.org,
+    sector: sectorOr(state.sector),
     status: state.status,
     severity: state.severity,
     tlp: state.report.tlp,

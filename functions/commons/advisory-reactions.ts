@@ -2,6 +2,7 @@ import type { AdvisoryEvent, AdvisoryPurpose, AdvisoryState } from '../../events
 import { pendingHop } from '../../events/advisory/advisory.ts';
 import { addressOf, type DirectoryChannel, type OrgKind } from '../../events/directory/directory.ts';
 import type { Recorded } from '../../events/incident/incident.ts';
+import { type SectorId, sectorOr } from '../../events/sector/catalog.ts';
 import { signAckToken } from './ack-link.ts';
 import { RECIPIENT_STREAM_PREFIX, recipientId } from './advisories.ts';
 import { type Contact, type Directory, orgOfKind } from './directory.ts';
@@ -23,8 +24,8 @@ export interface AdvisoryReactionDeps {
 
 type Target = { kind: Exclude<OrgKind, 'member'>; contacts: 'duty' | 'escalation' | 'all' };
 
-function contactsOfKind(directory: Directory, target: Target): Contact[] {
-  const org = orgOfKind(directory, target.kind);
+function contactsOfKind(directory: Directory, target: Target, sector: SectorId): Contact[] {
+  const org = orgOfKind(directory, target.kind, sector);
   if (!org) return [];
   if (target.contacts === 'all') return org.contacts;
   const wanted = org.contacts.filter((c) => c.escalation === (target.contacts === 'escalation'));
@@ -66,7 +67,7 @@ function chainMessages(
   const out: OutboundNotification[] = [];
   const seen = new Set<string>();
   for (const target of targets) {
-    for (const contact of contactsOfKind(directory, target)) {
+    for (const contact of contactsOfKind(directory, target, sectorOr(state.sector))) {
       if (seen.has(contact.id)) continue;
       seen.add(contact.id);
       const message = renderAdvisory(f, contact.lang as Lang);
