@@ -280,7 +280,7 @@ export const contract = {
   'GET /drills': {
     tag: 'drills',
     summary: 'The drills, newest first, with the rate so far',
-    query: page(20, 100),
+    query: z.object({ ...page(20, 100).shape, sector: sectorParamSchema }),
     responses: { 200: json(advisory.drillListSchema, 'a page of drills') },
     errors: [...AUTH, 400],
   },
@@ -340,6 +340,7 @@ export const contract = {
     summary: 'The advisories the caller may see, each with what awaits the caller',
     query: z.object({
       ...page(50, 200).shape,
+      sector: sectorParamSchema,
       drill: bool('only drills (true) or only real advisories (false)'),
       awaiting: bool('every advisory not closed yet that awaits the caller, in one response'),
     }),
@@ -349,7 +350,7 @@ export const contract = {
   'GET /board': {
     tag: 'advisories',
     summary: 'The bulletin board (電子掲示板): the advisories the caller may see',
-    query: page(50, 200),
+    query: z.object({ ...page(50, 200).shape, sector: sectorParamSchema }),
     responses: { 200: json(advisory.boardSchema, 'a page of the board') },
     errors: [...AUTH, 400],
   },

@@ -1,7 +1,32 @@
+import type { Actor } from '../../events/actor.ts';
+import { canSeeEntry, type OrganizationEntry } from '../../events/directory/directory.ts';
 import { ValidationError } from '../../events/errors.ts';
 import { isSectorId, type SectorId, sectorIds, sectorPartition } from '../../events/sector/catalog.ts';
+import { canSeeSector, visibleSectors } from '../../events/sector/visibility.ts';
 import type { EventReader, Page, StreamHead } from './event-store.ts';
 import { readPage } from './paging.ts';
+
+/**
+ * Whether a caller may read a stream's folded state in the audit routes: an incident's, an advisory's
+ * or a sector's when it sees that sector; an organisation's when it sees the entry. A caller that
+ * sees every sector reads every stream; one granted fewer, no stream whose sector is not known here.
+ */
+export function canSeeStream(actor: Actor, streamId: string, type: string, state: unknown): boolean {
+  if (visibleSectors(actor).length === sectorIds.length) return true;
+  if (state === null || typeof state !== 'object') return false;
+  const s = state as { sector?: SectorId; id?: string; org?: string; entry?: OrganizationEntry };
+  switch (type) {
+    case 'incident':
+    case 'advisory':
+      return canSeeSector(actor, s.sector);
+    case 'sector':
+      return canSeeSector(actor, streamId.slice('sector#'.length) as SectorId);
+    case 'organization':
+      return s.entry !== undefined && canSeeEntry(actor, s.org ?? '', s.entry);
+    default:
+      return false;
+  }
+}
 
 /** A `?sector=` query parameter: a sector id, or undefined when absent; anything else is a 400 naming it. */
 export function sectorParam(raw: string | undefined): SectorId | undefined {
