@@ -2,8 +2,10 @@ import * as advisory from '../events/api/advisory.ts';
 import * as audit from '../events/api/audit.ts';
 import * as directory from '../events/api/directory.ts';
 import * as incident from '../events/api/incident.ts';
+import * as sector from '../events/api/sector.ts';
 import { STREAM_ID } from '../events/audit/types.ts';
 import { orgId } from '../events/directory/directory.ts';
+import { sectorIds } from '../events/sector/catalog.ts';
 import * as z from '../events/zod.ts';
 import type { functions } from './manifest.ts';
 
@@ -36,7 +38,7 @@ export interface DocumentedResponse {
 export interface RouteContract {
   readonly summary: string;
   readonly description?: string;
-  readonly tag: 'incidents' | 'advisories' | 'drills' | 'directory' | 'audit' | 'public' | 'meta';
+  readonly tag: 'incidents' | 'advisories' | 'drills' | 'directory' | 'sectors' | 'audit' | 'public' | 'meta';
   readonly path?: z.ZodMiniObject;
   readonly query?: z.ZodMiniObject;
   /** A retry with the same `Idempotency-Key` and body returns the first answer and writes nothing. */
@@ -88,6 +90,15 @@ const cursorParam = z.optional(
 );
 const page = (fallback: number, max: number) =>
   z.object({ limit: limit(fallback, max), cursor: cursorParam });
+/** `?sector=`: one of the sectors the caller sees (one it does not see lists nothing). */
+const sectorParamSchema = z.optional(
+  meta(
+    z.enum(sectorIds),
+    'one of the sectors the caller sees; absent: every sector it sees (one it does not see lists nothing)',
+    'chemical',
+  ),
+);
+const sectorQuery = z.object({ sector: sectorParamSchema });
 const bool = (description: string) => z.optional(meta(z.enum(['true', 'false']), description, 'false'));
 const instantParam = (description: string, example: string) =>
   meta(z.iso.datetime({ offset: true }), description, example);
@@ -183,7 +194,7 @@ export const contract = {
   'GET /incidents': {
     tag: 'incidents',
     summary: 'The incidents the caller may see, newest first',
-    query: page(50, 200),
+    query: z.object({ ...page(50, 200).shape, sector: sectorParamSchema }),
     responses: { 200: json(incident.incidentListSchema, 'a page of incidents') },
     errors: [...AUTH, 400],
     example: { query: { limit: '20' } },
@@ -205,9 +216,24 @@ export const contract = {
   },
   'GET /directory/organizations': {
     tag: 'directory',
-    summary: 'Every organisation, with its contacts count and channels',
+    summary:
+      "A sector's organisations (its members, secretariat, ministry and NISC), with contacts and channels",
+    query: sectorQuery,
     responses: { 200: json(directory.organizationListSchema, 'the directory') },
+    errors: [...AUTH, 400],
+  },
+  'GET /sectors': {
+    tag: 'sectors',
+    summary: 'The sectors (CEPTOARs) the caller may see',
+    responses: { 200: json(sector.sectorListSchema, 'the sectors, by id') },
     errors: AUTH,
+  },
+  'GET /sectors/{id}': {
+    tag: 'sectors',
+    summary: 'One sector the caller may see (another is 404)',
+    path: z.object({ id: meta(z.enum(sectorIds), 'the sector id', 'chemical') }),
+    responses: { 200: json(sector.sectorSchema, 'the sector') },
+    errors: [...AUTH, 404],
   },
   'PUT /directory/organizations/{org}': {
     tag: 'directory',
@@ -267,7 +293,7 @@ export const contract = {
   'GET /drills': {
     tag: 'drills',
     summary: 'The drills, newest first, with the rate so far',
-    query: page(20, 100),
+    query: z.object({ ...page(20, 100).shape, sector: sectorParamSchema }),
     responses: { 200: json(advisory.drillListSchema, 'a page of drills') },
     errors: [...AUTH, 400],
   },
@@ -327,6 +353,7 @@ export const contract = {
     summary: 'The advisories the caller may see, each with what awaits the caller',
     query: z.object({
       ...page(50, 200).shape,
+      sector: sectorParamSchema,
       drill: bool('only drills (true) or only real advisories (false)'),
       awaiting: bool('every advisory not closed yet that awaits the caller, in one response'),
     }),
@@ -336,7 +363,7 @@ export const contract = {
   'GET /board': {
     tag: 'advisories',
     summary: 'The bulletin board (電子掲示板): the advisories the caller may see',
-    query: page(50, 200),
+    query: z.object({ ...page(50, 200).shape, sector: sectorParamSchema }),
     responses: { 200: json(advisory.boardSchema, 'a page of the board') },
     errors: [...AUTH, 400],
   },

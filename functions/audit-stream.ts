@@ -5,6 +5,7 @@ import { streamEvents } from './commons/audit-log.ts';
 import { replayStream } from './commons/audit-replay.ts';
 import { eventsTable } from './commons/config.ts';
 import { httpHandler } from './commons/http.ts';
+import { canSeeStream } from './commons/sector-lists.ts';
 
 /** GET /audit/streams/{id}?asOf=: the state of any stream as it was at a moment, and the events up to it. */
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
@@ -18,6 +19,8 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
     asOf,
   );
   if (replay.version === 0) throw new NotFoundError(asOf ? `no such stream at ${asOf}` : 'no such stream');
+  // An auditor granted one sector reads that sector's streams only; another's is not there (404).
+  if (!canSeeStream(request.actor, streamId, type, replay.state)) throw new NotFoundError('no such stream');
   return {
     status: 200,
     body: {

@@ -1,5 +1,5 @@
 import * as z from '../events/zod.ts';
-import { advisoryCommand, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
+import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
 
@@ -18,6 +18,7 @@ const body = z.strictObject({
  */
 export const handler = httpHandler({ allow: ['secretariat'], body }, async (request) => {
   const advisoryId = newAdvisoryId();
+  const sector = issuingSector(request.actor, undefined);
   const response = await advisoryCommand(
     request,
     advisoryId,
@@ -35,7 +36,8 @@ export const handler = httpHandler({ allow: ['secretariat'], body }, async (requ
         audience: 'all',
         drill: true,
         contactCheck: true,
-        roster: await loadRoster(reader),
+        sector,
+        roster: await loadRoster(reader, sector),
       },
     },
     { status: 201, location: true },

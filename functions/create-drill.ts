@@ -1,5 +1,5 @@
 import { drillBody } from '../events/advisory/body.ts';
-import { advisoryCommand, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
+import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
 
@@ -8,12 +8,13 @@ export const handler = httpHandler(
   { allow: ['secretariat', 'ministry', 'nisc'], body: drillBody },
   async (request) => {
     const advisoryId = newAdvisoryId();
+    const sector = issuingSector(request.actor, request.body.sector);
     const response = await advisoryCommand(
       request,
       advisoryId,
       {
         type: 'IssueAdvisory',
-        data: { advisoryId, ...request.body, drill: true, roster: await loadRoster(reader) },
+        data: { advisoryId, ...request.body, sector, drill: true, roster: await loadRoster(reader, sector) },
       },
       { status: 201, location: true },
     );

@@ -1,13 +1,21 @@
+import { canSeeEntry } from '../events/directory/directory.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { loadAggregate } from './commons/command-runner.ts';
 import { httpHandler } from './commons/http.ts';
 import { organizations } from './commons/organizations.ts';
 import { reader } from './commons/reader.ts';
 
-/** GET /directory/organizations/{org}: an organisation's directory entry (secretariat, auditors). */
-export const handler = httpHandler({ allow: ['secretariat', 'auditor'] }, async (request) => {
-  const org = request.params.org ?? '';
-  const { state } = await loadAggregate(reader, organizations, org);
-  if (state === null) throw new NotFoundError('no such organisation');
-  return { status: 200, body: { org, ...state.entry, updatedAt: state.updatedAt, version: state.version } };
-});
+/**
+ * GET /directory/organizations/{org}: an organisation's directory entry, for the secretariat, the
+ * ministry, NISC and auditors of its sector (another sector's organisation is 404).
+ */
+export const handler = httpHandler(
+  { allow: ['secretariat', 'ministry', 'nisc', 'auditor'] },
+  async (request) => {
+    const org = request.params.org ?? '';
+    const { state } = await loadAggregate(reader, organizations, org);
+    if (state === null || !canSeeEntry(request.actor, org, state.entry))
+      throw new NotFoundError('no such organisation');
+    return { status: 200, body: { org, ...state.entry, updatedAt: state.updatedAt, version: state.version } };
+  },
+);

@@ -1,23 +1,31 @@
 import type { AdvisoryState, MaybeAdvisory, MaybeRecipient } from '../events/advisory/advisory.ts';
 import { advisoryListRow } from '../events/advisory/list.ts';
 import { canSeeAdvisory } from '../events/advisory/visibility.ts';
-import { OPEN_ADVISORIES, recipientId, recipients } from './commons/advisories.ts';
+import type { SectorId } from '../events/sector/catalog.ts';
+import { listSectors } from '../events/sector/visibility.ts';
+import { ADVISORY_LIST, OPEN_ADVISORIES, recipientId, recipients } from './commons/advisories.ts';
 import { DynamoDbBatchHeadReader } from './commons/batch-heads.ts';
 import { eventsTable } from './commons/config.ts';
-import { allHeads, type StreamHead } from './commons/event-store.ts';
+import type { StreamHead } from './commons/event-store.ts';
 import { httpHandler } from './commons/http.ts';
-import { booleanParam, pageLimit, readPage } from './commons/paging.ts';
+import { booleanParam, pageLimit } from './commons/paging.ts';
 import { dynamoClient } from './commons/reader.ts';
+import { allSectorHeads, sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
 
 const store = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
 
 /** At most this many open advisories are read for `?awaiting=true`. */
 const OPEN_LIMIT = 2000;
 
-/** Every advisory not closed yet, newest first (the sparse OPEN_ADVISORIES index). */
-async function openAdvisories(): Promise<StreamHead<MaybeAdvisory>[]> {
+/** Every advisory of the sectors not closed yet (the sparse OPEN_ADVISORIES index, one partition per sector). */
+async function openAdvisories(sectors: readonly SectorId[]): Promise<StreamHead<MaybeAdvisory>[]> {
   const heads: StreamHead<MaybeAdvisory>[] = [];
-  for await (const head of allHeads<MaybeAdvisory>(store, { index: 'byOrg', key: OPEN_ADVISORIES }, 100)) {
+  for await (const head of allSectorHeads<MaybeAdvisory>(
+    store,
+    sectors,
+    { index: 'byOrg', base: OPEN_ADVISORIES },
+    100,
+  )) {
     heads.push(head);
     if (heads.length >= OPEN_LIMIT) break;
   }
@@ -39,13 +47,14 @@ export const handler = httpHandler(
     const limit = pageLimit(request.query.limit, 50, 200);
     const drill = booleanParam(request.query.drill, 'drill');
     const awaiting = booleanParam(request.query.awaiting, 'awaiting') === true;
+    const sectors = listSectors(actor, sectorParam(request.query.sector));
     const page = awaiting
-      ? { items: await openAdvisories(), cursor: null }
-      : await readPage(() =>
-          store.listHeads<MaybeAdvisory>(
-            { index: 'byType', key: 'advisory' },
-            { limit, cursor: request.query.cursor ?? null },
-          ),
+      ? { items: await openAdvisories(sectors), cursor: null }
+      : await sectorHeadsPage<MaybeAdvisory>(
+          store,
+          sectors,
+          { index: 'byType', base: ADVISORY_LIST },
+          { limit, cursor: request.query.cursor ?? null },
         );
     // Filtered after the Query (TLP rights, drill), so a page may hold fewer rows than `limit`.
     const visible = page.items

@@ -2,6 +2,7 @@ import { boardPage } from './commons/board.ts';
 import { httpHandler } from './commons/http.ts';
 import { pageLimit } from './commons/paging.ts';
 import { reader } from './commons/reader.ts';
+import { sectorParam } from './commons/sector-lists.ts';
 
 /** GET /board: the electronic bulletin board, the advisories the caller may see, newest first, paged. */
 export const handler = httpHandler(
@@ -13,6 +14,7 @@ export const handler = httpHandler(
       request.actor,
       pageLimit(request.query.limit, 50, 200),
       request.query.cursor ?? null,
+      sectorParam(request.query.sector),
     ),
   }),
 );

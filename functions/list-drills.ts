@@ -1,10 +1,12 @@
 import type { AdvisoryState, MaybeAdvisory } from '../events/advisory/advisory.ts';
 import { canSeeReport } from '../events/advisory/report.ts';
 import { advisorySummary, transmission } from '../events/advisory/visibility.ts';
-import { loadRecipients } from './commons/advisories.ts';
+import { listSectors } from '../events/sector/visibility.ts';
+import { ADVISORY_LIST, loadRecipients } from './commons/advisories.ts';
 import { httpHandler } from './commons/http.ts';
-import { pageLimit, readPage } from './commons/paging.ts';
+import { pageLimit } from './commons/paging.ts';
 import { reader } from './commons/reader.ts';
+import { sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
 
 /** At most this many index reads per request: a page among many advisories may hold fewer drills. */
 const MAX_READS = 10;
@@ -23,12 +25,13 @@ export const handler = httpHandler(
     const limit = pageLimit(request.query.limit, 20, 100);
     const drills: AdvisoryState[] = [];
     let cursor = request.query.cursor ?? null;
+    const sectors = listSectors(request.actor, sectorParam(request.query.sector));
     for (let reads = 0; reads < MAX_READS && drills.length < limit; reads++) {
-      const page = await readPage(() =>
-        reader.listHeads<MaybeAdvisory>(
-          { index: 'byType', key: 'advisory' },
-          { limit: limit - drills.length, cursor },
-        ),
+      const page = await sectorHeadsPage<MaybeAdvisory>(
+        reader,
+        sectors,
+        { index: 'byType', base: ADVISORY_LIST },
+        { limit: limit - drills.length, cursor },
       );
       for (const { state } of page.items) {
         if (state?.drill && !state.contactCheck && canSeeReport(state, request.actor)) drills.push(state);

@@ -1,24 +1,44 @@
 import type { MaybeIncident } from '../events/incident/incident.ts';
 import { canSee, incidentSummary } from '../events/incident/visibility.ts';
+import { listSectors } from '../events/sector/visibility.ts';
 import { httpHandler } from './commons/http.ts';
+import { INCIDENT_LIST } from './commons/incidents.ts';
 import { pageLimit, readPage } from './commons/paging.ts';
 import { reader } from './commons/reader.ts';
+import { sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
 
-/** GET /incidents: the incidents the caller may see, newest first, paged with `limit` and `cursor`. */
+/**
+ * GET /incidents: the incidents the caller may see, newest first, paged with `limit` and `cursor`;
+ * of the sectors it sees, or the one `?sector=` names among them.
+ */
 export const handler = httpHandler(
   { allow: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] },
   async (request) => {
     const { actor } = request;
     const limit = pageLimit(request.query.limit, 50, 200);
-    const query =
+    const sectors = listSectors(actor, sectorParam(request.query.sector));
+    const cursor = request.query.cursor ?? null;
+    // A member's own organisation's reports (one sector's); the chain one partition per sector it sees.
+    const page =
       actor.role === 'member'
-        ? { index: 'byOrg' as const, key: `org#${actor.org ?? ''}` }
-        : actor.role === 'ministry' || actor.role === 'nisc'
-          ? { index: 'byType' as const, key: 'incident', visibleTo: actor.role }
-          : { index: 'byType' as const, key: 'incident' };
-    const page = await readPage(() =>
-      reader.listHeads<MaybeIncident>(query, { limit, cursor: request.query.cursor ?? null }),
-    );
+        ? sectors.length === 0
+          ? { items: [], cursor: null }
+          : await readPage(() =>
+              reader.listHeads<MaybeIncident>(
+                { index: 'byOrg', key: `org#${actor.org ?? ''}` },
+                { limit, cursor },
+              ),
+            )
+        : await sectorHeadsPage<MaybeIncident>(
+            reader,
+            sectors,
+            {
+              index: 'byType',
+              base: INCIDENT_LIST,
+              ...(actor.role === 'ministry' || actor.role === 'nisc' ? { visibleTo: actor.role } : {}),
+            },
+            { limit, cursor },
+          );
     const items = page.items
       .map((head) => head.state)
       .filter((state) => state !== null && canSee(state, actor))

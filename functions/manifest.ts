@@ -132,6 +132,20 @@ export const functions = [
     calls: READ,
   },
   {
+    name: 'list-sectors',
+    description: 'The sectors (CEPTOARs) the caller may see',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/sectors' }],
+    calls: READ,
+  },
+  {
+    name: 'get-sector',
+    description: 'One sector the caller may see',
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/sectors/{id}' }],
+    calls: READ,
+  },
+  {
     name: 'put-organization',
     description: "The secretariat sets an organisation's directory entry",
     trigger: 'http',

@@ -1,6 +1,8 @@
 import { type ShareBody, shareBody } from '../events/advisory/body.ts';
 import type { AdvisoryCommand } from '../events/advisory/decide.ts';
 import { NotFoundError, ValidationError } from '../events/errors.ts';
+import { canSee } from '../events/incident/visibility.ts';
+import { sectorOr } from '../events/sector/catalog.ts';
 import { advisoryCommand, newAdvisoryId, rosterOf } from './commons/advisory-http.ts';
 import { previewAdvisory, previewRequested } from './commons/advisory-preview.ts';
 import { loadAggregate } from './commons/command-runner.ts';
@@ -31,8 +33,9 @@ async function shareCommand(
 ): Promise<Extract<AdvisoryCommand, { type: 'IssueAdvisory' }>> {
   const incidentId = incidentIdFrom(request);
   const { state: incident } = await loadAggregate(reader, incidents, incidentId);
-  if (incident === null) throw new NotFoundError('no such incident');
-  const directory = await loadDirectory(reader);
+  if (incident === null || !canSee(incident, request.actor)) throw new NotFoundError('no such incident');
+  const sector = sectorOr(incident.sector);
+  const directory = await loadDirectory(reader, sector);
   const reporterOrg = directory.organizations[incident.org];
   const identifying = [
     incident.org,
@@ -66,7 +69,8 @@ async function shareCommand(
       drill: false,
       sourceIncidentId: incidentId,
       excludeOrgs: [incident.org],
-      roster: rosterOf(directory),
+      sector,
+      roster: rosterOf(directory, sector),
     },
   };
 }

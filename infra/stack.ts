@@ -320,7 +320,13 @@ export class CeptoarRelayStack extends Stack {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
-      customAttributes: { org: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
+      // The secretariat sets a member's organisation; `sector` (custom:sector) is the CEPTOAR a secretariat,
+      // NISC or auditor account is limited to (none: chemical for a secretariat, every sector for NISC).
+      // Custom attributes can be added to a live pool, never removed: sector is new, org was there first.
+      customAttributes: {
+        org: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        sector: new cognito.StringAttribute({ minLen: 1, maxLen: 32, mutable: true }),
+      },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -361,7 +367,7 @@ export class CeptoarRelayStack extends Stack {
       refreshTokenValidity: Duration.days(7),
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true })
-        .withCustomAttributes('org'),
+        .withCustomAttributes('org', 'sector'),
       // The organisation decides what a caller may see; only an administrator may change it.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import type { SectorId } from '../events/sector/catalog.ts';
 import type { Directory } from '../functions/commons/directory.ts';
 import { functions } from '../functions/manifest.ts';
 import { CONSOLE_DIST } from '../web/build.ts';
@@ -14,6 +15,7 @@ import {
   localSigningKey,
   localWebhookKeyFile,
   tokenRequest,
+  tokenSector,
 } from './auth.ts';
 import { startCheckpointTimer } from './checkpoints.ts';
 import { consoleRoute } from './console.ts';
@@ -127,6 +129,26 @@ function bothReactions(first: StreamReaction, second: StreamReaction): StreamRea
 }
 
 /** The state machine exactly as the CDK app synthesizes it (bundling skipped: only the template is needed). */
+/** A 400 problem+json answer to POST /local/token, with its per-field errors. */
+const badTokenRequest = (detail: string, errors: { path: string; message: string }[]) => ({
+  status: 400,
+  contentType: 'application/problem+json',
+  body: { type: 'about:blank', title: 'Bad Request', status: 400, detail, errors },
+});
+
+/** The sector of an organisation in the event-sourced directory; null when it is not there (or none is named). */
+async function localOrgSector(org: string | undefined): Promise<SectorId | null> {
+  if (org === undefined) return null;
+  const [{ loadAggregate }, { organizations }, { store }, { entrySector }] = await Promise.all([
+    import('../functions/commons/command-runner.ts'),
+    import('../functions/commons/organizations.ts'),
+    import('../functions/commons/store.ts'),
+    import('../events/directory/directory.ts'),
+  ]);
+  const { state } = await loadAggregate(store, organizations, org);
+  return state === null ? null : entrySector(state.entry);
+}
+
 async function synthesizedStateMachines() {
   const { buildApp, STACK_ID } = await import('../infra/app.ts');
   const { app } = buildApp({ bundling: false, nag: false });
@@ -287,22 +309,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
         const parsed = tokenRequest.safeParse(json);
         if (!parsed.success) {
-          return {
-            status: 400,
-            contentType: 'application/problem+json',
-            body: {
-              type: 'about:blank',
-              title: 'Bad Request',
-              status: 400,
-              detail: 'the body must be {role, org?, sub?}',
-              errors: parsed.error.issues.map((i) => ({
-                path: i.path.join('.') || '(body)',
-                message: i.message,
-              })),
-            },
-          };
+          return badTokenRequest(
+            'the body must be {role, org?, sector?, sub?}',
+            parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
+          );
         }
-        return { status: 200, body: { token: await issueLocalToken(signingKey, parsed.data) } };
+        // A member's sector is its organisation's, as the directory has it now.
+        const orgSector = await localOrgSector(parsed.data.role === 'member' ? parsed.data.org : undefined);
+        const sector = tokenSector(parsed.data, orgSector);
+        if ('error' in sector)
+          return badTokenRequest(sector.error, [{ path: 'sector', message: sector.error }]);
+        const request = { ...parsed.data, ...(sector.sector ? { sector: sector.sector } : {}) };
+        return { status: 200, body: { token: await issueLocalToken(signingKey, request) } };
       },
       async ({ method, path }) => {
         if (method === 'GET' && path === '/local/mail')
@@ -367,7 +385,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       throw new Error('the template lacks the relay or the advisory state machine');
 
     // The directory is event-sourced; config/directory.json only seeds the organisations missing at start.
-    const { seedLocalDirectory } = await import('./directory-seed.ts');
+    const { seedLocalDirectory, seedLocalSectors } = await import('./directory-seed.ts');
+    const seededSectors = await seedLocalSectors();
+    if (seededSectors > 0) log.info(`seeded ${seededSectors} sectors`);
     const seeded = await seedLocalDirectory(options.directory);
     if (seeded > 0) log.info(`seeded ${seeded} organisations into the directory`);
 

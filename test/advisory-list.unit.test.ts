@@ -124,6 +124,8 @@ describe('a row of GET /advisories', () => {
     const due = advisoryListRow(state, ASAHI_MEMBER as User, undefined);
     expect(due).toEqual({
       id: ID,
+      // A stream from before sectors (no sector recorded) is chemical's.
+      sector: 'chemical',
       title: 'VPN vulnerability',
       tlp: 'GREEN',
       drill: true,

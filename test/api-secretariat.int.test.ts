@@ -129,6 +129,7 @@ describe('GET /directory/organizations', () => {
     expect(res.body.items.find((o: { org: string }) => o.org === 'kashima-resin')).toEqual({
       org: 'kashima-resin',
       kind: 'member',
+      sector: 'chemical',
       member: true,
       name: { ja: '鹿島樹脂', en: 'Kashima Resin' },
       contacts: 1,
@@ -144,10 +145,14 @@ describe('GET /directory/organizations', () => {
     expect(
       (await api.call('GET', '/directory/organizations', { token: await api.token('auditor') })).status,
     ).toBe(200);
-    for (const role of ['member', 'ministry', 'nisc']) {
-      const token = await api.token(role, role === 'member' ? 'asahi-petrochem' : undefined);
-      expect((await api.call('GET', '/directory/organizations', { token })).status).toBe(403);
+    // The chemical sector's ministry (METI) and NISC read it too; a member does not.
+    for (const role of ['ministry', 'nisc']) {
+      const token = await api.token(role);
+      const chemical = await api.call('GET', '/directory/organizations?sector=chemical', { token });
+      expect(chemical.body.items.map((o: { org: string }) => o.org)).toEqual(orgs);
     }
+    const member = await api.token('member', 'asahi-petrochem');
+    expect((await api.call('GET', '/directory/organizations', { token: member })).status).toBe(403);
   });
 });
 

@@ -75,7 +75,38 @@ describe('a data folder written by the previous main', () => {
   it('verifies every stream against the old checkpoint', async () => {
     const report = await verify();
     expect(report.failures).toEqual([]);
-    expect(report).toMatchObject({ ok: true, streams: 41, checkpoints: 1, anchored: 41 });
+    // The folder's 41 streams, all under the old checkpoint, and what the start seeded beside them:
+    // 18 sectors and 72 organisations of the other sectors and ministries (local/seed-sectors.ts).
+    expect(report).toMatchObject({ ok: true, streams: 41 + 18 + 72, checkpoints: 1, anchored: 41 });
+  });
+
+  it("lists the folder's incidents and advisories under chemical, and another sector sees none of them", async () => {
+    // The secretariat's one sector by name, and the auditor's every sector (a page merged over 18 Queries).
+    const chemical = await api.call('GET', '/incidents?sector=chemical', {
+      token: await api.token('secretariat'),
+    });
+    const everySector = await api.call('GET', '/incidents', { token: await api.token('auditor') });
+    for (const list of [chemical, everySector]) {
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((i: { id: string }) => i.id).sort()).toEqual(
+        [CLOSED, RESUBMITTED, WAITING].sort(),
+      );
+      for (const item of list.body.items) expect(item.sector).toBe('chemical');
+    }
+    const banking = await api.call('POST', '/local/token', {
+      body: { role: 'secretariat', sector: 'banking' },
+    });
+    const token = banking.body.token as string;
+    expect((await api.call('GET', '/incidents', { token })).body.items).toEqual([]);
+    expect((await api.call('GET', '/advisories', { token })).body.items).toEqual([]);
+    for (const id of [CLOSED, RESUBMITTED, WAITING]) {
+      expect((await api.call('GET', `/incidents/${id}`, { token })).status).toBe(404);
+      expect((await api.call('GET', `/incidents/${id}/events`, { token })).status).toBe(404);
+    }
+    for (const id of [ADVISORY, DRILL])
+      expect((await api.call('GET', `/advisories/${id}`, { token })).status).toBe(404);
+    const sec = await api.call('GET', `/advisories/${ADVISORY}`, { token: await api.token('secretariat') });
+    expect(sec.body.sector).toBe('chemical');
   });
 
   it('replays an old Idempotency-Key with its first answer and writes nothing', async () => {

@@ -52,7 +52,7 @@ const returned = {
 };
 
 describe('ReportIncident', () => {
-  it('records the report with the secretariat deadline set by severity (high: 4 h)', () => {
+  it("records the report, in the member's sector, with the secretariat deadline set by severity (high: 4 h)", () => {
     spec([])
       .when(
         { type: 'ReportIncident', data: { incidentId: INCIDENT_ID, report: RANSOMWARE_REPORT } },
@@ -60,8 +60,22 @@ describe('ReportIncident', () => {
         T0,
       )
       .thenEvents([
-        { ...reported.event, data: { ...reported.event.data, reporting: { preset: 'japan-ceptoar' } } },
+        {
+          ...reported.event,
+          data: { ...reported.event.data, sector: 'chemical', reporting: { preset: 'japan-ceptoar' } },
+        },
       ]);
+  });
+
+  it("hides another sector's incident as not found, whatever the caller's role", () => {
+    for (const actor of [
+      { kind: 'user', sub: 'gas-sec', role: 'secretariat', sector: 'gas' },
+      { kind: 'user', sub: 'fsa', role: 'ministry', org: 'fsa' },
+    ] as const) {
+      spec([reported])
+        .when({ type: 'DecideRelay', data: { decision: 'approve' } }, actor, T1)
+        .thenThrows(NotFoundError);
+    }
   });
 
   it('uses the critical deadline of 1 h for a critical incident', () => {

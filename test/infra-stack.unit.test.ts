@@ -442,7 +442,10 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       MfaConfiguration: 'ON',
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      Schema: Match.arrayWith([Match.objectLike({ Name: 'org', Mutable: true })]),
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'org', Mutable: true }),
+        Match.objectLike({ Name: 'sector', Mutable: true }),
+      ]),
     });
     const groups = Object.values(resources).filter((r) => r.Type === 'AWS::Cognito::UserPoolGroup');
     expect(groups.map((g) => g.Properties.GroupName).sort()).toEqual(
@@ -451,7 +454,7 @@ describe('HTTP API', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
-      ReadAttributes: Match.arrayWith(['custom:org']),
+      ReadAttributes: Match.arrayWith(['custom:org', 'custom:sector']),
       WriteAttributes: Match.not(Match.arrayWith(['custom:org'])),
     });
   });

@@ -1,6 +1,7 @@
 import type { Channel, Recorded } from '../incident/incident.ts';
 import type { Tlp } from '../incident/report.ts';
 import type { Severity } from '../policy.ts';
+import type { SectorId } from '../sector/catalog.ts';
 import { escalated } from '../workflow-plan.ts';
 
 /** The roles that may issue an advisory: where it starts in the downward chain. */
@@ -50,6 +51,8 @@ export type AdvisoryEvent =
       type: 'AdvisoryIssued';
       data: {
         advisoryId: string;
+        /** The sector it goes to; absent in streams from before sectors (chemical). */
+        sector?: SectorId;
         title: string;
         body: string;
         tlp: Tlp;
@@ -113,6 +116,8 @@ export interface ForwardProgress {
 /** The folded state of an advisory's own stream (recipients' facts live in their own streams). */
 export interface AdvisoryState {
   id: string;
+  /** The sector (absent in heads from before sectors: read it with sectorOr, chemical). */
+  sector?: SectorId;
   title: string;
   body: string;
   tlp: Tlp;
@@ -195,6 +200,7 @@ export function evolveAdvisory(state: MaybeAdvisory, event: Recorded<AdvisoryEve
           : 'distributed';
     return {
       id: d.advisoryId,
+      ...(d.sector ? { sector: d.sector } : {}),
       title: d.title,
       body: d.body,
       tlp: d.tlp,

@@ -1,6 +1,7 @@
 import { orgId } from '../directory/directory.ts';
 import { text, tlpLabels } from '../fields.ts';
 import { severities } from '../policy.ts';
+import { sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
 
 const common = {
@@ -13,6 +14,8 @@ const common = {
     z.number().check(z.positive('must be positive'), z.maximum(720, 'must be at most 720 hours')),
     24,
   ),
+  /** The sector it goes to: one the issuer sees (default: its only one, else chemical when it sees that). */
+  sector: z.optional(z.enum(sectorIds)),
   audience: z._default(
     z.union([
       z.literal('all'),

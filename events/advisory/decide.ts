@@ -4,6 +4,8 @@ import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } fro
 import type { Channel } from '../incident/incident.ts';
 import type { Tlp } from '../incident/report.ts';
 import type { RelayPolicy, Severity } from '../policy.ts';
+import { DEFAULT_SECTOR, type SectorId } from '../sector/catalog.ts';
+import { canSeeSector } from '../sector/visibility.ts';
 import { DONE, planHop, type WaitPlan, waitUntil } from '../workflow-plan.ts';
 import {
   type AdvisoryEvent,
@@ -33,6 +35,8 @@ export type AdvisoryCommand =
       type: 'IssueAdvisory';
       data: {
         advisoryId: string;
+        /** The sector it goes to (the roster is that sector's members); none is chemical. */
+        sector?: SectorId | undefined;
         title: string;
         body: string;
         tlp: Tlp;
@@ -121,11 +125,17 @@ export function decideAdvisory(
   state: MaybeAdvisory,
   ctx: AdvisoryContext,
 ): AdvisoryEvent[] {
+  // Another sector's advisory is not there for the caller: 404, never 403.
+  if (state !== null && !canSeeSector(ctx.actor, state.sector)) throw new NotFoundError('no such advisory');
   switch (command.type) {
     case 'IssueAdvisory': {
       const issuerRole = issuerRoleOf(ctx.actor);
       if (state !== null) throw new IllegalStateError('this advisory was already issued');
-      const { roster, ...d } = command.data;
+      const { roster, sector = DEFAULT_SECTOR, ...d } = command.data;
+      if (!canSeeSector(ctx.actor, sector))
+        throw new ValidationError('not a sector of yours', [
+          { path: 'sector', message: 'not a sector of yours' },
+        ]);
       if (d.audience !== 'all') {
         const members = new Set(roster.members);
         const unknown = d.audience.flatMap((org, i) =>
@@ -140,6 +150,7 @@ export function decideAdvisory(
         type: 'AdvisoryIssued',
         data: {
           advisoryId: d.advisoryId,
+          sector,
           title: d.title,
           body: d.body,
           tlp: d.tlp,

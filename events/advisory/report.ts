@@ -1,4 +1,5 @@
 import { type Actor, hasRole } from '../actor.ts';
+import { canSeeSector } from '../sector/visibility.ts';
 import type { AdvisoryState, ForwardHop, RecipientState } from './advisory.ts';
 
 /**
@@ -8,9 +9,10 @@ import type { AdvisoryState, ForwardHop, RecipientState } from './advisory.ts';
  */
 export const canSeeReport = (state: AdvisoryState, actor: Actor): boolean =>
   actor.kind === 'system' ||
-  hasRole(actor, 'secretariat', 'auditor') ||
-  (hasRole(actor, 'nisc') && state.issuerRole === 'nisc') ||
-  (hasRole(actor, 'ministry') && (state.hops.ministry !== null || state.issuerRole === 'ministry'));
+  (canSeeSector(actor, state.sector) &&
+    (hasRole(actor, 'secretariat', 'auditor') ||
+      (hasRole(actor, 'nisc') && state.issuerRole === 'nisc') ||
+      (hasRole(actor, 'ministry') && (state.hops.ministry !== null || state.issuerRole === 'ministry'))));
 
 const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 1000);
 

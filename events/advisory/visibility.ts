@@ -1,4 +1,6 @@
 import type { Actor } from '../actor.ts';
+import { sectorOr } from '../sector/catalog.ts';
+import { canSeeSector } from '../sector/visibility.ts';
 import type { AdvisoryState, RecipientState } from './advisory.ts';
 
 /**
@@ -14,6 +16,7 @@ export function canSeeAdvisory(state: AdvisoryState, actor: Actor | null): boole
   const distributed = state.distributedAt !== null;
   if (actor === null) return distributed && state.tlp === 'CLEAR';
   if (actor.kind === 'system') return true;
+  if (!canSeeSector(actor, state.sector)) return false;
   switch (actor.role) {
     case 'secretariat':
     case 'auditor':
@@ -102,6 +105,7 @@ export function advisoryView(
 ) {
   const content = {
     id: state.id,
+    sector: sectorOr(state.sector),
     title: state.title,
     body: state.body,
     tlp: state.tlp,
@@ -152,6 +156,7 @@ export function advisoryView(
 export function advisorySummary(state: AdvisoryState) {
   return {
     id: state.id,
+    sector: sectorOr(state.sector),
     title: state.title,
     tlp: state.tlp,
     drill: state.drill,

@@ -1,5 +1,6 @@
 import { tlpLabels } from '../incident/report.ts';
 import { severities } from '../policy.ts';
+import { sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
 import { channel, cursor, hopProgress, instant, nullableInstant } from './shapes.ts';
 
@@ -22,6 +23,7 @@ export const advisoryAnswer = z.object({
 /** What any reader of an advisory sees (the public board: this alone). */
 const contentShape = {
   id: z.uuid(),
+  sector: z.enum(sectorIds),
   title: z.string(),
   body: z.string(),
   tlp,
@@ -107,6 +109,7 @@ export const advisoryViewSchema = z.union([chainAdvisoryView, memberAdvisoryView
 /** A board row: what the caller may know of an advisory in a list. */
 const summaryShape = {
   id: z.uuid(),
+  sector: z.enum(sectorIds),
   title: z.string(),
   tlp,
   drill: z.boolean(),

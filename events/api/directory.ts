@@ -1,4 +1,5 @@
 import { channels, contactSchema, orgId, orgKinds } from '../directory/directory.ts';
+import { sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
 import { instant } from './shapes.ts';
 
@@ -10,6 +11,7 @@ const names = z.object({ ja: z.string(), en: z.string() });
 export const organizationEntrySchema = z.object({
   org: orgId,
   kind: z.enum(orgKinds),
+  sector: z.optional(z.enum(sectorIds)),
   name: names,
   contacts: z.array(contactSchema()),
   updatedAt: instant,
@@ -20,6 +22,7 @@ export const organizationEntrySchema = z.object({
 export const organizationPutSchema = z.object({
   org: orgId,
   kind: z.enum(orgKinds),
+  sector: z.optional(z.enum(sectorIds)),
   name: names,
   contacts: z.array(contactSchema()),
   version: z.number(),
@@ -32,6 +35,8 @@ export const organizationListSchema = z.object({
     z.object({
       org: orgId,
       kind: z.enum(orgKinds),
+      /** The sector of a member or a secretariat; null for a ministry or NISC. */
+      sector: z.nullable(z.enum(sectorIds)),
       member: z.boolean(),
       name: names,
       contacts: z.number(),

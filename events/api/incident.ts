@@ -1,6 +1,7 @@
 import { recoveryStatuses, reportIncidentBody } from '../incident/report.ts';
 import { hops, severities } from '../policy.ts';
 import { stageFieldSchemas } from '../reporting.ts';
+import { sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
 import { channel, cursor, eventShape, hopProgress, instant, nullableInstant } from './shapes.ts';
 
@@ -49,6 +50,7 @@ export const incidentViewSchema = z.object({
   id: z.uuid(),
   status: incidentStatus,
   org: z.string(),
+  sector: z.enum(sectorIds),
   reportedBy: z.string(),
   report: reportIncidentBody,
   severity: z.enum(severities),
@@ -108,6 +110,7 @@ export const incidentSummarySchema = z.object({
   id: z.uuid(),
   title: z.string(),
   org: z.string(),
+  sector: z.enum(sectorIds),
   status: incidentStatus,
   severity: z.enum(severities),
   tlp: reportIncidentBody.shape.tlp,

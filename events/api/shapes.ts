@@ -1,4 +1,5 @@
 import { roles } from '../actor.ts';
+import { sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
 
 /**
@@ -18,6 +19,8 @@ export const actorSchema = z.union([
     sub: z.string(),
     role: z.enum(roles),
     org: z.optional(z.string()),
+    /** The token's sector, when it named one. */
+    sector: z.optional(z.enum(sectorIds)),
   }),
   z.object({ kind: z.literal('system'), sub: z.string() }),
 ]);

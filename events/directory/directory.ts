@@ -1,6 +1,15 @@
 import { type Actor, hasRole } from '../actor.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { e164Phone, plainText } from '../fields.ts';
+import {
+  DEFAULT_SECTOR,
+  ministryOf,
+  ministryOfOrg,
+  type SectorId,
+  sectorIds,
+  sectorOr,
+} from '../sector/catalog.ts';
+import { canSeeSector, visibleSectors } from '../sector/visibility.ts';
 import * as z from '../zod.ts';
 
 /** The channels a contact can be reached on; `voice` is a phone call that reads the message aloud. */
@@ -71,6 +80,8 @@ function buildSchemas() {
   const organization = z
     .strictObject({
       kind: z.enum(orgKinds),
+      /** The sector of a member or a secretariat (none: chemical); a ministry or NISC spans sectors. */
+      sector: z.optional(z.enum(sectorIds)),
       name: z.strictObject({
         ja: z.string().check(plainText(), z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
         en: z.string().check(plainText(), z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
@@ -208,12 +219,27 @@ export function decideOrganization(
     );
   }
   switch (command.type) {
-    case 'PutOrganization':
+    case 'PutOrganization': {
       if (!hasRole(ctx.actor, 'secretariat'))
         throw new ForbiddenError('only the secretariat manages the directory');
-      if (state === null) return [{ type: 'OrganizationRegistered', data: { org, entry: parsed.data } }];
-      if (sameEntry(state.entry, parsed.data)) return [];
-      return [{ type: 'OrganizationUpdated', data: { org, entry: parsed.data } }];
+      const own = visibleSectors(ctx.actor)[0] ?? DEFAULT_SECTOR;
+      // Another sector's organisation is not there for this secretariat (404, never 403).
+      if (state !== null && !canSeeEntry(ctx.actor, org, state.entry))
+        throw new NotFoundError('no such organisation');
+      if (parsed.data.sector !== undefined && parsed.data.sector !== own) {
+        throw new ValidationError('the directory entry is invalid', [
+          { path: 'sector', message: `must be your sector, ${own}` },
+        ]);
+      }
+      // A chemical entry stays without the field, as entries were before sectors; others name theirs.
+      const entry =
+        parsed.data.sector === undefined && own !== DEFAULT_SECTOR
+          ? { ...parsed.data, sector: own }
+          : parsed.data;
+      if (state === null) return [{ type: 'OrganizationRegistered', data: { org, entry } }];
+      if (sameEntry(state.entry, entry)) return [];
+      return [{ type: 'OrganizationUpdated', data: { org, entry } }];
+    }
     case 'SeedOrganization':
       if (state !== null) return [];
       return [{ type: 'OrganizationRegistered', data: { org, entry: parsed.data } }];
@@ -250,6 +276,26 @@ export function signingKeys(keys: readonly WebhookKeyGeneration[], now: string):
     return next === undefined || Date.parse(next.since) + overlap > at;
   });
   return live.slice(-MAX_SIGNING_KEYS);
+}
+
+/** The sector of a member's or a secretariat's entry; null for an organisation that spans sectors. */
+export const entrySector = (entry: Pick<OrganizationEntry, 'kind' | 'sector'>): SectorId | null =>
+  entry.kind === 'member' || entry.kind === 'secretariat' ? sectorOr(entry.sector) : null;
+
+/** Whether an entry belongs to a sector: its members and secretariat (the ministry and NISC belong to none). */
+export const entryInSector = (entry: Pick<OrganizationEntry, 'kind' | 'sector'>, sector: string): boolean =>
+  entrySector(entry) === sector;
+
+/**
+ * Whether a caller may see an organisation's entry: a member's or a secretariat's when it sees that
+ * sector; a ministry's when the ministry oversees a sector the caller sees; NISC's always.
+ */
+export function canSeeEntry(actor: Actor, org: string, entry: Pick<OrganizationEntry, 'kind' | 'sector'>) {
+  const sector = entrySector(entry);
+  if (sector !== null) return canSeeSector(actor, sector);
+  if (entry.kind === 'nisc') return true;
+  const ministry = ministryOfOrg(org);
+  return ministry !== null && visibleSectors(actor).some((s) => ministryOf[s] === ministry);
 }
 
 /** The address a contact has for a channel, if any. */

@@ -13,6 +13,8 @@ import {
   stageRefusal,
   stageRequirementSchema,
 } from '../reporting.ts';
+import { DEFAULT_SECTOR } from '../sector/catalog.ts';
+import { canSeeSector, visibleSectors } from '../sector/visibility.ts';
 import { DONE, planHop, type WaitPlan } from '../workflow-plan.ts';
 import * as z from '../zod.ts';
 import type { FollowUpBody } from './bodies.ts';
@@ -133,6 +135,8 @@ export function decide(
   state: MaybeIncident,
   ctx: DecisionContext,
 ): IncidentEvent[] {
+  // Another sector's incident is not there for the caller: 404, never 403.
+  if (state !== null && !canSeeSector(ctx.actor, state.sector)) throw new NotFoundError('no such incident');
   switch (command.type) {
     case 'ReportIncident': {
       requireUser(ctx, 'member');
@@ -154,6 +158,7 @@ export function decide(
           data: {
             incidentId: command.data.incidentId,
             org: ctx.actor.org,
+            sector: visibleSectors(ctx.actor)[0] ?? DEFAULT_SECTOR,
             reportedBy: ctx.actor.sub,
             report,
             secretariatDueAt: due(report, 'secretariat', ctx),

@@ -7,6 +7,7 @@ import {
   type ReportingPreset,
   type StageDetails,
 } from '../reporting.ts';
+import type { SectorId } from '../sector/catalog.ts';
 import { escalated } from '../workflow-plan.ts';
 import type { RecoveryStatus, Report } from './report.ts';
 
@@ -40,6 +41,8 @@ export type IncidentEvent =
       data: {
         incidentId: string;
         org: string;
+        /** The reporting member's sector; absent in streams from before sectors (chemical). */
+        sector?: SectorId;
         reportedBy: string;
         report: Report;
         secretariatDueAt: string;
@@ -138,6 +141,8 @@ export interface IncidentState {
   id: string;
   status: IncidentStatus;
   org: string;
+  /** The sector (absent in heads from before sectors: read it with sectorOr, chemical). */
+  sector?: SectorId;
   reportedBy: string;
   report: Report;
   severity: Severity;
@@ -251,6 +256,7 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
       id: data.incidentId,
       status: 'awaiting_secretariat',
       org: data.org,
+      ...(data.sector ? { sector: data.sector } : {}),
       reportedBy: data.reportedBy,
       report: data.report,
       severity: data.report.severity,

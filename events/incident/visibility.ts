@@ -1,5 +1,7 @@
 import type { Actor } from '../actor.ts';
 import { nextStage, presetOf, type StageClock, stageClocks } from '../reporting.ts';
+import { sectorOr } from '../sector/catalog.ts';
+import { canSeeSector } from '../sector/visibility.ts';
 import { currentHop, type IncidentState } from './incident.ts';
 
 /**
@@ -8,6 +10,7 @@ import { currentHop, type IncidentState } from './incident.ts';
  */
 export function canSee(state: IncidentState, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
+  if (!canSeeSector(actor, state.sector)) return false;
   switch (actor.role) {
     case 'secretariat':
     case 'auditor':
@@ -28,6 +31,7 @@ export function canSee(state: IncidentState, actor: Actor): boolean {
 /** Who may read the raw event stream: the secretariat, auditors and the reporting member. */
 export function canReadEvents(state: IncidentState, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
+  if (!canSeeSector(actor, state.sector)) return false;
   return (
     actor.role === 'secretariat' ||
     actor.role === 'auditor' ||
@@ -67,6 +71,7 @@ export function incidentView(state: IncidentState, now: string) {
   } = state;
   return {
     ...rest,
+    sector: sectorOr(state.sector),
     ...incidentStages(state, now),
     hops: {
       secretariat: hops.secretariat,
@@ -99,6 +104,7 @@ export function incidentSummary(state: IncidentState) {
     id: state.id,
     title: state.report.title,
     org: state.org,
+    sector: sectorOr(state.sector),
     status: state.status,
     severity: state.severity,
     tlp: state.report.tlp,

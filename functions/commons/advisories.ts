@@ -17,12 +17,16 @@ import {
   type RecipientCommand,
   type RecipientContext,
 } from '../../events/advisory/decide.ts';
+import { sectorOr, sectorPartition } from '../../events/sector/catalog.ts';
 import type { Aggregate } from './command-runner.ts';
 import { allHeads, type EventReader } from './event-store.ts';
 import { upcastV1 } from './upcast.ts';
 
 /** The byOrg index key of the advisories not closed yet (never an organisation's `org#…` key). */
 export const OPEN_ADVISORIES = 'open-advisories';
+
+/** The byType partition of advisories, before the sector (events/sector/catalog.ts, sectorPartition). */
+export const ADVISORY_LIST = 'advisory';
 
 /** The advisory aggregate: the hop chain and the acknowledgement window, one stream per advisory. */
 export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand, AdvisoryContext> = {
@@ -36,11 +40,14 @@ export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand
   project: (state) => {
     if (state === null) throw new Error('cannot index an advisory that does not exist');
     return {
-      listPk: 'advisory',
+      // One partition per sector (chemical's is the one there was before sectors): a list is one Query.
+      listPk: sectorPartition(ADVISORY_LIST, sectorOr(state.sector)),
       listSk: `${state.createdAt}#${state.id}`,
       // Listed under OPEN_ADVISORIES (the sparse byOrg index) until its window closes: what may still
       // await someone's forward or acknowledgement, however many advisories came after it.
-      ...(state.status === 'closed' ? {} : { orgPk: OPEN_ADVISORIES }),
+      ...(state.status === 'closed'
+        ? {}
+        : { orgPk: sectorPartition(OPEN_ADVISORIES, sectorOr(state.sector)) }),
       // Open work until the window closed and the closing notice (window_closed) was recorded:
       // recipients' messages go out at distribution and reminders, before the window closes.
       open: state.status !== 'closed' || !state.deliveries.some((d) => d.purpose === 'window_closed'),

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Actor } from '../../events/actor.ts';
 import type { AdvisoryState } from '../../events/advisory/advisory.ts';
 import type { AdvisoryCommand, AdvisoryContext, MemberRoster } from '../../events/advisory/decide.ts';
+import { ValidationError } from '../../events/errors.ts';
+import type { SectorId } from '../../events/sector/catalog.ts';
+import { actingSector, visibleSectors } from '../../events/sector/visibility.ts';
 import { advisories } from './advisories.ts';
 import { type Directory, loadDirectory, memberOrgs } from './directory.ts';
 import type { EventReader } from './event-store.ts';
@@ -10,9 +14,9 @@ import { policy } from './policy-config.ts';
 
 export { advisoryIdFrom } from './advisory-id.ts';
 
-/** The member organisations and their contacts' logins, as the directory says now. */
-export function rosterOf(directory: Directory): MemberRoster {
-  const members = memberOrgs(directory);
+/** A sector's member organisations and their contacts' logins, as the directory says now. */
+export function rosterOf(directory: Directory, sector: SectorId): MemberRoster {
+  const members = memberOrgs(directory, sector);
   const logins = Object.fromEntries(
     members.map((org) => [
       org,
@@ -22,8 +26,25 @@ export function rosterOf(directory: Directory): MemberRoster {
   return { members, logins };
 }
 
-/** The roster read from the event-sourced directory. */
-export const loadRoster = async (reader: EventReader) => rosterOf(await loadDirectory(reader));
+/** A sector's roster read from the event-sourced directory (one Query of the sector's partition). */
+export const loadRoster = async (reader: EventReader, sector: SectorId) =>
+  rosterOf(await loadDirectory(reader, sector), sector);
+
+/**
+ * The sector a new advisory goes to: the one the body names among the caller's, else its only one
+ * (chemical for a caller that sees it among several); a 400 naming `sector` when the caller must choose.
+ */
+export function issuingSector(actor: Actor, requested: SectorId | undefined): SectorId {
+  const sector = actingSector(actor, requested);
+  if (sector !== null) return sector;
+  throw new ValidationError('name the sector', [
+    {
+      path: 'sector',
+      message:
+        requested === undefined ? `one of ${visibleSectors(actor).join(', ')}` : 'not a sector of yours',
+    },
+  ]);
+}
 
 /** The short answer to an advisory command. */
 export const advisoryAnswer = (state: AdvisoryState, version: number) => ({

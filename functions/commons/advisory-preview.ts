@@ -28,7 +28,13 @@ export function previewAdvisory(
   const member: Actor | null =
     org === undefined
       ? null
-      : { kind: 'user', role: 'member', org, sub: state.named[org]?.[0] ?? `preview-member-${org}` };
+      : {
+          kind: 'user',
+          role: 'member',
+          org,
+          sub: state.named[org]?.[0] ?? `preview-member-${org}`,
+          ...(state.sector ? { sector: state.sector } : {}),
+        };
   const visible = member !== null && canSeeAdvisory(state, member);
   return {
     status: 200,

@@ -7,6 +7,7 @@ import {
   type OrgKind,
 } from '../../events/directory/directory.ts';
 import type { Recorded } from '../../events/incident/incident.ts';
+import { type SectorId, sectorOr } from '../../events/sector/catalog.ts';
 import { signAckToken } from './ack-link.ts';
 import { RECIPIENT_STREAM_PREFIX, recipientId } from './advisories.ts';
 import { type Contact, type Directory, orgOfKind } from './directory.ts';
@@ -28,8 +29,12 @@ export interface AdvisoryReactionDeps {
 
 type Target = { kind: Exclude<OrgKind, 'member'>; contacts: 'duty' | 'escalation' | 'all' };
 
-function contactsOfKind(directory: Directory, target: Target): { org: string; contacts: Contact[] } {
-  const org = orgOfKind(directory, target.kind);
+function contactsOfKind(
+  directory: Directory,
+  target: Target,
+  sector: SectorId,
+): { org: string; contacts: Contact[] } {
+  const org = orgOfKind(directory, target.kind, sector);
   if (!org) return { org: '', contacts: [] };
   if (target.contacts === 'all') return { org: org.id, contacts: org.contacts };
   const wanted = org.contacts.filter((c) => c.escalation === (target.contacts === 'escalation'));
@@ -71,7 +76,7 @@ function chainMessages(
   const out: OutboundNotification[] = [];
   const seen = new Set<string>();
   for (const target of targets) {
-    const { org, contacts } = contactsOfKind(directory, target);
+    const { org, contacts } = contactsOfKind(directory, target, sectorOr(state.sector));
     for (const contact of contacts) {
       if (seen.has(contact.id)) continue;
       seen.add(contact.id);

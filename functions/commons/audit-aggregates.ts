@@ -2,6 +2,7 @@ import { advisories, recipients } from './advisories.ts';
 import type { Aggregate, Folding } from './command-runner.ts';
 import { incidents } from './incidents.ts';
 import { organizations } from './organizations.ts';
+import { sectors } from './sectors.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry over aggregates of different state and event types
 type AnyFolding = Folding<any, any>;
@@ -20,6 +21,7 @@ export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   advisory: advisories,
   'advisory-recipient': recipients,
   organization: organizations,
+  sector: sectors,
 };
 
 /** How each stream type's head is projected (projectHeads, run by stream-reactor): every aggregate. */
@@ -28,6 +30,7 @@ export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   advisory: advisories,
   'advisory-recipient': recipients,
   organization: organizations,
+  sector: sectors,
 };
 
 /** The stream type of a stream id (`incident#…` → `incident`). */

@@ -1,8 +1,11 @@
 import type { Actor } from '../../events/actor.ts';
 import type { AdvisoryState, MaybeAdvisory } from '../../events/advisory/advisory.ts';
 import { advisorySummary, advisoryView, canSeeAdvisory } from '../../events/advisory/visibility.ts';
+import { type SectorId, sectorIds } from '../../events/sector/catalog.ts';
+import { listSectors } from '../../events/sector/visibility.ts';
+import { ADVISORY_LIST } from './advisories.ts';
 import type { EventReader } from './event-store.ts';
-import { readPage } from './paging.ts';
+import { sectorHeadsPage } from './sector-lists.ts';
 
 /**
  * One page of the electronic bulletin board: the advisories the caller (null: the public)
@@ -14,9 +17,15 @@ export async function boardPage(
   actor: Actor | null,
   limit: number,
   cursor: string | null,
+  sector?: SectorId,
 ) {
-  const page = await readPage(() =>
-    reader.listHeads<MaybeAdvisory>({ index: 'byType', key: 'advisory' }, { limit, cursor }),
+  // The public sees every sector's TLP:CLEAR advisories; a caller the sectors it sees.
+  const sectors = actor === null ? (sector ? [sector] : sectorIds) : listSectors(actor, sector);
+  const page = await sectorHeadsPage<MaybeAdvisory>(
+    reader,
+    sectors,
+    { index: 'byType', base: ADVISORY_LIST },
+    { limit, cursor },
   );
   const items = page.items
     .map((head) => head.state)

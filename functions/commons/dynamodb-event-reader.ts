@@ -52,6 +52,7 @@ export function toHead<S>(item: Item): StreamHead<S> {
     updatedAt: str(item, 'updatedAt'),
     ...(item.hash?.S ? { hash: item.hash.S } : {}),
     ...(item.awaiting?.SS?.length ? { awaiting: item.awaiting.SS } : {}),
+    ...(item.listSk?.S ? { listSk: item.listSk.S } : {}),
   };
 }
 
@@ -180,6 +181,17 @@ export class DynamoDbEventReader implements EventReader {
       requestHash: str(Item, 'requestHash'),
       response: JSON.parse(str(Item, 'response')) as IdempotencyRecord['response'],
     };
+  }
+
+  cursorAfter(query: { index: 'byType' | 'byOrg'; key: string }, head: StreamHead<unknown>): string | null {
+    if (head.listSk === undefined) return null;
+    // The index's LastEvaluatedKey: the table's key and the index's (byType listPk/listSk, byOrg orgPk/listSk).
+    return encodeCursor({
+      pk: S(head.streamId),
+      sk: N(0),
+      [query.index === 'byType' ? 'listPk' : 'orgPk']: S(query.key),
+      listSk: S(head.listSk),
+    });
   }
 
   async listHeads<S>(

@@ -32,6 +32,8 @@ export interface StreamHead<S = unknown> {
   readonly hash?: string;
   /** Notices its events planned that no event records as delivered or failed yet (`<version>:<purpose>`). */
   readonly awaiting?: readonly string[];
+  /** The head's sort key in the list indexes (when read from one): where a merged page resumes. */
+  readonly listSk?: string;
 }
 
 /** Keys that place a head in the list indexes (see docs/ARCHITECTURE.md). */
@@ -120,6 +122,11 @@ export interface EventReader {
     options: { limit: number; cursor?: string | null },
   ): Promise<Page<StoredEvent>>;
   getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * A cursor that resumes a listHeads query just after `head` (read from that query), for a
+   * caller that took only part of a page; null when the head carries no list key.
+   */
+  cursorAfter?(query: { index: 'byType' | 'byOrg'; key: string }, head: StreamHead<unknown>): string | null;
   /** Heads in a list index, newest first, paged. */
   listHeads<S>(
     query: { index: 'byType' | 'byOrg'; key: string; visibleTo?: string },

@@ -14,6 +14,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../events/errors.ts';
+import { isSectorId } from '../../events/sector/catalog.ts';
 import * as z from '../../events/zod.ts';
 import { logger } from './logger.ts';
 import { problemResponse, toProblem } from './problem.ts';
@@ -55,7 +56,17 @@ export function actorFromClaims(claims: Record<string, unknown> | undefined): Us
   );
   if (!role) throw new ForbiddenError('the token carries no role');
   const org = claims?.['custom:org'];
-  return { kind: 'user', sub, role, ...(typeof org === 'string' && org !== '' ? { org } : {}) };
+  const sector = claims?.['custom:sector'];
+  // A token without a sector is one from before sectors (chemical, or every sector for NISC and auditors).
+  if (sector !== undefined && sector !== '' && !isSectorId(sector))
+    throw new ForbiddenError('the token names no known sector');
+  return {
+    kind: 'user',
+    sub,
+    role,
+    ...(typeof org === 'string' && org !== '' ? { org } : {}),
+    ...(isSectorId(sector) ? { sector } : {}),
+  };
 }
 
 // API Gateway's JWT authorizer flattens array claims to "[a b]"; tokens themselves carry arrays.

@@ -11,8 +11,12 @@ import {
 } from '../../events/incident/incident.ts';
 import { notificationsFor } from '../../events/incident/notifications.ts';
 import { incidentUpcasters } from '../../events/incident/upcast.ts';
+import { sectorOr, sectorPartition } from '../../events/sector/catalog.ts';
 import type { Aggregate } from './command-runner.ts';
 import type { StoredEvent } from './event-store.ts';
+
+/** The byType partition of incidents, before the sector (events/sector/catalog.ts, sectorPartition). */
+export const INCIDENT_LIST = 'incident';
 
 /** The incident aggregate bound to the event store: stream ids, snapshots and list indexes. */
 export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand, DecisionContext> = {
@@ -32,7 +36,8 @@ export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand,
       ...(state.hops.nisc.startedAt ? ['nisc'] : []),
     ];
     return {
-      listPk: 'incident',
+      // One partition per sector (chemical's is the one there was before sectors): a list is one Query.
+      listPk: sectorPartition(INCIDENT_LIST, sectorOr(state.sector)),
       listSk: `${state.createdAt}#${state.id}`,
       orgPk: `org#${state.org}`,
       visibleTo,

@@ -10,7 +10,7 @@ import {
 } from '../../events/directory/directory.ts';
 import { ValidationError } from '../../events/errors.ts';
 import type { Aggregate } from './command-runner.ts';
-import { ORGANIZATION_STREAM } from './directory.ts';
+import { ORGANIZATION_STREAM, organizationPartition } from './directory.ts';
 import { upcastV1 } from './upcast.ts';
 
 /** The directory entry aggregate: one stream per organisation, listed in byType under `organization`. */
@@ -29,7 +29,7 @@ export const organizations: Aggregate<
   decide: decideOrganization,
   project: (state) => {
     if (state === null) throw new Error('cannot index an organisation that does not exist');
-    return { listPk: ORGANIZATION_STREAM, listSk: state.org };
+    return { listPk: organizationPartition(state.entry), listSk: state.org };
   },
   upcast: (stored) => upcastV1<OrganizationEvent>(stored),
 };

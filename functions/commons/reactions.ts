@@ -1,5 +1,6 @@
 import type { IncidentEvent, IncidentState, Recorded } from '../../events/incident/incident.ts';
 import { type Audience, notificationsFor } from '../../events/incident/notifications.ts';
+import { sectorOr } from '../../events/sector/catalog.ts';
 import { type Contact, type Directory, orgOfKind } from './directory.ts';
 import type { Notifier, OutboundNotification } from './notifier.ts';
 import { bodyFor, type Lang, type MessageFacts, render } from './templates.ts';
@@ -51,7 +52,7 @@ function contactsOf(
     };
     return { org: state.org, contacts: [reporter] };
   }
-  const org = orgOfKind(directory, audience.org);
+  const org = orgOfKind(directory, audience.org, sectorOr(state.sector));
   if (!org) return { org: '', contacts: [] };
   const wanted = org.contacts.filter((c) => c.escalation === (audience.contacts === 'escalation'));
   // An organisation without a separate escalation contact escalates to everyone it has.

@@ -1,0 +1,20 @@
+import type { MaybeSector } from '../events/sector/sector.ts';
+import { sectorView } from '../events/sector/sector.ts';
+import { canSeeSector } from '../events/sector/visibility.ts';
+import { allHeads } from './commons/event-store.ts';
+import { httpHandler } from './commons/http.ts';
+import { reader } from './commons/reader.ts';
+import { SECTOR_STREAM } from './commons/sectors.ts';
+
+/** GET /sectors: the sectors (CEPTOARs) the caller may see, by id; one Query of the sector heads. */
+export const handler = httpHandler(
+  { allow: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] },
+  async (request) => {
+    const items = [];
+    for await (const { state } of allHeads<MaybeSector>(reader, { index: 'byType', key: SECTOR_STREAM })) {
+      if (state !== null && canSeeSector(request.actor, state.id)) items.push(sectorView(state));
+    }
+    items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { status: 200, body: { items } };
+  },
+);
