@@ -133,6 +133,8 @@ describe('cdk-nag AwsSolutions', () => {
       'ShareIncident',
       'CreateContactCheck',
       'GetContactCheck',
+      'ListSectors',
+      'GetSector',
     ].flatMap((fn) => [
       `${fn}Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]`,
       `${fn}Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<EventsD32975C2.Arn>/index/*]`,
