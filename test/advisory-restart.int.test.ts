@@ -46,6 +46,8 @@ afterEach(async () => {
   for (const child of running) await stop(child);
 });
 
+// Each test starts `npm start` twice (a fresh node, DynamoDB Local's JVM, the seeding): more than the
+// tier's default timeout on a busy machine, which is not what these tests are about.
 describe('restarting the local stack with an advisory in flight', () => {
   it('resumes the acknowledgement window from the log: reminders and the missed list still come', async () => {
     const dataDir = tempDataDir('ceptoar-advisory-restart-');
@@ -81,5 +83,5 @@ describe('restarting the local stack with an advisory in flight', () => {
     );
     expect(view.remindersSentAt).toMatch(/Z$/);
     expect(view.recipients[0]).toMatchObject({ org: 'seto-olefin', missed: true });
-  });
+  }, 180_000);
 });

@@ -4,8 +4,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDirectory } from '../local/seed-directory.ts';
+import { seedSectorDirectory, seedSectors } from '../local/seed-sectors.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { apiClient, startTestStack } from './support/local-api.ts';
+
+/** The streams the local stack seeds: chemical's directory, the other sectors' organisations, the 18 sectors. */
+const SEEDED =
+  Object.keys(seedDirectory().organizations).length +
+  Object.keys(seedSectorDirectory()).length +
+  Object.keys(seedSectors()).length;
 
 const run = promisify(execFile);
 let stack: LocalStack;
@@ -131,10 +138,10 @@ describe('the audit API', () => {
       { token: auditor },
     );
     expect(res.status).toBe(201);
-    // Every stream's head is a leaf: the two incidents and the seeded directory's organisations.
+    // Every stream's head is a leaf: the two incidents and every seeded organisation and sector.
     const heads = await api.call<{ items: unknown[] }>('GET', '/audit/heads', { token: auditor });
     expect(res.body.treeSize).toBe(heads.body.items.length);
-    expect(heads.body.items.length).toBe(2 + Object.keys(seedDirectory().organizations).length);
+    expect(heads.body.items.length).toBe(2 + SEEDED);
     const latest = await api.call<{ checkpoint: { id: string }; leaves: unknown[] }>(
       'GET',
       '/audit/checkpoints/latest',
@@ -151,7 +158,7 @@ describe('the auditor CLI against the local stack', () => {
   it('verifies the live log, exports a period and verifies the file, exit 0', async () => {
     await stack.settle();
     const live = await cli('verify', '--live');
-    const streams = 2 + Object.keys(seedDirectory().organizations).length;
+    const streams = 2 + SEEDED;
     expect(live.stdout).toMatch(new RegExp(`^OK: \\d+ events in ${streams} streams`));
     expect(live.code).toBe(0);
     const out = join(stack.dataDir, 'export.ndjson');

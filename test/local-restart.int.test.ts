@@ -79,6 +79,8 @@ afterEach(async () => {
   for (const child of running) await stop(child, 'SIGKILL');
 });
 
+// Each test starts `npm start` twice (a fresh node, DynamoDB Local's JVM, the seeding): more than the
+// tier's default timeout on a busy machine, which is not what these tests are about.
 describe('restarting the local stack', () => {
   it('keeps every incident and resumes in-flight relays with their deadlines after a crash', async () => {
     const dataDir = tempDataDir('ceptoar-restart-');
@@ -151,5 +153,5 @@ describe('restarting the local stack', () => {
       .map((e) => e.data.key);
     expect(new Set(keys).size).toBe(keys.length);
     await stop(child, 'SIGTERM');
-  });
+  }, 180_000);
 });
