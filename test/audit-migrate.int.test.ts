@@ -23,23 +23,24 @@ afterAll(async () => {
 });
 
 describe('a data folder made before the audit indexes', () => {
-  it('gets byTime and byHead added at start, and nothing else changes', async () => {
+  it('gets byTime, byHead and byOpen added at start, and nothing else changes', async () => {
     const spec = eventTableSpec('ceptoar-events');
     // The table as the relay release created it: byType and byOrg only.
     const old = {
       ...spec,
       AttributeDefinitions: spec.AttributeDefinitions?.filter(
-        (a) => !['tPk', 'tSk', 'hPk', 'hSk'].includes(a.AttributeName ?? ''),
+        (a) => !['tPk', 'tSk', 'hPk', 'hSk', 'openPk'].includes(a.AttributeName ?? ''),
       ),
       GlobalSecondaryIndexes: spec.GlobalSecondaryIndexes?.filter(
         (i) => i.IndexName === 'byType' || i.IndexName === 'byOrg',
       ),
     };
     await ensureTable(client, old, { ttlAttribute: null });
-    expect(await ensureIndexes(client, spec, quiet)).toEqual(['byTime', 'byHead']);
+    expect(await ensureIndexes(client, spec, quiet)).toEqual(['byTime', 'byHead', 'byOpen']);
     const { Table } = await client.send(new DescribeTableCommand({ TableName: 'ceptoar-events' }));
     expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
       'byHead',
+      'byOpen',
       'byOrg',
       'byTime',
       'byType',
