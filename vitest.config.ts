@@ -31,6 +31,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The soak's own test (npm run test:soak): a 10-second soak with faults and the invariant checker.
+          // Not in npm test while it intermittently reports an exactly-once finding (issue 12's note).
+          name: 'soak',
+          include: ['test/**/*.soak.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           // The web console in Debian's chromium against the whole local stack (scripts/check-chromium.sh).
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
