@@ -46,7 +46,7 @@ describe('the web console: the relay, role by role', () => {
     await member.getByText('報告を送信しました。').waitFor();
     await expect.poll(() => member.locator('.status').textContent()).toBe('事務局の審査待ち');
     await expect
-      .poll(() => member.locator('.hop-current .time-left').textContent())
+      .poll(() => member.locator('.timeline:not(.stages) .hop-current .time-left').textContent())
       .toMatch(/^残り 3時間5\d分$/);
     const id = member.url().split('/').pop() ?? '';
     await expectAccessible(member);
@@ -142,7 +142,9 @@ describe('the web console: the relay, role by role', () => {
     await signIn(member, stack.url, 'member', 'keiyo-aromatics');
     await member.getByRole('link', { name: '差し戻しの確認' }).click();
     await member.getByText('影響範囲（出荷への影響）を追記してください。').first().waitFor();
-    await expect.poll(() => member.locator('.hop-current .hop-name').textContent()).toBe('会員の再提出');
+    await expect
+      .poll(() => member.locator('.timeline:not(.stages) .hop-current .hop-name').textContent())
+      .toBe('会員の再提出');
     await expectAccessible(member);
     await screenshot(member, 'member-returned');
     await member.locator('#follow-up-note').fill('出荷への影響はなし。千葉工場の生産は継続中。');
@@ -166,8 +168,10 @@ describe('the web console: the relay, role by role', () => {
     await signIn(page, stack.url, 'secretariat');
     await page.goto(`${stack.url}/app/incidents/${id}`);
     await page.locator('h1', { hasText: '期限超過の確認' }).waitFor();
-    await page.locator('.hop-current .badge.escalation').waitFor({ timeout: 30_000 });
-    expect(await page.locator('.hop-current .escalations li').count()).toBeGreaterThan(0);
+    await page.locator('.timeline:not(.stages) .hop-current .badge.escalation').waitFor({ timeout: 30_000 });
+    expect(await page.locator('.timeline:not(.stages) .hop-current .escalations li').count()).toBeGreaterThan(
+      0,
+    );
     await expectAccessible(page);
 
     // The queue lists it with the escalation count beside its deadline.

@@ -41,7 +41,7 @@ export function StageClocks(props: { incident: IncidentView; now: number }) {
       {nextStage?.dueAt && (
         <p>{t('incident.stages.next', { stage: nextStage.names[current], time: time(nextStage.dueAt) })}</p>
       )}
-      <ol class="timeline">
+      <ol class="timeline stages">
         {stages.map((stage) => {
           const state = stage.status === 'done' ? 'done' : stage.status === 'waiting' ? 'pending' : 'current';
           return (
