@@ -89,7 +89,7 @@ describe('the web console: the relay, role by role', () => {
 
     // The member's page was left open: the receipts reach it without a reload.
     await expect.poll(() => member.locator('.status').textContent(), { timeout: 10_000 }).toBe('中継完了');
-    await expect.poll(() => member.locator('.hop-done').count()).toBe(3);
+    await expect.poll(() => member.locator('.timeline:not(.stages) .hop-done').count()).toBe(3);
     await screenshot(member, 'member-incident-relayed');
 
     const auditor = await (await personContext(browser)).newPage();
