@@ -70,6 +70,7 @@ const ROLE: Record<string, string> = {
   'issue-advisory': 'nisc',
   'list-organizations': 'secretariat',
   'put-organization': 'secretariat',
+  'put-sector': 'nisc',
   'report-incident': 'member',
   'share-incident': 'secretariat',
 };

@@ -104,3 +104,16 @@ export function relayPolicy(
     maxEscalations: config.maxEscalations,
   };
 }
+
+/**
+ * The policy an incident runs under: the deployment's, or the hours its sector recorded when it was
+ * reported (a sector's own relay policy), time-scaled as the deployment's are.
+ */
+export function withOwnPolicy(base: RelayPolicy, own: RelayPolicyConfig | undefined): RelayPolicy {
+  if (own === undefined) return base;
+  return {
+    deadlineMs: (hop, severity) => base.scaleMs(own.deadlineHours[hop][severity] * 3_600_000),
+    scaleMs: base.scaleMs,
+    maxEscalations: own.maxEscalations,
+  };
+}

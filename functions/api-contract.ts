@@ -235,6 +235,30 @@ export const contract = {
     responses: { 200: json(sector.sectorSchema, 'the sector') },
     errors: [...AUTH, 404],
   },
+  'PUT /sectors/{id}': {
+    tag: 'sectors',
+    summary:
+      "Change a sector's entry (NISC): its own relay policy and reporting preset apply to its new incidents",
+    description:
+      "A preset of `japan-ceptoar` (the default) follows the deployment's preset; any other built-in id " +
+      "(`nis2`, `circia`) or the deployment's custom preset id is the sector's own. `relayPolicy` gives " +
+      "every hop's deadline hours per severity and the escalation bound; absent, the deployment's policy " +
+      'applies. Incidents already reported keep the clocks they recorded. An unchanged entry writes nothing.',
+    path: z.object({ id: meta(z.enum(sectorIds), 'the sector id', 'banking') }),
+    responses: {
+      200: json(sector.sectorPutSchema, 'the sector as it now stands (`changed` false: nothing written)'),
+    },
+    errors: [...AUTH, 400, 404, 409, 413],
+    example: {
+      body: {
+        names: { ja: '銀行等CEPTOAR', en: 'Banking CEPTOAR' },
+        secretariat: 'banking-secretariat',
+        ministry: 'fsa',
+        members: 1487,
+        preset: 'nis2',
+      },
+    },
+  },
   'PUT /directory/organizations/{org}': {
     tag: 'directory',
     summary: "Set an organisation's entry (each change an event)",

@@ -146,6 +146,14 @@ export const functions = [
     calls: READ,
   },
   {
+    name: 'put-sector',
+    description:
+      "NISC changes a sector's entry: names, secretariat, its own relay policy and reporting preset",
+    trigger: 'http',
+    routes: [{ method: 'PUT', path: '/sectors/{id}' }],
+    calls: WRITE,
+  },
+  {
     name: 'put-organization',
     description: "The secretariat sets an organisation's directory entry",
     trigger: 'http',

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { reportIncidentBody } from '../events/incident/report.ts';
+import { DEFAULT_SECTOR } from '../events/sector/catalog.ts';
+import { visibleSectors } from '../events/sector/visibility.ts';
 import { httpHandler } from './commons/http.ts';
 import { incidentCommand } from './commons/incident-http.ts';
+import { sectorClocks } from './commons/sector-settings.ts';
 
-/** POST /incidents: a member reports an IT incident; 201 with its id, status and version. */
+/**
+ * POST /incidents: a member reports an IT incident; 201 with its id, status and version. The incident
+ * runs under its sector's clocks (the sector's own relay policy and preset, else the deployment's).
+ */
 export const handler = httpHandler({ allow: ['member'], body: reportIncidentBody }, async (request) => {
   const incidentId = randomUUID();
   return incidentCommand(
@@ -11,5 +17,6 @@ export const handler = httpHandler({ allow: ['member'], body: reportIncidentBody
     incidentId,
     { type: 'ReportIncident', data: { incidentId, report: request.body } },
     { status: 201, location: true },
+    await sectorClocks(visibleSectors(request.actor)[0] ?? DEFAULT_SECTOR),
   );
 });

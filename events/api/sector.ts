@@ -16,3 +16,10 @@ export const sectorSchema = z.object({
 
 /** GET /sectors. */
 export const sectorListSchema = z.object({ items: z.array(sectorSchema) });
+
+/** PUT /sectors/{id}: the sector as changed, the stream's version, and whether anything was written. */
+export const sectorPutSchema = z.object({
+  ...sectorSchema.shape,
+  version: z.number(),
+  changed: z.boolean(),
+});

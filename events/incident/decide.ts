@@ -1,7 +1,7 @@
 import { type Actor, hasRole } from '../actor.ts';
 import { type DeliveryRecord, decideDelivery } from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
-import type { Hop, RelayPolicy } from '../policy.ts';
+import { type Hop, type RelayPolicy, type RelayPolicyConfig, withOwnPolicy } from '../policy.ts';
 import {
   defaultReportingPreset,
   presetOf,
@@ -54,6 +54,8 @@ export interface DecisionContext {
   readonly policy: RelayPolicy;
   /** The reporting stages a new incident runs under; japan-ceptoar when not given. */
   readonly reporting?: ReportingPreset;
+  /** The reporting sector's own relay policy, recorded on a new incident; the deployment's when absent. */
+  readonly sectorPolicy?: RelayPolicyConfig;
 }
 
 /** Allowed clock skew for a report's timestamps that lie in the future. */
@@ -61,8 +63,8 @@ const FUTURE_SKEW_MS = 5 * 60_000;
 
 const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
-function due(state: Pick<IncidentState, 'severity'>, hop: Hop, ctx: DecisionContext): string {
-  return addMs(ctx.now, ctx.policy.deadlineMs(hop, state.severity));
+function due(state: Pick<IncidentState, 'severity' | 'relayPolicy'>, hop: Hop, ctx: DecisionContext): string {
+  return addMs(ctx.now, withOwnPolicy(ctx.policy, state.relayPolicy).deadlineMs(hop, state.severity));
 }
 
 function requireUser(ctx: DecisionContext, ...roles: Parameters<typeof hasRole>[1][]) {
@@ -161,8 +163,9 @@ export function decide(
             sector: visibleSectors(ctx.actor)[0] ?? DEFAULT_SECTOR,
             reportedBy: ctx.actor.sub,
             report,
-            secretariatDueAt: due(report, 'secretariat', ctx),
+            secretariatDueAt: due({ ...report, relayPolicy: ctx.sectorPolicy }, 'secretariat', ctx),
             reporting: recordedPreset(ctx.reporting ?? defaultReportingPreset),
+            ...(ctx.sectorPolicy ? { relayPolicy: ctx.sectorPolicy } : {}),
           },
         },
       ];
@@ -260,7 +263,7 @@ export function decide(
       ) {
         return [];
       }
-      if (attempt >= ctx.policy.maxEscalations) {
+      if (attempt >= withOwnPolicy(ctx.policy, state.relayPolicy).maxEscalations) {
         return [{ type: 'RelayStalled', data: { hop, escalations: attempt } }];
       }
       return [

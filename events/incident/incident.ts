@@ -1,5 +1,5 @@
 import type { Actor } from '../actor.ts';
-import type { Hop, Severity } from '../policy.ts';
+import type { Hop, RelayPolicyConfig, Severity } from '../policy.ts';
 import {
   DEFAULT_PRESET_ID,
   presetOf,
@@ -53,6 +53,12 @@ export type IncidentEvent =
          * default preset (japan-ceptoar).
          */
         reporting?: RecordedPreset;
+        /**
+         * The reporting sector's own relay policy (deadline hours and escalations), recorded whole so
+         * a later change of the sector's entry does not move this incident's deadlines. Absent: the
+         * deployment's policy.
+         */
+        relayPolicy?: RelayPolicyConfig;
       };
     }
   | {
@@ -168,6 +174,8 @@ export interface IncidentState {
   stageSubmissions: StageSubmission[];
   /** When the member says a ransom was paid (it starts CIRCIA's ransom payment clock). */
   ransomPaidAt: string | null;
+  /** The sector's own relay policy recorded when reported; absent: the deployment's. */
+  relayPolicy?: RelayPolicyConfig;
   version: number;
 }
 
@@ -257,6 +265,7 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
       status: 'awaiting_secretariat',
       org: data.org,
       ...(data.sector ? { sector: data.sector } : {}),
+      ...(data.relayPolicy ? { relayPolicy: data.relayPolicy } : {}),
       reportedBy: data.reportedBy,
       report: data.report,
       severity: data.report.severity,

@@ -2,6 +2,7 @@ import { type Actor, hasRole } from '../actor.ts';
 import { ForbiddenError, IllegalStateError, ValidationError } from '../errors.ts';
 import { plainText } from '../fields.ts';
 import { relayPolicySchema } from '../policy.ts';
+import { type BuiltInPresetId, type ReportingPreset, reportingPresets } from '../reporting.ts';
 import * as z from '../zod.ts';
 import { isSectorId, ministryIds, ministryOf, type SectorId, sectorIds } from './catalog.ts';
 
@@ -130,3 +131,14 @@ export const sectorView = (state: SectorState) => ({
   preset: state.entry.preset,
   ...(state.entry.relayPolicy ? { relayPolicy: state.entry.relayPolicy } : {}),
 });
+
+/**
+ * The preset a sector's entry names, as it applies to its new incidents: the default (japan-ceptoar)
+ * follows the deployment's preset (CEPTOAR_REPORTING_PRESET, the CDK context reportingPreset), so a
+ * deployment that runs NIS2 everywhere needs no sector changed; any other built-in id, or the id of
+ * the deployment's custom preset, is the sector's own. null: an id that is neither.
+ */
+export function presetForSector(id: string, deployment: ReportingPreset): ReportingPreset | null {
+  if (id === DEFAULT_PRESET || id === deployment.id) return deployment;
+  return (reportingPresets[id as BuiltInPresetId] as ReportingPreset | undefined) ?? null;
+}

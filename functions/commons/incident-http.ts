@@ -25,12 +25,13 @@ export async function incidentCommand(
   id: string,
   command: IncidentCommand,
   answer: { status: number; location?: boolean },
+  clocks: Pick<DecisionContext, 'reporting' | 'sectorPolicy'> = { reporting: reportingPreset },
 ): Promise<HttpResponse> {
   const ctx: DecisionContext = {
     now: new Date().toISOString(),
     actor: request.actor,
     policy,
-    reporting: reportingPreset,
+    ...clocks,
   };
   return httpCommand(request, incidents, id, command, ctx, {
     status: answer.status,
