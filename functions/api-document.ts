@@ -38,6 +38,7 @@ const problemText: Record<number, string> = {
   422: 'the Idempotency-Key was used before with another body',
   429: 'too many requests from the caller or its organisation; `Retry-After` says when to try again',
   500: 'something went wrong on our side; no internal detail is given',
+  503: 'the event table is unreachable or throttling; nothing was changed: retry after `Retry-After` seconds',
 };
 
 z.globalRegistry.add(problemSchema, {
@@ -120,12 +121,15 @@ function operation(
   }
   // Every route with a body refuses other media types, and every route behind a login is rate-limited
   // (functions/commons/http.ts does both before the route's own function runs).
-  const shared = [...(spec?.body ? [415] : []), ...(spec ? [429] : []), 500];
+  const readsTable = (functions.find((f) => f.name === fnName)?.calls as readonly string[] | undefined)?.some(
+    (call) => call.startsWith('dynamodb:'),
+  );
+  const shared = [...(spec?.body ? [415] : []), ...(spec ? [429] : []), 500, ...(readsTable ? [503] : [])];
   for (const status of [...c.errors, ...shared]) {
     responses[String(status)] = {
       description: problemText[status] ?? 'error',
       content: { 'application/problem+json': { schema: problemSchema } },
-      ...(status === 429
+      ...(status === 429 || status === 503
         ? { headers: { 'retry-after': { description: 'seconds to wait', schema: { type: 'string' } } } }
         : {}),
     };
