@@ -55,7 +55,18 @@ export interface CheckReport {
   readonly deliveries: { promised: number; delivered: number; failedRecorded: number };
   readonly viewsRead: number;
   readonly violations: Violation[];
+  /**
+   * Commands answered 2xx whose event is not in the log, answered at most {@link KILL_WINDOW_MS}
+   * before DynamoDB Local's JVM was SIGKILLed: DynamoDB Local can lose a transaction it has just
+   * acknowledged when its JVM is killed right after (it did once in four tries of 20 transactions
+   * killed at once; bench/README.md, "Soak"), which DynamoDB itself does not. Named here, not counted
+   * as violations of the system: a write the table acknowledged is the end of what the system can do.
+   */
+  readonly lostInKill: string[];
 }
+
+/** How long before a SIGKILL of DynamoDB Local an acknowledged write may still be lost with the JVM. */
+export const KILL_WINDOW_MS = 2_000;
 
 /** Where the checker reads. */
 export interface CheckInput {
@@ -66,6 +77,8 @@ export interface CheckInput {
   readonly tableName: string;
   readonly log: readonly LoggedRequest[];
   readonly callbacks: readonly CallbackSent[];
+  /** When DynamoDB Local's JVM was SIGKILLed (epoch ms): alone, or with the whole stack. */
+  readonly dynamoKills?: readonly number[];
 }
 
 type Expectation = {
@@ -194,6 +207,16 @@ export async function checkInvariants(input: CheckInput): Promise<CheckReport> {
         }
       }
     }
+    const lostInKill: string[] = [];
+    /** A missing event of a command answered just before a kill: DynamoDB Local's loss, named apart. */
+    const killedAfter = (entry: LoggedRequest) => {
+      const answered = entry.answeredAt ? Date.parse(entry.answeredAt) : Number.NaN;
+      return (input.dynamoKills ?? []).some((k) => answered <= k && k - answered <= KILL_WINDOW_MS);
+    };
+    const missing = (entry: LoggedRequest, violation: Violation) => {
+      if (killedAfter(entry)) lostInKill.push(violation.detail);
+      else violations.push(violation);
+    };
     for (const entry of input.log) {
       const expected = expectation(entry);
       if (!expected) continue;
@@ -212,12 +235,15 @@ export async function checkInvariants(input: CheckInput): Promise<CheckReport> {
             : `${expected.type}:Soak ${entry.nonce}`;
         const count = byNonce.get(key) ?? 0;
         const refused = !ok && entry.attempts.every((a) => a !== 'network' && a >= 400 && a < 500);
-        if (ok && count !== 1)
-          violations.push({
+        if (ok && count !== 1) {
+          const violation: Violation = {
             invariant: 'exactly-once',
             ...(streamId ? { streamId } : {}),
             detail: `${name}: answered ${entry.status}, ${count} events`,
-          });
+          };
+          if (count === 0) missing(entry, violation);
+          else violations.push(violation);
+        }
         if (!ok && count > 1)
           violations.push({
             invariant: 'exactly-once',
@@ -242,7 +268,7 @@ export async function checkInvariants(input: CheckInput): Promise<CheckReport> {
           entry.answer?.status === 'already_acknowledged' &&
           list.some((e) => e.type === 'AdvisoryAcknowledged');
         if (!already) {
-          violations.push({
+          missing(entry, {
             invariant: 'exactly-once',
             streamId,
             detail: `${name}: answered ${entry.status}, no ${expected.type} event`,
@@ -377,6 +403,7 @@ export async function checkInvariants(input: CheckInput): Promise<CheckReport> {
       },
       deliveries: { promised, delivered, failedRecorded },
       viewsRead,
+      lostInKill,
       violations,
     };
   } finally {

@@ -56,6 +56,8 @@ export interface LoggedRequest {
   /** Fields of the 2xx answer the checker needs (id, version, status, contactId). */
   readonly answer?: { id?: string; version?: number; status?: string; contactId?: string };
   readonly at: string;
+  /** When the last attempt ended (its answer, or its network error): what a kill soon after can undo. */
+  readonly answeredAt?: string;
 }
 
 /** What the clients measured. */
@@ -212,6 +214,7 @@ export class Workload {
     const started = Date.now();
     let status = 0;
     let parsed: Json = {};
+    let answeredAt = started;
     for (let attempt = 0; ; attempt++) {
       const t0 = performance.now();
       try {
@@ -239,6 +242,7 @@ export class Workload {
         attempts.push('network');
         status = 0;
       }
+      answeredAt = Date.now();
       const outcome = status === 0 ? 'network' : String(status);
       this.figures.byStatus[outcome] = (this.figures.byStatus[outcome] ?? 0) + 1;
       const retry = status === 0 || status >= 500 || status === 429;
@@ -269,6 +273,7 @@ export class Workload {
           }
         : {}),
       at: new Date(started).toISOString(),
+      answeredAt: new Date(answeredAt).toISOString(),
     };
     if (kind !== 'read') {
       this.log.push(entry);

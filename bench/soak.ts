@@ -10,7 +10,13 @@ import { replayStream } from '../functions/commons/audit-replay.ts';
 import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
 import { incidents } from '../functions/commons/incidents.ts';
-import { type CallbackSent, type CheckInput, type CheckReport, checkInvariants } from './soak-check.ts';
+import {
+  type CallbackSent,
+  type CheckInput,
+  type CheckReport,
+  checkInvariants,
+  KILL_WINDOW_MS,
+} from './soak-check.ts';
 import { SoakStack } from './soak-stack.ts';
 import { membersOf, prng, Workload } from './soak-workload.ts';
 import { fmt, loadNow, machineHeader, progress, quantile, REPO_ROOT, sleep, table } from './util.ts';
@@ -175,6 +181,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       return { state: replay.state as IncidentState | null, events };
     }
 
+    /** When DynamoDB Local's JVM was SIGKILLed: the checker names writes a kill may have undone. */
+    const dynamoKills: number[] = [];
     async function inject(kind: FaultKind): Promise<FaultRecord> {
       const at = since();
       switch (kind) {
@@ -182,6 +190,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           const status = (await stack.request({ op: 'status' })) as { dynamoPid?: number };
           const pid = status.dynamoPid;
           if (pid === undefined) return { kind, at, detail: 'no JVM pid', facts: {} };
+          dynamoKills.push(Date.now());
           process.kill(pid, 'SIGKILL');
           await sleep(3000);
           const restarted = (await stack.request({ op: 'restart-dynamodb' })) as { pid?: number; ms: number };
@@ -262,6 +271,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         }
         case 'stack-kill': {
           const pid = stack.pid;
+          // The JVM goes down with the stack (or is killed after it): either way within the window.
+          dynamoKills.push(Date.now());
           const killed = await stack.kill();
           const restartMs = await stack.start(300_000); // a loaded machine (load 17) took over 120 s
           return {
@@ -332,6 +343,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       tableName: endpoints.tableName,
       log: workload.log,
       callbacks,
+      dynamoKills,
     };
     // Relays still waiting go on escalating while the checker reads: a stream that moved between two reads
     // looks inconsistent once. Such findings are checked again after a settle; what remains is reported.
@@ -444,6 +456,10 @@ export function soakSection(r: SoakResult): string {
         [
           '**invariant violations**',
           `**${v.length}**${r.transient > 0 ? ` (and ${r.transient} seen once while the stack still moved, gone on a re-check)` : ''}`,
+        ],
+        [
+          `commands answered 2xx whose event a SIGKILL of DynamoDB Local within ${KILL_WINDOW_MS / 1000} s undid (not counted above)`,
+          c.lostInKill.length === 0 ? '0' : `${c.lostInKill.length}: ${c.lostInKill.join('; ')}`,
         ],
       ],
     ),

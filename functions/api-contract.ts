@@ -212,7 +212,7 @@ export const contract = {
     summary: "An organisation's directory entry",
     path: z.object({ org: meta(orgId, 'the organisation id', EXAMPLE.org) }),
     responses: { 200: json(directory.organizationEntrySchema, 'the entry') },
-    errors: [...AUTH, 404],
+    errors: [...AUTH, 400, 404],
   },
   'GET /directory/organizations': {
     tag: 'directory',
@@ -267,7 +267,7 @@ export const contract = {
       200: json(directory.organizationPutSchema, 'updated (or unchanged: `changed` false, nothing written)'),
       201: json(directory.organizationPutSchema, 'registered'),
     },
-    errors: [...AUTH, 400, 409, 413],
+    errors: [...AUTH, 400, 404, 409, 413],
     example: {
       body: {
         kind: 'member',

@@ -34,8 +34,11 @@ const problemText: Record<number, string> = {
   404: 'not found, or not yours to see',
   409: 'the resource is not in a state that allows this (a competing decision landed first)',
   413: 'the body is over 256 KB',
+  415: 'a body in a media type other than `application/json` (a form or `text/plain` post, or none named)',
   422: 'the Idempotency-Key was used before with another body',
+  429: 'too many requests from the caller or its organisation; `Retry-After` says when to try again',
   500: 'something went wrong on our side; no internal detail is given',
+  503: 'the event table is unreachable or throttling; nothing was changed: retry after `Retry-After` seconds',
 };
 
 z.globalRegistry.add(problemSchema, {
@@ -116,10 +119,19 @@ function operation(
         : {}),
     };
   }
-  for (const status of [...c.errors, 500]) {
+  // Every route with a body refuses other media types, and every route behind a login is rate-limited
+  // (functions/commons/http.ts does both before the route's own function runs).
+  const readsTable = (functions.find((f) => f.name === fnName)?.calls as readonly string[] | undefined)?.some(
+    (call) => call.startsWith('dynamodb:'),
+  );
+  const shared = [...(spec?.body ? [415] : []), ...(spec ? [429] : []), 500, ...(readsTable ? [503] : [])];
+  for (const status of [...c.errors, ...shared]) {
     responses[String(status)] = {
       description: problemText[status] ?? 'error',
       content: { 'application/problem+json': { schema: problemSchema } },
+      ...(status === 429 || status === 503
+        ? { headers: { 'retry-after': { description: 'seconds to wait', schema: { type: 'string' } } } }
+        : {}),
     };
   }
   const who = spec ? `Roles: ${roles.join(', ')}.` : 'Public: no token.';
@@ -139,7 +151,8 @@ function operation(
     ...(spec?.body
       ? {
           requestBody: {
-            description: 'JSON; an empty body counts as `{}`',
+            description:
+              'JSON (RFC 8259 under I-JSON, RFC 7493: UTF-8 without a byte-order mark, no key twice in an object, no unpaired surrogate), at most 32 levels deep and 256 KB; an empty body counts as `{}`. Text refuses control characters (but tab and line breaks), bidirectional overrides and isolates.',
             content: {
               'application/json': {
                 schema: spec.body,

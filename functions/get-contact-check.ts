@@ -1,4 +1,5 @@
 import { NotFoundError } from '../events/errors.ts';
+import { canSeeSector } from '../events/sector/visibility.ts';
 import { advisories, loadRecipients } from './commons/advisories.ts';
 import { advisoryIdFrom } from './commons/advisory-id.ts';
 import { loadAggregate } from './commons/command-runner.ts';
@@ -8,12 +9,14 @@ import { reader } from './commons/reader.ts';
 
 /**
  * GET /contact-checks/{id}: per member organisation and contact, which channels the test
- * message reached and whether (and when) the contact confirmed it.
+ * message reached and whether (and when) the contact confirmed it. Another sector's check is 404: it
+ * names the sector's members and their contacts.
  */
 export const handler = httpHandler({ allow: ['secretariat', 'auditor'] }, async (request) => {
   const id = advisoryIdFrom(request);
   const { state } = await loadAggregate(reader, advisories, id);
-  if (state === null || !state.contactCheck) throw new NotFoundError('no such contact check');
+  if (state === null || !state.contactCheck || !canSeeSector(request.actor, state.sector))
+    throw new NotFoundError('no such contact check');
   const [recipients, directory] = await Promise.all([loadRecipients(reader, id), loadDirectory(reader)]);
   const byOrg = new Map(recipients.map((r) => [r.org, r]));
   const organizations = state.recipients.map((org) => {

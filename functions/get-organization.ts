@@ -2,7 +2,7 @@ import { canSeeEntry } from '../events/directory/directory.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { loadAggregate } from './commons/command-runner.ts';
 import { httpHandler } from './commons/http.ts';
-import { organizations } from './commons/organizations.ts';
+import { organizations, orgIdFrom } from './commons/organizations.ts';
 import { reader } from './commons/reader.ts';
 
 /**
@@ -12,7 +12,8 @@ import { reader } from './commons/reader.ts';
 export const handler = httpHandler(
   { allow: ['secretariat', 'ministry', 'nisc', 'auditor'] },
   async (request) => {
-    const org = request.params.org ?? '';
+    // Checked before it reaches a key: an id of thousands of characters is no organisation (400), not a 500.
+    const org = orgIdFrom(request.params);
     const { state } = await loadAggregate(reader, organizations, org);
     if (state === null || !canSeeEntry(request.actor, org, state.entry))
       throw new NotFoundError('no such organisation');

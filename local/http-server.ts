@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type HttpEvent, MAX_BODY_BYTES } from '../functions/commons/http.ts';
-import { type Problem, toProblem } from '../functions/commons/problem.ts';
+import { type Problem, problemHeaders, toProblem } from '../functions/commons/problem.ts';
 import { verifyLocalToken } from './auth.ts';
 
 /** A Lambda handler behind an HTTP API route. */
@@ -48,8 +48,8 @@ function compile(route: ApiRoute): CompiledRoute {
   return { ...route, pattern: new RegExp(`^${source}$`), names };
 }
 
-function sendProblem(res: ServerResponse, problem: Problem) {
-  res.writeHead(problem.status, { 'content-type': 'application/problem+json' });
+function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}) {
+  res.writeHead(problem.status, { ...headers, 'content-type': 'application/problem+json' });
   res.end(JSON.stringify(problem));
 }
 
@@ -239,7 +239,7 @@ export async function startHttpServer(options: {
       res.end(result.body ?? '');
     } catch (error) {
       options.log?.('request failed', { error: String(error) });
-      if (!res.headersSent) sendProblem(res, toProblem(error));
+      if (!res.headersSent) sendProblem(res, toProblem(error), problemHeaders(error));
       else res.end();
     } finally {
       options.log?.('request', {

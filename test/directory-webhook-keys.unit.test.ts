@@ -70,6 +70,13 @@ describe('rotating an organisation’s webhook key', () => {
     }
   });
 
+  it("is not found for another sector's secretariat, which must not learn the key (404, never 403)", () => {
+    const banking: Actor = { kind: 'user', sub: 'b', role: 'secretariat', sector: 'banking' };
+    expect(() =>
+      decideOrganization(ROTATE, given(registered), { now: '2026-12-02T00:00:00Z', actor: banking }),
+    ).toThrow(NotFoundError);
+  });
+
   it('is not found for an organisation the directory does not hold', () => {
     expect(() =>
       decideOrganization(ROTATE, null, { now: '2026-12-02T00:00:00Z', actor: SECRETARIAT }),

@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
+  ProvisionedThroughputExceededException,
   PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
@@ -263,6 +264,44 @@ describe('report-incident handler', () => {
     );
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toMatch(/socket|10\.0|events-unit|at /);
+  });
+
+  const postReport = () =>
+    reportIncident(
+      httpEvent({
+        method: 'POST',
+        path: '/incidents',
+        body: JSON.stringify(RANSOMWARE_REPORT),
+        claims: memberClaims,
+      }),
+      context,
+    );
+
+  it('answers 503 problem+json with Retry-After when the table throttles, and names nothing internal', async () => {
+    dynamo.on(QueryCommand, { ScanIndexForward: false, Limit: 1 }).rejects(
+      new ProvisionedThroughputExceededException({
+        message: 'The level of configured provisioned throughput for the table events-unit was exceeded',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const res = await postReport();
+    expect(res.statusCode).toBe(503);
+    expect(res.headers).toMatchObject({ 'content-type': 'application/problem+json', 'retry-after': '5' });
+    expect(JSON.parse(res.body ?? '')).toMatchObject({ type: 'about:blank', status: 503 });
+    expect(res.body).not.toMatch(/throughput|events-unit|Provisioned|DynamoDB|at /);
+    expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
+  it('answers 503 when the table cannot be reached (a refused connection, however deep its cause)', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
+    dynamo
+      .on(QueryCommand, { ScanIndexForward: false, Limit: 1 })
+      .rejects(new Error('loading the stream failed', { cause: new AggregateError([refused]) }));
+    const res = await postReport();
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after']).toBe('5');
+    expect(res.body).not.toMatch(/ECONNREFUSED|127\.0|8000|stream/);
   });
 });
 

@@ -258,7 +258,9 @@ function decideRotation(org: string, state: MaybeOrganization, actor: Actor): Or
   const own = actor.kind === 'user' && actor.role === 'member' && actor.org === org;
   if (!own && !hasRole(actor, 'secretariat'))
     throw new ForbiddenError("only the organisation's own members or the secretariat rotate its webhook key");
-  if (state === null) throw new NotFoundError('no such organisation');
+  // Another sector's organisation is not there for this secretariat (404, never 403), as for PutOrganization.
+  if (state === null || (!own && !canSeeEntry(actor, org, state.entry)))
+    throw new NotFoundError('no such organisation');
   const generation = (state.webhookKeys?.at(-1)?.generation ?? 0) + 1;
   return [{ type: 'WebhookKeyRotated', data: { org, generation } }];
 }

@@ -17,7 +17,7 @@ import {
 import { isSectorId } from '../../events/sector/catalog.ts';
 import * as z from '../../events/zod.ts';
 import { logger } from './logger.ts';
-import { problemResponse, toProblem } from './problem.ts';
+import { problemHeaders, problemResponse, toProblem } from './problem.ts';
 import { rateLimiter } from './rate-limit.ts';
 import { parseStrictJson } from './strict-json.ts';
 
@@ -112,11 +112,7 @@ const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
     const problem = toProblem(request.error);
     if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
-    const error = request.error;
-    request.response = problemResponse(
-      problem,
-      error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {},
-    );
+    request.response = problemResponse(problem, problemHeaders(request.error));
   },
 });
 

@@ -1,5 +1,11 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type DomainError, type FieldError, isDomainError, ValidationError } from '../../events/errors.ts';
+import {
+  type DomainError,
+  type FieldError,
+  isDomainError,
+  RateLimitedError,
+  ValidationError,
+} from '../../events/errors.ts';
 
 /** RFC 9457 problem details, as every error response carries them. */
 export interface Problem {
@@ -36,9 +42,68 @@ export function problemResponse(
   };
 }
 
+/** Seconds a caller is asked to wait (Retry-After) when the event table cannot be reached or throttles. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+// DynamoDB's (and the SDK's) names for "too many requests now" and "not there now": the request was not
+// carried out, and the same request later may be. Errors the SDK gives after its own retries.
+const UNAVAILABLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+]);
+// The socket errors of an endpoint that is down or went away mid-request (Node's codes).
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Whether an error says the event table (or another AWS service behind a route) is unreachable or
+ * throttling, not that the request was wrong: it, or any error it was caused by, has one of those
+ * names or socket codes, or a transaction was cancelled for throttling.
+ */
+export function isUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+    CancellationReasons?: { Code?: string }[];
+  };
+  if (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) return true;
+  if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (e.CancellationReasons?.some((r) => r.Code === 'ThrottlingError')) return true;
+  // An AggregateError (a connection tried on IPv4 and IPv6) holds the socket errors.
+  if (Array.isArray(e.errors) && e.errors.some((x) => isUnavailable(x, depth + 1))) return true;
+  return isUnavailable(e.cause, depth + 1);
+}
+
+/** The headers an error's problem carries besides its content type: Retry-After for 429 and 503. */
+export function problemHeaders(error: unknown): Record<string, string> {
+  if (error instanceof RateLimitedError) return { 'retry-after': String(error.retryAfterSeconds) };
+  if (!isDomainError(error) && isUnavailable(error))
+    return { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) };
+  return {};
+}
+
 /**
  * Turns any error into a problem. Domain errors keep their message (written for the
- * caller); anything else becomes a bare 500 so no internal detail leaks.
+ * caller); the table unreachable or throttling becomes a 503 (with Retry-After, from
+ * {@link problemHeaders}); anything else becomes a bare 500 so no internal detail leaks.
  */
 export function toProblem(error: unknown): Problem {
   if (isDomainError(error)) {
@@ -53,6 +118,15 @@ export function toProblem(error: unknown): Problem {
       status,
       detail,
       ...(error instanceof ValidationError && error.fields.length > 0 ? { errors: error.fields } : {}),
+    };
+  }
+  if (isUnavailable(error)) {
+    return {
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail:
+        'the service is busy or briefly unavailable; nothing was changed, retry after the Retry-After seconds',
     };
   }
   return {

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpResult } from './http.ts';
 import { logger } from './logger.ts';
-import { type Problem, problemResponse, toProblem } from './problem.ts';
+import { type Problem, problemHeaders, problemResponse, toProblem } from './problem.ts';
 
 /** A handler's answer on a public route. */
 export interface PublicResponse {
@@ -51,7 +51,7 @@ export function publicHandler(
           body: page.html,
         };
       }
-      return problemResponse(problem, { 'cache-control': 'no-store' });
+      return problemResponse(problem, { ...problemHeaders(error), 'cache-control': 'no-store' });
     }
   };
 }
