@@ -1,0 +1,10 @@
+import { exerciseView } from '../events/exercise/exercise.ts';
+import { httpHandler } from './commons/http.ts';
+import { reader } from './commons/reader.ts';
+import { visibleExercise } from './exercises/http.ts';
+
+/** GET /exercises/{id}: the exercise, its scenario and which injects were released (each one's incident or advisory id). */
+export const handler = httpHandler(
+  { allow: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] },
+  async (request) => ({ status: 200, body: exerciseView(await visibleExercise(reader, request)) }),
+);
