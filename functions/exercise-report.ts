@@ -4,7 +4,7 @@ import { exerciseReportCsv } from '../events/exercise/report.ts';
 import { instantParam } from './commons/audit-http.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
-import { exerciseIdFrom } from './exercises/http.ts';
+import { exerciseIdFrom } from './exercises/read.ts';
 import { exerciseAsOf, loadExerciseReport } from './exercises/report-data.ts';
 
 /**

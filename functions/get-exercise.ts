@@ -1,7 +1,7 @@
 import { exerciseView } from '../events/exercise/exercise.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
-import { visibleExercise } from './exercises/http.ts';
+import { visibleExercise } from './exercises/read.ts';
 
 /** GET /exercises/{id}: the exercise, its scenario and which injects were released (each one's incident or advisory id). */
 export const handler = httpHandler(

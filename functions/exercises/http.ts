@@ -1,32 +1,18 @@
-import { NotFoundError } from '../../events/errors.ts';
+// The write side of the exercise routes; the read side (read.ts) carries no store that writes.
 import {
-  canSeeExercise,
   type ExerciseBody,
   type ExerciseCommand,
   type ExerciseState,
   exerciseView,
 } from '../../events/exercise/exercise.ts';
-import { loadAggregate } from '../commons/command-runner.ts';
 import { loadDirectory } from '../commons/directory.ts';
 import type { EventReader } from '../commons/event-store.ts';
 import { exercises } from '../commons/exercises.ts';
 import type { HttpRequest, HttpResponse } from '../commons/http.ts';
+
 import { httpCommand } from '../commons/http-command.ts';
-import { uuidFrom } from '../commons/incident-id.ts';
 
-/** The exercise id from the path; anything that is not one of ours is simply not found. */
-export const exerciseIdFrom = (request: Pick<HttpRequest<unknown>, 'params'>) =>
-  uuidFrom(request, 'exercise');
-
-/** The exercise the caller may see, or 404 (another's exercise is as absent as an unknown one). */
-export async function visibleExercise(
-  reader: EventReader,
-  request: HttpRequest<unknown>,
-): Promise<ExerciseState> {
-  const { state } = await loadAggregate(reader, exercises, exerciseIdFrom(request));
-  if (state === null || !canSeeExercise(state, request.actor)) throw new NotFoundError('no such exercise');
-  return state;
-}
+export { exerciseIdFrom } from './read.ts';
 
 /** The participants' directory entries (their sector, kind and name), read from each exercise sector's partition. */
 export async function participantsDirectory(
