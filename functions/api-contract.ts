@@ -155,6 +155,49 @@ export const ADVISORY_EXAMPLE = {
   ackWithinHours: 24,
 };
 
+/** The documented example of POST /exercises: one incident inject in chemical, one advisory inject in gas. */
+export const EXERCISE_EXAMPLE = {
+  title: { ja: '分野横断的演習', en: 'Cross-sector exercise' },
+  sectors: ['chemical', 'gas'],
+  participants: [
+    { org: 'asahi-petrochem', role: 'participant' },
+    { org: 'kaigan-chemical', role: 'observer' },
+    { org: 'gas-member-2', role: 'participant' },
+  ],
+  plannedStart: '2026-12-04T10:00:00+09:00',
+  injects: [
+    {
+      id: 'ransomware',
+      kind: 'incident',
+      offsetMinutes: 0,
+      sector: 'chemical',
+      from: 'asahi-petrochem',
+      title: 'Ransomware on the plant historian',
+      body: 'Historian files encrypted; the DCS network is isolated.',
+      contact: { name: '演習統制', email: 'control@nisc.example' },
+      expected: [
+        { role: 'secretariat', action: 'approve', withinMinutes: 30 },
+        { role: 'ministry', action: 'receipt', withinMinutes: 60 },
+        { role: 'nisc', action: 'receipt', withinMinutes: 90 },
+      ],
+    },
+    {
+      id: 'vpn-advisory',
+      kind: 'advisory',
+      offsetMinutes: 120,
+      sector: 'gas',
+      from: 'nisc',
+      title: 'VPN appliance exploited',
+      body: 'Patch the VPN appliance now.',
+      expected: [
+        { role: 'ministry', action: 'forward', withinMinutes: 30 },
+        { role: 'secretariat', action: 'forward', withinMinutes: 30 },
+        { role: 'member', action: 'acknowledge', withinMinutes: 240 },
+      ],
+    },
+  ],
+};
+
 export const contract = {
   'POST /incidents': {
     tag: 'incidents',
@@ -318,6 +361,7 @@ export const contract = {
     idempotent: true,
     responses: { 201: json(exercise.exerciseSchema, 'prepared (planned)', CREATED) },
     errors: [...AUTH, 400, 413, 422],
+    example: { body: EXERCISE_EXAMPLE },
   },
   'GET /exercises': {
     tag: 'exercises',
