@@ -123,10 +123,14 @@ describe('running', () => {
     ]);
     const state = given([prepared(), [started[0] as ExerciseEvent, T0]]);
     expect(planExercise(state, T0)).toMatchObject({ next: 'wait', hop: 'release', timeoutSeconds: 1 });
-    const released = decideExercise({ type: 'ReleaseDueInjects', data: {} }, state, {
-      now: T0,
-      actor: SYSTEM,
-    });
+    const released = decideExercise(
+      { type: 'ReleaseDueInjects', data: { subjectId: (i: string) => `s-${i}` } },
+      state,
+      {
+        now: T0,
+        actor: SYSTEM,
+      },
+    );
     expect(released.map((e) => e.type === 'InjectReleased' && e.data.injectId)).toEqual(['i1']);
     const after = given([prepared(), [started[0] as ExerciseEvent, T0], [released[0] as ExerciseEvent, T0]]);
     expect(planExercise(after, T0)).toMatchObject({
@@ -136,10 +140,16 @@ describe('running', () => {
     });
     // A repeated release of the same moment adds nothing.
     expect(
-      decideExercise({ type: 'ReleaseDueInjects', data: {} }, after, { now: T0, actor: SYSTEM }),
+      decideExercise({ type: 'ReleaseDueInjects', data: { subjectId: (i: string) => `s-${i}` } }, after, {
+        now: T0,
+        actor: SYSTEM,
+      }),
     ).toEqual([]);
     expect(() =>
-      decideExercise({ type: 'ReleaseDueInjects', data: {} }, after, { now: T0, actor: NISC }),
+      decideExercise({ type: 'ReleaseDueInjects', data: { subjectId: (i: string) => `s-${i}` } }, after, {
+        now: T0,
+        actor: NISC,
+      }),
     ).toThrow(ForbiddenError);
     expect(() =>
       decideExercise({ type: 'StartExercise', data: { timeScale: 1 } }, after, { now: T0, actor: NISC }),

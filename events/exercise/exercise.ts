@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type Actor, hasRole } from '../actor.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { text, tlpLabels } from '../fields.ts';
@@ -182,7 +181,8 @@ export type ExerciseCommand =
   | { type: 'StartExercise'; data: { timeScale: number } }
   | { type: 'EndExercise'; data: Record<string, never> }
   | { type: 'StartExerciseWait'; data: { attempt: number; dueAt: string; taskToken: string } }
-  | { type: 'ReleaseDueInjects'; data: Record<string, never> };
+  /** `subjectId`: the id an inject's incident or advisory gets (functions/commons/exercise-subject.ts). */
+  | { type: 'ReleaseDueInjects'; data: { subjectId: (injectId: string) => string } };
 
 export interface ExerciseContext {
   readonly now: string;
@@ -269,17 +269,6 @@ export function canSeeExercise(state: ExerciseState, actor: Actor): boolean {
       return _never;
     }
   }
-}
-
-/**
- * The id of the incident or advisory an inject becomes: a UUID derived from the exercise's id and
- * the inject's, so a repeated release finds the stream it created before (idempotent, no lookup).
- */
-export function injectSubjectId(exerciseId: string, injectId: string): string {
-  const h = createHash('sha256').update(`ceptoar-exercise:${exerciseId}:${injectId}`).digest('hex');
-  // Shaped as a version 4, variant 1 UUID, so every route's id check accepts it.
-  const variant = ((Number.parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 const addMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
@@ -450,7 +439,7 @@ export function decideExercise(
           injectId: i.id,
           kind: i.kind,
           sector: i.sector,
-          streamId: `${i.kind}#${injectSubjectId(state.id, i.id)}`,
+          streamId: `${i.kind}#${command.data.subjectId(i.id)}`,
         },
       }));
     }
@@ -477,7 +466,7 @@ export function planExercise(state: MaybeExercise, now: string): WaitPlan<'relea
 }
 
 /** An exercise as GET /exercises/{id} answers it. */
-export const exerciseView = (s: ExerciseState) => ({
+export const exerciseView = (s: ExerciseState, subjectId: (injectId: string) => string) => ({
   id: s.id,
   title: s.title,
   status: s.status,
@@ -499,7 +488,7 @@ export const exerciseView = (s: ExerciseState) => ({
     expected: i.expected,
     releaseAt: s.releaseAt[i.id] ?? null,
     releasedAt: s.released[i.id]?.at ?? null,
-    subjectId: s.released[i.id] ? injectSubjectId(s.id, i.id) : null,
+    subjectId: s.released[i.id] ? subjectId(i.id) : null,
   })),
   version: s.version,
 });

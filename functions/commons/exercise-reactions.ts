@@ -1,17 +1,13 @@
 import type { Actor } from '../../events/actor.ts';
 import { IllegalStateError } from '../../events/errors.ts';
-import {
-  EXERCISE_MARK,
-  type ExerciseEvent,
-  type ExerciseState,
-  injectSubjectId,
-} from '../../events/exercise/exercise.ts';
+import { EXERCISE_MARK, type ExerciseEvent, type ExerciseState } from '../../events/exercise/exercise.ts';
 import type { Recorded } from '../../events/incident/incident.ts';
 import { ministryOf, ministryOrgId } from '../../events/sector/catalog.ts';
 import { advisories } from './advisories.ts';
 import { loadRoster } from './advisory-http.ts';
 import { runCommand } from './command-runner.ts';
 import type { EventStore } from './event-store.ts';
+import { injectSubjectId } from './exercise-subject.ts';
 import { incidents } from './incidents.ts';
 import { policy, reportingPreset } from './policy-config.ts';
 import type { RelayWorkflow } from './workflow.ts';

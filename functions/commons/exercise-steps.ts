@@ -1,6 +1,7 @@
 import { systemActor } from '../../events/actor.ts';
 import { exerciseWaits, planExercise } from '../../events/exercise/exercise.ts';
 import { loadAggregate, runCommand } from './command-runner.ts';
+import { injectSubjectId } from './exercise-subject.ts';
 import { exercises } from './exercises.ts';
 import { store } from './store.ts';
 import { workflowStepSchema } from './workflow-step.ts';
@@ -45,7 +46,10 @@ export async function exerciseStep(payload: unknown) {
         store,
         exercises,
         input.exerciseId,
-        { type: 'ReleaseDueInjects', data: {} },
+        {
+          type: 'ReleaseDueInjects',
+          data: { subjectId: (injectId) => injectSubjectId(input.exerciseId, injectId) },
+        },
         ctx,
         { retryOnConflict: true },
       );

@@ -7,6 +7,7 @@ import {
 } from '../../events/exercise/exercise.ts';
 import { loadDirectory } from '../commons/directory.ts';
 import type { EventReader } from '../commons/event-store.ts';
+import { injectSubjectId } from '../commons/exercise-subject.ts';
 import { exercises } from '../commons/exercises.ts';
 import type { HttpRequest, HttpResponse } from '../commons/http.ts';
 
@@ -46,7 +47,7 @@ export const exerciseCommand = (
     { now: new Date().toISOString(), actor: request.actor },
     {
       status,
-      body: (state) => exerciseView(state),
+      body: (state) => exerciseView(state, (injectId) => injectSubjectId(state.id, injectId)),
       ...(status === 201 ? { location: (state: ExerciseState) => `/exercises/${state.id}` } : {}),
     },
   );

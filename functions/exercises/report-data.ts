@@ -1,12 +1,12 @@
 import type { AdvisoryEvent } from '../../events/advisory/advisory.ts';
 import type { ExerciseState } from '../../events/exercise/exercise.ts';
-import { injectSubjectId } from '../../events/exercise/exercise.ts';
 import { type ExerciseReport, exerciseReport, type ObservedAction } from '../../events/exercise/report.ts';
 import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
 import type { SectorId } from '../../events/sector/catalog.ts';
 import { advisories, loadRecipients } from '../commons/advisories.ts';
 import { loadAggregate } from '../commons/command-runner.ts';
 import type { EventReader } from '../commons/event-store.ts';
+import { injectSubjectId } from '../commons/exercise-subject.ts';
 import { exercises } from '../commons/exercises.ts';
 import { incidents } from '../commons/incidents.ts';
 import { sectors } from '../commons/sectors.ts';
