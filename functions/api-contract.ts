@@ -1,6 +1,7 @@
 import * as advisory from '../events/api/advisory.ts';
 import * as audit from '../events/api/audit.ts';
 import * as directory from '../events/api/directory.ts';
+import * as exercise from '../events/api/exercise.ts';
 import * as incident from '../events/api/incident.ts';
 import * as sector from '../events/api/sector.ts';
 import { STREAM_ID } from '../events/audit/types.ts';
@@ -38,7 +39,16 @@ export interface DocumentedResponse {
 export interface RouteContract {
   readonly summary: string;
   readonly description?: string;
-  readonly tag: 'incidents' | 'advisories' | 'drills' | 'directory' | 'sectors' | 'audit' | 'public' | 'meta';
+  readonly tag:
+    | 'incidents'
+    | 'advisories'
+    | 'drills'
+    | 'exercises'
+    | 'directory'
+    | 'sectors'
+    | 'audit'
+    | 'public'
+    | 'meta';
   readonly path?: z.ZodMiniObject;
   readonly query?: z.ZodMiniObject;
   /** A retry with the same `Idempotency-Key` and body returns the first answer and writes nothing. */
@@ -57,6 +67,7 @@ export const EXAMPLE = {
   advisoryId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
   drillId: '3b241101-e2bb-4255-8caf-4136c566a962',
   contactCheckId: '9b2e4c1a-5d3f-4e8a-9c7b-1a2b3c4d5e6f',
+  exerciseId: '5f0c1e2d-3b4a-4c5d-8e6f-7a8b9c0d1e2f',
   org: 'asahi-petrochem',
   ackToken: 'eyJhbGciOiJIUzI1NiJ9.example.signature',
   streamId: 'incident#0f8fad5b-d9cb-469f-a165-70867728950e',
@@ -76,6 +87,15 @@ const idParam = (what: string, example: string) =>
   });
 const incidentPath = idParam('incident', EXAMPLE.incidentId);
 const advisoryPath = idParam('advisory', EXAMPLE.advisoryId);
+const exercisePath = idParam('exercise', EXAMPLE.exerciseId);
+/** `?exercise=`: an exercise's own incidents or advisories instead of the real ones. */
+const exerciseParam = z.optional(
+  meta(
+    z.string(),
+    'only the incidents or advisories of this cross-sector exercise; absent: only real ones (an exercise’s never mix with them)',
+    EXAMPLE.exerciseId,
+  ),
+);
 
 const limit = (fallback: number, max: number) =>
   z.optional(
@@ -133,6 +153,49 @@ export const ADVISORY_EXAMPLE = {
   body: 'A remote code execution flaw in a widely used VPN appliance is being exploited. Patch now.',
   tlp: 'AMBER',
   ackWithinHours: 24,
+};
+
+/** The documented example of POST /exercises: one incident inject in chemical, one advisory inject in gas. */
+export const EXERCISE_EXAMPLE = {
+  title: { ja: '分野横断的演習', en: 'Cross-sector exercise' },
+  sectors: ['chemical', 'gas'],
+  participants: [
+    { org: 'asahi-petrochem', role: 'participant' },
+    { org: 'kaigan-chemical', role: 'observer' },
+    { org: 'gas-member-2', role: 'participant' },
+  ],
+  plannedStart: '2026-12-04T10:00:00+09:00',
+  injects: [
+    {
+      id: 'ransomware',
+      kind: 'incident',
+      offsetMinutes: 0,
+      sector: 'chemical',
+      from: 'asahi-petrochem',
+      title: 'Ransomware on the plant historian',
+      body: 'Historian files encrypted; the DCS network is isolated.',
+      contact: { name: '演習統制', email: 'control@nisc.example' },
+      expected: [
+        { role: 'secretariat', action: 'approve', withinMinutes: 30 },
+        { role: 'ministry', action: 'receipt', withinMinutes: 60 },
+        { role: 'nisc', action: 'receipt', withinMinutes: 90 },
+      ],
+    },
+    {
+      id: 'vpn-advisory',
+      kind: 'advisory',
+      offsetMinutes: 120,
+      sector: 'gas',
+      from: 'nisc',
+      title: 'VPN appliance exploited',
+      body: 'Patch the VPN appliance now.',
+      expected: [
+        { role: 'ministry', action: 'forward', withinMinutes: 30 },
+        { role: 'secretariat', action: 'forward', withinMinutes: 30 },
+        { role: 'member', action: 'acknowledge', withinMinutes: 240 },
+      ],
+    },
+  ],
 };
 
 export const contract = {
@@ -194,7 +257,7 @@ export const contract = {
   'GET /incidents': {
     tag: 'incidents',
     summary: 'The incidents the caller may see, newest first',
-    query: z.object({ ...page(50, 200).shape, sector: sectorParamSchema }),
+    query: z.object({ ...page(50, 200).shape, sector: sectorParamSchema, exercise: exerciseParam }),
     responses: { 200: json(incident.incidentListSchema, 'a page of incidents') },
     errors: [...AUTH, 400],
     example: { query: { limit: '20' } },
@@ -314,6 +377,67 @@ export const contract = {
     errors: [...AUTH, 400, 413, 422],
     example: { body: { ...ADVISORY_EXAMPLE, title: 'Drill: VPN appliance exploited' } },
   },
+  'POST /exercises': {
+    tag: 'exercises',
+    summary: 'Prepare a cross-sector exercise (分野横断的演習)',
+    description:
+      'NISC or a ministry (for its own sectors): sectors, participating and observing organisations, and a scenario of injects released at offsets from the start, each with the actions expected of each role within N minutes (scaled like every policy duration).',
+    idempotent: true,
+    responses: { 201: json(exercise.exerciseSchema, 'prepared (planned)', CREATED) },
+    errors: [...AUTH, 400, 413, 422],
+    example: { body: EXERCISE_EXAMPLE },
+  },
+  'GET /exercises': {
+    tag: 'exercises',
+    summary: 'The exercises the caller may see, newest first',
+    query: page(50, 200),
+    responses: { 200: json(exercise.exerciseListSchema, 'a page of exercises') },
+    errors: [...AUTH, 400],
+  },
+  'GET /exercises/{id}': {
+    tag: 'exercises',
+    summary: 'An exercise: its scenario and which injects were released',
+    path: exercisePath,
+    responses: { 200: json(exercise.exerciseSchema, 'the exercise') },
+    errors: [...AUTH, 404],
+  },
+  'POST /exercises/{id}/start': {
+    tag: 'exercises',
+    summary: 'Start an exercise: its injects are released at their offsets from now',
+    path: exercisePath,
+    idempotent: true,
+    responses: { 200: json(exercise.exerciseSchema, 'running') },
+    errors: COMMAND,
+    example: { body: {} },
+  },
+  'POST /exercises/{id}/end': {
+    tag: 'exercises',
+    summary: 'End an exercise: nothing more is released; what was not done is missed',
+    path: exercisePath,
+    idempotent: true,
+    responses: { 200: json(exercise.exerciseSchema, 'ended') },
+    errors: COMMAND,
+    example: { body: {} },
+  },
+  'GET /exercises/{id}/report': {
+    tag: 'exercises',
+    summary: "An exercise's after-action report, from the log as it stood at `asOf`",
+    description:
+      'Per inject, sector and organisation: the time from the release to each expected action, on time, late, missed or pending; rates per stage; the comparison across sectors; the timeline. CSV with `Accept: text/csv`.',
+    path: exercisePath,
+    query: z.object({
+      asOf: z.optional(
+        instantParam('the moment the report reads the log at (default: now)', '2026-12-31T23:59:59+09:00'),
+      ),
+    }),
+    responses: {
+      200: {
+        description: 'the report',
+        content: { 'application/json': exercise.exerciseReportSchema, 'text/csv': null },
+      },
+    },
+    errors: [...AUTH, 400, 404],
+  },
   'GET /drills': {
     tag: 'drills',
     summary: 'The drills, newest first, with the rate so far',
@@ -380,6 +504,7 @@ export const contract = {
       sector: sectorParamSchema,
       drill: bool('only drills (true) or only real advisories (false)'),
       awaiting: bool('every advisory not closed yet that awaits the caller, in one response'),
+      exercise: exerciseParam,
     }),
     responses: { 200: json(advisory.advisoryListSchema, 'a page of advisories') },
     errors: [...AUTH, 400],
@@ -492,6 +617,7 @@ export const contract = {
     query: z.object({
       from: instantParam('the period’s start', EXAMPLE.from),
       to: z.optional(instantParam('the period’s end (default: now)', '2027-03-31T23:59:59+09:00')),
+      exercise: exerciseParam,
     }),
     responses: { 200: json(audit.complianceSchema, 'the report') },
     errors: [...AUTH, 400],

@@ -226,6 +226,10 @@ export async function buildDocument() {
         { name: 'incidents', description: 'The upward relay: reports, decisions, receipts' },
         { name: 'advisories', description: 'The downward flow: advisories, acknowledgements, the board' },
         { name: 'drills', description: 'Drills and their transmission-rate reports' },
+        {
+          name: 'exercises',
+          description: 'Cross-sector exercises (分野横断的演習) and their after-action reports',
+        },
         { name: 'directory', description: 'The event-sourced directory and contact checks' },
         { name: 'audit', description: 'Auditors: replay, the period log, heads, checkpoints, compliance' },
         { name: 'public', description: 'No token: acknowledgement links, the public board, this document' },

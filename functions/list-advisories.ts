@@ -60,7 +60,9 @@ export const handler = httpHandler(
     const visible = page.items
       .map((head) => head.state)
       .filter((s): s is AdvisoryState => s !== null && canSeeAdvisory(s, actor))
-      .filter((s) => drill === null || s.drill === drill);
+      .filter((s) => drill === null || s.drill === drill)
+      // An exercise's advisories only with `?exercise=ID`: never mixed with real ones or drills.
+      .filter((s) => s.exerciseId === (request.query.exercise || undefined));
     const org = actor.role === 'member' ? (actor.org ?? '') : '';
     const ownIds = visible
       .filter((s) => org !== '' && s.recipients.includes(org))

@@ -34,7 +34,8 @@ export const handler = httpHandler(
         { limit: limit - drills.length, cursor },
       );
       for (const { state } of page.items) {
-        if (state?.drill && !state.contactCheck && canSeeReport(state, request.actor)) drills.push(state);
+        if (state?.drill && !state.contactCheck && !state.exerciseId && canSeeReport(state, request.actor))
+          drills.push(state);
       }
       cursor = page.cursor;
       if (cursor === null) break;

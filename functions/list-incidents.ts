@@ -39,9 +39,11 @@ export const handler = httpHandler(
             },
             { limit, cursor },
           );
+    // An exercise's incidents only with `?exercise=ID` (then only that exercise's): never mixed with real ones.
+    const exercise = request.query.exercise || undefined;
     const items = page.items
       .map((head) => head.state)
-      .filter((state) => state !== null && canSee(state, actor))
+      .filter((state) => state !== null && canSee(state, actor) && state.exerciseId === exercise)
       .map((state) => incidentSummary(state as NonNullable<MaybeIncident>));
     return { status: 200, body: { items, cursor: page.cursor } };
   },

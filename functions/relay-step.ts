@@ -3,6 +3,7 @@ import { planRelay } from '../events/incident/decide.ts';
 import { hops } from '../events/policy.ts';
 import { advisoryStep, isAdvisoryStep } from './commons/advisory-steps.ts';
 import { loadAggregate, runCommand } from './commons/command-runner.ts';
+import { exerciseStep, isExerciseStep } from './commons/exercise-steps.ts';
 import { incidents } from './commons/incidents.ts';
 import { policy } from './commons/policy-config.ts';
 import { store } from './commons/store.ts';
@@ -20,6 +21,8 @@ const actor = systemActor('relay-workflow');
 export const handler = async (payload: unknown) => {
   // The advisory chain's state machine has the same states and calls this same function.
   if (isAdvisoryStep(payload)) return advisoryStep(payload);
+  // So does the exercise workflow's (the release of injects at their offsets).
+  if (isExerciseStep(payload)) return exerciseStep(payload);
   const input = step.parse(payload);
   const now = new Date().toISOString();
   const ctx = { now, actor, policy };

@@ -43,7 +43,8 @@ export const handler = async (event: DynamoDBStreamEvent) => {
       const { state } = await loadAggregate(reader, incidents, stored.id);
       if (state !== null)
         await notifyIncidentEvent(stored.event, state, { notifier, publicUrl, directory: await loadDir() });
-    } else {
+    } else if (stored.kind === 'advisory') {
+      // An exercise's own events send nothing: its injects' incidents and advisories do.
       const { state } = await loadAggregate(reader, advisories, stored.id);
       if (state !== null) {
         await notifyAdvisoryEvent(stored.event, state, {

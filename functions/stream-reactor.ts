@@ -4,9 +4,12 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { advisories } from './commons/advisories.ts';
 import { type Folding, loadAggregate } from './commons/command-runner.ts';
 import { eventsTable } from './commons/config.ts';
+import { reactToExercise } from './commons/exercise-reactions.ts';
+import { exercises } from './commons/exercises.ts';
 import { projectHeads } from './commons/head-projection.ts';
 import { incidents } from './commons/incidents.ts';
 import { dynamoClient, reader } from './commons/reader.ts';
+import { store } from './commons/store.ts';
 import { reactInOrder } from './commons/stream-events.ts';
 import { StepFunctionsWorkflow } from './commons/workflow.ts';
 import { advanceAdvisoryWorkflow, advanceIncidentWorkflow } from './commons/workflow-reactions.ts';
@@ -23,6 +26,11 @@ const relayWorkflow = new StepFunctionsWorkflow(
 const advisoryWorkflow = new StepFunctionsWorkflow(
   sfn,
   getStringFromEnv({ key: 'ADVISORY_WORKFLOW_ARN', defaultValue: '' }),
+);
+// Releases a cross-sector exercise's injects at their offsets (the same construct, subject exerciseId).
+const exerciseWorkflow = new StepFunctionsWorkflow(
+  sfn,
+  getStringFromEnv({ key: 'EXERCISE_WORKFLOW_ARN', defaultValue: '' }),
 );
 
 /**
@@ -57,6 +65,10 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     if (stored.kind === 'incident') {
       const state = await stateOf(incidents, stored.id);
       if (state !== null) await advanceIncidentWorkflow(stored.event, state, relayWorkflow);
+    } else if (stored.kind === 'exercise') {
+      const state = await stateOf(exercises, stored.id);
+      if (state !== null)
+        await reactToExercise(stored.event, state, exerciseWorkflow, store, new Date().toISOString());
     } else {
       const state = await stateOf(advisories, stored.id);
       if (state !== null) await advanceAdvisoryWorkflow(stored.event, state, advisoryWorkflow);

@@ -21,9 +21,10 @@ export interface RelayWorkflowProps {
   readonly relayStep: lambda.IFunction;
   /**
    * The input field naming the stream the workflow follows: `incidentId` (the upward relay,
-   * the default) or `advisoryId` (the downward advisory chain: same states, same function).
+   * the default), `advisoryId` (the downward advisory chain: same states, same function) or
+   * `exerciseId` (a cross-sector exercise: the wait is the next inject's release).
    */
-  readonly subject?: 'incidentId' | 'advisoryId';
+  readonly subject?: 'incidentId' | 'advisoryId' | 'exerciseId';
 }
 
 /**
@@ -108,7 +109,9 @@ export class RelayWorkflow extends Construct {
       comment:
         subjectField === 'incidentId'
           ? 'CEPTOAR relay: plan the next hop, wait for it until its deadline, escalate on timeout'
-          : 'CEPTOAR advisory chain: plan the next forward or window mark, wait for it, escalate on timeout',
+          : subjectField === 'advisoryId'
+            ? 'CEPTOAR advisory chain: plan the next forward or window mark, wait for it, escalate on timeout'
+            : 'CEPTOAR exercise: plan the next inject, wait until its offset, release it on timeout',
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });

@@ -139,6 +139,8 @@ export class CeptoarRelayStack extends Stack {
   readonly relayWorkflow: RelayWorkflow;
   /** The advisory chain's workflow: the relay's states, following an advisory. */
   readonly advisoryWorkflow: RelayWorkflow;
+  /** The cross-sector exercises' workflow: the relay's states, releasing injects at their offsets. */
+  readonly exerciseWorkflow: RelayWorkflow;
   /** The HMAC key of one-click acknowledgement links. */
   readonly ackKey: secretsmanager.Secret;
   /** The master secret every organisation's webhook signing key derives from. */
@@ -193,6 +195,7 @@ export class CeptoarRelayStack extends Stack {
 
     this.relayWorkflow = new RelayWorkflow(this, 'RelayWorkflow', { relayStep });
     this.advisoryWorkflow = new RelayWorkflow(this, 'AdvisoryWorkflow', { relayStep, subject: 'advisoryId' });
+    this.exerciseWorkflow = new RelayWorkflow(this, 'ExerciseWorkflow', { relayStep, subject: 'exerciseId' });
     this.ackKey = new secretsmanager.Secret(this, 'AckLinkKey', {
       description: 'HMAC key that signs the one-click acknowledgement links of advisories',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -478,6 +481,8 @@ export class CeptoarRelayStack extends Stack {
       fn.addEnvironment('RELAY_WORKFLOW_ARN', stateMachine.stateMachineArn);
       this.advisoryWorkflow.stateMachine.grant(fn, ...workflowCalls);
       fn.addEnvironment('ADVISORY_WORKFLOW_ARN', this.advisoryWorkflow.stateMachine.stateMachineArn);
+      this.exerciseWorkflow.stateMachine.grant(fn, ...workflowCalls);
+      fn.addEnvironment('EXERCISE_WORKFLOW_ARN', this.exerciseWorkflow.stateMachine.stateMachineArn);
     }
 
     if (ofService('secretsmanager').length > 0) {

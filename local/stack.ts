@@ -369,6 +369,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const arnEnv: [prefix: string, env: string][] = [
       ['RelayWorkflow', 'RELAY_WORKFLOW_ARN'],
       ['AdvisoryWorkflow', 'ADVISORY_WORKFLOW_ARN'],
+      ['ExerciseWorkflow', 'EXERCISE_WORKFLOW_ARN'],
     ];
     for (const machine of await synthesizedStateMachines()) {
       const arn = sfn.registerStateMachine(machine.logicalId, machine.definition, (fnArn) => {
@@ -477,7 +478,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       voiceOrigination: LOCAL_VOICE_ORIGINATION,
       smtpPort: mail.smtpPort,
       tableName: TABLE,
-      stateMachineArns: [process.env.RELAY_WORKFLOW_ARN, process.env.ADVISORY_WORKFLOW_ARN],
+      stateMachineArns: [
+        process.env.RELAY_WORKFLOW_ARN,
+        process.env.ADVISORY_WORKFLOW_ARN,
+        ...(process.env.EXERCISE_WORKFLOW_ARN ? [process.env.EXERCISE_WORKFLOW_ARN] : []),
+      ],
       topicArn,
       queueUrls: [queueUrl, advisoryQueueUrl],
     });

@@ -139,6 +139,8 @@ describe('cdk-nag AwsSolutions', () => {
         'RelayWorkflow/StateMachine/Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<RelayStep96CEE648.Arn>:*]',
         'AdvisoryWorkflow/StateMachine/Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         'AdvisoryWorkflow/StateMachine/Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<RelayStep96CEE648.Arn>:*]',
+        'ExerciseWorkflow/StateMachine/Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        'ExerciseWorkflow/StateMachine/Role/DefaultPolicy AwsSolutions::AwsSolutions-IAM5[Resource::<RelayStep96CEE648.Arn>:*]',
         'AckLinkKey AwsSolutions::AwsSolutions-SMG4',
         'WebhookMasterKey AwsSolutions::AwsSolutions-SMG4',
         'HttpApi/GET--ack--{token} AwsSolutions::AwsSolutions-APIG4',

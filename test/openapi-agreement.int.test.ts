@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE } from '../functions/api-contract.ts';
+import { EXAMPLE, EXERCISE_EXAMPLE } from '../functions/api-contract.ts';
 import { functions } from '../functions/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { OPENAPI_FILE } from '../scripts/openapi.ts';
@@ -79,6 +79,13 @@ beforeAll(async () => {
     20_000,
     'an acknowledgement link',
   );
+  // Two exercises: one planned (to start, read and report on), one running (to end).
+  const nisc = await api.token('nisc');
+  const prepare = async () =>
+    (await api.call('POST', '/exercises', { token: nisc, body: EXERCISE_EXAMPLE })).body.id as string;
+  const planned = await prepare();
+  const running = await prepare();
+  expect((await api.call('POST', `/exercises/${running}/start`, { token: nisc, body: {} })).status).toBe(200);
   const incident = (id: string) => ({ [EXAMPLE.incidentId]: id });
   const set = (key: string, swap: Record<string, string>, role?: string) =>
     targets.set(key, { swap, ...(role ? { role } : {}) });
@@ -96,6 +103,10 @@ beforeAll(async () => {
   set('POST /ack/{token}', { [EXAMPLE.ackToken]: link });
   set('GET /drills/{id}/report', { [EXAMPLE.drillId]: drill });
   set('GET /contact-checks/{id}', { [EXAMPLE.contactCheckId]: check });
+  set('GET /exercises/{id}', { [EXAMPLE.exerciseId]: planned });
+  set('GET /exercises/{id}/report', { [EXAMPLE.exerciseId]: planned });
+  set('POST /exercises/{id}/start', { [EXAMPLE.exerciseId]: planned });
+  set('POST /exercises/{id}/end', { [EXAMPLE.exerciseId]: running });
   set('GET /audit/streams/{id}', { [EXAMPLE.streamId]: `incident#${open}` });
   set('GET /audit/checkpoints/{id}/proof', { [EXAMPLE.streamId]: `incident#${open}` });
 }, 120_000);

@@ -7,6 +7,7 @@ import { availableSlots, featureSlots } from '../web/src/features.ts';
 import { advisoriesJa } from '../web/src/i18n/advisories-ja.ts';
 import { auditJa } from '../web/src/i18n/audit-ja.ts';
 import { en } from '../web/src/i18n/en.ts';
+import { exercisesJa } from '../web/src/i18n/exercises-ja.ts';
 import { formatDuration, formatTimeLeft, loadLanguage, translate } from '../web/src/i18n/index.ts';
 import { ja } from '../web/src/i18n/ja.ts';
 import { secretariatJa } from '../web/src/i18n/secretariat-ja.ts';
@@ -37,6 +38,7 @@ describe('console messages', () => {
       ['advisories-ja.ts', Object.keys(advisoriesJa)],
       ['secretariat-ja.ts', Object.keys(secretariatJa)],
       ['audit-ja.ts', Object.keys(auditJa)],
+      ['exercises-ja.ts', Object.keys(exercisesJa)],
     ];
     const seen = new Map<string, string>();
     const twice: string[] = [];

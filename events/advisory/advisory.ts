@@ -53,6 +53,8 @@ export type AdvisoryEvent =
         advisoryId: string;
         /** The sector it goes to; absent in streams from before sectors (chemical). */
         sector?: SectorId;
+        /** The cross-sector exercise whose inject this is (then `drill` is true); absent otherwise. */
+        exerciseId?: string;
         title: string;
         body: string;
         tlp: Tlp;
@@ -118,6 +120,8 @@ export interface AdvisoryState {
   id: string;
   /** The sector (absent in heads from before sectors: read it with sectorOr, chemical). */
   sector?: SectorId;
+  /** Set on an exercise's inject: kept out of default lists, drills and statistics. */
+  exerciseId?: string;
   title: string;
   body: string;
   tlp: Tlp;
@@ -201,6 +205,7 @@ export function evolveAdvisory(state: MaybeAdvisory, event: Recorded<AdvisoryEve
     return {
       id: d.advisoryId,
       ...(d.sector ? { sector: d.sector } : {}),
+      ...(d.exerciseId ? { exerciseId: d.exerciseId } : {}),
       title: d.title,
       body: d.body,
       tlp: d.tlp,

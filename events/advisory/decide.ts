@@ -37,6 +37,7 @@ export type AdvisoryCommand =
         advisoryId: string;
         /** The sector it goes to (the roster is that sector's members); none is chemical. */
         sector?: SectorId | undefined;
+        exerciseId?: string;
         title: string;
         body: string;
         tlp: Tlp;
@@ -151,6 +152,7 @@ export function decideAdvisory(
         data: {
           advisoryId: d.advisoryId,
           sector,
+          ...(d.exerciseId ? { exerciseId: d.exerciseId } : {}),
           title: d.title,
           body: d.body,
           tlp: d.tlp,

@@ -106,6 +106,7 @@ export function advisoryView(
   const content = {
     id: state.id,
     sector: sectorOr(state.sector),
+    ...(state.exerciseId ? { exerciseId: state.exerciseId } : {}),
     title: state.title,
     body: state.body,
     tlp: state.tlp,
@@ -157,6 +158,7 @@ export function advisorySummary(state: AdvisoryState) {
   return {
     id: state.id,
     sector: sectorOr(state.sector),
+    ...(state.exerciseId ? { exerciseId: state.exerciseId } : {}),
     title: state.title,
     tlp: state.tlp,
     drill: state.drill,

@@ -24,6 +24,8 @@ export const advisoryAnswer = z.object({
 const contentShape = {
   id: z.uuid(),
   sector: z.enum(sectorIds),
+  /** The cross-sector exercise it belongs to (only with `?exercise=`). */
+  exerciseId: z.optional(z.string()),
   title: z.string(),
   body: z.string(),
   tlp,
@@ -110,6 +112,8 @@ export const advisoryViewSchema = z.union([chainAdvisoryView, memberAdvisoryView
 const summaryShape = {
   id: z.uuid(),
   sector: z.enum(sectorIds),
+  /** The cross-sector exercise it belongs to (only with `?exercise=`). */
+  exerciseId: z.optional(z.string()),
   title: z.string(),
   tlp,
   drill: z.boolean(),

@@ -51,6 +51,8 @@ export const incidentViewSchema = z.object({
   status: incidentStatus,
   org: z.string(),
   sector: z.enum(sectorIds),
+  /** The cross-sector exercise it belongs to (only with `?exercise=`). */
+  exerciseId: z.optional(z.string()),
   reportedBy: z.string(),
   report: reportIncidentBody,
   severity: z.enum(severities),
@@ -111,6 +113,8 @@ export const incidentSummarySchema = z.object({
   title: z.string(),
   org: z.string(),
   sector: z.enum(sectorIds),
+  /** The cross-sector exercise it belongs to (only with `?exercise=`). */
+  exerciseId: z.optional(z.string()),
   status: incidentStatus,
   severity: z.enum(severities),
   tlp: reportIncidentBody.shape.tlp,

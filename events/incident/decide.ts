@@ -30,7 +30,7 @@ import { canSee } from './visibility.ts';
 
 /** Commands on an incident. Imperative names; `now` and the actor come in, never read. */
 export type IncidentCommand =
-  | { type: 'ReportIncident'; data: { incidentId: string; report: Report } }
+  | { type: 'ReportIncident'; data: { incidentId: string; report: Report; exerciseId?: string } }
   | {
       type: 'AddFollowUp';
       data: { description: string; recoveryStatus: RecoveryStatus } & Partial<
@@ -161,6 +161,7 @@ export function decide(
             incidentId: command.data.incidentId,
             org: ctx.actor.org,
             sector: visibleSectors(ctx.actor)[0] ?? DEFAULT_SECTOR,
+            ...(command.data.exerciseId ? { exerciseId: command.data.exerciseId } : {}),
             reportedBy: ctx.actor.sub,
             report,
             secretariatDueAt: due({ ...report, relayPolicy: ctx.sectorPolicy }, 'secretariat', ctx),

@@ -43,6 +43,8 @@ export type IncidentEvent =
         org: string;
         /** The reporting member's sector; absent in streams from before sectors (chemical). */
         sector?: SectorId;
+        /** The cross-sector exercise whose inject this scripted report is; absent for a real incident. */
+        exerciseId?: string;
         reportedBy: string;
         report: Report;
         secretariatDueAt: string;
@@ -149,6 +151,8 @@ export interface IncidentState {
   org: string;
   /** The sector (absent in heads from before sectors: read it with sectorOr, chemical). */
   sector?: SectorId;
+  /** Set on an exercise's scripted incident: kept out of default lists, statistics and compliance. */
+  exerciseId?: string;
   reportedBy: string;
   report: Report;
   severity: Severity;
@@ -266,6 +270,7 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
       org: data.org,
       ...(data.sector ? { sector: data.sector } : {}),
       ...(data.relayPolicy ? { relayPolicy: data.relayPolicy } : {}),
+      ...(data.exerciseId ? { exerciseId: data.exerciseId } : {}),
       reportedBy: data.reportedBy,
       report: data.report,
       severity: data.report.severity,

@@ -105,6 +105,7 @@ export function incidentSummary(state: IncidentState) {
     title: state.report.title,
     org: state.org,
     sector: sectorOr(state.sector),
+    ...(state.exerciseId ? { exerciseId: state.exerciseId } : {}),
     status: state.status,
     severity: state.severity,
     tlp: state.report.tlp,

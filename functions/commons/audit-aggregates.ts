@@ -1,5 +1,6 @@
 import { advisories, recipients } from './advisories.ts';
 import type { Aggregate, Folding } from './command-runner.ts';
+import { exercises } from './exercises.ts';
 import { incidents } from './incidents.ts';
 import { organizations } from './organizations.ts';
 import { sectors } from './sectors.ts';
@@ -22,6 +23,7 @@ export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   'advisory-recipient': recipients,
   organization: organizations,
   sector: sectors,
+  exercise: exercises,
 };
 
 /** How each stream type's head is projected (projectHeads, run by stream-reactor): every aggregate. */
@@ -31,6 +33,7 @@ export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   'advisory-recipient': recipients,
   organization: organizations,
   sector: sectors,
+  exercise: exercises,
 };
 
 /** The stream type of a stream id (`incident#…` → `incident`). */

@@ -55,11 +55,16 @@ export class ComplianceReport {
     private readonly from: string,
     private readonly to: string,
     private readonly now: string,
+    /** Only this exercise's incidents; none: only real incidents (an exercise's never mix with them). */
+    private readonly exercise?: string,
   ) {}
 
   /** Adds one incident stream's events. */
   addIncident(events: readonly StoredEvent[]): void {
     const recorded = events.map((e) => incidents.upcast(e) as Recorded<IncidentEvent>);
+    const first = recorded[0];
+    const exerciseId = first?.type === 'IncidentReported' ? first.data.exerciseId : undefined;
+    if (exerciseId !== this.exercise) return;
     for (const episode of hopEpisodes(recorded)) {
       if (episode.startedAt < this.from || episode.startedAt > this.to) continue;
       const key = `${episode.hop}/${episode.severity}`;
@@ -161,10 +166,10 @@ export interface ComplianceProgress {
  */
 export async function complianceOf(
   log: ComplianceLog,
-  period: { from: string; to: string; now: string },
+  period: { from: string; to: string; now: string; exercise?: string },
   progress?: ComplianceProgress,
 ): Promise<{ rows: ComplianceRow[]; stages: StageComplianceRow[] }> {
-  const report = new ComplianceReport(period.from, period.to, period.now);
+  const report = new ComplianceReport(period.from, period.to, period.now, period.exercise);
   const touched = new Set<string>();
   for await (const e of log.periodEvents(period.from, period.to)) {
     if (streamTypeOf(e.streamId) === 'incident') touched.add(e.streamId);

@@ -29,7 +29,8 @@ export async function boardPage(
   );
   const items = page.items
     .map((head) => head.state)
-    .filter((s): s is AdvisoryState => s !== null && canSeeAdvisory(s, actor))
+    // An exercise's injects are not bulletins: they stay on the exercise's own lists.
+    .filter((s): s is AdvisoryState => s !== null && !s.exerciseId && canSeeAdvisory(s, actor))
     // The public board carries the text too: TLP:CLEAR may be shared without limit.
     .map((s) => (actor === null ? advisoryView(s, null, []) : advisorySummary(s)));
   return { items, cursor: page.cursor };

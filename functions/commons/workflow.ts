@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 
 /** A workflow's input: the incident relay's, or the advisory chain's (same states, see infra/relay-workflow.ts). */
-export type WorkflowInput = { incidentId: string } | { advisoryId: string };
+export type WorkflowInput = { incidentId: string } | { advisoryId: string } | { exerciseId: string };
 
 /** The workflow port: start a relay, and resume a relay waiting on a task token. */
 export interface RelayWorkflow {

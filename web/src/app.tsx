@@ -33,6 +33,8 @@ const OrganizationPage = lazyPage(() => import('./pages/directory.tsx').then((m)
 const ContactCheckPage = lazyPage(() => import('./pages/directory.tsx').then((m) => m.ContactCheckPage));
 const DrillsPage = lazyPage(() => import('./pages/drills.tsx').then((m) => m.DrillsPage));
 const DrillReportPage = lazyPage(() => import('./pages/drills.tsx').then((m) => m.DrillReportPage));
+const ExercisesPage = lazyPage(() => import('./pages/exercises.tsx').then((m) => m.ExercisesPage));
+const ExerciseReportPage = lazyPage(() => import('./pages/exercises.tsx').then((m) => m.ExerciseReportPage));
 const SharePage = lazyPage(() => import('./pages/share.tsx').then((m) => m.SharePage));
 // The API reference and its renderer (Scalar) are loaded only when the page is opened.
 const ApiReferencePage = lazyPage(() => import('./pages/api-reference.tsx').then((m) => m.ApiReferencePage));
@@ -233,6 +235,10 @@ function Page(props: { current: Route; session: Session | null }) {
       return <DrillsPage session={me} />;
     case 'drill':
       return <DrillReportPage key={current.id} id={current.id} />;
+    case 'exercises':
+      return <ExercisesPage />;
+    case 'exercise':
+      return <ExerciseReportPage key={current.id} id={current.id} />;
     case 'directory':
       return <DirectoryPage />;
     case 'organization':

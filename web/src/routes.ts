@@ -15,6 +15,8 @@ export type Route =
   | { readonly name: 'auditCompliance' }
   | { readonly name: 'drills' }
   | { readonly name: 'drill'; readonly id: string }
+  | { readonly name: 'exercises' }
+  | { readonly name: 'exercise'; readonly id: string }
   | { readonly name: 'directory' }
   | { readonly name: 'organization'; readonly org: string }
   | { readonly name: 'share'; readonly id: string }
@@ -48,6 +50,8 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/audit\/compliance$/, () => ({ name: 'auditCompliance' })],
   [/^\/drills$/, () => ({ name: 'drills' })],
   [new RegExp(`^/drills/${ID}$`), (m) => ({ name: 'drill', id: decodeURIComponent(m[1] ?? '') })],
+  [/^\/exercises$/, () => ({ name: 'exercises' })],
+  [new RegExp(`^/exercises/${ID}$`), (m) => ({ name: 'exercise', id: decodeURIComponent(m[1] ?? '') })],
   [/^\/directory$/, () => ({ name: 'directory' })],
   [new RegExp(`^/directory/${ID}$`), (m) => ({ name: 'organization', org: decodeURIComponent(m[1] ?? '') })],
   [new RegExp(`^/incidents/${ID}/share$`), (m) => ({ name: 'share', id: decodeURIComponent(m[1] ?? '') })],
@@ -104,6 +108,10 @@ export function pathOf(route: Route): string {
       return `${BASE}/drills`;
     case 'drill':
       return `${BASE}/drills/${encodeURIComponent(route.id)}`;
+    case 'exercises':
+      return `${BASE}/exercises`;
+    case 'exercise':
+      return `${BASE}/exercises/${encodeURIComponent(route.id)}`;
     case 'directory':
       return `${BASE}/directory`;
     case 'organization':
@@ -141,6 +149,8 @@ export function sectionOf(name: Route['name']): readonly Route['name'][] {
   switch (name) {
     case 'drill':
       return ['drills'];
+    case 'exercise':
+      return ['exercises'];
     case 'organization':
     case 'contactCheck':
       return ['directory'];

@@ -1,11 +1,13 @@
 import { advisoriesEn } from './advisories-en.ts';
 import { auditEn } from './audit-en.ts';
+import { exercisesEn } from './exercises-en.ts';
 import type { MessageKey } from './ja.ts';
 import { secretariatEn } from './secretariat-en.ts';
 
 /** English. Typed against the Japanese keys, so a missing or extra key fails the type check too. */
 export const en: Record<MessageKey, string> = {
   ...secretariatEn,
+  ...exercisesEn,
   ...advisoriesEn,
   'app.title': 'Chemical CEPTOAR incident relay',
   'app.skip': 'Skip to content',

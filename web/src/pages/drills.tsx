@@ -16,6 +16,7 @@ import {
 } from '../components/form.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
+import { downloadCsv } from '../csv-download.ts';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
 import { percent } from '../format.ts';
@@ -264,16 +265,7 @@ export function DrillReportPage(props: { id: string }) {
   const download = async () => {
     setDownloadError(null);
     try {
-      const csv = await apiCall<string>('GET', path, { accept: 'text/csv' });
-      // With a BOM, spreadsheet programs read the Japanese names as UTF-8.
-      const url = URL.createObjectURL(new Blob(['\ufeff', csv], { type: 'text/csv;charset=utf-8' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `drill-${props.id}.csv`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await downloadCsv(path, `drill-${props.id}.csv`);
     } catch (error) {
       setDownloadError(describeError(error, t));
     }

@@ -1,0 +1,8 @@
+import { httpHandler } from './commons/http.ts';
+import { timeScale } from './commons/policy-config.ts';
+import { exerciseCommand, exerciseIdFrom } from './exercises/http.ts';
+
+/** POST /exercises/{id}/start: NISC or the preparing ministry starts it; its injects are released at their offsets from now. */
+export const handler = httpHandler({ allow: ['nisc', 'ministry'] }, async (request) =>
+  exerciseCommand(request, exerciseIdFrom(request), { type: 'StartExercise', data: { timeScale } }, 200),
+);
