@@ -9,7 +9,8 @@ import { sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
 
 /**
  * GET /incidents: the incidents the caller may see, newest first, paged with `limit` and `cursor`;
- * of the sectors it sees, or the one `?sector=` names among them.
+ * of the sectors it sees, or the one `?sector=` names among them. Each row names the reporting
+ * stage due next (`nextStage`).
  */
 export const handler = httpHandler(
   { allow: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] },
@@ -39,10 +40,11 @@ export const handler = httpHandler(
             },
             { limit, cursor },
           );
+    const now = new Date().toISOString();
     const items = page.items
       .map((head) => head.state)
       .filter((state) => state !== null && canSee(state, actor))
-      .map((state) => incidentSummary(state as NonNullable<MaybeIncident>));
+      .map((state) => incidentSummary(state as NonNullable<MaybeIncident>, now));
     return { status: 200, body: { items, cursor: page.cursor } };
   },
 );
