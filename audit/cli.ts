@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LogVerifier } from '../events/audit/verify.ts';
+import { isSectorId, sectorIds } from '../events/sector/catalog.ts';
 import { auditFoldings, streamTypeOf } from '../functions/commons/audit-aggregates.ts';
 import { kmsSigner, s3Archive } from '../functions/commons/audit-aws.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
@@ -37,6 +38,8 @@ commands:
 where the log is read from (default: the local stack of PORT and CEPTOAR_DATA_DIR):
   --aws --table NAME --bucket NAME --key-arn ARN   the AWS stack, with the caller's credentials
   --file FILE                                       an export file, offline (replay, timeline, compliance)
+  --sector ID                                       as an auditor granted that sector only (local stack):
+                                                    export, compliance, replay and timeline read its streams
 
 STREAM is a stream id such as incident#<uuid>. Times are ISO 8601 with a zone.
 verify exits 0 only when every check holds; each failure names its stream and version.`;
@@ -61,6 +64,7 @@ const OPTIONS = {
   table: { type: 'string' },
   bucket: { type: 'string' },
   'key-arn': { type: 'string' },
+  sector: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -75,6 +79,15 @@ function instant(raw: string | undefined, name: string): string {
 }
 
 async function sourceFrom(values: Values): Promise<AuditSource> {
+  const { sector } = values;
+  if (sector !== undefined) {
+    if (!isSectorId(sector))
+      throw new UsageError(`--sector must be a sector id, one of ${sectorIds.join(', ')}`);
+    // The table read directly has no sectors to filter by: the caller's credentials read it all.
+    if (values.aws)
+      throw new UsageError('--sector reads through the local audit API; it cannot be used with --aws');
+    return ApiSource.local(process.env, sector);
+  }
   if (!values.aws) return ApiSource.local();
   const { table, bucket } = values;
   const keyArn = values['key-arn'];
@@ -146,6 +159,9 @@ async function run(argv: string[]): Promise<number> {
       const pinned = values['public-key'] ? readFileSync(values['public-key'], 'utf8') : undefined;
       let outcome: Awaited<ReturnType<typeof verifyExport>>;
       if (values.live) {
+        // A live check rebuilds the root from every leaf; one sector's leaves cannot.
+        if (values.sector !== undefined)
+          throw new UsageError('verify --live checks every sector; export one sector and verify the file');
         outcome = await verifyLive(await sourceFrom(values), { progress: progress() });
       } else {
         if (!arg) throw new UsageError('verify needs an export FILE or --live');

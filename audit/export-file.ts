@@ -95,7 +95,12 @@ export async function exportLog(
   for await (const e of source.periodEvents(options.from, options.to)) touched.add(e.streamId);
   const ids = [...touched].sort();
   const heads = new Map((await source.heads()).map((h) => [h.streamId, h]));
-  const proofs = latest ? inclusionProofs(latest.checkpoint, latest.leaves, touched) : new Map();
+  // A source limited to some sectors has only its leaves: it hands over their proofs instead.
+  const proofs = latest?.proofs
+    ? new Map(latest.proofs.map((p) => [p.streamId, p]))
+    : latest
+      ? inclusionProofs(latest.checkpoint, latest.leaves, touched)
+      : new Map();
   const out = new LineWriter(options.out);
   await out.write({
     kind: 'header',

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Checkpoint } from '../events/audit/checkpoint.ts';
 import type { HeadLeaf } from '../events/audit/merkle.ts';
+import type { InclusionProof } from '../events/audit/types.ts';
+import type { SectorId } from '../events/sector/catalog.ts';
 import {
   type CheckpointArchive,
   type CheckpointSigner,
@@ -23,7 +25,15 @@ export interface AuditSource {
   streamEvents(streamId: string): AsyncIterable<StoredEvent>;
   /** Every event recorded in the period, in recorded order across streams. */
   periodEvents(from: string, to: string): AsyncIterable<StoredEvent>;
-  latestCheckpoint(): Promise<{ checkpoint: Checkpoint; leaves: HeadLeaf[] } | null>;
+  /**
+   * The newest checkpoint and its leaves; from a source limited to some sectors, those sectors'
+   * leaves only, with `proofs` (each leaf's path to the signed root) since they cannot rebuild it.
+   */
+  latestCheckpoint(): Promise<{
+    checkpoint: Checkpoint;
+    leaves: HeadLeaf[];
+    proofs?: InclusionProof[];
+  } | null>;
   /** Publishes a checkpoint now, so that an export is anchored up to this moment. */
   publishCheckpoint(): Promise<Checkpoint>;
   /** The public key checkpoints must verify under: pinned from outside the running system. */
@@ -90,14 +100,21 @@ export class ApiSource implements AuditSource {
     private readonly pinnedKey: string | undefined,
   ) {}
 
-  /** The source for the stack `npm start` runs with this environment (PORT, CEPTOAR_DATA_DIR). */
-  static async local(env: NodeJS.ProcessEnv = process.env): Promise<ApiSource> {
+  /**
+   * The source for the stack `npm start` runs with this environment (PORT, CEPTOAR_DATA_DIR): an
+   * auditor of every sector, or of `sector` alone (what the audit API then answers is that sector's).
+   */
+  static async local(env: NodeJS.ProcessEnv = process.env, sector?: SectorId): Promise<ApiSource> {
     const dataDir = resolve(env.CEPTOAR_DATA_DIR ?? '.data');
     const keyFile = join(dataDir, 'local-token.key');
     if (!existsSync(keyFile))
       throw new Error(`no local stack data in ${dataDir} (set CEPTOAR_DATA_DIR as for npm start)`);
     const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
-    const token = await issueLocalToken(key, { role: 'auditor', sub: 'audit-cli' });
+    const token = await issueLocalToken(key, {
+      role: 'auditor',
+      sub: 'audit-cli',
+      ...(sector ? { sector } : {}),
+    });
     const pubFile = join(dataDir, 'checkpoint-key.pub.pem');
     const pinned = existsSync(pubFile) ? readFileSync(pubFile, 'utf8') : undefined;
     return new ApiSource(`http://127.0.0.1:${env.PORT ?? 3000}`, token, pinned);
@@ -144,8 +161,13 @@ export class ApiSource implements AuditSource {
       const body = (await (await this.get('/audit/checkpoints/latest')).json()) as {
         checkpoint: Checkpoint;
         leaves: HeadLeaf[];
+        proofs?: InclusionProof[];
       };
-      return { checkpoint: body.checkpoint, leaves: body.leaves };
+      return {
+        checkpoint: body.checkpoint,
+        leaves: body.leaves,
+        ...(body.proofs ? { proofs: body.proofs } : {}),
+      };
     } catch (error) {
       if (error instanceof AuditApiError && error.status === 404) return null;
       throw error;

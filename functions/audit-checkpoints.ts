@@ -3,6 +3,7 @@ import { inclusionProofs, latestCheckpoint, publishCheckpoint } from './commons/
 import { checkpointSetup } from './commons/audit-config.ts';
 import { auditClient, streamIdParam } from './commons/audit-http.ts';
 import { listAllHeads } from './commons/audit-log.ts';
+import { auditScope } from './commons/audit-scope.ts';
 import { eventsTable } from './commons/config.ts';
 import { httpHandler } from './commons/http.ts';
 
@@ -12,6 +13,11 @@ import { httpHandler } from './commons/http.ts';
  * GET /audit/checkpoints/{id}/proof?stream=: the checkpoint without its leaves, and the audit
  * path of one stream's head to its root, so a browser can check one stream without every leaf.
  * POST /audit/checkpoints: publish a checkpoint now.
+ *
+ * A checkpoint is global: one signed root over every sector's heads. An auditor granted fewer
+ * sectors than all sees the signed checkpoint (root, tree size, signature) whole, but of its
+ * leaves only its sectors' streams, each with its inclusion proof (`proofs`) to check against
+ * the root; a proof of another sector's stream is 404, as if the checkpoint did not cover it.
  */
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const { signer, archive } = checkpointSetup();
@@ -33,8 +39,21 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const found = wanted === 'latest' ? await latestCheckpoint(archive) : await archive.get(wanted);
   if (!found) throw new NotFoundError('no such checkpoint');
   const publicKey = await signer.publicKeyPem();
-  if (proofOf === null) return { status: 200, body: { ...found, publicKey } };
-  const proof = inclusionProofs(found.checkpoint, found.leaves, new Set([proofOf])).get(proofOf);
+  const scope = auditScope(request.actor);
+  if (proofOf === null) {
+    if (scope.everything) return { status: 200, body: { ...found, publicKey } };
+    const own = await scope.visible(found.leaves.map((l) => l.streamId));
+    const proofs = inclusionProofs(found.checkpoint, found.leaves, own);
+    const leaves = found.leaves.filter((l) => own.has(l.streamId));
+    return {
+      status: 200,
+      body: { checkpoint: found.checkpoint, leaves, proofs: [...proofs.values()], publicKey },
+    };
+  }
+  const covered = scope.everything || (await scope.sees(proofOf));
+  const proof = covered
+    ? inclusionProofs(found.checkpoint, found.leaves, new Set([proofOf])).get(proofOf)
+    : undefined;
   if (!proof) throw new NotFoundError(`checkpoint ${found.checkpoint.id} does not cover ${proofOf}`);
   return { status: 200, body: { checkpoint: found.checkpoint, publicKey, proof } };
 });

@@ -1,6 +1,7 @@
 import { ValidationError } from '../events/errors.ts';
 import { auditClient, auditEventView, instantParam } from './commons/audit-http.ts';
 import { readPeriodPage } from './commons/audit-log.ts';
+import { auditScope } from './commons/audit-scope.ts';
 import { eventsTable } from './commons/config.ts';
 import { httpHandler } from './commons/http.ts';
 import { pageLimit } from './commons/paging.ts';
@@ -10,7 +11,9 @@ const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#[^\s]{1,200}#\d{10}$/;
 /**
  * GET /audit/events?from=&to=: every event recorded in the period, in recorded order across
  * all streams, paged by `cursor`. With `Accept: application/x-ndjson` each page is one
- * event per line and the next page's cursor is in `x-next-cursor`.
+ * event per line and the next page's cursor is in `x-next-cursor`. An auditor granted fewer
+ * sectors than all gets its sectors' events only: a page may then hold fewer than `limit`
+ * events (even none) and still have a next cursor, as the cursor walks the whole log.
  */
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const from = instantParam(request.query.from, 'from');
@@ -23,7 +26,8 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const ndjson = (request.event.headers?.accept ?? '').includes('application/x-ndjson');
   const limit = pageLimit(request.query.limit, ndjson ? 5000 : 100, ndjson ? 10000 : 1000);
   const page = await readPeriodPage(auditClient, eventsTable, { from, to, limit, cursor });
-  const items = page.items.map(auditEventView);
+  const visible = await auditScope(request.actor).visible(page.items.map((e) => e.streamId));
+  const items = page.items.filter((e) => visible.has(e.streamId)).map(auditEventView);
   if (ndjson) {
     return {
       status: 200,

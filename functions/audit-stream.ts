@@ -3,6 +3,7 @@ import { auditFoldings, streamTypeOf } from './commons/audit-aggregates.ts';
 import { auditClient, auditEventView, instantParam, streamIdParam } from './commons/audit-http.ts';
 import { streamEvents } from './commons/audit-log.ts';
 import { replayStream } from './commons/audit-replay.ts';
+import { auditScope } from './commons/audit-scope.ts';
 import { eventsTable } from './commons/config.ts';
 import { httpHandler } from './commons/http.ts';
 import { canSeeStream } from './commons/sector-lists.ts';
@@ -20,7 +21,12 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   );
   if (replay.version === 0) throw new NotFoundError(asOf ? `no such stream at ${asOf}` : 'no such stream');
   // An auditor granted one sector reads that sector's streams only; another's is not there (404).
-  if (!canSeeStream(request.actor, streamId, type, replay.state)) throw new NotFoundError('no such stream');
+  // A recipient's state names no sector: its advisory's head decides.
+  const visible =
+    type === 'advisory-recipient'
+      ? await auditScope(request.actor).sees(streamId)
+      : canSeeStream(request.actor, streamId, type, replay.state);
+  if (!visible) throw new NotFoundError('no such stream');
   return {
     status: 200,
     body: {

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../events/errors.ts';
+import { sectorOr } from '../events/sector/catalog.ts';
 import { canSeeSector } from '../events/sector/visibility.ts';
 import { advisories, loadRecipients } from './commons/advisories.ts';
 import { advisoryIdFrom } from './commons/advisory-id.ts';
@@ -9,15 +10,19 @@ import { reader } from './commons/reader.ts';
 
 /**
  * GET /contact-checks/{id}: per member organisation and contact, which channels the test
- * message reached and whether (and when) the contact confirmed it. Another sector's check is 404: it
- * names the sector's members and their contacts.
+ * message reached and whether (and when) the contact confirmed it. Only the check's own
+ * sector's secretariat and the auditors who see that sector read it; for anyone else it is 404.
  */
 export const handler = httpHandler({ allow: ['secretariat', 'auditor'] }, async (request) => {
   const id = advisoryIdFrom(request);
   const { state } = await loadAggregate(reader, advisories, id);
+  // Another sector's contact check is not there for the caller (404), like its advisories.
   if (state === null || !state.contactCheck || !canSeeSector(request.actor, state.sector))
     throw new NotFoundError('no such contact check');
-  const [recipients, directory] = await Promise.all([loadRecipients(reader, id), loadDirectory(reader)]);
+  const [recipients, directory] = await Promise.all([
+    loadRecipients(reader, id),
+    loadDirectory(reader, sectorOr(state.sector)),
+  ]);
   const byOrg = new Map(recipients.map((r) => [r.org, r]));
   const organizations = state.recipients.map((org) => {
     const r = byOrg.get(org);

@@ -9,7 +9,8 @@ import { sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
 
 /**
  * GET /incidents: the incidents the caller may see, newest first, paged with `limit` and `cursor`;
- * of the sectors it sees, or the one `?sector=` names among them.
+ * of the sectors it sees, or the one `?sector=` names among them. Each row names the reporting
+ * stage due next (`nextStage`).
  */
 export const handler = httpHandler(
   { allow: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] },
@@ -41,10 +42,11 @@ export const handler = httpHandler(
           );
     // An exercise's incidents only with `?exercise=ID` (then only that exercise's): never mixed with real ones.
     const exercise = request.query.exercise || undefined;
+    const now = new Date().toISOString();
     const items = page.items
       .map((head) => head.state)
       .filter((state) => state !== null && canSee(state, actor) && state.exerciseId === exercise)
-      .map((state) => incidentSummary(state as NonNullable<MaybeIncident>));
+      .map((state) => incidentSummary(state as NonNullable<MaybeIncident>, now));
     return { status: 200, body: { items, cursor: page.cursor } };
   },
 );

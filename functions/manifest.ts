@@ -365,28 +365,32 @@ export const functions = [
     description: 'An auditor replays a stream: its state at a moment and the events up to it',
     trigger: 'http',
     routes: [{ method: 'GET', path: '/audit/streams/{id}' }],
-    calls: READ,
+    // Heads by stream id, 100 per BatchGetItem: the sector of each stream a one-sector auditor meets.
+    calls: [...READ, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'audit-events',
     description: 'An auditor reads every event of a period in recorded order (JSON pages or NDJSON)',
     trigger: 'http',
     routes: [{ method: 'GET', path: '/audit/events' }],
-    calls: READ,
+    // Heads by stream id, 100 per BatchGetItem: the sector of each stream a one-sector auditor meets.
+    calls: [...READ, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'audit-heads',
     description: "An auditor lists every stream's head and last hash",
     trigger: 'http',
     routes: [{ method: 'GET', path: '/audit/heads' }],
-    calls: READ,
+    // Heads by stream id, 100 per BatchGetItem: the sector of each stream a one-sector auditor meets.
+    calls: [...READ, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'audit-compliance',
     description: 'An auditor reads deadline compliance per hop and severity for a period',
     trigger: 'http',
     routes: [{ method: 'GET', path: '/audit/compliance' }],
-    calls: READ,
+    // Heads by stream id, 100 per BatchGetItem: the sector of each stream a one-sector auditor meets.
+    calls: [...READ, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'audit-checkpoints',
@@ -399,7 +403,7 @@ export const functions = [
       { method: 'GET', path: '/audit/checkpoints/{id}' },
       { method: 'GET', path: '/audit/checkpoints/{id}/proof' },
     ],
-    calls: CHECKPOINT,
+    calls: [...CHECKPOINT, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'publish-checkpoint',

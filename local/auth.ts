@@ -72,14 +72,16 @@ export const localWebhookKeyFile = (dataDir: string): string => localKeyFile(dat
 
 /**
  * The sector a token request carries, given the sector of its organisation in the directory (null:
- * not there): a member's is its organisation's, and naming another is a mistake; anyone else's is
- * the one it names. Returns the field error instead when the request contradicts the directory.
+ * not there, or a ministry or NISC): a member's, or a secretariat's that names its organisation, is
+ * that organisation's, and naming another is a mistake; anyone else's is the one it names. Returns
+ * the field error instead when the request contradicts the directory.
  */
 export function tokenSector(
   request: TokenRequest,
   orgSector: SectorId | null,
 ): { sector: SectorId | undefined } | { error: string } {
-  if (request.role !== 'member' || orgSector === null) return { sector: request.sector };
+  const ofOrg = request.role === 'member' || (request.role === 'secretariat' && request.org !== undefined);
+  if (!ofOrg || orgSector === null) return { sector: request.sector };
   if (request.sector !== undefined && request.sector !== orgSector)
     return { error: `the organisation ${request.org} is of the sector ${orgSector}` };
   return { sector: orgSector };

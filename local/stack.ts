@@ -315,7 +315,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           );
         }
         // A member's sector is its organisation's, as the directory has it now.
-        const orgSector = await localOrgSector(parsed.data.role === 'member' ? parsed.data.org : undefined);
+        const orgSector = await localOrgSector(
+          ['member', 'secretariat'].includes(parsed.data.role) ? parsed.data.org : undefined,
+        );
         const sector = tokenSector(parsed.data, orgSector);
         if ('error' in sector)
           return badTokenRequest(sector.error, [{ path: 'sector', message: sector.error }]);

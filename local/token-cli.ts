@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import { issueLocalToken, localSigningKey, tokenRequest } from './auth.ts';
+import { entrySector } from '../events/directory/directory.ts';
+import { issueLocalToken, localSigningKey, tokenRequest, tokenSector } from './auth.ts';
+import { seedDirectory } from './seed-directory.ts';
+import { seedSectorDirectory } from './seed-sectors.ts';
 
 // npm run --silent token -- --role member --org asahi-petrochem  → prints only the token.
 const { values } = parseArgs({
@@ -22,5 +25,17 @@ if (!parsed.success) {
   );
   process.exit(2);
 }
+// The organisation's sector from the directory the local stack seeds (config/directory.json and the
+// other sectors' generated organisations), so no stack needs to run; an organisation added later
+// through the API is not known here and is taken at its word (POST /local/token reads the running stack's directory).
+const { org } = parsed.data;
+const seeded = { ...seedSectorDirectory(), ...seedDirectory().organizations };
+const entry = org === undefined ? undefined : seeded[org];
+const sector = tokenSector(parsed.data, entry ? entrySector(entry) : null);
+if ('error' in sector) {
+  console.error(`sector: ${sector.error}; a token names its organisation's sector or none`);
+  process.exit(2);
+}
 const dataDir = process.env.CEPTOAR_DATA_DIR ?? '.data';
-process.stdout.write(`${await issueLocalToken(localSigningKey(dataDir), parsed.data)}\n`);
+const request = { ...parsed.data, ...(sector.sector ? { sector: sector.sector } : {}) };
+process.stdout.write(`${await issueLocalToken(localSigningKey(dataDir), request)}\n`);

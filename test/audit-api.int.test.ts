@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDirectory } from '../local/seed-directory.ts';
 import { seedSectorDirectory, seedSectors } from '../local/seed-sectors.ts';
 import type { LocalStack } from '../local/stack.ts';
+import { auditCli } from './support/audit-cli.ts';
 import { apiClient, startTestStack } from './support/local-api.ts';
 
 /** The streams the local stack seeds: chemical's directory, the other sectors' organisations, the 18 sectors. */
@@ -14,7 +13,6 @@ const SEEDED =
   Object.keys(seedSectorDirectory()).length +
   Object.keys(seedSectors()).length;
 
-const run = promisify(execFile);
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
 let ids: string[];
@@ -42,19 +40,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The auditor CLI as a user runs it: only PORT and CEPTOAR_DATA_DIR, as npm start was given. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const port = new URL(stack.url).port;
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'audit/cli.ts', ...args], {
-      env: { PATH: process.env.PATH ?? '', PORT: port, CEPTOAR_DATA_DIR: stack.dataDir },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => auditCli(stack, ...args);
 
 describe('the audit API', () => {
   it('is for auditors only', async () => {

@@ -35,6 +35,15 @@ describe('reporting stages over HTTP (preset nis2)', () => {
     expect(before.body.stages[0].dueAt).toBe(new Date(Date.parse(detectedAt) + 24 * HOUR).toISOString());
     expect(before.body.stages[1].dueAt).toBe(new Date(Date.parse(detectedAt) + 72 * HOUR).toISOString());
     expect(before.body.nextStage.id).toBe('notification');
+    // The list row names it too, with its deadline, so a queue sorts by what is due next.
+    await stack.settle();
+    const rowOf = async (token: string) =>
+      (await api.call('GET', '/incidents', { token })).body.items.find((i: { id: string }) => i.id === id);
+    expect((await rowOf(secretariat)).nextStage).toEqual({
+      id: 'notification',
+      dueAt: before.body.stages[1].dueAt,
+      overdue: false,
+    });
 
     const followUp = (body: object, token = member) =>
       api.call('POST', `/incidents/${id}/follow-ups`, {
@@ -79,5 +88,8 @@ describe('reporting stages over HTTP (preset nis2)', () => {
     expect(final.status).toBe('due');
     expect(final.dueAt).toBe(addMonthsJst(notification.submittedAt, 1));
     expect(after.body.nextStage.id).toBe('final');
+    // Lists read the projected heads: once the follow-up is projected.
+    await stack.settle();
+    expect((await rowOf(member)).nextStage).toEqual({ id: 'final', dueAt: final.dueAt, overdue: false });
   });
 });

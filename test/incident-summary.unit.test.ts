@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentEvent } from '../events/incident/incident.ts';
-import { incidentSummary } from '../events/incident/visibility.ts';
+import { incidentStages, incidentSummary } from '../events/incident/visibility.ts';
 import { given } from './support/decider.ts';
 import { at, HOURS, REPORTED, SECRETARIAT, T0 } from './support/fixtures.ts';
 
@@ -10,7 +10,7 @@ const reported = REPORTED;
 
 const summaryOf = (state: ReturnType<typeof given>) => {
   if (state === null) throw new Error('no incident');
-  return incidentSummary(state);
+  return incidentSummary(state, at(T0, 1 * HOURS));
 };
 
 describe('an incident summary', () => {
@@ -78,5 +78,21 @@ describe('an incident summary', () => {
     expect(s.status).toBe('returned');
     expect(s.waitingOn?.hop).toBe('member');
     expect(s.waitingOn?.dueAt).toBe(at(T0, 9 * HOURS));
+  });
+
+  it('names the reporting stage due next, its deadline and whether it is past it', () => {
+    const state = given([reported]);
+    if (state === null) throw new Error('no incident');
+    // japan-ceptoar: the report itself is the first (第一報); the update (続報) runs from it.
+    const first = incidentStages(state, at(T0, 1 * HOURS)).nextStage;
+    expect(first?.id).toBe('update');
+    expect(first?.dueAt).not.toBeNull();
+    expect(incidentSummary(state, at(T0, 1 * HOURS)).nextStage).toEqual({
+      id: first?.id,
+      dueAt: first?.dueAt,
+      overdue: false,
+    });
+    const late = new Date(Date.parse(first?.dueAt ?? '') + 1000).toISOString();
+    expect(incidentSummary(state, late).nextStage).toMatchObject({ id: first?.id, overdue: true });
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../local/stack.ts';
 import { RANSOMWARE_REPORT, VPN_ADVISORY } from './support/fixtures.ts';
-import { type ApiResponse, apiClient, startTestStack } from './support/local-api.ts';
+import { type ApiResponse, apiClient, localTokens, startTestStack } from './support/local-api.ts';
 
 // One deployment, three sectors with data of their own: chemical and gas (both METI's) and banking
 // (FSA's). Every caller below reads every list and every id; nothing may cross a sector boundary.
@@ -31,16 +31,7 @@ const CALLERS: Caller[] = [
 ];
 const sees = (caller: Caller, sector: string) => caller.sees.includes('*') || caller.sees.includes(sector);
 
-const tokens = new Map<string, string>();
-async function token(body: Record<string, string>): Promise<string> {
-  const key = JSON.stringify(body);
-  const cached = tokens.get(key);
-  if (cached) return cached;
-  const res = await api.call<{ token: string }>('POST', '/local/token', { body });
-  if (res.status !== 200) throw new Error(`token ${key}: ${res.status} ${JSON.stringify(res.body)}`);
-  tokens.set(key, res.body.token);
-  return res.body.token;
-}
+let token: ReturnType<typeof localTokens>;
 
 /** What each sector wrote: an incident, an advisory, a drill. */
 const made: Record<string, { incident: string; advisory: string; drill: string }> = {};
@@ -62,6 +53,7 @@ async function create(sector: string, member: Record<string, string>, secretaria
 beforeAll(async () => {
   stack = await startTestStack();
   api = apiClient(stack.url);
+  token = localTokens(api);
   await create('chemical', { role: 'member', org: 'asahi-petrochem' }, { role: 'secretariat' });
   await create(
     'banking',

@@ -60,10 +60,24 @@ export const checkpointListSchema = z.object({
   keyId: z.string(),
 });
 
-/** GET /audit/checkpoints/{id}: the checkpoint and its leaves. */
+/** A stream's inclusion in a checkpoint: its head then and the audit path to the signed root. */
+const proof = z.object({
+  checkpointId: z.string(),
+  streamId: z.string(),
+  version: z.number(),
+  hash,
+  leafIndex: z.number(),
+  path: z.array(hash),
+});
+
+/**
+ * GET /audit/checkpoints/{id}: the checkpoint and its leaves. For an auditor granted fewer
+ * sectors than all: its sectors' leaves only, and `proofs`, each leaf's path to the root.
+ */
 export const checkpointWithLeavesSchema = z.object({
   checkpoint: checkpointSchema,
   leaves: z.array(leaf),
+  proofs: z.optional(z.array(proof)),
   publicKey: z.string(),
 });
 
@@ -71,14 +85,7 @@ export const checkpointWithLeavesSchema = z.object({
 export const inclusionProofSchema = z.object({
   checkpoint: checkpointSchema,
   publicKey: z.string(),
-  proof: z.object({
-    checkpointId: z.string(),
-    streamId: z.string(),
-    version: z.number(),
-    hash,
-    leafIndex: z.number(),
-    path: z.array(hash),
-  }),
+  proof,
 });
 
 /** GET /audit/compliance. */

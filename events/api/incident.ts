@@ -125,6 +125,8 @@ export const incidentSummarySchema = z.object({
     z.object({ hop, dueAt: nullableInstant, startedAt: nullableInstant, escalations: z.number() }),
   ),
   stalledHop: z.nullable(hop),
+  /** The reporting stage to report next: the running, unsubmitted one due first; null when none runs. */
+  nextStage: z.nullable(z.object({ id: z.string(), dueAt: instant, overdue: z.boolean() })),
   version: z.number(),
 });
 

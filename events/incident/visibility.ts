@@ -98,8 +98,13 @@ export function waitingOn(state: IncidentState) {
   };
 }
 
-/** A summary row for lists: enough to sort a queue by deadline without reading each incident. */
-export function incidentSummary(state: IncidentState) {
+/**
+ * A summary row for lists at `now`: enough to sort a queue by deadline without reading each
+ * incident, the relay's hop and the reporting stage due next (`nextStage`: its id, deadline and
+ * whether it is past it; null when no stage's clock runs).
+ */
+export function incidentSummary(state: IncidentState, now: string) {
+  const next = incidentStages(state, now).nextStage;
   return {
     id: state.id,
     title: state.report.title,
@@ -114,6 +119,10 @@ export function incidentSummary(state: IncidentState) {
     updatedAt: state.updatedAt,
     waitingOn: waitingOn(state),
     stalledHop: state.stalledHop,
+    nextStage:
+      next === null || next.dueAt === null
+        ? null
+        : { id: next.id, dueAt: next.dueAt, overdue: next.status === 'overdue' },
     version: state.version,
   };
 }

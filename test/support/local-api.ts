@@ -124,3 +124,17 @@ export function apiClient(baseUrl: string) {
 }
 
 export { eventually } from './eventually.ts';
+
+/** `POST /local/token` with any request body, each distinct body minted once per test file. */
+export function localTokens(api: ReturnType<typeof apiClient>) {
+  const tokens = new Map<string, string>();
+  return async (body: Record<string, string>): Promise<string> => {
+    const key = JSON.stringify(body);
+    const cached = tokens.get(key);
+    if (cached) return cached;
+    const res = await api.call<{ token: string }>('POST', '/local/token', { body });
+    if (res.status !== 200) throw new Error(`token ${key}: ${res.status} ${JSON.stringify(res.body)}`);
+    tokens.set(key, res.body.token);
+    return res.body.token;
+  };
+}

@@ -78,6 +78,13 @@ export const en: Record<MessageKey, string> = {
   'field.note.optional': 'Note (optional)',
   'field.followUp': 'Follow-up',
   'field.recoveryStatus': 'Recovery status',
+  'field.stage': 'Reporting stage it fulfils',
+  'field.stage.none': '(none: an update outside the stages)',
+  'stageField.impact': 'Impact (required by this stage)',
+  'stageField.indicators': 'Indicators of compromise (required by this stage)',
+  'stageField.rootCause': 'Root cause (required by this stage)',
+  'stageField.mitigation': 'Mitigation (required by this stage)',
+  'stageField.crossBorderImpact': 'Cross-border impact (required by this stage)',
   'field.choose': 'Choose…',
   'field.required': 'required',
 

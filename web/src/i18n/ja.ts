@@ -76,6 +76,13 @@ export const ja = {
   'field.note.optional': 'メモ（任意）',
   'field.followUp': '続報の内容',
   'field.recoveryStatus': '復旧状況',
+  'field.stage': 'この報告が該当する段階',
+  'field.stage.none': '（段階に該当しない追加報告）',
+  'stageField.impact': '影響（この段階で必須）',
+  'stageField.indicators': '侵害の痕跡 (IoC)（この段階で必須）',
+  'stageField.rootCause': '原因（この段階で必須）',
+  'stageField.mitigation': '対策（この段階で必須）',
+  'stageField.crossBorderImpact': '国外への影響（この段階で必須）',
   'field.choose': '選択してください',
   'field.required': '必須',
 

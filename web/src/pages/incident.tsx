@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { decisionBody, followUpBody, noteBody, recoveryStatuses } from '../../../events/incident/report.ts';
+import { type ReportingPreset, reportingPresets, type StageField } from '../../../events/reporting.ts';
 import { apiCall, type IncidentView, newIdempotencyKey } from '../api.ts';
 import { PageLoading } from '../components/status.tsx';
 import { HopTimeline, StageClocks } from '../components/timeline.tsx';
@@ -17,7 +18,7 @@ import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
 import { useNow, usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
-import { useT } from '../i18n/lang.ts';
+import { lang, useT } from '../i18n/lang.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
 
@@ -179,6 +180,19 @@ function Actions(props: {
   const { incident, session } = props;
   const [note, setNote] = useState('');
   const [recovery, setRecovery] = useState<string>(incident.recoveryStatus);
+  // The reporting stage a follow-up fulfils (none unless the member names one), and the text
+  // fields that stage requires (a ransom payment is not asked here: the API refuses it missing).
+  const [stage, setStage] = useState<string>('');
+  const [details, setDetails] = useState<Record<string, string>>({});
+  const current = useStore(lang);
+  const stageDefinition = stage
+    ? (reportingPresets as Record<string, ReportingPreset>)[incident.preset]?.stages.find(
+        (s) => s.id === stage,
+      )
+    : undefined;
+  const stageTexts = (stageDefinition?.requiredFields ?? []).filter(
+    (f): f is Exclude<StageField, 'ransomPayment'> => f !== 'ransomPayment',
+  );
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const base = `/incidents/${encodeURIComponent(incident.id)}`;
@@ -291,7 +305,12 @@ function Actions(props: {
         class="card form"
         onSubmit={(e) => {
           e.preventDefault();
-          const body = { description: note, recoveryStatus: recovery };
+          const body = {
+            description: note,
+            recoveryStatus: recovery,
+            ...(stage ? { stage } : {}),
+            ...Object.fromEntries(stageTexts.map((f) => [f, details[f] ?? ''])),
+          };
           const parsed = followUpBody.safeParse(body);
           if (!parsed.success) {
             setFieldError(t('error.required'));
@@ -316,6 +335,29 @@ function Actions(props: {
             ))}
           </select>
         </div>
+        <div class="field">
+          <label for="follow-up-stage">{t('field.stage')}</label>
+          <select id="follow-up-stage" value={stage} onChange={(e) => setStage(e.currentTarget.value)}>
+            <option value="">{t('field.stage.none')}</option>
+            {incident.stages
+              .filter((c) => c.status !== 'done')
+              .map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.names[current]}
+                </option>
+              ))}
+          </select>
+        </div>
+        {stageTexts.map((f) => (
+          <div class="field" key={f}>
+            <label for={`follow-up-${f}`}>{t(`stageField.${f}`)}</label>
+            <textarea
+              id={`follow-up-${f}`}
+              value={details[f] ?? ''}
+              onInput={(e) => setDetails({ ...details, [f]: e.currentTarget.value })}
+            />
+          </div>
+        ))}
         <div class="actions">
           <button type="submit" class="primary" disabled={busy}>
             {incident.status === 'returned' ? t('incident.resubmit') : t('incident.addFollowUp')}

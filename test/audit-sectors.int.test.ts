@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyInclusion } from '../events/audit/merkle.ts';
+import type { LocalStack } from '../local/stack.ts';
+import { auditCli } from './support/audit-cli.ts';
+import { RANSOMWARE_REPORT, VPN_ADVISORY } from './support/fixtures.ts';
+import { apiClient, startTestStack } from './support/local-api.ts';
+
+// Chemical and banking each report an incident and issue an advisory; an auditor granted banking
+// reads the audit routes and must meet banking's streams only, where an auditor of every sector
+// meets both.
+let stack: LocalStack;
+let api: ReturnType<typeof apiClient>;
+let all: string;
+let banking: string;
+const START = new Date(Date.now() - 60_000).toISOString();
+const made: Record<'chemical' | 'banking', { incident: string; advisory: string; member: string }> = {
+  chemical: { incident: '', advisory: '', member: 'asahi-petrochem' },
+  banking: { incident: '', advisory: '', member: 'banking-member-1' },
+};
+
+const cli = (...args: string[]) => auditCli(stack, ...args);
+
+async function token(body: Record<string, string>): Promise<string> {
+  const res = await api.call<{ token: string }>('POST', '/local/token', { body });
+  if (res.status !== 200) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
+
+const streamsOf = (sector: 'chemical' | 'banking') => {
+  const m = made[sector];
+  return [
+    `incident#${m.incident}`,
+    `advisory#${m.advisory}`,
+    `advisory-recipient#${m.advisory}#${m.member}`,
+    `organization#${m.member}`,
+    `sector#${sector}`,
+  ];
+};
+
+beforeAll(async () => {
+  stack = await startTestStack({ checkpointSeconds: 0 });
+  api = apiClient(stack.url);
+  for (const [sector, secretariat] of [
+    ['chemical', { role: 'secretariat' }],
+    ['banking', { role: 'secretariat', sector: 'banking' }],
+  ] as const) {
+    const reported = await api.call('POST', '/incidents', {
+      token: await token({ role: 'member', org: made[sector].member }),
+      body: { ...RANSOMWARE_REPORT, severity: 'low', detectedAt: START },
+    });
+    const advisory = await api.call('POST', '/advisories', {
+      token: await token(secretariat),
+      body: { ...VPN_ADVISORY, tlp: 'GREEN' },
+    });
+    expect(reported.status, JSON.stringify(reported.body)).toBe(201);
+    expect(advisory.status, JSON.stringify(advisory.body)).toBe(201);
+    made[sector].incident = reported.body.id;
+    made[sector].advisory = advisory.body.id;
+  }
+  await stack.settle();
+  all = await token({ role: 'auditor' });
+  banking = await token({ role: 'auditor', sector: 'banking' });
+  expect((await api.call('POST', '/audit/checkpoints', { token: all })).status).toBe(201);
+}, 300_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('an auditor granted one sector', () => {
+  it("lists its sector's heads only, with the ministry and NISC that serve it", async () => {
+    const everything = await api.call('GET', '/audit/heads', { token: all });
+    const own = await api.call('GET', '/audit/heads', { token: banking });
+    expect(own.status).toBe(200);
+    const ids = new Set<string>(own.body.items.map((h: { streamId: string }) => h.streamId));
+    const allIds = new Set<string>(everything.body.items.map((h: { streamId: string }) => h.streamId));
+    for (const id of streamsOf('chemical')) {
+      expect(allIds.has(id), id).toBe(true);
+      expect(ids.has(id), id).toBe(false);
+    }
+    for (const id of [...streamsOf('banking'), 'organization#fsa', 'organization#nisc']) {
+      expect(ids.has(id), id).toBe(true);
+    }
+    expect(ids.has('organization#meti')).toBe(false);
+    // No other sector at all: every sector stream listed is banking's, every head one the full list has.
+    expect([...ids].filter((id) => id.startsWith('sector#'))).toEqual(['sector#banking']);
+    expect([...ids].every((id) => allIds.has(id))).toBe(true);
+    expect([...ids].some((id) => /^organization#(gas|water|telecom)-/.test(id))).toBe(false);
+  });
+
+  it("reads its sector's events of a period only, as JSON pages and as NDJSON", async () => {
+    const own = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const q: string = new URLSearchParams({
+        from: START,
+        limit: '7',
+        ...(cursor ? { cursor } : {}),
+      }).toString();
+      const res = await api.call('GET', `/audit/events?${q}`, { token: banking });
+      expect(res.status).toBe(200);
+      for (const e of res.body.items as { streamId: string }[]) own.add(e.streamId);
+      cursor = res.body.cursor;
+    } while (cursor);
+    expect(own.has(`incident#${made.banking.incident}`)).toBe(true);
+    expect(own.has(`advisory-recipient#${made.banking.advisory}#banking-member-1`)).toBe(true);
+    for (const id of streamsOf('chemical')) expect(own.has(id), id).toBe(false);
+    const everything = await api.call('GET', `/audit/events?from=${encodeURIComponent(START)}&limit=1000`, {
+      token: all,
+    });
+    const allStreams = new Set(everything.body.items.map((e: { streamId: string }) => e.streamId));
+    expect(allStreams.has(`incident#${made.chemical.incident}`)).toBe(true);
+
+    const ndjson = await api.call('GET', `/audit/events?from=${encodeURIComponent(START)}&limit=10000`, {
+      token: banking,
+      headers: { accept: 'application/x-ndjson' },
+    });
+    expect(ndjson.status).toBe(200);
+    const lines = String(ndjson.body)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { streamId: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(new Set(lines.map((l) => l.streamId))).toEqual(own);
+  });
+
+  it("counts its sector's incidents only in the compliance report", async () => {
+    const total = (body: { stages: { total: number }[]; rows: { total: number }[] }) => ({
+      stages: body.stages.reduce((n, s) => n + s.total, 0),
+      rows: body.rows.reduce((n, r) => n + r.total, 0),
+    });
+    const q = `from=${encodeURIComponent(START)}`;
+    const everything = await api.call('GET', `/audit/compliance?${q}`, { token: all });
+    const own = await api.call('GET', `/audit/compliance?${q}`, { token: banking });
+    const gas = await api.call('GET', `/audit/compliance?${q}`, {
+      token: await token({ role: 'auditor', sector: 'gas' }),
+    });
+    expect(own.status).toBe(200);
+    // Two incidents (one a sector) over every sector, one over banking's, none over gas's.
+    expect(total(everything.body).stages).toBe(2 * total(own.body).stages);
+    expect(total(own.body).stages).toBeGreaterThan(0);
+    expect(total(everything.body).rows).toBe(2 * total(own.body).rows);
+    expect(total(gas.body)).toEqual({ stages: 0, rows: 0 });
+  });
+
+  it("replays its sector's streams and finds no other sector's (404)", async () => {
+    for (const id of streamsOf('banking')) {
+      const res = await api.call('GET', `/audit/streams/${encodeURIComponent(id)}`, { token: banking });
+      expect(res.status, id).toBe(200);
+    }
+    for (const id of streamsOf('chemical')) {
+      const res = await api.call('GET', `/audit/streams/${encodeURIComponent(id)}`, { token: banking });
+      expect(res.status, id).toBe(404);
+      const full = await api.call('GET', `/audit/streams/${encodeURIComponent(id)}`, { token: all });
+      expect(full.status, id).toBe(200);
+    }
+  });
+
+  it("sees the whole signed checkpoint but only its streams' leaves, each with a proof to the root; another sector's proof is 404", async () => {
+    const everything = await api.call('GET', '/audit/checkpoints/latest', { token: all });
+    const own = await api.call('GET', '/audit/checkpoints/latest', { token: banking });
+    expect(own.status).toBe(200);
+    expect(own.body.checkpoint).toEqual(everything.body.checkpoint);
+    expect(everything.body.proofs).toBeUndefined();
+    const heads = await api.call('GET', '/audit/heads', { token: banking });
+    const ownIds = new Set(heads.body.items.map((h: { streamId: string }) => h.streamId));
+    const leaves = own.body.leaves as { streamId: string; version: number; hash: string }[];
+    expect(leaves.length).toBeGreaterThan(0);
+    expect(leaves.length).toBeLessThan(everything.body.leaves.length);
+    expect(leaves.every((l) => ownIds.has(l.streamId))).toBe(true);
+    const { rootHash, treeSize } = own.body.checkpoint;
+    expect(own.body.proofs).toHaveLength(leaves.length);
+    for (const p of own.body.proofs as {
+      streamId: string;
+      version: number;
+      hash: string;
+      leafIndex: number;
+      path: string[];
+    }[]) {
+      expect(verifyInclusion(p, p.leafIndex, treeSize, p.path, rootHash), p.streamId).toBe(true);
+    }
+    const proofOf = (id: string, t: string) =>
+      api.call('GET', `/audit/checkpoints/latest/proof?stream=${encodeURIComponent(id)}`, { token: t });
+    expect((await proofOf(`incident#${made.banking.incident}`, banking)).status).toBe(200);
+    expect((await proofOf(`incident#${made.chemical.incident}`, banking)).status).toBe(404);
+    expect((await proofOf(`incident#${made.chemical.incident}`, all)).status).toBe(200);
+  });
+
+  it("exports its sector's streams only, with proofs that verify against the signed checkpoint, and a STIX bundle of its incidents", async () => {
+    const out = join(stack.dataDir, 'banking-export.ndjson');
+    const to = new Date().toISOString();
+    const exported = await cli('export', '--from', START, '--to', to, '--out', out, '--sector', 'banking');
+    expect(exported.code, exported.stderr).toBe(0);
+    const records = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; streamId?: string; proof?: unknown });
+    const streams = records.filter((r) => r.kind === 'stream');
+    expect(streams.map((r) => r.streamId)).toContain(`incident#${made.banking.incident}`);
+    for (const id of streamsOf('chemical'))
+      expect(
+        records.some((r) => r.streamId === id),
+        id,
+      ).toBe(false);
+    // Streams the published checkpoint covers carry a proof.
+    expect(streams.find((r) => r.streamId === `incident#${made.banking.incident}`)?.proof).not.toBeNull();
+    const verified = await cli('verify', out);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+
+    const bundle = join(stack.dataDir, 'banking.stix.json');
+    const stix = await cli(
+      'export',
+      '--from',
+      START,
+      '--to',
+      to,
+      '--out',
+      bundle,
+      '--format',
+      'stix',
+      '--sector',
+      'banking',
+    );
+    expect(stix.code, stix.stderr).toBe(0);
+    const text = readFileSync(bundle, 'utf8');
+    expect(text).toContain(made.banking.incident);
+    expect(text).not.toContain(made.chemical.incident);
+    expect(text).not.toContain(made.chemical.advisory);
+
+    expect((await cli('verify', '--live', '--sector', 'banking')).code).toBe(2);
+    expect((await cli('export', '--from', START, '--to', to, '--out', out, '--sector', 'fishing')).code).toBe(
+      2,
+    );
+    // Each CLI run starts node with tsx: a minute or more on a loaded machine.
+  }, 240_000);
+});
