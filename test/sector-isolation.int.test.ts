@@ -24,6 +24,8 @@ interface Made {
   check: string;
   /** NISC's advisory to the sector (NISC → its ministry → its secretariat → its members). */
   nisc: string;
+  /** A cross-sector exercise NISC prepared for this sector alone, its member participating. */
+  exercise: string;
 }
 const made = {} as Record<Sector, Made>;
 
@@ -74,6 +76,9 @@ const PROBES: Record<string, Probe> = {
   'GET /board': { kind: 'list', paths: ['/board', '/board?sector=banking'] },
   'GET /drills/{id}/report': { kind: 'item', paths: (d) => [`/drills/${d.drill}/report`] },
   'GET /contact-checks/{id}': { kind: 'item', paths: (d) => [`/contact-checks/${d.check}`] },
+  'GET /exercises': { kind: 'list', paths: ['/exercises'] },
+  'GET /exercises/{id}': { kind: 'item', paths: (d) => [`/exercises/${d.exercise}`] },
+  'GET /exercises/{id}/report': { kind: 'item', paths: (d) => [`/exercises/${d.exercise}/report`] },
   'GET /audit/streams/{id}': {
     kind: 'item',
     paths: (d) => [
@@ -105,6 +110,11 @@ const VARIANTS: Record<string, Probe> = {
     paths: (d) => [`/drills/${d.drill}/report`],
     accept: 'text/csv',
   },
+  'GET /exercises/{id}/report': {
+    kind: 'item',
+    paths: (d) => [`/exercises/${d.exercise}/report`],
+    accept: 'text/csv',
+  },
 };
 /** GET routes not walked, each with the reason. */
 const EXEMPT: Record<string, string> = {
@@ -123,7 +133,7 @@ let token: ReturnType<typeof localTokens>;
  * shared report fixture names asahi-petrochem in its text whichever member reports it; reads of a
  * member's entry are held to the 404 below instead.
  */
-const markersOf = (d: Made) => [d.marker, d.incident, d.advisory, d.drill, d.check, d.nisc];
+const markersOf = (d: Made) => [d.marker, d.incident, d.advisory, d.drill, d.check, d.nisc, d.exercise];
 const text = (res: ApiResponse) => (typeof res.body === 'string' ? res.body : JSON.stringify(res.body ?? ''));
 
 async function create(sector: Sector, member: string, secretariat: Record<string, string>) {
@@ -154,7 +164,30 @@ async function create(sector: Sector, member: string, secretariat: Record<string
     token: await token({ role: 'nisc' }),
     body: { ...VPN_ADVISORY, title: `NISC ${marker}`, tlp: 'GREEN', sector },
   });
-  for (const res of [advisory, drill, check, nisc]) expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const exercise = await api.call('POST', '/exercises', {
+    token: await token({ role: 'nisc' }),
+    body: {
+      title: { ja: `演習 ${marker}`, en: `Exercise ${marker}` },
+      sectors: [sector],
+      participants: [{ org: member, role: 'participant' }],
+      plannedStart: new Date(Date.now() + 86_400_000).toISOString(),
+      injects: [
+        {
+          id: 'inject-1',
+          kind: 'incident',
+          offsetMinutes: 0,
+          sector,
+          from: member,
+          title: `Inject ${marker}`,
+          body: 'Scripted incident.',
+          contact: { name: 'Control', email: 'control@nisc.example' },
+          expected: [{ role: 'secretariat', action: 'approve', withinMinutes: 30 }],
+        },
+      ],
+    },
+  });
+  for (const res of [advisory, drill, check, nisc, exercise])
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
   made[sector] = {
     marker,
     member,
@@ -163,6 +196,7 @@ async function create(sector: Sector, member: string, secretariat: Record<string
     drill: drill.body.id,
     check: check.body.id,
     nisc: nisc.body.id,
+    exercise: exercise.body.id,
   };
 }
 
