@@ -1,3 +1,4 @@
+import { activities, plans } from './activities.ts';
 import { advisories, recipients } from './advisories.ts';
 import type { Aggregate, Folding } from './command-runner.ts';
 import { incidents } from './incidents.ts';
@@ -22,6 +23,8 @@ export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   'advisory-recipient': recipients,
   organization: organizations,
   sector: sectors,
+  activity: activities,
+  plan: plans,
 };
 
 /** How each stream type's head is projected (projectHeads, run by stream-reactor): every aggregate. */
@@ -31,6 +34,8 @@ export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   'advisory-recipient': recipients,
   organization: organizations,
   sector: sectors,
+  activity: activities,
+  plan: plans,
 };
 
 /** The stream type of a stream id (`incident#…` → `incident`). */
