@@ -1,5 +1,4 @@
 import { ValidationError } from '../events/errors.ts';
-import { checkpointSetup } from './commons/audit-config.ts';
 import { auditClient, instantParam } from './commons/audit-http.ts';
 import { periodEvents } from './commons/audit-log.ts';
 import { eventsTable } from './commons/config.ts';
@@ -9,6 +8,7 @@ import { renderAnnualReportHtml } from './reports/annual-report-html.ts';
 import { annualReportAt, type ReportSources } from './reports/annual-report-log.ts';
 import { printPdf } from './reports/pdf.ts';
 import { reportProviders } from './reports/providers.ts';
+import { reportArchive } from './reports/report-archive.ts';
 import { REPORT_READERS, reportPathParams } from './reports/report-params.ts';
 
 /**
@@ -25,7 +25,7 @@ export const handler = httpHandler({ allow: REPORT_READERS }, async (request): P
     throw new ValidationError('lang must be ja or en', [{ path: 'lang', message: 'ja or en' }]);
   const accept = request.event.headers?.accept ?? '';
   const sources: ReportSources = {
-    archive: checkpointSetup().archive,
+    archive: reportArchive(),
     periodEvents: (from, to) => periodEvents(auditClient, eventsTable, from, to),
     streamEvents: (streamId, toVersion) => reader.readEvents(streamId, { toVersion }),
     providers: reportProviders(),

@@ -3,7 +3,7 @@ import { activityView } from '../events/activity/activity.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { canSeeSector } from '../events/sector/visibility.ts';
 import { activities } from './commons/activities.ts';
-import { blobStore } from './commons/blobs.ts';
+import { blobWriter } from './commons/blob-writer.ts';
 import { decideAndFold, loadAggregate, runCommand } from './commons/command-runner.ts';
 import { httpHandler } from './commons/http.ts';
 import { minutesFilename, minutesType, uploadedBytes } from './commons/minutes.ts';
@@ -36,7 +36,7 @@ export const handler = httpHandler({ allow: ['secretariat'] }, async (request) =
   const ctx = { now: new Date().toISOString(), actor: request.actor };
   // A dry run: a refusal (too many files) is known before anything is stored.
   decideAndFold(activities, loaded.state, loaded.version, command, ctx);
-  await blobStore().put(key, bytes, contentType);
+  await blobWriter().put(key, bytes, contentType);
   const result = await runCommand(store, activities, id, command, ctx, { retryOnConflict: true, loaded });
   const added = result.state ? activityView(result.state).minutes.at(-1) : undefined;
   return {

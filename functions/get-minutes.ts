@@ -1,7 +1,7 @@
 import { canReadActivities } from '../events/activity/activity.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { activities } from './commons/activities.ts';
-import { blobStore } from './commons/blobs.ts';
+import { blobReader } from './commons/blob-reader.ts';
 import { loadAggregate } from './commons/command-runner.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
@@ -21,7 +21,7 @@ export const handler = httpHandler(
       throw new NotFoundError('no such minutes');
     const entry = state.minutes.find((m) => m.n === n);
     if (!entry) throw new NotFoundError('no such minutes');
-    const bytes = await blobStore().get(entry.key);
+    const bytes = await blobReader().get(entry.key);
     // The log names a file the store does not hold: an operational fault, not the caller's.
     if (bytes === null) throw new Error(`minutes ${entry.key} are missing from the blob store`);
     return {

@@ -297,7 +297,7 @@ export const functions = [
       'The secretariat attaches minutes (PDF, DOCX, text) to an activity: the file to the minutes bucket, the record to the log',
     trigger: 'http',
     routes: [{ method: 'POST', path: '/activities/{id}/minutes' }],
-    calls: [...WRITE, 's3:PutObject', 's3:GetObject'],
+    calls: [...WRITE, 's3:PutObject'],
     bucket: 'minutes',
   },
   {
@@ -305,7 +305,7 @@ export const functions = [
     description: "An activity's attached minutes file",
     trigger: 'http',
     routes: [{ method: 'GET', path: '/activities/{id}/minutes/{n}' }],
-    calls: [...READ, 's3:PutObject', 's3:GetObject'],
+    calls: [...READ, 's3:GetObject'],
     bucket: 'minutes',
   },
   {
@@ -328,7 +328,8 @@ export const functions = [
       "A sector's fiscal-year activity report from the log at a signed checkpoint (JSON, HTML or PDF)",
     trigger: 'http',
     routes: [{ method: 'GET', path: '/reports/{sector}/{fy}' }],
-    calls: CHECKPOINT,
+    // Reads checkpoints; PutObject is in the archive's module (audit-archive-aws.ts), never called here.
+    calls: [...READ, 's3:PutObject', 's3:GetObject', 's3:ListBucket'],
   },
   {
     name: 'relay-step',
