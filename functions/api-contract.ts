@@ -585,7 +585,7 @@ export const contract = {
         content: {
           'application/pdf': null,
           'application/vnd.openxmlformats-officedocument.wordprocessingml.document': null,
-          'text/plain': null,
+          'text/plain': z.string(),
         },
       },
     },
