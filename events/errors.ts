@@ -22,7 +22,8 @@ export abstract class DomainError extends Error {
     | 'idempotency_key_reused'
     | 'payload_too_large'
     | 'unsupported_media_type'
-    | 'rate_limited';
+    | 'rate_limited'
+    | 'not_implemented';
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -97,6 +98,11 @@ export class RateLimitedError extends DomainError {
   ) {
     super(message);
   }
+}
+
+/** A capability this deployment does not offer (printing a PDF in AWS); the caller can take another form. */
+export class NotImplementedError extends DomainError {
+  readonly kind = 'not_implemented';
 }
 
 /** Type guard for errors the domain raised on purpose. */

@@ -3,6 +3,7 @@ import * as audit from '../events/api/audit.ts';
 import * as directory from '../events/api/directory.ts';
 import * as exercise from '../events/api/exercise.ts';
 import * as incident from '../events/api/incident.ts';
+import * as report from '../events/api/report.ts';
 import * as sector from '../events/api/sector.ts';
 import { STREAM_ID } from '../events/audit/types.ts';
 import { orgId } from '../events/directory/directory.ts';
@@ -46,6 +47,8 @@ export interface RouteContract {
     | 'exercises'
     | 'directory'
     | 'sectors'
+    | 'activities'
+    | 'reports'
     | 'audit'
     | 'public'
     | 'meta';
@@ -72,6 +75,7 @@ export const EXAMPLE = {
   ackToken: 'eyJhbGciOiJIUzI1NiJ9.example.signature',
   streamId: 'incident#0f8fad5b-d9cb-469f-a165-70867728950e',
   checkpointId: 'latest',
+  activityId: '5f0c9d2e-8a7b-4c6d-9e1f-2a3b4c5d6e7f',
   from: '2026-04-01T00:00:00+09:00',
 } as const;
 
@@ -119,6 +123,11 @@ const sectorParamSchema = z.optional(
   ),
 );
 const sectorQuery = z.object({ sector: sectorParamSchema });
+/** `{sector}/{fy}` of the report routes. */
+const reportPath = z.object({
+  sector: meta(z.enum(sectorIds), 'a sector the caller sees (another is 404)', 'chemical'),
+  fy: meta(z.string().check(z.regex(/^\d{4}$/)), 'the fiscal year (1 April – 31 March, JST)', '2015'),
+});
 const bool = (description: string) => z.optional(meta(z.enum(['true', 'false']), description, 'false'));
 const instantParam = (description: string, example: string) =>
   meta(z.iso.datetime({ offset: true }), description, example);
@@ -652,6 +661,127 @@ export const contract = {
     responses: { 200: json(audit.inclusionProofSchema, 'the proof') },
     errors: [...AUTH, 400, 404],
     example: { query: { stream: EXAMPLE.streamId } },
+  },
+  'POST /activities': {
+    tag: 'activities',
+    summary: 'Record an activity of the sector (WG meeting, JPCERT/CC exchange, council, committee report)',
+    description:
+      'The secretariat records what happened outside the system, in its own sector, so the fiscal-year report lists it. `date` is the day in Japan; `participants` names organisations and/or people.',
+    idempotent: true,
+    responses: { 201: json(report.activitySchema, 'recorded', CREATED) },
+    errors: COMMAND,
+    example: {
+      body: {
+        date: '2015-06-12',
+        kind: 'wg-meeting',
+        title: '第1回 情報セキュリティWG',
+        participants: { organizations: ['asahi-petrochem', 'kaigan-chemical'], people: ['WGリーダ'] },
+        note: 'JPCERT/CCとの意見交換の準備',
+      },
+    },
+  },
+  'GET /activities': {
+    tag: 'activities',
+    summary: "The sector's recorded activities, in date order",
+    query: z.object({
+      fy: z.optional(
+        meta(z.string().check(z.regex(/^\d{4}$/)), 'a fiscal year (1 April – 31 March, JST)', '2015'),
+      ),
+      sector: sectorParamSchema,
+    }),
+    responses: { 200: json(report.activityListSchema, 'the activities') },
+    errors: [...AUTH, 400],
+    example: { query: { fy: '2015' } },
+  },
+  'GET /activities/{id}': {
+    tag: 'activities',
+    summary: 'One recorded activity',
+    path: idParam('activity', EXAMPLE.activityId),
+    responses: { 200: json(report.activitySchema, 'the activity') },
+    errors: [...AUTH, 404],
+  },
+  'POST /activities/{id}/minutes': {
+    tag: 'activities',
+    summary: 'Attach minutes to an activity (the file is the body: PDF, DOCX or plain text)',
+    description:
+      'The type is told by the bytes (a declared Content-Type must agree, else 415); at most 256 KiB (413). The file is kept in the blob store (S3 in AWS, the data folder locally) and recorded as an event with its SHA-256.',
+    path: idParam('activity', EXAMPLE.activityId),
+    query: z.object({
+      filename: z.optional(
+        meta(z.string(), 'the file name to record (plain characters kept)', 'minutes.pdf'),
+      ),
+    }),
+    responses: { 201: json(report.minutesSchema, 'attached', CREATED) },
+    errors: [...AUTH, 400, 404, 409, 413, 415],
+  },
+  'GET /activities/{id}/minutes/{n}': {
+    tag: 'activities',
+    summary: "Download an activity's n-th minutes file",
+    path: z.object({
+      id: idParam('activity', EXAMPLE.activityId).shape.id,
+      n: meta(z.string().check(z.regex(/^\d{1,3}$/)), 'the file number, from 1', '1'),
+    }),
+    responses: {
+      200: {
+        description: 'the file as stored (X-Content-Sha256 names its hash)',
+        content: {
+          'application/pdf': null,
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document': null,
+          'text/plain': z.string(),
+        },
+      },
+    },
+    errors: [...AUTH, 404],
+  },
+  'GET /reports/{sector}/{fy}/plan': {
+    tag: 'reports',
+    summary: "Next year's plan (次年度活動計画) as drafted",
+    path: reportPath,
+    responses: { 200: json(report.planSchema, 'the draft (no sections before the first save)') },
+    errors: [...AUTH, 400, 404],
+  },
+  'PUT /reports/{sector}/{fy}/plan': {
+    tag: 'reports',
+    summary: "Save the draft of next year's plan, in sections (each change an event)",
+    path: reportPath,
+    responses: { 200: json(report.planPutSchema, 'saved (or unchanged: `changed` false, nothing written)') },
+    errors: [...AUTH, 400, 404, 409, 413],
+    example: {
+      body: {
+        sections: [
+          { heading: '安全基準の運用と改善', body: '安全基準（第１版）の会員への浸透をはかる。' },
+          { heading: '分野横断的演習への参加', body: '官民連携で行う分野横断演習等に参加する。' },
+        ],
+      },
+    },
+  },
+  'GET /reports/{sector}/{fy}': {
+    tag: 'reports',
+    summary: 'The fiscal-year activity report (年度活動報告・次年度活動計画): JSON, HTML or an A4 PDF',
+    description:
+      "Computed from the event log exactly as a signed checkpoint covered it (the newest at or before `asOf`; 409 when there is none), which the report names, so anyone can recompute it. `Accept: text/html` gives the document (the same inputs, the same bytes); `Accept: application/pdf` it printed on A4 by Chromium (501 where the deployment has no Chromium: AWS). Japanese, or English with `lang=en`. Another sector's report is 404.",
+    path: reportPath,
+    query: z.object({
+      asOf: z.optional(
+        instantParam(
+          'the moment: the newest checkpoint at or before it (default: the newest)',
+          '2016-04-01T00:00:00+09:00',
+        ),
+      ),
+      lang: z.optional(meta(z.enum(['ja', 'en']), 'the language (default ja)', 'ja')),
+    }),
+    responses: {
+      200: {
+        description: 'the report',
+        content: {
+          'application/json': report.annualReportSchema,
+          'text/html': null,
+          'application/pdf': null,
+        },
+      },
+    },
+    errors: [...AUTH, 400, 404, 409, 501],
+    example: { query: { lang: 'ja' } },
   },
   'GET /openapi.json': {
     tag: 'public',

@@ -231,6 +231,8 @@ export async function buildDocument() {
           description: 'Cross-sector exercises (分野横断的演習) and their after-action reports',
         },
         { name: 'directory', description: 'The event-sourced directory and contact checks' },
+        { name: 'activities', description: "The secretariat's recorded activities and their minutes" },
+        { name: 'reports', description: "A sector's fiscal-year activity report and next year's plan" },
         { name: 'audit', description: 'Auditors: replay, the period log, heads, checkpoints, compliance' },
         { name: 'public', description: 'No token: acknowledgement links, the public board, this document' },
       ],

@@ -46,6 +46,8 @@ export interface FunctionSpec {
   readonly calls: readonly AwsCall[];
   /** Which secrets its secretsmanager:GetSecretValue reads. */
   readonly secrets?: readonly SecretName[];
+  /** The bucket its s3 calls go to: the checkpoints' (default) or the minutes'. */
+  readonly bucket?: 'checkpoints' | 'minutes';
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
@@ -321,6 +323,64 @@ export const functions = [
     trigger: 'http',
     routes: [{ method: 'GET', path: '/openapi.json', public: true }],
     calls: [],
+  },
+  {
+    name: 'record-activity',
+    description:
+      'The secretariat records an activity (WG meeting, JPCERT/CC exchange, council, committee report)',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/activities' }],
+    calls: WRITE,
+  },
+  {
+    name: 'list-activities',
+    description: "A sector's recorded activities (of a fiscal year), or one",
+    trigger: 'http',
+    routes: [
+      { method: 'GET', path: '/activities' },
+      { method: 'GET', path: '/activities/{id}' },
+    ],
+    calls: READ,
+  },
+  {
+    name: 'attach-minutes',
+    description:
+      'The secretariat attaches minutes (PDF, DOCX, text) to an activity: the file to the minutes bucket, the record to the log',
+    trigger: 'http',
+    routes: [{ method: 'POST', path: '/activities/{id}/minutes' }],
+    calls: [...WRITE, 's3:PutObject'],
+    bucket: 'minutes',
+  },
+  {
+    name: 'get-minutes',
+    description: "An activity's attached minutes file",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/activities/{id}/minutes/{n}' }],
+    calls: [...READ, 's3:GetObject'],
+    bucket: 'minutes',
+  },
+  {
+    name: 'get-plan',
+    description: "Next year's plan of a sector's fiscal-year report, as drafted",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/reports/{sector}/{fy}/plan' }],
+    calls: READ,
+  },
+  {
+    name: 'put-plan',
+    description: "The secretariat saves the draft of next year's plan",
+    trigger: 'http',
+    routes: [{ method: 'PUT', path: '/reports/{sector}/{fy}/plan' }],
+    calls: WRITE,
+  },
+  {
+    name: 'annual-report',
+    description:
+      "A sector's fiscal-year activity report from the log at a signed checkpoint (JSON, HTML or PDF)",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/reports/{sector}/{fy}' }],
+    // Reads checkpoints; PutObject is in the archive's module (audit-archive-aws.ts), never called here.
+    calls: [...READ, 's3:PutObject', 's3:GetObject', 's3:ListBucket'],
   },
   {
     name: 'relay-step',

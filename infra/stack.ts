@@ -25,6 +25,7 @@ import { type ApiThrottle, parseApiThrottle, throttleRoutes } from './api-thrott
 import { AuditTrail } from './audit-trail.ts';
 import { ConsoleHosting } from './console-hosting.ts';
 import { HouseFunction } from './house-function.ts';
+import { MinutesStore } from './minutes-store.ts';
 import { acknowledgeNagFinding, nagArnToken } from './nag.ts';
 import { RelayWorkflow } from './relay-workflow.ts';
 
@@ -155,6 +156,8 @@ export class CeptoarRelayStack extends Stack {
   readonly auditTrail: AuditTrail;
   /** The web console (S3 + CloudFront). */
   readonly console: ConsoleHosting;
+  /** The bucket of activity minutes. */
+  readonly minutes: MinutesStore;
 
   constructor(scope: Construct, id: string, props: CeptoarRelayStackProps) {
     super(scope, id, props);
@@ -166,6 +169,7 @@ export class CeptoarRelayStack extends Stack {
       interval: Duration.minutes(settings.checkpointMinutes ?? 5),
       retention: Duration.days(settings.checkpointRetentionDays ?? 3653),
     });
+    this.minutes = new MinutesStore(this, 'MinutesStore');
 
     // Functions first, without the ARNs of what they feed: the workflow needs relay-step, and the stream
     // reactor needs the workflow. Environment that names other resources is added once they exist.
@@ -525,7 +529,8 @@ export class CeptoarRelayStack extends Stack {
       }
     }
 
-    if (ofService('s3').length + ofService('kms').length > 0) this.auditTrail.grant(fn, spec.calls);
+    if (spec.bucket === 'minutes') this.minutes.grant(fn, spec.calls);
+    else if (ofService('s3').length + ofService('kms').length > 0) this.auditTrail.grant(fn, spec.calls);
 
     if (ofService('ses').length > 0) {
       sender.grant(fn, ...ofService('ses'));

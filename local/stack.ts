@@ -265,6 +265,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CEPTOAR_TIME_SCALE: String(options.timeScale ?? 1),
       // Checkpoints and their Ed25519 key live in the data folder (<dataDir>/checkpoints/).
       CEPTOAR_CHECKPOINT_DIR: dataDir,
+      // Attached files (activity minutes) in <dataDir>/blobs/; reports printed by the system Chromium.
+      CEPTOAR_BLOB_DIR: join(dataDir, 'blobs'),
+      CEPTOAR_PDF_CHROMIUM: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       ...(options.relayPolicy ? { CEPTOAR_RELAY_POLICY: options.relayPolicy } : {}),
       ...(options.reportingPreset ? { CEPTOAR_REPORTING_PRESET: options.reportingPreset } : {}),
       ...(options.rateLimits ? { CEPTOAR_RATE_LIMITS: options.rateLimits } : {}),

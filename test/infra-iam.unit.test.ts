@@ -59,6 +59,13 @@ const senderId = logicalIdOf('AWS::SES::EmailIdentity');
 const signingKeyId = logicalIdOf('AWS::KMS::Key', (r) => r.Properties.KeySpec === 'ECC_NIST_P256');
 const checkpointBucketId = logicalIdOf('AWS::S3::Bucket', (r) => r.Properties.ObjectLockEnabled === true);
 const checkpointBucketArn = { 'Fn::GetAtt': [checkpointBucketId, 'Arn'] };
+const minutesBucketId = logicalIdOf(
+  'AWS::S3::Bucket',
+  (r) =>
+    (r.Properties.LoggingConfiguration as { LogFilePrefix?: string } | undefined)?.LogFilePrefix ===
+    'minutes/',
+);
+const minutesBucketArn = { 'Fn::GetAtt': [minutesBucketId, 'Arn'] };
 const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
 const tableIndexesArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
 
@@ -183,6 +190,7 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
       ];
     case 's3:PutObject':
     case 's3:GetObject':
+      if (spec.bucket === 'minutes') return [{ 'Fn::Join': ['', [minutesBucketArn, '/minutes/*']] }];
       return [{ 'Fn::Join': ['', [checkpointBucketArn, '/checkpoints/*']] }];
     case 's3:ListBucket':
       return [checkpointBucketArn];

@@ -109,6 +109,25 @@ beforeAll(async () => {
   set('POST /exercises/{id}/end', { [EXAMPLE.exerciseId]: running });
   set('GET /audit/streams/{id}', { [EXAMPLE.streamId]: `incident#${open}` });
   set('GET /audit/checkpoints/{id}/proof', { [EXAMPLE.streamId]: `incident#${open}` });
+  // An activity with minutes, for its routes; then a checkpoint, which the fiscal-year report needs.
+  const activity = (
+    await api.call('POST', '/activities', {
+      token: sec,
+      body: { date: '2026-06-12', kind: 'wg-meeting', title: 'WG' },
+    })
+  ).body.id as string;
+  const attached = await fetch(`${stack.url}/activities/${activity}/minutes`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sec}`, 'content-type': 'text/plain' },
+    body: 'minutes',
+  });
+  expect(attached.status).toBe(201);
+  set('GET /activities/{id}', { [EXAMPLE.activityId]: activity });
+  set('POST /activities/{id}/minutes', { [EXAMPLE.activityId]: activity });
+  set('GET /activities/{id}/minutes/{n}', { [EXAMPLE.activityId]: activity });
+  expect((await api.call('POST', '/audit/checkpoints', { token: await api.token('auditor') })).status).toBe(
+    201,
+  );
 }, 120_000);
 /** Every request the test made, for the closing count. */
 const asked: string[] = [];
@@ -160,7 +179,10 @@ describe('the OpenAPI document and the handlers', () => {
             ? { token: await api.token(role, role === 'member' ? 'asahi-petrochem' : undefined) }
             : {}),
           ...(media ? { body: media.example ?? {} } : {}),
-          headers,
+          // Minutes are the body itself, not JSON: a text file.
+          ...(key === 'POST /activities/{id}/minutes' ? { raw: 'minutes' } : {}),
+          headers:
+            key === 'POST /activities/{id}/minutes' ? { ...headers, 'content-type': 'text/plain' } : headers,
         });
         // The first role gets the documented success; another may see a documented error (not its own).
         const documented = Object.keys(op.responses).filter((s) =>

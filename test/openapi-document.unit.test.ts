@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { ActivityView } from '../events/activity/activity.ts';
+import type { PlanView } from '../events/activity/plan.ts';
 import type { AdvisoryListRow } from '../events/advisory/list.ts';
 import type { transmissionReport } from '../events/advisory/report.ts';
 import type { advisorySummary, recipientRow, transmission } from '../events/advisory/visibility.ts';
 import type * as advisory from '../events/api/advisory.ts';
 import type * as audit from '../events/api/audit.ts';
 import type * as api from '../events/api/incident.ts';
+import type * as report from '../events/api/report.ts';
 import type { Checkpoint } from '../events/audit/types.ts';
 import type { incidentSummary, incidentView } from '../events/incident/visibility.ts';
 import type * as z from '../events/zod.ts';
@@ -16,6 +19,7 @@ import type { ComplianceRow } from '../functions/commons/audit-compliance.ts';
 import type { auditEventView } from '../functions/commons/audit-http.ts';
 import type { commandAnswer } from '../functions/commons/incident-http.ts';
 import { functions } from '../functions/manifest.ts';
+import type { AnnualReport } from '../functions/reports/annual-report.ts';
 import { OPENAPI_FILE } from '../scripts/openapi.ts';
 
 const manifestRoutes = functions
@@ -85,6 +89,9 @@ type ViewsFitTheirSchemas = [
   Fits<ReturnType<typeof auditEventView>, z.output<typeof audit.auditEventSchema>>,
   Fits<ComplianceRow, z.output<typeof audit.complianceSchema>['rows'][number]>,
   Fits<Checkpoint, z.output<typeof audit.checkpointSchema>>,
+  Fits<ActivityView, z.output<typeof report.activitySchema>>,
+  Fits<PlanView, z.output<typeof report.planSchema>>,
+  Fits<AnnualReport, z.output<typeof report.annualReportSchema>>,
 ];
 
 it('type-checks the views against their response schemas (tsc fails otherwise)', () => {

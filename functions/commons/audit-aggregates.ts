@@ -1,3 +1,4 @@
+import { activities, plans } from './activities.ts';
 import { advisories, recipients } from './advisories.ts';
 import type { Aggregate, Folding } from './command-runner.ts';
 import { exercises } from './exercises.ts';
@@ -24,6 +25,8 @@ export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   organization: organizations,
   sector: sectors,
   exercise: exercises,
+  activity: activities,
+  plan: plans,
 };
 
 /** How each stream type's head is projected (projectHeads, run by stream-reactor): every aggregate. */
@@ -34,6 +37,8 @@ export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   organization: organizations,
   sector: sectors,
   exercise: exercises,
+  activity: activities,
+  plan: plans,
 };
 
 /** The stream type of a stream id (`incident#…` → `incident`). */

@@ -44,6 +44,8 @@ export interface HttpResponse {
   readonly body?: unknown;
   /** A body sent as is (e.g. NDJSON), with its content type in `headers`; wins over `body`. */
   readonly rawBody?: string;
+  /** A binary body (a PDF, an attached file), sent base64-encoded as API Gateway expects; wins over both. */
+  readonly binaryBody?: Buffer;
   readonly headers?: Record<string, string>;
 }
 
@@ -155,6 +157,14 @@ export function httpHandler<B = Record<string, never>>(
         idempotencyKey: key,
         event,
       });
+      if (response.binaryBody !== undefined) {
+        return {
+          statusCode: response.status,
+          headers: { ...response.headers },
+          body: response.binaryBody.toString('base64'),
+          isBase64Encoded: true,
+        };
+      }
       if (response.rawBody !== undefined) {
         return { statusCode: response.status, headers: { ...response.headers }, body: response.rawBody };
       }

@@ -28,6 +28,7 @@ const statusByKind: Record<DomainError['kind'], { status: number; title: string 
   unsupported_media_type: { status: 415, title: 'Unsupported Media Type' },
   rate_limited: { status: 429, title: 'Too Many Requests' },
   idempotency_key_reused: { status: 422, title: 'Unprocessable Content' },
+  not_implemented: { status: 501, title: 'Not Implemented' },
 };
 
 /** A problem+json response. */
