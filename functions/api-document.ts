@@ -214,6 +214,7 @@ export async function buildDocument() {
         { name: 'advisories', description: 'The downward flow: advisories, acknowledgements, the board' },
         { name: 'drills', description: 'Drills and their transmission-rate reports' },
         { name: 'directory', description: 'The event-sourced directory and contact checks' },
+        { name: 'surveys', description: 'Surveys and self-assessments: definitions, answers, results' },
         { name: 'audit', description: 'Auditors: replay, the period log, heads, checkpoints, compliance' },
         { name: 'public', description: 'No token: acknowledgement links, the public board, this document' },
       ],

@@ -236,7 +236,8 @@ export async function startHttpServer(options: {
       const handler = await load(route);
       const result = (await handler(event, lambdaContext(route.functionName))) ?? { statusCode: 204 };
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      res.end(result.body ?? '');
+      // A binary body (an XLSX export) comes base64-encoded, as API Gateway takes it from Lambda.
+      res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
     } catch (error) {
       options.log?.('request failed', { error: String(error) });
       if (!res.headersSent) sendProblem(res, toProblem(error));

@@ -6,8 +6,10 @@ import type { advisorySummary, recipientRow, transmission } from '../events/advi
 import type * as advisory from '../events/api/advisory.ts';
 import type * as audit from '../events/api/audit.ts';
 import type * as api from '../events/api/incident.ts';
+import type * as survey from '../events/api/survey.ts';
 import type { Checkpoint } from '../events/audit/types.ts';
 import type { incidentSummary, incidentView } from '../events/incident/visibility.ts';
+import type { responseView, resultsView, surveyRow, surveyView } from '../events/survey/views.ts';
 import type * as z from '../events/zod.ts';
 import { buildDocument } from '../functions/api-document.ts';
 import type { AckAnswer } from '../functions/commons/acknowledge.ts';
@@ -15,6 +17,7 @@ import type { advisoryAnswer } from '../functions/commons/advisory-http.ts';
 import type { ComplianceRow } from '../functions/commons/audit-compliance.ts';
 import type { auditEventView } from '../functions/commons/audit-http.ts';
 import type { commandAnswer } from '../functions/commons/incident-http.ts';
+import type { surveyAnswer } from '../functions/commons/survey-commands.ts';
 import { functions } from '../functions/manifest.ts';
 import { OPENAPI_FILE } from '../scripts/openapi.ts';
 
@@ -85,6 +88,11 @@ type ViewsFitTheirSchemas = [
   Fits<ReturnType<typeof auditEventView>, z.output<typeof audit.auditEventSchema>>,
   Fits<ComplianceRow, z.output<typeof audit.complianceSchema>['rows'][number]>,
   Fits<Checkpoint, z.output<typeof audit.checkpointSchema>>,
+  Fits<ReturnType<typeof surveyAnswer>, z.output<typeof survey.surveyAnswerSchema>>,
+  Fits<ReturnType<typeof surveyRow>, z.output<typeof survey.surveyListSchema>['items'][number]>,
+  Fits<ReturnType<typeof surveyView>, z.output<typeof survey.surveyViewSchema>>,
+  Fits<ReturnType<typeof responseView>, z.output<typeof survey.responseViewSchema>>,
+  Fits<ReturnType<typeof resultsView>, z.output<typeof survey.resultsSchema>>,
 ];
 
 it('type-checks the views against their response schemas (tsc fails otherwise)', () => {

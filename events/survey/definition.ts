@@ -150,7 +150,7 @@ export type SurveyDefinition = z.output<ReturnType<typeof definitionSchema>>;
 
 /** The answers to a survey: question id → value (string, string[], number). */
 export type Answers = Readonly<Record<string, AnswerValue>>;
-export type AnswerValue = string | number | readonly string[];
+export type AnswerValue = string | number | string[];
 
 /** Every question of a definition in order, with its section. */
 export const questionsOf = (def: SurveyDefinition): { section: Section; question: Question }[] =>

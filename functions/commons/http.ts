@@ -44,6 +44,8 @@ export interface HttpResponse {
   readonly body?: unknown;
   /** A body sent as is (e.g. NDJSON), with its content type in `headers`; wins over `body`. */
   readonly rawBody?: string;
+  /** `rawBody` is base64 of binary content (an XLSX export): API Gateway decodes it for the caller. */
+  readonly base64?: boolean;
   readonly headers?: Record<string, string>;
 }
 
@@ -160,7 +162,12 @@ export function httpHandler<B = Record<string, never>>(
         event,
       });
       if (response.rawBody !== undefined) {
-        return { statusCode: response.status, headers: { ...response.headers }, body: response.rawBody };
+        return {
+          statusCode: response.status,
+          headers: { ...response.headers },
+          body: response.rawBody,
+          ...(response.base64 ? { isBase64Encoded: true } : {}),
+        };
       }
       // A route that sets its own text content type (CSV exports) sends its body as it is.
       const raw =
