@@ -502,7 +502,7 @@ export const contract = {
     tag: 'surveys',
     summary: "Issue a survey to its sectors' members with a due date",
     description:
-      'Each member contact is told on its primary channel in its language; the organisations that have not submitted are reminded on the secondary channel at `remindAt` (default: halfway to the due date).',
+      'Records the recipients (the current members of its sectors), the due date and `remindAt` (default: halfway to the due date). The members find it in `GET /surveys`; the messages on their channels and the reminder at `remindAt` are not sent yet (see the README).',
     path: surveyPath,
     idempotent: true,
     responses: { 200: json(survey.surveyAnswerSchema, 'issued') },

@@ -8,8 +8,8 @@ import { loadVisibleSurvey, surveyIdFrom } from './commons/surveys.ts';
 
 /**
  * POST /surveys/{id}/issue: the owner issues the survey to the current members of its sectors (as the
- * directory lists them now), with a due date; the members are told on their primary channel and the
- * silent ones reminded on their secondary channel at `remindAt`.
+ * directory lists them now), with a due date and the time the silent ones are to be reminded
+ * (`remindAt`; no message is sent for either yet: README, "Surveys and self-assessments").
  */
 export const handler = httpHandler(
   { allow: ['nisc', 'ministry', 'secretariat'], body: issueSurveyBody },

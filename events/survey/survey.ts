@@ -52,13 +52,8 @@ export type SurveyEvent =
       data: { dueAt: string; remindAt: string; recipients: Partial<Record<SectorId, string[]>> };
     }
   | { type: 'SurveyRemindersDue'; data: { orgs: string[] } }
-  | { type: 'SurveyWaitStarted'; data: { wait: SurveyWait; dueAt: string; taskToken: string } }
   | { type: 'SurveyClosed'; data: Record<string, never> }
   | { type: 'SurveyFreeTextReleased'; data: { questionId: string; sector: SectorId; texts: string[] } };
-
-/** What a survey's workflow waits for: the reminder time, then the due date. */
-export const surveyWaits = ['remind', 'due'] as const;
-export type SurveyWait = (typeof surveyWaits)[number];
 
 export interface ReleasedText {
   readonly questionId: string;
@@ -86,8 +81,6 @@ export interface SurveyState {
   readonly recipients: Partial<Record<SectorId, readonly string[]>>;
   readonly remindedAt?: string;
   readonly reminded: readonly string[];
-  /** The newest task token per wait (the workflow answers it when the wait is over early). */
-  readonly waits: Partial<Record<SurveyWait, { dueAt: string; taskToken: string }>>;
   readonly released: readonly ReleasedText[];
 }
 export type MaybeSurvey = SurveyState | null;
@@ -119,7 +112,6 @@ export function evolveSurvey(state: MaybeSurvey, event: Recorded<SurveyEvent>): 
       createdAt: event.recordedAt,
       recipients: {},
       reminded: [],
-      waits: {},
       released: [],
     };
   }
@@ -138,14 +130,6 @@ export function evolveSurvey(state: MaybeSurvey, event: Recorded<SurveyEvent>): 
       };
     case 'SurveyRemindersDue':
       return { ...state, remindedAt: event.recordedAt, reminded: event.data.orgs };
-    case 'SurveyWaitStarted':
-      return {
-        ...state,
-        waits: {
-          ...state.waits,
-          [event.data.wait]: { dueAt: event.data.dueAt, taskToken: event.data.taskToken },
-        },
-      };
     case 'SurveyClosed':
       return { ...state, status: 'closed', closedAt: event.recordedAt };
     case 'SurveyFreeTextReleased':
@@ -175,7 +159,6 @@ export type SurveyCommand =
       type: 'IssueSurvey';
       data: { dueAt: string; remindAt?: string; roster: Partial<Record<SectorId, string[]>> };
     }
-  | { type: 'StartSurveyWait'; data: { wait: SurveyWait; dueAt: string; taskToken: string } }
   | { type: 'RecordSurveyReminders'; data: { responded: string[] } }
   | { type: 'CloseSurvey'; data: Record<string, never> }
   | { type: 'ReleaseFreeText'; data: { questionId: string; texts: string[] } };
@@ -256,12 +239,6 @@ export function decideSurvey(command: SurveyCommand, state: MaybeSurvey, ctx: Su
         },
       ];
     }
-    case 'StartSurveyWait': {
-      if (!system) throw new ForbiddenError('only the workflow waits');
-      const prior = state.waits[command.data.wait];
-      if (prior?.taskToken === command.data.taskToken) return [];
-      return [{ type: 'SurveyWaitStarted', data: command.data }];
-    }
     case 'RecordSurveyReminders': {
       if (!system) throw new ForbiddenError('only the workflow records reminders');
       if (state.remindedAt !== undefined || state.status !== 'open') return [];
@@ -298,26 +275,6 @@ export function decideSurvey(command: SurveyCommand, state: MaybeSurvey, ctx: Su
       return _never;
     }
   }
-}
-
-/** When the survey's workflow wakes next: the reminder time, then the due date; done after. */
-export function planSurvey(
-  state: MaybeSurvey,
-  now: string,
-):
-  | { next: 'wait'; hop: SurveyWait; attempt: number; dueAt: string; timeoutSeconds: number }
-  | { next: 'done' } {
-  if (state === null || state.status !== 'open' || !state.remindAt || !state.dueAt) return { next: 'done' };
-  const hop: SurveyWait | null = state.remindedAt === undefined ? 'remind' : null;
-  if (hop === null) return { next: 'done' };
-  const dueAt = state.remindAt;
-  return {
-    next: 'wait',
-    hop,
-    attempt: 0,
-    dueAt,
-    timeoutSeconds: Math.max(1, Math.ceil((Date.parse(dueAt) - Date.parse(now)) / 1000)),
-  };
 }
 
 // ---- Responses --------------------------------------------------------------------------------

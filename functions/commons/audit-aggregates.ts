@@ -3,6 +3,7 @@ import type { Aggregate, Folding } from './command-runner.ts';
 import { incidents } from './incidents.ts';
 import { organizations } from './organizations.ts';
 import { sectors } from './sectors.ts';
+import { responses, surveys } from './surveys.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry over aggregates of different state and event types
 type AnyFolding = Folding<any, any>;
@@ -22,6 +23,8 @@ export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   'advisory-recipient': recipients,
   organization: organizations,
   sector: sectors,
+  survey: surveys,
+  'survey-response': responses,
 };
 
 /** How each stream type's head is projected (projectHeads, run by stream-reactor): every aggregate. */
@@ -31,6 +34,8 @@ export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   'advisory-recipient': recipients,
   organization: organizations,
   sector: sectors,
+  survey: surveys,
+  'survey-response': responses,
 };
 
 /** The stream type of a stream id (`incident#…` → `incident`). */
