@@ -523,7 +523,7 @@ export const contract = {
     idempotent: true,
     responses: { 200: json(survey.responseViewSchema, 'saved') },
     errors: COMMAND,
-    example: { body: { answers: { policy: 'yes' } } },
+    example: { body: { answers: { policy: 'yes', 'c-access': 3 } } },
   },
   'POST /surveys/{id}/response/submit': {
     tag: 'surveys',

@@ -1,5 +1,8 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
+import { surveySummariesForReport } from '../functions/surveys/report-summary.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { FULL_ANSWERS, SELF_ASSESSMENT } from './fixtures/survey-definition.ts';
 import { apiClient, startTestStack } from './support/local-api.ts';
@@ -267,5 +270,35 @@ describe('a survey from build to results', () => {
       headers: { ...auth, accept: 'text/csv' },
     });
     expect((await en.text()).replace(/^\ufeff/, '').startsWith('Sector,Section,Question ID')).toBe(true);
+  });
+
+  it('sums the sector’s surveys up for the fiscal-year report, as of now and as of before the late answer', async () => {
+    const reader = new DynamoDbEventReader(
+      new DynamoDBClient({
+        endpoint: stack.dynamoEndpoint,
+        region: 'ap-northeast-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      stack.tableName,
+    );
+    const q = { sector: 'chemical', from: '2026-04-01T00:00:00+09:00', to: '2027-04-01T00:00:00+09:00' };
+    const [summary] = (await surveySummariesForReport({ reader }, q)).filter((s) => s.id === surveyId);
+    expect(summary).toMatchObject({
+      title: { ja: '自己評価 2026', en: 'Self-assessment 2026' },
+      series: 'jclics',
+      dueAt,
+      invited: 11,
+      responded: 5,
+      late: 1,
+      responseRate: 0.455,
+      sectorScore: { median: expect.any(Number), q1: expect.any(Number), q3: expect.any(Number) },
+    });
+    expect(summary?.closedAt).toBeDefined();
+    const before = (await surveySummariesForReport({ reader }, { ...q, asOf: dueAt })).find(
+      (s) => s.id === surveyId,
+    );
+    expect(before).toMatchObject({ responded: 4, late: 0 });
+    expect(before?.closedAt).toBeUndefined();
+    expect(await surveySummariesForReport({ reader }, { ...q, sector: 'gas' })).toEqual([]);
   });
 });
