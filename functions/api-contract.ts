@@ -5,6 +5,7 @@ import * as exercise from '../events/api/exercise.ts';
 import * as incident from '../events/api/incident.ts';
 import * as report from '../events/api/report.ts';
 import * as sector from '../events/api/sector.ts';
+import * as survey from '../events/api/survey.ts';
 import { STREAM_ID } from '../events/audit/types.ts';
 import { orgId } from '../events/directory/directory.ts';
 import { sectorIds } from '../events/sector/catalog.ts';
@@ -49,6 +50,7 @@ export interface RouteContract {
     | 'sectors'
     | 'activities'
     | 'reports'
+    | 'surveys'
     | 'audit'
     | 'public'
     | 'meta';
@@ -71,6 +73,7 @@ export const EXAMPLE = {
   drillId: '3b241101-e2bb-4255-8caf-4136c566a962',
   contactCheckId: '9b2e4c1a-5d3f-4e8a-9c7b-1a2b3c4d5e6f',
   exerciseId: '5f0c1e2d-3b4a-4c5d-8e6f-7a8b9c0d1e2f',
+  surveyId: '5a1e3f2b-7c4d-4e6f-8a9b-0c1d2e3f4a5b',
   org: 'asahi-petrochem',
   ackToken: 'eyJhbGciOiJIUzI1NiJ9.example.signature',
   streamId: 'incident#0f8fad5b-d9cb-469f-a165-70867728950e',
@@ -100,6 +103,7 @@ const exerciseParam = z.optional(
     EXAMPLE.exerciseId,
   ),
 );
+const surveyPath = idParam('survey', EXAMPLE.surveyId);
 
 const limit = (fallback: number, max: number) =>
   z.optional(
@@ -202,6 +206,37 @@ export const EXERCISE_EXAMPLE = {
         { role: 'ministry', action: 'forward', withinMinutes: 30 },
         { role: 'secretariat', action: 'forward', withinMinutes: 30 },
         { role: 'member', action: 'acknowledge', withinMinutes: 240 },
+      ],
+    },
+  ],
+};
+
+/** The documented example of a survey definition (POST /surveys, PUT /surveys/{id}). */
+export const SURVEY_EXAMPLE = {
+  title: { ja: '制御システムセキュリティ自己評価', en: 'Control-system security self-assessment' },
+  language: 'ja',
+  sections: [
+    {
+      id: 'controls',
+      title: { ja: '対策', en: 'Controls' },
+      questions: [
+        {
+          id: 'policy',
+          kind: 'single',
+          label: { ja: 'セキュリティ方針はありますか', en: 'Is there a security policy?' },
+          required: true,
+          options: [
+            { value: 'yes', label: { ja: 'はい', en: 'Yes' }, score: 4 },
+            { value: 'no', label: { ja: 'いいえ', en: 'No' }, score: 0 },
+          ],
+        },
+        {
+          id: 'c-access',
+          kind: 'maturity',
+          label: { ja: 'アクセス管理', en: 'Access control' },
+          required: true,
+        },
+        { id: 'comment', kind: 'text', label: { ja: '課題', en: 'Open issues' } },
       ],
     },
   ],
@@ -579,6 +614,116 @@ export const contract = {
     path: idParam('contact check', EXAMPLE.contactCheckId),
     responses: { 200: json(advisory.contactCheckSchema, 'the results') },
     errors: [...AUTH, 404],
+  },
+  'POST /surveys': {
+    tag: 'surveys',
+    summary: 'Build a survey (version 1); it reaches nobody until issued',
+    description:
+      'NISC (any sectors), a ministry (its sectors) or a secretariat (its sector). Questions: single or multiple choice, maturity 0–4 per control (J-CLICS), number, date, free text; required or not; shown only when an earlier answer matches (`showIf`). Labels in ja and en.',
+    idempotent: true,
+    responses: { 201: json(survey.surveyAnswerSchema, 'built', CREATED) },
+    errors: [...AUTH, 400, 413, 422],
+    example: { body: { definition: SURVEY_EXAMPLE, tlp: 'AMBER', series: 'jclics-self-assessment' } },
+  },
+  'GET /surveys': {
+    tag: 'surveys',
+    summary: 'The surveys the caller may see, newest first',
+    query: sectorQuery,
+    responses: { 200: json(survey.surveyListSchema, 'the surveys') },
+    errors: [...AUTH, 400],
+  },
+  'GET /surveys/{id}': {
+    tag: 'surveys',
+    summary: "A survey's newest version and where it stands",
+    path: surveyPath,
+    responses: { 200: json(survey.surveyViewSchema, 'the survey') },
+    errors: [...AUTH, 404],
+  },
+  'PUT /surveys/{id}': {
+    tag: 'surveys',
+    summary: 'Edit a survey: a new version (answers name the version they answered)',
+    path: surveyPath,
+    idempotent: true,
+    responses: { 200: json(survey.surveyAnswerSchema, 'revised (or unchanged)') },
+    errors: COMMAND,
+    example: { body: { definition: SURVEY_EXAMPLE } },
+  },
+  'POST /surveys/{id}/issue': {
+    tag: 'surveys',
+    summary: "Issue a survey to its sectors' members with a due date",
+    description:
+      'Records the recipients (the current members of its sectors), the due date and `remindAt` (default: halfway to the due date). The members find it in `GET /surveys`; the messages on their channels and the reminder at `remindAt` are not sent yet (see the README).',
+    path: surveyPath,
+    idempotent: true,
+    responses: { 200: json(survey.surveyAnswerSchema, 'issued') },
+    errors: COMMAND,
+    example: { body: { dueAt: '2027-01-31T08:00:00Z' } },
+  },
+  'GET /surveys/{id}/response': {
+    tag: 'surveys',
+    summary: "The calling member organisation's draft or submitted answers",
+    path: surveyPath,
+    responses: { 200: json(survey.responseViewSchema, 'the answers') },
+    errors: [...AUTH, 400, 404],
+  },
+  'PUT /surveys/{id}/response': {
+    tag: 'surveys',
+    summary: 'Save a draft (every answer checked, none required; every save is an event)',
+    path: surveyPath,
+    idempotent: true,
+    responses: { 200: json(survey.responseViewSchema, 'saved') },
+    errors: COMMAND,
+    example: { body: { answers: { policy: 'yes', 'c-access': 3 } } },
+  },
+  'POST /surveys/{id}/response/submit': {
+    tag: 'surveys',
+    summary: 'Submit the answers (or amend them until the survey closes); after the due date, late',
+    path: surveyPath,
+    idempotent: true,
+    responses: { 200: json(survey.responseViewSchema, 'submitted') },
+    errors: COMMAND,
+    example: { body: {} },
+  },
+  'POST /surveys/{id}/close': {
+    tag: 'surveys',
+    summary: 'Close a survey: no answer or amendment after',
+    path: surveyPath,
+    idempotent: true,
+    responses: { 200: json(survey.surveyAnswerSchema, 'closed') },
+    errors: [...AUTH, 404, 409, 422],
+  },
+  'GET /surveys/{id}/results': {
+    tag: 'surveys',
+    summary: "A survey's results as the caller may see them: JSON, CSV or XLSX",
+    description:
+      'A member: its own scores against the sector median and quartiles. The secretariat: its sector in full, per member. The ministry and NISC: per sector side by side, cells of fewer than k respondents withheld, free text only as released. `Accept: text/csv` gives the per-question table, `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` a workbook; headings in the survey language (`?lang=` overrides).',
+    path: surveyPath,
+    query: z.object({
+      lang: z.optional(meta(z.enum(['ja', 'en']), 'the language of the export headings', 'ja')),
+    }),
+    responses: {
+      200: {
+        description: 'the results',
+        content: {
+          'application/json': survey.resultsSchema,
+          'text/csv': null,
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': null,
+        },
+      },
+    },
+    errors: [...AUTH, 400, 404],
+  },
+  'POST /surveys/{id}/free-text/{questionId}/release': {
+    tag: 'surveys',
+    summary: "Release the secretariat's edit of a free-text question's answers beyond the sector",
+    path: z.object({
+      ...surveyPath.shape,
+      questionId: meta(z.string(), 'the free-text question', 'comment'),
+    }),
+    idempotent: true,
+    responses: { 200: json(survey.surveyAnswerSchema, 'released') },
+    errors: COMMAND,
+    example: { body: { texts: ['人員不足が課題との回答が複数あった'] } },
   },
   'GET /audit/streams/{id}': {
     tag: 'audit',

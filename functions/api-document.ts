@@ -233,6 +233,7 @@ export async function buildDocument() {
         { name: 'directory', description: 'The event-sourced directory and contact checks' },
         { name: 'activities', description: "The secretariat's recorded activities and their minutes" },
         { name: 'reports', description: "A sector's fiscal-year activity report and next year's plan" },
+        { name: 'surveys', description: 'Surveys and self-assessments: definitions, answers, results' },
         { name: 'audit', description: 'Auditors: replay, the period log, heads, checkpoints, compliance' },
         { name: 'public', description: 'No token: acknowledgement links, the public board, this document' },
       ],

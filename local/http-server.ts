@@ -236,7 +236,7 @@ export async function startHttpServer(options: {
       const handler = await load(route);
       const result = (await handler(event, lambdaContext(route.functionName))) ?? { statusCode: 204 };
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      // A binary answer (a PDF, an attachment) comes base64-encoded, as API Gateway decodes it.
+      // A binary answer (a PDF, an attachment, an XLSX export) comes base64-encoded, as API Gateway decodes it.
       res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
     } catch (error) {
       options.log?.('request failed', { error: String(error) });

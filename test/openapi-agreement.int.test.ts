@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, EXERCISE_EXAMPLE } from '../functions/api-contract.ts';
+import { EXAMPLE, EXERCISE_EXAMPLE, SURVEY_EXAMPLE } from '../functions/api-contract.ts';
 import { functions } from '../functions/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { OPENAPI_FILE } from '../scripts/openapi.ts';
@@ -86,6 +86,24 @@ beforeAll(async () => {
   const planned = await prepare();
   const running = await prepare();
   expect((await api.call('POST', `/exercises/${running}/start`, { token: nisc, body: {} })).status).toBe(200);
+  // Surveys: one issued with a complete draft of asahi-petrochem's, one draft to edit and issue, one to close.
+  const survey = async (issue: boolean) => {
+    const id = (
+      await api.call('POST', '/surveys', { token: sec, body: { definition: SURVEY_EXAMPLE, tlp: 'GREEN' } })
+    ).body.id as string;
+    if (issue)
+      await api.call('POST', `/surveys/${id}/issue`, { token: sec, body: { dueAt: '2099-01-01T00:00:00Z' } });
+    return id;
+  };
+  const [surveyOpen, surveyDraft, surveyToClose] = [
+    await survey(true),
+    await survey(false),
+    await survey(true),
+  ];
+  await api.call('PUT', `/surveys/${surveyOpen}/response`, {
+    token: await api.token('member', 'asahi-petrochem'),
+    body: { answers: { policy: 'no', 'c-access': 1 } },
+  });
   const incident = (id: string) => ({ [EXAMPLE.incidentId]: id });
   const set = (key: string, swap: Record<string, string>, role?: string) =>
     targets.set(key, { swap, ...(role ? { role } : {}) });
@@ -108,6 +126,19 @@ beforeAll(async () => {
   set('POST /exercises/{id}/start', { [EXAMPLE.exerciseId]: planned });
   set('POST /exercises/{id}/end', { [EXAMPLE.exerciseId]: running });
   set('GET /audit/streams/{id}', { [EXAMPLE.streamId]: `incident#${open}` });
+  const surveyAt = (id: string) => ({ [EXAMPLE.surveyId]: id });
+  for (const key of [
+    'GET /surveys/{id}',
+    'GET /surveys/{id}/response',
+    'PUT /surveys/{id}/response',
+    'POST /surveys/{id}/response/submit',
+    'GET /surveys/{id}/results',
+  ] as const)
+    set(key, surveyAt(surveyOpen));
+  set('POST /surveys/{id}/free-text/{questionId}/release', surveyAt(surveyOpen), 'secretariat');
+  set('PUT /surveys/{id}', surveyAt(surveyDraft), 'secretariat');
+  set('POST /surveys/{id}/issue', surveyAt(surveyDraft), 'secretariat');
+  set('POST /surveys/{id}/close', surveyAt(surveyToClose), 'secretariat');
   set('GET /audit/checkpoints/{id}/proof', { [EXAMPLE.streamId]: `incident#${open}` });
   // An activity with minutes, for its routes; then a checkpoint, which the fiscal-year report needs.
   const activity = (

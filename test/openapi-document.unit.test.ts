@@ -9,8 +9,10 @@ import type * as advisory from '../events/api/advisory.ts';
 import type * as audit from '../events/api/audit.ts';
 import type * as api from '../events/api/incident.ts';
 import type * as report from '../events/api/report.ts';
+import type * as survey from '../events/api/survey.ts';
 import type { Checkpoint } from '../events/audit/types.ts';
 import type { incidentSummary, incidentView } from '../events/incident/visibility.ts';
+import type { responseView, resultsView, surveyRow, surveyView } from '../events/survey/views.ts';
 import type * as z from '../events/zod.ts';
 import { buildDocument } from '../functions/api-document.ts';
 import type { AckAnswer } from '../functions/commons/acknowledge.ts';
@@ -18,6 +20,7 @@ import type { advisoryAnswer } from '../functions/commons/advisory-http.ts';
 import type { ComplianceRow } from '../functions/commons/audit-compliance.ts';
 import type { auditEventView } from '../functions/commons/audit-http.ts';
 import type { commandAnswer } from '../functions/commons/incident-http.ts';
+import type { surveyAnswer } from '../functions/commons/survey-commands.ts';
 import { functions } from '../functions/manifest.ts';
 import type { AnnualReport } from '../functions/reports/annual-report.ts';
 import { OPENAPI_FILE } from '../scripts/openapi.ts';
@@ -92,6 +95,11 @@ type ViewsFitTheirSchemas = [
   Fits<ActivityView, z.output<typeof report.activitySchema>>,
   Fits<PlanView, z.output<typeof report.planSchema>>,
   Fits<AnnualReport, z.output<typeof report.annualReportSchema>>,
+  Fits<ReturnType<typeof surveyAnswer>, z.output<typeof survey.surveyAnswerSchema>>,
+  Fits<ReturnType<typeof surveyRow>, z.output<typeof survey.surveyListSchema>['items'][number]>,
+  Fits<ReturnType<typeof surveyView>, z.output<typeof survey.surveyViewSchema>>,
+  Fits<ReturnType<typeof responseView>, z.output<typeof survey.responseViewSchema>>,
+  Fits<ReturnType<typeof resultsView>, z.output<typeof survey.resultsSchema>>,
 ];
 
 it('type-checks the views against their response schemas (tsc fails otherwise)', () => {

@@ -5,6 +5,7 @@ import { exercises } from './exercises.ts';
 import { incidents } from './incidents.ts';
 import { organizations } from './organizations.ts';
 import { sectors } from './sectors.ts';
+import { responses, surveys } from './surveys.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry over aggregates of different state and event types
 type AnyFolding = Folding<any, any>;
@@ -27,6 +28,8 @@ export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   exercise: exercises,
   activity: activities,
   plan: plans,
+  survey: surveys,
+  'survey-response': responses,
 };
 
 /** How each stream type's head is projected (projectHeads, run by stream-reactor): every aggregate. */
@@ -39,6 +42,8 @@ export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   exercise: exercises,
   activity: activities,
   plan: plans,
+  survey: surveys,
+  'survey-response': responses,
 };
 
 /** The stream type of a stream id (`incident#…` → `incident`). */

@@ -46,6 +46,8 @@ export interface HttpResponse {
   readonly rawBody?: string;
   /** A binary body (a PDF, an attached file), sent base64-encoded as API Gateway expects; wins over both. */
   readonly binaryBody?: Buffer;
+  /** `rawBody` is base64 of binary content (an XLSX export): API Gateway decodes it for the caller. */
+  readonly base64?: boolean;
   readonly headers?: Record<string, string>;
 }
 
@@ -166,7 +168,12 @@ export function httpHandler<B = Record<string, never>>(
         };
       }
       if (response.rawBody !== undefined) {
-        return { statusCode: response.status, headers: { ...response.headers }, body: response.rawBody };
+        return {
+          statusCode: response.status,
+          headers: { ...response.headers },
+          body: response.rawBody,
+          ...(response.base64 ? { isBase64Encoded: true } : {}),
+        };
       }
       // A route that sets its own text content type (CSV exports) sends its body as it is.
       const raw =

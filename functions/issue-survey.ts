@@ -1,0 +1,30 @@
+import type { SectorId } from '../events/sector/catalog.ts';
+import { issueSurveyBody } from '../events/survey/body.ts';
+import { loadRoster } from './commons/advisory-http.ts';
+import { httpHandler } from './commons/http.ts';
+import { reader } from './commons/reader.ts';
+import { surveyCommand } from './commons/survey-commands.ts';
+import { loadVisibleSurvey, surveyIdFrom } from './commons/surveys.ts';
+
+/**
+ * POST /surveys/{id}/issue: the owner issues the survey to the current members of its sectors (as the
+ * directory lists them now), with a due date and the time the silent ones are to be reminded
+ * (`remindAt`; no message is sent for either yet: README, "Surveys and self-assessments").
+ */
+export const handler = httpHandler(
+  { allow: ['nisc', 'ministry', 'secretariat'], body: issueSurveyBody },
+  async (request) => {
+    const id = surveyIdFrom(request.params);
+    const survey = await loadVisibleSurvey(reader, id, request.actor);
+    const roster: Partial<Record<SectorId, string[]>> = {};
+    for (const sector of survey.sectors) roster[sector] = [...(await loadRoster(reader, sector)).members];
+    return surveyCommand(request, id, {
+      type: 'IssueSurvey',
+      data: {
+        dueAt: request.body.dueAt,
+        ...(request.body.remindAt ? { remindAt: request.body.remindAt } : {}),
+        roster,
+      },
+    });
+  },
+);

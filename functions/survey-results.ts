@@ -1,0 +1,90 @@
+import { ValidationError } from '../events/errors.ts';
+import { resultTables, tableCsv } from '../events/survey/export.ts';
+import type { SurveyState } from '../events/survey/survey.ts';
+import { canSeeSurvey, type HistoryEntry, resultsView } from '../events/survey/views.ts';
+import type { UserActor } from './commons/http.ts';
+import { httpHandler } from './commons/http.ts';
+import { reader } from './commons/reader.ts';
+import { tablesXlsx } from './commons/survey-xlsx.ts';
+import { loadAllSurveys, loadResponses, loadVisibleSurvey, surveyIdFrom } from './commons/surveys.ts';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The earlier editions of the survey's series the caller may see, oldest first, as the caller sees them. */
+async function historyOf(survey: SurveyState, actor: UserActor): Promise<HistoryEntry[]> {
+  if (!survey.series) return [];
+  const earlier = (await loadAllSurveys(reader))
+    .filter(
+      (s) =>
+        s.series === survey.series &&
+        s.id !== survey.id &&
+        s.issuedAt !== undefined &&
+        s.issuedAt < (survey.issuedAt ?? '\uffff') &&
+        canSeeSurvey(s, actor),
+    )
+    .sort((a, b) => ((a.issuedAt ?? '') < (b.issuedAt ?? '') ? -1 : 1));
+  return Promise.all(
+    earlier.map(async (s) => {
+      const view = resultsView(s, await loadResponses(reader, s.id), actor);
+      return {
+        surveyId: s.id,
+        title: view.title,
+        ...(s.issuedAt ? { issuedAt: s.issuedAt } : {}),
+        sectors: view.sectors.map((x) => ({
+          sector: x.sector,
+          responded: x.responded,
+          responseRate: x.responseRate,
+          ...(x.score.overall ? { overall: x.score.overall } : {}),
+        })),
+        ...('own' in view ? { own: view.own?.scores.overall ?? null } : {}),
+      };
+    }),
+  );
+}
+
+/**
+ * GET /surveys/{id}/results: JSON, or CSV (`Accept: text/csv`, the per-question table) or XLSX
+ * (`Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`: per question, the
+ * sector's scores and, for the secretariat, per member), headed in the survey's language
+ * (`?lang=ja|en` overrides). What each role sees: events/survey/views.ts, resultsView.
+ */
+export const handler = httpHandler(
+  { allow: ['member', 'secretariat', 'ministry', 'nisc', 'auditor'] },
+  async (request) => {
+    const lang = request.query.lang;
+    if (lang !== undefined && lang !== 'ja' && lang !== 'en')
+      throw new ValidationError('lang must be ja or en', [{ path: 'lang', message: 'one of ja, en' }]);
+    const survey = await loadVisibleSurvey(reader, surveyIdFrom(request.params), request.actor);
+    const [responses, history] = await Promise.all([
+      loadResponses(reader, survey.id),
+      historyOf(survey, request.actor),
+    ]);
+    const view = resultsView(survey, responses, request.actor, history);
+    const accept = request.event.headers?.accept ?? '';
+    const name = `survey-${survey.id}`;
+    if (accept.includes(XLSX)) {
+      const xlsx = await tablesXlsx(resultTables(view, lang ?? view.language), {
+        title: view.title[lang ?? view.language],
+        tlp: view.tlp,
+      });
+      return {
+        status: 200,
+        rawBody: xlsx.toString('base64'),
+        base64: true,
+        headers: { 'content-type': XLSX, 'content-disposition': `attachment; filename="${name}.xlsx"` },
+      };
+    }
+    if (accept.includes('text/csv')) {
+      const [questions] = resultTables(view, lang ?? view.language);
+      return {
+        status: 200,
+        body: `\ufeff${questions ? tableCsv(questions) : ''}`,
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${name}.csv"`,
+        },
+      };
+    }
+    return { status: 200, body: view };
+  },
+);
