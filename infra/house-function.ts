@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionSpec } from '../functions/manifest.ts';
 import { acknowledgeNagFinding } from './nag.ts';
@@ -34,10 +34,16 @@ export interface HouseFunctionProps {
   readonly spec: FunctionSpec;
   /** Environment on top of the house variables. */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The log group every function shares (its streams are named `YYYY/MM/DD/<function>[version][id]`,
+   * so each line stays with its function): one log group per function would cost a CloudFormation
+   * resource each, and the stack's 500-resource limit was reached at 65 functions.
+   */
+  readonly logGroup: logs.ILogGroup;
 }
 
 /**
- * A manifest function with the house defaults: Node.js 24 on ARM, X-Ray, an own log group kept for audit,
+ * A manifest function with the house defaults: Node.js 24 on ARM, X-Ray, the functions' shared log group kept for audit,
  * an own role without AWS managed policies, and an ESM bundle of `functions/<name>.ts` with pinned SDKs.
  */
 export class HouseFunction extends NodejsFunction {
@@ -49,17 +55,13 @@ export class HouseFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     const { spec } = props;
-    // Role and log group are siblings because they have to exist before super() runs.
+    // The role is a sibling because it has to exist before super() runs.
     // Our own role instead of the default one keeps AWSLambdaBasicExecutionRole (logs:* on *) out.
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${spec.name}`,
     });
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      // Thirteen months, so the previous fiscal year is still complete when the annual audit runs.
-      retention: logs.RetentionDays.THIRTEEN_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const { logGroup } = props;
     super(scope, id, {
       entry: `${REPO_ROOT}functions/${spec.name}.ts`,
       handler: 'handler',

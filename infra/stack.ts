@@ -174,11 +174,18 @@ export class CeptoarRelayStack extends Stack {
     // Functions first, without the ARNs of what they feed: the workflow needs relay-step, and the stream
     // reactor needs the workflow. Environment that names other resources is added once they exist.
     const byName = new Map<string, HouseFunction>();
+    // One log group for every function (each function's streams carry its name).
+    const functionLogs = new logs.LogGroup(this, 'FunctionLogs', {
+      // Thirteen months, so the previous fiscal year is still complete when the annual audit runs.
+      retention: logs.RetentionDays.THIRTEEN_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     for (const spec of specs) {
       byName.set(
         spec.name,
         new HouseFunction(this, pascalCase(spec.name), {
           spec,
+          logGroup: functionLogs,
           environment: {
             EVENTS_TABLE: this.table.tableName,
             ...(settings.relayPolicy === undefined ? {} : { CEPTOAR_RELAY_POLICY: settings.relayPolicy }),

@@ -111,6 +111,15 @@ function state(name: string): AslState {
   return found;
 }
 
+describe('the stack size', () => {
+  it("stays under CloudFormation's 500 resources per stack, failing early at 460", () => {
+    // Each HTTP route costs about six resources (function, role, policy, permission, integration,
+    // route); the functions share one log group (infra/house-function.ts). Past 460 the next routes
+    // need a decision (routes grouped into fewer functions, or a nested stack) before synth fails.
+    expect(Object.keys(resources).length).toBeLessThanOrEqual(460);
+  });
+});
+
 describe('event table', () => {
   it('has the keys, stream, TTL and indexes of docs/ARCHITECTURE.md', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {

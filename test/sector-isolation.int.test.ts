@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SURVEY_EXAMPLE } from '../functions/api-contract.ts';
 import { functions } from '../functions/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { RANSOMWARE_REPORT, VPN_ADVISORY } from './support/fixtures.ts';
@@ -26,7 +27,16 @@ interface Made {
   nisc: string;
   /** A cross-sector exercise NISC prepared for this sector alone, its member participating. */
   exercise: string;
+  /** A survey the secretariat issued to its members, the member's draft saved. */
+  survey: string;
+  /** An activity the secretariat recorded, with minutes attached (file 1). */
+  activity: string;
 }
+/** The fiscal year the activities and the plan are written for (this one, JST). */
+const FY = (() => {
+  const jst = new Date(Date.now() + 9 * 3_600_000);
+  return jst.getUTCMonth() >= 3 ? jst.getUTCFullYear() : jst.getUTCFullYear() - 1;
+})();
 const made = {} as Record<Sector, Made>;
 
 type Caller = { name: string; body: Record<string, string>; sees: readonly Sector[] };
@@ -79,6 +89,24 @@ const PROBES: Record<string, Probe> = {
   'GET /exercises': { kind: 'list', paths: ['/exercises'] },
   'GET /exercises/{id}': { kind: 'item', paths: (d) => [`/exercises/${d.exercise}`] },
   'GET /exercises/{id}/report': { kind: 'item', paths: (d) => [`/exercises/${d.exercise}/report`] },
+  'GET /surveys': { kind: 'list', paths: ['/surveys', '/surveys?sector=banking'] },
+  'GET /surveys/{id}': { kind: 'item', paths: (d) => [`/surveys/${d.survey}`] },
+  'GET /surveys/{id}/response': { kind: 'item', paths: (d) => [`/surveys/${d.survey}/response`] },
+  'GET /surveys/{id}/results': { kind: 'item', paths: (d) => [`/surveys/${d.survey}/results`] },
+  'GET /activities': {
+    kind: 'list',
+    paths: ['/activities', '/activities?sector=chemical', '/activities?sector=banking'],
+  },
+  'GET /activities/{id}': { kind: 'item', paths: (d) => [`/activities/${d.activity}`] },
+  'GET /activities/{id}/minutes/{n}': { kind: 'item', paths: (d) => [`/activities/${d.activity}/minutes/1`] },
+  'GET /reports/{sector}/{fy}/plan': {
+    kind: 'item',
+    paths: (_, sector) => [`/reports/${sector}/${FY}/plan`],
+  },
+  'GET /reports/{sector}/{fy}': {
+    kind: 'item',
+    paths: (_, sector) => [`/reports/${sector}/${FY}`, `/reports/${sector}/${FY}?lang=en`],
+  },
   'GET /audit/streams/{id}': {
     kind: 'item',
     paths: (d) => [
@@ -115,6 +143,16 @@ const VARIANTS: Record<string, Probe> = {
     paths: (d) => [`/exercises/${d.exercise}/report`],
     accept: 'text/csv',
   },
+  'GET /surveys/{id}/results': {
+    kind: 'item',
+    paths: (d) => [`/surveys/${d.survey}/results`],
+    accept: 'text/csv',
+  },
+  'GET /reports/{sector}/{fy}': {
+    kind: 'item',
+    paths: (_, sector) => [`/reports/${sector}/${FY}`],
+    accept: 'text/html',
+  },
 };
 /** GET routes not walked, each with the reason. */
 const EXEMPT: Record<string, string> = {
@@ -133,7 +171,17 @@ let token: ReturnType<typeof localTokens>;
  * shared report fixture names asahi-petrochem in its text whichever member reports it; reads of a
  * member's entry are held to the 404 below instead.
  */
-const markersOf = (d: Made) => [d.marker, d.incident, d.advisory, d.drill, d.check, d.nisc, d.exercise];
+const markersOf = (d: Made) => [
+  d.marker,
+  d.incident,
+  d.advisory,
+  d.drill,
+  d.check,
+  d.nisc,
+  d.exercise,
+  d.survey,
+  d.activity,
+];
 const text = (res: ApiResponse) => (typeof res.body === 'string' ? res.body : JSON.stringify(res.body ?? ''));
 
 async function create(sector: Sector, member: string, secretariat: Record<string, string>) {
@@ -186,7 +234,43 @@ async function create(sector: Sector, member: string, secretariat: Record<string
       ],
     },
   });
-  for (const res of [advisory, drill, check, nisc, exercise])
+  const survey = await api.call('POST', '/surveys', {
+    token: await token(secretariat),
+    body: {
+      definition: { ...SURVEY_EXAMPLE, title: { ja: `調査 ${marker}`, en: `Survey ${marker}` } },
+      tlp: 'GREEN',
+    },
+  });
+  const issued = await api.call('POST', `/surveys/${survey.body.id}/issue`, {
+    token: await token(secretariat),
+    body: { dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+  });
+  expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+  const draft = await api.call('PUT', `/surveys/${survey.body.id}/response`, {
+    token: await token({ role: 'member', org: member }),
+    body: { answers: { policy: 'yes' } },
+  });
+  expect(draft.status, JSON.stringify(draft.body)).toBeLessThan(300);
+  const activity = await api.call('POST', '/activities', {
+    token: await token(secretariat),
+    body: {
+      date: new Date().toISOString().slice(0, 10),
+      kind: 'wg-meeting',
+      title: `WG ${marker}`,
+      participants: { organizations: [member], people: [] },
+    },
+  });
+  const minutes = await api.call('POST', `/activities/${activity.body.id}/minutes?filename=minutes.txt`, {
+    token: await token(secretariat),
+    raw: `Minutes ${marker}\n`,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  });
+  const plan = await api.call('PUT', `/reports/${sector}/${FY}/plan`, {
+    token: await token(secretariat),
+    body: { sections: [{ heading: `Plan ${marker}`, body: 'WG を続ける。' }] },
+  });
+  expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+  for (const res of [advisory, drill, check, nisc, exercise, survey, activity, minutes])
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   made[sector] = {
     marker,
@@ -197,6 +281,8 @@ async function create(sector: Sector, member: string, secretariat: Record<string
     check: check.body.id,
     nisc: nisc.body.id,
     exercise: exercise.body.id,
+    survey: survey.body.id,
+    activity: activity.body.id,
   };
 }
 

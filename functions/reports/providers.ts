@@ -1,18 +1,22 @@
 import type { EventReader } from '../commons/event-store.ts';
+import { exerciseSummariesForReport } from '../exercises/report-summary.ts';
+import { surveySummariesForReport } from '../surveys/report-summary.ts';
 import type { ExerciseSummaryProvider, SurveySummaryProvider } from './annual-report.ts';
 
 /**
- * The report's survey and exercise sections come from modules built beside this one
- * (functions/surveys/report-summary.ts, functions/exercises/report-summary.ts). Until they are
- * wired here, none is set and those sections say there were none. Each provider receives
- * `{ reader }` as its deps.
+ * The report's survey and exercise sections come from their own modules
+ * (functions/surveys/report-summary.ts, functions/exercises/report-summary.ts), set here by
+ * default; a test may set others. Each provider receives `{ reader }` as its deps.
  */
 export interface ReportProviders {
   surveys?: SurveySummaryProvider;
   exercises?: ExerciseSummaryProvider;
 }
 
-const providers: ReportProviders = {};
+const providers: ReportProviders = {
+  surveys: (deps, q) => surveySummariesForReport(deps as ProviderDeps, q),
+  exercises: (deps, q) => exerciseSummariesForReport(deps as ProviderDeps, q),
+};
 
 /** The providers the report reads its survey and exercise sections from. */
 export const reportProviders = (): Readonly<ReportProviders> => providers;
