@@ -76,6 +76,8 @@ beforeEach(async () => {
   sns.reset();
   ses.reset();
   sqsClient.reset();
+  // A head that is not there (a report reads its sector's head first), as DynamoDB answers it.
+  dynamo.on(GetItemCommand).resolves({});
   // A stream's events after its head: none (the head is current).
   dynamo.on(QueryCommand).resolves({ Items: [] });
   // The stream notifier reads the event-sourced directory from the byType index: the demo seed.
