@@ -10,6 +10,8 @@ import { STREAM_ID } from '../events/audit/types.ts';
 import { orgId } from '../events/directory/directory.ts';
 import { sectorIds } from '../events/sector/catalog.ts';
 import * as z from '../events/zod.ts';
+import { MINUTES_FILENAME } from './commons/minutes-filename.ts';
+import { EXERCISE_ID } from './exercises/filter.ts';
 import type { functions } from './manifest.ts';
 
 /**
@@ -98,7 +100,7 @@ const exercisePath = idParam('exercise', EXAMPLE.exerciseId);
 /** `?exercise=`: an exercise's own incidents or advisories instead of the real ones. */
 const exerciseParam = z.optional(
   meta(
-    z.string(),
+    z.string().check(z.regex(EXERCISE_ID, 'must be an exercise id (a UUID)')),
     'only the incidents or advisories of this cross-sector exercise; absent: only real ones (an exercise’s never mix with them)',
     EXAMPLE.exerciseId,
   ),
@@ -690,7 +692,7 @@ export const contract = {
     path: surveyPath,
     idempotent: true,
     responses: { 200: json(survey.surveyAnswerSchema, 'closed') },
-    errors: [...AUTH, 404, 409, 422],
+    errors: [...AUTH, 400, 404, 409, 422],
   },
   'GET /surveys/{id}/results': {
     tag: 'surveys',
@@ -853,7 +855,11 @@ export const contract = {
     path: idParam('activity', EXAMPLE.activityId),
     query: z.object({
       filename: z.optional(
-        meta(z.string(), 'the file name to record (plain characters kept)', 'minutes.pdf'),
+        meta(
+          z.string().check(z.regex(MINUTES_FILENAME, 'letters, digits, spaces and . _ - ( ), 1 to 120')),
+          'the file name to record: letters and digits of any script, spaces and . _ - ( ), 1 to 120 characters',
+          'minutes.pdf',
+        ),
       ),
     }),
     responses: { 201: json(report.minutesSchema, 'attached', CREATED) },

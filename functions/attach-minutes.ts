@@ -7,6 +7,7 @@ import { blobWriter } from './commons/blob-writer.ts';
 import { decideAndFold, loadAggregate, runCommand } from './commons/command-runner.ts';
 import { httpHandler } from './commons/http.ts';
 import { minutesFilename, minutesType, uploadedBytes } from './commons/minutes.ts';
+import { checkedMinutesFilename } from './commons/minutes-filename.ts';
 import { reader } from './commons/reader.ts';
 import { store } from './commons/store.ts';
 
@@ -21,6 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const handler = httpHandler({ allow: ['secretariat'] }, async (request) => {
   const id = request.params.id ?? '';
   if (!UUID.test(id)) throw new NotFoundError('no such activity');
+  const givenName = checkedMinutesFilename(request.query.filename);
   const loaded = await loadAggregate(reader, activities, id);
   if (loaded.state === null || !canSeeSector(request.actor, loaded.state.sector))
     throw new NotFoundError('no such activity');
@@ -28,7 +30,7 @@ export const handler = httpHandler({ allow: ['secretariat'] }, async (request) =
   const contentType = minutesType(bytes, request.event.headers?.['content-type']);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const key = `minutes/${id}/${sha256}`;
-  const filename = minutesFilename(request.query.filename, contentType, loaded.state.minutes.length + 1);
+  const filename = minutesFilename(givenName, contentType, loaded.state.minutes.length + 1);
   const command = {
     type: 'AttachMinutes' as const,
     data: { filename, contentType, size: bytes.length, sha256, key },

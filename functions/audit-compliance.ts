@@ -7,6 +7,7 @@ import { auditScope } from './commons/audit-scope.ts';
 import { eventsTable } from './commons/config.ts';
 import type { StoredEvent } from './commons/event-store.ts';
 import { httpHandler } from './commons/http.ts';
+import { exerciseFilter } from './exercises/filter.ts';
 
 /** The incidents' events of a period: the only ones the report reads, so the scope looks up no other head. */
 async function* incidentEvents(events: AsyncIterable<StoredEvent>): AsyncIterable<StoredEvent> {
@@ -33,7 +34,7 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
     streamEvents: (streamId: string) => streamEvents(auditClient, eventsTable, streamId),
   };
   // An exercise's incidents count only in that exercise's report (`?exercise=ID`), never in the real one.
-  const exercise = request.query.exercise || undefined;
+  const exercise = exerciseFilter(request.query.exercise);
   const { rows, stages } = await complianceOf(log, { from, to, now, ...(exercise ? { exercise } : {}) });
   return { status: 200, body: { from, to, now, ...(exercise ? { exercise } : {}), rows, stages } };
 });

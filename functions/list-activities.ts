@@ -48,7 +48,9 @@ export const handler = httpHandler(
         if (state !== null && (fy === null || fiscalYearOfDate(state.date) === fy)) items.push(state);
       }
     }
-    items.sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : 1) : a.date < b.date ? -1 : 1));
+    // By date, and on one date in the order they were recorded.
+    const key = (a: ActivityState) => `${a.date}#${a.recordedAt}#${a.id}`;
+    items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     return { status: 200, body: { items: items.map(activityView) } };
   },
 );

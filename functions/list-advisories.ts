@@ -11,6 +11,7 @@ import { httpHandler } from './commons/http.ts';
 import { booleanParam, pageLimit } from './commons/paging.ts';
 import { dynamoClient } from './commons/reader.ts';
 import { allSectorHeads, sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
+import { exerciseFilter } from './exercises/filter.ts';
 
 const store = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
 
@@ -48,6 +49,7 @@ export const handler = httpHandler(
     const drill = booleanParam(request.query.drill, 'drill');
     const awaiting = booleanParam(request.query.awaiting, 'awaiting') === true;
     const sectors = listSectors(actor, sectorParam(request.query.sector));
+    const exercise = exerciseFilter(request.query.exercise);
     const page = awaiting
       ? { items: await openAdvisories(sectors), cursor: null }
       : await sectorHeadsPage<MaybeAdvisory>(
@@ -62,7 +64,7 @@ export const handler = httpHandler(
       .filter((s): s is AdvisoryState => s !== null && canSeeAdvisory(s, actor))
       .filter((s) => drill === null || s.drill === drill)
       // An exercise's advisories only with `?exercise=ID`: never mixed with real ones or drills.
-      .filter((s) => s.exerciseId === (request.query.exercise || undefined));
+      .filter((s) => s.exerciseId === exercise);
     const org = actor.role === 'member' ? (actor.org ?? '') : '';
     const ownIds = visible
       .filter((s) => org !== '' && s.recipients.includes(org))

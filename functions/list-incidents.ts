@@ -6,6 +6,7 @@ import { INCIDENT_LIST } from './commons/incidents.ts';
 import { pageLimit, readPage } from './commons/paging.ts';
 import { reader } from './commons/reader.ts';
 import { sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
+import { exerciseFilter } from './exercises/filter.ts';
 
 /**
  * GET /incidents: the incidents the caller may see, newest first, paged with `limit` and `cursor`;
@@ -41,7 +42,7 @@ export const handler = httpHandler(
             { limit, cursor },
           );
     // An exercise's incidents only with `?exercise=ID` (then only that exercise's): never mixed with real ones.
-    const exercise = request.query.exercise || undefined;
+    const exercise = exerciseFilter(request.query.exercise);
     const now = new Date().toISOString();
     const items = page.items
       .map((head) => head.state)

@@ -243,15 +243,14 @@ describe('activities', () => {
   it("lists the fiscal year's activities in date order, and not those of the next year", async () => {
     const res = await get('/activities?fy=2015');
     expect(res.status).toBe(200);
-    expect(res.body.items.map((a: { date: string; kind: string }) => `${a.date} ${a.kind}`)).toEqual(
-      [
-        '2015-06-12 wg-meeting',
-        '2015-10-09 jpcert-exchange',
-        '2015-10-09 wg-meeting',
-        '2015-11-20 council-meeting',
-        '2016-02-19 wg-meeting',
-      ].sort((a, b) => (a < b ? -1 : 1)),
-    );
+    expect(res.body.items.map((a: { date: string; kind: string }) => `${a.date} ${a.kind}`)).toEqual([
+      '2015-06-12 wg-meeting',
+      // One date: in the order they were recorded.
+      '2015-10-09 wg-meeting',
+      '2015-10-09 jpcert-exchange',
+      '2015-11-20 council-meeting',
+      '2016-02-19 wg-meeting',
+    ]);
     const next = await get('/activities?fy=2016', { role: 'ministry', org: 'meti' });
     expect(next.body.items.map((a: { kind: string }) => a.kind)).toEqual(['committee-report']);
   });

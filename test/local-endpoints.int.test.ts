@@ -150,6 +150,7 @@ describe('npm start', () => {
       );
       expect(machines.stateMachines?.map((m) => m.name).sort()).toEqual([
         expect.stringMatching(/^AdvisoryWorkflow/),
+        expect.stringMatching(/^ExerciseWorkflow/),
         expect.stringMatching(/^RelayWorkflow/),
       ]);
       const table = endpoints.services.find((s) => s.cli === 'dynamodb')?.resources.table;
