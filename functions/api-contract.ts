@@ -11,7 +11,7 @@ import { orgId } from '../events/directory/directory.ts';
 import { sectorIds } from '../events/sector/catalog.ts';
 import * as z from '../events/zod.ts';
 import { MINUTES_FILENAME } from './commons/minutes-filename.ts';
-import { EXERCISE_ID } from './exercises/filter.ts';
+import { UUID } from './commons/uuid.ts';
 import type { functions } from './manifest.ts';
 
 /**
@@ -84,7 +84,6 @@ export const EXAMPLE = {
   from: '2026-04-01T00:00:00+09:00',
 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const meta = <T extends Schema>(schema: T, description: string, example: unknown): T => {
   z.globalRegistry.add(schema, { description, example });
   return schema;
@@ -100,7 +99,7 @@ const exercisePath = idParam('exercise', EXAMPLE.exerciseId);
 /** `?exercise=`: an exercise's own incidents or advisories instead of the real ones. */
 const exerciseParam = z.optional(
   meta(
-    z.string().check(z.regex(EXERCISE_ID, 'must be an exercise id (a UUID)')),
+    z.string().check(z.regex(UUID, 'must be an exercise id (a UUID)')),
     'only the incidents or advisories of this cross-sector exercise; absent: only real ones (an exercise’s never mix with them)',
     EXAMPLE.exerciseId,
   ),

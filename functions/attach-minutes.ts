@@ -6,12 +6,11 @@ import { activities } from './commons/activities.ts';
 import { blobWriter } from './commons/blob-writer.ts';
 import { decideAndFold, loadAggregate, runCommand } from './commons/command-runner.ts';
 import { httpHandler } from './commons/http.ts';
+import { uuidFrom } from './commons/incident-id.ts';
 import { minutesFilename, minutesType, uploadedBytes } from './commons/minutes.ts';
 import { checkedMinutesFilename } from './commons/minutes-filename.ts';
 import { reader } from './commons/reader.ts';
 import { store } from './commons/store.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * POST /activities/{id}/minutes?filename=: the secretariat attaches minutes, sent as the body
@@ -20,8 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * names it: a failed append leaves an orphan no event refers to, never an event without its file.
  */
 export const handler = httpHandler({ allow: ['secretariat'] }, async (request) => {
-  const id = request.params.id ?? '';
-  if (!UUID.test(id)) throw new NotFoundError('no such activity');
+  const id = uuidFrom(request, 'activity');
   const givenName = checkedMinutesFilename(request.query.filename);
   const loaded = await loadAggregate(reader, activities, id);
   if (loaded.state === null || !canSeeSector(request.actor, loaded.state.sector))

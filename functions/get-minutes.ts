@@ -5,8 +5,7 @@ import { blobReader } from './commons/blob-reader.ts';
 import { loadAggregate } from './commons/command-runner.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { UUID } from './commons/uuid.ts';
 
 /** GET /activities/{id}/minutes/{n}: the n-th attached minutes file, as it was stored (its SHA-256 in a header). */
 export const handler = httpHandler(

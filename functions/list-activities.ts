@@ -14,8 +14,7 @@ import { allHeads } from './commons/event-store.ts';
 import { httpHandler } from './commons/http.ts';
 import { reader } from './commons/reader.ts';
 import { sectorParam } from './commons/sector-lists.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { UUID } from './commons/uuid.ts';
 
 /**
  * GET /activities?fy=&sector=: the recorded activities of the sectors the caller sees (or the one

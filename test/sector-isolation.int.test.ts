@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fiscalYearOf } from '../events/report/fiscal-year.ts';
 import { SURVEY_EXAMPLE } from '../functions/api-contract.ts';
 import { functions } from '../functions/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
@@ -33,10 +34,7 @@ interface Made {
   activity: string;
 }
 /** The fiscal year the activities and the plan are written for (this one, JST). */
-const FY = (() => {
-  const jst = new Date(Date.now() + 9 * 3_600_000);
-  return jst.getUTCMonth() >= 3 ? jst.getUTCFullYear() : jst.getUTCFullYear() - 1;
-})();
+const FY = fiscalYearOf(new Date().toISOString());
 const made = {} as Record<Sector, Made>;
 
 type Caller = { name: string; body: Record<string, string>; sees: readonly Sector[] };

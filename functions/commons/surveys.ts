@@ -22,6 +22,7 @@ import { canSeeSurvey } from '../../events/survey/views.ts';
 import { type Aggregate, loadAggregate } from './command-runner.ts';
 import { allHeads, type EventReader } from './event-store.ts';
 import { upcastV1 } from './upcast.ts';
+import { UUID } from './uuid.ts';
 
 /** The byType partition of every survey (surveys are few: dozens a year over every sector). */
 export const SURVEY_LIST = 'survey';
@@ -66,8 +67,6 @@ export const responses: Aggregate<MaybeResponse, ResponseEvent, ResponseCommand,
 
 /** The id of a response stream (without its prefix). */
 export const responseId = (surveyId: string, org: string) => `${surveyId}#${org}`;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The `{id}` of a survey route; anything but a UUID is no survey (404). */
 export function surveyIdFrom(params: Readonly<Record<string, string | undefined>>): string {
