@@ -15,10 +15,14 @@ let api: ReturnType<typeof apiClient>;
 let all: string;
 let banking: string;
 const START = new Date(Date.now() - 60_000).toISOString();
-const made: Record<'chemical' | 'banking', { incident: string; advisory: string; member: string }> = {
-  chemical: { incident: '', advisory: '', member: 'asahi-petrochem' },
-  banking: { incident: '', advisory: '', member: 'banking-member-1' },
+const made: Record<
+  'chemical' | 'banking',
+  { incident: string; advisory: string; activity: string; member: string }
+> = {
+  chemical: { incident: '', advisory: '', activity: '', member: 'asahi-petrochem' },
+  banking: { incident: '', advisory: '', activity: '', member: 'banking-member-1' },
 };
+const FY = 2026;
 
 const cli = (...args: string[]) => auditCli(stack, ...args);
 
@@ -36,6 +40,8 @@ const streamsOf = (sector: 'chemical' | 'banking') => {
     `advisory-recipient#${m.advisory}#${m.member}`,
     `organization#${m.member}`,
     `sector#${sector}`,
+    `activity#${m.activity}`,
+    `plan#${sector}#${FY}`,
   ];
 };
 
@@ -54,10 +60,27 @@ beforeAll(async () => {
       token: await token(secretariat),
       body: { ...VPN_ADVISORY, tlp: 'GREEN' },
     });
+    // A secretariat's own records: an activity and next year's plan, streams of its sector.
+    const activity = await api.call('POST', '/activities', {
+      token: await token(secretariat),
+      body: {
+        date: `${FY}-06-12`,
+        kind: 'wg-meeting',
+        title: 'WG',
+        participants: { organizations: [], people: [] },
+      },
+    });
+    const plan = await api.call('PUT', `/reports/${sector}/${FY}/plan`, {
+      token: await token(secretariat),
+      body: { sections: [{ heading: '計画', body: '訓練を行う' }] },
+    });
     expect(reported.status, JSON.stringify(reported.body)).toBe(201);
     expect(advisory.status, JSON.stringify(advisory.body)).toBe(201);
+    expect(activity.status, JSON.stringify(activity.body)).toBe(201);
+    expect(plan.status, JSON.stringify(plan.body)).toBe(200);
     made[sector].incident = reported.body.id;
     made[sector].advisory = advisory.body.id;
+    made[sector].activity = activity.body.id;
   }
   await stack.settle();
   all = await token({ role: 'auditor' });
@@ -105,6 +128,8 @@ describe('an auditor granted one sector', () => {
     } while (cursor);
     expect(own.has(`incident#${made.banking.incident}`)).toBe(true);
     expect(own.has(`advisory-recipient#${made.banking.advisory}#banking-member-1`)).toBe(true);
+    expect(own.has(`activity#${made.banking.activity}`)).toBe(true);
+    expect(own.has(`plan#banking#${FY}`)).toBe(true);
     for (const id of streamsOf('chemical')) expect(own.has(id), id).toBe(false);
     const everything = await api.call('GET', `/audit/events?from=${encodeURIComponent(START)}&limit=1000`, {
       token: all,

@@ -18,7 +18,8 @@ export interface HeadBatchReader {
  * Which streams an auditor may read in the audit routes (docs/ARCHITECTURE.md, "Audit across
  * sectors"). An auditor who sees every sector reads every stream without a lookup. One granted
  * fewer reads a stream only when its sector is one of theirs: a sector's own stream by its id;
- * an incident, advisory or organisation by its head's state (canSeeStream); an advisory
+ * an incident, advisory, activity, plan, survey response or organisation by its head's state, a
+ * survey or exercise only when every sector it spans is theirs (canSeeStream); an advisory
  * recipient by its advisory's. A stream whose head is not projected yet, or of a type whose
  * sector is not known, is outside the scope: the audit fails closed.
  */

@@ -7,18 +7,34 @@ import type { EventReader, Page, StreamHead } from './event-store.ts';
 import { readPage } from './paging.ts';
 
 /**
- * Whether a caller may read a stream's folded state in the audit routes: an incident's, an advisory's
- * or a sector's when it sees that sector; an organisation's when it sees the entry. A caller that
- * sees every sector reads every stream; one granted fewer, no stream whose sector is not known here.
+ * Whether a caller may read a stream's folded state in the audit routes. A caller that sees every
+ * sector reads every stream. One granted fewer reads a stream of one sector (an incident, an advisory,
+ * a sector, an activity, a plan, a survey response) when it sees that sector, an organisation when it
+ * sees the entry, and a stream that spans sectors (a survey, an exercise: their events name each
+ * sector's recipients or participants) only when it sees every sector the stream spans. A stream type
+ * not known here stays hidden (fails closed).
  */
 export function canSeeStream(actor: Actor, streamId: string, type: string, state: unknown): boolean {
   if (visibleSectors(actor).length === sectorIds.length) return true;
   if (state === null || typeof state !== 'object') return false;
-  const s = state as { sector?: SectorId; id?: string; org?: string; entry?: OrganizationEntry };
+  const s = state as {
+    sector?: SectorId;
+    sectors?: readonly SectorId[];
+    org?: string;
+    entry?: OrganizationEntry;
+  };
   switch (type) {
     case 'incident':
     case 'advisory':
+    case 'activity':
+    case 'plan':
+    case 'survey-response':
       return canSeeSector(actor, s.sector);
+    case 'survey':
+    case 'exercise':
+      return (
+        Array.isArray(s.sectors) && s.sectors.length > 0 && s.sectors.every((x) => canSeeSector(actor, x))
+      );
     case 'sector':
       return canSeeSector(actor, streamId.slice('sector#'.length) as SectorId);
     case 'organization':
