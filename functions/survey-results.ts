@@ -69,8 +69,7 @@ export const handler = httpHandler(
       });
       return {
         status: 200,
-        rawBody: xlsx.toString('base64'),
-        base64: true,
+        binaryBody: xlsx,
         headers: { 'content-type': XLSX, 'content-disposition': `attachment; filename="${name}.xlsx"` },
       };
     }

@@ -44,10 +44,8 @@ export interface HttpResponse {
   readonly body?: unknown;
   /** A body sent as is (e.g. NDJSON), with its content type in `headers`; wins over `body`. */
   readonly rawBody?: string;
-  /** A binary body (a PDF, an attached file), sent base64-encoded as API Gateway expects; wins over both. */
+  /** A binary body (a PDF, an XLSX export, an attached file), sent base64-encoded as API Gateway expects; wins over both. */
   readonly binaryBody?: Buffer;
-  /** `rawBody` is base64 of binary content (an XLSX export): API Gateway decodes it for the caller. */
-  readonly base64?: boolean;
   readonly headers?: Record<string, string>;
 }
 
@@ -172,7 +170,6 @@ export function httpHandler<B = Record<string, never>>(
           statusCode: response.status,
           headers: { ...response.headers },
           body: response.rawBody,
-          ...(response.base64 ? { isBase64Encoded: true } : {}),
         };
       }
       // A route that sets its own text content type (CSV exports) sends its body as it is.
