@@ -24,7 +24,7 @@ export default defineConfig({
           include: ['test/**/*.int.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: ['test/support/global-setup.ts', 'test/support/synth-setup.ts'],
           fileParallelism: false,
         },
       },
@@ -47,6 +47,7 @@ export default defineConfig({
           // The web console in Debian's chromium against the whole local stack (scripts/check-chromium.sh).
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
+          globalSetup: ['test/support/synth-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 120_000,
           fileParallelism: false,

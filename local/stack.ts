@@ -27,7 +27,7 @@ import { startMailCatcher } from './mail.ts';
 import { ensureOpenIndex } from './open-index.ts';
 import { assertPortsFree, type LocalPorts, type LocalService } from './ports.ts';
 import { recoverFromEventLog } from './recover.ts';
-import { extractStateMachines, localFunctionName, startLocalSfn } from './sfn/index.ts';
+import { type ExtractedStateMachine, extractStateMachines, localFunctionName, startLocalSfn } from './sfn/index.ts';
 import { startSmsGateway } from './sms.ts';
 import { startLocalMessaging } from './sns.ts';
 import { startStreamPoller } from './streams.ts';
@@ -43,6 +43,12 @@ export interface LocalStackOptions {
   /** Every stand-in's port; each missing or 0 picks a free one (tests, the bench); `npm start` passes its defaults. */
   readonly ports?: Partial<LocalPorts>;
   readonly host?: string;
+  /**
+   * The state machines of the synthesized template (synthesizedStateMachines), when the caller has
+   * synthesized it already: a test run synthesizes the CDK app once for all the stacks it starts
+   * (a synth takes seconds). By default the stack synthesizes at start.
+   */
+  readonly stateMachines?: readonly ExtractedStateMachine[];
   /** Divides every policy duration (CEPTOAR_TIME_SCALE). */
   readonly timeScale?: number;
   /** Relay policy override (CEPTOAR_RELAY_POLICY JSON). */
@@ -149,7 +155,8 @@ async function localOrgSector(org: string | undefined): Promise<SectorId | null>
   return state === null ? null : entrySector(state.entry);
 }
 
-async function synthesizedStateMachines() {
+/** The state machines of the CDK app's template, synthesized now (no bundling, no cdk-nag): what AWS would run. */
+export async function synthesizedStateMachines(): Promise<ExtractedStateMachine[]> {
   const { buildApp, STACK_ID } = await import('../infra/app.ts');
   const { app } = buildApp({ bundling: false, nag: false });
   const template = app.synth().getStackByName(STACK_ID).template;
@@ -376,7 +383,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ['AdvisoryWorkflow', 'ADVISORY_WORKFLOW_ARN'],
       ['ExerciseWorkflow', 'EXERCISE_WORKFLOW_ARN'],
     ];
-    for (const machine of await synthesizedStateMachines()) {
+    for (const machine of options.stateMachines ?? (await synthesizedStateMachines())) {
       const arn = sfn.registerStateMachine(machine.logicalId, machine.definition, (fnArn) => {
         const name = localFunctionName(fnArn);
         const handler = workflowHandlers.get(name);

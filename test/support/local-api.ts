@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../events/incident/report.ts';
+import { inject } from 'vitest';
 import { PORT_DEFAULTS } from '../../local/ports.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { RANSOMWARE_REPORT, VPN_ADVISORY } from './fixtures.ts';
@@ -27,8 +28,9 @@ export function npmStartEnv(dataDir: string, port: number, extra: NodeJS.Process
 }
 
 /**
- * Starts the whole local stack for a test file (its own data folder, a free port, quiet). Rate
- * limits are off unless the file sets them: tests drive one caller faster than a person would.
+ * Starts the whole local stack for a test file (its own data folder, a free port, quiet), on the state
+ * machines the run synthesized once. Rate limits are off unless the file sets them: tests drive one
+ * caller faster than a person would.
  */
 export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
   return startLocalStack({
@@ -37,6 +39,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     timeScale: 3600,
     quiet: true,
     rateLimits: 'off',
+    // Synthesized once for the run (test/support/synth-setup.ts).
+    stateMachines: inject('stateMachines'),
     ...options,
   });
 }
