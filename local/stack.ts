@@ -27,7 +27,12 @@ import { startMailCatcher } from './mail.ts';
 import { ensureOpenIndex } from './open-index.ts';
 import { assertPortsFree, type LocalPorts, type LocalService } from './ports.ts';
 import { recoverFromEventLog } from './recover.ts';
-import { type ExtractedStateMachine, extractStateMachines, localFunctionName, startLocalSfn } from './sfn/index.ts';
+import {
+  type ExtractedStateMachine,
+  extractStateMachines,
+  localFunctionName,
+  startLocalSfn,
+} from './sfn/index.ts';
 import { startSmsGateway } from './sms.ts';
 import { startLocalMessaging } from './sns.ts';
 import { startStreamPoller } from './streams.ts';
@@ -394,8 +399,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (!env) throw new Error(`no environment variable for state machine ${machine.logicalId}`);
       process.env[env] = arn;
     }
-    if (!process.env.RELAY_WORKFLOW_ARN || !process.env.ADVISORY_WORKFLOW_ARN)
-      throw new Error('the template lacks the relay or the advisory state machine');
+    if (
+      !process.env.RELAY_WORKFLOW_ARN ||
+      !process.env.ADVISORY_WORKFLOW_ARN ||
+      !process.env.EXERCISE_WORKFLOW_ARN
+    )
+      throw new Error('the template lacks the relay, the advisory or the exercise state machine');
 
     // The directory is event-sourced; config/directory.json only seeds the organisations missing at start.
     const { seedLocalDirectory, seedLocalSectors } = await import('./directory-seed.ts');
@@ -475,6 +484,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         `resumed ${advisoriesRecovered.resumed} advisories in flight and re-sent ${advisoriesRecovered.republished} undelivered advisory messages`,
       );
     }
+    const { resumeExercises } = await import('./recover-exercises.ts');
+    const exercisesRecovered = await resumeExercises({
+      store,
+      workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.EXERCISE_WORKFLOW_ARN),
+    });
+    if (exercisesRecovered.resumed > 0) log.info(`resumed ${exercisesRecovered.resumed} running exercises`);
     ready = true;
     const endpoints = localEndpoints({
       apiUrl: http.url,
@@ -493,7 +508,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateMachineArns: [
         process.env.RELAY_WORKFLOW_ARN,
         process.env.ADVISORY_WORKFLOW_ARN,
-        ...(process.env.EXERCISE_WORKFLOW_ARN ? [process.env.EXERCISE_WORKFLOW_ARN] : []),
+        process.env.EXERCISE_WORKFLOW_ARN,
       ],
       topicArn,
       queueUrls: [queueUrl, advisoryQueueUrl],

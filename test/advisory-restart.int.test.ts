@@ -29,7 +29,7 @@ async function start(dataDir: string, port: number): Promise<ChildProcess> {
       const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
       return res?.status === 200;
     },
-    60_000,
+    120_000,
     'the local stack to report healthy',
   );
   return child;
@@ -83,5 +83,5 @@ describe('restarting the local stack with an advisory in flight', () => {
     );
     expect(view.remindersSentAt).toMatch(/Z$/);
     expect(view.recipients[0]).toMatchObject({ org: 'seto-olefin', missed: true });
-  }, 180_000);
+  }, 300_000);
 });
