@@ -180,4 +180,38 @@ describe('the web console: the relay, role by role', () => {
     await row.locator('.badge.escalation').first().waitFor();
     await context.close();
   });
+  // Last in the file: it moves the chemical sector onto CIRCIA's clocks for the incidents reported after it.
+  it("asks for CIRCIA's ransom payment when the member files that stage, and records it", async () => {
+    const nisc = await api.token('nisc');
+    const current = await api.call('GET', '/sectors/chemical', { token: nisc });
+    const { names, secretariat, ministry, members } = current.body;
+    const put = await api.call('PUT', '/sectors/chemical', {
+      token: nisc,
+      body: { names, secretariat, ministry, members, preset: 'circia' },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const id = await api.report('minato-polymer', { title: '身代金支払の報告', severity: 'high' });
+    const member = await (await personContext(browser)).newPage();
+    await signIn(member, stack.url, 'member', 'minato-polymer');
+    await member.goto(`${stack.url}/app/incidents/${id}`);
+    await member.locator('h1', { hasText: '身代金支払の報告' }).waitFor();
+    expect(await member.locator('#follow-up-ransom-amount').count()).toBe(0);
+    await member.locator('#follow-up-stage').selectOption('ransom-payment');
+    await member.locator('#follow-up-ransom-amount').waitFor();
+    await expectAccessible(member);
+    await member.locator('#follow-up-note').fill('復号鍵の提供を受けるため支払った。');
+    await member.locator('#follow-up-ransom-paid-at').fill('2026-11-30T09:15');
+    await member.locator('#follow-up-ransom-amount').fill('1.5');
+    await member.locator('#follow-up-ransom-currency').fill('BTC');
+    await member.getByRole('button', { name: '続報を送信' }).click();
+    await member.getByText('続報を送信しました。').waitFor();
+    const added = (await api.events(id)).find((e) => e.type === 'FollowUpAdded');
+    // The browser's time zone is the machine's: the instant is whatever 09:15 there is, in UTC.
+    const paidAt = await member.evaluate(() => new Date('2026-11-30T09:15').toISOString());
+    expect(added?.data).toMatchObject({
+      stage: 'ransom-payment',
+      details: { ransomPayment: { paidAt, amount: 1.5, currency: 'BTC' } },
+    });
+    await member.context().close();
+  });
 });

@@ -85,6 +85,11 @@ export const en: Record<MessageKey, string> = {
   'stageField.rootCause': 'Root cause (required by this stage)',
   'stageField.mitigation': 'Mitigation (required by this stage)',
   'stageField.crossBorderImpact': 'Cross-border impact (required by this stage)',
+  'stageField.ransomPayment': 'Ransom payment (required by this stage)',
+  'ransom.paidAt': 'Paid at (your local time)',
+  'ransom.amount': 'Amount',
+  'ransom.currency': 'Currency or asset (e.g. USD, BTC)',
+  'ransom.note': 'Note (optional)',
   'field.choose': 'Choose…',
   'field.required': 'required',
 

@@ -83,6 +83,11 @@ export const ja = {
   'stageField.rootCause': '原因（この段階で必須）',
   'stageField.mitigation': '対策（この段階で必須）',
   'stageField.crossBorderImpact': '国外への影響（この段階で必須）',
+  'stageField.ransomPayment': '身代金の支払（この段階で必須）',
+  'ransom.paidAt': '支払日時（お使いの端末の時刻）',
+  'ransom.amount': '金額',
+  'ransom.currency': '通貨・資産（例: USD、BTC）',
+  'ransom.note': '補足（任意）',
   'field.choose': '選択してください',
   'field.required': '必須',
 

@@ -180,10 +180,11 @@ function Actions(props: {
   const { incident, session } = props;
   const [note, setNote] = useState('');
   const [recovery, setRecovery] = useState<string>(incident.recoveryStatus);
-  // The reporting stage a follow-up fulfils (none unless the member names one), and the text
-  // fields that stage requires (a ransom payment is not asked here: the API refuses it missing).
+  // The reporting stage a follow-up fulfils (none unless the member names one), the text fields
+  // that stage requires, and CIRCIA's ransom payment (when, how much, in what) where it asks for one.
   const [stage, setStage] = useState<string>('');
   const [details, setDetails] = useState<Record<string, string>>({});
+  const [ransom, setRansom] = useState({ paidAt: '', amount: '', currency: '', note: '' });
   const current = useStore(lang);
   const stageDefinition = stage
     ? (reportingPresets as Record<string, ReportingPreset>)[incident.preset]?.stages.find(
@@ -193,6 +194,19 @@ function Actions(props: {
   const stageTexts = (stageDefinition?.requiredFields ?? []).filter(
     (f): f is Exclude<StageField, 'ransomPayment'> => f !== 'ransomPayment',
   );
+  const asksRansom = stageDefinition?.requiredFields.includes('ransomPayment') ?? false;
+  // The payment's time as typed in the member's own time zone (datetime-local), sent as an ISO instant.
+  const ransomBody = () => {
+    const paidAt = ransom.paidAt ? new Date(ransom.paidAt) : null;
+    return {
+      ransomPayment: {
+        paidAt: paidAt && !Number.isNaN(paidAt.getTime()) ? paidAt.toISOString() : '',
+        amount: ransom.amount === '' ? Number.NaN : Number(ransom.amount),
+        currency: ransom.currency.trim(),
+        ...(ransom.note.trim() ? { note: ransom.note.trim() } : {}),
+      },
+    };
+  };
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const base = `/incidents/${encodeURIComponent(incident.id)}`;
@@ -310,6 +324,7 @@ function Actions(props: {
             recoveryStatus: recovery,
             ...(stage ? { stage } : {}),
             ...Object.fromEntries(stageTexts.map((f) => [f, details[f] ?? ''])),
+            ...(asksRansom ? ransomBody() : {}),
           };
           const parsed = followUpBody.safeParse(body);
           if (!parsed.success) {
@@ -358,6 +373,43 @@ function Actions(props: {
             />
           </div>
         ))}
+        {asksRansom && (
+          <fieldset class="field">
+            <legend>{t('stageField.ransomPayment')}</legend>
+            <label for="follow-up-ransom-paid-at">{t('ransom.paidAt')}</label>
+            <input
+              id="follow-up-ransom-paid-at"
+              type="datetime-local"
+              required
+              value={ransom.paidAt}
+              onInput={(e) => setRansom({ ...ransom, paidAt: e.currentTarget.value })}
+            />
+            <label for="follow-up-ransom-amount">{t('ransom.amount')}</label>
+            <input
+              id="follow-up-ransom-amount"
+              type="number"
+              min="0"
+              step="any"
+              required
+              value={ransom.amount}
+              onInput={(e) => setRansom({ ...ransom, amount: e.currentTarget.value })}
+            />
+            <label for="follow-up-ransom-currency">{t('ransom.currency')}</label>
+            <input
+              id="follow-up-ransom-currency"
+              required
+              maxLength={20}
+              value={ransom.currency}
+              onInput={(e) => setRansom({ ...ransom, currency: e.currentTarget.value })}
+            />
+            <label for="follow-up-ransom-note">{t('ransom.note')}</label>
+            <textarea
+              id="follow-up-ransom-note"
+              value={ransom.note}
+              onInput={(e) => setRansom({ ...ransom, note: e.currentTarget.value })}
+            />
+          </fieldset>
+        )}
         <div class="actions">
           <button type="submit" class="primary" disabled={busy}>
             {incident.status === 'returned' ? t('incident.resubmit') : t('incident.addFollowUp')}
