@@ -1051,9 +1051,11 @@ describe.each(operations.map((op) => [op.key, op] as const))(
             { numRuns: RUNS, endOnFailure: true, seed: SEED },
           )
           .catch((error: Error) => {
-            // The counterexample can be 100,000 characters long: the answer it got is at the end.
+            // The counterexample can be 100,000 characters long: the answer it got is at the end, or in the
+            // failed assertion fast-check keeps as the cause.
+            const cause = error.cause instanceof Error ? ` (${error.cause.message.slice(0, 1500)})` : '';
             throw new Error(
-              `${op.key}, ${name}: ${error.message.slice(0, 600)} … ${error.message.slice(-1500)}`,
+              `${op.key}, ${name}: ${error.message.slice(0, 600)} … ${error.message.slice(-1500)}${cause}`,
             );
           });
       }
