@@ -14,6 +14,16 @@ const HIDDEN_CONTROL =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
 
+/**
+ * True when a string starting YYYY-MM-DD names a day the calendar has: Date.parse reads 2026-02-30
+ * as 2 March, which a caller who sent it did not mean.
+ */
+export const isCalendarDate = (s: string): boolean => {
+  const day = s.slice(0, 10);
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(day);
+};
+
 /** Refuses text with characters that hide or reorder what people read; every other Unicode text is kept as sent. */
 export const plainText = () =>
   z.refine<string>(

@@ -49,7 +49,7 @@ function parse(body: string): OutboundNotification {
 /** The sender of a record's message: its channel's, giving up for the record on its last attempt. */
 const senderFor = (record: SQSRecord): Sender => {
   const attempt = attemptOf(record);
-  return lastAttemptRecorded((m) => senders[m.channel](m), attempt);
+  return lastAttemptRecorded((m) => senders[m.channel](m), attempt, timeScale);
 };
 
 const retryLater = backoff(new SQSClient({ useQueueUrlAsEndpoint: false }), timeScale);

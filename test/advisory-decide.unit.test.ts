@@ -332,6 +332,52 @@ describe('recipients: deliveries and acknowledgements on their own stream', () =
     ).toEqual([]);
   });
 
+  it('records each failed attempt once (a redelivery of the same attempt records nothing), and none after the outcome', () => {
+    const about = {
+      advisoryId: ID,
+      org: 'kaigan-chemical',
+      key: '2:advisory:kaigan-csirt:webhook',
+      purpose: 'advisory' as const,
+      contactId: 'kaigan-csirt',
+      channel: 'webhook' as const,
+    };
+    const attempt = (n: number) => ({
+      type: 'RecordDeliveryAttempt' as const,
+      data: {
+        ...about,
+        attempt: n,
+        status: 503,
+        error: 'HTTP 503',
+        nextAttemptAt: at(T0, HOURS + n * 60_000),
+      },
+    });
+    const first = decideRecipient(attempt(1), null, ctx(SYSTEM));
+    expect(first).toEqual([{ type: 'AdvisoryDeliveryAttemptFailed', data: attempt(1).data }]);
+    expect(decideRecipient(attempt(1), foldR(first), ctx(SYSTEM))).toEqual([]);
+    const second = decideRecipient(attempt(2), foldR(first), ctx(SYSTEM));
+    expect(second).toHaveLength(1);
+    const delivered = decideRecipient(
+      {
+        type: 'RecordDelivery',
+        data: {
+          ...about,
+          to: 'https://hooks.kaigan.example/ceptoar',
+          outcome: { ok: true, messageId: 'http-204' },
+        },
+      },
+      foldR([...first, ...second]),
+      ctx(SYSTEM),
+    );
+    const state = foldR([...first, ...second, ...delivered]);
+    expect(state?.attempts?.map((a) => [a.attempt, a.error])).toEqual([
+      [1, 'HTTP 503'],
+      [2, 'HTTP 503'],
+    ]);
+    expect(state?.deliveries.map((d) => d.ok)).toEqual([true]);
+    // An attempt reported after the outcome (a late duplicate) changes nothing.
+    expect(decideRecipient(attempt(3), state, ctx(SYSTEM))).toEqual([]);
+  });
+
   it('acknowledges once per contact (link) or person (API); only a recipient organisation’s member may', () => {
     const link = { advisoryId: ID, org: 'kaigan-chemical', contactId: 'kaigan-csirt', via: 'link' as const };
     const linkActor: Actor = { kind: 'system', sub: 'system:ack-link:kaigan-csirt' };

@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE } from '../functions/api-contract.ts';
+import { EXAMPLE, EXERCISE_EXAMPLE, SURVEY_EXAMPLE } from '../functions/api-contract.ts';
 import { MAX_BODY_BYTES } from '../functions/commons/http.ts';
 import { MAX_JSON_DEPTH } from '../functions/commons/strict-json.ts';
 import { localSigningKey } from '../local/auth.ts';
@@ -141,6 +141,11 @@ interface Fixture {
   readonly owner: Tenancy | null;
 }
 const fixtures = new Map<string, Fixture>();
+/**
+ * Per operation, example ids swapped for another fixture than the shared one: a route that acts on a
+ * resource in another state (a draft survey to issue, a running exercise to end) gets one in that state.
+ */
+const perOperation = new Map<string, Readonly<Record<string, string>>>();
 /** Per operation, the role (and organisation) whose token makes the example request succeed. */
 const callers = new Map<string, { role: string; org?: string }>();
 
@@ -539,10 +544,12 @@ function fixedBodyCases(op: Operation): Attempt[] {
 function baseline(op: Operation) {
   const pathValues: Record<string, string> = {};
   const query: Record<string, string> = {};
+  const swapped = (example: string) =>
+    perOperation.get(op.key)?.[example] ?? fixtures.get(example)?.value ?? example;
   for (const p of op.params) {
     const example = String(p.schema.example ?? '');
-    if (p.in === 'path') pathValues[p.name] = fixtures.get(example)?.value ?? example;
-    if (p.in === 'query' && p.required) query[p.name] = fixtures.get(example)?.value ?? example;
+    if (p.in === 'path') pathValues[p.name] = swapped(example);
+    if (p.in === 'query' && p.required) query[p.name] = swapped(example);
   }
   return { pathValues, query };
 }
@@ -933,10 +940,75 @@ beforeAll(async () => {
   set(EXAMPLE.ackToken, link, null);
   set(EXAMPLE.checkpointId, EXAMPLE.checkpointId, null);
   set('chemical', 'chemical', 'sector');
+  // The newer routes' resources, all of the chemical sector (another sector's caller must not reach them).
+  // Surveys: one issued and answered by asahi-petrochem (draft answers saved), one draft to revise and
+  // issue, one issued to close.
+  const survey = async (issue: boolean) => {
+    const created = await api.call('POST', '/surveys', {
+      token: secretariat,
+      body: { definition: SURVEY_EXAMPLE, tlp: 'GREEN' },
+    });
+    expect(created.status, json(created.body)).toBe(201);
+    if (issue) {
+      const issued = await api.call('POST', `/surveys/${created.body.id}/issue`, {
+        token: secretariat,
+        body: { dueAt: '2099-01-01T00:00:00Z' },
+      });
+      expect(issued.status, json(issued.body)).toBe(200);
+    }
+    return created.body.id as string;
+  };
+  const [surveyAnswered, surveyDraft, surveyToClose] = [
+    await survey(true),
+    await survey(false),
+    await survey(true),
+  ];
+  const answered = await api.call('PUT', `/surveys/${surveyAnswered}/response`, {
+    token: await tokenFor({ role: 'member', org: 'asahi-petrochem' }),
+    body: { answers: { policy: 'no', 'c-access': 1 } },
+  });
+  expect(answered.status, json(answered.body)).toBe(200);
+  set(EXAMPLE.surveyId, surveyAnswered, 'sector');
+  for (const key of ['PUT /surveys/{id}', 'POST /surveys/{id}/issue'])
+    perOperation.set(key, { [EXAMPLE.surveyId]: surveyDraft });
+  perOperation.set('POST /surveys/{id}/close', { [EXAMPLE.surveyId]: surveyToClose });
+  // An activity with its minutes attached (and a second fiscal year's plan to read and replace).
+  const activity = await api.call('POST', '/activities', {
+    token: secretariat,
+    body: { date: '2015-06-12', kind: 'wg-meeting', title: 'WG' },
+  });
+  expect(activity.status, json(activity.body)).toBe(201);
+  const minutes = await fetch(`${stack.url}/activities/${activity.body.id}/minutes?filename=minutes.txt`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secretariat}`, 'content-type': 'text/plain' },
+    body: 'minutes',
+  });
+  expect(minutes.status).toBe(201);
+  set(EXAMPLE.activityId, activity.body.id, 'sector');
+  const plan = await api.call('PUT', '/reports/chemical/2015/plan', {
+    token: secretariat,
+    body: { sections: [{ heading: 'Plan', body: 'Take part in the cross-sector exercise.' }] },
+  });
+  expect(plan.status, json(plan.body)).toBe(200);
+  // Exercises (chemical and gas): one planned (to read, report on and start), one running (to end).
+  const nisc = await tokenFor({ role: 'nisc' });
+  const exercise = async () => {
+    const prepared = await api.call('POST', '/exercises', { token: nisc, body: EXERCISE_EXAMPLE });
+    expect(prepared.status, json(prepared.body)).toBe(201);
+    return prepared.body.id as string;
+  };
+  const [planned, running] = [await exercise(), await exercise()];
+  const started = await api.call('POST', `/exercises/${running}/start`, { token: nisc, body: {} });
+  expect(started.status, json(started.body)).toBe(200);
+  set(EXAMPLE.exerciseId, planned, 'sector');
+  perOperation.set('POST /exercises/{id}/end', { [EXAMPLE.exerciseId]: running });
   // The advisory awaits the ministry's forward; the receipt of an incident awaits its approval, but the
   // ministry's token is the one that would record it.
   callers.set('POST /advisories/{id}/forward', { role: 'ministry' });
   callers.set('POST /incidents/{id}/receipt', { role: 'ministry' });
+  // The surveys were built by the secretariat: only their owner revises, issues and closes them.
+  for (const key of ['PUT /surveys/{id}', 'POST /surveys/{id}/issue', 'POST /surveys/{id}/close'])
+    callers.set(key, { role: 'secretariat' });
   await quiet();
 }, 180_000);
 afterAll(async () => {
@@ -979,9 +1051,11 @@ describe.each(operations.map((op) => [op.key, op] as const))(
             { numRuns: RUNS, endOnFailure: true, seed: SEED },
           )
           .catch((error: Error) => {
-            // The counterexample can be 100,000 characters long: the answer it got is at the end.
+            // The counterexample can be 100,000 characters long: the answer it got is at the end, or in the
+            // failed assertion fast-check keeps as the cause.
+            const cause = error.cause instanceof Error ? ` (${error.cause.message.slice(0, 1500)})` : '';
             throw new Error(
-              `${op.key}, ${name}: ${error.message.slice(0, 600)} … ${error.message.slice(-1500)}`,
+              `${op.key}, ${name}: ${error.message.slice(0, 600)} … ${error.message.slice(-1500)}${cause}`,
             );
           });
       }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webhookPayloadSchema } from '../events/api/webhook.ts';
+import { AttemptFailed, lastAttemptRecorded } from '../functions/commons/delivery-retry.ts';
 import { webhookSender } from '../functions/commons/senders.ts';
 import {
   deriveWebhookKey,
@@ -92,6 +93,41 @@ describe('webhook deliveries', () => {
   it('fails for good on a 4xx and leaves a 5xx to the queue', async () => {
     expect(await sender()(message(`${url(receiver)}/410`))).toEqual({ ok: false, reason: 'HTTP 410' });
     await expect(sender()(message(`${url(receiver)}/503`))).rejects.toThrow(/HTTP 503/);
+  });
+
+  it('names a retried attempt by its class only: the status a webhook answered, or the network error, with the next attempt’s time', async () => {
+    const now = () => new Date('2026-12-04T00:00:00Z');
+    const retried = async (to: string, attempt: number) => {
+      const error = await lastAttemptRecorded(
+        sender(),
+        attempt,
+        1,
+        now,
+      )(message(to)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AttemptFailed);
+      return (error as AttemptFailed).retried;
+    };
+    expect(await retried(`${url(receiver)}/503`, 1)).toEqual({
+      attempt: 1,
+      status: 503,
+      error: 'HTTP 503',
+      nextAttemptAt: '2026-12-04T00:00:30.000Z',
+    });
+    // A port nothing listens on any more: no answer, the code of the refusal, and 4 minutes after a fourth attempt.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const gone = url(closed);
+    await new Promise((r) => closed.close(r));
+    expect(await retried(`${gone}/hook`, 4)).toEqual({
+      attempt: 4,
+      error: 'ECONNREFUSED',
+      nextAttemptAt: '2026-12-04T00:04:00.000Z',
+    });
+    // The fifth is the last: recorded as a failed delivery, not retried.
+    expect(await lastAttemptRecorded(sender(), 5, 1, now)(message(`${url(receiver)}/503`))).toEqual({
+      ok: false,
+      reason: 'gave up after 5 attempts: webhook answered HTTP 503',
+    });
   });
 
   it('sends a body the documented payload schema accepts, signed so a Standard Webhooks verifier accepts it', async () => {

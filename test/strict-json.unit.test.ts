@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../events/errors.ts';
 import { reportIncidentBody, text } from '../events/incident/report.ts';
+import { instantParam } from '../functions/commons/audit-http.ts';
 import { MAX_JSON_DEPTH, parseStrictJson } from '../functions/commons/strict-json.ts';
 import { RANSOMWARE_REPORT } from './support/fixtures.ts';
 
@@ -80,5 +81,19 @@ describe('text fields', () => {
   ])('refuse %s', (_what, value) => {
     expect(field.safeParse(value).success).toBe(false);
     expect(reportIncidentBody.safeParse({ ...RANSOMWARE_REPORT, title: value }).success).toBe(false);
+  });
+});
+
+describe('instants in query parameters (found by test/api-hostile.int.test.ts with a random seed)', () => {
+  it('refuses a day the calendar does not have and hour 24 instead of reading them as another day', () => {
+    for (const raw of [
+      '2026-02-30T00:00:00Z',
+      '2026-04-31T09:00:00+09:00',
+      '2026-11-26T24:00:00Z',
+      '2026-02-29',
+    ])
+      expect(() => instantParam(raw, 'asOf'), raw).toThrow(ValidationError);
+    expect(instantParam('2028-02-29T09:00:00+09:00', 'asOf')).toBe('2028-02-29T00:00:00.000Z');
+    expect(instantParam('2026-11-26T23:59:59Z', 'asOf')).toBe('2026-11-26T23:59:59.000Z');
   });
 });

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDirectory } from '../local/seed-directory.ts';
 import type { LocalStack } from '../local/stack.ts';
-import { apiClient, startTestStack } from './support/local-api.ts';
+import { apiClient, eventually, startTestStack } from './support/local-api.ts';
 
 // The whole local stack with one member whose contact takes advisories by webhook, to a receiver on
 // 127.0.0.1 (the local stack sends https://127.0.0.1 addresses over plain http), which verifies every
@@ -15,6 +15,9 @@ let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
 let receiver: Server;
 const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+/** Requests the receiver still answers with a 503 (and a body that must never reach the log). */
+let failing = 0;
+const FAILURE_BODY = 'upstream-secret-7f3a: internal stack trace';
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -22,7 +25,10 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(204).end();
+      if (failing > 0) {
+        failing -= 1;
+        res.writeHead(503, { 'content-type': 'text/plain' }).end(FAILURE_BODY);
+      } else res.writeHead(204).end();
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -168,5 +174,64 @@ describe('signed webhook deliveries on the local stack', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await tableText()).toBe(before);
+  });
+
+  it('records attempts 1 to 3 of a receiver that fails three times, then the delivery, each exactly once, with no answer body in the log', async () => {
+    failing = 3;
+    const before = received.length;
+    const secretariat = await api.token('secretariat');
+    const issued = await api.call('POST', '/advisories', {
+      token: secretariat,
+      body: { title: 'A flaky receiver', body: 'Patch now.', tlp: 'GREEN', ackWithinHours: 24 },
+    });
+    expect(issued.status).toBe(201);
+    // The queue gives the message back after each backoff (1 s at this time scale): four attempts in all.
+    const row = await eventually(
+      async () => {
+        const view = await api.call('GET', `/advisories/${issued.body.id}`, { token: secretariat });
+        const mine = view.body.recipients?.find((r: { org: string }) => r.org === ORG);
+        return mine?.deliveries?.length > 0 && mine;
+      },
+      60_000,
+      'the webhook delivery after three failed attempts',
+    );
+    await stack.settle();
+    const mine = received.slice(before);
+    expect(mine).toHaveLength(4);
+    expect(new Set(mine.map((m) => m.headers['webhook-id'])).size).toBe(1);
+    expect(row.deliveries).toMatchObject([{ channel: 'webhook', ok: true, detail: 'http-204' }]);
+    expect(row.attempts).toHaveLength(3);
+    row.attempts.forEach((a: Record<string, unknown>, i: number) => {
+      expect(a).toEqual({
+        at: expect.any(String),
+        purpose: 'advisory',
+        contactId: expect.any(String),
+        channel: 'webhook',
+        attempt: i + 1,
+        status: 503,
+        error: 'HTTP 503',
+        nextAttemptAt: expect.any(String),
+      });
+      expect(Date.parse(a.nextAttemptAt as string)).toBeGreaterThan(Date.parse(a.at as string));
+    });
+    // The audit reads the same on the recipient's stream: three attempts, then the delivery, once each.
+    const streamId = `advisory-recipient#${issued.body.id}#${ORG}`;
+    const audit = await api.call('GET', `/audit/streams/${encodeURIComponent(streamId)}`, {
+      token: await api.token('auditor'),
+    });
+    expect(audit.status).toBe(200);
+    expect(audit.body.events.map((e: { type: string }) => e.type)).toEqual([
+      'AdvisoryDeliveryAttemptFailed',
+      'AdvisoryDeliveryAttemptFailed',
+      'AdvisoryDeliveryAttemptFailed',
+      'AdvisoryDelivered',
+    ]);
+    expect(audit.body.events.slice(0, 3).map((e: { data: { attempt: number } }) => e.data.attempt)).toEqual([
+      1, 2, 3,
+    ]);
+    // What the receiver answered is never recorded, nor the webhook's address on an attempt.
+    const table = await tableText();
+    expect(table).not.toContain('upstream-secret-7f3a');
+    for (const e of audit.body.events.slice(0, 3)) expect(JSON.stringify(e.data)).not.toContain('127.0.0.1');
   });
 });

@@ -1,6 +1,6 @@
 import { type Actor, hasRole } from '../actor.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
-import { plainText, text } from '../fields.ts';
+import { isCalendarDate, plainText, text } from '../fields.ts';
 import { DEFAULT_SECTOR, type SectorId } from '../sector/catalog.ts';
 import { canSeeSector } from '../sector/visibility.ts';
 import * as z from '../zod.ts';
@@ -26,14 +26,12 @@ export type ActivityKind = (typeof activityKinds)[number];
 export const MAX_MINUTES = 20;
 
 const dateSchema = () =>
-  z.string().check(
-    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2015-06-12'),
-    z.refine(
-      (s) =>
-        !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-      'must be a real calendar date',
-    ),
-  );
+  z
+    .string()
+    .check(
+      z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2015-06-12'),
+      z.refine(isCalendarDate, 'must be a real calendar date'),
+    );
 
 const participantText = () => text(200);
 

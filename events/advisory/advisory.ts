@@ -307,38 +307,50 @@ export function evolveAdvisory(state: MaybeAdvisory, event: Recorded<AdvisoryEve
   }
 }
 
+/** The message to one recipient's contact on one channel that a delivery fact is about. */
+export interface RecipientMessage {
+  advisoryId: string;
+  org: string;
+  key: string;
+  purpose: 'advisory' | 'reminder';
+  contactId: string;
+  channel: Channel;
+}
+
 /** The events of one recipient organisation's stream for one advisory: deliveries and acknowledgements. */
 export type RecipientEvent =
   | {
       type: 'AdvisoryDelivered';
-      data: {
-        advisoryId: string;
-        org: string;
-        key: string;
-        purpose: 'advisory' | 'reminder';
-        contactId: string;
-        channel: Channel;
-        to: string;
-        messageId: string;
-      };
+      data: RecipientMessage & { to: string; messageId: string };
     }
   | {
       type: 'AdvisoryDeliveryFailed';
-      data: {
-        advisoryId: string;
-        org: string;
-        key: string;
-        purpose: 'advisory' | 'reminder';
-        contactId: string;
-        channel: Channel;
-        to: string;
-        reason: string;
-      };
+      data: RecipientMessage & { to: string; reason: string };
+    }
+  | {
+      type: 'AdvisoryDeliveryAttemptFailed';
+      data: RetriedAttemptData;
     }
   | {
       type: 'AdvisoryAcknowledged';
       data: { advisoryId: string; org: string; contactId: string | null; by: string; via: 'link' | 'api' };
     };
+
+/**
+ * A failed attempt at one message that the queue retries (attempts 1 to 4 of 5; the last one's failure
+ * is an `AdvisoryDeliveryFailed`). It names the class of the failure, never the answer's body, the
+ * address or anything secret: `status` the HTTP status a webhook answered with, `error` its class
+ * (`HTTP 503`, `TimeoutError`, `ECONNREFUSED`, an SDK exception's name).
+ */
+export interface RetriedAttemptData extends RecipientMessage {
+  attempt: number;
+  status?: number;
+  error: string;
+  nextAttemptAt: string;
+}
+
+/** One failed attempt the queue retried, as a recipient's state holds it. */
+export type RecipientAttempt = Omit<RetriedAttemptData, 'advisoryId' | 'org'> & { at: string };
 
 /** One delivery attempt's outcome to one contact on one channel. */
 export interface RecipientDelivery {
@@ -357,6 +369,8 @@ export interface RecipientState {
   advisoryId: string;
   org: string;
   deliveries: RecipientDelivery[];
+  /** Failed attempts retried before a delivery's outcome (absent in heads written before they were recorded). */
+  attempts?: RecipientAttempt[];
   acknowledgements: { at: string; contactId: string | null; by: string; via: 'link' | 'api' }[];
   /** The first acknowledgement: the organisation counts as reached from then on. */
   acknowledgedAt: string | null;
@@ -401,6 +415,11 @@ export function evolveRecipient(state: MaybeRecipient, event: Recorded<Recipient
         },
       ];
       if (purpose === 'reminder' && s.remindedAt === null) s.remindedAt = at;
+      return s;
+    }
+    case 'AdvisoryDeliveryAttemptFailed': {
+      const { advisoryId: _a, org: _o, ...attempt } = event.data;
+      s.attempts = [...(s.attempts ?? []), { ...attempt, at }];
       return s;
     }
     case 'AdvisoryAcknowledged': {

@@ -1,7 +1,6 @@
 import { type Actor, hasRole } from '../actor.ts';
 import { type DeliveryRecord, decideDelivery } from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
-import type { Channel } from '../incident/incident.ts';
 import type { Tlp } from '../incident/report.ts';
 import type { RelayPolicy, Severity } from '../policy.ts';
 import { DEFAULT_SECTOR, type SectorId } from '../sector/catalog.ts';
@@ -19,6 +18,8 @@ import {
   type MaybeRecipient,
   pendingHop,
   type RecipientEvent,
+  type RecipientMessage,
+  type RetriedAttemptData,
 } from './advisory.ts';
 import { canSeeAdvisory } from './visibility.ts';
 
@@ -278,17 +279,12 @@ export function planAdvisory(state: MaybeAdvisory, now: string): AdvisoryPlan {
 export type RecipientCommand =
   | {
       type: 'RecordDelivery';
-      data: {
-        advisoryId: string;
-        org: string;
-        key: string;
-        purpose: 'advisory' | 'reminder';
-        contactId: string;
-        channel: Channel;
+      data: RecipientMessage & {
         to: string;
         outcome: { ok: true; messageId: string } | { ok: false; reason: string };
       };
     }
+  | { type: 'RecordDeliveryAttempt'; data: RetriedAttemptData }
   | {
       type: 'Acknowledge';
       data: { advisoryId: string; org: string; contactId: string | null; via: 'link' | 'api' };
@@ -312,6 +308,14 @@ export function decideRecipient(
       return outcome.ok
         ? [{ type: 'AdvisoryDelivered', data: { ...d, messageId: outcome.messageId } }]
         : [{ type: 'AdvisoryDeliveryFailed', data: { ...d, reason: outcome.reason } }];
+    }
+    case 'RecordDeliveryAttempt': {
+      const d = command.data;
+      // Once per attempt (a redelivered queue message of the same receive records nothing), and none
+      // once the message's outcome is recorded (an attempt reported late changes nothing).
+      if (state?.deliveries.some((x) => x.key === d.key)) return [];
+      if (state?.attempts?.some((x) => x.key === d.key && x.attempt === d.attempt)) return [];
+      return [{ type: 'AdvisoryDeliveryAttemptFailed', data: d }];
     }
     case 'Acknowledge': {
       const { advisoryId, org, contactId, via } = command.data;

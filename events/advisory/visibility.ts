@@ -83,6 +83,7 @@ export function recipientRow(org: string, state: AdvisoryState, r: RecipientStat
   return {
     org,
     deliveries: (r?.deliveries ?? []).map(({ key: _k, ...d }) => d),
+    attempts: (r?.attempts ?? []).map(({ key: _k, ...a }) => a),
     acknowledgedAt: r?.acknowledgedAt ?? null,
     acknowledgements: r?.acknowledgements ?? [],
     remindedAt: r?.remindedAt ?? null,

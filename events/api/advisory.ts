@@ -42,7 +42,7 @@ const contentShape = {
 };
 export const advisoryContent = z.object(contentShape);
 
-/** One recipient organisation: delivered when and on which channel, acknowledged when. */
+/** One recipient organisation: delivered when and on which channel (after which failed attempts), acknowledged when. */
 export const recipientRowSchema = z.object({
   org: z.string(),
   deliveries: z.array(
@@ -54,6 +54,19 @@ export const recipientRowSchema = z.object({
       to: z.string(),
       ok: z.boolean(),
       detail: z.string(),
+    }),
+  ),
+  /** Failed attempts the queue retried before a delivery's outcome (in `deliveries`): the failure's class, never more. */
+  attempts: z.array(
+    z.object({
+      at: instant,
+      purpose: z.enum(['advisory', 'reminder']),
+      contactId: z.string(),
+      channel,
+      attempt: z.int().check(z.minimum(1)),
+      status: z.optional(z.int()),
+      error: z.string(),
+      nextAttemptAt: instant,
     }),
   ),
   acknowledgedAt: nullableInstant,

@@ -1,9 +1,10 @@
 import { type Actor, systemActor } from '../../events/actor.ts';
-import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
+import type { AdvisoryPurpose, MaybeRecipient } from '../../events/advisory/advisory.ts';
 import type { RecipientCommand, RecipientContext } from '../../events/advisory/decide.ts';
 import type { RelayPolicy } from '../../events/policy.ts';
 import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from './advisories.ts';
-import { type Aggregate, loadAggregate, runCommand } from './command-runner.ts';
+import { type Aggregate, type Loaded, loadAggregate, runCommand } from './command-runner.ts';
+import { AttemptFailed } from './delivery-retry.ts';
 import { type GroupedCommand, runGrouped } from './group-commit.ts';
 import { logger } from './logger.ts';
 import type { OutboundNotification } from './notifier.ts';
@@ -70,9 +71,10 @@ export const isRecipientMessage = (m: OutboundNotification) => m.streamId.starts
 
 /**
  * Delivers a queue batch of recipient messages: skips keys already recorded, sends the rest
- * at once, and records every outcome in as few transactions as the store allows (group
- * commit across the recipients' streams). Returns the indexes that failed, for the queue to
- * retry; a failed send is retried alone, a failed record retries the batch's unrecorded ones.
+ * at once, and records every outcome, and every failed attempt the queue retries, in as few
+ * transactions as the store allows (group commit across the recipients' streams). Returns the
+ * indexes that failed, for the queue to retry; a failed send is retried alone, a failed record
+ * retries the batch's unrecorded ones.
  */
 export async function deliverRecipientBatch(
   messages: readonly OutboundNotification[],
@@ -80,55 +82,64 @@ export async function deliverRecipientBatch(
 ): Promise<number[]> {
   const now = new Date().toISOString();
   const failed: number[] = [];
-  const sent: { index: number; command: GroupedCommand<RecipientCommand, RecipientContext> }[] = [];
+  /** Commands to record; `retried`: a failed attempt's, whose message the queue retries whatever comes of it. */
+  const toRecord: {
+    index: number;
+    retried: boolean;
+    command: GroupedCommand<RecipientCommand, RecipientContext>;
+  }[] = [];
   await Promise.all(
     messages.map(async (message, index) => {
-      try {
-        const id = message.streamId.slice(RECIPIENT_STREAM_PREFIX.length);
-        const loaded = await loadAggregate(store, recipients, id);
-        if (loaded.state?.deliveries.some((d) => d.key === message.key)) return;
-        const outcome = await send(message);
-        const [advisoryId = '', org = ''] = id.split('#');
-        sent.push({
+      const id = message.streamId.slice(RECIPIENT_STREAM_PREFIX.length);
+      const [advisoryId = '', org = ''] = id.split('#');
+      const about = {
+        advisoryId,
+        org,
+        key: message.key,
+        purpose: message.purpose === 'reminder' ? ('reminder' as const) : ('advisory' as const),
+        contactId: message.contactId ?? 'unknown',
+        channel: message.channel,
+      };
+      let loaded: Loaded<MaybeRecipient> | undefined;
+      const record = (command: RecipientCommand, retried: boolean) =>
+        toRecord.push({
           index,
+          retried,
           command: {
             id,
-            command: {
-              type: 'RecordDelivery',
-              data: {
-                advisoryId,
-                org,
-                key: message.key,
-                purpose: message.purpose === 'reminder' ? 'reminder' : 'advisory',
-                contactId: message.contactId ?? 'unknown',
-                channel: message.channel,
-                to: message.to,
-                outcome,
-              },
-            },
+            command,
             ctx: { now, actor, policy, advisory: null },
-            loaded,
+            ...(loaded ? { loaded } : {}),
           },
         });
+      try {
+        loaded = await loadAggregate(store, recipients, id);
+        if (loaded.state?.deliveries.some((d) => d.key === message.key)) return;
+        const outcome = await send(message);
+        record({ type: 'RecordDelivery', data: { ...about, to: message.to, outcome } }, false);
       } catch (error) {
         logger.warn('delivery failed; the queue will retry it', { key: message.key, error: error as Error });
         failed.push(index);
+        if (error instanceof AttemptFailed)
+          record({ type: 'RecordDeliveryAttempt', data: { ...about, ...error.retried } }, true);
       }
     }),
   );
-  if (sent.length === 0) return failed;
+  if (toRecord.length === 0) return failed;
+  const delivered = toRecord.filter((r) => !r.retried).map((r) => r.index);
   try {
     const outcomes = await runGrouped(
       store,
       recipients,
-      sent.map((s) => s.command),
+      toRecord.map((r) => r.command),
     );
     outcomes.forEach((outcome, i) => {
-      if (!outcome.ok) failed.push(sent[i]?.index ?? -1);
+      const r = toRecord[i];
+      if (!outcome.ok && r && !r.retried) failed.push(r.index);
     });
   } catch (error) {
     logger.warn('recording deliveries failed; the queue will retry them', { error: error as Error });
-    failed.push(...sent.map((s) => s.index));
+    failed.push(...delivered);
   }
-  return failed.filter((i) => i >= 0);
+  return failed;
 }

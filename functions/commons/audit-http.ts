@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STREAM_ID } from '../../events/audit/types.ts';
 import { ValidationError } from '../../events/errors.ts';
+import { isCalendarDate } from '../../events/fields.ts';
 import type { StoredEvent } from './event-store.ts';
 
 /** The DynamoDB client of the audit reads (read-only: Query and GetItem). */
@@ -17,7 +18,8 @@ export function instantParam(raw: string | undefined, name: string, fallback?: s
   // A date alone, or a date-time with an explicit zone: never a zone-less local time.
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw);
   const t = Date.parse(raw);
-  if (!ok || Number.isNaN(t)) {
+  // Date.parse rolls an impossible day over (2026-02-30 is 2 March) and reads 24:00 as the next day.
+  if (!ok || Number.isNaN(t) || !isCalendarDate(raw) || /T24:/.test(raw)) {
     throw new ValidationError(
       `${name} must be an ISO 8601 time with a zone, such as 2026-11-26T09:00:00+09:00`,
       [{ path: name, message: 'not an ISO 8601 time' }],

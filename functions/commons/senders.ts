@@ -14,6 +14,14 @@ import { signedHeaders, webhookId } from './webhook-signing.ts';
 /** A delivery's outcome. A transient failure is thrown instead, so the queue retries it. */
 export type Outcome = { ok: true; messageId: string } | { ok: false; reason: string };
 
+/** A webhook's answer that the queue retries (5xx, 1xx): its status, never its body. */
+export class WebhookStatusError extends Error {
+  override readonly name = 'WebhookStatusError';
+  constructor(readonly status: number) {
+    super(`webhook answered HTTP ${status}`);
+  }
+}
+
 /** Sends one message on its channel. */
 export type Sender = (message: OutboundNotification) => Promise<Outcome>;
 
@@ -144,7 +152,7 @@ export const webhookSender =
       return { ok: false, reason: `HTTP ${response.status}: a webhook must answer, not redirect` };
     if (response.status >= 400 && response.status < 500)
       return { ok: false, reason: `HTTP ${response.status}` };
-    throw new Error(`webhook answered HTTP ${response.status}`);
+    throw new WebhookStatusError(response.status);
   };
 
 function loopback(address: string): string {
