@@ -3,7 +3,13 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { FULL_ANSWERS, SELF_ASSESSMENT } from './fixtures/survey-definition.ts';
-import { consoleWorld, expectAccessible, personContext, signIn } from './support/console-pages.ts';
+import {
+  consoleWorld,
+  expectAccessible,
+  personContext,
+  screenshot,
+  signIn,
+} from './support/console-pages.ts';
 
 // The secretariat's year in Debian's chromium against the whole local stack: a member answers a
 // survey over two sittings and sees its scores against the sector's; the secretariat reads the
@@ -11,8 +17,9 @@ import { consoleWorld, expectAccessible, personContext, signIn } from './support
 // activity with minutes, drafts next year's plan and opens the fiscal year's report and its PDF.
 const world = consoleWorld({ checkpointSeconds: 0 });
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 let surveyId = '';
+/** The menu's slots appear once the API answers their probes: a loaded machine takes a while. */
+const SLOW = { timeout: 30_000 };
 
 async function pageAs(role: string, org?: string): Promise<Page> {
   const page = await (await personContext(world.browser)).newPage();
@@ -43,16 +50,16 @@ describe('the year in the browser', () => {
   it('shows each role its menu: surveys, activities, the annual report, exercises for NISC and the ministry', async () => {
     surveyId = await issueSurvey();
     const member = await pageAs('member', 'asahi-petrochem');
-    await expect.poll(() => menuLinks(member)).toContain('調査・自己評価');
+    await expect.poll(() => menuLinks(member), SLOW).toContain('調査・自己評価');
     expect(await menuLinks(member)).not.toContain('年度活動報告');
     const secretariat = await pageAs('secretariat');
     await expect
-      .poll(() => menuLinks(secretariat))
+      .poll(() => menuLinks(secretariat), SLOW)
       .toEqual(expect.arrayContaining(['調査・自己評価', '活動記録', '年度活動報告', '分野横断的演習']));
     for (const role of ['nisc', 'ministry']) {
       const page = await pageAs(role);
       await expect
-        .poll(() => menuLinks(page))
+        .poll(() => menuLinks(page), SLOW)
         .toEqual(expect.arrayContaining(['調査・自己評価', '年度活動報告', '分野横断的演習']));
       expect(await menuLinks(page)).not.toContain('活動記録');
       await page.getByRole('navigation').getByRole('link', { name: '分野横断的演習' }).click();
@@ -123,6 +130,17 @@ describe('the year in the browser', () => {
       answers: { policy: 'yes', 'policy-year': '2024-04-01', staff: 3, 'c-access': 2, 'c-backup': 4 },
     });
     await expectAccessible(page);
+    await screenshot(page, 'survey-answer');
+
+    // The same form in English.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('h1', { hasText: 'Control-system security self-assessment' }).waitFor();
+    expect(await page.locator('.response-status').textContent()).toContain('Amended 1 times.');
+    expect(await page.locator('#answer-c-backup').getByLabel('4 — Continuously improved').isChecked()).toBe(
+      true,
+    );
+    await page.getByRole('button', { name: 'Amend and submit again' }).waitFor();
+    await page.getByRole('button', { name: '日本語' }).click();
   });
 
   it("shows the member its scores against the sector's median and quartiles, in both languages", async () => {
@@ -154,6 +172,7 @@ describe('the year in the browser', () => {
     expect(await controls.locator('td.own').textContent()).toBe('66.7');
     expect(await page.locator('.own-scores tbody tr').count()).toBe(3);
     await expectAccessible(page);
+    await screenshot(page, 'survey-results-member');
     await page.getByRole('button', { name: 'English' }).click();
     await page
       .locator('h1', { hasText: 'Survey results: Control-system security self-assessment' })
@@ -187,9 +206,11 @@ describe('the year in the browser', () => {
     ]);
     expect(xlsx.suggestedFilename()).toBe(`survey-${surveyId}.xlsx`);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(readFileSync((await xlsx.path()) ?? ''));
+    const bytes = readFileSync((await xlsx.path()) ?? '');
+    await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     expect(workbook.worksheets.map((w) => w.name)).toEqual(['設問別', 'セクター得点', '組織別']);
-    expect(XLSX).toContain('spreadsheetml');
+    // The header and the four members who answered.
+    expect(workbook.getWorksheet('組織別')?.rowCount).toBe(5);
 
     const ministry = await pageAs('ministry');
     await ministry.goto(`${world.stack.url}/app/surveys/${surveyId}/results`);
@@ -245,6 +266,12 @@ describe('the year in the browser', () => {
     ]);
     expect(posts).toHaveLength(1);
     await expectAccessible(page);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('.survey-status', { hasText: 'Open' }).waitFor();
+    await page.getByRole('link', { name: 'Back to the surveys' }).click();
+    await page.getByRole('link', { name: 'Build a new survey' }).click();
+    await page.locator('h1', { hasText: 'Build a survey' }).waitFor();
+    await page.getByRole('button', { name: '日本語' }).click();
   });
 
   it('records an activity with minutes, refusing bad input per field, and downloads the minutes', async () => {
@@ -268,13 +295,19 @@ describe('the year in the browser', () => {
     expect(await row.textContent()).toContain('参加: 朝日石油化学、海岸化学、山田 太郎');
     expect(await row.locator('.badge').textContent()).toBe('WG 会合');
 
-    await row.getByLabel('議事録を添付').setInputFiles({
-      name: 'WG議事録 第1回.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from('第1回 WG 議事録\n出席: 2 社\n', 'utf8'),
-    });
+    const [upload] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/minutes?filename='), {
+        timeout: 120_000,
+      }),
+      row.getByLabel('議事録を添付').setInputFiles({
+        name: 'WG議事録 第1回.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('第1回 WG 議事録\n出席: 2 社\n', 'utf8'),
+      }),
+    ]);
+    expect(upload.status(), await upload.text()).toBe(201);
+    await row.getByText('議事録「WG議事録 第1回.txt」を添付しました。').waitFor();
     const button = row.getByRole('button', { name: '議事録「WG議事録 第1回.txt」をダウンロード' });
-    await button.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
     expect(download.suggestedFilename()).toBe('WG議事録 第1回.txt');
     expect(readFileSync((await download.path()) ?? '', 'utf8')).toBe('第1回 WG 議事録\n出席: 2 社\n');
@@ -288,6 +321,11 @@ describe('the year in the browser', () => {
     await row.getByText('議事録は PDF、Word (DOCX)、テキストのいずれかにしてください。').waitFor();
     expect(await row.locator('.minutes li').count()).toBe(1);
     await expectAccessible(page);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('h1', { hasText: 'Activities' }).waitFor();
+    expect(await row.locator('.badge').textContent()).toBe('WG meeting');
+    await row.getByRole('button', { name: 'Download the minutes "WG議事録 第1回.txt"' }).waitFor();
+    await page.getByRole('button', { name: '日本語' }).click();
   });
 
   it("drafts next year's plan, then shows the fiscal year's report with it and a PDF", async () => {
@@ -336,5 +374,17 @@ describe('the year in the browser', () => {
         .subarray(0, 5)
         .toString('latin1'),
     ).toBe('%PDF-');
+    await screenshot(page, 'annual-report-console');
+
+    // In English the page asks the API for the English document.
+    const [english] = await Promise.all([
+      page.waitForRequest((r) => r.url().includes('/reports/chemical/2026?lang=en')),
+      page.getByRole('button', { name: 'English' }).click(),
+    ]);
+    expect(english.headers().accept).toBe('text/html');
+    await page.locator('h1', { hasText: 'Annual activity report' }).waitFor();
+    await page.frameLocator('iframe.annual-report').getByText('情報共有体制の強化').waitFor();
+    await page.getByRole('link', { name: 'Edit the plan for FY2027' }).waitFor();
+    await page.getByRole('button', { name: 'Download PDF' }).waitFor();
   });
 });

@@ -151,6 +151,8 @@ export const yearEn: Record<keyof typeof yearJa, string> = {
   'activity.minutes.download': 'Download the minutes "{name}"',
   'activity.minutes.size': '{kb} KB',
   'activity.minutes.attach': 'Attach minutes',
+  'activity.minutes.attached': 'Attached the minutes "{name}".',
+  'activity.minutes.sending': 'Attaching…',
   'activity.minutes.hint': 'A PDF, a Word document (DOCX) or plain text; attached as soon as you choose it.',
   'activity.minutes.type': 'Minutes must be a PDF, a Word document (DOCX) or plain text.',
   'activity.minutes.tooLarge': 'The file is too large.',

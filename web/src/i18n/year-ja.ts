@@ -149,6 +149,8 @@ export const yearJa = {
   'activity.minutes.download': '議事録「{name}」をダウンロード',
   'activity.minutes.size': '{kb} KB',
   'activity.minutes.attach': '議事録を添付',
+  'activity.minutes.attached': '議事録「{name}」を添付しました。',
+  'activity.minutes.sending': '添付しています…',
   'activity.minutes.hint': 'PDF、Word (DOCX)、テキストのいずれか。選ぶとすぐに添付されます。',
   'activity.minutes.type': '議事録は PDF、Word (DOCX)、テキストのいずれかにしてください。',
   'activity.minutes.tooLarge': 'ファイルが大きすぎます。',

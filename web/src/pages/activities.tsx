@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { activityInputSchema, activityKinds } from '../../../events/activity/activity.ts';
 import type { activitySchema } from '../../../events/api/report.ts';
+import { fiscalYearOfDate } from '../../../events/report/fiscal-year.ts';
 import type * as z from '../../../events/zod.ts';
 import { ApiError, apiBlob, apiCall, newIdempotencyKey } from '../api.ts';
 import { ErrorSummary, FormField, fieldAria } from '../components/form.tsx';
@@ -10,43 +11,42 @@ import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';
+import { minutesName } from '../minutes-name.ts';
 import type { FieldError } from '../report-form.ts';
 import { errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
 import { currentFiscalYear, FiscalYearSelect } from './year-common.tsx';
 
 type Activity = z.output<typeof activitySchema>;
 
-/** A minutes file name the API takes: letters and digits of any script, spaces and . _ - ( ), at most 120. */
-export const minutesName = (name: string): string => {
-  const cleaned = name.replace(/[^\p{L}\p{N} ._()-]/gu, '_').slice(-120);
-  return cleaned.trim() === '' ? 'minutes' : cleaned;
-};
-
 /** The secretariat's activities of a fiscal year: the list, recording one, and their minutes. */
 export function ActivitiesPage() {
   const t = useT();
   const [fy, setFy] = useState(currentFiscalYear);
   const polled = usePoll(() => apiCall<{ items: Activity[] }>('GET', `/activities?fy=${fy}`), [fy], false);
+  // Those recorded on this page, as the API answered: the list may not show them yet.
+  const [recorded, setRecorded] = useState<Activity[]>([]);
+  const items = polled.data ? withRecorded(polled.data.items, recorded, fy) : undefined;
   return (
     <section>
       <PageHeading>{t('activities.title')}</PageHeading>
       <p>{t('activities.intro')}</p>
       <FiscalYearSelect id="activities-fy" value={fy} onChange={setFy} />
       {polled.error !== undefined && <Notice kind="error">{describeError(polled.error, t)}</Notice>}
-      {!polled.data ? (
+      {!items ? (
         <p>{t('app.loading')}</p>
-      ) : polled.data.items.length === 0 ? (
+      ) : items.length === 0 ? (
         <p>{t('activities.empty', { fy })}</p>
       ) : (
         <ul class="rows" aria-label={t('activities.list', { fy })}>
-          {polled.data.items.map((a) => (
-            <ActivityRow key={a.id} activity={a} reload={polled.reload} />
+          {items.map((a) => (
+            <ActivityRow key={a.id} activity={a} />
           ))}
         </ul>
       )}
       <RecordActivity
-        onRecorded={(date) => {
-          const year = Number(date.slice(0, 4)) - (Number(date.slice(5, 7)) >= 4 ? 0 : 1);
+        onRecorded={(activity) => {
+          setRecorded((r) => [...r, activity]);
+          const year = fiscalYearOfDate(activity.date);
           if (year !== fy) setFy(year);
           else void polled.reload();
         }}
@@ -55,14 +55,26 @@ export function ActivitiesPage() {
   );
 }
 
+/** The list with the activities recorded here merged in (the newer version of each), in date order. */
+function withRecorded(listed: readonly Activity[], recorded: readonly Activity[], fy: number): Activity[] {
+  const byId = new Map(listed.map((a) => [a.id, a]));
+  for (const a of recorded)
+    if (fiscalYearOfDate(a.date) === fy && (byId.get(a.id)?.version ?? 0) < a.version) byId.set(a.id, a);
+  const key = (a: Activity) => `${a.date}#${a.recordedAt}#${a.id}`;
+  return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
 const kindKey = (kind: Activity['kind']) => `activity.kind.${kind}` as MessageKey;
 
 /** One activity: what, when, who, and its minutes (download each; attach another). */
-function ActivityRow(props: { activity: Activity; reload: () => Promise<void> }) {
+function ActivityRow(props: { activity: Activity }) {
   const t = useT();
   const time = useFormatTime();
-  const a = props.activity;
+  const [fresh, setFresh] = useState<Activity | null>(null);
+  // Whichever is newer: the list's row, or the activity as read after attaching minutes to it.
+  const a = fresh && fresh.version > props.activity.version ? fresh : props.activity;
   const [problem, setProblem] = useState<string | null>(null);
+  const [attached, setAttached] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const fileId = `minutes-${a.id}`;
   const attach = async (file: File | undefined) => {
@@ -70,15 +82,14 @@ function ActivityRow(props: { activity: Activity; reload: () => Promise<void> })
     setProblem(null);
     setBusy(true);
     try {
-      await apiCall(
+      const added = await apiCall<{ filename: string }>(
         'POST',
         `/activities/${a.id}/minutes?filename=${encodeURIComponent(minutesName(file.name))}`,
-        {
-          raw: file,
-          idempotencyKey: newIdempotencyKey(),
-        },
+        { raw: file, idempotencyKey: newIdempotencyKey() },
       );
-      await props.reload();
+      setAttached(t('activity.minutes.attached', { name: added.filename }));
+      // The activity itself, read by its id (the list may not show the new file yet).
+      setFresh(await apiCall<Activity>('GET', `/activities/${a.id}`));
     } catch (error) {
       setProblem(
         error instanceof ApiError && error.problem.status === 415
@@ -146,6 +157,8 @@ function ActivityRow(props: { activity: Activity; reload: () => Promise<void> })
           }}
         />
       </div>
+      {busy && <p class="hint">{t('activity.minutes.sending')}</p>}
+      {attached && <Notice kind="info">{attached}</Notice>}
       {problem && <Notice kind="error">{problem}</Notice>}
     </li>
   );
@@ -195,7 +208,7 @@ const fieldLabel: Record<(typeof fieldOrder)[number], MessageKey> = {
 const fieldOf = (path: string) => fieldOrder.find((f) => path === f || path.startsWith(`${f}.`));
 
 /** POST /activities, checked with the API's own schema first. */
-function RecordActivity(props: { onRecorded: (date: string) => void }) {
+function RecordActivity(props: { onRecorded: (activity: Activity) => void }) {
   const t = useT();
   const [f, setF] = useState<ActivityFields>(emptyActivity);
   const [errors, setErrors] = useState<Record<string, FieldError>>({});
@@ -241,10 +254,13 @@ function RecordActivity(props: { onRecorded: (date: string) => void }) {
     setErrors({});
     setBusy(true);
     try {
-      await apiCall('POST', '/activities', { body: parsed.data, idempotencyKey: newIdempotencyKey() });
+      const activity = await apiCall<Activity>('POST', '/activities', {
+        body: parsed.data,
+        idempotencyKey: newIdempotencyKey(),
+      });
       setDone(t('activity.recorded', { title: f.title }));
       setF(emptyActivity());
-      props.onRecorded(f.date);
+      props.onRecorded(activity);
     } catch (error) {
       if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors)
         show(serverErrorsOf(error.problem.errors, () => true));

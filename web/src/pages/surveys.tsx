@@ -396,7 +396,8 @@ function SurveyAdmin(props: { survey: SurveyView; session: Session; reload: () =
       setBusy(false);
     }
   };
-  const canAct = props.session.role !== 'auditor';
+  // Only the survey's owner issues and closes it (a secretariat also sees NISC's surveys of its sector).
+  const canAct = survey.owner === props.session.role;
   return (
     <>
       <dl class="details">
