@@ -11,6 +11,7 @@ import { exercisesJa } from '../web/src/i18n/exercises-ja.ts';
 import { formatDuration, formatTimeLeft, loadLanguage, translate } from '../web/src/i18n/index.ts';
 import { ja } from '../web/src/i18n/ja.ts';
 import { secretariatJa } from '../web/src/i18n/secretariat-ja.ts';
+import { yearJa } from '../web/src/i18n/year-ja.ts';
 import { loadPages } from '../web/src/paged.ts';
 import { authorizeUrl, codeChallenge, codeVerifier, tokenRequestBody } from '../web/src/pkce.ts';
 import { emptyReportFields, type ReportFields, validateReport } from '../web/src/report-form.ts';
@@ -39,6 +40,7 @@ describe('console messages', () => {
       ['secretariat-ja.ts', Object.keys(secretariatJa)],
       ['audit-ja.ts', Object.keys(auditJa)],
       ['exercises-ja.ts', Object.keys(exercisesJa)],
+      ['year-ja.ts', Object.keys(yearJa)],
     ];
     const seen = new Map<string, string>();
     const twice: string[] = [];

@@ -46,14 +46,24 @@ export const online = createStore(true);
 /** Set once at start, from config.json. */
 export const configStore = createStore<ConsoleConfig | null>(null);
 
-/** Calls the API as the signed-in person; a 401 ends the session. */
-export async function apiCall<T>(
-  method: 'GET' | 'POST' | 'PUT',
-  path: string,
-  options: { body?: unknown; idempotencyKey?: string; accept?: string } = {},
-): Promise<T> {
+/** Options of {@link apiCall}: a JSON `body`, or a file sent as it is (`raw`, minutes). */
+export interface CallOptions {
+  body?: unknown;
+  raw?: Blob;
+  idempotencyKey?: string;
+  accept?: string;
+}
+
+/** Sends a request as the signed-in person; a refusal becomes an ApiError (a 401 ends the session). */
+async function send(method: 'GET' | 'POST' | 'PUT', path: string, options: CallOptions): Promise<Response> {
   const config = configStore.get();
   const current = session.get();
+  const contentType =
+    options.raw !== undefined
+      ? options.raw.type || 'application/octet-stream'
+      : options.body === undefined
+        ? undefined
+        : 'application/json';
   let res: Response;
   try {
     res = await fetch(`${config?.apiUrl ?? ''}${path}`, {
@@ -61,22 +71,29 @@ export async function apiCall<T>(
       headers: {
         accept: options.accept ?? 'application/json',
         ...(current ? { authorization: `Bearer ${current.token}` } : {}),
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(contentType ? { 'content-type': contentType } : {}),
         ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
       },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(options.raw !== undefined
+        ? { body: options.raw }
+        : options.body === undefined
+          ? {}
+          : { body: JSON.stringify(options.body) }),
     });
   } catch (error) {
     online.set(false);
     throw new OfflineError(String(error));
   }
   online.set(true);
-  const text = await res.text();
-  // Another `accept` (CSV) gets the text as it is; problems are JSON whatever was asked for.
-  const isJson = (res.headers.get('content-type') ?? 'application/json').includes('json');
-  const json: unknown = text && isJson ? JSON.parse(text) : text || undefined;
   if (!res.ok) {
     if (res.status === 401) session.set(null);
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
     // A gateway that answers without problem+json (502 from a proxy) still becomes a Problem.
     const problem =
       json && typeof json === 'object' && 'status' in json
@@ -84,7 +101,25 @@ export async function apiCall<T>(
         : { status: res.status, title: res.statusText || 'Error' };
     throw new ApiError(problem);
   }
-  return json as T;
+  return res;
+}
+
+/** Calls the API as the signed-in person; a 401 ends the session. */
+export async function apiCall<T>(
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  options: CallOptions = {},
+): Promise<T> {
+  const res = await send(method, path, options);
+  const text = await res.text();
+  // Another `accept` (CSV, HTML) gets the text as it is.
+  const isJson = (res.headers.get('content-type') ?? 'application/json').includes('json');
+  return (text && isJson ? JSON.parse(text) : text || undefined) as T;
+}
+
+/** A GET whose answer is a file (XLSX, PDF, minutes): its bytes and type. */
+export async function apiBlob(path: string, accept: string): Promise<Blob> {
+  return (await send('GET', path, { accept })).blob();
 }
 
 /** Every incident the caller may see (all pages), newest first. */

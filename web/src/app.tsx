@@ -35,6 +35,13 @@ const DrillsPage = lazyPage(() => import('./pages/drills.tsx').then((m) => m.Dri
 const DrillReportPage = lazyPage(() => import('./pages/drills.tsx').then((m) => m.DrillReportPage));
 const ExercisesPage = lazyPage(() => import('./pages/exercises.tsx').then((m) => m.ExercisesPage));
 const ExerciseReportPage = lazyPage(() => import('./pages/exercises.tsx').then((m) => m.ExerciseReportPage));
+const SurveysPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.SurveysPage));
+const SurveyPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.SurveyPage));
+const SurveyResultsPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.SurveyResultsPage));
+const NewSurveyPage = lazyPage(() => import('./pages/survey-builder.tsx').then((m) => m.NewSurveyPage));
+const ActivitiesPage = lazyPage(() => import('./pages/activities.tsx').then((m) => m.ActivitiesPage));
+const AnnualReportPage = lazyPage(() => import('./pages/annual-report.tsx').then((m) => m.AnnualReportPage));
+const PlanPage = lazyPage(() => import('./pages/annual-report.tsx').then((m) => m.PlanPage));
 const SharePage = lazyPage(() => import('./pages/share.tsx').then((m) => m.SharePage));
 // The API reference and its renderer (Scalar) are loaded only when the page is opened.
 const ApiReferencePage = lazyPage(() => import('./pages/api-reference.tsx').then((m) => m.ApiReferencePage));
@@ -76,6 +83,10 @@ const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
   share: ['secretariat'],
   contactCheck: ['secretariat', 'auditor'],
   issueAdvisory: issuerRoles,
+  newSurvey: issuerRoles,
+  activities: ['secretariat'],
+  annualReport: ['secretariat', 'ministry', 'nisc', 'auditor'],
+  plan: ['secretariat'],
 };
 
 /** Pages anyone may open without signing in. */
@@ -255,6 +266,20 @@ function Page(props: { current: Route; session: Session | null }) {
       return <AdvisoryPage key={current.id} id={current.id} session={me} />;
     case 'board':
       return <BoardPage />;
+    case 'surveys':
+      return <SurveysPage session={me} />;
+    case 'newSurvey':
+      return <NewSurveyPage />;
+    case 'survey':
+      return <SurveyPage key={current.id} id={current.id} session={me} />;
+    case 'surveyResults':
+      return <SurveyResultsPage key={current.id} id={current.id} session={me} />;
+    case 'activities':
+      return <ActivitiesPage />;
+    case 'annualReport':
+      return <AnnualReportPage session={me} />;
+    case 'plan':
+      return <PlanPage key={`${current.sector}/${current.fy}`} sector={current.sector} fy={current.fy} />;
     case 'notFound':
       return <NotFound />;
     default: {

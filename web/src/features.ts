@@ -9,7 +9,17 @@ import type { Role } from './session.ts';
  * what its API serves.
  */
 export interface FeatureSlot {
-  readonly id: 'advisories' | 'board' | 'drills' | 'directory' | 'audit' | 'api';
+  readonly id:
+    | 'advisories'
+    | 'board'
+    | 'drills'
+    | 'exercises'
+    | 'surveys'
+    | 'activities'
+    | 'annualReport'
+    | 'directory'
+    | 'audit'
+    | 'api';
   readonly label: MessageKey;
   readonly roles: readonly Role[];
   /** A GET the API serves when the feature exists: a valid request that reads as little as possible. */
@@ -42,6 +52,36 @@ export const featureSlots: readonly FeatureSlot[] = [
     roles: ['secretariat', 'ministry', 'nisc'],
     probe: '/drills?limit=1',
     page: { name: 'drills' },
+  },
+  {
+    id: 'exercises',
+    label: 'nav.exercises',
+    roles: ['secretariat', 'ministry', 'nisc'],
+    probe: '/exercises?limit=1',
+    page: { name: 'exercises' },
+  },
+  {
+    id: 'surveys',
+    label: 'nav.surveys',
+    roles: ['member', 'secretariat', 'ministry', 'nisc'],
+    probe: '/surveys',
+    page: { name: 'surveys' },
+  },
+  {
+    id: 'activities',
+    label: 'nav.activities',
+    roles: ['secretariat'],
+    // A year no one records anything in: a valid request that reads the sector's list of activities.
+    probe: '/activities?fy=2000',
+    page: { name: 'activities' },
+  },
+  {
+    id: 'annualReport',
+    label: 'nav.annualReport',
+    roles: ['secretariat', 'ministry', 'nisc', 'auditor'],
+    // The report is computed, never a probe; the activities it lists came with it and the same roles read them.
+    probe: '/activities?fy=2000',
+    page: { name: 'annualReport' },
   },
   {
     id: 'directory',

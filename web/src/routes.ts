@@ -27,6 +27,13 @@ export type Route =
   | { readonly name: 'board' }
   | { readonly name: 'publicBoard' }
   | { readonly name: 'apiReference' }
+  | { readonly name: 'surveys' }
+  | { readonly name: 'newSurvey' }
+  | { readonly name: 'survey'; readonly id: string }
+  | { readonly name: 'surveyResults'; readonly id: string }
+  | { readonly name: 'activities' }
+  | { readonly name: 'annualReport' }
+  | { readonly name: 'plan'; readonly sector: string; readonly fy: string }
   | { readonly name: 'notFound' };
 
 export const BASE = '/app';
@@ -65,6 +72,19 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/board$/, () => ({ name: 'board' })],
   [/^\/public\/board$/, () => ({ name: 'publicBoard' })],
   [/^\/api$/, () => ({ name: 'apiReference' })],
+  [/^\/surveys$/, () => ({ name: 'surveys' })],
+  [/^\/surveys\/new$/, () => ({ name: 'newSurvey' })],
+  [new RegExp(`^/surveys/${ID}$`), (m) => ({ name: 'survey', id: decodeURIComponent(m[1] ?? '') })],
+  [
+    new RegExp(`^/surveys/${ID}/results$`),
+    (m) => ({ name: 'surveyResults', id: decodeURIComponent(m[1] ?? '') }),
+  ],
+  [/^\/activities$/, () => ({ name: 'activities' })],
+  [/^\/reports$/, () => ({ name: 'annualReport' })],
+  [
+    new RegExp(`^/reports/${ID}/${ID}/plan$`),
+    (m) => ({ name: 'plan', sector: decodeURIComponent(m[1] ?? ''), fy: decodeURIComponent(m[2] ?? '') }),
+  ],
 ];
 
 /** The route of a path. Paths outside /app/ (a message's `/incidents/{id}` link) are read as if inside it. */
@@ -132,6 +152,20 @@ export function pathOf(route: Route): string {
       return `${BASE}/public/board`;
     case 'apiReference':
       return `${BASE}/api`;
+    case 'surveys':
+      return `${BASE}/surveys`;
+    case 'newSurvey':
+      return `${BASE}/surveys/new`;
+    case 'survey':
+      return `${BASE}/surveys/${encodeURIComponent(route.id)}`;
+    case 'surveyResults':
+      return `${BASE}/surveys/${encodeURIComponent(route.id)}/results`;
+    case 'activities':
+      return `${BASE}/activities`;
+    case 'annualReport':
+      return `${BASE}/reports`;
+    case 'plan':
+      return `${BASE}/reports/${encodeURIComponent(route.sector)}/${encodeURIComponent(route.fy)}/plan`;
     case 'notFound':
       return `${BASE}/`;
     default: {
@@ -160,6 +194,12 @@ export function sectionOf(name: Route['name']): readonly Route['name'][] {
     case 'auditStream':
     case 'auditCompliance':
       return ['audit'];
+    case 'newSurvey':
+    case 'survey':
+    case 'surveyResults':
+      return ['surveys'];
+    case 'plan':
+      return ['annualReport'];
     case 'incident':
     case 'events':
     case 'share':

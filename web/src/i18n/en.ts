@@ -3,11 +3,13 @@ import { auditEn } from './audit-en.ts';
 import { exercisesEn } from './exercises-en.ts';
 import type { MessageKey } from './ja.ts';
 import { secretariatEn } from './secretariat-en.ts';
+import { yearEn } from './year-en.ts';
 
 /** English. Typed against the Japanese keys, so a missing or extra key fails the type check too. */
 export const en: Record<MessageKey, string> = {
   ...secretariatEn,
   ...exercisesEn,
+  ...yearEn,
   ...advisoriesEn,
   'app.title': 'Chemical CEPTOAR incident relay',
   'app.skip': 'Skip to content',

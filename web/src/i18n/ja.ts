@@ -2,12 +2,14 @@ import { advisoriesJa } from './advisories-ja.ts';
 import { auditJa } from './audit-ja.ts';
 import { exercisesJa } from './exercises-ja.ts';
 import { secretariatJa } from './secretariat-ja.ts';
+import { yearJa } from './year-ja.ts';
 
 /** Japanese, the console's default language. Every key here must exist in en.ts (a unit test checks both ways). */
 export const ja = {
   ...advisoriesJa,
   ...secretariatJa,
   ...exercisesJa,
+  ...yearJa,
   'app.title': '化学セプター 情報連絡',
   'app.skip': '本文へスキップ',
   'app.loading': '読み込み中…',

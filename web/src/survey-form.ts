@@ -1,0 +1,208 @@
+// The survey pages' pure parts: which questions a member sees, what the form sends, the API's
+// per-question errors as message keys, and the builder's fields as a POST /surveys body.
+import {
+  type AnswerValue,
+  isShown,
+  type Question,
+  questionKinds,
+  questionsOf,
+  type SurveyDefinition,
+} from '../../events/survey/definition.ts';
+import type { FieldError } from './report-form.ts';
+
+export type { Question, SurveyDefinition };
+export { isShown, questionKinds };
+
+/** The answers as the form holds them: a question id → its value (numbers typed are text until sent). */
+export type FormAnswers = Record<string, string | string[]>;
+
+/** The saved answers as the form holds them. */
+export function formAnswersOf(saved: Readonly<Record<string, AnswerValue>>): FormAnswers {
+  const out: FormAnswers = {};
+  for (const [id, v] of Object.entries(saved)) out[id] = Array.isArray(v) ? [...v] : String(v);
+  return out;
+}
+
+/** The value a question's typed answer is sent as (a number or a maturity level as a number). */
+function sentValue(q: Question, v: string | string[]): AnswerValue | undefined {
+  if (Array.isArray(v)) return v.length === 0 ? undefined : v;
+  const trimmed = v.trim();
+  if (trimmed === '') return undefined;
+  if (q.kind === 'number' || q.kind === 'maturity') {
+    const n = Number(trimmed);
+    // Not a number: sent as typed, so the API's schema names the question.
+    return Number.isFinite(n) ? n : trimmed;
+  }
+  return q.kind === 'text' ? v : trimmed;
+}
+
+/**
+ * The body's answers: every shown question with something typed, in the definition's order (a
+ * hidden question's answer stays in the form, so showing it again brings it back, but is not sent).
+ */
+export function answersBody(def: SurveyDefinition, form: FormAnswers): Record<string, AnswerValue> {
+  const out: Record<string, AnswerValue> = {};
+  for (const { question } of questionsOf(def)) {
+    const raw = form[question.id];
+    if (raw === undefined || !isShown(question, out)) continue;
+    const v = sentValue(question, raw);
+    if (v !== undefined) out[question.id] = v;
+  }
+  return out;
+}
+
+/** The API's messages about an answer, by what they say (events/survey/definition.ts), as message keys. */
+const answerMessages: readonly [RegExp, (m: RegExpExecArray) => FieldError][] = [
+  [/must be answered/, () => ({ key: 'error.required' })],
+  [/maturity level/, () => ({ key: 'survey.error.maturity' })],
+  [/at least (-?[\d.]+)/, (m) => ({ key: 'survey.error.min', params: { min: m[1] ?? '' } })],
+  [/at most (\d+) choices/, (m) => ({ key: 'survey.error.maxChoices', params: { max: m[1] ?? '' } })],
+  [/at most (\d+) characters/, (m) => ({ key: 'error.tooLong', params: { max: m[1] ?? '' } })],
+  [/at most (-?[\d.]+)/, (m) => ({ key: 'survey.error.max', params: { max: m[1] ?? '' } })],
+  [/whole number/, () => ({ key: 'survey.error.integer' })],
+  [/must be a date/, () => ({ key: 'survey.error.date' })],
+  [/repeat a choice/, () => ({ key: 'error.duplicate' })],
+  [/no such question/, () => ({ key: 'survey.error.unknownQuestion' })],
+];
+
+/** The first error of each question the API's 400 names (`answers.<question id>`). */
+export function answerErrorsOf(
+  errors: readonly { path: string; message: string }[],
+): Record<string, FieldError> {
+  const out: Record<string, FieldError> = {};
+  for (const e of errors) {
+    if (!e.path.startsWith('answers.')) continue;
+    const id = e.path.slice('answers.'.length).split('.')[0] ?? '';
+    if (out[id]) continue;
+    const found = answerMessages.find(([pattern]) => pattern.test(e.message));
+    const m = found ? found[0].exec(e.message) : null;
+    out[id] = found && m ? found[1](m) : { key: 'error.invalid' };
+  }
+  return out;
+}
+
+// --- the builder (POST /surveys) ---
+
+export interface BuilderQuestion {
+  /** The question's id in the definition (q1, q2…: given once, kept when others move). */
+  id: string;
+  kind: Question['kind'];
+  labelJa: string;
+  labelEn: string;
+  required: boolean;
+  /** Choices, one a line: `日本語 | English | score` (the score optional). */
+  options: string;
+  min: string;
+  max: string;
+  /** An earlier question's id, or '' for always shown. */
+  showIfQuestion: string;
+  /** The values that show it, comma-separated (an option's value o1, o2…, or a level or number). */
+  showIfValues: string;
+}
+
+export interface BuilderSection {
+  id: string;
+  titleJa: string;
+  titleEn: string;
+  questions: BuilderQuestion[];
+}
+
+export interface BuilderFields {
+  titleJa: string;
+  titleEn: string;
+  language: 'ja' | 'en';
+  tlp: string;
+  /** datetime-local text; empty: the survey stays a draft. */
+  dueAt: string;
+  sections: BuilderSection[];
+}
+
+export const emptyQuestion = (id: string): BuilderQuestion => ({
+  id,
+  kind: 'single',
+  labelJa: '',
+  labelEn: '',
+  required: false,
+  options: '',
+  min: '',
+  max: '',
+  showIfQuestion: '',
+  showIfValues: '',
+});
+
+export const emptyBuilder = (): BuilderFields => ({
+  titleJa: '',
+  titleEn: '',
+  language: 'ja',
+  tlp: 'AMBER',
+  dueAt: '',
+  sections: [{ id: 's1', titleJa: '', titleEn: '', questions: [emptyQuestion('q1')] }],
+});
+
+/** The choices typed in a question's options box: values o1, o2… in the order written. */
+export function optionsOf(
+  text: string,
+): { value: string; label: { ja: string; en: string }; score?: number }[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line, i) => {
+      const [ja = '', en = '', score = ''] = line.split('|').map((x) => x.trim());
+      const n = score === '' ? undefined : Number(score);
+      return { value: `o${i + 1}`, label: { ja, en: en || ja }, ...(n === undefined ? {} : { score: n }) };
+    });
+}
+
+const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
+
+/** The builder as the body of POST /surveys (the API's schema judges it, naming each field by path). */
+export function surveyBody(f: BuilderFields): Record<string, unknown> {
+  return {
+    tlp: f.tlp,
+    definition: {
+      title: { ja: f.titleJa, en: f.titleEn },
+      language: f.language,
+      sections: f.sections.map((s) => ({
+        id: s.id,
+        title: { ja: s.titleJa, en: s.titleEn },
+        questions: s.questions.map((q) => {
+          const showIf =
+            q.showIfQuestion === ''
+              ? {}
+              : {
+                  showIf: {
+                    question: q.showIfQuestion,
+                    anyOf: q.showIfValues
+                      .split(/[,、]/)
+                      .map((v) => v.trim())
+                      .filter((v) => v !== '')
+                      .map((v) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v)),
+                  },
+                };
+          const base = {
+            id: q.id,
+            kind: q.kind,
+            label: { ja: q.labelJa, en: q.labelEn },
+            required: q.required,
+            ...showIf,
+          };
+          if (q.kind === 'single' || q.kind === 'multiple') return { ...base, options: optionsOf(q.options) };
+          if (q.kind === 'number') {
+            const min = num(q.min);
+            const max = num(q.max);
+            return { ...base, ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
+          }
+          return base;
+        }),
+      })),
+    },
+  };
+}
+
+/** A datetime-local text (Japan time when the browser is) as an ISO instant, or null when it is not one. */
+export function instantOf(local: string): string | null {
+  if (local.trim() === '') return null;
+  const ms = Date.parse(local);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
