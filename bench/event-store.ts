@@ -34,7 +34,7 @@ import { relayPolicy } from '../events/policy.ts';
 import { runCommand } from '../functions/commons/command-runner.ts';
 import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
 import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
-import { projectHead } from '../functions/commons/head-projection.ts';
+import { projectHead, projectHeads } from '../functions/commons/head-projection.ts';
 import { incidents } from '../functions/commons/incidents.ts';
 import { ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
 import { eventTableSpec } from '../local/table-spec.ts';
@@ -91,6 +91,7 @@ const context = (now = new Date().toISOString()): DecisionContext => ({ now, act
 function history(
   id: string,
   length: number,
+  followUp: IncidentCommand = FOLLOW_UP,
 ): { events: IncidentEvent[]; states: MaybeIncident[]; at: string } {
   const at = new Date().toISOString();
   const ctx = context(at);
@@ -101,7 +102,7 @@ function history(
     const command: IncidentCommand =
       v === 1
         ? { type: 'ReportIncident', data: { incidentId: id, report: report(Date.parse(at)) } }
-        : FOLLOW_UP;
+        : followUp;
     const [event, ...rest] = decide(command, state, ctx);
     if (event === undefined || rest.length > 0) throw new Error('prefill: expected exactly one event');
     state = evolve(state, { ...event, version: v, recordedAt: at, actor: MEMBER });
@@ -197,8 +198,8 @@ function castoreTableSpec(tableName: string): CreateTableCommandInput {
 
 interface Contender {
   readonly name: 'ours' | 'ours (no cache)' | 'castore';
-  /** Writes a stream of `length` events (not measured). */
-  prefill(id: string, length: number): Promise<void>;
+  /** Writes a stream of `length` events (not measured), its follow-ups `followUp` (default FOLLOW_UP). */
+  prefill(id: string, length: number, followUp?: IncidentCommand): Promise<void>;
   /** One AddFollowUp command, end to end. */
   command(id: string): Promise<void>;
   /** The stream's current version, read back from the store. */
@@ -208,8 +209,8 @@ interface Contender {
 function oursContender(store: DynamoDbEventStore, name: 'ours' | 'ours (no cache)' = 'ours'): Contender {
   return {
     name,
-    async prefill(id, length) {
-      const { events, states, at } = history(id, length);
+    async prefill(id, length, followUp) {
+      const { events, states, at } = history(id, length, followUp);
       // One TransactWriteItems holds at most 100 items: 99 events and the head.
       for (let from = 0; from < events.length; from += 99) {
         const chunk = events.slice(from, from + 99);
@@ -244,8 +245,8 @@ function oursContender(store: DynamoDbEventStore, name: 'ours' | 'ours (no cache
 function castoreContender(store: CastoreStore): Contender {
   return {
     name: 'castore',
-    async prefill(id, length) {
-      const { events, at } = history(id, length);
+    async prefill(id, length, followUp) {
+      const { events, at } = history(id, length, followUp);
       // pushEventGroup is one TransactWriteItems: at most 100 events.
       for (let from = 0; from < events.length; from += 100) {
         const grouped = events.slice(from, from + 100).map((event, i) =>
@@ -489,19 +490,29 @@ const perSecond = (t: Tally) => t.commands / t.seconds;
 /** How many streams per length the head projection is sampled on. */
 const PROJECTION_SAMPLES = 8;
 
+/**
+ * One client per store, configured alike, so that each one's DynamoDB calls can be timed and counted apart,
+ * and the two tables: ours (eventTableSpec) and Castore's.
+ */
+async function twoTables(endpoint: string) {
+  const oursClient = timedClient(endpoint);
+  const noCacheClient = timedClient(endpoint);
+  const castoreClient = timedClient(endpoint);
+  const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const oursTable = `bench-ours-${suffix}`;
+  const castoreTable = `bench-castore-${suffix}`;
+  await ensureTable(oursClient.client, eventTableSpec(oursTable));
+  await ensureTable(castoreClient.client, castoreTableSpec(castoreTable), { ttlAttribute: null });
+  return { oursClient, noCacheClient, castoreClient, oursTable, castoreTable, suffix };
+}
+
 /** Section 1: load-decide-append throughput of our store against Castore on one DynamoDB Local. */
 export async function eventStoreSection(): Promise<string> {
   const dynamo = await startDynamoLocal({ inMemory: true });
-  // One client per store, configured alike, so that each one's DynamoDB calls can be timed apart.
-  const oursClient = timedClient(dynamo.endpoint);
-  const noCacheClient = timedClient(dynamo.endpoint);
-  const castoreClient = timedClient(dynamo.endpoint);
+  const { oursClient, noCacheClient, castoreClient, oursTable, castoreTable, suffix } = await twoTables(
+    dynamo.endpoint,
+  );
   try {
-    const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    const oursTable = `bench-ours-${suffix}`;
-    const castoreTable = `bench-castore-${suffix}`;
-    await ensureTable(oursClient.client, eventTableSpec(oursTable));
-    await ensureTable(castoreClient.client, castoreTableSpec(castoreTable), { ttlAttribute: null });
     // The warm container: it appended to (or read) each stream before, so it holds its decision state.
     const oursStore = new DynamoDbEventStore(oursClient.client, oursTable);
     // A container that never saw the stream: every command reads the decision state (one Query).
@@ -637,10 +648,97 @@ export async function eventStoreSection(): Promise<string> {
   }
 }
 
+/** Streams per store and length in the capacity section (capacity units are deterministic: a few suffice). */
+const CAPACITY_STREAMS = 8;
+/** The capacity section's extra row: follow-ups of 4 KB each before the measured command's own. */
+const LONG_FOLLOW_UP: IncidentCommand = {
+  type: 'AddFollowUp',
+  data: { description: 'L'.repeat(4096), recoveryStatus: 'mitigating' },
+};
+
 /**
- * What the head projection (stream-reactor's projectHeads) costs per command, at worst (a stream batch holding one event): on each
- * sampled stream, bring the head up to date (not counted), then one command (not counted) and the
- * projection of its event (counted: the head's GetItem, the Query after it, the conditional PutItem).
+ * Section 1's capacity units alone (`npm run bench -- event-store-capacity`): the same three stores and
+ * `AddFollowUp` commands, counted and not timed, so that it can run on a busy machine (what DynamoDB would
+ * bill does not depend on the load). No warm-up, no interleaving; every stream is read back afterwards.
+ * Also a row of streams of 100 events whose follow-ups each hold 4 KB of text: what a command reads and
+ * writes must not grow with earlier follow-ups either.
+ */
+export async function eventStoreCapacitySection(): Promise<string> {
+  const dynamo = await startDynamoLocal({ inMemory: true });
+  const { oursClient, noCacheClient, castoreClient, oursTable, castoreTable } = await twoTables(
+    dynamo.endpoint,
+  );
+  try {
+    const oursStore = new DynamoDbEventStore(oursClient.client, oursTable);
+    const noCacheStore = new DynamoDbEventStore(noCacheClient.client, oursTable, { decisionCacheSize: 0 });
+    const runners: Runner[] = [
+      { contender: oursContender(oursStore), attach: oursClient.attach, jvmPid: undefined },
+      {
+        contender: oursContender(noCacheStore, 'ours (no cache)'),
+        attach: noCacheClient.attach,
+        jvmPid: undefined,
+      },
+      {
+        contender: castoreContender(castoreStore(castoreClient.client, castoreTable)),
+        attach: castoreClient.attach,
+        jvmPid: undefined,
+      },
+    ];
+    const cases = [
+      ...SIZES.map((size) => ({ label: String(size.events), events: size.events, followUp: FOLLOW_UP })),
+      { label: '100, follow-ups of 4 KB', events: 100, followUp: LONG_FOLLOW_UP },
+    ];
+    const rows: CapacityRow[] = [];
+    for (const c of cases) {
+      progress(`event store capacity: ${c.label} events`);
+      const tallies: Tally[] = [];
+      let oursIds: string[] = [];
+      for (const runner of runners) {
+        const ids = Array.from({ length: CAPACITY_STREAMS }, () => randomUUID());
+        for (const id of ids) await runner.contender.prefill(id, c.events, c.followUp);
+        const tally = newTally();
+        await runBlock(runner, [ids], tally);
+        for (const id of ids) {
+          const version = await runner.contender.version(id);
+          if (version !== c.events + 1)
+            throw new Error(
+              `${runner.contender.name}: stream at version ${version}, expected ${c.events + 1}`,
+            );
+        }
+        if (runner.contender.name === 'ours') oursIds = ids;
+        tallies.push(tally);
+      }
+      const [ours, oursNoCache, castore] = tallies as [Tally, Tally, Tally];
+      const projection = await measureProjection(oursStore, oursClient, oursTable, oursIds);
+      rows.push({ label: c.label, ours, oursNoCache, castore, projection });
+    }
+    const report = capacityReport(rows);
+    return [
+      `${CAPACITY_STREAMS} \`AddFollowUp\` commands per store and row, one per stream, one at a time, on streams written`,
+      'beforehand (not counted) by each store itself, on one in-memory DynamoDB Local; counted, not timed (run with',
+      '`npm run bench -- event-store-capacity`). The stores are those of the throughput table: **ours** with the',
+      "container's cache (the store wrote the stream), **ours (no cache)** reading the newest event item (Query,",
+      'Limit 1, consistent), **castore** reading every event. Each stream is read back afterwards: one event per command.',
+      '',
+      ...report.lines,
+      '',
+      '**Goals** (issue 11), capacity:',
+      '',
+      ...report.goals,
+    ].join('\n');
+  } finally {
+    oursClient.client.destroy();
+    noCacheClient.client.destroy();
+    castoreClient.client.destroy();
+    await dynamo.stop();
+  }
+}
+
+/**
+ * What the stream projection (stream-reactor's projectHeads) costs per command, at worst (a stream batch holding
+ * one event): on each sampled stream, bring the head up to date (not counted), then one command (not counted)
+ * and projectHeads on a batch of its one stream record (counted: the event's time index entry, the head's
+ * GetItem, the Query after it, the conditional PutItem of the head).
  */
 async function measureProjection(
   store: DynamoDbEventStore,
@@ -650,16 +748,23 @@ async function measureProjection(
 ): Promise<Tally> {
   const reader = new DynamoDbEventReader(client.client, table);
   const tally = newTally();
-  const project = (id: string) =>
-    projectHead(client.client, table, reader, incidents, incidents.streamId(id), Number.MAX_SAFE_INTEGER);
   for (const id of ids) {
-    await project(id);
-    await runCommand(store, incidents, id, FOLLOW_UP, context());
+    const streamId = incidents.streamId(id);
+    await projectHead(client.client, table, reader, incidents, streamId, Number.MAX_SAFE_INTEGER);
+    const { version } = await runCommand(store, incidents, id, FOLLOW_UP, context());
+    // The record DynamoDB Streams would hand over: the new event item as written.
+    const { Item } = await client.client.send(
+      new GetItemCommand({ TableName: table, Key: { pk: { S: streamId }, sk: { N: String(version) } } }),
+    );
+    const batch = {
+      Records: [{ eventName: 'INSERT' as const, dynamodb: { NewImage: Item as never, SequenceNumber: '1' } }],
+    };
     client.attach(tally);
     const t0 = performance.now();
-    await project(id);
+    const { batchItemFailures } = await projectHeads(client.client, table, reader, batch);
     tally.latenciesMs.push(performance.now() - t0);
     client.attach(null);
+    if (batchItemFailures.length > 0) throw new Error(`projection failed on ${streamId}`);
     tally.commands++;
   }
   return tally;
@@ -800,6 +905,84 @@ const PRICE_PER_MILLION = { read: 0.125, write: 0.625 };
 /** A sector's year, as the issue sizes it: 10,000 incidents of 100 events each, one command per event. */
 const YEAR_COMMANDS = 10_000 * 100;
 
+/** One row of the capacity table: a stream length (and what its follow-ups hold), the three stores and the projection. */
+interface CapacityRow {
+  readonly label: string;
+  readonly ours: Tally;
+  readonly oursNoCache: Tally;
+  readonly castore: Tally;
+  readonly projection: Tally;
+}
+
+/** The capacity table, the monthly cost of a sector's year at the 100-event figures, and the capacity goals. */
+function capacityReport(rows: readonly CapacityRow[]): { lines: string[]; goals: string[] } {
+  const units = (t: Tally) => `${fmt(t.rcu / t.commands, 1)} / ${fmt(t.wcu / t.commands, 1)}`;
+  const total = (t: Tally) => (t.rcu + t.wcu) / t.commands;
+  const monthly = (reads: number, writes: number) =>
+    ((YEAR_COMMANDS / 12) * (reads * PRICE_PER_MILLION.read + writes * PRICE_PER_MILLION.write)) / 1e6;
+  const cost = (t: Tally, plus?: Tally) =>
+    monthly(
+      t.rcu / t.commands + (plus ? plus.rcu / plus.commands : 0),
+      t.wcu / t.commands + (plus ? plus.wcu / plus.commands : 0),
+    );
+  const r100 = rows.find((r) => r.label === '100');
+  const cuGoal = (withProjection: boolean) =>
+    rows
+      .map((r) => {
+        const ours = total(r.oursNoCache) + (withProjection ? total(r.projection) : 0);
+        return `${r.label}: ${fmt(ours, 1)} vs ${fmt(total(r.castore), 1)} ${ours <= total(r.castore) ? 'met' : '**missed**'}`;
+      })
+      .join('; ');
+  return {
+    lines: [
+      'Capacity units per command, read / write, as DynamoDB would bill them: every call made with',
+      '`ReturnConsumedCapacity: INDEXES`, table and index units added up (DynamoDB Local reports them; it counts a',
+      'transactional write once where DynamoDB bills it twice, so TransactWriteItems is doubled here). "projection" is',
+      `what the stream projection (stream-reactor's projectHeads) spends to follow one command, measured alone on ${PROJECTION_SAMPLES} streams per length at its`,
+      "worst (a stream batch of one event): the event's entry in the audit time index (PutItem, and its copy in byTime),",
+      'GetItem of the head, Query of the events after it, PutItem of the head and its copies in the byType, byOrg and',
+      'byHead indexes. It runs off the command path, after the command answered.',
+      '',
+      table(
+        [
+          'events',
+          'ours',
+          'ours (no cache)',
+          'castore',
+          'projection',
+          'no cache: total',
+          'no cache + projection: total',
+          'castore: total',
+          'projection p50 ms',
+        ],
+        rows.map((r) => [
+          r.label,
+          units(r.ours),
+          units(r.oursNoCache),
+          units(r.castore),
+          units(r.projection),
+          fmt(total(r.oursNoCache), 1),
+          fmt(total(r.oursNoCache) + total(r.projection), 1),
+          fmt(total(r.castore), 1),
+          fmt(median(r.projection.latenciesMs), 1),
+        ]),
+      ),
+      '',
+      r100
+        ? `A sector's year (10,000 incidents of 100 events, ${fmt(YEAR_COMMANDS / 12, 0)} commands a month) on on-demand ` +
+          `pricing ($${PRICE_PER_MILLION.read} per million read units, $${PRICE_PER_MILLION.write} per million write units, ` +
+          'us-east-1, as in the README), at the 100-event figures: ours (no cache) ' +
+          `$${fmt(cost(r100.oursNoCache), 2)} a month, with the projection $${fmt(cost(r100.oursNoCache, r100.projection), 2)}; ` +
+          `castore $${fmt(cost(r100.castore), 2)}. Storage and streams are not included.`
+        : '',
+    ],
+    goals: [
+      `- Capacity units per command ≤ Castore's, command path (no cache): ${cuGoal(false)}.`,
+      `- The same with the stream projection added: ${cuGoal(true)}.`,
+    ],
+  };
+}
+
 function render(
   results: SizeResult[],
   calibration: Calibration[],
@@ -833,26 +1016,7 @@ function render(
     fmt(r.decisionJsonBytes / 1024, 1),
     fmt(r.headJsonBytes / 1024, 1),
   ]);
-  const units = (t: Tally) => `${fmt(t.rcu / t.commands, 1)} / ${fmt(t.wcu / t.commands, 1)}`;
-  const total = (t: Tally) => (t.rcu + t.wcu) / t.commands;
-  const capacity = results.map((r) => [
-    String(r.events),
-    units(r.ours),
-    units(r.oursNoCache),
-    units(r.castore),
-    units(r.projection),
-    fmt(total(r.oursNoCache), 1),
-    fmt(total(r.oursNoCache) + total(r.projection), 1),
-    fmt(total(r.castore), 1),
-    fmt(median(r.projection.latenciesMs), 1),
-  ]);
-  const monthly = (reads: number, writes: number) =>
-    ((YEAR_COMMANDS / 12) * (reads * PRICE_PER_MILLION.read + writes * PRICE_PER_MILLION.write)) / 1e6;
-  const cost = (t: Tally, plus?: Tally) =>
-    monthly(
-      t.rcu / t.commands + (plus ? plus.rcu / plus.commands : 0),
-      t.wcu / t.commands + (plus ? plus.wcu / plus.commands : 0),
-    );
+  const capacity = capacityReport(results.map((r) => ({ ...r, label: String(r.events) })));
   const calibrationRows = calibration.map((c) => [
     c.operation,
     fmt(c.opsPerSecond[0], 0),
@@ -875,13 +1039,6 @@ function render(
         `≥ 6× at 1000: **${ratioAt(r1000, 6)}**; flat (at 1000 ≥ 0.9 × at 10): **${flat >= 0.9 ? 'met' : 'missed'}** (${fmt(flat, 2)}).`,
     ];
   };
-  const cuGoal = (withProjection: boolean) =>
-    results
-      .map((r) => {
-        const ours = total(r.oursNoCache) + (withProjection ? total(r.projection) : 0);
-        return `${r.events}: ${fmt(ours, 1)} vs ${fmt(total(r.castore), 1)} ${ours <= total(r.castore) ? 'met' : '**missed**'}`;
-      })
-      .join('; ');
   const hitRate = hits.cached + hits.read > 0 ? hits.cached / (hits.cached + hits.read) : Number.NaN;
   return [
     `Each row: ${commands} \`AddFollowUp\` commands per store, ${CONCURRENCY} at a time: each of ${CONCURRENCY} workers`,
@@ -940,35 +1097,7 @@ function render(
       detail,
     ),
     '',
-    'Capacity units per command, read / write, as DynamoDB would bill them: every call made with',
-    '`ReturnConsumedCapacity: INDEXES`, table and index units added up (DynamoDB Local reports them; it counts a',
-    'transactional write once where DynamoDB bills it twice, so TransactWriteItems is doubled here). "projection" is',
-    `what the head projection spends to follow one command, measured alone on ${PROJECTION_SAMPLES} streams per length at its worst`,
-    '(a stream batch of one event): GetItem of the head, Query of the events after it, PutItem of the head and its',
-    'copies in the byType, byOrg and byHead indexes. It runs off the command path, after the command answered.',
-    '',
-    table(
-      [
-        'events',
-        'ours',
-        'ours (no cache)',
-        'castore',
-        'projection',
-        'no cache: total',
-        'no cache + projection: total',
-        'castore: total',
-        'projection p50 ms',
-      ],
-      capacity,
-    ),
-    '',
-    r100
-      ? `A sector's year (10,000 incidents of 100 events, ${fmt(YEAR_COMMANDS / 12, 0)} commands a month) on on-demand ` +
-        `pricing ($${PRICE_PER_MILLION.read} per million read units, $${PRICE_PER_MILLION.write} per million write units, ` +
-        'us-east-1, as in the README), at the 100-event figures: ours (no cache) ' +
-        `$${fmt(cost(r100.oursNoCache), 2)} a month, with the projection $${fmt(cost(r100.oursNoCache, r100.projection), 2)}; ` +
-        `castore $${fmt(cost(r100.castore), 2)}. Storage and streams are not included.`
-      : '',
+    ...capacity.lines,
     '',
     'The raw operations on this DynamoDB Local (200 each, at concurrency 1 and 4):',
     '',
@@ -983,7 +1112,6 @@ function render(
     '',
     ...goal('ours', (r) => r.ours),
     ...goal('ours (no cache)', (r) => r.oursNoCache),
-    `- Capacity units per command ≤ Castore's, command path (no cache): ${cuGoal(false)}.`,
-    `- The same with the head projection added: ${cuGoal(true)}.`,
+    ...capacity.goals,
   ].join('\n');
 }

@@ -4,13 +4,14 @@ import { apiLatencySection } from './api-latency.ts';
 import { runAuditBench } from './audit.ts';
 import { bundlesSection } from './bundles.ts';
 import { runConsoleSize } from './console-size.ts';
-import { eventStoreSection } from './event-store.ts';
+import { eventStoreCapacitySection, eventStoreSection } from './event-store.ts';
 import { localStartSection } from './local-start.ts';
 import { soakSectionOf } from './soak.ts';
 import { loadNow, machineHeader, progress } from './util.ts';
 
 // npm run bench: every section, then bench/RESULTS.md. `npm run bench -- <id>...` runs only the named
-// sections (event-store, bundles, api, advisory, audit, console, local-start) and prints the markdown to stdout instead of writing RESULTS.md.
+// sections (event-store, bundles, api, advisory, audit, console, local-start; and event-store-capacity, which
+// only runs when named) and prints the markdown to stdout instead of writing RESULTS.md.
 // A crashed section is written up as such and makes the exit code 1; a missed goal does not.
 
 const sections = [
@@ -18,6 +19,13 @@ const sections = [
     id: 'event-store',
     title: '1. Event store: load-decide-append throughput vs Castore',
     run: eventStoreSection,
+  },
+  {
+    // Not part of a full run (section 1 measures the same units): `npm run bench -- event-store-capacity`.
+    id: 'event-store-capacity',
+    title: '1a. Event store: capacity units per command (counted, not timed)',
+    run: eventStoreCapacitySection,
+    onlyWhenNamed: true,
   },
   { id: 'bundles', title: '2. Function bundles: size and cold import time', run: bundlesSection },
   { id: 'api', title: '3. API command latency on the local stack', run: apiLatencySection },
@@ -50,7 +58,7 @@ const loadAtStart = loadNow();
 const parts: string[] = [];
 let crashed = 0;
 for (const section of sections) {
-  if (only.length > 0 && !only.includes(section.id)) continue;
+  if (only.length > 0 ? !only.includes(section.id) : 'onlyWhenNamed' in section) continue;
   progress(`section ${section.title}: start`);
   const t0 = performance.now();
   let body: string;

@@ -55,6 +55,8 @@ const WRITE = [...READ, 'dynamodb:PutItem'] as const satisfies readonly AwsCall[
 /** Checkpoints: signed with the KMS key, written once to (and read from) the Object Lock bucket. */
 const CHECKPOINT = [
   ...READ,
+  // A period read resolves the time index's entries to their events (audit-log.ts).
+  'dynamodb:BatchGetItem',
   's3:PutObject',
   's3:GetObject',
   's3:ListBucket',
@@ -457,7 +459,8 @@ export const functions = [
     trigger: 'http',
     routes: [{ method: 'GET', path: '/reports/{sector}/{fy}' }],
     // Reads checkpoints; PutObject is in the archive's module (audit-archive-aws.ts), never called here.
-    calls: [...READ, 's3:PutObject', 's3:GetObject', 's3:ListBucket'],
+    // BatchGetItem: a period read resolves the time index's entries to their events (audit-log.ts).
+    calls: [...READ, 'dynamodb:BatchGetItem', 's3:PutObject', 's3:GetObject', 's3:ListBucket'],
   },
   {
     name: 'relay-step',

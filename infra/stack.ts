@@ -298,7 +298,8 @@ export class CeptoarRelayStack extends Stack {
       partitionKey: { name: 'orgPk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
     });
-    // Audit: events in recorded order, sharded by day and stream, and every stream's head, sharded.
+    // Audit: events in recorded order, sharded by stream (the stream projection's time entries, off the
+    // command path; event items of earlier releases), and every stream's head, sharded.
     table.addGlobalSecondaryIndex({
       indexName: EVENT_TABLE_INDEXES.byTime,
       partitionKey: { name: 'tPk', type: dynamodb.AttributeType.STRING },

@@ -12,7 +12,11 @@ export const BY_TYPE_INDEX = 'byType';
 /** Name of the GSI listing head items by organisation (`orgPk`, `listSk`). */
 export const BY_ORG_INDEX = 'byOrg';
 
-/** Name of the GSI over event items in recorded order, sharded by stream (`tPk`, `tSk`). */
+/**
+ * Name of the GSI of events in recorded order, sharded by stream (`tPk`, `tSk`): the time entries the
+ * stream projection writes (functions/commons/time-index.ts), and the event items of earlier releases,
+ * which carried the keys themselves.
+ */
 export const BY_TIME_INDEX = 'byTime';
 
 /** Name of the sparse GSI listing every stream's head, sharded (`hPk`, `hSk`): what checkpoints read. */

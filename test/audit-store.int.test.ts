@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportLog } from '../audit/export-file.ts';
 import { DirectSource } from '../audit/source.ts';
 import { verifyExport, verifyLive } from '../audit/verify-run.ts';
-import { chainHashes, GENESIS_HASH } from '../events/audit/hash.ts';
+import { chainHashes, GENESIS_HASH, timeIndexKeys } from '../events/audit/hash.ts';
 import type { FailureKind } from '../events/audit/verify.ts';
 import type { MaybeIncident } from '../events/incident/incident.ts';
 import { localArchive, localSigner } from '../functions/commons/audit-checkpoints.ts';
-import { readPeriodPage, streamEvents } from '../functions/commons/audit-log.ts';
+import { periodEvents, readPeriodPage, streamEvents } from '../functions/commons/audit-log.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
 import { runCommand } from '../functions/commons/command-runner.ts';
 import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
@@ -114,6 +114,8 @@ describe('the hash chain on DynamoDB Local', () => {
       decision: { state: head?.state, stateSchema: 1 },
       head: { state: head?.state, stateSchema: 1, projection: incidents.project(head?.state ?? null) },
     });
+    // Its entry in the time index is the stream projection's, as stream-reactor would write it.
+    await projectHeads(client, w.table, [streamId]);
     const outcome = await verifyLive(w.source);
     expect(outcome.failures).toEqual([]);
     expect(outcome).toMatchObject({ ok: true, streams: 4, events: 13 });
@@ -188,6 +190,7 @@ describe('verification against checkpoints, after someone with write access to t
       { type: 'ReportIncident', data: { incidentId: extra, report: RANSOMWARE_REPORT } },
       { now: DAY1, actor: ASAHI_MEMBER, policy: POLICY },
     );
+    await projectHeads(client, w.table, [incidents.streamId(extra)]);
     const checkpoint = await w.source.publishCheckpoint();
     expect(checkpoint.treeSize).toBe(5);
     expect((await verifyLive(w.source)).ok).toBe(true);
@@ -306,5 +309,56 @@ describe('verification against checkpoints, after someone with write access to t
     const wrongKey = await verifyExport(clean, { publicKeyPem: otherKey });
     expect(named(wrongKey.failures)).toEqual([['checkpoint-signature', undefined, undefined]]);
     expect(wrongKey.anchored).toBe(0);
+  });
+});
+
+describe('the time index across releases', () => {
+  it('lists events written with their own time keys (an earlier release) and time entries, each once', async () => {
+    const table = await freshTable('audit-mixed');
+    const store = new DynamoDbEventStore(client, table);
+    const id = randomUUID();
+    const streamId = incidents.streamId(id);
+    const t = at(DAY1, 10 * 60_000);
+    await runCommand(
+      store,
+      incidents,
+      id,
+      { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+      { now: t, actor: ASAHI_MEMBER, policy: POLICY },
+    );
+    // As an earlier release wrote every event: the time index keys on the event item itself.
+    const [first] = await itemsOf(table, streamId).then((items) => items.filter((i) => i.sk?.N === '1'));
+    const { tPk, tSk } = timeIndexKeys(streamId, 1, t);
+    await client.send(
+      new PutItemCommand({ TableName: table, Item: { ...first, tPk: { S: tPk }, tSk: { S: tSk } } }),
+    );
+    await runCommand(
+      store,
+      incidents,
+      id,
+      { type: 'DecideRelay', data: { decision: 'approve' } },
+      { now: at(t, HOURS), actor: SECRETARIAT, policy: POLICY },
+    );
+    // Every event of the stream handed to the projection, twice (a batch retried): version 1 already
+    // has its keys and gets no entry; version 2 gets one, written again the second time.
+    await projectHeads(client, table, [streamId]);
+    await projectHeads(client, table, [streamId]);
+    const { Items: entries = [] } = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `time#${streamId}` } },
+      }),
+    );
+    expect(entries.map((e) => e.sk?.N)).toEqual(['2']);
+    const listed: StoredEvent[] = [];
+    for await (const e of periodEvents(client, table, DAY1, at(DAY1, 3 * HOURS))) listed.push(e);
+    expect(listed.map((e) => [e.streamId, e.version, e.type])).toEqual([
+      [streamId, 1, 'IncidentReported'],
+      [streamId, 2, 'RelayApproved'],
+    ]);
+    const stored: StoredEvent[] = [];
+    for await (const e of streamEvents(client, table, streamId)) stored.push(e);
+    expect(listed).toEqual(stored);
   });
 });

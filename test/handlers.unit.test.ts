@@ -21,6 +21,7 @@ import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IncidentState } from '../events/incident/incident.ts';
+import { decisionJsonOf } from '../functions/commons/decision-attribute.ts';
 import type { HttpEvent, HttpResult } from '../functions/commons/http.ts';
 import { incidents } from '../functions/commons/incidents.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
@@ -524,7 +525,9 @@ describe('deliver-notification handler', () => {
     const put = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input;
     expect(put?.Item?.type?.S).toBe('NotificationFailed');
     expect(put?.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(put?.Item?.decision?.S).toBeDefined();
+    // Compressed (decisionD1): the state after the event, its failed delivery recorded.
+    const decision = JSON.parse(decisionJsonOf(put?.Item ?? {}) ?? 'null') as IncidentState;
+    expect(decision.deliveries.map((d) => [d.key, d.ok])).toEqual([[message.key, false]]);
   });
 
   it('does not send again what the stream already records as delivered', async () => {

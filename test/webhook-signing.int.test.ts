@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionJsonOf } from '../functions/commons/decision-attribute.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { apiClient, eventually, startTestStack } from './support/local-api.ts';
@@ -83,7 +84,7 @@ async function advisoryDelivered(title: string): Promise<{ headers: IncomingHttp
 const verify = (secret: string, got: { headers: IncomingHttpHeaders; body: string }) =>
   new Webhook(secret).verify(got.body, got.headers as Record<string, string>);
 
-/** Every item of the event table as text: the events, heads and idempotency records. */
+/** Every item of the event table as text: the events (decision states decompressed), heads and idempotency records. */
 async function tableText(): Promise<string> {
   const client = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
@@ -94,7 +95,7 @@ async function tableText(): Promise<string> {
   let start: Record<string, never> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
+    for (const item of page.Items ?? []) items.push(item, decisionJsonOf(item) ?? null);
     start = page.LastEvaluatedKey as typeof start;
   } while (start);
   client.destroy();

@@ -57,6 +57,12 @@ export function timeIndexKeys(
   return { tPk: timePartition(shardOf(streamId)), tSk: timeSortKey(recordedAt, streamId, version) };
 }
 
+/**
+ * The table partition of a stream's time entries (`time#<streamId>`, sort key the version): the
+ * items the byTime index lists for events written without time index keys (functions/commons/time-index.ts).
+ */
+export const TIME_ENTRY_PREFIX = 'time#';
+
 /** `t#<shard>`. */
 export const timePartition = (shard: number): string => `t#${shard}`;
 

@@ -1,13 +1,24 @@
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { AUDIT_SHARDS, headPartition, timePartition, timeSortKey } from '../../events/audit/hash.ts';
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  AUDIT_SHARDS,
+  headPartition,
+  TIME_ENTRY_PREFIX,
+  timePartition,
+  timeSortKey,
+} from '../../events/audit/hash.ts';
 import type { HeadLeaf } from '../../events/audit/merkle.ts';
 import { DynamoDbEventReader, type Item, S, toEvent } from './dynamodb-event-reader.ts';
 import type { StoredEvent } from './event-store.ts';
 
 /**
  * The audit reads of the event table: every stream's head (sparse index `byHead`, sharded)
- * and every event of a period in recorded order (index `byTime`, sharded by day and stream,
- * merged on read). Neither scans the table, and no single partition takes every write.
+ * and every event of a period in recorded order (index `byTime`, sharded by stream, merged on
+ * read; its entries are written by the stream projection, see time-index.ts). Neither scans the table, and no single partition takes every write.
  */
 
 /** A stream's head as the byHead index holds it. */
@@ -52,6 +63,62 @@ export async function listAllHeads(client: DynamoDBClient, table: string): Promi
 /** The sort key of an event in the time index: the cursor of {@link readPeriodPage}. */
 export const eventSortKey = (e: StoredEvent): string => timeSortKey(e.recordedAt, e.streamId, e.version);
 
+/** BatchGetItem's limit of keys per call. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * The events of a page of the byTime index, in the index's order: an event item of an earlier
+ * release as it is, a time entry as the event it points to (read by BatchGetItem, consistent). An
+ * entry whose event is not there is left out: a stream's verification, not a period read, is where
+ * a missing event is reported (its chain and its head no longer agree).
+ */
+async function eventsOfTimeItems(
+  client: DynamoDBClient,
+  tableName: string,
+  items: readonly Item[],
+): Promise<StoredEvent[]> {
+  const keyOf = (item: Item) => {
+    const pk = item.pk?.S ?? '';
+    return { pk: pk.slice(TIME_ENTRY_PREFIX.length), sk: item.sk?.N ?? '' };
+  };
+  const entries = items.filter((item) => item.kind?.S === 'time').map(keyOf);
+  const found = new Map<string, Item>();
+  for (let i = 0; i < entries.length; i += BATCH_GET_KEYS) {
+    let keys: Item[] | undefined = entries
+      .slice(i, i + BATCH_GET_KEYS)
+      .map((k) => ({ pk: S(k.pk), sk: { N: k.sk } }));
+    for (let round = 0; keys && keys.length > 0; round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+      const out: BatchGetItemCommandOutput = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: keys,
+              ConsistentRead: true,
+              // The event, not the decision state the newest one carries.
+              ProjectionExpression: 'pk, sk, #type, #data, recordedAt, actor, schemaVersion, prevHash, #hash',
+              ExpressionAttributeNames: { '#type': 'type', '#data': 'data', '#hash': 'hash' },
+            },
+          },
+        }),
+      );
+      for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk?.S}#${item.sk?.N}`, item);
+      keys = out.UnprocessedKeys?.[tableName]?.Keys;
+    }
+  }
+  const events: StoredEvent[] = [];
+  for (const item of items) {
+    if (item.kind?.S !== 'time') {
+      events.push(toEvent(item));
+      continue;
+    }
+    const { pk, sk } = keyOf(item);
+    const event = found.get(`${pk}#${sk}`);
+    if (event) events.push(toEvent(event));
+  }
+  return events;
+}
+
 async function queryShard(
   client: DynamoDBClient,
   table: string,
@@ -78,8 +145,7 @@ async function queryShard(
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) {
-      const e = toEvent(item);
+    for (const e of await eventsOfTimeItems(client, table, page.Items ?? [])) {
       if (eventSortKey(e) > after) events.push(e);
     }
     startKey = page.LastEvaluatedKey;

@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -7,9 +6,10 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { chainHashes, GENESIS_HASH, timeIndexKeys } from '../../events/audit/hash.ts';
+import { chainHashes, GENESIS_HASH } from '../../events/audit/hash.ts';
 import { ConcurrencyError } from '../../events/errors.ts';
-import { DynamoDbEventReader, type Item, N, S } from './dynamodb-event-reader.ts';
+import { DECISION_ATTRIBUTES, decisionAttribute, decisionJsonOf } from './decision-attribute.ts';
+import { DynamoDbEventReader, N, S } from './dynamodb-event-reader.ts';
 import {
   type AppendRequest,
   type DecisionSnapshot,
@@ -18,7 +18,7 @@ import {
   IdempotencyRecordExistsError,
   type MultiStreamAppender,
 } from './event-store.ts';
-import { headPutInput, jsonItemAttribute } from './head-item.ts';
+import { headPutInput } from './head-item.ts';
 
 /** How long an idempotency record is kept: clients retry within minutes, not days. */
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -31,13 +31,6 @@ interface CachedDecision {
   readonly stateSchema: number;
   readonly updatedAt: string;
   readonly hash: string;
-}
-
-/** A stored (possibly gzipped) JSON attribute, or undefined when the item has neither form. */
-function jsonAttribute(item: Item, name: string): string | undefined {
-  const zipped = item[`${name}Z`]?.B;
-  if (zipped) return gunzipSync(zipped).toString('utf8');
-  return item[name]?.S;
 }
 
 /**
@@ -81,12 +74,12 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
       };
     }
     this.decisionReads.read++;
-    const item = await this.newestEvent(streamId, ['decision', 'decisionZ', 'decisionSchema']);
+    const item = await this.newestEvent(streamId, [...DECISION_ATTRIBUTES, 'decisionSchema']);
     if (!item) return null;
     const version = Number(item.sk?.N);
     const updatedAt = item.recordedAt?.S ?? '';
     const hash = item.hash?.S;
-    const json = jsonAttribute(item, 'decision');
+    const json = decisionJsonOf(item);
     // An event written before decision snapshots: the caller folds or reads the head instead.
     if (json === undefined)
       return { streamId, version, stateSchema: 0, updatedAt, ...(hash ? { hash } : {}), cached: false };
@@ -287,7 +280,6 @@ export function eventItems(
   );
   const items: TransactWriteItem[] = events.map((event, i) => {
     const version = expectedVersion + i + 1;
-    const { tPk, tSk } = timeIndexKeys(streamId, version, recordedAt);
     return {
       Put: {
         TableName: tableName,
@@ -303,12 +295,12 @@ export function eventItems(
           schemaVersion: N(request.schemaVersion),
           prevHash: S(links[i]?.prevHash ?? prevHash),
           hash: S(links[i]?.hash ?? ''),
-          tPk: S(tPk),
-          tSk: S(tSk),
-          // The newest event carries what the next command decides on.
+          // No time index keys (tPk, tSk): the byTime index would copy the item, a second write on
+          // the command path. The stream projection writes the event's time entry instead (time-index.ts).
+          // The newest event carries what the next command decides on, compressed (decision-attribute.ts).
           ...(i === last
             ? {
-                ...jsonItemAttribute('decision', decisionJson),
+                ...decisionAttribute(decisionJson),
                 decisionSchema: N(request.decision.stateSchema),
               }
             : {}),

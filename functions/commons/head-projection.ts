@@ -9,6 +9,7 @@ import { type HeadProjector, headProjectors, streamTypeOf } from './audit-aggreg
 import type { EventReader } from './event-store.ts';
 import { headPutInput } from './head-item.ts';
 import { logger } from './logger.ts';
+import { type TimedEvent, timedEventOf, writeTimeEntries } from './time-index.ts';
 
 /** Rounds of read-fold-write per stream before giving up on a contended head (the batch is retried). */
 const MAX_ROUNDS = 8;
@@ -81,7 +82,8 @@ export async function projectHead(
 }
 
 /**
- * The heads of a batch of the table's stream: each stream's head brought up to its newest event in
+ * The heads of a batch of the table's stream: each stream's events get their entries in the audit
+ * time index (time-index.ts: one PutItem each), and its head is brought up to its newest event in
  * the batch (one head read, one Query of the events after it, one conditional PutItem), streams in
  * the order they first appear. The first stream that fails is reported at its first record, so the
  * event source retries from there: every stream seen before it is done, and doing one again is harmless.
@@ -92,22 +94,26 @@ export async function projectHeads(
   reader: EventReader,
   event: DynamoDBStreamEvent,
 ): Promise<DynamoDBBatchResponse & { states: Map<string, unknown> }> {
-  const newest = new Map<string, { version: number; sequenceNumber: string }>();
+  const newest = new Map<string, { version: number; sequenceNumber: string; timed: TimedEvent[] }>();
   // Each projected stream's whole state, as loadAggregate would read it now: the reactions take it from here.
   const states = new Map<string, unknown>();
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
     if (record.eventName === 'REMOVE' || image?.kind?.S !== 'event' || !image.pk?.S || !image.sk?.N) continue;
     const seen = newest.get(image.pk.S);
+    const timed = timedEventOf(image);
     newest.set(image.pk.S, {
       version: Math.max(Number(image.sk.N), seen?.version ?? 0),
       sequenceNumber: seen?.sequenceNumber ?? record.dynamodb?.SequenceNumber ?? '',
+      timed: timed ? [...(seen?.timed ?? []), timed] : (seen?.timed ?? []),
     });
   }
-  for (const [streamId, { version, sequenceNumber }] of newest) {
+  for (const [streamId, { version, sequenceNumber, timed }] of newest) {
     const projector = headProjectors[streamTypeOf(streamId)];
-    if (!projector) continue;
     try {
+      // Every stream's events are in the time index, whether or not it has a head to project.
+      await writeTimeEntries(client, tableName, timed);
+      if (!projector) continue;
       const projected = await projectHead(client, tableName, reader, projector, streamId, version);
       if ('state' in projected) states.set(streamId, projected.state);
     } catch (error) {

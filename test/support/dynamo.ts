@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { inject } from 'vitest';
 import { headProjectors, streamTypeOf } from '../../functions/commons/audit-aggregates.ts';
 import { DynamoDbEventReader } from '../../functions/commons/dynamodb-event-reader.ts';
-import { projectHead } from '../../functions/commons/head-projection.ts';
+import { projectHeads as projectStreamBatch } from '../../functions/commons/head-projection.ts';
 import { ensureTable } from '../../local/dynamodb.ts';
 import { eventTableSpec } from '../../local/table-spec.ts';
 
@@ -38,14 +39,31 @@ export async function freshTable(prefix = 'events'): Promise<string> {
 }
 
 /**
- * Brings the heads of these streams up to their newest events, as stream-reactor (projectHeads)
- * does after each batch of the table's stream (tests that run the store alone run no stream).
+ * Runs stream-reactor's projection (projectHeads: the audit time index entries and the heads) on
+ * these streams as if the table's stream had handed over every event of them in one batch (tests
+ * that run the store alone run no stream).
  */
 export async function projectHeads(client: DynamoDBClient, table: string, streamIds: readonly string[]) {
   const reader = new DynamoDbEventReader(client, table);
+  const records: DynamoDBStreamEvent['Records'] = [];
   for (const streamId of streamIds) {
-    const projector = headProjectors[streamTypeOf(streamId)];
-    if (!projector) throw new Error(`no head projector for ${streamId}`);
-    await projectHead(client, table, reader, projector, streamId, Number.MAX_SAFE_INTEGER);
+    if (!headProjectors[streamTypeOf(streamId)]) throw new Error(`no head projector for ${streamId}`);
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND sk > :zero',
+        ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of Items) {
+      records.push({
+        eventName: 'INSERT',
+        dynamodb: { NewImage: item as never, SequenceNumber: String(records.length + 1) },
+      });
+    }
   }
+  const { batchItemFailures } = await projectStreamBatch(client, table, reader, { Records: records });
+  if (batchItemFailures.length > 0)
+    throw new Error(`projection failed at record ${batchItemFailures[0]?.itemIdentifier}`);
 }
