@@ -375,6 +375,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ['RelayWorkflow', 'RELAY_WORKFLOW_ARN'],
       ['AdvisoryWorkflow', 'ADVISORY_WORKFLOW_ARN'],
       ['ExerciseWorkflow', 'EXERCISE_WORKFLOW_ARN'],
+      ['SurveyWorkflow', 'SURVEY_WORKFLOW_ARN'],
     ];
     for (const machine of await synthesizedStateMachines()) {
       const arn = sfn.registerStateMachine(machine.logicalId, machine.definition, (fnArn) => {
@@ -487,6 +488,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         process.env.RELAY_WORKFLOW_ARN,
         process.env.ADVISORY_WORKFLOW_ARN,
         ...(process.env.EXERCISE_WORKFLOW_ARN ? [process.env.EXERCISE_WORKFLOW_ARN] : []),
+        ...(process.env.SURVEY_WORKFLOW_ARN ? [process.env.SURVEY_WORKFLOW_ARN] : []),
       ],
       topicArn,
       queueUrls: [queueUrl, advisoryQueueUrl],
