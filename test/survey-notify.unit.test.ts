@@ -8,6 +8,7 @@ import {
   evolveResponse,
   evolveSurvey,
   type MaybeSurvey,
+  planSurvey,
   type SurveyEvent,
   type SurveyState,
 } from '../events/survey/survey.ts';
@@ -236,5 +237,28 @@ describe('recording a survey message on the response stream', () => {
     expect(() =>
       decideResponse(record, null, { ...ctx, actor: { kind: 'user', sub: 'x', role: 'member', org: 'a' } }),
     ).toThrow();
+  });
+});
+
+describe('the survey workflow’s plan', () => {
+  it('waits until remindAt while the survey is open and unreminded, then ends', () => {
+    const { state } = history('AMBER');
+    const plan = planSurvey(state, T0);
+    expect(plan).toMatchObject({ next: 'wait', hop: 'remind', dueAt: state.remindAt });
+    expect(plan.timeoutSeconds).toBe((Date.parse(state.remindAt ?? '') - Date.parse(T0)) / 1000);
+    // A past reminder time times out at once.
+    expect(planSurvey(state, DUE)).toMatchObject({ next: 'wait', timeoutSeconds: 1 });
+    const [due] = decideSurvey({ type: 'RecordSurveyReminders', data: { responded: [] } }, state, {
+      now: T0,
+      actor: SYSTEM,
+    });
+    const reminded = evolveSurvey(state, {
+      ...(due as SurveyEvent),
+      version: 3,
+      recordedAt: T0,
+      actor: SYSTEM,
+    });
+    expect(planSurvey(reminded, T0)).toMatchObject({ next: 'done' });
+    expect(planSurvey(null, T0)).toMatchObject({ next: 'done' });
   });
 });
