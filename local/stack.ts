@@ -469,6 +469,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         `resumed ${advisoriesRecovered.resumed} advisories in flight and re-sent ${advisoriesRecovered.republished} undelivered advisory messages`,
       );
     }
+    const { resumeSurveys } = await import('./recover-surveys.ts');
+    const surveyWorkflowArn = process.env.SURVEY_WORKFLOW_ARN;
+    if (!surveyWorkflowArn) throw new Error('the template lacks the survey state machine');
+    const surveysRecovered = await resumeSurveys({
+      store,
+      workflow: new StepFunctionsWorkflow(new SFNClient({}), surveyWorkflowArn),
+      notifier: new SnsNotifier(new SNSClient({}), topicArn),
+      deps: { directory: async () => directory, publicUrl: http.url },
+    });
+    if (surveysRecovered.resumed + surveysRecovered.republished > 0) {
+      log.info(
+        `resumed ${surveysRecovered.resumed} survey reminder timers and re-sent ${surveysRecovered.republished} undelivered survey messages`,
+      );
+    }
     ready = true;
     const endpoints = localEndpoints({
       apiUrl: http.url,
