@@ -653,7 +653,7 @@ export const contract = {
     tag: 'surveys',
     summary: "Issue a survey to its sectors' members with a due date",
     description:
-      'Records the recipients (the current members of its sectors), the due date and `remindAt` (default: halfway to the due date). The members find it in `GET /surveys`; the messages on their channels and the reminder at `remindAt` are not sent yet (see the README).',
+      "Records the recipients (the current members of its sectors; for TLP:RED, their contacts' logins, the only ones who may see and answer it), the due date and `remindAt` (default: halfway to the due date). Each recipient contact is then told on its primary channel, in its language, with the console link; at `remindAt` the organisations that have not submitted are reminded on their contacts' secondary channel. The members also find it in `GET /surveys`.",
     path: surveyPath,
     idempotent: true,
     responses: { 200: json(survey.surveyAnswerSchema, 'issued') },

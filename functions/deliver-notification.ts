@@ -18,6 +18,7 @@ import type { OutboundNotification } from './commons/notifier.ts';
 import { timeScale } from './commons/policy-config.ts';
 import { reader } from './commons/reader.ts';
 import { emailSender, type Sender, smsSender, voiceSender, webhookSender } from './commons/senders.ts';
+import { deliverSurveyMessage, isSurveyMessage } from './commons/survey-delivery.ts';
 import { directoryWebhookKeys, webhookMasterKey } from './commons/webhook-signing.ts';
 
 const senders: Record<Channel, Sender> = {
@@ -55,6 +56,7 @@ const senderFor = (record: SQSRecord): Sender => {
 const retryLater = backoff(new SQSClient({ useQueueUrlAsEndpoint: false }), timeScale);
 
 async function deliver(message: OutboundNotification, send: Sender): Promise<void> {
+  if (isSurveyMessage(message)) return deliverSurveyMessage(message, send);
   if (!message.streamId.startsWith('incident#')) {
     return deliverAdvisoryMessage(message, send);
   }

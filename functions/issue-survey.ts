@@ -8,8 +8,9 @@ import { loadVisibleSurvey, surveyIdFrom } from './commons/surveys.ts';
 
 /**
  * POST /surveys/{id}/issue: the owner issues the survey to the current members of its sectors (as the
- * directory lists them now), with a due date and the time the silent ones are to be reminded
- * (`remindAt`; no message is sent for either yet: README, "Surveys and self-assessments").
+ * directory lists them now; for TLP:RED, their contacts' logins are named), with a due date and the time
+ * the silent ones are to be reminded (`remindAt`). The messages are reactions to the committed
+ * `SurveyIssued` (functions/commons/survey-reactions.ts), not sent here.
  */
 export const handler = httpHandler(
   { allow: ['nisc', 'ministry', 'secretariat'], body: issueSurveyBody },
@@ -17,13 +18,19 @@ export const handler = httpHandler(
     const id = surveyIdFrom(request.params);
     const survey = await loadVisibleSurvey(reader, id, request.actor);
     const roster: Partial<Record<SectorId, string[]>> = {};
-    for (const sector of survey.sectors) roster[sector] = [...(await loadRoster(reader, sector)).members];
+    const logins: Record<string, readonly string[]> = {};
+    for (const sector of survey.sectors) {
+      const sectorRoster = await loadRoster(reader, sector);
+      roster[sector] = [...sectorRoster.members];
+      Object.assign(logins, sectorRoster.logins);
+    }
     return surveyCommand(request, id, {
       type: 'IssueSurvey',
       data: {
         dueAt: request.body.dueAt,
         ...(request.body.remindAt ? { remindAt: request.body.remindAt } : {}),
         roster,
+        logins,
       },
     });
   },

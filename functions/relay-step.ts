@@ -7,6 +7,7 @@ import { exerciseStep, isExerciseStep } from './commons/exercise-steps.ts';
 import { incidents } from './commons/incidents.ts';
 import { policy } from './commons/policy-config.ts';
 import { store } from './commons/store.ts';
+import { isSurveyStep, surveyStep } from './commons/survey-steps.ts';
 import { workflowStepSchema } from './commons/workflow-step.ts';
 
 const step = workflowStepSchema('incidentId', hops);
@@ -23,6 +24,8 @@ export const handler = async (payload: unknown) => {
   if (isAdvisoryStep(payload)) return advisoryStep(payload);
   // So does the exercise workflow's (the release of injects at their offsets).
   if (isExerciseStep(payload)) return exerciseStep(payload);
+  // And the survey workflow's (a timer until the reminders are due).
+  if (isSurveyStep(payload)) return surveyStep(payload);
   const input = step.parse(payload);
   const now = new Date().toISOString();
   const ctx = { now, actor, policy };

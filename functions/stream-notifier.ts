@@ -11,6 +11,8 @@ import { SnsNotifier } from './commons/notifier.ts';
 import { notifyIncidentEvent } from './commons/reactions.ts';
 import { reader } from './commons/reader.ts';
 import { reactInOrder } from './commons/stream-events.ts';
+import { notifySurveyEvent } from './commons/survey-reactions.ts';
+import { surveys } from './commons/surveys.ts';
 
 const notifier = new SnsNotifier(
   new SNSClient({}),
@@ -55,6 +57,11 @@ export const handler = async (event: DynamoDBStreamEvent) => {
           ...(ackUrl ? { ackUrl } : {}),
         });
       }
+    } else if (stored.kind === 'survey') {
+      // The invitation at issue and the reminder, to the recipient organisations' contacts.
+      const { state } = await loadAggregate(reader, surveys, stored.id);
+      if (state !== null)
+        await notifySurveyEvent(stored.event, state, { notifier, publicUrl, directory: loadDir });
     }
   });
 };

@@ -12,7 +12,11 @@ import { dynamoClient, reader } from './commons/reader.ts';
 import { store } from './commons/store.ts';
 import { reactInOrder } from './commons/stream-events.ts';
 import { StepFunctionsWorkflow } from './commons/workflow.ts';
-import { advanceAdvisoryWorkflow, advanceIncidentWorkflow } from './commons/workflow-reactions.ts';
+import {
+  advanceAdvisoryWorkflow,
+  advanceIncidentWorkflow,
+  advanceSurveyWorkflow,
+} from './commons/workflow-reactions.ts';
 
 const sfn = new SFNClient({});
 const relayWorkflow = new StepFunctionsWorkflow(
@@ -33,10 +37,16 @@ const exerciseWorkflow = new StepFunctionsWorkflow(
   getStringFromEnv({ key: 'EXERCISE_WORKFLOW_ARN', defaultValue: '' }),
 );
 
+// Reminds a survey's silent recipients at its `remindAt` (the same construct, subject surveyId).
+const surveyWorkflow = new StepFunctionsWorkflow(
+  sfn,
+  getStringFromEnv({ key: 'SURVEY_WORKFLOW_ARN', defaultValue: '' }),
+);
+
 /**
  * DynamoDB Streams → the heads and the workflow reactions. First the heads (the read model that
- * lists and views read) are projected from the batch's events; then the relay and advisory
- * workflows are started, or a wait whose hop is done is resumed. The notifications of the same
+ * lists and views read) are projected from the batch's events; then the relay, advisory, exercise and
+ * survey workflows are started, or a wait whose hop is done is resumed. The notifications of the same
  * events are stream-notifier's, on the same stream. The heads live here rather than in a function
  * of their own: DynamoDB Streams serves at most two readers per shard without throttling them.
  * When a projection fails, only the records before it are reacted to, and the batch resumes from it.
@@ -69,9 +79,11 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       const state = await stateOf(exercises, stored.id);
       if (state !== null)
         await reactToExercise(stored.event, state, exerciseWorkflow, store, new Date().toISOString());
-    } else {
+    } else if (stored.kind === 'advisory') {
       const state = await stateOf(advisories, stored.id);
       if (state !== null) await advanceAdvisoryWorkflow(stored.event, state, advisoryWorkflow);
+    } else {
+      await advanceSurveyWorkflow(stored.event, stored.id, surveyWorkflow);
     }
   });
   const { batchItemFailures } = reacted.batchItemFailures.length > 0 ? reacted : projected;

@@ -22,9 +22,16 @@ export interface RelayWorkflowProps {
   /**
    * The input field naming the stream the workflow follows: `incidentId` (the upward relay,
    * the default), `advisoryId` (the downward advisory chain: same states, same function) or
-   * `exerciseId` (a cross-sector exercise: the wait is the next inject's release).
+   * `exerciseId` (a cross-sector exercise: the wait is the next inject's release) or `surveyId` (a
+   * survey: the wait is a timer until its reminders are due).
    */
-  readonly subject?: 'incidentId' | 'advisoryId' | 'exerciseId';
+  readonly subject?: 'incidentId' | 'advisoryId' | 'exerciseId' | 'surveyId';
+  /**
+   * A workflow whose role and log group this one uses too: the same function is called and the same
+   * transitions are logged, so a small workflow costs one CloudFormation resource (its state machine)
+   * instead of four.
+   */
+  readonly shareWith?: RelayWorkflow;
 }
 
 /**
@@ -98,23 +105,32 @@ export class RelayWorkflow extends Construct {
     wait.next(plan);
     escalate.next(plan);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // Transitions carry who was notified when; keep them as long as the functions' logs.
-      retention: logs.RetentionDays.THIRTEEN_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const { shareWith } = props;
+    this.logGroup =
+      shareWith?.logGroup ??
+      new logs.LogGroup(this, 'Logs', {
+        // Transitions carry who was notified when; keep them as long as the functions' logs.
+        retention: logs.RetentionDays.THIRTEEN_MONTHS,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    const comments = {
+      incidentId: 'CEPTOAR relay: plan the next hop, wait for it until its deadline, escalate on timeout',
+      advisoryId:
+        'CEPTOAR advisory chain: plan the next forward or window mark, wait for it, escalate on timeout',
+      exerciseId: 'CEPTOAR exercise: plan the next inject, wait until its offset, release it on timeout',
+      surveyId:
+        'CEPTOAR survey: wait until the reminder time, then record the reminders of the silent members',
+    } as const;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(plan),
-      comment:
-        subjectField === 'incidentId'
-          ? 'CEPTOAR relay: plan the next hop, wait for it until its deadline, escalate on timeout'
-          : subjectField === 'advisoryId'
-            ? 'CEPTOAR advisory chain: plan the next forward or window mark, wait for it, escalate on timeout'
-            : 'CEPTOAR exercise: plan the next inject, wait until its offset, release it on timeout',
+      comment: comments[subjectField],
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
+      ...(shareWith ? { role: shareWith.stateMachine.role } : {}),
     });
+    // The shared role's policy carries the findings' acknowledgements already.
+    if (shareWith) return;
 
     const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
     if (policy === undefined) throw new Error('the relay state machine role has no default policy');

@@ -142,6 +142,8 @@ export class CeptoarRelayStack extends Stack {
   readonly advisoryWorkflow: RelayWorkflow;
   /** The cross-sector exercises' workflow: the relay's states, releasing injects at their offsets. */
   readonly exerciseWorkflow: RelayWorkflow;
+  /** Reminds a survey's silent recipients at its reminder time. */
+  readonly surveyWorkflow: RelayWorkflow;
   /** The HMAC key of one-click acknowledgement links. */
   readonly ackKey: secretsmanager.Secret;
   /** The master secret every organisation's webhook signing key derives from. */
@@ -207,6 +209,12 @@ export class CeptoarRelayStack extends Stack {
     this.relayWorkflow = new RelayWorkflow(this, 'RelayWorkflow', { relayStep });
     this.advisoryWorkflow = new RelayWorkflow(this, 'AdvisoryWorkflow', { relayStep, subject: 'advisoryId' });
     this.exerciseWorkflow = new RelayWorkflow(this, 'ExerciseWorkflow', { relayStep, subject: 'exerciseId' });
+    // A timer until each survey's reminders: one more state machine on the exercise workflow's role and logs.
+    this.surveyWorkflow = new RelayWorkflow(this, 'SurveyWorkflow', {
+      relayStep,
+      subject: 'surveyId',
+      shareWith: this.exerciseWorkflow,
+    });
     this.ackKey = new secretsmanager.Secret(this, 'AckLinkKey', {
       description: 'HMAC key that signs the one-click acknowledgement links of advisories',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -495,6 +503,8 @@ export class CeptoarRelayStack extends Stack {
       fn.addEnvironment('ADVISORY_WORKFLOW_ARN', this.advisoryWorkflow.stateMachine.stateMachineArn);
       this.exerciseWorkflow.stateMachine.grant(fn, ...workflowCalls);
       fn.addEnvironment('EXERCISE_WORKFLOW_ARN', this.exerciseWorkflow.stateMachine.stateMachineArn);
+      this.surveyWorkflow.stateMachine.grant(fn, ...workflowCalls);
+      fn.addEnvironment('SURVEY_WORKFLOW_ARN', this.surveyWorkflow.stateMachine.stateMachineArn);
     }
 
     if (ofService('secretsmanager').length > 0) {

@@ -387,6 +387,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ['RelayWorkflow', 'RELAY_WORKFLOW_ARN'],
       ['AdvisoryWorkflow', 'ADVISORY_WORKFLOW_ARN'],
       ['ExerciseWorkflow', 'EXERCISE_WORKFLOW_ARN'],
+      ['SurveyWorkflow', 'SURVEY_WORKFLOW_ARN'],
     ];
     for (const machine of options.stateMachines ?? (await synthesizedStateMachines())) {
       const arn = sfn.registerStateMachine(machine.logicalId, machine.definition, (fnArn) => {
@@ -490,6 +491,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.EXERCISE_WORKFLOW_ARN),
     });
     if (exercisesRecovered.resumed > 0) log.info(`resumed ${exercisesRecovered.resumed} running exercises`);
+    const { resumeSurveys } = await import('./recover-surveys.ts');
+    const surveyWorkflowArn = process.env.SURVEY_WORKFLOW_ARN;
+    if (!surveyWorkflowArn) throw new Error('the template lacks the survey state machine');
+    const surveysRecovered = await resumeSurveys({
+      store,
+      workflow: new StepFunctionsWorkflow(new SFNClient({}), surveyWorkflowArn),
+      notifier: new SnsNotifier(new SNSClient({}), topicArn),
+      deps: { directory: async () => directory, publicUrl: http.url },
+    });
+    if (surveysRecovered.resumed + surveysRecovered.republished > 0) {
+      log.info(
+        `resumed ${surveysRecovered.resumed} survey reminder timers and re-sent ${surveysRecovered.republished} undelivered survey messages`,
+      );
+    }
     ready = true;
     const endpoints = localEndpoints({
       apiUrl: http.url,
@@ -509,6 +524,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         process.env.RELAY_WORKFLOW_ARN,
         process.env.ADVISORY_WORKFLOW_ARN,
         process.env.EXERCISE_WORKFLOW_ARN,
+        surveyWorkflowArn,
       ],
       topicArn,
       queueUrls: [queueUrl, advisoryQueueUrl],

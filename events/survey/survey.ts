@@ -1,9 +1,11 @@
 import { type Actor, hasRole } from '../actor.ts';
+import type { DeliveryOutcome } from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Tlp } from '../fields.ts';
-import type { Recorded } from '../incident/incident.ts';
+import type { Channel, Recorded } from '../incident/incident.ts';
 import { DEFAULT_SECTOR, type MinistryId, type SectorId } from '../sector/catalog.ts';
 import { ministryOfActor } from '../sector/visibility.ts';
+import { DONE, type WaitPlan, waitUntil } from '../workflow-plan.ts';
 import * as z from '../zod.ts';
 import { type Answers, answersSchema, definitionSchema, type SurveyDefinition } from './definition.ts';
 
@@ -41,6 +43,9 @@ export interface SurveySetup {
 
 export type SurveyStatus = 'draft' | 'open' | 'closed';
 
+/** What a message about a survey is for: the invitation at issue, or the reminder before the due date. */
+export type SurveyPurpose = 'survey' | 'survey_reminder';
+
 export type SurveyEvent =
   | {
       type: 'SurveyCreated';
@@ -49,7 +54,13 @@ export type SurveyEvent =
   | { type: 'SurveyRevised'; data: { surveyVersion: number; definition: SurveyDefinition } }
   | {
       type: 'SurveyIssued';
-      data: { dueAt: string; remindAt: string; recipients: Partial<Record<SectorId, string[]>> };
+      data: {
+        dueAt: string;
+        remindAt: string;
+        recipients: Partial<Record<SectorId, string[]>>;
+        /** For TLP:RED, the logins of each recipient organisation's named contacts (absent before it was added). */
+        named?: Record<string, string[]>;
+      };
     }
   | { type: 'SurveyRemindersDue'; data: { orgs: string[] } }
   | { type: 'SurveyClosed'; data: Record<string, never> }
@@ -79,6 +90,8 @@ export interface SurveyState {
   readonly remindAt?: string;
   readonly closedAt?: string;
   readonly recipients: Partial<Record<SectorId, readonly string[]>>;
+  /** For TLP:RED, the logins that may see and answer it, per recipient organisation (optional: older heads lack it). */
+  readonly named?: Readonly<Record<string, readonly string[]>>;
   readonly remindedAt?: string;
   readonly reminded: readonly string[];
   readonly released: readonly ReleasedText[];
@@ -96,6 +109,14 @@ export const latestVersion = (s: SurveyState) => ({
 /** The sector a recipient organisation answers for, or undefined when it was not invited. */
 export const sectorOfRecipient = (s: SurveyState, org: string): SectorId | undefined =>
   (Object.keys(s.recipients) as SectorId[]).find((sector) => s.recipients[sector]?.includes(org));
+
+/**
+ * Whether a login of a recipient organisation is in the survey's audience (TLP 2.0, as for
+ * advisories): every login of the organisation, except for TLP:RED, which is its named
+ * contacts' logins only (fixed at issue).
+ */
+export const isNamed = (s: SurveyState, org: string, login: string): boolean =>
+  s.tlp !== 'RED' || (s.named?.[org] ?? []).includes(login);
 
 /** Every invited organisation. */
 export const invitedOrgs = (s: SurveyState): string[] =>
@@ -127,6 +148,7 @@ export function evolveSurvey(state: MaybeSurvey, event: Recorded<SurveyEvent>): 
         dueAt: event.data.dueAt,
         remindAt: event.data.remindAt,
         recipients: event.data.recipients,
+        ...(event.data.named ? { named: event.data.named } : {}),
       };
     case 'SurveyRemindersDue':
       return { ...state, remindedAt: event.recordedAt, reminded: event.data.orgs };
@@ -157,11 +179,31 @@ export type SurveyCommand =
   | { type: 'ReviseSurvey'; data: { definition: unknown } }
   | {
       type: 'IssueSurvey';
-      data: { dueAt: string; remindAt?: string; roster: Partial<Record<SectorId, string[]>> };
+      data: {
+        dueAt: string;
+        remindAt?: string;
+        roster: Partial<Record<SectorId, string[]>>;
+        /** The logins of each member organisation's contacts (a TLP:RED survey is theirs alone). */
+        logins?: Readonly<Record<string, readonly string[]>>;
+      };
     }
   | { type: 'RecordSurveyReminders'; data: { responded: string[] } }
   | { type: 'CloseSurvey'; data: Record<string, never> }
   | { type: 'ReleaseFreeText'; data: { questionId: string; texts: string[] } };
+
+/** The one wait of a survey's workflow: until its reminder time. */
+export const surveyWaits = ['remind'] as const;
+
+/**
+ * What the survey's workflow does next: wait until `remindAt` while the survey is open and its
+ * reminders are not recorded yet (a past time times out at once), else end. Nothing answers the
+ * wait's token: it is a timer, and its timeout records the reminders (`RecordSurveyReminders`).
+ */
+export function planSurvey(state: MaybeSurvey, now: string): WaitPlan<'remind'> {
+  if (state === null || state.status !== 'open' || state.remindedAt !== undefined || !state.remindAt)
+    return DONE;
+  return waitUntil('remind', 0, state.remindAt, now);
+}
 
 export interface SurveyContext {
   readonly now: string;
@@ -232,10 +274,24 @@ export function decideSurvey(command: SurveyCommand, state: MaybeSurvey, ctx: Su
         recipients[sector] = [...(command.data.roster[sector] ?? [])].sort();
       if (Object.values(recipients).every((o) => o.length === 0))
         throw new IllegalStateError('the survey’s sectors have no member organisations in the directory');
+      const logins = command.data.logins ?? {};
+      const named =
+        state.tlp === 'RED'
+          ? Object.fromEntries(
+              Object.values(recipients)
+                .flat()
+                .map((org) => [org, [...(logins[org] ?? [])].sort()]),
+            )
+          : undefined;
       return [
         {
           type: 'SurveyIssued',
-          data: { dueAt: new Date(due).toISOString(), remindAt: new Date(remind).toISOString(), recipients },
+          data: {
+            dueAt: new Date(due).toISOString(),
+            remindAt: new Date(remind).toISOString(),
+            recipients,
+            ...(named ? { named } : {}),
+          },
         },
       ];
     }
@@ -301,7 +357,32 @@ export type ResponseEvent =
         late: boolean;
       };
     }
-  | { type: 'ResponseAmended'; data: { surveyVersion: number; answers: Answers; late: boolean } };
+  | { type: 'ResponseAmended'; data: { surveyVersion: number; answers: Answers; late: boolean } }
+  | { type: 'SurveyDelivered'; data: SurveyDeliveryData & { messageId: string } }
+  | { type: 'SurveyDeliveryFailed'; data: SurveyDeliveryData & { reason: string } };
+
+/** Who a survey message went to, on which channel, and why: recorded on the organisation's response stream. */
+export interface SurveyDeliveryData {
+  surveyId: string;
+  org: string;
+  sector: SectorId;
+  key: string;
+  purpose: SurveyPurpose;
+  contactId: string;
+  channel: Channel;
+  to: string;
+}
+
+/** One message about the survey to one of the organisation's contacts, as recorded. */
+export interface SurveyDelivery {
+  readonly key: string;
+  readonly at: string;
+  readonly purpose: SurveyPurpose;
+  readonly contactId: string;
+  readonly channel: Channel;
+  readonly to: string;
+  readonly ok: boolean;
+}
 
 export interface ResponseState {
   readonly surveyId: string;
@@ -316,6 +397,8 @@ export interface ResponseState {
   /** The first submission came after the due date. */
   readonly late: boolean;
   readonly amendments: number;
+  /** The survey's messages to the organisation's contacts (optional: heads written before it lack it). */
+  readonly deliveries?: readonly SurveyDelivery[];
 }
 export type MaybeResponse = ResponseState | null;
 
@@ -351,6 +434,19 @@ export function evolveResponse(state: MaybeResponse, event: Recorded<ResponseEve
         amendments: state.amendments + 1,
       };
     }
+    case 'SurveyDelivered':
+    case 'SurveyDeliveryFailed': {
+      const s = base(event.data);
+      const { key, purpose, contactId, channel, to } = event.data;
+      const ok = event.type === 'SurveyDelivered';
+      return {
+        ...s,
+        deliveries: [
+          ...(s.deliveries ?? []),
+          { key, at: event.recordedAt, purpose, contactId, channel, to, ok },
+        ],
+      };
+    }
     default: {
       const _never: never = event;
       return _never;
@@ -360,7 +456,11 @@ export function evolveResponse(state: MaybeResponse, event: Recorded<ResponseEve
 
 export type ResponseCommand =
   | { type: 'SaveDraft'; data: { answers: unknown } }
-  | { type: 'SubmitResponse'; data: { answers?: unknown } };
+  | { type: 'SubmitResponse'; data: { answers?: unknown } }
+  | {
+      type: 'RecordSurveyDelivery';
+      data: Omit<SurveyDeliveryData, 'surveyId' | 'sector'> & { outcome: DeliveryOutcome };
+    };
 
 export interface ResponseContext extends SurveyContext {
   /** The survey as it stands (read beside the command): its open window and its newest version. */
@@ -386,10 +486,23 @@ export function decideResponse(
   ctx: ResponseContext,
 ): ResponseEvent[] {
   const { actor, survey } = ctx;
+  if (command.type === 'RecordSurveyDelivery') {
+    if (actor.kind !== 'system') throw new ForbiddenError('only the notifier records deliveries');
+    const { outcome, ...d } = command.data;
+    const sector = sectorOfRecipient(survey, d.org);
+    if (sector === undefined) throw new NotFoundError('the organisation was not invited');
+    // A redelivered queue message records nothing twice.
+    if (state?.deliveries?.some((x) => x.key === d.key)) return [];
+    const data = { surveyId: survey.id, sector, ...d };
+    return outcome.ok
+      ? [{ type: 'SurveyDelivered', data: { ...data, messageId: outcome.messageId } }]
+      : [{ type: 'SurveyDeliveryFailed', data: { ...data, reason: outcome.reason } }];
+  }
   if (actor.kind !== 'user' || actor.role !== 'member' || !actor.org)
     throw new ForbiddenError('a member organisation answers surveys');
   const sector = sectorOfRecipient(survey, actor.org);
-  if (survey.status === 'draft' || sector === undefined) throw new NotFoundError('no such survey');
+  if (survey.status === 'draft' || sector === undefined || !isNamed(survey, actor.org, actor.sub))
+    throw new NotFoundError('no such survey');
   if (survey.status === 'closed') throw new IllegalStateError('the survey is closed');
   const { surveyVersion, definition } = latestVersion(survey);
   const ids = { surveyId: survey.id, org: actor.org, sector };

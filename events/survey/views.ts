@@ -12,12 +12,20 @@ import {
   sectorScore,
   submittedOf,
 } from './results.ts';
-import { isOwner, latestVersion, type ResponseState, type SurveyState, sectorOfRecipient } from './survey.ts';
+import {
+  isNamed,
+  isOwner,
+  latestVersion,
+  type ResponseState,
+  type SurveyState,
+  sectorOfRecipient,
+} from './survey.ts';
 
 /**
  * Who sees what of a survey. The owner always; the secretariat and the ministry of a sector it
  * covers once it is issued; NISC every survey; an auditor those of its sectors; a member once
- * issued to its organisation. Anything else is 404, never 403: a sector's surveys do not exist
+ * issued to its organisation, and for TLP:RED only the named contacts' logins (`isNamed`, as for
+ * advisories). Anything else is 404, never 403: a sector's surveys do not exist
  * for another sector.
  */
 export function canSeeSurvey(s: SurveyState, actor: Actor): boolean {
@@ -30,7 +38,8 @@ export function canSeeSurvey(s: SurveyState, actor: Actor): boolean {
       return (
         issued &&
         actor.org !== undefined &&
-        sectorOfRecipient(s, actor.org) === (actor.sector ?? DEFAULT_SECTOR)
+        sectorOfRecipient(s, actor.org) === (actor.sector ?? DEFAULT_SECTOR) &&
+        isNamed(s, actor.org, actor.sub)
       );
     case 'secretariat':
     case 'ministry':

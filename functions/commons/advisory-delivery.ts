@@ -40,7 +40,7 @@ export function deliverAdvisoryMessage(
  * records is not sent again (a redelivered queue message). The stream is read once; the
  * record is appended on what was read (a change meanwhile costs a reload and a retry).
  */
-export async function deliverOnce<
+export function deliverOnce<
   S extends { readonly deliveries: readonly { readonly key: string }[] } | null,
   E extends { type: string; data: unknown },
   C,
@@ -51,19 +51,37 @@ export async function deliverOnce<
   send: (m: OutboundNotification) => Promise<Outcome>,
   record: (outcome: Outcome) => C,
 ): Promise<void> {
+  return deliverOnceWith(aggregate, id, message, send, record, (now) => ({ now, actor, policy }));
+}
+
+/**
+ * deliverOnce with the decision's context given (`now` is the time of the record), for streams
+ * whose decisions need more than the relay policy. With `mayBeNew`, a stream without events yet
+ * (a survey's response stream before the organisation answers) is recorded on as it is.
+ */
+export async function deliverOnceWith<
+  S extends { readonly deliveries?: readonly { readonly key: string }[] | undefined } | null,
+  E extends { type: string; data: unknown },
+  C,
+  X extends { now: string; actor: Actor },
+>(
+  aggregate: Aggregate<S, E, C, X>,
+  id: string,
+  message: OutboundNotification,
+  send: (m: OutboundNotification) => Promise<Outcome>,
+  record: (outcome: Outcome) => C,
+  context: (now: string) => X,
+  { mayBeNew = false }: { mayBeNew?: boolean } = {},
+): Promise<void> {
   const loaded = await loadAggregate(store, aggregate, id);
-  if (loaded.state === null)
+  if (loaded.state === null && !mayBeNew)
     throw new Error(`no ${aggregate.streamType} ${id} for notification ${message.key}`);
-  if (loaded.state.deliveries.some((d) => d.key === message.key)) return;
+  if (loaded.state?.deliveries?.some((d) => d.key === message.key)) return;
   const outcome = await send(message);
-  await runCommand(
-    store,
-    aggregate,
-    id,
-    record(outcome),
-    { now: new Date().toISOString(), actor, policy },
-    { retryOnConflict: true, loaded },
-  );
+  await runCommand(store, aggregate, id, record(outcome), context(new Date().toISOString()), {
+    retryOnConflict: true,
+    loaded,
+  });
 }
 
 /** True for a message to an advisory recipient (recorded on the recipient's stream). */

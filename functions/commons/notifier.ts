@@ -1,13 +1,14 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
 import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
+import type { SurveyPurpose } from '../../events/survey/survey.ts';
 
 /** One message to one address on one channel; `key` makes its delivery idempotent. */
 export interface OutboundNotification {
   readonly key: string;
   readonly streamId: string;
-  readonly purpose: NotificationPurpose | AdvisoryPurpose;
-  /** The directory contact it goes to (advisory recipients: their deliveries are recorded per contact). */
+  readonly purpose: NotificationPurpose | AdvisoryPurpose | SurveyPurpose;
+  /** The directory contact it goes to (advisory and survey recipients: their deliveries are recorded per contact). */
   readonly contactId?: string;
   /** The organisation of that contact: its key signs a webhook (absent on messages queued before it was added). */
   readonly org?: string;

@@ -4,13 +4,15 @@ import type { Actor } from '../../events/actor.ts';
 import type { AdvisoryEvent } from '../../events/advisory/advisory.ts';
 import type { ExerciseEvent } from '../../events/exercise/exercise.ts';
 import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
+import type { SurveyEvent } from '../../events/survey/survey.ts';
 import { logger } from './logger.ts';
 
 /** A committed event of a stream the reactions follow, as a stream record carries it. */
 export type StreamEvent =
   | { readonly kind: 'incident'; readonly id: string; readonly event: Recorded<IncidentEvent> }
   | { readonly kind: 'advisory'; readonly id: string; readonly event: Recorded<AdvisoryEvent> }
-  | { readonly kind: 'exercise'; readonly id: string; readonly event: Recorded<ExerciseEvent> };
+  | { readonly kind: 'exercise'; readonly id: string; readonly event: Recorded<ExerciseEvent> }
+  | { readonly kind: 'survey'; readonly id: string; readonly event: Recorded<SurveyEvent> };
 
 /** The stored event in a stream record, or null for heads, idempotency records and other streams. */
 export function streamEventOf(record: DynamoDBRecord): StreamEvent | null {
@@ -31,6 +33,8 @@ export function streamEventOf(record: DynamoDBRecord): StreamEvent | null {
     return { kind: 'advisory', id: pk.S.slice('advisory#'.length), event: event as Recorded<AdvisoryEvent> };
   if (pk.S.startsWith('exercise#'))
     return { kind: 'exercise', id: pk.S.slice('exercise#'.length), event: event as Recorded<ExerciseEvent> };
+  if (pk.S.startsWith('survey#'))
+    return { kind: 'survey', id: pk.S.slice('survey#'.length), event: event as Recorded<SurveyEvent> };
   return null;
 }
 

@@ -122,9 +122,9 @@ const callerName: Record<Lang, string> = {
 };
 
 /** What a call says when the label keeps the content behind the login. */
-const notReadAloud = (tlp: Tlp, lang: Lang, what: 'report' | 'advisory') =>
+const notReadAloud = (tlp: Tlp, lang: Lang, what: 'report' | 'advisory' | 'survey') =>
   lang === 'ja'
-    ? `${spokenTlp.ja[tlp]}の${what === 'report' ? '報告' : '情報提供'}のため、内容は電話ではお伝えしません。`
+    ? `${spokenTlp.ja[tlp]}の${{ report: '報告', advisory: '情報提供', survey: '調査' }[what]}のため、内容は電話ではお伝えしません。`
     : `This ${what} is ${spokenTlp.en[tlp]}: its content is not read over the phone.`;
 
 /**
@@ -353,4 +353,75 @@ export function renderAdvisory(facts: AdvisoryFacts, lang: Lang): Message {
   );
   const short = `${subject} ${facts.ackLink ?? facts.link}`;
   return { subject, text: lines.join('\n'), short, voice: toSsml(spokenAdvisory(facts, lang), lang) };
+}
+
+/** Everything a message may say about a survey; what it does say depends on the TLP label. */
+export interface SurveyFacts {
+  readonly purpose: 'survey' | 'survey_reminder';
+  /** The newest version's title, in both languages. */
+  readonly title: { readonly ja: string; readonly en: string };
+  readonly tlp: Tlp;
+  readonly dueAt: string;
+  /** Where the member fills it in on the console. */
+  readonly link: string;
+}
+
+const surveyHeadline: Record<Lang, Record<SurveyFacts['purpose'], string>> = {
+  ja: {
+    survey: '【要回答】調査のお願い',
+    survey_reminder: '【再送・要回答】調査への回答をお願いします',
+  },
+  en: {
+    survey: '[Action] Survey: please answer',
+    survey_reminder: '[Reminder] Survey awaiting your answer',
+  },
+};
+
+/**
+ * Renders a survey invitation or reminder in the contact's language: the TLP label and the due
+ * date in the subject, the title where the label allows it (never for RED or AMBER+STRICT), and the
+ * console link where it is filled in. A survey is never a drill: no 【訓練】 mark.
+ */
+export function renderSurvey(facts: SurveyFacts, lang: Lang): Message {
+  const ja = lang === 'ja';
+  const due = formatTime(facts.dueAt, lang);
+  const subject = `[TLP:${facts.tlp}] ${surveyHeadline[lang][facts.purpose]}${ja ? ` (期限 ${due})` : ` (by ${due})`}`;
+  const lines: string[] = [];
+  if (withheld(facts.tlp))
+    lines.push(
+      ja
+        ? `TLP:${facts.tlp} の調査が届いています。内容はログイン後に確認してください。`
+        : `A TLP:${facts.tlp} survey is waiting for you: sign in to read it.`,
+    );
+  else lines.push(ja ? `調査: ${facts.title.ja}` : `Survey: ${facts.title.en}`);
+  lines.push(
+    ja ? `回答期限: ${due}` : `Due: ${due}`,
+    ja ? `回答: ${facts.link}` : `Answer: ${facts.link}`,
+    '',
+    ja
+      ? 'このメールは化学セプター情報連絡システムから送信されています。'
+      : 'Sent by the chemical-sector CEPTOAR relay.',
+  );
+  const said = [
+    callerName[lang],
+    ja
+      ? facts.purpose === 'survey'
+        ? '調査への回答をお願いします。'
+        : '調査への回答がまだ提出されていません。'
+      : facts.purpose === 'survey'
+        ? 'A survey is waiting for your answers.'
+        : 'A survey is still waiting for your answers.',
+    ...(withheld(facts.tlp)
+      ? [notReadAloud(facts.tlp, lang, 'survey')]
+      : [ja ? `調査名は、${facts.title.ja}。` : `Survey: ${facts.title.en}.`]),
+    ja
+      ? `期限は、${spokenTime(facts.dueAt, lang)}です。システムにログインして回答してください。`
+      : `It is due by ${spokenTime(facts.dueAt, lang)}. Please sign in to the relay to answer it.`,
+  ];
+  return {
+    subject,
+    text: lines.join('\n'),
+    short: `${subject} ${facts.link}`,
+    voice: toSsml(said, lang),
+  };
 }

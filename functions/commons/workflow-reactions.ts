@@ -7,6 +7,7 @@ import {
   type Recorded,
 } from '../../events/incident/incident.ts';
 import type { Hop } from '../../events/policy.ts';
+import type { SurveyEvent } from '../../events/survey/survey.ts';
 import type { RelayWorkflow } from './workflow.ts';
 
 // The workflow reactions (stream-reactor), apart from the messages (stream-notifier, reactions.ts and
@@ -79,4 +80,16 @@ export async function advanceAdvisoryWorkflow(
   if (ended && wait && pendingHop(state.status) !== ended) {
     await workflow.resume(wait.taskToken, { advisoryId: state.id, hop: ended, version: state.version });
   }
+}
+
+/**
+ * The workflow half of the reactions to one committed survey event: the issue starts the survey's
+ * workflow (its timer until the reminders are due). Safe to run more than once for the same event.
+ */
+export async function advanceSurveyWorkflow(
+  event: Recorded<SurveyEvent>,
+  surveyId: string,
+  workflow: RelayWorkflow,
+): Promise<void> {
+  if (event.type === 'SurveyIssued') await workflow.start(surveyId, { surveyId });
 }

@@ -9,7 +9,11 @@ import {
 } from '@aws-sdk/client-sfn';
 
 /** A workflow's input: the incident relay's, or the advisory chain's (same states, see infra/relay-workflow.ts). */
-export type WorkflowInput = { incidentId: string } | { advisoryId: string } | { exerciseId: string };
+export type WorkflowInput =
+  | { incidentId: string }
+  | { advisoryId: string }
+  | { exerciseId: string }
+  | { surveyId: string };
 
 /** The workflow port: start a relay, and resume a relay waiting on a task token. */
 export interface RelayWorkflow {
