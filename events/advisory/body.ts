@@ -29,6 +29,12 @@ const common = {
   ),
 };
 
+/** `sectors` as a list: strings here, each checked below, so a 400 names the entry (`sectors.<i>`). */
+const sectorList = z.array(z.string()).check(z.maxLength(sectorIds.length));
+z.globalRegistry.add(sectorList, {
+  description: `sector ids, at least one, none repeated: each one of ${sectorIds.join(', ')}`,
+});
+
 /**
  * The body of POST /advisories (情報提供). With `sectors` (NISC, or a ministry for the sectors it
  * oversees) it goes to several sectors, or to all: one chain per sector (events/advisory/fork.ts).
@@ -38,7 +44,7 @@ export const issueAdvisoryBody = z.strictObject({
   drill: z._default(z.boolean(), false),
   /** `all`, or sector ids (each checked on its own, so a 400 names `sectors.<i>`). */
   sectors: z.optional(
-    z.union([z.literal('all'), z.array(z.string()).check(z.maxLength(sectorIds.length))]).check(
+    z.union([z.literal('all'), sectorList]).check(
       z.superRefine((value, ctx) => {
         if (value === 'all') return;
         if (value.length === 0)

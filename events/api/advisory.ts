@@ -111,7 +111,6 @@ export const chainAdvisoryView = z.object({
       channel,
       to: z.string(),
       ok: z.boolean(),
-      detail: z.string(),
     }),
   ),
 });
