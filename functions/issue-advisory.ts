@@ -1,7 +1,8 @@
 import { forkTarget, issueAdvisoryBody } from '../events/advisory/body.ts';
 import type { ForkState } from '../events/advisory/fork.ts';
-import { forkChildId, forks } from './commons/advisory-forks.ts';
+import { forks } from './commons/advisory-forks.ts';
 import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
+import { forkChildId } from './commons/fork-child-id.ts';
 import { httpHandler } from './commons/http.ts';
 import { httpCommand } from './commons/http-command.ts';
 import { reader } from './commons/reader.ts';

@@ -9,10 +9,8 @@ import {
   initialFork,
   type MaybeFork,
 } from '../../events/advisory/fork.ts';
-import type { SectorId } from '../../events/sector/catalog.ts';
 import { advisories, loadRecipients } from './advisories.ts';
 import { type Aggregate, loadAggregate } from './command-runner.ts';
-import { derivedUuid } from './derived-id.ts';
 import type { EventReader } from './event-store.ts';
 import { upcastV1 } from './upcast.ts';
 
@@ -34,10 +32,6 @@ export const forks: Aggregate<MaybeFork, ForkEvent, ForkCommand, ForkContext> = 
   },
   upcast: (stored) => upcastV1<ForkEvent>(stored),
 };
-
-/** The id of a fork's child advisory in a sector: derived, so the reaction that issues it is idempotent. */
-export const forkChildId = (forkId: string, sector: SectorId): string =>
-  derivedUuid(`ceptoar-advisory-fork:${forkId}:${sector}`);
 
 /** Each child of a fork as it stands: its advisory (null until issued) and its recipients' heads. */
 export async function loadForkChildren(reader: EventReader, fork: ForkState): Promise<ForkChildRead[]> {
