@@ -408,9 +408,16 @@ export const contract = {
   'POST /advisories': {
     tag: 'advisories',
     summary: 'Issue an advisory (情報提供)',
-    description: "It starts down the chain from the issuer's place: NISC → ministry → secretariat → members.",
+    description:
+      "It starts down the chain from the issuer's place: NISC → ministry → secretariat → members. With `sectors` (a list of sector ids, or `all`), NISC (or a ministry, to the sectors it oversees) sends it to several sectors: the answer is the parent, and one ordinary advisory per sector (its `children`, each `NISC → that sector's ministry → its secretariat → its members`) is issued from it by a reaction; `GET /advisories/{id}` of the parent gives the per-sector and overall transmission rates. `sectors` goes with neither `sector` nor an `audience` list (400).",
     idempotent: true,
-    responses: { 201: json(advisory.advisoryAnswer, 'issued', CREATED) },
+    responses: {
+      201: json(
+        z.union([advisory.advisoryAnswer, advisory.forkAnswer]),
+        'issued (a fork: `kind: fork`)',
+        CREATED,
+      ),
+    },
     errors: [...AUTH, 400, 413, 422],
     example: { body: ADVISORY_EXAMPLE },
   },

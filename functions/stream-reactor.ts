@@ -2,10 +2,12 @@ import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { advisories } from './commons/advisories.ts';
+import { forks } from './commons/advisory-forks.ts';
 import { type Folding, loadAggregate } from './commons/command-runner.ts';
 import { eventsTable } from './commons/config.ts';
 import { reactToExercise } from './commons/exercise-reactions.ts';
 import { exercises } from './commons/exercises.ts';
+import { reactToFork } from './commons/fork-reactions.ts';
 import { projectHeads } from './commons/head-projection.ts';
 import { incidents } from './commons/incidents.ts';
 import { dynamoClient, reader } from './commons/reader.ts';
@@ -46,7 +48,8 @@ const surveyWorkflow = new StepFunctionsWorkflow(
 /**
  * DynamoDB Streams → the heads and the workflow reactions. First the heads (the read model that
  * lists and views read) are projected from the batch's events; then the relay, advisory, exercise and
- * survey workflows are started, or a wait whose hop is done is resumed. The notifications of the same
+ * survey workflows are started, or a wait whose hop is done is resumed; an advisory to several
+ * sectors is forked into one advisory per sector. The notifications of the same
  * events are stream-notifier's, on the same stream. The heads live here rather than in a function
  * of their own: DynamoDB Streams serves at most two readers per shard without throttling them.
  * When a projection fails, only the records before it are reacted to, and the batch resumes from it.
@@ -79,6 +82,10 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       const state = await stateOf(exercises, stored.id);
       if (state !== null)
         await reactToExercise(stored.event, state, exerciseWorkflow, store, new Date().toISOString());
+    } else if (stored.kind === 'advisory-fork') {
+      // An advisory to several sectors becomes one advisory per sector (each then starts its own workflow).
+      const state = await stateOf(forks, stored.id);
+      if (state !== null) await reactToFork(stored.event, state, store, new Date().toISOString());
     } else if (stored.kind === 'advisory') {
       const state = await stateOf(advisories, stored.id);
       if (state !== null) await advanceAdvisoryWorkflow(stored.event, state, advisoryWorkflow);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, EXERCISE_EXAMPLE, SURVEY_EXAMPLE } from '../functions/api-contract.ts';
+import { ADVISORY_EXAMPLE, EXAMPLE, EXERCISE_EXAMPLE, SURVEY_EXAMPLE } from '../functions/api-contract.ts';
 import { functions } from '../functions/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { OPENAPI_FILE } from '../scripts/openapi.ts';
@@ -230,4 +230,30 @@ describe('the OpenAPI document and the handlers', () => {
       }
     },
   );
+
+  it('an advisory to several sectors: its answer, its parent view and a child agree with the document', async () => {
+    const nisc = await api.token('nisc');
+    const forked = await api.call('POST', '/advisories', {
+      token: nisc,
+      body: { ...ADVISORY_EXAMPLE, sectors: ['chemical', 'gas'] },
+    });
+    expect(forked.status).toBe(201);
+    expect(
+      validate(
+        `/paths/${esc('/advisories')}/post/responses/201/content/application~1json/schema`,
+        forked.body,
+      ),
+    ).toBeNull();
+    await stack.settle();
+    const view = `/paths/${esc('/advisories/{id}')}/get/responses/200/content/application~1json/schema`;
+    for (const role of ['nisc', 'ministry', 'auditor']) {
+      const parent = await api.call('GET', `/advisories/${forked.body.id}`, { token: await api.token(role) });
+      expect(parent.status, role).toBe(200);
+      expect(parent.body.kind).toBe('fork');
+      expect(validate(view, parent.body), `${role}: ${JSON.stringify(parent.body)}`).toBeNull();
+    }
+    const child = await api.call('GET', `/advisories/${forked.body.children[0].advisoryId}`, { token: nisc });
+    expect(child.body.parentId).toBe(forked.body.id);
+    expect(validate(view, child.body)).toBeNull();
+  });
 });

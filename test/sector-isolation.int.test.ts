@@ -9,7 +9,8 @@ import { type ApiResponse, apiClient, localTokens, startTestStack } from './supp
 
 // The isolation matrix: every role × two sectors (chemical, METI's; banking, FSA's) × every GET
 // route of functions/manifest.ts. Each sector writes an incident (approved, so it reaches the
-// ministry), an advisory, a drill and a contact check, each carrying a marker of its own. No
+// ministry), an advisory, a drill and a contact check, each carrying a marker of its own; NISC
+// sends one advisory to both, and each sector's chain of it is a marker of that sector. No
 // answer to a caller may hold another sector's marker or id, another sector's item is 404 (403
 // only where the role may not use the route at all), and no message goes to another sector's
 // contacts. A GET route added to the manifest fails this test until it is probed or exempted here.
@@ -32,7 +33,11 @@ interface Made {
   survey: string;
   /** An activity the secretariat recorded, with minutes attached (file 1). */
   activity: string;
+  /** This sector's chain of NISC's one advisory to both sectors (the parent: `forkParent`). */
+  fork: string;
 }
+/** NISC's advisory to chemical and banking: the parent of each sector's `fork` chain. */
+let forkParent = '';
 /** The fiscal year the activities and the plan are written for (this one, JST). */
 const FY = fiscalYearOf(new Date().toISOString());
 const made = {} as Record<Sector, Made>;
@@ -79,7 +84,7 @@ const PROBES: Record<string, Probe> = {
   'GET /advisories': { kind: 'list', paths: ['/advisories', '/advisories?sector=chemical'] },
   'GET /advisories/{id}': {
     kind: 'item',
-    paths: (d) => [`/advisories/${d.advisory}`, `/advisories/${d.drill}`],
+    paths: (d) => [`/advisories/${d.advisory}`, `/advisories/${d.drill}`, `/advisories/${d.fork}`],
   },
   'GET /board': { kind: 'list', paths: ['/board', '/board?sector=banking'] },
   'GET /drills/{id}/report': { kind: 'item', paths: (d) => [`/drills/${d.drill}/report`] },
@@ -179,6 +184,7 @@ const markersOf = (d: Made) => [
   d.exercise,
   d.survey,
   d.activity,
+  d.fork,
 ];
 const text = (res: ApiResponse) => (typeof res.body === 'string' ? res.body : JSON.stringify(res.body ?? ''));
 
@@ -281,7 +287,20 @@ async function create(sector: Sector, member: string, secretariat: Record<string
     exercise: exercise.body.id,
     survey: survey.body.id,
     activity: activity.body.id,
+    fork: '',
   };
+}
+
+/** NISC sends one advisory to both sectors: each gets its own chain (issued by the reaction to the parent). */
+async function fork() {
+  const res = await api.call('POST', '/advisories', {
+    token: await token({ role: 'nisc' }),
+    body: { ...VPN_ADVISORY, title: `Fork ${randomUUID().slice(0, 8)}`, tlp: 'GREEN', sectors: SECTORS },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  forkParent = res.body.id;
+  for (const c of res.body.children as { sector: Sector; advisoryId: string }[])
+    made[c.sector].fork = c.advisoryId;
 }
 
 const getRoutes = functions.flatMap((f) =>
@@ -294,6 +313,7 @@ beforeAll(async () => {
   token = localTokens(api);
   await create('chemical', 'asahi-petrochem', { role: 'secretariat' });
   await create('banking', 'banking-member-1', { role: 'secretariat', sector: 'banking' });
+  await fork();
   await stack.settle();
   const published = await api.call('POST', '/audit/checkpoints', { token: await token({ role: 'auditor' }) });
   expect(published.status).toBe(201);
@@ -360,6 +380,27 @@ describe('the isolation matrix', () => {
       expect([...ownMarkersSeen].sort()).toEqual([...caller.sees].sort());
     }, 240_000);
   }
+
+  it("the parent of an advisory to both sectors: NISC sees both chains, a ministry or auditor its own sector's, a secretariat or member nothing", async () => {
+    for (const caller of CALLERS) {
+      const t = await token(caller.body);
+      const res = await api.call('GET', `/advisories/${forkParent}`, { token: t });
+      const readsParent = ['nisc', 'ministry', 'auditor'].includes(caller.body.role ?? '');
+      expect(res.status, `${caller.name}: ${text(res)}`).toBe(readsParent ? 200 : 404);
+      if (!readsParent) continue;
+      expect(res.body.sectors, caller.name).toEqual([...caller.sees].sort());
+      for (const s of SECTORS)
+        expect(text(res).includes(made[s].fork), `${caller.name} reads ${s}'s chain`).toBe(
+          caller.sees.includes(s),
+        );
+      // The parent's own stream names both sectors' chains: only a caller who sees every sector reads it.
+      const stream = await api.call('GET', `/audit/streams/${enc(`advisory-fork#${forkParent}`)}`, {
+        token: t,
+      });
+      if (caller.body.role === 'auditor')
+        expect(stream.status, caller.name).toBe(caller.sees.length === 2 ? 200 : 404);
+    }
+  });
 
   it("sends no sector's message to another sector's contacts", async () => {
     const nisc = await token({ role: 'nisc' });

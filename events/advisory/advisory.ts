@@ -55,6 +55,8 @@ export type AdvisoryEvent =
         sector?: SectorId;
         /** The cross-sector exercise whose inject this is (then `drill` is true); absent otherwise. */
         exerciseId?: string;
+        /** The advisory to several sectors this one is the sector's chain of (events/advisory/fork.ts). */
+        parentId?: string;
         title: string;
         body: string;
         tlp: Tlp;
@@ -122,6 +124,8 @@ export interface AdvisoryState {
   sector?: SectorId;
   /** Set on an exercise's inject: kept out of default lists, drills and statistics. */
   exerciseId?: string;
+  /** Set on one sector's chain of an advisory to several sectors: the parent's id. */
+  parentId?: string;
   title: string;
   body: string;
   tlp: Tlp;
@@ -206,6 +210,7 @@ export function evolveAdvisory(state: MaybeAdvisory, event: Recorded<AdvisoryEve
       id: d.advisoryId,
       ...(d.sector ? { sector: d.sector } : {}),
       ...(d.exerciseId ? { exerciseId: d.exerciseId } : {}),
+      ...(d.parentId ? { parentId: d.parentId } : {}),
       title: d.title,
       body: d.body,
       tlp: d.tlp,

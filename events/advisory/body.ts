@@ -1,7 +1,7 @@
 import { orgId } from '../directory/directory.ts';
 import { text, tlpLabels } from '../fields.ts';
 import { severities } from '../policy.ts';
-import { sectorIds } from '../sector/catalog.ts';
+import { isSectorId, type SectorId, sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
 
 const common = {
@@ -29,9 +29,45 @@ const common = {
   ),
 };
 
-/** The body of POST /advisories (情報提供). */
-export const issueAdvisoryBody = z.strictObject({ ...common, drill: z._default(z.boolean(), false) });
+/** `sectors` as a list: strings here, each checked below, so a 400 names the entry (`sectors.<i>`). */
+const sectorList = z.array(z.string()).check(z.maxLength(sectorIds.length));
+z.globalRegistry.add(sectorList, {
+  description: `sector ids, at least one, none repeated: each one of ${sectorIds.join(', ')}`,
+});
+
+/**
+ * The body of POST /advisories (情報提供). With `sectors` (NISC, or a ministry for the sectors it
+ * oversees) it goes to several sectors, or to all: one chain per sector (events/advisory/fork.ts).
+ */
+export const issueAdvisoryBody = z.strictObject({
+  ...common,
+  drill: z._default(z.boolean(), false),
+  /** `all`, or sector ids (each checked on its own, so a 400 names `sectors.<i>`). */
+  sectors: z.optional(
+    z.union([z.literal('all'), sectorList]).check(
+      z.superRefine((value, ctx) => {
+        if (value === 'all') return;
+        if (value.length === 0)
+          ctx.issues.push({ code: 'custom', input: value, message: 'name at least one sector, or all' });
+        const seen = new Set<string>();
+        value.forEach((s, i) => {
+          const message = !isSectorId(s)
+            ? `one of ${sectorIds.join(', ')}`
+            : seen.has(s)
+              ? 'must not repeat a sector'
+              : null;
+          if (message) ctx.issues.push({ code: 'custom', input: s, path: [i], message });
+          seen.add(s);
+        });
+      }),
+    ),
+  ),
+});
 export type IssueAdvisoryBody = z.output<typeof issueAdvisoryBody>;
+
+/** The validated `sectors` of the body, typed: `all`, or the sector ids (each one checked above). */
+export const forkTarget = (sectors: 'all' | readonly string[]): 'all' | SectorId[] =>
+  sectors === 'all' ? 'all' : sectors.filter(isSectorId);
 
 /** The body of POST /drills: an advisory marked as an exercise. */
 export const drillBody = z.strictObject(common);

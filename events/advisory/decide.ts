@@ -39,6 +39,8 @@ export type AdvisoryCommand =
         /** The sector it goes to (the roster is that sector's members); none is chemical. */
         sector?: SectorId | undefined;
         exerciseId?: string;
+        /** The advisory to several sectors this is one sector's chain of. */
+        parentId?: string;
         title: string;
         body: string;
         tlp: Tlp;
@@ -154,6 +156,7 @@ export function decideAdvisory(
           advisoryId: d.advisoryId,
           sector,
           ...(d.exerciseId ? { exerciseId: d.exerciseId } : {}),
+          ...(d.parentId ? { parentId: d.parentId } : {}),
           title: d.title,
           body: d.body,
           tlp: d.tlp,

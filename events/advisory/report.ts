@@ -87,6 +87,14 @@ export function transmissionReport(state: AdvisoryState, recipients: readonly Re
 
 export type TransmissionReport = ReturnType<typeof transmissionReport>;
 
+/** Seconds in the one day the drills' transmission rate counts (１日以内の情報伝達率). */
+export const ONE_DAY_S = 86_400;
+
+/** The recipients that acknowledged within one day of the distribution: the drills' measure. */
+export const acknowledgedWithinOneDay = (report: Pick<TransmissionReport, 'recipients'>): number =>
+  report.recipients.filter((r) => r.secondsToAcknowledge !== null && r.secondsToAcknowledge <= ONE_DAY_S)
+    .length;
+
 const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? '' : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;

@@ -108,6 +108,7 @@ export function advisoryView(
     id: state.id,
     sector: sectorOr(state.sector),
     ...(state.exerciseId ? { exerciseId: state.exerciseId } : {}),
+    ...(state.parentId ? { parentId: state.parentId } : {}),
     title: state.title,
     body: state.body,
     tlp: state.tlp,

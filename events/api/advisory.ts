@@ -20,12 +20,23 @@ export const advisoryAnswer = z.object({
   version: z.number(),
 });
 
+/** The answer of POST /advisories with `sectors`: the parent and the id of each sector's chain. */
+export const forkAnswer = z.object({
+  id: z.uuid(),
+  kind: z.literal('fork'),
+  drill: z.boolean(),
+  children: z.array(z.object({ sector: z.enum(sectorIds), advisoryId: z.uuid() })),
+  version: z.number(),
+});
+
 /** What any reader of an advisory sees (the public board: this alone). */
 const contentShape = {
   id: z.uuid(),
   sector: z.enum(sectorIds),
   /** The cross-sector exercise it belongs to (only with `?exercise=`). */
   exerciseId: z.optional(z.string()),
+  /** The advisory to several sectors this is one sector's chain of (GET /advisories/{parentId}). */
+  parentId: z.optional(z.uuid()),
   title: z.string(),
   body: z.string(),
   tlp,
@@ -113,13 +124,60 @@ export const chainAdvisoryView = z.object({
       channel,
       to: z.string(),
       ok: z.boolean(),
-      detail: z.string(),
     }),
   ),
 });
 
-/** GET /advisories/{id}: the member's or the chain's view. */
-export const advisoryViewSchema = z.union([chainAdvisoryView, memberAdvisoryView]);
+/** A share of recipients, 0 to 1. */
+const rate = z.number().check(z.minimum(0), z.maximum(1));
+const nullableRate = z.nullable(rate);
+const forkFigures = {
+  recipients: z.number(),
+  delivered: z.number(),
+  acknowledged: z.number(),
+  /** Acknowledged within the acknowledgement window, and `rate` = withinWindow / recipients (0 when none). */
+  withinWindow: z.number(),
+  rate,
+  /** Acknowledged within one day of the distribution (the drills' １日以内の情報伝達率); null when no recipients. */
+  acknowledgedWithinOneDay: z.number(),
+  oneDayRate: nullableRate,
+};
+
+/**
+ * GET /advisories/{id} of an advisory to several sectors (NISC, the ministry for its sectors,
+ * auditors): each of the caller's sectors' chains with its transmission, and the same over them.
+ */
+export const forkViewSchema = z.object({
+  id: z.uuid(),
+  kind: z.literal('fork'),
+  title: z.string(),
+  body: z.string(),
+  tlp,
+  severity,
+  drill: z.boolean(),
+  issuerRole,
+  issuedBy: z.string(),
+  createdAt: instant,
+  ackWithinHours: z.number(),
+  sectors: z.array(z.enum(sectorIds)),
+  children: z.array(
+    z.object({
+      sector: z.enum(sectorIds),
+      advisoryId: z.uuid(),
+      status: z.enum(['pending', ...advisoryStatus.options]),
+      forwarded: z.object({ ministry: nullableInstant, secretariat: nullableInstant }),
+      stalledHop: z.nullable(forwardHop),
+      distributedAt: nullableInstant,
+      ackDueAt: nullableInstant,
+      ...forkFigures,
+    }),
+  ),
+  overall: z.object({ sectors: z.number(), distributed: z.number(), ...forkFigures }),
+  version: z.number(),
+});
+
+/** GET /advisories/{id}: the member's or the chain's view, or an advisory to several sectors. */
+export const advisoryViewSchema = z.union([chainAdvisoryView, memberAdvisoryView, forkViewSchema]);
 
 /** A board row: what the caller may know of an advisory in a list. */
 const summaryShape = {
@@ -186,8 +244,6 @@ export const drillListSchema = z.object({
   ),
   cursor,
 });
-
-const rate = z.number().check(z.minimum(0), z.maximum(1));
 
 /** GET /drills/{id}/report as JSON. */
 export const drillReportSchema = z.object({

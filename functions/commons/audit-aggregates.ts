@@ -1,5 +1,6 @@
 import { activities, plans } from './activities.ts';
 import { advisories, recipients } from './advisories.ts';
+import { forks } from './advisory-forks.ts';
 import type { Aggregate, Folding } from './command-runner.ts';
 import { exercises } from './exercises.ts';
 import { incidents } from './incidents.ts';
@@ -23,6 +24,7 @@ export const auditFoldings: Readonly<Record<string, AnyFolding>> = {
   incident: incidents,
   advisory: advisories,
   'advisory-recipient': recipients,
+  'advisory-fork': forks,
   organization: organizations,
   sector: sectors,
   exercise: exercises,
@@ -37,6 +39,7 @@ export const headProjectors: Readonly<Record<string, HeadProjector>> = {
   incident: incidents,
   advisory: advisories,
   'advisory-recipient': recipients,
+  'advisory-fork': forks,
   organization: organizations,
   sector: sectors,
   exercise: exercises,

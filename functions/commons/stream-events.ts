@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Actor } from '../../events/actor.ts';
 import type { AdvisoryEvent } from '../../events/advisory/advisory.ts';
+import type { ForkEvent } from '../../events/advisory/fork.ts';
 import type { ExerciseEvent } from '../../events/exercise/exercise.ts';
 import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
 import type { SurveyEvent } from '../../events/survey/survey.ts';
@@ -12,7 +13,8 @@ export type StreamEvent =
   | { readonly kind: 'incident'; readonly id: string; readonly event: Recorded<IncidentEvent> }
   | { readonly kind: 'advisory'; readonly id: string; readonly event: Recorded<AdvisoryEvent> }
   | { readonly kind: 'exercise'; readonly id: string; readonly event: Recorded<ExerciseEvent> }
-  | { readonly kind: 'survey'; readonly id: string; readonly event: Recorded<SurveyEvent> };
+  | { readonly kind: 'survey'; readonly id: string; readonly event: Recorded<SurveyEvent> }
+  | { readonly kind: 'advisory-fork'; readonly id: string; readonly event: Recorded<ForkEvent> };
 
 /** The stored event in a stream record, or null for heads, idempotency records and other streams. */
 export function streamEventOf(record: DynamoDBRecord): StreamEvent | null {
@@ -31,6 +33,12 @@ export function streamEventOf(record: DynamoDBRecord): StreamEvent | null {
     return { kind: 'incident', id: pk.S.slice('incident#'.length), event: event as Recorded<IncidentEvent> };
   if (pk.S.startsWith('advisory#'))
     return { kind: 'advisory', id: pk.S.slice('advisory#'.length), event: event as Recorded<AdvisoryEvent> };
+  if (pk.S.startsWith('advisory-fork#'))
+    return {
+      kind: 'advisory-fork',
+      id: pk.S.slice('advisory-fork#'.length),
+      event: event as Recorded<ForkEvent>,
+    };
   if (pk.S.startsWith('exercise#'))
     return { kind: 'exercise', id: pk.S.slice('exercise#'.length), event: event as Recorded<ExerciseEvent> };
   if (pk.S.startsWith('survey#'))

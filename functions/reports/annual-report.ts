@@ -2,7 +2,7 @@ import type { ActivityKind, ActivityState } from '../../events/activity/activity
 import { activityKinds, activityView } from '../../events/activity/activity.ts';
 import type { MaybePlan } from '../../events/activity/plan.ts';
 import type { AdvisoryState } from '../../events/advisory/advisory.ts';
-import type { TransmissionReport } from '../../events/advisory/report.ts';
+import { acknowledgedWithinOneDay, type TransmissionReport } from '../../events/advisory/report.ts';
 import type { IncidentState } from '../../events/incident/incident.ts';
 import { categories } from '../../events/incident/report.ts';
 import { severities } from '../../events/policy.ts';
@@ -92,7 +92,6 @@ export interface AnnualReportInputs {
   readonly exercises: readonly ExerciseSummary[];
 }
 
-const ONE_DAY_S = 86_400;
 const byString =
   <T>(key: (t: T) => string) =>
   (a: T, b: T) => {
@@ -152,9 +151,7 @@ export function buildAnnualReport(i: AnnualReportInputs) {
     .filter((a) => a.state.drill && a.state.contactCheck !== true)
     .sort(byString((a) => `${a.state.createdAt}#${a.state.id}`))
     .map(({ state, report }) => {
-      const withinOneDay = report.recipients.filter(
-        (r) => r.secondsToAcknowledge !== null && r.secondsToAcknowledge <= ONE_DAY_S,
-      ).length;
+      const withinOneDay = acknowledgedWithinOneDay(report);
       return {
         id: state.id,
         title: state.title,

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Report } from '../../events/incident/report.ts';
 import { inject } from 'vitest';
+import type { Report } from '../../events/incident/report.ts';
 import { PORT_DEFAULTS } from '../../local/ports.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { RANSOMWARE_REPORT, VPN_ADVISORY } from './fixtures.ts';
