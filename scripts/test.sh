@@ -9,6 +9,6 @@ echo "== type check"; npx tsc --noEmit -p . && npx tsc --noEmit -p web
 echo "== lint"; npx biome ci .
 echo "== dependency audit (npm audit --omit=dev: no high or critical)"; node --import tsx scripts/npm-audit.ts
 echo "== unit tests"; npx vitest run --project unit
-echo "== integration tests"; npx vitest run --project int
+echo "== integration tests"; npx vitest run --project int --maxWorkers=2
 bash scripts/check-chromium.sh
 echo "== browser tests (web console in Debian's chromium)"; npx vitest run --project e2e
