@@ -105,6 +105,8 @@ describe('GET /audit/checkpoints/{id}/proof', () => {
 
 describe('GET /audit/compliance', () => {
   it('counts each hop run that started in the period, per hop and severity, as the CLI does', async () => {
+    // The audit's time index is written by the stream projection: wait for the report made above.
+    await stack.settle();
     const to = new Date(Date.now() + 60_000).toISOString();
     const res = await api.call<{ from: string; to: string; rows: Record<string, unknown>[] }>(
       'GET',
