@@ -25,14 +25,14 @@ const wantsPage = (headers: Record<string, string | string[] | undefined>) =>
  * - `/app/<file>` is the file; any other `/app/…` path is index.html (the app routes on the client), except
  *   under `/app/assets/`, where a missing file is a 404;
  * - `/app/config.json` is written here (local sign-in, same-origin API);
- * - a browser opening `/` or a message link `/incidents/{id}` or `/advisories/{id}` (Accept: text/html, no Authorization) is
+ * - a browser opening `/` or a message link `/incidents/{id}`, `/advisories/{id}` or `/surveys/{id}` (Accept: text/html, no Authorization) is
  *   redirected to the console's page; the same paths with a token, or without text/html, stay the API's.
  */
 export function consoleRoute(options: { distDir: string; config: () => unknown }): LocalRoute {
   return async ({ method, path, headers }): ReturnType<LocalRoute> => {
     if (method !== 'GET' && method !== 'HEAD') return undefined;
     if (path === '/' && wantsPage(headers)) return redirect(`${CONSOLE_PREFIX}/`);
-    const link = /^\/(incidents|advisories)\/([^/]+)$/.exec(path);
+    const link = /^\/(incidents|advisories|surveys)\/([^/]+)$/.exec(path);
     if (link && wantsPage(headers)) return redirect(`${CONSOLE_PREFIX}/${link[1]}/${link[2]}`);
     if (path === CONSOLE_PREFIX) return redirect(`${CONSOLE_PREFIX}/`);
     if (!path.startsWith(`${CONSOLE_PREFIX}/`)) return undefined;

@@ -84,6 +84,15 @@ describe('the console on the local stack', () => {
     expect((await withToken.json()).id).toBe(id);
   });
 
+  it('opens a survey message link /surveys/{id} in the console, the page the survey message points to', async () => {
+    const id = '0b7e8a52-5c1e-4f53-9d55-2a3f0c6d7e81';
+    const link = await get(`/surveys/${id}`, BROWSER);
+    expect(link.status).toBe(302);
+    expect(link.headers.get('location')).toBe(`/app/surveys/${id}`);
+    const curl = await get(`/surveys/${id}`, { accept: '*/*' });
+    expect(curl.status).toBe(401);
+  });
+
   it('tells an API route that exists from one that does not, which is what shows a feature slot', async () => {
     const token = await api.token('secretariat');
     expect(await apiHasRoute(stack.url, '/incidents', token)).toBe(true);
