@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiSource } from '../audit/source.ts';
 import { verifyLive } from '../audit/verify-run.ts';
+import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
 import type { LocalStack } from '../local/stack.ts';
+import { TEST_CREDENTIALS, TEST_REGION } from './support/dynamo.ts';
 import { apiClient, startTestStack, tempDataDir } from './support/local-api.ts';
 
 // A data folder written by an earlier main (test/fixtures/data-folder-v1.md says what it holds):
@@ -109,25 +112,59 @@ describe('a data folder written by the previous main', () => {
     expect(sec.body.sector).toBe('chemical');
   });
 
-  it('replays an old Idempotency-Key with its first answer and writes nothing', async () => {
+  it('reads an old idempotency record as it was written, and lets it go after its 24 hours', async () => {
+    const client = new DynamoDBClient({
+      endpoint: stack.dynamoEndpoint,
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+    });
+    const store = new DynamoDbEventStore(client, stack.tableName);
+    const key = 'local-member-asahi-petrochem#k4';
+    // The fixture was written days ago: its records are past their 24 hours now, and read as absent.
+    expect(await store.getIdempotencyRecord(key)).toBeNull();
+    // Within them, the record gives the first answer back (the item's own expiry less a minute).
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `idem#${key}` }, sk: { N: '0' } } }),
+    );
+    const expiresAt = Number(Item?.expiresAt?.N);
+    expect(expiresAt).toBeGreaterThan(0);
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(expiresAt * 1000 - 60_000);
+    try {
+      const record = await store.getIdempotencyRecord(key);
+      expect(record?.requestHash).toMatch(/^[\w-]{43}$/);
+      expect(record?.response).toMatchObject({
+        statusCode: 201,
+        body: { id: RESUBMITTED, status: 'awaiting_secretariat', version: 6 },
+      });
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('runs a request with a key past its 24 hours anew, then replays it: never a 500', async () => {
     const member = await api.token('member', 'asahi-petrochem');
-    // The fixture's relay is long past its deadline: its workflow escalates with the wall clock and
-    // appends events of its own meanwhile. What the replay must not add is a follow-up.
     const followUps = async () => {
       const events = await api.call('GET', `/incidents/${RESUBMITTED}/events`, { token: member });
       return events.body.items.filter((e: { type: string }) => e.type === 'FollowUpAdded');
     };
-    const before = await followUps();
-    expect(before).toHaveLength(1);
-    const replay = await api.call('POST', `/incidents/${RESUBMITTED}/follow-ups`, {
-      token: member,
-      headers: { 'idempotency-key': 'k4' },
-      body: FOLLOW_UP,
-    });
+    expect(await followUps()).toHaveLength(1);
+    const post = () =>
+      api.call('POST', `/incidents/${RESUBMITTED}/follow-ups`, {
+        token: member,
+        headers: { 'idempotency-key': 'k4' },
+        body: FOLLOW_UP,
+      });
+    // The record the fixture left still stands in the table (DynamoDB Local never applies TTL): the new
+    // request takes the key over instead of failing on it.
+    const again = await post();
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(await followUps()).toHaveLength(2);
+    const replay = await post();
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(replay.body).toEqual({ id: RESUBMITTED, status: 'awaiting_secretariat', version: 6 });
-    expect(await followUps()).toEqual(before);
+    expect(replay.body).toEqual(again.body);
+    expect(await followUps()).toHaveLength(2);
   });
 
   it('continues an old stream with new commands, and the whole log still verifies', async () => {

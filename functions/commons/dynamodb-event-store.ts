@@ -246,7 +246,10 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
         response: S(JSON.stringify(record.response)),
         expiresAt: N(Math.floor(Date.parse(recordedAt) / 1000) + IDEMPOTENCY_TTL_S),
       },
-      ConditionExpression: 'attribute_not_exists(pk)',
+      // A record past its 24 hours binds the key no more (getIdempotencyRecord reads it as absent), though
+      // DynamoDB's TTL deletes it only within days, and DynamoDB Local never: a new request takes the key over.
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': N(Math.floor(Date.parse(recordedAt) / 1000)) },
     };
   }
 }
