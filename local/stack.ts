@@ -27,14 +27,10 @@ import { startMailCatcher } from './mail.ts';
 import { ensureOpenIndex } from './open-index.ts';
 import { assertPortsFree, type LocalPorts, type LocalService } from './ports.ts';
 import { recoverFromEventLog } from './recover.ts';
-import {
-  type ExtractedStateMachine,
-  extractStateMachines,
-  localFunctionName,
-  startLocalSfn,
-} from './sfn/index.ts';
+import { type ExtractedStateMachine, localFunctionName, startLocalSfn } from './sfn/index.ts';
 import { startSmsGateway } from './sms.ts';
 import { startLocalMessaging } from './sns.ts';
+import { stateMachinesOfThisTree } from './state-machines.ts';
 import { startStreamPoller } from './streams.ts';
 import { eventTableSpec } from './table-spec.ts';
 import { startVoiceCatcher } from './voice.ts';
@@ -49,9 +45,9 @@ export interface LocalStackOptions {
   readonly ports?: Partial<LocalPorts>;
   readonly host?: string;
   /**
-   * The state machines of the synthesized template (synthesizedStateMachines), when the caller has
-   * synthesized it already: a test run synthesizes the CDK app once for all the stacks it starts
-   * (a synth takes seconds). By default the stack synthesizes at start.
+   * The state machines of the synthesized template, when the caller has them already: a test run
+   * synthesizes the CDK app once for all the stacks it starts. By default the stack takes them from
+   * the synthesis cache, synthesizing when this tree's infrastructure code changed (./state-machines.ts).
    */
   readonly stateMachines?: readonly ExtractedStateMachine[];
   /** Divides every policy duration (CEPTOAR_TIME_SCALE). */
@@ -139,7 +135,6 @@ function bothReactions(first: StreamReaction, second: StreamReaction): StreamRea
   };
 }
 
-/** The state machine exactly as the CDK app synthesizes it (bundling skipped: only the template is needed). */
 /** A 400 problem+json answer to POST /local/token, with its per-field errors. */
 const badTokenRequest = (detail: string, errors: { path: string; message: string }[]) => ({
   status: 400,
@@ -158,14 +153,6 @@ async function localOrgSector(org: string | undefined): Promise<SectorId | null>
   ]);
   const { state } = await loadAggregate(store, organizations, org);
   return state === null ? null : entrySector(state.entry);
-}
-
-/** The state machines of the CDK app's template, synthesized now (no bundling, no cdk-nag): what AWS would run. */
-export async function synthesizedStateMachines(): Promise<ExtractedStateMachine[]> {
-  const { buildApp, STACK_ID } = await import('../infra/app.ts');
-  const { app } = buildApp({ bundling: false, nag: false });
-  const template = app.synth().getStackByName(STACK_ID).template;
-  return extractStateMachines(template, { region: REGION });
 }
 
 /**
@@ -389,7 +376,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ['ExerciseWorkflow', 'EXERCISE_WORKFLOW_ARN'],
       ['SurveyWorkflow', 'SURVEY_WORKFLOW_ARN'],
     ];
-    for (const machine of options.stateMachines ?? (await synthesizedStateMachines())) {
+    let machines = options.stateMachines;
+    if (machines === undefined) {
+      const ofThisTree = await stateMachinesOfThisTree(REGION);
+      machines = ofThisTree.machines;
+      log.info(
+        ofThisTree.synthesized
+          ? 'synthesized the CDK app (cached for the next start)'
+          : 'state machines from the synthesis cache',
+      );
+    }
+    for (const machine of machines) {
       const arn = sfn.registerStateMachine(machine.logicalId, machine.definition, (fnArn) => {
         const name = localFunctionName(fnArn);
         const handler = workflowHandlers.get(name);

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import type { ExtractedStateMachine } from '../../local/sfn/index.ts';
-import { synthesizedStateMachines } from '../../local/stack.ts';
+import { stateMachinesOfThisTree } from '../../local/state-machines.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,11 +10,12 @@ declare module 'vitest' {
 }
 
 /**
- * Vitest global setup of the tiers that start local stacks: the CDK app is synthesized once here and
- * every stack of the run (startTestStack) registers the same state machines, instead of each test
- * file synthesizing the whole app again (several seconds of CPU each). Still the one definition AWS
- * runs: the template comes from the same app, at the same commit.
+ * Vitest global setup of the tiers that start local stacks: the CDK app is synthesized once here (or
+ * read from the synthesis cache when this tree was synthesized before) and every stack of the run
+ * (startTestStack) registers the same state machines; the `npm start` children of the run find the
+ * same cache entry. Still the one definition AWS runs: the template comes from the same app, at the
+ * same commit (local/state-machines.ts).
  */
 export default async function setup(project: TestProject): Promise<void> {
-  project.provide('stateMachines', await synthesizedStateMachines());
+  project.provide('stateMachines', (await stateMachinesOfThisTree('ap-northeast-1')).machines);
 }
