@@ -11,4 +11,4 @@ echo "== dependency audit (npm audit --omit=dev: no high or critical)"; node --i
 echo "== unit tests"; npx vitest run --project unit
 echo "== integration tests"; npx vitest run --project int --maxWorkers=2
 bash scripts/check-chromium.sh
-echo "== browser tests (web console in Debian's chromium)"; npx vitest run --project e2e
+echo "== browser tests (web console in Debian's chromium)"; npx vitest run --project e2e --maxWorkers=2
