@@ -177,6 +177,72 @@ describe('the web console: advisories, role by role', () => {
     ]);
   });
 
+  it("sends one advisory from NISC to two sectors and shows each sector's chain and the overall rate", async () => {
+    const title = '電力・化学分野向け: 制御系リモート保守回線への不正接続の試み';
+    const nisc = await person('nisc');
+    await openAdvisories(nisc);
+    await nisc.getByRole('link', { name: '情報提供を発出' }).click();
+    await nisc.locator('#advisory-title').fill(title);
+    await nisc.locator('input[name=tlp][value=GREEN]').check();
+    await nisc.getByLabel('選んだセプター').check();
+    // Several sectors go to every member of each: the audience choice gives way to a note.
+    expect(await nisc.getByLabel('選んだ会員のみ').count()).toBe(0);
+    await nisc.getByText('各セプターの全構成員に届きます。').waitFor();
+    await nisc.getByLabel('化学CEPTOAR').check();
+    await nisc.getByLabel('CEPTOAR電力').check();
+    await nisc
+      .locator('#advisory-body')
+      .fill('リモート保守回線の接続元を確認し、不要な回線を閉じてください。');
+    await expectAccessible(nisc);
+    await nisc.getByRole('button', { name: '発出する' }).click();
+
+    // The fork's page: two sectors, each a chain of its own, issued by the reaction to the fork.
+    await nisc.locator('h1', { hasText: title }).waitFor();
+    await nisc.getByText('2セプター宛て').waitFor();
+    const chemical = nisc.locator('tr[data-sector=chemical]');
+    const electricity = nisc.locator('tr[data-sector=electricity]');
+    await expect
+      .poll(() => chemical.locator('.status').textContent(), { timeout: 15_000 })
+      .toBe('所管省庁の展開待ち');
+    await expect.poll(() => electricity.locator('.status').textContent()).toBe('所管省庁の展開待ち');
+    expect(await nisc.locator('[data-testid=fork-overall]').textContent()).toMatch(
+      /^2セプター中0セプターで配信済み/,
+    );
+    await expectAccessible(nisc);
+    const forkId = nisc.url().split('/').pop() ?? '';
+
+    // The ministry and the chemical secretariat forward the chemical chain with the API: the page, left
+    // open, shows it distributed to the chemical sector's 11 members while electricity still waits.
+    const fork = await api.call('GET', `/advisories/${forkId}`, { token: await api.token('nisc') });
+    expect(fork.body.kind).toBe('fork');
+    const child = fork.body.children.find((c: { sector: string }) => c.sector === 'chemical')
+      .advisoryId as string;
+    for (const role of ['ministry', 'secretariat'] as const) {
+      const forwarded = await api.call('POST', `/advisories/${child}/forward`, {
+        token: await api.token(role),
+        body: {},
+      });
+      expect(forwarded.status).toBe(200);
+    }
+    await expect
+      .poll(() => chemical.locator('.status').textContent(), { timeout: 15_000 })
+      .toBe('配信済み（受領確認の受付中）');
+    expect(await chemical.locator('td').nth(3).textContent()).toBe('11組織中0');
+    expect(await electricity.locator('.status').textContent()).toBe('所管省庁の展開待ち');
+    await expect
+      .poll(() => nisc.locator('[data-testid=fork-overall]').textContent())
+      .toMatch(/^2セプター中1セプターで配信済み/);
+    await screenshot(nisc, 'advisory-fork-nisc');
+    await expectFitsPhone(nisc);
+
+    // A sector's row opens its chain, which leads back to the whole.
+    await chemical.getByRole('link', { name: '化学CEPTOAR' }).click();
+    await nisc.locator('h1', { hasText: title }).waitFor();
+    await nisc.getByRole('heading', { name: '配信先ごとの状況' }).waitFor();
+    await nisc.getByRole('link', { name: /複数セプター宛ての情報提供の一部です/ }).click();
+    await nisc.getByText('2セプター宛て').waitFor();
+  });
+
   it('shows the bulletin board newest first with labels and drill marks, and a public board without sign-in', async () => {
     const token = await api.token('secretariat');
     const drill = await api.call('POST', '/advisories', {

@@ -1,3 +1,4 @@
+import type { forkView } from '../../events/advisory/fork.ts';
 import type { AdvisoryListRow } from '../../events/advisory/list.ts';
 import type { advisorySummary, advisoryView } from '../../events/advisory/visibility.ts';
 import { apiCall, type Page } from './api.ts';
@@ -16,6 +17,11 @@ export type MemberAdvisoryView = Extract<View, { recipient: unknown }>;
 export type AdvisoryView = View;
 /** A recipient row of the chain's view. */
 export type RecipientRow = ChainAdvisoryView['recipients'][number];
+
+/** GET /advisories/{id} of an advisory to several sectors: each sector's chain and transmission, and overall. */
+export type ForkAdvisoryView = ReturnType<typeof forkView>;
+export const isForkView = (v: AdvisoryView | ForkAdvisoryView): v is ForkAdvisoryView =>
+  'kind' in v && v.kind === 'fork';
 
 export const isChainView = (v: AdvisoryView): v is ChainAdvisoryView => 'hops' in v;
 export const isMemberView = (v: AdvisoryView): v is MemberAdvisoryView => 'recipient' in v;

@@ -15,6 +15,14 @@ export interface AdvisoryFields {
   audienceMode: 'all' | 'chosen';
   audience: string[];
   drill: boolean;
+  /**
+   * Where it goes (NISC and the ministries, who see several sectors): `one` sector (`sector`; '' leaves
+   * the API's default), `several` (`sectors`) or `all`. Several or all fork it into one chain per
+   * sector, to every member of each.
+   */
+  sectorMode: 'one' | 'several' | 'all';
+  sector: string;
+  sectors: string[];
 }
 
 export const emptyAdvisoryFields = (): AdvisoryFields => ({
@@ -26,6 +34,9 @@ export const emptyAdvisoryFields = (): AdvisoryFields => ({
   audienceMode: 'all',
   audience: [],
   drill: false,
+  sectorMode: 'one',
+  sector: '',
+  sectors: [],
 });
 
 /** The POST /advisories body the fields stand for (before validation). */
@@ -38,12 +49,18 @@ export function advisoryBody(f: AdvisoryFields): Record<string, unknown> {
     ...(f.severity ? { severity: f.severity } : {}),
     // Number('') is 0 and Number('abc') NaN: both are then refused by the schema, as they should be.
     ...(hours === '' ? {} : { ackWithinHours: Number(hours) }),
-    audience: f.audienceMode === 'all' ? 'all' : f.audience,
     drill: f.drill,
+    ...(f.sectorMode === 'one'
+      ? {
+          ...(f.sector ? { sector: f.sector } : {}),
+          audience: f.audienceMode === 'all' ? 'all' : f.audience,
+        }
+      : // A fork goes to every member of each sector (the API refuses a chosen audience with it).
+        { sectors: f.sectorMode === 'all' ? 'all' : f.sectors, audience: 'all' }),
   };
 }
 
-export type AdvisoryField = Exclude<keyof AdvisoryFields, 'audienceMode'>;
+export type AdvisoryField = Exclude<keyof AdvisoryFields, 'audienceMode' | 'sectorMode'>;
 
 /** The form field an API error path names (audience.3 → audience). */
 export function advisoryFieldOf(path: string): AdvisoryField | undefined {
@@ -56,6 +73,8 @@ export function advisoryFieldOf(path: string): AdvisoryField | undefined {
     'ackWithinHours',
     'audience',
     'drill',
+    'sector',
+    'sectors',
   ];
   return fields.includes(head) ? (head as AdvisoryField) : undefined;
 }
@@ -71,7 +90,10 @@ function messageOf(field: AdvisoryField, issue: Issue): FieldError {
     case 'ackWithinHours':
       return { key: 'error.hours' };
     case 'audience':
+    case 'sectors':
       return { key: 'error.chooseOne' };
+    case 'sector':
+      return { key: 'error.choose' };
     case 'tlp':
     case 'severity':
       return { key: 'error.choose' };
@@ -104,6 +126,8 @@ export const advisoryFieldOrder: readonly AdvisoryField[] = [
   'tlp',
   'severity',
   'ackWithinHours',
+  'sector',
+  'sectors',
   'audience',
   'body',
   'drill',

@@ -22,8 +22,9 @@ import {
 import { Notice, PageHeading, useOrgName } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
+import { usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
-import { useT } from '../i18n/lang.ts';
+import { lang, useT } from '../i18n/lang.ts';
 import { navigate } from '../router.ts';
 import { useStore } from '../store.ts';
 
@@ -35,6 +36,8 @@ const labelOf: Record<AdvisoryField, MessageKey> = {
   ackWithinHours: 'issue.field.ackWithinHours',
   audience: 'issue.field.audience',
   drill: 'issue.field.drill',
+  sector: 'issue.field.sector',
+  sectors: 'issue.field.sectors',
 };
 
 const idOf = (field: AdvisoryField) => `advisory-${field}`;
@@ -53,13 +56,51 @@ function Labelled(props: {
   return <FormField id={idOf(field)} label={t(labelOf[field])} required {...rest} />;
 }
 
-/** POST /advisories: checked with the API's own schema before anything is sent; the API's 400 per field. */
+interface SectorRow {
+  readonly id: string;
+  readonly names: { readonly ja: string; readonly en: string };
+}
+interface OrgRow {
+  readonly org: string;
+  readonly kind: string;
+  readonly name: { readonly ja: string; readonly en: string };
+}
+
+/**
+ * POST /advisories: checked with the API's own schema before anything is sent; the API's 400 per field.
+ * NISC and a ministry (who see several sectors) choose where it goes: one sector, several or all; several
+ * or all fork it into one chain per sector (the fork's page then shows each sector's transmission).
+ */
 export function IssueAdvisoryPage() {
   const t = useT();
+  const current = useStore(lang);
   const orgName = useOrgName();
   const config = useStore(configStore);
-  const members = (config?.organisations ?? []).filter((o) => o.kind === 'member');
   const [fields, setFields] = useState<AdvisoryFields>(emptyAdvisoryFields);
+  const visible = usePoll(() => apiCall<{ items: SectorRow[] }>('GET', '/sectors'), [], false);
+  const sectorRows = visible.data?.items ?? [];
+  const spansSectors = sectorRows.length > 1;
+  const defaultSector = sectorRows.find((s) => s.id === 'chemical')?.id ?? sectorRows[0]?.id ?? '';
+  const oneSector = fields.sector || defaultSector;
+  // Another sector's members come from the directory (the console's own list is the deployment's default sector's).
+  const sectorOrgs = usePoll(
+    () =>
+      spansSectors && oneSector
+        ? apiCall<{ items: OrgRow[] }>(
+            'GET',
+            `/directory/organizations?sector=${encodeURIComponent(oneSector)}`,
+          )
+        : Promise.resolve(null),
+    [spansSectors, oneSector],
+    false,
+  );
+  const members: { id: string; name: string }[] = spansSectors
+    ? (sectorOrgs.data?.items ?? [])
+        .filter((o) => o.kind === 'member')
+        .map((o) => ({ id: o.org, name: o.name[current] }))
+    : (config?.organisations ?? [])
+        .filter((o) => o.kind === 'member')
+        .map((o) => ({ id: o.id, name: orgName(o.id) }));
   const [key] = useState(newIdempotencyKey);
   const {
     errors,
@@ -77,7 +118,10 @@ export function IssueAdvisoryPage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     setProblem(null);
-    const checked = validateAdvisory(fields);
+    const checked = validateAdvisory({
+      ...fields,
+      sector: spansSectors && fields.sectorMode === 'one' ? oneSector : '',
+    });
     if (!checked.ok) {
       showErrors(checked.errors);
       return;
@@ -85,6 +129,7 @@ export function IssueAdvisoryPage() {
     setErrors({});
     setBusy(true);
     try {
+      // An advisory to several sectors answers with its parent (kind `fork`), which the same page shows.
       const created = await apiCall<{ id: string }>('POST', '/advisories', {
         body: checked.body,
         idempotencyKey: key,
@@ -159,47 +204,111 @@ export function IssueAdvisoryPage() {
             />
           </Labelled>
         </div>
-        <fieldset id={idOf('audience')} tabIndex={-1} {...described('audience', err('audience'))}>
-          <legend>
-            {t('issue.field.audience')} <span class="required">({t('field.required')})</span>
-          </legend>
-          <HintAndError id={idOf('audience')} error={err('audience')} />
-          {(['all', 'chosen'] as const).map((mode) => (
-            <label key={mode} class="choice">
-              <input
-                type="radio"
-                name="audienceMode"
-                value={mode}
-                checked={fields.audienceMode === mode}
-                onChange={() => set('audienceMode', mode)}
-              />
-              {t(`issue.audience.${mode}`)}
-            </label>
-          ))}
-          {fields.audienceMode === 'chosen' && (
-            <div class="audience-orgs">
-              {members.map((o) => (
-                <label key={o.id} class="choice">
-                  <input
-                    type="checkbox"
-                    name="audience"
-                    value={o.id}
-                    checked={fields.audience.includes(o.id)}
-                    onChange={(e) =>
-                      set(
-                        'audience',
-                        e.currentTarget.checked
-                          ? [...fields.audience, o.id]
-                          : fields.audience.filter((x) => x !== o.id),
-                      )
-                    }
-                  />
-                  {orgName(o.id)}
-                </label>
-              ))}
-            </div>
-          )}
-        </fieldset>
+        {spansSectors && (
+          <fieldset id={idOf('sectors')} tabIndex={-1} {...described('sectors', err('sectors'), true)}>
+            <legend>
+              {t('issue.field.sectors')} <span class="required">({t('field.required')})</span>
+            </legend>
+            <HintAndError id={idOf('sectors')} hint={t('issue.sectors.hint')} error={err('sectors')} />
+            {(['one', 'several', 'all'] as const).map((mode) => (
+              <label key={mode} class="choice">
+                <input
+                  type="radio"
+                  name="sectorMode"
+                  value={mode}
+                  checked={fields.sectorMode === mode}
+                  onChange={() => set('sectorMode', mode)}
+                />
+                {t(`issue.sectors.${mode}`)}
+              </label>
+            ))}
+            {fields.sectorMode === 'one' && (
+              <div class="field">
+                <label for={idOf('sector')}>{t('issue.field.sector')}</label>
+                <select
+                  id={idOf('sector')}
+                  value={oneSector}
+                  onChange={(e) => setFields((f) => ({ ...f, sector: e.currentTarget.value, audience: [] }))}
+                  {...described('sector', err('sector'))}
+                >
+                  {sectorRows.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.names[current]}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
+            {fields.sectorMode === 'several' && (
+              <div class="audience-orgs">
+                {sectorRows.map((s) => (
+                  <label key={s.id} class="choice">
+                    <input
+                      type="checkbox"
+                      name="sectors"
+                      value={s.id}
+                      checked={fields.sectors.includes(s.id)}
+                      onChange={(e) =>
+                        set(
+                          'sectors',
+                          e.currentTarget.checked
+                            ? [...fields.sectors, s.id]
+                            : fields.sectors.filter((x) => x !== s.id),
+                        )
+                      }
+                    />
+                    {s.names[current]}
+                  </label>
+                ))}
+              </div>
+            )}
+          </fieldset>
+        )}
+        {fields.sectorMode !== 'one' ? (
+          <p class="hint">{t('issue.sectors.audience')}</p>
+        ) : (
+          <fieldset id={idOf('audience')} tabIndex={-1} {...described('audience', err('audience'))}>
+            <legend>
+              {t('issue.field.audience')} <span class="required">({t('field.required')})</span>
+            </legend>
+            <HintAndError id={idOf('audience')} error={err('audience')} />
+            {(['all', 'chosen'] as const).map((mode) => (
+              <label key={mode} class="choice">
+                <input
+                  type="radio"
+                  name="audienceMode"
+                  value={mode}
+                  checked={fields.audienceMode === mode}
+                  onChange={() => set('audienceMode', mode)}
+                />
+                {t(`issue.audience.${mode}`)}
+              </label>
+            ))}
+            {fields.audienceMode === 'chosen' && (
+              <div class="audience-orgs">
+                {members.map((o) => (
+                  <label key={o.id} class="choice">
+                    <input
+                      type="checkbox"
+                      name="audience"
+                      value={o.id}
+                      checked={fields.audience.includes(o.id)}
+                      onChange={(e) =>
+                        set(
+                          'audience',
+                          e.currentTarget.checked
+                            ? [...fields.audience, o.id]
+                            : fields.audience.filter((x) => x !== o.id),
+                        )
+                      }
+                    />
+                    {o.name}
+                  </label>
+                ))}
+              </div>
+            )}
+          </fieldset>
+        )}
         <Labelled field="body" error={err('body')}>
           <textarea
             id={idOf('body')}

@@ -4,7 +4,9 @@ import { forwardBody } from '../../../events/advisory/body.ts';
 import {
   type AdvisoryView,
   type ChainAdvisoryView,
+  type ForkAdvisoryView,
   isChainView,
+  isForkView,
   isMemberView,
   type MemberAdvisoryView,
   type RecipientRow,
@@ -31,6 +33,7 @@ import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
+import { ForkPage } from './advisory-fork.tsx';
 
 type Outcome = { kind: 'info' | 'error'; text: string } | null;
 
@@ -44,11 +47,13 @@ export function AdvisoryPage(props: { id: string; session: Session }) {
   const drillTitle = useDrillTitle();
   const message = useStore(flash);
   const polled = usePoll(
-    () => apiCall<AdvisoryView>('GET', `/advisories/${encodeURIComponent(props.id)}`),
+    () => apiCall<AdvisoryView | ForkAdvisoryView>('GET', `/advisories/${encodeURIComponent(props.id)}`),
     [props.id],
   );
   const [outcome, setOutcome] = useState<Outcome>(null);
-  const advisory = polled.data;
+  const read = polled.data;
+  if (read && isForkView(read)) return <ForkPage fork={read} />;
+  const advisory = read;
   if (!advisory) {
     const notFound = polled.error instanceof ApiError && polled.error.problem.status === 404;
     return (
@@ -98,6 +103,14 @@ export function AdvisoryPage(props: { id: string; session: Session }) {
         </>
       )}
       {isChainView(advisory) && <ChainPart advisory={advisory} session={props.session} now={now} />}
+      {/* The parent's page is for those who may read the fork (a secretariat and a member read their own chain only). */}
+      {'parentId' in advisory &&
+        advisory.parentId &&
+        ['nisc', 'ministry', 'auditor'].includes(props.session.role) && (
+          <p>
+            <Link to={{ name: 'advisory', id: advisory.parentId }}>{t('fork.parent')}</Link>
+          </p>
+        )}
       <p>
         <Link to={{ name: 'advisories' }}>{t('advisory.back')}</Link>
       </p>
