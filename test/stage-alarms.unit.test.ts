@@ -213,6 +213,38 @@ describe('stage reminders', () => {
   });
 });
 
+describe('an NIS2 incident’s final report', () => {
+  const DETECTED = '2027-01-30T20:00:00.000Z';
+  const reported: Given = by(
+    {
+      type: 'IncidentReported',
+      data: {
+        ...REPORTED.event.data,
+        report: { ...RANSOMWARE_REPORT, occurredAt: DETECTED, detectedAt: DETECTED },
+        secretariatDueAt: at(DETECTED, 5 * HOURS),
+        reporting: { preset: 'nis2' },
+      },
+    },
+    at(DETECTED, HOURS),
+    ASAHI_MEMBER,
+  );
+
+  it('has its alarms only once the notification it runs from is submitted, a month on the JST calendar', () => {
+    expect(pendingStageAlarms(stateOf([reported])).map((a) => a.stage)).toEqual([
+      'notification',
+      'notification',
+      'notification',
+    ]);
+    // Submitted 31 January 10:00 JST: the final report is due 28 February 10:00 JST (01:00Z).
+    const notified = [reported, submitted('notification', '2027-01-31T01:00:00.000Z')];
+    expect(pendingStageAlarms(stateOf(notified)).map((a) => [a.stage, a.kind, a.at])).toEqual([
+      ['final', 'reminder', '2027-02-21T01:00:00.000Z'],
+      ['final', 'reminder', '2027-02-27T01:00:00.000Z'],
+      ['final', 'escalation', '2027-02-28T01:00:00.000Z'],
+    ]);
+  });
+});
+
 describe('a CIRCIA incident’s ransom payment clock', () => {
   const DETECTED = '2027-05-01T00:00:00.000Z';
   const REPORTED_AT = '2027-05-01T02:00:00.000Z';
@@ -321,6 +353,39 @@ describe('the stage-alarm workflow’s wait', () => {
       stageWaitStale(stateOf([REPORTED, waitFor(UPDATE_REMIND_24H), submitted('update', at(T0, HOURS))])),
     ).toBe(true);
     expect(stageWaitStale(stateOf([REPORTED]))).toBe(false);
+  });
+
+  it('is not stale while bounded short of an alarm further ahead', () => {
+    // The 続報 escalated; the 最終報’s first reminder lies 20 days ahead, past the 7-day bound.
+    const escalated = by(
+      { type: 'StageEscalated', data: { stage: 'update', at: UPDATE_DUE, dueAt: UPDATE_DUE } },
+      UPDATE_DUE,
+    );
+    const replan: Given = by(
+      {
+        type: 'StageWaitStarted',
+        data: { wait: 'replan', attempt: 1, dueAt: at(UPDATE_DUE, REPLAN_WAIT_MS), taskToken: 't2' },
+      },
+      at(UPDATE_DUE, 1000),
+    );
+    expect(stageWaitStale(stateOf([REPORTED, escalated, replan]))).toBe(false);
+    // The 最終報 submitted too: nothing is left, the wait is answered so the workflow ends.
+    const final = by(
+      {
+        type: 'FollowUpAdded',
+        data: {
+          number: 2,
+          description: 'final',
+          recoveryStatus: 'recovered',
+          resubmitted: false,
+          stage: 'final',
+          details: { impact: 'a', rootCause: 'b', mitigation: 'c' },
+        },
+      },
+      at(UPDATE_DUE, HOURS),
+      ASAHI_MEMBER,
+    );
+    expect(stageWaitStale(stateOf([REPORTED, escalated, replan, final]))).toBe(true);
   });
 });
 
