@@ -6,6 +6,7 @@ import { loadAggregate, runCommand } from './commons/command-runner.ts';
 import { exerciseStep, isExerciseStep } from './commons/exercise-steps.ts';
 import { incidents } from './commons/incidents.ts';
 import { policy } from './commons/policy-config.ts';
+import { isStageStep, stageStep } from './commons/stage-steps.ts';
 import { store } from './commons/store.ts';
 import { isSurveyStep, surveyStep } from './commons/survey-steps.ts';
 import { workflowStepSchema } from './commons/workflow-step.ts';
@@ -26,6 +27,8 @@ export const handler = async (payload: unknown) => {
   if (isExerciseStep(payload)) return exerciseStep(payload);
   // And the survey workflow's (a timer until the reminders are due).
   if (isSurveyStep(payload)) return surveyStep(payload);
+  // And the reporting stages' (a stage's reminders before its deadline, its escalation after it).
+  if (isStageStep(payload)) return stageStep(payload);
   const input = step.parse(payload);
   const now = new Date().toISOString();
   const ctx = { now, actor, policy };

@@ -17,6 +17,7 @@ import { StepFunctionsWorkflow } from './commons/workflow.ts';
 import {
   advanceAdvisoryWorkflow,
   advanceIncidentWorkflow,
+  advanceStageWorkflow,
   advanceSurveyWorkflow,
 } from './commons/workflow-reactions.ts';
 
@@ -45,10 +46,16 @@ const surveyWorkflow = new StepFunctionsWorkflow(
   getStringFromEnv({ key: 'SURVEY_WORKFLOW_ARN', defaultValue: '' }),
 );
 
+// Reminds a member of an incident's reporting stages and escalates a missed one (subject stagesOf).
+const stageWorkflow = new StepFunctionsWorkflow(
+  sfn,
+  getStringFromEnv({ key: 'STAGE_WORKFLOW_ARN', defaultValue: '' }),
+);
+
 /**
  * DynamoDB Streams → the heads and the workflow reactions. First the heads (the read model that
- * lists and views read) are projected from the batch's events; then the relay, advisory, exercise and
- * survey workflows are started, or a wait whose hop is done is resumed; an advisory to several
+ * lists and views read) are projected from the batch's events; then the relay, stage-alarm, advisory,
+ * exercise and survey workflows are started, or a wait whose hop is done is resumed; an advisory to several
  * sectors is forked into one advisory per sector. The notifications of the same
  * events are stream-notifier's, on the same stream. The heads live here rather than in a function
  * of their own: DynamoDB Streams serves at most two readers per shard without throttling them.
@@ -77,7 +84,10 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const reacted = await reactInOrder({ Records: before }, async (stored) => {
     if (stored.kind === 'incident') {
       const state = await stateOf(incidents, stored.id);
-      if (state !== null) await advanceIncidentWorkflow(stored.event, state, relayWorkflow);
+      if (state !== null) {
+        await advanceIncidentWorkflow(stored.event, state, relayWorkflow);
+        await advanceStageWorkflow(stored.event, state, stageWorkflow);
+      }
     } else if (stored.kind === 'exercise') {
       const state = await stateOf(exercises, stored.id);
       if (state !== null)

@@ -22,10 +22,12 @@ export interface RelayWorkflowProps {
   /**
    * The input field naming the stream the workflow follows: `incidentId` (the upward relay,
    * the default), `advisoryId` (the downward advisory chain: same states, same function) or
-   * `exerciseId` (a cross-sector exercise: the wait is the next inject's release) or `surveyId` (a
-   * survey: the wait is a timer until its reminders are due).
+   * `exerciseId` (a cross-sector exercise: the wait is the next inject's release), `surveyId` (a
+   * survey: the wait is a timer until its reminders are due) or `stagesOf` (an incident's reporting
+   * stages: the wait is the next stage reminder or escalation, answered early when a stage is
+   * submitted, a ransom payment starts a clock or the incident closes).
    */
-  readonly subject?: 'incidentId' | 'advisoryId' | 'exerciseId' | 'surveyId';
+  readonly subject?: 'incidentId' | 'advisoryId' | 'exerciseId' | 'surveyId' | 'stagesOf';
   /**
    * A workflow whose role and log group this one uses too: the same function is called and the same
    * transitions are logged, so a small workflow costs one CloudFormation resource (its state machine)
@@ -120,6 +122,8 @@ export class RelayWorkflow extends Construct {
       exerciseId: 'CEPTOAR exercise: plan the next inject, wait until its offset, release it on timeout',
       surveyId:
         'CEPTOAR survey: wait until the reminder time, then record the reminders of the silent members',
+      stagesOf:
+        "CEPTOAR reporting stages: wait for a stage's next reminder or escalation, record it on timeout",
     } as const;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,

@@ -144,6 +144,8 @@ export class CeptoarRelayStack extends Stack {
   readonly exerciseWorkflow: RelayWorkflow;
   /** Reminds a survey's silent recipients at its reminder time. */
   readonly surveyWorkflow: RelayWorkflow;
+  /** Reminds a member of an incident's reporting stages before their deadlines, escalates after them. */
+  readonly stageWorkflow: RelayWorkflow;
   /** The HMAC key of one-click acknowledgement links. */
   readonly ackKey: secretsmanager.Secret;
   /** The master secret every organisation's webhook signing key derives from. */
@@ -214,6 +216,12 @@ export class CeptoarRelayStack extends Stack {
       relayStep,
       subject: 'surveyId',
       shareWith: this.exerciseWorkflow,
+    });
+    // The reporting stages' reminders and escalations: one more state machine on the relay's role and logs.
+    this.stageWorkflow = new RelayWorkflow(this, 'StageWorkflow', {
+      relayStep,
+      subject: 'stagesOf',
+      shareWith: this.relayWorkflow,
     });
     this.ackKey = new secretsmanager.Secret(this, 'AckLinkKey', {
       description: 'HMAC key that signs the one-click acknowledgement links of advisories',
@@ -505,6 +513,8 @@ export class CeptoarRelayStack extends Stack {
       fn.addEnvironment('EXERCISE_WORKFLOW_ARN', this.exerciseWorkflow.stateMachine.stateMachineArn);
       this.surveyWorkflow.stateMachine.grant(fn, ...workflowCalls);
       fn.addEnvironment('SURVEY_WORKFLOW_ARN', this.surveyWorkflow.stateMachine.stateMachineArn);
+      this.stageWorkflow.stateMachine.grant(fn, ...workflowCalls);
+      fn.addEnvironment('STAGE_WORKFLOW_ARN', this.stageWorkflow.stateMachine.stateMachineArn);
     }
 
     if (ofService('secretsmanager').length > 0) {

@@ -5,8 +5,12 @@ import { allHeads } from '../functions/commons/event-store.ts';
 import { projectHead } from '../functions/commons/head-projection.ts';
 import type { LocalLog } from './dynamodb.ts';
 
-/** The item that says every head of this table was written knowing the byOpen index (no event, no head). */
-const MARKER = { pk: S('meta#open-work'), sk: N(0) };
+/**
+ * The item that says every head of this table was written knowing the byOpen index (no event, no head).
+ * Its sort key is the index's generation: 1 since an incident with reporting-stage alarms to come is open
+ * work too, so a data folder marked at 0 has its heads projected again once.
+ */
+const MARKER = { pk: S('meta#open-work'), sk: N(1) };
 
 /** The stream types whose open work the local recovery resumes (local/recover.ts, local/recover-advisories.ts). */
 const RECOVERED_TYPES = ['incident', 'advisory'] as const;
@@ -14,7 +18,8 @@ const RECOVERED_TYPES = ['incident', 'advisory'] as const;
 /**
  * Makes sure every open stream is listed in the sparse byOpen index. Heads written by this release
  * carry `openPk` (and `awaiting`) from their first write on; a data folder of an earlier release has
- * none, so on its first start every incident and advisory head is projected again from its first
+ * none (and one of the release before stage alarms lists no incident whose only open work is a stage
+ * alarm), so on its first start every incident and advisory head is projected again from its first
  * event (one Query of its events and one conditional PutItem each, as often as there are such
  * streams, once), then a marker item records that this was done. A new table gets the marker at once.
  * Returns how many heads were rewritten.

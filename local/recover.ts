@@ -1,23 +1,26 @@
 import type { IncidentEvent, IncidentState, Recorded } from '../events/incident/incident.ts';
-import { currentHop } from '../events/incident/incident.ts';
+import { stageWorkPending } from '../events/incident/stage-alarms.ts';
 import { loadAggregate } from '../functions/commons/command-runner.ts';
 import { allOpen, type EventReader } from '../functions/commons/event-store.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents, relayOpen } from '../functions/commons/incidents.ts';
 import type { Notifier } from '../functions/commons/notifier.ts';
 import { messagesFor, type ReactionDeps } from '../functions/commons/reactions.ts';
 import type { RelayWorkflow } from '../functions/commons/workflow.ts';
 
 /**
  * After a restart of the local stack, picks up from the event log what lived only in
- * memory: the relay workflows (AWS keeps executions; the local endpoint does not) and
- * notifications published but not yet delivered (fauxqs keeps no queue on disk). Reads only
- * the incidents the sparse byOpen index lists (a relay waiting on a hop, a notice not yet
- * recorded as delivered or failed), each as a view reads it (its head and the events after it),
- * so a closed incident costs nothing however many there are.
+ * memory: the relay workflows and the reporting stages' alarm workflows (AWS keeps executions;
+ * the local endpoint does not) and notifications published but not yet delivered (fauxqs keeps no
+ * queue on disk). Reads only the incidents the sparse byOpen index lists (a relay waiting on a hop,
+ * a stage alarm to come, a notice not yet recorded as delivered or failed), each as a view reads it
+ * (its head and the events after it), so a closed incident costs nothing however many there are.
+ * A new execution plans from the log: an alarm already recorded is not recorded again.
  */
 export async function recoverFromEventLog(options: {
   store: EventReader;
   workflow: RelayWorkflow;
+  /** The stage-alarm workflow (subject stagesOf); without it, only the relays are resumed. */
+  stageWorkflow?: RelayWorkflow;
   notifier: Notifier;
   deps: Pick<ReactionDeps, 'directory' | 'publicUrl'>;
   now?: () => number;
@@ -28,8 +31,12 @@ export async function recoverFromEventLog(options: {
   for await (const streamId of allOpen(options.store, incidents.streamType, 100)) {
     const { state } = await loadAggregate(options.store, incidents, streamId.slice('incident#'.length));
     if (state === null) continue;
-    if (currentHop(state.status) !== null && state.stalledHop === null) {
+    if (relayOpen(state)) {
       await options.workflow.start(`${state.id}-resume-${stamp}`, { incidentId: state.id });
+      resumed++;
+    }
+    if (options.stageWorkflow && stageWorkPending(state)) {
+      await options.stageWorkflow.start(`${state.id}-resume-${stamp}`, { stagesOf: state.id });
       resumed++;
     }
     republished += await republishUndelivered(options, state);

@@ -375,6 +375,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ['AdvisoryWorkflow', 'ADVISORY_WORKFLOW_ARN'],
       ['ExerciseWorkflow', 'EXERCISE_WORKFLOW_ARN'],
       ['SurveyWorkflow', 'SURVEY_WORKFLOW_ARN'],
+      ['StageWorkflow', 'STAGE_WORKFLOW_ARN'],
     ];
     let machines = options.stateMachines;
     if (machines === undefined) {
@@ -400,9 +401,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (
       !process.env.RELAY_WORKFLOW_ARN ||
       !process.env.ADVISORY_WORKFLOW_ARN ||
-      !process.env.EXERCISE_WORKFLOW_ARN
+      !process.env.EXERCISE_WORKFLOW_ARN ||
+      !process.env.STAGE_WORKFLOW_ARN
     )
-      throw new Error('the template lacks the relay, the advisory or the exercise state machine');
+      throw new Error('the template lacks the relay, the advisory, the exercise or the stage state machine');
 
     // The directory is event-sourced; config/directory.json only seeds the organisations missing at start.
     const { seedLocalDirectory, seedLocalSectors } = await import('./directory-seed.ts');
@@ -454,12 +456,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const recovered = await recoverFromEventLog({
       store,
       workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.RELAY_WORKFLOW_ARN),
+      stageWorkflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.STAGE_WORKFLOW_ARN),
       notifier: new SnsNotifier(new SNSClient({}), topicArn),
       deps: { directory, publicUrl: http.url },
     });
     if (recovered.resumed + recovered.republished > 0) {
       log.info(
-        `resumed ${recovered.resumed} relays and re-sent ${recovered.republished} undelivered notifications`,
+        `resumed ${recovered.resumed} relays and stage alarms and re-sent ${recovered.republished} undelivered notifications`,
       );
     }
     const checkpointSeconds = options.checkpointSeconds ?? 300;
@@ -522,6 +525,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         process.env.ADVISORY_WORKFLOW_ARN,
         process.env.EXERCISE_WORKFLOW_ARN,
         surveyWorkflowArn,
+        process.env.STAGE_WORKFLOW_ARN,
       ],
       topicArn,
       queueUrls: [queueUrl, advisoryQueueUrl],

@@ -40,6 +40,7 @@ import {
 // Handlers read their configuration once, at import: set it before importing them.
 process.env.EVENTS_TABLE = 'events-unit';
 process.env.RELAY_WORKFLOW_ARN = 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:relay';
+process.env.STAGE_WORKFLOW_ARN = 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:stages';
 process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:ap-northeast-1:000000000000:notifications';
 process.env.AWS_REGION = 'ap-northeast-1';
 process.env.AWS_ACCESS_KEY_ID = 'unit';
@@ -415,7 +416,16 @@ describe('stream-reactor and stream-notifier handlers', () => {
     expect(await bothReactions(record)).toEqual(NO_FAILURES);
     expect(await bothReactions(record)).toEqual(NO_FAILURES);
     const starts = sfn.commandCalls(StartExecutionCommand);
-    expect(starts.map((c) => c.args[0].input.name)).toEqual([INCIDENT_ID, INCIDENT_ID]);
+    // The relay and the reporting stages' alarms, each named after the incident: a replay finds both there.
+    expect(
+      starts.map((c) => [c.args[0].input.stateMachineArn?.split(':').at(-1), c.args[0].input.name]),
+    ).toEqual([
+      ['relay', INCIDENT_ID],
+      ['stages', INCIDENT_ID],
+      ['relay', INCIDENT_ID],
+      ['stages', INCIDENT_ID],
+    ]);
+    expect(JSON.parse(starts[1]?.args[0].input.input ?? '{}')).toEqual({ stagesOf: INCIDENT_ID });
     const published = sns
       .commandCalls(PublishBatchCommand)
       .flatMap((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
@@ -488,9 +498,10 @@ describe('stream-reactor and stream-notifier handlers', () => {
     sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
     const record = streamRecord(1, 'IncidentReported', { incidentId: INCIDENT_ID });
     await streamReactor(record);
-    expect([sfn.calls().length, sns.calls().length]).toEqual([1, 0]);
+    // Two starts: the relay's execution and the reporting stages' one.
+    expect([sfn.calls().length, sns.calls().length]).toEqual([2, 0]);
     await streamNotifier(record);
-    expect([sfn.calls().length, sns.calls().length]).toEqual([1, 1]);
+    expect([sfn.calls().length, sns.calls().length]).toEqual([2, 1]);
   });
 
   it('reports the record whose messages failed, so the stream retries it', async () => {

@@ -136,6 +136,22 @@ const HISTORY: { event: IncidentEvent; at: string; actor: Actor }[] = [
     actor: MINISTRY,
   },
   {
+    event: {
+      type: 'StageWaitStarted',
+      data: { wait: 'alarm', attempt: 0, dueAt: '2026-11-28T00:50:00.000Z', taskToken: 'stage-t0' },
+    },
+    at: at(T0, 8 * HOURS + 1000),
+    actor: WORKFLOW,
+  },
+  {
+    event: {
+      type: 'StageReminderDue',
+      data: { stage: 'update', at: '2026-11-28T00:50:00.000Z', dueAt: '2026-11-29T00:50:00.000Z' },
+    },
+    at: at(T0, 8 * HOURS + 2000),
+    actor: WORKFLOW,
+  },
+  {
     event: { type: 'RelayStalled', data: { hop: 'nisc', escalations: 3 } },
     at: at(T0, 20 * HOURS),
     actor: WORKFLOW,
@@ -178,6 +194,21 @@ const COMMANDS: [IncidentCommand, Actor][] = [
     [{ type: 'RecordDeadlineMiss', data: { hop, attempt: 0 } }, WORKFLOW],
     [{ type: 'RecordDeadlineMiss', data: { hop, attempt: 1 } }, WORKFLOW],
   ]),
+  [
+    {
+      type: 'StartStageWait',
+      data: { wait: 'alarm', attempt: 0, dueAt: at(T0, HOURS), taskToken: 'stage-t0' },
+    },
+    WORKFLOW,
+  ],
+  [
+    {
+      type: 'StartStageWait',
+      data: { wait: 'replan', attempt: 1, dueAt: at(T0, HOURS), taskToken: 'stage-t1' },
+    },
+    WORKFLOW,
+  ],
+  [{ type: 'RecordStageAlarms', data: {} }, WORKFLOW],
   ...['1:review_requested:sec-duty:email', '8:relay:meti-duty:sms', '9:relayed:nisc-duty:email'].map(
     (key): [IncidentCommand, Actor] => [
       {

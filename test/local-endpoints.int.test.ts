@@ -152,6 +152,7 @@ describe('npm start', () => {
         expect.stringMatching(/^AdvisoryWorkflow/),
         expect.stringMatching(/^ExerciseWorkflow/),
         expect.stringMatching(/^RelayWorkflow/),
+        expect.stringMatching(/^StageWorkflow/),
         expect.stringMatching(/^SurveyWorkflow/),
       ]);
       const table = endpoints.services.find((s) => s.cli === 'dynamodb')?.resources.table;

@@ -148,6 +148,50 @@ describe('the open-work index', () => {
     expect(recovered.republished).toBe(r.published.length);
   });
 
+  it('resumes the reporting stages’ alarm workflow of a relayed incident with alarms to come, not its relay', async () => {
+    // Detected now: its 続報 and 最終報 reminders all lie ahead.
+    const detectedAt = new Date().toISOString();
+    const id = randomUUID();
+    await run(
+      id,
+      {
+        type: 'ReportIncident',
+        data: { incidentId: id, report: { ...RANSOMWARE_REPORT, occurredAt: detectedAt, detectedAt } },
+      },
+      ASAHI_MEMBER,
+    );
+    await run(id, { type: 'DecideRelay', data: { decision: 'approve' } }, SECRETARIAT);
+    await run(id, { type: 'AcknowledgeReceipt', data: {} }, MINISTRY);
+    await run(id, { type: 'AcknowledgeReceipt', data: {} }, NISC);
+    await deliverAll(id);
+    await projectHeads(client, table, [incidents.streamId(id)]);
+    const listed: string[] = [];
+    for await (const streamId of allOpen(store, 'incident')) listed.push(streamId);
+    expect(listed).toContain(incidents.streamId(id));
+    const relays = recorder();
+    const stages = recorder();
+    await recoverFromEventLog({
+      store,
+      workflow: relays.workflow,
+      stageWorkflow: stages.workflow,
+      notifier: relays.notifier,
+      deps,
+    });
+    expect(relays.started.some((name) => name.startsWith(id))).toBe(false);
+    expect(stages.started.filter((name) => name.startsWith(`${id}-resume-`))).toHaveLength(1);
+    // A closed incident has no stage alarm left: nothing is resumed for it.
+    const closed = await closedIncident();
+    const again = recorder();
+    await recoverFromEventLog({
+      store,
+      workflow: again.workflow,
+      stageWorkflow: again.workflow,
+      notifier: again.notifier,
+      deps,
+    });
+    expect(again.started.some((name) => name.startsWith(closed))).toBe(false);
+  });
+
   it('a head committed but not yet projected is still read whole by recovery', async () => {
     const id = await report();
     // Approved, and the head not projected (as if the process died before the stream poller ran).

@@ -26,6 +26,8 @@ export const notificationPurposes = [
   'follow_up',
   'escalation',
   'stalled',
+  'stage_reminder',
+  'stage_escalation',
 ] as const;
 const purpose = z.enum(notificationPurposes);
 
@@ -40,6 +42,16 @@ export const stageClockSchema = z.object({
   submittedAt: nullableInstant,
   status: z.enum(['done', 'due', 'overdue', 'waiting']),
   onTime: z.nullable(z.boolean()),
+});
+
+/**
+ * A stage as GET /incidents/{id} shows it: its clock, the reminders sent to the member before its
+ * deadline (their instants) and when it was escalated to the secretariat after it (null: not escalated).
+ */
+export const stageViewSchema = z.object({
+  ...stageClockSchema.shape,
+  reminded: z.array(instant),
+  escalatedAt: nullableInstant,
 });
 
 /** The answer of every incident command: where the incident now stands. */
@@ -102,7 +114,7 @@ export const incidentViewSchema = z.object({
   ),
   /** The reporting preset the incident runs under (japan-ceptoar, nis2, circia or a custom id). */
   preset: z.string(),
-  stages: z.array(stageClockSchema),
+  stages: z.array(stageViewSchema),
   nextStage: z.nullable(stageClockSchema),
   version: z.number(),
 });

@@ -95,6 +95,9 @@ export function hopEpisodes(events: readonly Recorded<IncidentEvent>[]): HopEpis
       case 'IncidentClosed':
       case 'RelayWaitStarted':
       case 'RelayStalled':
+      case 'StageWaitStarted':
+      case 'StageReminderDue':
+      case 'StageEscalated':
       case 'NotificationDelivered':
       case 'NotificationFailed':
         break;

@@ -24,8 +24,10 @@ import {
   type IncidentState,
   type MaybeIncident,
   type NotificationPurpose,
+  type StageWait,
 } from './incident.ts';
 import type { RecoveryStatus, Report } from './report.ts';
+import { dueStageAlarms } from './stage-alarms.ts';
 import { canSee } from './visibility.ts';
 
 /** Commands on an incident. Imperative names; `now` and the actor come in, never read. */
@@ -42,6 +44,11 @@ export type IncidentCommand =
   | { type: 'CloseIncident'; data: { note?: string | undefined } }
   | { type: 'StartRelayWait'; data: { hop: Hop; attempt: number; dueAt: string; taskToken: string } }
   | { type: 'RecordDeadlineMiss'; data: { hop: Hop; attempt: number } }
+  | {
+      type: 'StartStageWait';
+      data: { wait: StageWait; attempt: number; dueAt: string; taskToken: string };
+    }
+  | { type: 'RecordStageAlarms'; data: Record<string, never> }
   | {
       type: 'RecordNotification';
       data: DeliveryRecord<NotificationPurpose>;
@@ -279,6 +286,16 @@ export function decide(
         },
       ];
     }
+    case 'StartStageWait': {
+      if (state === null) throw new NotFoundError('no such incident');
+      // A retried invocation carries the same token: recording it twice would add nothing.
+      if (state.stageWait?.taskToken === command.data.taskToken) return [];
+      return [{ type: 'StageWaitStarted', data: command.data }];
+    }
+    case 'RecordStageAlarms':
+      if (state === null) throw new NotFoundError('no such incident');
+      // Each alarm once, only while due, only for a running, unsubmitted stage of an open incident.
+      return dueStageAlarms(state, ctx.now);
     case 'RecordNotification':
       if (state === null) throw new NotFoundError('no such incident');
       return decideDelivery(state.deliveries, command.data);

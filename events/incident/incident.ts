@@ -29,7 +29,9 @@ export type NotificationPurpose =
   | 'relayed'
   | 'follow_up'
   | 'escalation'
-  | 'stalled';
+  | 'stalled'
+  | 'stage_reminder'
+  | 'stage_escalation';
 
 /** How a message reaches a contact: `voice` is a phone call that reads it aloud (電話). */
 export type Channel = 'email' | 'sms' | 'webhook' | 'voice';
@@ -88,6 +90,15 @@ export type IncidentEvent =
       data: { hop: Hop; escalation: number; missedDueAt: string; nextDueAt: string };
     }
   | { type: 'RelayStalled'; data: { hop: Hop; escalations: number } }
+  /** The stage-alarm workflow waits (its task token resumes it): for an alarm at `dueAt`, or a bounded wait to plan again. */
+  | {
+      type: 'StageWaitStarted';
+      data: { wait: StageWait; attempt: number; dueAt: string; taskToken: string };
+    }
+  /** A reporting stage's reminder fell due (`at`, before the stage's deadline `dueAt`); the member is told. */
+  | { type: 'StageReminderDue'; data: { stage: string; at: string; dueAt: string } }
+  /** A reporting stage was not submitted by its deadline (`dueAt`); escalated at `at` to the member and the secretariat. */
+  | { type: 'StageEscalated'; data: { stage: string; at: string; dueAt: string } }
   | {
       type: 'NotificationDelivered';
       data: { key: string; purpose: NotificationPurpose; channel: Channel; to: string; messageId: string };
@@ -144,6 +155,21 @@ export interface Delivery {
   detail: string;
 }
 
+/**
+ * What the stage-alarm workflow waits for: `alarm`, a reminder or escalation at its `dueAt`; `replan`,
+ * a bounded wait (for a stage clock that has not started yet, or an alarm further ahead), planned
+ * again when it ends.
+ */
+export const stageWaits = ['alarm', 'replan'] as const;
+export type StageWait = (typeof stageWaits)[number];
+
+/** A stage reminder or escalation recorded: the stage, the alarm's instant, the stage's deadline. */
+export interface StageAlarm {
+  stage: string;
+  at: string;
+  dueAt: string;
+}
+
 /** The folded state of an incident: what every view and decision reads. */
 export interface IncidentState {
   id: string;
@@ -178,6 +204,13 @@ export interface IncidentState {
   stageSubmissions: StageSubmission[];
   /** When the member says a ransom was paid (it starts CIRCIA's ransom payment clock). */
   ransomPaidAt: string | null;
+  /** When the follow-up that stated the ransom payment was recorded (the relay knew of the clock from then). */
+  ransomStatedAt: string | null;
+  /** The stage reminders and escalations recorded (events/incident/stage-alarms.ts decides them). */
+  stageReminders: StageAlarm[];
+  stageEscalations: StageAlarm[];
+  /** The stage-alarm workflow's latest wait (its task token resumes it). */
+  stageWait: { wait: StageWait; attempt: number; dueAt: string; taskToken: string; at: string } | null;
   /** The sector's own relay policy recorded when reported; absent: the deployment's. */
   relayPolicy?: RelayPolicyConfig;
   version: number;
@@ -295,6 +328,10 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
       // The report is the first stage (第一報, early warning, …), submitted when it was recorded.
       stageSubmissions: first ? [{ stage: first.id, at, by: data.reportedBy, followUp: null }] : [],
       ransomPaidAt: null,
+      ransomStatedAt: null,
+      stageReminders: [],
+      stageEscalations: [],
+      stageWait: null,
       version: event.version,
     };
   }
@@ -322,8 +359,10 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
           { stage: data.stage, at, by: by(event.actor), followUp: data.number },
         ];
       // The first payment stated counts; a later correction would be a new report, not a moved clock.
-      if (data.details?.ransomPayment && s.ransomPaidAt === null)
+      if (data.details?.ransomPayment && s.ransomPaidAt === null) {
         s.ransomPaidAt = new Date(Date.parse(data.details.ransomPayment.paidAt)).toISOString();
+        s.ransomStatedAt = at;
+      }
       if (data.resubmitted && data.secretariatDueAt) {
         s.status = 'awaiting_secretariat';
         s.hops = {
@@ -393,6 +432,15 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
     }
     case 'RelayStalled':
       s.stalledHop = event.data.hop;
+      return s;
+    case 'StageWaitStarted':
+      s.stageWait = { ...event.data, at };
+      return s;
+    case 'StageReminderDue':
+      s.stageReminders = [...s.stageReminders, event.data];
+      return s;
+    case 'StageEscalated':
+      s.stageEscalations = [...s.stageEscalations, event.data];
       return s;
     case 'NotificationDelivered':
     case 'NotificationFailed': {

@@ -1,10 +1,14 @@
 import type { Hop } from '../policy.ts';
 import type { IncidentEvent, IncidentState, NotificationPurpose, Recorded } from './incident.ts';
 
-/** Who a notification goes to: an organisation's duty contacts, its escalation contacts, or the reporter. */
+/**
+ * Who a notification goes to: an organisation's duty contacts, its escalation contacts, the reporter
+ * (the report's own contact), or the reporting member organisation's contacts in the directory.
+ */
 export type Audience =
   | { readonly org: 'secretariat' | 'ministry' | 'nisc'; readonly contacts: 'duty' | 'escalation' }
-  | { readonly reporter: true };
+  | { readonly reporter: true }
+  | { readonly member: true };
 
 /** One notification to send in reaction to an event. */
 export interface NotificationPlan {
@@ -12,6 +16,8 @@ export interface NotificationPlan {
   readonly audience: readonly Audience[];
   /** The hop whose deadline the message names, if any. */
   readonly hop: Hop | null;
+  /** The reporting stage whose deadline the message names, if any (its id in the incident's preset). */
+  readonly stage?: string;
   /**
    * Whether contacts with a voice number are also called (電話): the action a critical incident asks
    * for, and every escalation, as a second route beside the written message.
@@ -22,6 +28,7 @@ export interface NotificationPlan {
 const duty = (org: 'secretariat' | 'ministry' | 'nisc'): Audience => ({ org, contacts: 'duty' });
 const escalation = (org: 'secretariat' | 'ministry' | 'nisc'): Audience => ({ org, contacts: 'escalation' });
 const reporter: Audience = { reporter: true };
+const member: Audience = { member: true };
 
 /** The organisations the relay has reached (they receive follow-ups). */
 function reached(state: IncidentState): Audience[] {
@@ -47,7 +54,8 @@ const ACTION: ReadonlySet<NotificationPurpose> = new Set(['review_requested', 'r
 
 /** A call for what a critical incident asks someone to do, and for every escalation or stall. */
 function calls(plan: Omit<NotificationPlan, 'call'>, state: IncidentState): boolean {
-  if (plan.purpose === 'escalation' || plan.purpose === 'stalled') return true;
+  if (plan.purpose === 'escalation' || plan.purpose === 'stalled' || plan.purpose === 'stage_escalation')
+    return true;
   return state.severity === 'critical' && ACTION.has(plan.purpose);
 }
 
@@ -82,8 +90,23 @@ function writtenNotificationsFor(
     }
     case 'RelayStalled':
       return [{ purpose: 'stalled', audience: [escalation('secretariat')], hop: event.data.hop }];
+    // A stage is the member's to submit: the reminder goes to it; a missed one to its secretariat too.
+    case 'StageReminderDue':
+      return [
+        { purpose: 'stage_reminder', audience: [reporter, member], hop: null, stage: event.data.stage },
+      ];
+    case 'StageEscalated':
+      return [
+        {
+          purpose: 'stage_escalation',
+          audience: [reporter, member, escalation('secretariat')],
+          hop: null,
+          stage: event.data.stage,
+        },
+      ];
     case 'IncidentClosed':
     case 'RelayWaitStarted':
+    case 'StageWaitStarted':
     case 'NotificationDelivered':
     case 'NotificationFailed':
       return [];

@@ -39,6 +39,18 @@ export function canReadEvents(state: IncidentState, actor: Actor): boolean {
   );
 }
 
+/** A stage's clock as a reader sees it: with the reminders sent and the escalation, if any. */
+export type StageView = StageClock & { reminded: string[]; escalatedAt: string | null };
+
+/** Every reporting stage's clock at `now`, with the reminders and escalations recorded of it. */
+export function stageViews(state: IncidentState, now: string): StageView[] {
+  return incidentStages(state, now).stages.map((clock) => ({
+    ...clock,
+    reminded: (state.stageReminders ?? []).filter((r) => r.stage === clock.id).map((r) => r.at),
+    escalatedAt: (state.stageEscalations ?? []).find((e) => e.stage === clock.id)?.at ?? null,
+  }));
+}
+
 /** Every reporting stage's clock at `now`, and the one due next. */
 export function incidentStages(
   state: IncidentState,
@@ -67,12 +79,18 @@ export function incidentView(state: IncidentState, now: string) {
     customPreset: _custom,
     stageSubmissions: _submissions,
     ransomPaidAt: _paid,
+    ransomStatedAt: _stated,
+    stageReminders: _reminders,
+    stageEscalations: _escalations,
+    stageWait: _stageWait,
     ...rest
   } = state;
+  const { nextStage } = incidentStages(state, now);
   return {
     ...rest,
     sector: sectorOr(state.sector),
-    ...incidentStages(state, now),
+    stages: stageViews(state, now),
+    nextStage,
     hops: {
       secretariat: hops.secretariat,
       ...(hops.member.startedAt ? { member: hops.member } : {}),
@@ -129,7 +147,7 @@ export function incidentSummary(state: IncidentState, now: string) {
 
 /** Event data as a reader may see it: task tokens are workflow secrets, not history. */
 export function redactEventData(type: string, data: unknown): unknown {
-  if (type === 'RelayWaitStarted' && data && typeof data === 'object') {
+  if ((type === 'RelayWaitStarted' || type === 'StageWaitStarted') && data && typeof data === 'object') {
     const { taskToken: _t, ...rest } = data as Record<string, unknown>;
     return rest;
   }

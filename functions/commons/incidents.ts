@@ -5,11 +5,13 @@ import {
   decisionState,
   evolve,
   type IncidentEvent,
+  type IncidentState,
   initialState,
   type MaybeIncident,
   type Recorded,
 } from '../../events/incident/incident.ts';
 import { notificationsFor } from '../../events/incident/notifications.ts';
+import { stageWorkPending } from '../../events/incident/stage-alarms.ts';
 import { incidentUpcasters } from '../../events/incident/upcast.ts';
 import { sectorOr, sectorPartition } from '../../events/sector/catalog.ts';
 import type { Aggregate } from './command-runner.ts';
@@ -18,11 +20,16 @@ import type { StoredEvent } from './event-store.ts';
 /** The byType partition of incidents, before the sector (events/sector/catalog.ts, sectorPartition). */
 export const INCIDENT_LIST = 'incident';
 
+/** Whether the relay waits on a hop (its workflow runs). */
+export const relayOpen = (state: IncidentState): boolean =>
+  currentHop(state.status) !== null && state.stalledHop === null;
+
 /** The incident aggregate bound to the event store: stream ids, snapshots and list indexes. */
 export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand, DecisionContext> = {
   streamType: 'incident',
-  // 2: the state gained the reporting stages; a head of schema 1 is folded again from the first event.
-  stateSchema: 2,
+  // 2: the state gained the reporting stages; 3: their reminders, escalations and the stage-alarm wait.
+  // A head of an older schema is folded again from the first event.
+  stateSchema: 3,
   eventSchema: 1,
   streamId: (id) => `incident#${id}`,
   initialState,
@@ -41,8 +48,9 @@ export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand,
       listSk: `${state.createdAt}#${state.id}`,
       orgPk: `org#${state.org}`,
       visibleTo,
-      // A relay waiting on a hop: its workflow execution is what a restart of the local stack loses.
-      open: currentHop(state.status) !== null && state.stalledHop === null,
+      // A relay waiting on a hop, or reporting stages with alarms to come: their workflow executions
+      // are what a restart of the local stack loses.
+      open: relayOpen(state) || stageWorkPending(state),
     };
   },
   awaiting: (pending, event, state) => {

@@ -1,5 +1,6 @@
 import type { IncidentEvent, IncidentState, Recorded } from '../../events/incident/incident.ts';
 import { type Audience, notificationsFor } from '../../events/incident/notifications.ts';
+import { presetOf, stageById } from '../../events/reporting.ts';
 import { sectorOr } from '../../events/sector/catalog.ts';
 import { type Contact, type Directory, orgOfKind } from './directory.ts';
 import type { Notifier, OutboundNotification } from './notifier.ts';
@@ -27,6 +28,9 @@ function dueAtOf(event: Recorded<IncidentEvent>): string | null {
       return event.data.niscDueAt ?? null;
     case 'HopDeadlineMissed':
       return event.data.nextDueAt;
+    case 'StageReminderDue':
+    case 'StageEscalated':
+      return event.data.dueAt;
     default:
       return null;
   }
@@ -52,6 +56,12 @@ function contactsOf(
     };
     return { org: state.org, contacts: [reporter] };
   }
+  if ('member' in audience) {
+    // The reporting organisation's own contacts (its escalation-only ones when it has nothing else).
+    const own = directory.organizations[state.org]?.contacts ?? [];
+    const duty = own.filter((c) => !c.escalation);
+    return { org: state.org, contacts: duty.length > 0 ? duty : own };
+  }
   const org = orgOfKind(directory, audience.org, sectorOr(state.sector));
   if (!org) return { org: '', contacts: [] };
   const wanted = org.contacts.filter((c) => c.escalation === (audience.contacts === 'escalation'));
@@ -76,6 +86,7 @@ export function messagesFor(
       hop: plan.hop,
       dueAt: dueAtOf(event),
       escalation: event.type === 'HopDeadlineMissed' ? event.data.escalation : null,
+      stage: plan.stage === undefined ? null : (stageById(presetOf(state), plan.stage)?.names ?? null),
       link: `${deps.publicUrl}/incidents/${state.id}`,
     };
     const seen = new Set<string>();

@@ -14,6 +14,8 @@ export interface MessageFacts {
   readonly hop: Hop | null;
   readonly dueAt: string | null;
   readonly escalation: number | null;
+  /** The reporting stage the message is about (its names in the incident's preset), if any. */
+  readonly stage?: { readonly ja: string; readonly en: string } | null;
   readonly link: string;
 }
 
@@ -58,6 +60,8 @@ const headline: Record<Lang, Record<NotificationPurpose, string>> = {
     follow_up: 'IT障害報告の続報',
     escalation: '【期限超過】IT障害報告の対応期限を過ぎています',
     stalled: '【停止】IT障害報告の連絡が止まっています',
+    stage_reminder: '【要対応】IT障害報告の提出期限が近づいています',
+    stage_escalation: '【期限超過】IT障害報告の提出期限を過ぎています',
   },
   en: {
     review_requested: '[Action] IT incident report awaiting review',
@@ -68,6 +72,8 @@ const headline: Record<Lang, Record<NotificationPurpose, string>> = {
     follow_up: 'IT incident report follow-up',
     escalation: '[Overdue] IT incident report deadline missed',
     stalled: '[Stalled] IT incident report relay has stopped',
+    stage_reminder: '[Reminder] IT incident report due soon',
+    stage_escalation: '[Overdue] IT incident report not submitted by its deadline',
   },
 };
 
@@ -103,6 +109,8 @@ const spokenHeadline: Record<Lang, Record<NotificationPurpose, string>> = {
     follow_up: 'IT障害報告の続報があります。',
     escalation: 'IT障害報告の対応期限を過ぎています。',
     stalled: 'IT障害報告の連絡が止まっています。',
+    stage_reminder: 'IT障害報告の提出期限が近づいています。',
+    stage_escalation: 'IT障害報告が提出期限までに提出されていません。',
   },
   en: {
     review_requested: 'An IT incident report is waiting for your review.',
@@ -113,6 +121,8 @@ const spokenHeadline: Record<Lang, Record<NotificationPurpose, string>> = {
     follow_up: 'An IT incident report has a follow-up.',
     escalation: 'An IT incident report has missed its deadline.',
     stalled: 'An IT incident report relay has stopped.',
+    stage_reminder: 'An IT incident report is due soon.',
+    stage_escalation: 'An IT incident report was not submitted by its deadline.',
   },
 };
 
@@ -142,6 +152,14 @@ function spokenIncident(facts: MessageFacts, lang: Lang): string[] {
       ja
         ? `重大度は、${severityName.ja[facts.severity]}です。`
         : `Severity: ${severityName.en[facts.severity]}.`,
+    );
+  }
+  if (facts.stage && facts.dueAt) {
+    const by = spokenTime(facts.dueAt, lang);
+    said.push(
+      ja
+        ? `${facts.stage.ja}の提出期限は、${by}です。`
+        : `The ${facts.stage.en.toLowerCase()} is due by ${by}.`,
     );
   }
   if (facts.hop && facts.dueAt) {
@@ -179,7 +197,8 @@ function formatTime(iso: string, lang: Lang): string {
 export function render(facts: MessageFacts, lang: Lang): Message {
   const due = facts.dueAt ? formatTime(facts.dueAt, lang) : null;
   const dueText = due ? (lang === 'ja' ? ` (期限 ${due})` : ` (due ${due})`) : '';
-  const subject = `[TLP:${facts.tlp}] ${headline[lang][facts.purpose]}${dueText}`;
+  const stage = facts.stage ? (lang === 'ja' ? `「${facts.stage.ja}」` : ` (${facts.stage.en})`) : '';
+  const subject = `[TLP:${facts.tlp}] ${headline[lang][facts.purpose]}${stage}${dueText}`;
   const lines: string[] = [];
   if (lang === 'ja') {
     if (withheld(facts.tlp)) {
@@ -187,6 +206,7 @@ export function render(facts: MessageFacts, lang: Lang): Message {
     } else {
       lines.push(`表題: ${facts.title}`, `重大度: ${severityName.ja[facts.severity]}`);
     }
+    if (facts.stage && due) lines.push(`提出する報告: ${facts.stage.ja} (期限 ${due})`);
     if (facts.hop && due) lines.push(`対応: ${hopName.ja[facts.hop]} (期限 ${due})`);
     if (facts.escalation) lines.push(`エスカレーション: ${facts.escalation} 回目`);
     lines.push(`確認: ${facts.link}`, '', 'このメールは化学セプター情報連絡システムから送信されています。');
@@ -196,6 +216,7 @@ export function render(facts: MessageFacts, lang: Lang): Message {
     } else {
       lines.push(`Title: ${facts.title}`, `Severity: ${severityName.en[facts.severity]}`);
     }
+    if (facts.stage && due) lines.push(`Report to submit: ${facts.stage.en} (due ${due})`);
     if (facts.hop && due) lines.push(`Next step: ${hopName.en[facts.hop]} (due ${due})`);
     if (facts.escalation) lines.push(`Escalation: #${facts.escalation}`);
     lines.push(`Open: ${facts.link}`, '', 'Sent by the chemical-sector CEPTOAR relay.');

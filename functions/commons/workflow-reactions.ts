@@ -6,6 +6,7 @@ import {
   type IncidentState,
   type Recorded,
 } from '../../events/incident/incident.ts';
+import { stageWaitStale } from '../../events/incident/stage-alarms.ts';
 import type { Hop } from '../../events/policy.ts';
 import type { SurveyEvent } from '../../events/survey/survey.ts';
 import type { RelayWorkflow } from './workflow.ts';
@@ -47,6 +48,26 @@ export async function advanceIncidentWorkflow(
   const wait = ended ? state.waits[ended] : undefined;
   if (ended && wait && currentHop(state.status) !== ended) {
     await workflow.resume(wait.taskToken, { incidentId: state.id, hop: ended, version: state.version });
+  }
+}
+
+/**
+ * The stage-alarm half of the reactions to one committed incident event: the report starts the
+ * workflow of its reporting stages (named after the incident, so a redelivered event starts none);
+ * a follow-up (a stage submitted, a ransom payment stated), the closure, or a wait recorded after
+ * such an event answers the workflow's wait when it was planned on what the log no longer says, so
+ * the workflow plans again. Safe to run more than once for the same event.
+ */
+export async function advanceStageWorkflow(
+  event: Recorded<IncidentEvent>,
+  state: IncidentState,
+  workflow: RelayWorkflow,
+): Promise<void> {
+  if (event.type === 'IncidentReported') await workflow.start(state.id, { stagesOf: state.id });
+  const replan =
+    event.type === 'FollowUpAdded' || event.type === 'IncidentClosed' || event.type === 'StageWaitStarted';
+  if (replan && state.stageWait && stageWaitStale(state)) {
+    await workflow.resume(state.stageWait.taskToken, { stagesOf: state.id, version: state.version });
   }
 }
 

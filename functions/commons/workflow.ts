@@ -13,7 +13,8 @@ export type WorkflowInput =
   | { incidentId: string }
   | { advisoryId: string }
   | { exerciseId: string }
-  | { surveyId: string };
+  | { surveyId: string }
+  | { stagesOf: string };
 
 /** The workflow port: start a relay, and resume a relay waiting on a task token. */
 export interface RelayWorkflow {

@@ -57,6 +57,11 @@ function summarise(e: StreamEvent): string {
       return pick('hop', 'escalation', 'missedDueAt', 'nextDueAt');
     case 'RelayStalled':
       return pick('hop', 'escalations');
+    case 'StageWaitStarted':
+      return pick('wait', 'attempt', 'dueAt');
+    case 'StageReminderDue':
+    case 'StageEscalated':
+      return pick('stage', 'at', 'dueAt');
     case 'NotificationDelivered':
     case 'NotificationFailed':
       return pick('purpose', 'channel', 'to', 'reason');
