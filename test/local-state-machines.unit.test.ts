@@ -21,6 +21,7 @@ describe('the synthesis cache of npm start', () => {
       expect.stringMatching(/^AdvisoryWorkflow/),
       expect.stringMatching(/^ExerciseWorkflow/),
       expect.stringMatching(/^RelayWorkflow/),
+      expect.stringMatching(/^StageWorkflow/),
       expect.stringMatching(/^SurveyWorkflow/),
     ]);
     const first = await stateMachinesOfThisTree('ap-northeast-1', cacheDir);

@@ -175,6 +175,16 @@ describe('stage reminders', () => {
     expect(stageWorkPending(stateOf(closed))).toBe(false);
   });
 
+  it('has none for a cross-sector exercise’s scripted incident: its after-action report measures it', () => {
+    const reported = REPORTED.event;
+    if (reported.type !== 'IncidentReported') throw new Error('fixture');
+    const scripted = [by({ ...reported, data: { ...reported.data, exerciseId: 'ex-2026-12' } }, REPORTED.at)];
+    expect(pendingStageAlarms(stateOf(scripted))).toEqual([]);
+    expect(stageWorkPending(stateOf(scripted))).toBe(false);
+    record(scripted, at(UPDATE_DUE, HOURS)).thenNothing();
+    expect(planStageAlarms(given(scripted), at(T0, HOURS))).toMatchObject({ next: 'done' });
+  });
+
   it('is done once every stage is submitted', () => {
     const all = [
       REPORTED,

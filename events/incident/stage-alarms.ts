@@ -8,7 +8,8 @@ import { incidentStages } from './visibility.ts';
  * gives their instants), decided from the state alone. Pure: `now` comes in.
  *
  * - Only a running, unsubmitted stage of an open incident has alarms: nothing once the stage is
- *   submitted or the incident closed, nothing while its clock has not started.
+ *   submitted or the incident closed, nothing while its clock has not started, nothing for an
+ *   exercise's scripted incident.
  * - An alarm is for what falls due while the relay knows of the stage's clock: one whose instant had
  *   passed when the incident was reported (or, for a ransom clock, when the payment was stated) is not
  *   sent late. The incident page shows such a stage overdue all the same.
@@ -16,6 +17,14 @@ import { incidentStages } from './visibility.ts';
  *   late), only the latest is recorded: the escalation supersedes the reminders before it, a later
  *   reminder the earlier ones. After its escalation a stage has no further alarm.
  */
+
+/**
+ * A cross-sector exercise's scripted incident has no stage alarms: the after-action report measures
+ * its participants against the scenario's expected actions, and reminders days after the exercise
+ * ended would reach the members' real contacts outside it. (A drill outside an exercise keeps them,
+ * marked 【訓練】 as all its messages are.)
+ */
+const isExerciseIncident = (state: IncidentState): boolean => state.exerciseId !== undefined;
 
 /**
  * The longest the workflow waits at once (7 days): when no alarm is pending but a stage's clock may
@@ -43,7 +52,7 @@ const latest = (isos: readonly (string | null)[]) =>
  * escalations). Empty for a closed incident. Reads no clock: what is pending follows from the log.
  */
 export function pendingStageAlarms(state: IncidentState): PendingAlarm[] {
-  if (state.status === 'closed') return [];
+  if (state.status === 'closed' || isExerciseIncident(state)) return [];
   const preset = presetOf(state);
   const { stages } = incidentStages(state, state.updatedAt);
   const pending: PendingAlarm[] = [];
@@ -78,7 +87,7 @@ export function nextStageAlarm(state: IncidentState): string | null {
 
 /** Whether a stage may still start its clock: unsubmitted and waiting on what starts it. */
 function clockMayStart(state: IncidentState): boolean {
-  if (state.status === 'closed') return false;
+  if (state.status === 'closed' || isExerciseIncident(state)) return false;
   return incidentStages(state, state.updatedAt).stages.some(
     (s) => s.submittedAt === null && s.startedAt === null,
   );
