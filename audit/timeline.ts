@@ -24,6 +24,7 @@ const EVENT: Record<Lang, Record<string, string>> = {
     RelayStalled: '連絡停止',
     NotificationDelivered: '通知送達',
     NotificationFailed: '通知失敗',
+    NotificationAttemptFailed: '通知の試行失敗（再送予定）',
   },
   en: {
     IncidentReported: 'IT incident reported',
@@ -37,6 +38,7 @@ const EVENT: Record<Lang, Record<string, string>> = {
     RelayStalled: 'relay stalled',
     NotificationDelivered: 'notification delivered',
     NotificationFailed: 'notification failed',
+    NotificationAttemptFailed: 'notification attempt failed (retried)',
   },
 };
 
@@ -106,6 +108,8 @@ function detail(e: StoredEvent, lang: Lang): string {
     case 'NotificationDelivered':
     case 'NotificationFailed':
       return `${String(d.channel)} → ${String(d.to)}`;
+    case 'NotificationAttemptFailed':
+      return `${String(d.channel)} #${String(d.attempt)}: ${String(d.error)} (→ ${jst(String(d.nextAttemptAt))})`;
     default:
       return typeof d?.note === 'string' ? d.note : '';
   }

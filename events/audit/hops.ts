@@ -97,6 +97,7 @@ export function hopEpisodes(events: readonly Recorded<IncidentEvent>[]): HopEpis
       case 'RelayStalled':
       case 'NotificationDelivered':
       case 'NotificationFailed':
+      case 'NotificationAttemptFailed':
         break;
       default: {
         const _never: never = e;

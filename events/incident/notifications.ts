@@ -86,6 +86,7 @@ function writtenNotificationsFor(
     case 'RelayWaitStarted':
     case 'NotificationDelivered':
     case 'NotificationFailed':
+    case 'NotificationAttemptFailed':
       return [];
     default: {
       const _never: never = event;

@@ -73,6 +73,7 @@ export function incidentView(state: IncidentState, now: string) {
     ...rest,
     sector: sectorOr(state.sector),
     ...incidentStages(state, now),
+    attempts: state.attempts ?? [],
     hops: {
       secretariat: hops.secretariat,
       ...(hops.member.startedAt ? { member: hops.member } : {}),

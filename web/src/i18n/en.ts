@@ -239,5 +239,6 @@ export const en: Record<MessageKey, string> = {
   'eventType.RelayStalled': 'Relay stalled',
   'eventType.NotificationDelivered': 'Notification delivered',
   'eventType.NotificationFailed': 'Notification failed',
+  'eventType.NotificationAttemptFailed': 'Notification attempt failed (retried)',
   ...auditEn,
 };

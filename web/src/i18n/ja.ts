@@ -237,6 +237,7 @@ export const ja = {
   'eventType.RelayStalled': '中継停止',
   'eventType.NotificationDelivered': '通知を配信',
   'eventType.NotificationFailed': '通知の配信に失敗',
+  'eventType.NotificationAttemptFailed': '通知の配信試行に失敗（再送予定）',
   ...auditJa,
 } as const;
 
