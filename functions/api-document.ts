@@ -161,8 +161,29 @@ function operation(
             },
           },
         }
-      : {}),
+      : c.rawBody
+        ? { requestBody: rawRequestBody(c.rawBody) }
+        : {}),
     responses,
+  };
+}
+
+/** A body that is the bytes themselves: a text type carries a string (and the example), any other bytes. */
+function rawRequestBody(raw: NonNullable<RouteContract['rawBody']>) {
+  return {
+    required: true,
+    description: raw.description,
+    content: Object.fromEntries(
+      raw.types.map((type) => [
+        type,
+        type.startsWith('text/')
+          ? {
+              schema: { type: 'string' as const },
+              ...(raw.example.type === type ? { example: raw.example.value } : {}),
+            }
+          : {},
+      ]),
+    ),
   };
 }
 
