@@ -11,6 +11,7 @@ import {
 } from '../advisory-api.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
 import { useDrillTitle } from '../components/advisory.tsx';
+import { AttemptsLine, MessageTable } from '../components/deliveries.tsx';
 import { AdvisoryStatusBadge, DrillMark } from '../components/status.tsx';
 import { HopItem } from '../components/timeline.tsx';
 import {
@@ -23,6 +24,7 @@ import {
   useFormatTime,
   useOrgName,
 } from '../components/ui.tsx';
+import { attemptSummary } from '../deliveries.ts';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
 import { percent } from '../format.ts';
@@ -297,6 +299,12 @@ function ChainPart(props: { advisory: ChainAdvisoryView; session: Session; now: 
           <RecipientTable rows={advisory.recipients} />
         </>
       )}
+      <h2 id="advisory-messages-title">{t('messages.chainTitle')}</h2>
+      <MessageTable
+        titleId="advisory-messages-title"
+        deliveries={advisory.deliveries}
+        attempts={advisory.attempts}
+      />
     </>
   );
 }
@@ -312,6 +320,7 @@ function RecipientTable(props: { rows: readonly RecipientRow[] }) {
         <tr>
           <th scope="col">{t('advisory.col.org')}</th>
           <th scope="col">{t('advisory.col.delivered')}</th>
+          <th scope="col">{t('messages.col.attempts')}</th>
           <th scope="col">{t('advisory.col.acknowledged')}</th>
           <th scope="col">{t('advisory.col.reminded')}</th>
           <th scope="col">{t('advisory.col.missed')}</th>
@@ -333,6 +342,9 @@ function RecipientTable(props: { rows: readonly RecipientRow[] }) {
                           : t('advisory.failed', { channel: t(`channel.${d.channel}`) })}
                       </div>
                     ))}
+              </td>
+              <td data-label={t('messages.col.attempts')}>
+                <AttemptsLine summary={attemptSummary(r.attempts)} />
               </td>
               <td class="acknowledged" data-label={t('advisory.col.acknowledged')}>
                 {r.acknowledgedAt ? time(r.acknowledgedAt) : t('advisory.notYet')}
