@@ -381,6 +381,7 @@ describe("the console's notification list", () => {
         key: KEY_A,
         purpose: 'review_requested',
         channel: 'webhook',
+        contact: 'sec-duty',
         outcome: { ok: true, at: '2026-11-26T01:01:30Z' },
         attempts: {
           count: 2,
@@ -393,6 +394,7 @@ describe("the console's notification list", () => {
         key: KEY_B,
         purpose: 'review_requested',
         channel: 'email',
+        contact: 'sec-duty',
         outcome: { ok: true, at: '2026-11-26T01:00:01Z' },
         attempts: null,
       },
@@ -401,6 +403,7 @@ describe("the console's notification list", () => {
         key: KEY_C,
         purpose: 'relay',
         channel: 'webhook',
+        contact: 'meti-duty',
         outcome: null,
         attempts: {
           count: 1,

@@ -27,6 +27,8 @@ export interface MessageRow<P extends string> {
   readonly key: string;
   readonly purpose: P;
   readonly channel: Channel;
+  /** The directory contact it went to, named in its key (`<version>:<purpose>:<contact>:<channel>`). */
+  readonly contact: string;
   /** Its recorded outcome; null while it is still being retried. */
   readonly outcome: { readonly ok: boolean; readonly at: string } | null;
   readonly attempts: ReturnType<typeof attemptSummary>;
@@ -53,6 +55,7 @@ export function messageRows<P extends string>(
         key,
         purpose,
         channel,
+        contact: key.split(':')[2] ?? '',
         outcome: done ? { ok: done.ok, at: done.at } : null,
         attempts: attemptSummary(attempts.filter((a) => a.key === key)),
       };

@@ -35,6 +35,7 @@ export function MessageTable<P extends string>(props: {
       <thead>
         <tr>
           <th scope="col">{t('messages.col.purpose')}</th>
+          <th scope="col">{t('messages.col.contact')}</th>
           <th scope="col">{t('messages.col.channel')}</th>
           <th scope="col">{t('messages.col.outcome')}</th>
           <th scope="col">{t('messages.col.attempts')}</th>
@@ -46,6 +47,7 @@ export function MessageTable<P extends string>(props: {
           return (
             <tr key={r.key} data-key={r.key} data-channel={r.channel}>
               <th scope="row">{isMessageKey(purpose) ? t(purpose) : r.purpose}</th>
+              <td data-label={t('messages.col.contact')}>{r.contact}</td>
               <td data-label={t('messages.col.channel')}>{t(`channel.${r.channel}`)}</td>
               <td class="outcome" data-label={t('messages.col.outcome')}>
                 {r.outcome === null

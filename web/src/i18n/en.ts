@@ -243,6 +243,7 @@ export const en: Record<MessageKey, string> = {
   'messages.title': 'Notifications sent',
   'messages.chainTitle': 'Notifications to the chain',
   'messages.col.purpose': 'Notification',
+  'messages.col.contact': 'To (contact)',
   'messages.col.channel': 'Channel',
   'messages.col.outcome': 'Outcome',
   'messages.col.attempts': 'Failed attempts (retried)',

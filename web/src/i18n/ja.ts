@@ -241,6 +241,7 @@ export const ja = {
   'messages.title': '通知の配信',
   'messages.chainTitle': '中継先への通知の配信',
   'messages.col.purpose': '通知',
+  'messages.col.contact': '宛先（連絡先）',
   'messages.col.channel': 'チャネル',
   'messages.col.outcome': '結果',
   'messages.col.attempts': '失敗した試行（再送済み）',
