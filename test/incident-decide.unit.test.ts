@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { jst, renderTimeline } from '../audit/timeline.ts';
+import { hopEpisodes } from '../events/audit/hops.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../events/errors.ts';
 import { planRelay } from '../events/incident/decide.ts';
 import type { IncidentEvent } from '../events/incident/incident.ts';
@@ -463,5 +465,23 @@ describe('RecordNotificationAttempt', () => {
 
   it('records no attempt on an incident that does not exist', () => {
     spec([]).when(attempt(1), WORKFLOW, T0).thenThrows(NotFoundError);
+  });
+
+  it("is in the audit timeline as a retried attempt, and changes no hop's episode", () => {
+    const history = [reported, attemptFailed(1)];
+    const stored = history.map((g, i) => ({
+      streamId: `incident#${INCIDENT_ID}`,
+      version: i + 1,
+      schemaVersion: 1,
+      type: g.event.type,
+      data: g.event.data,
+      recordedAt: g.at,
+      actor: g.actor,
+    }));
+    const text = renderTimeline(`incident#${INCIDENT_ID}`, stored, 'en', T1);
+    expect(text).toContain(
+      `v2  notification attempt failed (retried) — webhook #1: HTTP 503 (→ ${jst(at(T0, 60_000))})`,
+    );
+    expect(hopEpisodes(stored as never)).toEqual(hopEpisodes(stored.slice(0, 1) as never));
   });
 });
