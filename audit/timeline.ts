@@ -27,6 +27,7 @@ const EVENT: Record<Lang, Record<string, string>> = {
     StageEscalated: '報告期限超過・エスカレーション',
     NotificationDelivered: '通知送達',
     NotificationFailed: '通知失敗',
+    NotificationAttemptFailed: '通知の試行失敗（再送予定）',
   },
   en: {
     IncidentReported: 'IT incident reported',
@@ -43,6 +44,7 @@ const EVENT: Record<Lang, Record<string, string>> = {
     StageEscalated: 'stage overdue, escalated',
     NotificationDelivered: 'notification delivered',
     NotificationFailed: 'notification failed',
+    NotificationAttemptFailed: 'notification attempt failed (retried)',
   },
 };
 
@@ -112,6 +114,8 @@ function detail(e: StoredEvent, lang: Lang): string {
     case 'NotificationDelivered':
     case 'NotificationFailed':
       return `${String(d.channel)} → ${String(d.to)}`;
+    case 'NotificationAttemptFailed':
+      return `${String(d.channel)} #${String(d.attempt)}: ${String(d.error)} (→ ${jst(String(d.nextAttemptAt))})`;
     default:
       return typeof d?.note === 'string' ? d.note : '';
   }

@@ -10,6 +10,7 @@ import { STREAM_ID } from '../events/audit/types.ts';
 import { orgId } from '../events/directory/directory.ts';
 import { sectorIds } from '../events/sector/catalog.ts';
 import * as z from '../events/zod.ts';
+import { ANY_BYTES, MAX_MINUTES_BYTES, MINUTES_UPLOAD_TYPES } from './commons/minutes.ts';
 import { MINUTES_FILENAME } from './commons/minutes-filename.ts';
 import { UUID } from './commons/uuid.ts';
 import type { functions } from './manifest.ts';
@@ -64,6 +65,15 @@ export interface RouteContract {
   readonly responses: Readonly<Record<number, DocumentedResponse>>;
   /** The problem+json errors this route can answer, besides 500. */
   readonly errors: readonly number[];
+  /**
+   * A body that is not JSON, read as the bytes themselves (an uploaded file): the media types it may
+   * be declared as, what it must be, and an example in one of those types.
+   */
+  readonly rawBody?: {
+    readonly description: string;
+    readonly types: readonly string[];
+    readonly example: { readonly type: string; readonly value: string };
+  };
   /** An example request: its body, and query parameters' values. */
   readonly example?: { readonly body?: unknown; readonly query?: Readonly<Record<string, string>> };
 }
@@ -856,8 +866,7 @@ export const contract = {
   'POST /activities/{id}/minutes': {
     tag: 'activities',
     summary: 'Attach minutes to an activity (the file is the body: PDF, DOCX or plain text)',
-    description:
-      'The type is told by the bytes (a declared Content-Type must agree, else 415); at most 256 KiB (413). The file is kept in the blob store (S3 in AWS, the data folder locally) and recorded as an event with its SHA-256.',
+    description: `The type is told by the bytes (a declared Content-Type must agree, else 415); at most ${MAX_MINUTES_BYTES / 1024} KiB (413). The file is kept in the blob store (S3 in AWS, the data folder locally) and recorded as an event with its SHA-256.`,
     path: idParam('activity', EXAMPLE.activityId),
     query: z.object({
       filename: z.optional(
@@ -868,6 +877,11 @@ export const contract = {
         ),
       ),
     }),
+    rawBody: {
+      description: `The file itself, as the body (not multipart, not base64): a PDF, a Word document (DOCX) or plain UTF-8 text without control characters, told by its bytes. A declared Content-Type must be the file's own type or \`${ANY_BYTES}\` (none leaves it to the bytes too), else 415. At most ${MAX_MINUTES_BYTES} bytes (413); an empty body is 400.`,
+      types: MINUTES_UPLOAD_TYPES,
+      example: { type: 'text/plain', value: 'Minutes of the 2026-11 liaison meeting.' },
+    },
     responses: { 201: json(report.minutesSchema, 'attached', CREATED) },
     errors: [...AUTH, 400, 404, 409, 413, 415],
   },

@@ -161,8 +161,29 @@ function operation(
             },
           },
         }
-      : {}),
+      : c.rawBody
+        ? { requestBody: rawRequestBody(c.rawBody) }
+        : {}),
     responses,
+  };
+}
+
+/** A body that is the bytes themselves: a text type carries a string (and the example), any other bytes. */
+function rawRequestBody(raw: NonNullable<RouteContract['rawBody']>) {
+  return {
+    required: true,
+    description: raw.description,
+    content: Object.fromEntries(
+      raw.types.map((type) => [
+        type,
+        type.startsWith('text/')
+          ? {
+              schema: { type: 'string' as const },
+              ...(raw.example.type === type ? { example: raw.example.value } : {}),
+            }
+          : {},
+      ]),
+    ),
   };
 }
 
@@ -174,7 +195,7 @@ function webhookOperation(): { post: ZodOpenApiOperationObject } {
       summary: "A notification to a directory contact's https webhook",
       description: [
         'Every message the relay sends a contact on the `webhook` channel (the same messages as e-mail and SMS), POSTed to the contact\'s https address. Signed after the Standard Webhooks specification: `webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">`, one per key of the organisation that signs now (the newest, and for 24 hours after a rotation the previous one too). The key is the `whsec_` secret answered by `POST /directory/organizations/{org}/webhook-keys`. Verify with any Standard Webhooks library; refuse a timestamp more than 5 minutes away from your clock.',
-        '`webhook-id` is the same on every attempt at one message: deduplicate on it. A 2xx answer is delivered; a 3xx (redirects are not followed) or 4xx fails for good and is recorded so; a 5xx, a timeout (5 s) or a network error is retried after 30 s, 1, 2 and 4 minutes, and a fifth failure is recorded as a failed delivery (the delivery events of the incident or advisory).',
+        '`webhook-id` is the same on every attempt at one message: deduplicate on it. A 2xx answer is delivered; a 3xx (redirects are not followed) or 4xx fails for good and is recorded so; a 5xx, a timeout (5 s) or a network error is retried after 30 s, 1, 2 and 4 minutes, and a fifth failure is recorded as a failed delivery (the delivery events of the incident or advisory). Each retried attempt is recorded too, with its number, the HTTP status and the class of the failure, never the body of your answer: `attempts` in `GET /incidents/{id}` and `GET /advisories/{id}`.',
       ].join('\n\n'),
       tags: ['directory'],
       requestParams: { header: webhookHeadersSchema },

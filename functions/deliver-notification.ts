@@ -60,16 +60,19 @@ async function deliver(message: OutboundNotification, send: Sender): Promise<voi
   if (!message.streamId.startsWith('incident#')) {
     return deliverAdvisoryMessage(message, send);
   }
-  return deliverOnce(incidents, message.streamId.slice('incident#'.length), message, send, (outcome) => ({
-    type: 'RecordNotification' as const,
-    data: {
-      key: message.key,
-      purpose: message.purpose as NotificationPurpose,
-      channel: message.channel,
-      to: message.to,
-      outcome,
-    },
-  }));
+  const about = {
+    key: message.key,
+    purpose: message.purpose as NotificationPurpose,
+    channel: message.channel,
+  };
+  return deliverOnce(
+    incidents,
+    message.streamId.slice('incident#'.length),
+    message,
+    send,
+    (outcome) => ({ type: 'RecordNotification' as const, data: { ...about, to: message.to, outcome } }),
+    (retried) => ({ type: 'RecordNotificationAttempt' as const, data: { ...about, ...retried } }),
+  );
 }
 
 /**

@@ -298,6 +298,77 @@ describe('the advisory workflow: plan, timeouts, escalation', () => {
   });
 });
 
+describe("the chain's messages: failed attempts the queue retries", () => {
+  const KEY = '1:forward_requested:meti-duty:webhook';
+  const about = { key: KEY, purpose: 'forward_requested' as const, channel: 'webhook' as const };
+  const attempt = (n: number): AdvisoryCommand => ({
+    type: 'RecordAdvisoryNotificationAttempt',
+    data: { ...about, attempt: n, status: 503, error: 'HTTP 503', nextAttemptAt: at(T0, n * 60_000) },
+  });
+  const delivered: AdvisoryCommand = {
+    type: 'RecordAdvisoryNotification',
+    data: {
+      ...about,
+      to: 'https://hooks.meti.example/ceptoar',
+      outcome: { ok: true, messageId: 'http-204' },
+    },
+  };
+
+  it('records each attempt once, then the outcome, and nothing for an attempt reported after it', () => {
+    const { state, events } = run([
+      [{ type: 'IssueAdvisory', data: { ...ISSUE, roster: ROSTER } }, NISC, T0],
+      [attempt(1), SYSTEM, at(T0, 1000)],
+      [attempt(1), SYSTEM, at(T0, 2000)],
+      [attempt(2), SYSTEM, at(T0, 61_000)],
+      [delivered, SYSTEM, at(T0, 121_000)],
+      [attempt(3), SYSTEM, at(T0, 122_000)],
+    ]);
+    expect(events.map((e) => e.map((x) => x.type))).toEqual([
+      ['AdvisoryIssued'],
+      ['NotificationAttemptFailed'],
+      [],
+      ['NotificationAttemptFailed'],
+      ['NotificationDelivered'],
+      [],
+    ]);
+    expect(events[1]).toEqual([
+      {
+        type: 'NotificationAttemptFailed',
+        data: { ...about, attempt: 1, status: 503, error: 'HTTP 503', nextAttemptAt: at(T0, 60_000) },
+      },
+    ]);
+    expect(state?.attempts?.map((a) => [a.key, a.attempt, a.at])).toEqual([
+      [KEY, 1, at(T0, 1000)],
+      [KEY, 2, at(T0, 61_000)],
+    ]);
+    // The chain's view shows them beside the deliveries; a member's view has neither.
+    const chain = advisoryView(must(state), NISC, []) as { attempts: unknown[]; deliveries: unknown[] };
+    expect(chain.deliveries).toHaveLength(1);
+    expect(chain.attempts).toEqual([
+      {
+        ...about,
+        attempt: 1,
+        status: 503,
+        error: 'HTTP 503',
+        nextAttemptAt: at(T0, 60_000),
+        at: at(T0, 1000),
+      },
+      {
+        ...about,
+        attempt: 2,
+        status: 503,
+        error: 'HTTP 503',
+        nextAttemptAt: at(T0, 120_000),
+        at: at(T0, 61_000),
+      },
+    ]);
+  });
+
+  it('records no attempt on an advisory that does not exist', () => {
+    expect(() => decide(attempt(1), null, SYSTEM, T0)).toThrow(NotFoundError);
+  });
+});
+
 describe('recipients: deliveries and acknowledgements on their own stream', () => {
   const advisory = run([[{ type: 'IssueAdvisory', data: ISSUE }, SECRETARIAT, T0]]).state;
   const ctx = (actor: Actor) => ({ now: at(T0, HOURS), actor, policy: POLICY, advisory });

@@ -588,23 +588,43 @@ describe('deliver-notification handler', () => {
     [2, 60],
     [3, 120],
     [4, 240],
-  ])('backs a transient failure on attempt %i off for %i s before the next', async (attempt, seconds) => {
+  ])(
+    'backs a transient failure on attempt %i off for %i s before the next, recording the attempt',
+    async (attempt, seconds) => {
+      dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+      dynamo.on(PutItemCommand).resolves({});
+      ses.on(SendEmailCommand).rejects(new Error('connection reset'));
+      sqsClient
+        .on(GetQueueUrlCommand)
+        .resolves({ QueueUrl: 'https://sqs.example/123456789012/ceptoar-deliveries' });
+      sqsClient.on(ChangeMessageVisibilityCommand).resolves({});
+      expect(await deliver(received(attempt))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
+      expect(sqsClient.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
+        {
+          QueueUrl: 'https://sqs.example/123456789012/ceptoar-deliveries',
+          ReceiptHandle: `handle-${attempt}`,
+          VisibilityTimeout: seconds,
+        },
+      ]);
+      // The attempt is recorded, with the failure's class and not its message; the outcome is still to come.
+      const puts = dynamo.commandCalls(PutItemCommand).map((c) => c.args[0].input.Item);
+      expect(puts.map((item) => item?.type?.S)).toEqual(['NotificationAttemptFailed']);
+      const data = JSON.parse(puts[0]?.data?.S ?? '{}');
+      expect(data).toMatchObject({ key: message.key, channel: 'email', attempt, error: 'Error' });
+      expect(JSON.stringify(puts[0])).not.toContain('connection reset');
+      expect(JSON.stringify(puts[0])).not.toContain(message.to);
+    },
+  );
+
+  it('leaves the message to the queue when recording its failed attempt fails', async () => {
     dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    dynamo.on(PutItemCommand).rejects(new Error('table unavailable'));
     ses.on(SendEmailCommand).rejects(new Error('connection reset'));
     sqsClient
       .on(GetQueueUrlCommand)
       .resolves({ QueueUrl: 'https://sqs.example/123456789012/ceptoar-deliveries' });
     sqsClient.on(ChangeMessageVisibilityCommand).resolves({});
-    expect(await deliver(received(attempt))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
-    expect(sqsClient.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
-      {
-        QueueUrl: 'https://sqs.example/123456789012/ceptoar-deliveries',
-        ReceiptHandle: `handle-${attempt}`,
-        VisibilityTimeout: seconds,
-      },
-    ]);
-    // Nothing is recorded yet: the message is still on its way.
-    expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(0);
+    expect(await deliver(received(2))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
   });
 
   it('records a transient failure on the last attempt as a failed delivery, never leaving it to the dead-letter queue', async () => {

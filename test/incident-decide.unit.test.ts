@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { jst, renderTimeline } from '../audit/timeline.ts';
+import { hopEpisodes } from '../events/audit/hops.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../events/errors.ts';
 import { planRelay } from '../events/incident/decide.ts';
 import type { IncidentEvent } from '../events/incident/incident.ts';
@@ -407,5 +409,79 @@ describe('the relay workflow', () => {
         T1,
       )
       .thenNothing();
+  });
+});
+
+describe('RecordNotificationAttempt', () => {
+  const KEY = '1:review_requested:sec-duty:webhook';
+  const about = { key: KEY, purpose: 'review_requested' as const, channel: 'webhook' as const };
+  const attempt = (n: number) => ({
+    type: 'RecordNotificationAttempt' as const,
+    data: { ...about, attempt: n, status: 503, error: 'HTTP 503', nextAttemptAt: at(T0, n * 60_000) },
+  });
+  const attemptFailed = (n: number) => ({
+    event: { type: 'NotificationAttemptFailed', data: attempt(n).data } satisfies IncidentEvent,
+    at: at(T0, n * 1000),
+    actor: WORKFLOW,
+  });
+
+  it('records a failed attempt the queue retries, with the failure’s class only', () => {
+    spec([reported])
+      .when(attempt(1), WORKFLOW, T0)
+      .thenEvents([{ type: 'NotificationAttemptFailed', data: attempt(1).data }]);
+  });
+
+  it('records the same attempt once (a redelivered queue message), the next one again', () => {
+    spec([reported, attemptFailed(1)])
+      .when(attempt(1), WORKFLOW, T1)
+      .thenNothing();
+    spec([reported, attemptFailed(1)])
+      .when(attempt(2), WORKFLOW, T1)
+      .thenEvents([{ type: 'NotificationAttemptFailed', data: attempt(2).data }]);
+  });
+
+  it('records nothing for an attempt reported after its message’s outcome', () => {
+    const delivered = {
+      event: {
+        type: 'NotificationDelivered',
+        data: { ...about, to: 'https://hooks.secretariat.example/ceptoar', messageId: 'http-204' },
+      } satisfies IncidentEvent,
+      at: T1,
+      actor: WORKFLOW,
+    };
+    spec([reported, attemptFailed(1), delivered])
+      .when(attempt(2), WORKFLOW, T1)
+      .thenNothing();
+  });
+
+  it('folds the attempts into the state, in order, without touching the deliveries', () => {
+    const state = spec([reported, attemptFailed(1), attemptFailed(2)]).state;
+    expect(state?.deliveries).toEqual([]);
+    expect(state?.attempts).toEqual([
+      { ...attempt(1).data, at: at(T0, 1000) },
+      { ...attempt(2).data, at: at(T0, 2000) },
+    ]);
+  });
+
+  it('records no attempt on an incident that does not exist', () => {
+    spec([]).when(attempt(1), WORKFLOW, T0).thenThrows(NotFoundError);
+  });
+
+  it("is in the audit timeline as a retried attempt, and changes no hop's episode", () => {
+    const history = [reported, attemptFailed(1)];
+    const stored = history.map((g, i) => ({
+      streamId: `incident#${INCIDENT_ID}`,
+      version: i + 1,
+      schemaVersion: 1,
+      type: g.event.type,
+      data: g.event.data,
+      recordedAt: g.at,
+      actor: g.actor,
+    }));
+    const text = renderTimeline(`incident#${INCIDENT_ID}`, stored, 'en', T1);
+    expect(text).toContain(
+      `v2  notification attempt failed (retried) — webhook #1: HTTP 503 (→ ${jst(at(T0, 60_000))})`,
+    );
+    expect(hopEpisodes(stored as never)).toEqual(hopEpisodes(stored.slice(0, 1) as never));
   });
 });

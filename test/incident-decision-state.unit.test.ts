@@ -59,6 +59,21 @@ const HISTORY: { event: IncidentEvent; at: string; actor: Actor }[] = [
   },
   {
     event: {
+      type: 'NotificationAttemptFailed',
+      data: {
+        key: '1:review_requested:sec-duty:email',
+        purpose: 'review_requested',
+        channel: 'email',
+        attempt: 1,
+        error: 'ThrottlingException',
+        nextAttemptAt: at(T0, 31_500),
+      },
+    },
+    at: at(T0, 1500),
+    actor: WORKFLOW,
+  },
+  {
+    event: {
       type: 'NotificationDelivered',
       data: {
         key: '1:review_requested:sec-duty:email',
@@ -115,6 +130,22 @@ const HISTORY: { event: IncidentEvent; at: string; actor: Actor }[] = [
     event: { type: 'RelayApproved', data: { ministryDueAt: at(T0, 11 * HOURS) } },
     at: at(T0, 7 * HOURS),
     actor: SECRETARIAT,
+  },
+  {
+    event: {
+      type: 'NotificationAttemptFailed',
+      data: {
+        key: '8:relay:meti-duty:webhook',
+        purpose: 'relay',
+        channel: 'webhook',
+        attempt: 1,
+        status: 503,
+        error: 'HTTP 503',
+        nextAttemptAt: at(T0, 7 * HOURS + 31_000),
+      },
+    },
+    at: at(T0, 7 * HOURS + 1000),
+    actor: WORKFLOW,
   },
   {
     event: {
@@ -224,6 +255,28 @@ const COMMANDS: [IncidentCommand, Actor][] = [
       WORKFLOW,
     ],
   ),
+  // Retried attempts: before and after their message's outcome, the same and the next attempt.
+  ...(
+    [
+      ['1:review_requested:sec-duty:email', 1],
+      ['1:review_requested:sec-duty:email', 2],
+      ['8:relay:meti-duty:webhook', 1],
+      ['8:relay:meti-duty:webhook', 2],
+    ] as const
+  ).map(([key, attempt]): [IncidentCommand, Actor] => [
+    {
+      type: 'RecordNotificationAttempt',
+      data: {
+        key,
+        purpose: 'relay',
+        channel: 'webhook',
+        attempt,
+        error: 'HTTP 502',
+        nextAttemptAt: at(T0, HOURS),
+      },
+    },
+    WORKFLOW,
+  ]),
 ];
 
 /** What a decision comes to: the events, or the error's class and message. */

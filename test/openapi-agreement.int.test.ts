@@ -199,6 +199,12 @@ describe('the OpenAPI document and the handlers', () => {
       for (const p of params.filter((p) => p.in === 'header'))
         headers[p.name] = `${p.schema.example}-${op.operationId}`;
       const media = op.requestBody?.content?.['application/json'];
+      // A body that is not JSON (an uploaded file): the example of the media type that has one.
+      const [rawType, raw] = media
+        ? []
+        : ((Object.entries(op.requestBody?.content ?? {}) as [string, Json][]).find(
+            ([, m]) => m.example !== undefined,
+          ) ?? []);
       const method = key.split(' ')[0] as string;
       // A read is asked by every role it allows (their views differ); a command once, by its first role.
       const allowed: (string | undefined)[] = target.role
@@ -210,10 +216,8 @@ describe('the OpenAPI document and the handlers', () => {
             ? { token: await api.token(role, role === 'member' ? 'asahi-petrochem' : undefined) }
             : {}),
           ...(media ? { body: media.example ?? {} } : {}),
-          // Minutes are the body itself, not JSON: a text file.
-          ...(key === 'POST /activities/{id}/minutes' ? { raw: 'minutes' } : {}),
-          headers:
-            key === 'POST /activities/{id}/minutes' ? { ...headers, 'content-type': 'text/plain' } : headers,
+          ...(raw ? { raw: String(raw.example) } : {}),
+          headers: rawType ? { ...headers, 'content-type': rawType } : headers,
         });
         // The first role gets the documented success; another may see a documented error (not its own).
         const documented = Object.keys(op.responses).filter((s) =>

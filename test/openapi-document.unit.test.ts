@@ -20,6 +20,7 @@ import type { advisoryAnswer } from '../functions/commons/advisory-http.ts';
 import type { ComplianceRow } from '../functions/commons/audit-compliance.ts';
 import type { auditEventView } from '../functions/commons/audit-http.ts';
 import type { commandAnswer } from '../functions/commons/incident-http.ts';
+import { MAX_MINUTES_BYTES, MINUTES_TYPES, minutesType } from '../functions/commons/minutes.ts';
 import type { surveyAnswer } from '../functions/commons/survey-commands.ts';
 import { functions } from '../functions/manifest.ts';
 import type { AnnualReport } from '../functions/reports/annual-report.ts';
@@ -64,6 +65,26 @@ describe('the OpenAPI document', () => {
         }
       }
     }
+  });
+
+  it("documents the minutes upload's body as the handler reads it: the file itself, in the types it tells, within its limit", async () => {
+    const doc = await buildDocument();
+    const body = doc.paths?.['/activities/{id}/minutes']?.post?.requestBody as
+      | { required?: boolean; description?: string; content?: Record<string, { example?: unknown }> }
+      | undefined;
+    expect(body?.required).toBe(true);
+    expect(Object.keys(body?.content ?? {})).toEqual([
+      'application/pdf',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'text/plain',
+      'application/octet-stream',
+    ]);
+    expect(body?.description).toContain(`At most ${MAX_MINUTES_BYTES} bytes (413)`);
+    // Every declared type but the catch-all is one the bytes are told as; the example is one the handler takes.
+    for (const type of Object.keys(body?.content ?? {}).filter((t) => t !== 'application/octet-stream'))
+      expect(MINUTES_TYPES.map((t) => t.split(';')[0])).toContain(type);
+    const example = String(body?.content?.['text/plain']?.example);
+    expect(minutesType(Buffer.from(example), 'text/plain')).toBe('text/plain; charset=utf-8');
   });
 
   it('documents Idempotency-Key on the commands that honour it', async () => {

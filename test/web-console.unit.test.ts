@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AdvisoryFields, emptyAdvisoryFields, validateAdvisory } from '../web/src/advisory-form.ts';
 import { parseConfig } from '../web/src/config.ts';
+import { attemptSummary, messageRows } from '../web/src/deliveries.ts';
 import { availableSlots, featureSlots } from '../web/src/features.ts';
 import { advisoriesJa } from '../web/src/i18n/advisories-ja.ts';
 import { auditJa } from '../web/src/i18n/audit-ja.ts';
@@ -336,5 +337,89 @@ describe('console routes and config', () => {
     expect(parseRoute('/app/board')).toEqual({ name: 'board' });
     expect(parseRoute('/app/public/board')).toEqual({ name: 'publicBoard' });
     expect(pathOf({ name: 'advisory', id: 'a b' })).toBe('/app/advisories/a%20b');
+  });
+});
+
+describe("the console's notification list", () => {
+  const KEY_A = '1:review_requested:sec-duty:webhook';
+  const KEY_B = '1:review_requested:sec-duty:email';
+  const KEY_C = '3:relay:meti-duty:webhook';
+  const attempt = (key: string, n: number, at: string, error = 'HTTP 503') => ({
+    key,
+    purpose: 'review_requested',
+    channel: 'webhook' as const,
+    attempt: n,
+    error,
+    at,
+    nextAttemptAt: new Date(Date.parse(at) + 30_000).toISOString(),
+  });
+  const deliveries = [
+    {
+      key: KEY_B,
+      at: '2026-11-26T01:00:01Z',
+      purpose: 'review_requested',
+      channel: 'email' as const,
+      ok: true,
+    },
+    {
+      key: KEY_A,
+      at: '2026-11-26T01:01:30Z',
+      purpose: 'review_requested',
+      channel: 'webhook' as const,
+      ok: true,
+    },
+  ];
+  const attempts = [
+    attempt(KEY_A, 1, '2026-11-26T01:00:00Z'),
+    attempt(KEY_A, 2, '2026-11-26T01:00:30Z', 'ECONNREFUSED'),
+    { ...attempt(KEY_C, 1, '2026-11-26T02:00:00Z'), purpose: 'relay' },
+  ];
+
+  it('lists each message once, by its first record, with its outcome and the attempts that failed before it', () => {
+    expect(messageRows(deliveries, attempts)).toEqual([
+      {
+        key: KEY_A,
+        purpose: 'review_requested',
+        channel: 'webhook',
+        contact: 'sec-duty',
+        outcome: { ok: true, at: '2026-11-26T01:01:30Z' },
+        attempts: {
+          count: 2,
+          error: 'ECONNREFUSED',
+          at: '2026-11-26T01:00:30Z',
+          nextAttemptAt: '2026-11-26T01:01:00.000Z',
+        },
+      },
+      {
+        key: KEY_B,
+        purpose: 'review_requested',
+        channel: 'email',
+        contact: 'sec-duty',
+        outcome: { ok: true, at: '2026-11-26T01:00:01Z' },
+        attempts: null,
+      },
+      // Still being retried: no outcome yet.
+      {
+        key: KEY_C,
+        purpose: 'relay',
+        channel: 'webhook',
+        contact: 'meti-duty',
+        outcome: null,
+        attempts: {
+          count: 1,
+          error: 'HTTP 503',
+          at: '2026-11-26T02:00:00Z',
+          nextAttemptAt: '2026-11-26T02:00:30.000Z',
+        },
+      },
+    ]);
+  });
+
+  it('summarises no attempts as none, and several by the last to fail', () => {
+    expect(attemptSummary([])).toBeNull();
+    expect(attemptSummary([attempts[1], attempts[0]] as never)).toMatchObject({
+      count: 2,
+      error: 'ECONNREFUSED',
+    });
   });
 });

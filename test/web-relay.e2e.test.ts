@@ -66,6 +66,12 @@ describe('the web console: the relay, role by role', () => {
     await secretariat.getByRole('button', { name: '承認して中継' }).click();
     await secretariat.getByText('承認し、所管省庁に中継しました。').waitFor();
     await expect.poll(() => secretariat.locator('.status').textContent()).toBe('所管省庁の受領待ち');
+    // The notifications the report sent: the review request to the secretariat's duty contact, by
+    // e-mail, delivered at the first attempt (no failed attempt to show).
+    const sent = secretariat.locator('table.messages tr[data-key="1:review_requested:sec-duty:email"]');
+    await expect.poll(() => sent.locator('th').textContent()).toBe('確認依頼');
+    await expect.poll(() => sent.locator('.outcome').textContent()).toMatch(/ 配信$/);
+    await expect.poll(() => sent.locator('td').last().textContent()).toBe('—');
 
     const ministry = await (await personContext(browser)).newPage();
     await signIn(ministry, stack.url, 'ministry');

@@ -1,3 +1,4 @@
+import type { AttemptRecord, DeliveryAttempt } from '../delivery.ts';
 import type { Channel, Recorded } from '../incident/incident.ts';
 import type { Tlp } from '../incident/report.ts';
 import type { Severity } from '../policy.ts';
@@ -105,6 +106,11 @@ export type AdvisoryEvent =
   | {
       type: 'NotificationFailed';
       data: { key: string; purpose: AdvisoryPurpose; channel: Channel; to: string; reason: string };
+    }
+  | {
+      /** A chain message's failed attempt that the queue retries: the failure's class, never more (events/delivery.ts). */
+      type: 'NotificationAttemptFailed';
+      data: AttemptRecord<AdvisoryPurpose>;
     };
 
 /** One forwarding hop's progress. */
@@ -164,6 +170,8 @@ export interface AdvisoryState {
     to: string;
     ok: boolean;
   }[];
+  /** The chain messages' failed attempts retried before their outcome (absent in heads written before they were recorded). */
+  attempts?: DeliveryAttempt<AdvisoryPurpose>[];
   version: number;
 }
 export type MaybeAdvisory = AdvisoryState | null;
@@ -305,6 +313,9 @@ export function evolveAdvisory(state: MaybeAdvisory, event: Recorded<AdvisoryEve
       ];
       return s;
     }
+    case 'NotificationAttemptFailed':
+      s.attempts = [...(s.attempts ?? []), { ...event.data, at }];
+      return s;
     default: {
       const _never: never = event;
       return _never;

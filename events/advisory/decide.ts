@@ -1,5 +1,11 @@
 import { type Actor, hasRole } from '../actor.ts';
-import { type DeliveryRecord, decideDelivery } from '../delivery.ts';
+import {
+  type AttemptRecord,
+  attemptIsNew,
+  type DeliveryRecord,
+  decideDelivery,
+  decideDeliveryAttempt,
+} from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Tlp } from '../incident/report.ts';
 import type { RelayPolicy, Severity } from '../policy.ts';
@@ -67,6 +73,11 @@ export type AdvisoryCommand =
   | {
       type: 'RecordAdvisoryNotification';
       data: DeliveryRecord<AdvisoryPurpose>;
+    }
+  | {
+      /** A chain message's failed attempt that the queue retries (its outcome comes as RecordAdvisoryNotification). */
+      type: 'RecordAdvisoryNotificationAttempt';
+      data: AttemptRecord<AdvisoryPurpose>;
     };
 
 /** What every advisory decision receives besides the command and the state. */
@@ -257,6 +268,9 @@ export function decideAdvisory(
     case 'RecordAdvisoryNotification':
       if (state === null) throw new NotFoundError('no such advisory');
       return decideDelivery(state.deliveries, command.data);
+    case 'RecordAdvisoryNotificationAttempt':
+      if (state === null) throw new NotFoundError('no such advisory');
+      return decideDeliveryAttempt(state, command.data);
     default: {
       const _never: never = command;
       return _never;
@@ -314,10 +328,7 @@ export function decideRecipient(
     }
     case 'RecordDeliveryAttempt': {
       const d = command.data;
-      // Once per attempt (a redelivered queue message of the same receive records nothing), and none
-      // once the message's outcome is recorded (an attempt reported late changes nothing).
-      if (state?.deliveries.some((x) => x.key === d.key)) return [];
-      if (state?.attempts?.some((x) => x.key === d.key && x.attempt === d.attempt)) return [];
+      if (state !== null && !attemptIsNew(state, d)) return [];
       return [{ type: 'AdvisoryDeliveryAttemptFailed', data: d }];
     }
     case 'Acknowledge': {

@@ -152,6 +152,7 @@ export function advisoryView(
     transmission: transmission(state, recipients),
     recipients: state.recipients.map((org) => recipientRow(org, state, byOrg.get(org))),
     deliveries: state.deliveries,
+    attempts: state.attempts ?? [],
   };
 }
 

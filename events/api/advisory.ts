@@ -2,7 +2,15 @@ import { tlpLabels } from '../incident/report.ts';
 import { severities } from '../policy.ts';
 import { sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
-import { channel, cursor, hopProgress, instant, nullableInstant } from './shapes.ts';
+import {
+  channel,
+  cursor,
+  hopProgress,
+  instant,
+  messageAttempt,
+  nullableInstant,
+  retriedAttemptShape,
+} from './shapes.ts';
 
 /** The response schemas of the advisory, board, drill, contact-check and acknowledgement routes. */
 
@@ -70,14 +78,9 @@ export const recipientRowSchema = z.object({
   /** Failed attempts the queue retried before a delivery's outcome (in `deliveries`): the failure's class, never more. */
   attempts: z.array(
     z.object({
-      at: instant,
       purpose: z.enum(['advisory', 'reminder']),
       contactId: z.string(),
-      channel,
-      attempt: z.int().check(z.minimum(1)),
-      status: z.optional(z.int()),
-      error: z.string(),
-      nextAttemptAt: instant,
+      ...retriedAttemptShape,
     }),
   ),
   acknowledgedAt: nullableInstant,
@@ -126,6 +129,8 @@ export const chainAdvisoryView = z.object({
       ok: z.boolean(),
     }),
   ),
+  /** The chain messages' failed attempts the queue retried before their outcome (in `deliveries`, by `key`). */
+  attempts: z.array(messageAttempt(z.string())),
 });
 
 /** A share of recipients, 0 to 1. */

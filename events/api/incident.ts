@@ -3,7 +3,15 @@ import { hops, severities } from '../policy.ts';
 import { stageFieldSchemas } from '../reporting.ts';
 import { sectorIds } from '../sector/catalog.ts';
 import * as z from '../zod.ts';
-import { channel, cursor, eventShape, hopProgress, instant, nullableInstant } from './shapes.ts';
+import {
+  channel,
+  cursor,
+  eventShape,
+  hopProgress,
+  instant,
+  messageAttempt,
+  nullableInstant,
+} from './shapes.ts';
 
 /** The response schemas of the incident routes (GET /incidents…, the commands' answers). */
 
@@ -112,6 +120,8 @@ export const incidentViewSchema = z.object({
       detail: z.string(),
     }),
   ),
+  /** The messages' failed attempts the queue retried before their outcome (in `deliveries`, by `key`). */
+  attempts: z.array(messageAttempt(purpose)),
   /** The reporting preset the incident runs under (japan-ceptoar, nis2, circia or a custom id). */
   preset: z.string(),
   stages: z.array(stageViewSchema),

@@ -48,6 +48,25 @@ export const hopProgress = z.object({
 
 export const channel = z.enum(['email', 'sms', 'webhook', 'voice']);
 
+/** The failure of an attempt the queue retried: its number (1 to 4 of 5), its class and the retry's time, never more. */
+export const retriedAttemptShape = {
+  at: instant,
+  channel,
+  attempt: z.int().check(z.minimum(1)),
+  /** The HTTP status a webhook answered with (absent when no answer came). */
+  status: z.optional(z.int()),
+  /** The failure's class: `HTTP 503`, `TimeoutError`, `ECONNREFUSED`, an SDK exception's name. */
+  error: z.string(),
+  nextAttemptAt: instant,
+};
+
+/**
+ * A stream's failed attempt at one of its messages (an incident's, an advisory chain's), before the
+ * message's outcome in `deliveries`: `key` is the message's, as its delivery's.
+ */
+export const messageAttempt = <P extends z.ZodMiniType<string>>(purpose: P) =>
+  z.object({ key: z.string(), purpose, ...retriedAttemptShape });
+
 /** RFC 9457 problem details: the body of every error response (application/problem+json). */
 export const problemSchema = z.object({
   type: z.string(),

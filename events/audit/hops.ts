@@ -100,6 +100,7 @@ export function hopEpisodes(events: readonly Recorded<IncidentEvent>[]): HopEpis
       case 'StageEscalated':
       case 'NotificationDelivered':
       case 'NotificationFailed':
+      case 'NotificationAttemptFailed':
         break;
       default: {
         const _never: never = e;

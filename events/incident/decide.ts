@@ -1,5 +1,10 @@
 import { type Actor, hasRole } from '../actor.ts';
-import { type DeliveryRecord, decideDelivery } from '../delivery.ts';
+import {
+  type AttemptRecord,
+  type DeliveryRecord,
+  decideDelivery,
+  decideDeliveryAttempt,
+} from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { type Hop, type RelayPolicy, type RelayPolicyConfig, withOwnPolicy } from '../policy.ts';
 import {
@@ -52,6 +57,11 @@ export type IncidentCommand =
   | {
       type: 'RecordNotification';
       data: DeliveryRecord<NotificationPurpose>;
+    }
+  | {
+      /** A message's failed attempt that the queue retries (its outcome comes as RecordNotification). */
+      type: 'RecordNotificationAttempt';
+      data: AttemptRecord<NotificationPurpose>;
     };
 
 /** What every decision receives besides the command and the state. */
@@ -299,6 +309,9 @@ export function decide(
     case 'RecordNotification':
       if (state === null) throw new NotFoundError('no such incident');
       return decideDelivery(state.deliveries, command.data);
+    case 'RecordNotificationAttempt':
+      if (state === null) throw new NotFoundError('no such incident');
+      return decideDeliveryAttempt(state, command.data);
     default: {
       const _never: never = command;
       return _never;

@@ -1,4 +1,5 @@
 import type { Actor } from '../actor.ts';
+import type { AttemptRecord, DeliveryAttempt } from '../delivery.ts';
 import type { Hop, RelayPolicyConfig, Severity } from '../policy.ts';
 import {
   DEFAULT_PRESET_ID,
@@ -106,6 +107,14 @@ export type IncidentEvent =
   | {
       type: 'NotificationFailed';
       data: { key: string; purpose: NotificationPurpose; channel: Channel; to: string; reason: string };
+    }
+  | {
+      /**
+       * A message's failed attempt that the queue retries (attempts 1 to 4 of 5): the failure's class,
+       * never the answer, the address or a secret (events/delivery.ts). Its outcome is one of the two above.
+       */
+      type: 'NotificationAttemptFailed';
+      data: AttemptRecord<NotificationPurpose>;
     };
 
 export type IncidentEventType = IncidentEvent['type'];
@@ -198,6 +207,8 @@ export interface IncidentState {
    */
   restartAt: number | null;
   deliveries: Delivery[];
+  /** Messages' failed attempts retried before their outcome (absent in heads written before they were recorded). */
+  attempts?: DeliveryAttempt<NotificationPurpose>[];
   /** The reporting stages' preset (events/reporting.ts: presetOf reads it) and what has been submitted of it. */
   preset: string;
   customPreset: ReportingPreset | null;
@@ -286,6 +297,14 @@ export function decisionState(state: MaybeIncident): MaybeIncident {
       : [],
     returns: [],
     deliveries: state.deliveries.map((d) => ({ ...d, at: '', to: '', detail: '' })),
+    // Only the attempts of messages still without an outcome decide anything (a redelivered attempt).
+    ...(state.attempts === undefined
+      ? {}
+      : {
+          attempts: state.attempts
+            .filter((a) => !state.deliveries.some((d) => d.key === a.key))
+            .map((a) => ({ ...a, at: '', nextAttemptAt: '', error: '' })),
+        }),
   };
 }
 
@@ -459,6 +478,9 @@ export function evolve(state: MaybeIncident, event: Recorded<IncidentEvent>): Ma
       ];
       return s;
     }
+    case 'NotificationAttemptFailed':
+      s.attempts = [...(s.attempts ?? []), { ...event.data, at }];
+      return s;
     default: {
       const _never: never = event;
       return _never;

@@ -109,6 +109,7 @@ function writtenNotificationsFor(
     case 'StageWaitStarted':
     case 'NotificationDelivered':
     case 'NotificationFailed':
+    case 'NotificationAttemptFailed':
       return [];
     default: {
       const _never: never = event;

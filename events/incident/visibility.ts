@@ -91,6 +91,7 @@ export function incidentView(state: IncidentState, now: string) {
     sector: sectorOr(state.sector),
     stages: stageViews(state, now),
     nextStage,
+    attempts: state.attempts ?? [],
     hops: {
       secretariat: hops.secretariat,
       ...(hops.member.startedAt ? { member: hops.member } : {}),

@@ -4,7 +4,7 @@ import type { RecipientCommand, RecipientContext } from '../../events/advisory/d
 import type { RelayPolicy } from '../../events/policy.ts';
 import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from './advisories.ts';
 import { type Aggregate, type Loaded, loadAggregate, runCommand } from './command-runner.ts';
-import { AttemptFailed } from './delivery-retry.ts';
+import { AttemptFailed, type RetriedAttempt } from './delivery-retry.ts';
 import { type GroupedCommand, runGrouped } from './group-commit.ts';
 import { logger } from './logger.ts';
 import type { OutboundNotification } from './notifier.ts';
@@ -23,22 +23,26 @@ export function deliverAdvisoryMessage(
   message: OutboundNotification,
   send: (m: OutboundNotification) => Promise<Outcome>,
 ): Promise<void> {
-  return deliverOnce(advisories, message.streamId.slice('advisory#'.length), message, send, (outcome) => ({
-    type: 'RecordAdvisoryNotification' as const,
-    data: {
-      key: message.key,
-      purpose: message.purpose as AdvisoryPurpose,
-      channel: message.channel,
-      to: message.to,
-      outcome,
-    },
-  }));
+  const about = { key: message.key, purpose: message.purpose as AdvisoryPurpose, channel: message.channel };
+  return deliverOnce(
+    advisories,
+    message.streamId.slice('advisory#'.length),
+    message,
+    send,
+    (outcome) => ({
+      type: 'RecordAdvisoryNotification' as const,
+      data: { ...about, to: message.to, outcome },
+    }),
+    (retried) => ({ type: 'RecordAdvisoryNotificationAttempt' as const, data: { ...about, ...retried } }),
+  );
 }
 
 /**
  * Sends a message of a stream once and records the attempt on it: a key the stream already
  * records is not sent again (a redelivered queue message). The stream is read once; the
  * record is appended on what was read (a change meanwhile costs a reload and a retry).
+ * A transient failure the queue retries ({@link AttemptFailed}) is recorded with `recordAttempt`
+ * and thrown on, for the queue to retry the message after its backoff.
  */
 export function deliverOnce<
   S extends { readonly deliveries: readonly { readonly key: string }[] } | null,
@@ -50,14 +54,19 @@ export function deliverOnce<
   message: OutboundNotification,
   send: (m: OutboundNotification) => Promise<Outcome>,
   record: (outcome: Outcome) => C,
+  recordAttempt?: (retried: RetriedAttempt) => C,
 ): Promise<void> {
-  return deliverOnceWith(aggregate, id, message, send, record, (now) => ({ now, actor, policy }));
+  return deliverOnceWith(aggregate, id, message, send, record, (now) => ({ now, actor, policy }), {
+    ...(recordAttempt ? { recordAttempt } : {}),
+  });
 }
 
 /**
  * deliverOnce with the decision's context given (`now` is the time of the record), for streams
  * whose decisions need more than the relay policy. With `mayBeNew`, a stream without events yet
- * (a survey's response stream before the organisation answers) is recorded on as it is.
+ * (a survey's response stream before the organisation answers) is recorded on as it is. With
+ * `recordAttempt`, a failed attempt the queue retries is recorded before it is thrown on; a
+ * failure to record it is logged, and the queue retries the message all the same.
  */
 export async function deliverOnceWith<
   S extends { readonly deliveries?: readonly { readonly key: string }[] | undefined } | null,
@@ -71,17 +80,35 @@ export async function deliverOnceWith<
   send: (m: OutboundNotification) => Promise<Outcome>,
   record: (outcome: Outcome) => C,
   context: (now: string) => X,
-  { mayBeNew = false }: { mayBeNew?: boolean } = {},
+  {
+    mayBeNew = false,
+    recordAttempt,
+  }: { mayBeNew?: boolean; recordAttempt?: (retried: RetriedAttempt) => C } = {},
 ): Promise<void> {
   const loaded = await loadAggregate(store, aggregate, id);
   if (loaded.state === null && !mayBeNew)
     throw new Error(`no ${aggregate.streamType} ${id} for notification ${message.key}`);
   if (loaded.state?.deliveries?.some((d) => d.key === message.key)) return;
-  const outcome = await send(message);
-  await runCommand(store, aggregate, id, record(outcome), context(new Date().toISOString()), {
-    retryOnConflict: true,
-    loaded,
-  });
+  const recordOn = (command: C) =>
+    runCommand(store, aggregate, id, command, context(new Date().toISOString()), {
+      retryOnConflict: true,
+      loaded,
+    });
+  let outcome: Outcome;
+  try {
+    outcome = await send(message);
+  } catch (error) {
+    if (error instanceof AttemptFailed && recordAttempt) {
+      await recordOn(recordAttempt(error.retried)).catch((recording: unknown) =>
+        logger.warn('recording a failed attempt failed; the queue retries the message all the same', {
+          key: message.key,
+          error: recording as Error,
+        }),
+      );
+    }
+    throw error;
+  }
+  await recordOn(record(outcome));
 }
 
 /** True for a message to an advisory recipient (recorded on the recipient's stream). */

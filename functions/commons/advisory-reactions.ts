@@ -235,6 +235,7 @@ export async function advisoryMessagesFor(
     case 'AdvisoryWaitStarted':
     case 'NotificationDelivered':
     case 'NotificationFailed':
+    case 'NotificationAttemptFailed':
       return [];
     default: {
       const _never: never = event;

@@ -7,6 +7,24 @@ export const MAX_MINUTES_BYTES = MAX_BODY_BYTES;
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
+/** The types a minutes file is recorded as: what {@link sniffMinutes} tells by its bytes. */
+export const MINUTES_TYPES = [
+  'application/pdf',
+  DOCX,
+  'text/plain; charset=utf-8',
+] as const satisfies readonly MinutesEntry['contentType'][];
+
+/** A declared Content-Type that leaves the type to the bytes (besides none at all). */
+export const ANY_BYTES = 'application/octet-stream';
+
+/** The media types an upload may declare: each recorded type's, or {@link ANY_BYTES}. */
+export const MINUTES_UPLOAD_TYPES = [...MINUTES_TYPES.map((t) => mediaTypeOf(t)), ANY_BYTES];
+
+/** A Content-Type's media type, without parameters, in lower case. */
+function mediaTypeOf(contentType: string): string {
+  return contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
 /**
  * The type of a minutes file by its bytes, whatever the caller says: PDF (`%PDF-`), DOCX (a ZIP
  * whose entries include `[Content_Types].xml` and `word/`), or plain UTF-8 text without control
@@ -47,9 +65,9 @@ export function minutesType(bytes: Buffer, declared: string | undefined): Minute
   const sniffed = sniffMinutes(bytes);
   if (sniffed === null)
     throw new UnsupportedMediaTypeError('minutes must be a PDF, a Word document (DOCX) or plain UTF-8 text');
-  const base = (declared ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (base !== '' && base !== 'application/octet-stream' && base !== sniffed.split(';')[0])
-    throw new UnsupportedMediaTypeError(`the file is ${sniffed.split(';')[0]}, not ${base}`);
+  const base = mediaTypeOf(declared ?? '');
+  if (base !== '' && base !== ANY_BYTES && base !== mediaTypeOf(sniffed))
+    throw new UnsupportedMediaTypeError(`the file is ${mediaTypeOf(sniffed)}, not ${base}`);
   return sniffed;
 }
 

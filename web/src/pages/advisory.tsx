@@ -13,6 +13,7 @@ import {
 } from '../advisory-api.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
 import { useDrillTitle } from '../components/advisory.tsx';
+import { AttemptsLine, MessageTable } from '../components/deliveries.tsx';
 import { AdvisoryStatusBadge, DrillMark } from '../components/status.tsx';
 import { HopItem } from '../components/timeline.tsx';
 import {
@@ -25,6 +26,7 @@ import {
   useFormatTime,
   useOrgName,
 } from '../components/ui.tsx';
+import { attemptSummary } from '../deliveries.ts';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
 import { percent } from '../format.ts';
@@ -310,6 +312,12 @@ function ChainPart(props: { advisory: ChainAdvisoryView; session: Session; now: 
           <RecipientTable rows={advisory.recipients} />
         </>
       )}
+      <h2 id="advisory-messages-title">{t('messages.chainTitle')}</h2>
+      <MessageTable
+        titleId="advisory-messages-title"
+        deliveries={advisory.deliveries}
+        attempts={advisory.attempts}
+      />
     </>
   );
 }
@@ -325,6 +333,7 @@ function RecipientTable(props: { rows: readonly RecipientRow[] }) {
         <tr>
           <th scope="col">{t('advisory.col.org')}</th>
           <th scope="col">{t('advisory.col.delivered')}</th>
+          <th scope="col">{t('messages.col.attempts')}</th>
           <th scope="col">{t('advisory.col.acknowledged')}</th>
           <th scope="col">{t('advisory.col.reminded')}</th>
           <th scope="col">{t('advisory.col.missed')}</th>
@@ -346,6 +355,9 @@ function RecipientTable(props: { rows: readonly RecipientRow[] }) {
                           : t('advisory.failed', { channel: t(`channel.${d.channel}`) })}
                       </div>
                     ))}
+              </td>
+              <td data-label={t('messages.col.attempts')}>
+                <AttemptsLine summary={attemptSummary(r.attempts)} />
               </td>
               <td class="acknowledged" data-label={t('advisory.col.acknowledged')}>
                 {r.acknowledgedAt ? time(r.acknowledgedAt) : t('advisory.notYet')}

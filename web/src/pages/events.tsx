@@ -65,6 +65,8 @@ function summarise(e: StreamEvent): string {
     case 'NotificationDelivered':
     case 'NotificationFailed':
       return pick('purpose', 'channel', 'to', 'reason');
+    case 'NotificationAttemptFailed':
+      return pick('purpose', 'channel', 'attempt', 'error', 'nextAttemptAt');
     default:
       return pick('note');
   }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { decisionBody, followUpBody, noteBody, recoveryStatuses } from '../../../events/incident/report.ts';
 import { type ReportingPreset, reportingPresets, type StageField } from '../../../events/reporting.ts';
 import { apiCall, type IncidentView, newIdempotencyKey } from '../api.ts';
+import { MessageTable } from '../components/deliveries.tsx';
 import { PageLoading } from '../components/status.tsx';
 import { HopTimeline, StageClocks } from '../components/timeline.tsx';
 import {
@@ -65,6 +66,12 @@ export function IncidentPage(props: { id: string; session: Session }) {
       <StageClocks incident={incident} now={now} />
       <ReportDetails incident={incident} />
       <FollowUps incident={incident} />
+      <h2 id="incident-messages-title">{t('messages.title')}</h2>
+      <MessageTable
+        titleId="incident-messages-title"
+        deliveries={incident.deliveries}
+        attempts={incident.attempts}
+      />
       {!actionsFirst && actions}
       {props.session.role === 'secretariat' && (
         <p>
