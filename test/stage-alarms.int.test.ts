@@ -1,24 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportingPresets } from '../events/reporting.ts';
 import type { LocalStack } from '../local/stack.ts';
+import { SHORT_STAGE_CLOCKS } from './support/fixtures.ts';
 import { apiClient, eventually, startTestStack } from './support/local-api.ts';
 
 // The local stack under a custom preset with minute-scale clocks (CEPTOAR_REPORTING_PRESET; stage
 // clocks are legal deadlines, never time-scaled): the 続報 is due 36 s after detection, reminded
 // 18 s before, escalated at its deadline. Time scale 1, so the relay's own hops stay quiet.
-const japan = reportingPresets['japan-ceptoar'];
-const [first, update] = japan.stages;
-const SHORT_CLOCKS = {
-  ...japan,
-  id: 'short-clocks',
-  stages: [first, { ...update, within: { hours: 0.01 }, remindBeforeHours: [0.005] }],
-};
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
-  stack = await startTestStack({ timeScale: 1, reportingPreset: JSON.stringify(SHORT_CLOCKS) });
+  stack = await startTestStack({ timeScale: 1, reportingPreset: JSON.stringify(SHORT_STAGE_CLOCKS) });
   api = apiClient(stack.url);
 });
 afterAll(async () => {

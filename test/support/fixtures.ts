@@ -2,6 +2,7 @@ import type { Actor } from '../../events/actor.ts';
 import type { IncidentEvent } from '../../events/incident/incident.ts';
 import type { Report } from '../../events/incident/report.ts';
 import { relayPolicy } from '../../events/policy.ts';
+import { reportingPresets } from '../../events/reporting.ts';
 
 /** A member of one fictional company, the reporter in most tests. */
 export const ASAHI_MEMBER: Actor = { kind: 'user', sub: 'u-asahi-1', role: 'member', org: 'asahi-petrochem' };
@@ -70,3 +71,16 @@ export const VPN_ADVISORY = {
   severity: 'low',
   ackWithinHours: 240,
 } as const;
+
+const japan = reportingPresets['japan-ceptoar'];
+const [firstReport, updateReport] = japan.stages;
+/**
+ * japan-ceptoar with minute-scale clocks, for a local stack (CEPTOAR_REPORTING_PRESET; stage clocks
+ * are legal deadlines, never time-scaled): the 続報 is due 36 s after detection, reminded 18 s before,
+ * escalated at its deadline.
+ */
+export const SHORT_STAGE_CLOCKS = {
+  ...japan,
+  id: 'short-clocks',
+  stages: [firstReport, { ...updateReport, within: { hours: 0.01 }, remindBeforeHours: [0.005] }],
+};

@@ -29,7 +29,10 @@ export function HopTimeline(props: { incident: IncidentView; now: number }) {
   );
 }
 
-/** The incident's reporting stages (第一報, 続報, 最終報, or its preset's): each one's clock, and what is due next. */
+/**
+ * The incident's reporting stages (第一報, 続報, 最終報, or its preset's): each one's clock, the reminders the
+ * member was sent before its deadline and its escalation after it, and what is due next.
+ */
 export function StageClocks(props: { incident: IncidentView; now: number }) {
   const t = useT();
   const time = useFormatTime();
@@ -68,6 +71,18 @@ export function StageClocks(props: { incident: IncidentView; now: number }) {
               )}
               {stage.submittedAt && (
                 <div class="hop-line">{t('stage.submitted', { time: time(stage.submittedAt) })}</div>
+              )}
+              {stage.reminded.length > 0 && (
+                <div class="hop-line stage-reminded">
+                  {t('stage.reminded', { times: stage.reminded.map((at) => time(at)).join(', ') })}
+                </div>
+              )}
+              {stage.escalatedAt && (
+                <div class="hop-line">
+                  <span class="badge escalation">
+                    {t('stage.escalated', { time: time(stage.escalatedAt) })}
+                  </span>
+                </div>
               )}
             </li>
           );

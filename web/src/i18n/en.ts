@@ -200,6 +200,8 @@ export const en: Record<MessageKey, string> = {
   'stage.status.overdue': 'overdue',
   'stage.status.waiting': 'clock not started',
   'stage.submitted': 'submitted {time}',
+  'stage.reminded': 'reminded {times}',
+  'stage.escalated': 'escalated {time}',
   'stage.late': 'submitted after its deadline',
   'incident.followUps.empty': 'No follow-ups yet.',
   'incident.followUp.item': 'Follow-up {n}, {time} ({status})',

@@ -198,6 +198,8 @@ export const ja = {
   'stage.status.overdue': '期限超過',
   'stage.status.waiting': '起算前',
   'stage.submitted': '提出 {time}',
+  'stage.reminded': 'リマインド送信 {times}',
+  'stage.escalated': 'エスカレーション {time}',
   'stage.late': '期限後の提出',
   'incident.followUps.empty': '続報はまだありません。',
   'incident.followUp.item': '第{n}報 {time} ({status})',
