@@ -530,11 +530,18 @@ describe('deliver-notification handler', () => {
   it('records a rejected e-mail as a failed delivery instead of retrying it forever', async () => {
     dynamo.on(GetItemCommand).resolves(headItem(reportedState));
     dynamo.on(PutItemCommand).resolves({});
-    ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Address blacklisted', $metadata: {} }));
+    ses
+      .on(SendEmailCommand)
+      .rejects(new MessageRejected({ message: 'Address blacklisted: tanaka@example.jp', $metadata: {} }));
     expect(await deliver(sqs(message))).toEqual({ batchItemFailures: [] });
     // The record is one conditional PutItem of the event, with the decision snapshot beside it.
     const put = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input;
     expect(put?.Item?.type?.S).toBe('NotificationFailed');
+    // SES's message names the address; the recorded reason does not.
+    expect(put?.Item?.data?.S ?? JSON.stringify(put?.Item?.data)).toContain(
+      'rejected by SES (MessageRejected)',
+    );
+    expect(put?.Item?.data?.S ?? JSON.stringify(put?.Item?.data)).not.toContain('example.jp');
     expect(put?.ConditionExpression).toBe('attribute_not_exists(pk)');
     // Compressed (decisionD1): the state after the event, its failed delivery recorded.
     const decision = JSON.parse(decisionJsonOf(put?.Item ?? {}) ?? 'null') as IncidentState;
@@ -630,13 +637,18 @@ describe('deliver-notification handler', () => {
   it('records a transient failure on the last attempt as a failed delivery, never leaving it to the dead-letter queue', async () => {
     dynamo.on(GetItemCommand).resolves(headItem(reportedState));
     dynamo.on(PutItemCommand).resolves({});
-    ses.on(SendEmailCommand).rejects(new Error('connection reset'));
+    ses
+      .on(SendEmailCommand)
+      .rejects(
+        Object.assign(new Error('connection reset sending to tanaka@example.jp'), { code: 'ECONNRESET' }),
+      );
     expect(await deliver(received(5))).toEqual({ batchItemFailures: [] });
     const put = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input;
     expect(put?.Item?.type?.S).toBe('NotificationFailed');
-    expect(put?.Item?.data?.S ?? JSON.stringify(put?.Item?.data)).toContain(
-      'gave up after 5 attempts: connection reset',
-    );
+    // The failure's class, never its message (which quotes the address).
+    const data = put?.Item?.data?.S ?? JSON.stringify(put?.Item?.data);
+    expect(data).toContain('gave up after 5 attempts: ECONNRESET');
+    expect(data).not.toContain('example.jp');
     expect(sqsClient.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
   });
 });

@@ -126,7 +126,7 @@ describe('webhook deliveries', () => {
     // The fifth is the last: recorded as a failed delivery, not retried.
     expect(await lastAttemptRecorded(sender(), 5, 1, now)(message(`${url(receiver)}/503`))).toEqual({
       ok: false,
-      reason: 'gave up after 5 attempts: webhook answered HTTP 503',
+      reason: 'gave up after 5 attempts: HTTP 503',
     });
   });
 

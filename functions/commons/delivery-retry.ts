@@ -78,8 +78,9 @@ export function lastAttemptRecorded(
           { cause: error },
         );
       }
-      const reason = String((error as Error)?.message ?? error).slice(0, 200);
-      return { ok: false, reason: `gave up after ${attempt} attempts: ${reason}` };
+      // The class, never the message: it may quote the address or the receiver's answer, and the reason
+      // is recorded on the stream and shown to the chain.
+      return { ok: false, reason: `gave up after ${attempt} attempts: ${failureClass(error).error}` };
     }
   };
 }

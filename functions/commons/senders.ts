@@ -44,7 +44,8 @@ export const emailSender =
       );
       return { ok: true, messageId: result.MessageId ?? 'unknown' };
     } catch (error) {
-      if (error instanceof MessageRejected) return { ok: false, reason: `rejected: ${error.message}` };
+      // SES's message names the refused identity (an address): the reason recorded on the stream does not.
+      if (error instanceof MessageRejected) return { ok: false, reason: 'rejected by SES (MessageRejected)' };
       throw error;
     }
   };
