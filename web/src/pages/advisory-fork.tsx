@@ -1,18 +1,12 @@
 import type { ForkAdvisoryView } from '../advisory-api.ts';
-import { apiCall } from '../api.ts';
 import { useDrillTitle } from '../components/advisory.tsx';
 import { AdvisoryStatusBadge, DrillMark } from '../components/status.tsx';
 import { Link, Notice, PageHeading, SeverityBadge, TlpLabel, useFormatTime } from '../components/ui.tsx';
 import { flash } from '../flash.ts';
 import { percent } from '../format.ts';
-import { usePoll } from '../hooks.ts';
 import { lang, useT } from '../i18n/lang.ts';
+import { useSectors } from '../sectors.ts';
 import { useStore } from '../store.ts';
-
-interface SectorRow {
-  readonly id: string;
-  readonly names: { readonly ja: string; readonly en: string };
-}
 
 /**
  * An advisory to several sectors (GET /advisories/{id} of kind `fork`): its text, then each sector's chain
@@ -26,7 +20,7 @@ export function ForkPage(props: { fork: ForkAdvisoryView }) {
   const current = useStore(lang);
   const drillTitle = useDrillTitle();
   const message = useStore(flash);
-  const sectors = usePoll(() => apiCall<{ items: SectorRow[] }>('GET', '/sectors'), [], false);
+  const sectors = useSectors();
   const nameOf = (id: string) => sectors.data?.items.find((s) => s.id === id)?.names[current] ?? id;
   const { fork } = props;
   const o = fork.overall;

@@ -26,6 +26,7 @@ import { usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import { navigate } from '../router.ts';
+import { useSectors } from '../sectors.ts';
 import { useStore } from '../store.ts';
 
 const labelOf: Record<AdvisoryField, MessageKey> = {
@@ -56,10 +57,6 @@ function Labelled(props: {
   return <FormField id={idOf(field)} label={t(labelOf[field])} required {...rest} />;
 }
 
-interface SectorRow {
-  readonly id: string;
-  readonly names: { readonly ja: string; readonly en: string };
-}
 interface OrgRow {
   readonly org: string;
   readonly kind: string;
@@ -77,7 +74,7 @@ export function IssueAdvisoryPage() {
   const orgName = useOrgName();
   const config = useStore(configStore);
   const [fields, setFields] = useState<AdvisoryFields>(emptyAdvisoryFields);
-  const visible = usePoll(() => apiCall<{ items: SectorRow[] }>('GET', '/sectors'), [], false);
+  const visible = useSectors();
   const sectorRows = visible.data?.items ?? [];
   const spansSectors = sectorRows.length > 1;
   const defaultSector = sectorRows.find((s) => s.id === 'chemical')?.id ?? sectorRows[0]?.id ?? '';

@@ -12,16 +12,12 @@ import { usePoll } from '../hooks.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import type { FieldError } from '../report-form.ts';
 import { errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
+import { useSectors } from '../sectors.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
 import { currentFiscalYear, FiscalYearSelect } from './year-common.tsx';
 
 type Plan = z.output<typeof planSchema>;
-interface SectorRow {
-  readonly id: string;
-  readonly names: { ja: string; en: string };
-}
-
 /**
  * The fiscal-year activity report (年度活動報告・次年度活動計画) of a sector: the API's HTML shown in
  * a sandboxed frame (it has no script and loads nothing), a PDF to download, and for the
@@ -30,7 +26,7 @@ interface SectorRow {
 export function AnnualReportPage(props: { session: Session }) {
   const t = useT();
   const current = useStore(lang);
-  const sectors = usePoll(() => apiCall<{ items: SectorRow[] }>('GET', '/sectors'), [], false);
+  const sectors = useSectors();
   const [sector, setSector] = useState<string | null>(null);
   // The last year that has ended is the one a report is usually wanted for; this year's is a draft.
   const [fy, setFy] = useState(() => currentFiscalYear());
