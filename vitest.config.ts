@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/support/sequencer.ts';
 
 // Test tiers by suffix: *.unit.test.ts are pure and fast; *.int.test.ts use the real
 // DynamoDB Local, the local state machine and the HTTP server.
 export default defineConfig({
   test: {
+    // The longest files first: a fresh clone has no cache of durations to order them by.
+    sequence: { sequencer: LongestFirstSequencer },
     // Pinned SDK versions; its notice about Node 22 is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
@@ -50,9 +53,12 @@ export default defineConfig({
           // The web console in Debian's chromium against the whole local stack (scripts/check-chromium.sh).
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
-          globalSetup: ['test/support/synth-setup.ts'],
+          globalSetup: ['test/support/global-setup.ts', 'test/support/synth-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 120_000,
+          // The console re-reads the API on a timer and the stack reacts asynchronously: a page catches up
+          // within seconds, more on a loaded machine than vitest's default second of polling allows.
+          expect: { poll: { timeout: 15_000 } },
           // Two files at a time (scripts/test.sh passes --maxWorkers=2), each with its own stack and browser:
           // 239 s for the tier on this 2-core machine where one at a time took 298 s (quiet), and it passed
           // at two under a load average of 8 (476 s).

@@ -39,6 +39,12 @@ export interface DynamoLocalOptions {
   readonly startTimeoutMs?: number;
   /** Extra JVM flags; default {@link DEFAULT_JVM_OPTIONS}. Pass [] for the JVM's own defaults. */
   readonly jvmOptions?: readonly string[];
+  /**
+   * One database whatever access key and region a client uses (-sharedDb; the default). False keeps a
+   * database per access key and region: the tests' one JVM serves every stack of a run, each stack
+   * apart under its own key.
+   */
+  readonly sharedDb?: boolean;
 }
 
 /**
@@ -131,7 +137,7 @@ function startWatchdog(javaPid: number | undefined): ChildProcess | undefined {
 }
 
 /**
- * Starts DynamoDB Local (-sharedDb) and resolves once it answers ListTables.
+ * Starts DynamoDB Local (-sharedDb unless told otherwise) and resolves once it answers ListTables.
  * Note: DynamoDB Local 2+ rejects access key ids that are not purely alphanumeric.
  */
 export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promise<DynamoLocal> {
@@ -159,8 +165,7 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
   }
   let child: ChildProcess;
   try {
-    // sharedDb: one database whatever access key / region a client uses.
-    child = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+    child = spawn({ port, path, sharedDb: options.sharedDb ?? true, stdio: 'pipe' });
   } finally {
     if (previousToolOptions === undefined) delete process.env.JAVA_TOOL_OPTIONS;
     else process.env.JAVA_TOOL_OPTIONS = previousToolOptions;

@@ -19,7 +19,7 @@ import {
 } from './auth.ts';
 import { startCheckpointTimer } from './checkpoints.ts';
 import { consoleRoute } from './console.ts';
-import { ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
+import { type DynamoLocal, ensureTable, type LocalLog, startDynamoLocal } from './dynamodb.ts';
 import { ENDPOINTS_FILE, type LocalEndpoints, localEndpoints } from './endpoints.ts';
 import { ensureIndexes } from './ensure-indexes.ts';
 import { type ApiRoute, type LocalRoute, type RouteHandler, startHttpServer } from './http-server.ts';
@@ -67,6 +67,13 @@ export interface LocalStackOptions {
   readonly consolePollSeconds?: number;
   /** The directory to seed at start (default config/directory.json); only missing organisations are appended. */
   readonly directory?: Directory;
+  /**
+   * A DynamoDB Local already running, started without -sharedDb so that it keeps a database per access key:
+   * the stack uses it under `accessKeyId` (alphanumeric, one per stack) instead of starting a JVM of its
+   * own with its files in the data folder. The tests' one JVM per run (test/support/global-setup.ts).
+   * The stack does not stop it, and the soak's DynamoDB faults are not available on it.
+   */
+  readonly dynamo?: { readonly endpoint: string; readonly accessKeyId: string };
 }
 
 /** The running local system. */
@@ -135,6 +142,17 @@ function bothReactions(first: StreamReaction, second: StreamReaction): StreamRea
   };
 }
 
+/** A DynamoDB Local someone else started and stops (LocalStackOptions.dynamo). */
+function sharedDynamo(endpoint: string): DynamoLocal {
+  return {
+    endpoint,
+    port: Number(new URL(endpoint).port),
+    pid: undefined,
+    exited: new Promise<void>(() => {}),
+    stop: async () => {},
+  };
+}
+
 /** A 400 problem+json answer to POST /local/token, with its per-field errors. */
 const badTokenRequest = (detail: string, errors: { path: string; message: string }[]) => ({
   status: 400,
@@ -186,10 +204,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     const dynamoOptions = { dbPath: join(dataDir, 'dynamodb'), log, port: port('dynamodb') };
-    let dynamo = await startDynamoLocal(dynamoOptions);
+    let dynamo = options.dynamo
+      ? sharedDynamo(options.dynamo.endpoint)
+      : await startDynamoLocal(dynamoOptions);
     // A closure over the variable: the fault hook may have replaced the JVM since.
     stoppers.push(() => dynamo.stop());
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const credentials = { accessKeyId: options.dynamo?.accessKeyId ?? 'local', secretAccessKey: 'local' };
     const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials });
     await ensureTable(dynamoClient, eventTableSpec(TABLE));
     await ensureIndexes(dynamoClient, eventTableSpec(TABLE), log);
@@ -422,6 +442,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const deliver = await loadHandler<(e: SQSEvent) => Promise<unknown>>('deliver-notification');
     const streamOptions = {
       dynamoEndpoint: dynamo.endpoint,
+      accessKeyId: credentials.accessKeyId,
       tableName: TABLE,
       checkpointFile: join(dataDir, STREAM_CHECKPOINT_FILE),
       handler: reactor as never,
@@ -555,6 +576,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       faults: {
         dynamoPid: () => dynamo.pid,
         async restartDynamo() {
+          if (options.dynamo)
+            throw new Error('the stack runs on a DynamoDB Local it did not start: it cannot restart it');
           await dynamo.exited;
           const t0 = Date.now();
           // Same port (the clients keep their endpoint), same files. A loaded machine can take longer than a

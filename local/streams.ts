@@ -36,6 +36,8 @@ export interface StreamsApi {
 /** Options of {@link startStreamPoller}. */
 export interface StreamPollerOptions {
   readonly dynamoEndpoint: string;
+  /** The access key the table was created under (DynamoDB Local keeps a database per key without -sharedDb); default `local`. */
+  readonly accessKeyId?: string;
   readonly tableName: string;
   /** JSON file holding the last acknowledged sequence number per shard; none = in memory only. */
   readonly checkpointFile?: string;
@@ -114,7 +116,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const clientConfig = {
     endpoint: options.dynamoEndpoint,
     region: 'ap-northeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { accessKeyId: options.accessKeyId ?? 'local', secretAccessKey: 'local' },
   };
   const sdk = options.streamsApi === undefined ? new DynamoDBStreams(clientConfig) : undefined;
   const api: StreamsApi = options.streamsApi ?? (sdk as DynamoDBStreams);

@@ -906,7 +906,7 @@ beforeAll(async () => {
   dynamo = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
     region: 'ap-northeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: stack.endpoints.credentials,
   });
   // One resource per example id, each in the state its routes act on; every command route on an incident
   // or an advisory finds one it could act on, so a broken check would show as a write.

@@ -33,7 +33,7 @@ async function tableItems(): Promise<number> {
   const client = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
     region: 'ap-northeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: stack.endpoints.credentials,
   });
   let count = 0;
   let start: Record<string, never> | undefined;

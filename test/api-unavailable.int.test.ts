@@ -17,7 +17,8 @@ const INTERNAL =
   /ECONNREFUSED|ECONNRESET|127\.0\.0\.1|localhost|:\d{4,5}\b|DynamoDB|aws-sdk|\.ts:\d+|\bat [\w.<>]+ \(|stack/;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // It kills DynamoDB Local: a JVM of its own, not the run's.
+  stack = await startTestStack({ ownDynamo: true });
   api = apiClient(stack.url);
 });
 afterAll(async () => {

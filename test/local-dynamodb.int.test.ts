@@ -18,7 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkJava, ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
 import { startStreamPoller } from '../local/streams.ts';
 import { eventTableSpec } from '../local/table-spec.ts';
-import { dynamoEndpoint, freshTable, testDynamoClient } from './support/dynamo.ts';
+import { dynamoEndpoint, freshTable, TEST_REGION, testDynamoClient } from './support/dynamo.ts';
 
 function isAlive(pid: number): boolean {
   try {
@@ -96,22 +96,24 @@ describe('event table on the shared DynamoDB Local', () => {
     expect(byType.Count).toBe(1);
   });
 
-  it('sees the same tables whatever region and credentials a client uses (-sharedDb)', async () => {
+  it('keeps a database per access key when started without -sharedDb (the run’s JVM: one key per test stack)', async () => {
     const name = await freshTable('shared');
     const other = new DynamoDBClient({
       endpoint: dynamoEndpoint(),
-      region: 'us-west-2',
+      region: TEST_REGION,
       credentials: { accessKeyId: 'someoneElse', secretAccessKey: 'x' },
     });
     try {
-      const tables: string[] = [];
-      let start: string | undefined;
-      do {
-        const page = await other.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
-        tables.push(...(page.TableNames ?? []));
-        start = page.LastEvaluatedTableName;
-      } while (start !== undefined);
-      expect(tables).toContain(name);
+      expect((await other.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+      // The same name under the other key is another table.
+      await ensureTable(other, eventTableSpec(name));
+      await other.send(
+        new PutItemCommand({ TableName: name, Item: { pk: { S: 'only-here' }, sk: { N: '1' } } }),
+      );
+      const mine = await testDynamoClient().send(
+        new GetItemCommand({ TableName: name, Key: { pk: { S: 'only-here' }, sk: { N: '1' } } }),
+      );
+      expect(mine.Item).toBeUndefined();
     } finally {
       other.destroy();
     }
@@ -163,7 +165,8 @@ describe('startDynamoLocal', () => {
       expect(isAlive(first.pid ?? 0)).toBe(false);
       expect(seen).toEqual(['kept', 'second']);
 
-      // Same directory, different port and credentials: data, stream and checkpoint still line up.
+      // Same directory, different port, region and credentials (-sharedDb, the default, as `npm start` runs it):
+      // data, stream and checkpoint still line up.
       const second = await startDynamoLocal({ dbPath: join(dir, 'db') });
       try {
         const c2 = new DynamoDBClient({

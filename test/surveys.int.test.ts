@@ -277,7 +277,7 @@ describe('a survey from build to results', () => {
       new DynamoDBClient({
         endpoint: stack.dynamoEndpoint,
         region: 'ap-northeast-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        credentials: stack.endpoints.credentials,
       }),
       stack.tableName,
     );

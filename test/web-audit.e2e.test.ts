@@ -13,7 +13,7 @@ import {
   screenshot,
   signIn,
 } from './support/console-pages.ts';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/dynamo.ts';
+import { TEST_REGION } from './support/dynamo.ts';
 import { eventually } from './support/local-api.ts';
 
 // The auditor's pages in Debian's chromium against the whole local stack: a stream as it was at a
@@ -164,7 +164,7 @@ describe('the web console: the auditor', () => {
     const dynamo = new DynamoDBClient({
       endpoint: world.stack.dynamoEndpoint,
       region: TEST_REGION,
-      credentials: TEST_CREDENTIALS,
+      credentials: world.stack.endpoints.credentials,
     });
     const key = { pk: { S: `incident#${id}` }, sk: { N: String(approved.version) } };
     const stored = await dynamo.send(new GetItemCommand({ TableName: world.stack.tableName, Key: key }));

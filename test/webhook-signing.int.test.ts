@@ -89,7 +89,7 @@ async function tableText(): Promise<string> {
   const client = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
     region: 'ap-northeast-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: stack.endpoints.credentials,
   });
   const items: unknown[] = [];
   let start: Record<string, never> | undefined;

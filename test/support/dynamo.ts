@@ -8,7 +8,10 @@ import { projectHeads as projectStreamBatch } from '../../functions/commons/head
 import { ensureTable } from '../../local/dynamodb.ts';
 import { eventTableSpec } from '../../local/table-spec.ts';
 
-/** Region and credentials every int test uses; DynamoDB Local runs with -sharedDb so any would do. */
+/**
+ * Region and credentials of the tests that make their own tables (freshTable). The run's DynamoDB Local
+ * keeps a database per access key (no -sharedDb): each test stack has a key of its own (startTestStack).
+ */
 export const TEST_REGION = 'ap-northeast-1';
 export const TEST_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +32,20 @@ export function npmStartEnv(dataDir: string, port: number, extra: NodeJS.Process
  * Starts the whole local stack for a test file (its own data folder, a free port, quiet), on the state
  * machines the run synthesized once. Rate limits are off unless the file sets them: tests drive one
  * caller faster than a person would.
+ *
+ * Its table lives in the run's one DynamoDB Local (test/support/global-setup.ts) under an access key of
+ * its own, which that JVM (no -sharedDb) keeps as a database of its own: a JVM start and its warm-up
+ * per file cost more than anything else a stack start does. A file that brings a data folder (`dataDir`)
+ * or kills DynamoDB Local (`ownDynamo`) gets a JVM of its own, with its files in the data folder.
  */
-export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
+export async function startTestStack(
+  options: Partial<LocalStackOptions> & { readonly ownDynamo?: boolean } = {},
+): Promise<LocalStack> {
+  const { ownDynamo = false, ...rest } = options;
+  const shared =
+    ownDynamo || rest.dataDir !== undefined
+      ? undefined
+      : { endpoint: inject('dynamoEndpoint'), accessKeyId: `stack${randomBytes(8).toString('hex')}` };
   return startLocalStack({
     dataDir: tempDataDir(),
     port: 0,
@@ -41,7 +54,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     rateLimits: 'off',
     // Synthesized once for the run (test/support/synth-setup.ts).
     stateMachines: inject('stateMachines'),
-    ...options,
+    ...(shared ? { dynamo: shared } : {}),
+    ...rest,
   });
 }
 
