@@ -235,6 +235,15 @@ describe('a survey from build to results', () => {
       body: { texts: ['人員と予算の不足を挙げる回答が多い'] },
     });
     expect(released.status, JSON.stringify(released.body)).toBe(200);
+    // The secretariat reads back what it released (the console's edit starts from it).
+    const own = await api.call('GET', `/surveys/${surveyId}/results`, await as(SECRETARIAT));
+    expect(own.body.released).toEqual([
+      {
+        questionId: 'comment',
+        texts: ['人員と予算の不足を挙げる回答が多い'],
+        releasedAt: expect.any(String),
+      },
+    ]);
     const after = await api.call('GET', `/surveys/${surveyId}/results`, meti);
     expect(after.body.sectors[0].questions.find((q: { id: string }) => q.id === 'comment').texts).toEqual([
       '人員と予算の不足を挙げる回答が多い',

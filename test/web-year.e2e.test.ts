@@ -223,6 +223,58 @@ describe('the year in the browser', () => {
     );
     expect(await ministry.locator('tr[data-org]').count()).toBe(0);
     await expectAccessible(ministry);
+
+    // The secretariat edits the three members' free text down to one summary and releases it.
+    const release = page.locator('.question-result[data-question=comment] .free-text-release');
+    expect(await release.locator('.release-status').textContent()).toBe('まだ公開していません。');
+    expect(await release.locator('textarea').count()).toBe(3);
+    await release.getByLabel('回答 1', { exact: true }).fill('予算の不足を挙げる回答が多い（事務局要約）');
+    await release.getByRole('button', { name: '回答 3 を公開しない' }).click();
+    await release.getByRole('button', { name: '回答 2 を公開しない' }).click();
+    await release.getByRole('button', { name: 'この内容で公開する' }).click();
+    await release.getByText('公開しました。').waitFor();
+    await expect.poll(() => release.locator('.release-status').textContent()).toMatch(/1 件を公開済み/);
+    await expectAccessible(page);
+    await screenshot(page, 'survey-free-text-release');
+    // Only the edit leaves the sector.
+    await ministry.reload();
+    await expect
+      .poll(() => ministry.locator('[data-question=comment] .texts li').allTextContents())
+      .toEqual(['予算の不足を挙げる回答が多い（事務局要約）']);
+  });
+
+  it("shows NISC a survey's sectors side by side", async () => {
+    const nisc = { token: await world.api.token('nisc') };
+    const created = await world.api.call('POST', '/surveys', {
+      ...nisc,
+      body: { definition: SELF_ASSESSMENT, tlp: 'GREEN', sectors: ['chemical', 'electricity'] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const dueAt = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const issued = await world.api.call('POST', `/surveys/${created.body.id}/issue`, {
+      ...nisc,
+      body: { dueAt },
+    });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    for (const org of ['asahi-petrochem', 'kaigan-chemical', 'minato-polymer']) {
+      const res = await world.api.call('POST', `/surveys/${created.body.id}/response/submit`, {
+        token: await world.api.token('member', org),
+        body: { answers: FULL_ANSWERS },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const page = await pageAs('nisc');
+    await page.goto(`${world.stack.url}/app/surveys/${created.body.id}/results`);
+    const table = page.getByRole('region', { name: '分野ごとの比較' });
+    await table.waitFor();
+    expect(await table.locator('tbody th').allTextContents()).toEqual(['化学CEPTOAR', 'CEPTOAR電力', '全分野の合計']);
+    // Chemical: three answers of 11 members, scored; electricity: none yet, so no score.
+    expect(await table.locator('tr[data-sector=chemical] td.rate').textContent()).toBe('27.3%');
+    expect(await table.locator('tr[data-sector=chemical] td.overall').textContent()).toMatch(/^\d+\.\d（/);
+    expect(await table.locator('tr[data-sector=electricity] td.overall').textContent()).toBe('—');
+    expect(await table.locator('tr[data-sector=all] td').nth(1).textContent()).toMatch(/^3\//);
+    await expectAccessible(page);
+    await screenshot(page, 'survey-results-sectors');
   });
 
   it('lets the secretariat build a survey: errors per field, then sections, kinds, a condition and a due date', async () => {

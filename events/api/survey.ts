@@ -138,4 +138,8 @@ export const resultsSchema = z.object({
   total: z.optional(sectorResult),
   own: z.optional(memberRow),
   members: z.optional(z.array(memberRow)),
+  /** The secretariat's view: its released edit of each free-text question (what leaves the sector). */
+  released: z.optional(
+    z.array(z.object({ questionId: z.string(), texts: z.array(z.string()), releasedAt: instant })),
+  ),
 });

@@ -164,7 +164,8 @@ export type ResultsView = ReturnType<typeof resultsView>;
  * - a member: its own scores against its sector's median and quartiles, and its sector's
  *   distribution with cells of fewer than k respondents withheld, no free text but what its
  *   secretariat released;
- * - a secretariat (its sector): every cell, every free-text answer, and each member's scores;
+ * - a secretariat (its sector): every cell, every free-text answer, each member's scores, and the
+ *   edits of free text it released;
  * - a ministry, NISC, an auditor: per sector they oversee (side by side), and over them all,
  *   the sector totals with cells under k withheld and only released free text.
  */
@@ -250,7 +251,11 @@ export function resultsView(
         scores: m.scores,
       }))
       .sort((a, b) => (a.org < b.org ? -1 : 1));
-    return { ...base, sectors: [sectorOf(sector)], members };
+    // What the secretariat released of its sector's free text (the ministry and NISC read only this).
+    const releasedTexts = s.released
+      .filter((r) => r.sector === sector)
+      .map((r) => ({ questionId: r.questionId, texts: [...r.texts], releasedAt: r.releasedAt }));
+    return { ...base, sectors: [sectorOf(sector)], members, released: releasedTexts };
   }
   return {
     ...base,

@@ -18,6 +18,7 @@ import { usePoll } from '../hooks.ts';
 import type { Translate } from '../i18n/index.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import type { FieldError } from '../report-form.ts';
+import { useSectors } from '../sectors.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
 import {
@@ -598,8 +599,22 @@ export function SurveyResultsPage(props: { id: string; session: Session }) {
       ) : (
         <>
           <p>{t('results.k', { k: results.k })}</p>
+          {results.sectors.length > 1 && <SectorComparison results={results} survey={survey} />}
           {(results.total ? [...results.sectors, results.total] : results.sectors).map((s) => (
-            <SectorResults key={s.sector} sector={s} t={t} />
+            <SectorResults
+              key={s.sector}
+              sector={s}
+              t={t}
+              {...(results.view === 'sector'
+                ? {
+                    release: {
+                      path: path.replace(/\/results$/, ''),
+                      released: results.released ?? [],
+                      reload: polled.reload,
+                    },
+                  }
+                : {})}
+            />
           ))}
           {results.members && <MemberScores results={results} />}
           <p class="actions">
@@ -691,9 +706,170 @@ function OwnResults(props: { results: Results; survey: SurveyView | undefined })
 }
 
 type SectorResult = Results['sectors'][number];
+type Released = NonNullable<Results['released']>[number];
+
+/** What the secretariat's view needs to release its sector's free text. */
+interface ReleaseProps {
+  /** `/surveys/<id>` */
+  readonly path: string;
+  readonly released: readonly Released[];
+  readonly reload: () => Promise<void>;
+}
+
+/**
+ * The sectors side by side (a ministry's or NISC's view): response and overall score per sector and over
+ * them all, and the median of each section, so that one sector's figures read against the others'.
+ */
+function SectorComparison(props: { results: Results; survey: SurveyView | undefined }) {
+  const t = useT();
+  const current = useStore(lang);
+  const sectors = useSectors().data?.items ?? [];
+  const { results } = props;
+  const rows = results.total ? [...results.sectors, results.total] : results.sectors;
+  const sectionIds = [...new Set(rows.flatMap((r) => Object.keys(r.score.sections)))];
+  const titles = new Map((props.survey?.definition.sections ?? []).map((x) => [x.id, x.title[current]]));
+  const name = (id: string) =>
+    id === 'all' ? t('results.total') : (sectors.find((x) => x.id === id)?.names[current] ?? id);
+  return (
+    <section class="card sector-comparison" aria-labelledby="sector-comparison">
+      <h2 id="sector-comparison">{t('results.compare')}</h2>
+      <p class="hint">{t('results.compare.hint', { k: results.k })}</p>
+      <div class="table-wrap">
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">{t('results.compare.sector')}</th>
+              <th scope="col">{t('results.compare.rate')}</th>
+              <th scope="col">{t('results.compare.responded')}</th>
+              <th scope="col">{t('results.compare.late')}</th>
+              <th scope="col">{t('results.compare.overall')}</th>
+              {sectionIds.map((id) => (
+                <th scope="col" key={id}>
+                  {t('results.compare.section', { section: titles.get(id) ?? id })}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.sector} data-sector={r.sector} class={r.sector === 'all' ? 'total' : undefined}>
+                <th scope="row">{name(r.sector)}</th>
+                <td class="rate">{percent(r.responseRate)}</td>
+                <td>
+                  {r.responded}/{r.invited}
+                </td>
+                <td>{r.late}</td>
+                <td class="overall">
+                  {r.score.overall
+                    ? t('results.compare.spread', {
+                        median: score(r.score.overall.median),
+                        q1: score(r.score.overall.q1),
+                        q3: score(r.score.overall.q3),
+                      })
+                    : r.score.respondents === 0
+                      ? '—'
+                      : t('results.withheld')}
+                </td>
+                {sectionIds.map((id) => (
+                  <td key={id} data-section={id}>
+                    {r.score.sections[id]
+                      ? score(r.score.sections[id]?.median)
+                      : r.score.respondents === 0
+                        ? '—'
+                        : t('results.withheld')}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The secretariat edits its members' free-text answers to a question and releases the edit: only that
+ * edit leaves the sector (POST /surveys/{id}/free-text/{questionId}/release). Releasing again replaces it.
+ */
+function FreeTextRelease(props: { questionId: string; given: readonly string[]; release: ReleaseProps }) {
+  const t = useT();
+  const time = useFormatTime();
+  const released = props.release.released.find((r) => r.questionId === props.questionId);
+  const [texts, setTexts] = useState<string[]>(() => [...(released?.texts ?? props.given)]);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const id = `release-${props.questionId}`;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setProblem(null);
+    setDone(false);
+    setBusy(true);
+    try {
+      const kept = texts.map((x) => x.trim()).filter((x) => x.length > 0);
+      await apiCall(
+        'POST',
+        `${props.release.path}/free-text/${encodeURIComponent(props.questionId)}/release`,
+        {
+          body: { texts: kept },
+          idempotencyKey: newIdempotencyKey(),
+        },
+      );
+      setTexts(kept);
+      setDone(true);
+      await props.release.reload();
+    } catch (error) {
+      setProblem(describeError(error, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="free-text-release" aria-labelledby={`${id}-heading`} onSubmit={(e) => void submit(e)}>
+      <h4 id={`${id}-heading`}>{t('results.release.heading')}</h4>
+      <p class="hint">{t('results.release.hint')}</p>
+      <p class="release-status">
+        {released
+          ? t('results.release.released', { at: time(released.releasedAt), n: released.texts.length })
+          : t('results.release.none')}
+      </p>
+      {texts.length === 0 && <p class="hint">{t('results.release.empty')}</p>}
+      {texts.map((text, i) => (
+        <div class="field" key={i}>
+          <label for={`${id}-${i}`}>{t('results.release.answer', { n: i + 1 })}</label>
+          <textarea
+            id={`${id}-${i}`}
+            rows={2}
+            maxLength={4000}
+            value={text}
+            onInput={(e) => {
+              const value = (e.target as HTMLTextAreaElement).value;
+              setTexts((all) => all.map((x, j) => (j === i ? value : x)));
+            }}
+          />
+          <button
+            type="button"
+            class="link"
+            onClick={() => setTexts((all) => all.filter((_, j) => j !== i))}
+          >
+            {t('results.release.remove', { n: i + 1 })}
+          </button>
+        </div>
+      ))}
+      <p class="actions">
+        <button type="submit" class="primary" disabled={busy}>
+          {released ? t('results.release.again') : t('results.release.submit')}
+        </button>
+      </p>
+      {done && <Notice kind="info">{t('results.release.done')}</Notice>}
+      {problem && <Notice kind="error">{problem}</Notice>}
+    </form>
+  );
+}
 
 /** One sector's figures and per-question distributions; a withheld cell says so. */
-function SectorResults(props: { sector: SectorResult; t: Translate }) {
+function SectorResults(props: { sector: SectorResult; t: Translate; release?: ReleaseProps }) {
   const { t, sector } = props;
   const current = useStore(lang);
   return (
@@ -769,6 +945,9 @@ function SectorResults(props: { sector: SectorResult; t: Translate }) {
             ) : (
               <p class="hint">{t('results.textsWithheld')}</p>
             ))}
+          {q.kind === 'text' && props.release && (
+            <FreeTextRelease questionId={q.id} given={q.texts ?? []} release={props.release} />
+          )}
         </div>
       ))}
     </section>
