@@ -12,7 +12,7 @@ import type { ExerciseSummary, SurveySummary } from '../functions/reports/annual
 import { setReportProviders } from '../functions/reports/providers.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { launchBrowser } from './support/browser.ts';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/dynamo.ts';
+import { TEST_REGION } from './support/dynamo.ts';
 import { POLICY } from './support/fixtures.ts';
 import { type ApiResponse, apiClient, startTestStack } from './support/local-api.ts';
 import { pdfInfo, pdfText } from './support/pdftotext.ts';
@@ -130,7 +130,7 @@ async function writeDrill(): Promise<string> {
   const client = new DynamoDBClient({
     endpoint: stack.dynamoEndpoint,
     region: TEST_REGION,
-    credentials: TEST_CREDENTIALS,
+    credentials: stack.endpoints.credentials,
   });
   const store = new DynamoDbEventStore(client, stack.tableName);
   const listed = await api.call('GET', '/directory/organizations', { token: await token(SECRETARIAT) });

@@ -1,26 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DynamoLocal, ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
+import { ensureTable } from '../local/dynamodb.ts';
 import { ensureIndexes } from '../local/ensure-indexes.ts';
 import { eventTableSpec } from '../local/table-spec.ts';
-import { TEST_CREDENTIALS, TEST_REGION } from './support/dynamo.ts';
+import { dynamoEndpoint, TEST_REGION } from './support/dynamo.ts';
 
 const quiet = { info: () => {}, warn: () => {} };
-// A DynamoDB Local of its own, as the local stack has at start: on the run's shared instance,
-// after hundreds of tables, DynamoDB Local can leave a new index CREATING for minutes.
-let dynamo: DynamoLocal;
+// A database of its own in the run's DynamoDB Local (an access key of its own: the JVM keeps a database per
+// key), as the local stack has at start: among hundreds of tables, DynamoDB Local can leave a new index
+// CREATING for minutes.
 let client: DynamoDBClient;
-beforeAll(async () => {
-  dynamo = await startDynamoLocal({ inMemory: true });
+beforeAll(() => {
   client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
+    endpoint: dynamoEndpoint(),
     region: TEST_REGION,
-    credentials: TEST_CREDENTIALS,
+    credentials: { accessKeyId: `migrate${randomBytes(6).toString('hex')}`, secretAccessKey: 'x' },
   });
 });
-afterAll(async () => {
-  await dynamo?.stop();
-});
+afterAll(() => client?.destroy());
 
 describe('a data folder made before the audit indexes', () => {
   it('gets byTime, byHead and byOpen added at start, and nothing else changes', async () => {

@@ -100,7 +100,8 @@ describe('restarting the local stack', () => {
     });
     await eventually(
       async () => (await api.events(waiting)).some((e) => e.type === 'RelayWaitStarted'),
-      10_000,
+      // The workflow's start and first step: 10 s was not enough under a load average of 16.
+      60_000,
       'the first wait',
     );
     const secretariat = await api.token('secretariat');
@@ -127,7 +128,7 @@ describe('restarting the local stack', () => {
       async () =>
         (await api.events(approved)).filter((e) => e.type === 'RelayWaitStarted' && e.data.hop === 'ministry')
           .length >= 2,
-      10_000,
+      30_000,
       'the resumed ministry wait',
     );
     const receipt = await api.call('POST', `/incidents/${approved}/receipt`, {
@@ -138,7 +139,7 @@ describe('restarting the local stack', () => {
     await eventually(
       async () =>
         (await api.events(approved)).some((e) => e.type === 'RelayWaitStarted' && e.data.hop === 'nisc'),
-      10_000,
+      30_000,
       'the NISC wait',
     );
     // Every notification the log calls for was delivered, once.
@@ -148,7 +149,7 @@ describe('restarting the local stack', () => {
           (e) =>
             e.type === 'NotificationDelivered' && e.data.purpose === 'relay' && e.data.to.includes('nisc'),
         ),
-      10_000,
+      30_000,
       'the NISC notification',
     );
     const keys = (await api.events(approved))

@@ -1,27 +1,34 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The test files that take longest, longest first (as measured in the int and e2e tiers' JSON reports of a
- * fresh-clone run, 2026-12-04). A fresh clone has no vitest cache, so vitest
- * would start them in file order, and a two-minute restart test started last leaves the other worker
- * idle at the end of the tier (advisory-restart began 891 s into a 998 s tier). Started first, they
- * overlap the short files instead. Files not listed follow in vitest's own order (its cache, when there
- * is one, orders them by their last duration).
+ * The test files that take longest, longest first, as measured in a fresh-clone run of `npm test`
+ * (2026-12-04, under load; the order held in a quiet one). A fresh clone has no vitest cache, so vitest
+ * would start them in file order (projects by name: e2e, int, then unit), and a long file started last
+ * leaves the other worker idle at the end: infra-bundle (every function bundled, 276 s under load) was
+ * the last to finish, and in the int tier run on its own, advisory-restart began 891 s into 998 s.
+ * Started first, they overlap the short files instead. Files not listed follow in vitest's own order
+ * (its cache, when there is one, orders them by their last duration).
  */
 export const LONGEST_FIRST: readonly string[] = [
+  'infra-bundle.unit.test.ts',
   'local-restart.int.test.ts',
+  'web-year.e2e.test.ts',
   'web-secretariat.e2e.test.ts',
   'web-advisories.e2e.test.ts',
-  'web-year.e2e.test.ts',
-  'advisory-restart.int.test.ts',
-  'web-relay.e2e.test.ts',
-  'web-audit.e2e.test.ts',
-  'audit-api.int.test.ts',
-  'openapi-agreement.int.test.ts',
   'api-hostile.int.test.ts',
-  'voice-relay.int.test.ts',
-  'stage-alarms.int.test.ts',
+  'api-unavailable.int.test.ts',
+  'openapi-agreement.int.test.ts',
+  'web-relay.e2e.test.ts',
   'sector-isolation.int.test.ts',
+  'web-audit.e2e.test.ts',
+  'local-endpoints.int.test.ts',
+  'local-dynamodb.int.test.ts',
+  'data-folder.int.test.ts',
+  'audit-sectors.int.test.ts',
+  'advisory-restart.int.test.ts',
+  'web-console.e2e.test.ts',
+  'web-stages.e2e.test.ts',
+  'audit-api.int.test.ts',
 ];
 
 const rank = (spec: TestSpecification) => {
