@@ -170,6 +170,8 @@ export class Workload {
   /** Incidents and advisories created so far (for the fault schedule's callbacks). */
   readonly incidents: string[] = [];
   readonly advisories: string[] = [];
+  /** Incidents the fault schedule asked for (`hold`), not yet handed over. */
+  private readonly holdRequests: ((held: HeldIncident) => void)[] = [];
 
   constructor(private readonly options: WorkloadOptions) {
     this.key = localSigningKey(options.dataDir);
@@ -185,6 +187,26 @@ export class Workload {
       this.tokens.set(id, token);
     }
     return token.then((t) => ({ token: t, sub: subject }));
+  }
+
+  /**
+   * Asks the next incident session to stop before the secretariat's approval (the relay then waits
+   * at the secretariat's hop, its task token recorded) until `release` is called, or `maxHoldMs`
+   * passes. Resolves with that incident, or null when none came within `timeoutMs`.
+   */
+  hold(timeoutMs: number): Promise<HeldIncident | null> {
+    return new Promise((resolve) => {
+      const take = (held: HeldIncident) => {
+        clearTimeout(timer);
+        resolve(held);
+      };
+      const timer = setTimeout(() => {
+        const i = this.holdRequests.indexOf(take);
+        if (i >= 0) this.holdRequests.splice(i, 1);
+        resolve(null);
+      }, timeoutMs);
+      this.holdRequests.push(take);
+    });
   }
 
   private get open(): boolean {
@@ -374,6 +396,17 @@ export class Workload {
       );
       if (!this.open) return;
     }
+    const take = this.holdRequests.shift();
+    if (take) {
+      // The fault schedule's callbacks need a relay waiting at a hop: the secretariat has not approved yet.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      take({ id, release });
+      await Promise.race([released, sleep(MAX_HOLD_MS)]);
+      if (!this.open) return;
+    }
     const approved = await this.request(
       'approve',
       'POST',
@@ -500,5 +533,15 @@ export class Workload {
     }
   }
 }
+
+/** An incident held before its approval for the fault schedule ({@link Workload.hold}). */
+export interface HeldIncident {
+  readonly id: string;
+  /** Lets the session go on: the secretariat approves. */
+  readonly release: () => void;
+}
+
+/** The longest a held incident waits for its release. */
+const MAX_HOLD_MS = 180_000;
 
 const retryable = (status: number) => status === 0 || status >= 500 || status === 429;
