@@ -171,7 +171,7 @@ export class Workload {
   readonly incidents: string[] = [];
   readonly advisories: string[] = [];
   /** Incidents the fault schedule asked for (`hold`), not yet handed over. */
-  private readonly holdRequests: ((held: HeldIncident) => void)[] = [];
+  private readonly holdRequests: HoldRequest[] = [];
 
   constructor(private readonly options: WorkloadOptions) {
     this.key = localSigningKey(options.dataDir);
@@ -194,18 +194,21 @@ export class Workload {
    * at the secretariat's hop, its task token recorded) until `release` is called, or `maxHoldMs`
    * passes. Resolves with that incident, or null when none came within `timeoutMs`.
    */
-  hold(timeoutMs: number): Promise<HeldIncident | null> {
+  hold(timeoutMs: number, maxHoldMs: number): Promise<HeldIncident | null> {
     return new Promise((resolve) => {
-      const take = (held: HeldIncident) => {
-        clearTimeout(timer);
-        resolve(held);
+      const request: HoldRequest = {
+        maxHoldMs,
+        take: (held) => {
+          clearTimeout(timer);
+          resolve(held);
+        },
       };
       const timer = setTimeout(() => {
-        const i = this.holdRequests.indexOf(take);
+        const i = this.holdRequests.indexOf(request);
         if (i >= 0) this.holdRequests.splice(i, 1);
         resolve(null);
       }, timeoutMs);
-      this.holdRequests.push(take);
+      this.holdRequests.push(request);
     });
   }
 
@@ -396,15 +399,15 @@ export class Workload {
       );
       if (!this.open) return;
     }
-    const take = this.holdRequests.shift();
-    if (take) {
+    const hold = this.holdRequests.shift();
+    if (hold) {
       // The fault schedule's callbacks need a relay waiting at a hop: the secretariat has not approved yet.
       let release = () => {};
       const released = new Promise<void>((resolve) => {
         release = resolve;
       });
-      take({ id, release });
-      await Promise.race([released, sleep(MAX_HOLD_MS)]);
+      hold.take({ id, release });
+      await Promise.race([released, sleep(hold.maxHoldMs)]);
       if (!this.open) return;
     }
     const approved = await this.request(
@@ -541,7 +544,10 @@ export interface HeldIncident {
   readonly release: () => void;
 }
 
-/** The longest a held incident waits for its release. */
-const MAX_HOLD_MS = 180_000;
+/** A request of {@link Workload.hold}: the session that takes it hands its incident over, waits at most `maxHoldMs`. */
+interface HoldRequest {
+  readonly maxHoldMs: number;
+  readonly take: (held: HeldIncident) => void;
+}
 
 const retryable = (status: number) => status === 0 || status >= 500 || status === 429;

@@ -221,12 +221,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     async function injectCallbacks(at: number): Promise<FaultRecord> {
       const answers: string[] = [];
       const first = callbacks.length;
-      const held = await workload.hold(30_000);
+      const held = await (heldForCallbacks.shift() ?? Promise.resolve(null));
       if (!held) {
         return {
           kind: 'callbacks',
           at,
-          detail: 'no incident session reached the approval within 30 s: nothing sent',
+          detail: 'no incident session stopped before its approval for it: nothing sent',
           injected: false,
           facts: { sent: 0 },
         };
@@ -414,6 +414,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     // The load goes on until the last scheduled fault is over (a restart can outlast the run's end).
     workload.holdOpen = true;
+    // Each callbacks fault gets an incident held before its approval from the start of the run: its relay
+    // workflow, started by the stream reactor (a minute or two late on a loaded machine after a fault), has
+    // until the fault to record its wait at the secretariat's hop.
+    const lastFaultMs = Math.max(0, ...schedule.map((f) => f.at * 1000));
+    const heldForCallbacks = schedule
+      .filter((f) => f.kind === 'callbacks')
+      .map(() => workload.hold(lastFaultMs + 60_000, lastFaultMs + 600_000));
     const faultRunner = (async () => {
       for (const planned of schedule) {
         const wait = t0 + planned.at * 1000 - Date.now();
@@ -434,6 +441,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           progress(`soak: ${planned.kind} failed: ${(error as Error).message}`);
         }
       }
+      // A hold no fault took (one failed before it) must not keep its session waiting.
+      for (const held of heldForCallbacks) void held.then((h) => h?.release());
       workload.holdOpen = false;
     })();
     await Promise.all([workload.run(concurrency), faultRunner]);
