@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { IncidentState } from '../events/incident/incident.ts';
 import { currentHop } from '../events/incident/incident.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
@@ -290,15 +290,30 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (!approved) {
           answers.push(`late: the held incident was not approved within ${WAIT_FOR_WORKFLOW_MS / 1000} s`);
         } else {
-          await sleep(5000);
+          // Late means after the stream reactor has answered the hop's wait: until then the token is open
+          // (a heartbeat, which changes nothing, tells), and a callback would be the first, not a late one.
           const { state } = await foldIncident(held.id);
           const wait = state?.waits.secretariat;
           if (state && wait) {
+            const t = Date.now();
+            const answered = await poll(WAIT_FOR_WORKFLOW_MS, async () =>
+              sfn.send(new SendTaskHeartbeatCommand({ taskToken: wait.taskToken })).then(
+                () => null,
+                (error: Error) => error.name,
+              ),
+            );
+            await sleep(5000);
             const answer = await sendCallback(
               about('late', 'relay', streamId, state.version, wait, 'secretariat'),
               { incidentId: held.id, hop: 'secretariat', version: state.version },
             );
-            answers.push(`late relay callback (secretariat's wait, hop ended 5 s before): ${answer}`);
+            answers.push(
+              `late relay callback (the secretariat's wait, ${
+                answered
+                  ? `answered by the reactor ${((Date.now() - t) / 1000 - 5).toFixed(0)} s after the approval was read (heartbeat: ${answered}), 5 s before`
+                  : `still open ${WAIT_FOR_WORKFLOW_MS / 1000} s after the approval`
+              }): ${answer}`,
+            );
           }
         }
       }
