@@ -198,12 +198,14 @@ export class Workload {
     return new Promise((resolve) => {
       const request: HoldRequest = {
         maxHoldMs,
+        expired: false,
         take: (held) => {
           clearTimeout(timer);
           resolve(held);
         },
       };
       const timer = setTimeout(() => {
+        request.expired = true;
         const i = this.holdRequests.indexOf(request);
         if (i >= 0) this.holdRequests.splice(i, 1);
         resolve(null);
@@ -337,9 +339,29 @@ export class Workload {
   }
 
   private async incident(nonce: string, random: () => number, pick: <T>(items: readonly T[]) => T) {
+    // A hold (the fault schedule's callbacks) is taken before the report, so that its incident can be a
+    // low one: its secretariat's deadline (72 h, 12 min at the soak's time scale) keeps the relay's wait
+    // open while it is held. A hold this session does not hand over goes back for the next one.
+    const hold = this.holdRequests.shift();
+    const handed = { done: false };
+    try {
+      await this.incidentSteps(nonce, random, pick, hold, handed);
+    } finally {
+      if (hold && !handed.done && !hold.expired) this.holdRequests.unshift(hold);
+    }
+  }
+
+  private async incidentSteps(
+    nonce: string,
+    random: () => number,
+    pick: <T>(items: readonly T[]) => T,
+    hold: HoldRequest | undefined,
+    handed: { done: boolean },
+  ) {
     const org = pick(this.options.members);
     const member = await this.token('member', org);
-    const severity = pick(['low', 'medium', 'medium', 'high', 'critical'] as const);
+    const picked = pick(['low', 'medium', 'medium', 'high', 'critical'] as const);
+    const severity = hold ? 'low' : picked;
     const reported = await this.request(
       'report',
       'POST',
@@ -399,14 +421,14 @@ export class Workload {
       );
       if (!this.open) return;
     }
-    const hold = this.holdRequests.shift();
-    if (hold) {
+    if (hold && !hold.expired) {
       // The fault schedule's callbacks need a relay waiting at a hop: the secretariat has not approved yet.
       let release = () => {};
       const released = new Promise<void>((resolve) => {
         release = resolve;
       });
       hold.take({ id, release });
+      handed.done = true;
       await Promise.race([released, sleep(hold.maxHoldMs)]);
       if (!this.open) return;
     }
@@ -547,6 +569,8 @@ export interface HeldIncident {
 /** A request of {@link Workload.hold}: the session that takes it hands its incident over, waits at most `maxHoldMs`. */
 interface HoldRequest {
   readonly maxHoldMs: number;
+  /** Nobody waits for it any more: a session that had taken it does not hold. */
+  expired: boolean;
   readonly take: (held: HeldIncident) => void;
 }
 

@@ -319,6 +319,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }
       // Late, on the reporting stages: the wait of an incident closed more than 5 s ago.
       const closed = [...workload.incidents].sort(() => random() - 0.5).slice(0, 60);
+      const lateStage = callbacks.length;
       for (const id of closed) {
         const { state } = await foldIncident(id);
         const wait = state?.stageWait;
@@ -333,6 +334,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         );
         break;
       }
+      if (callbacks.length === lateStage)
+        answers.push('no late stage callback: no incident closed 5 s before with a recorded stage wait');
       const sent = callbacks.slice(first);
       const duplicates = sent.filter((c) => c.kind === 'duplicate').length;
       const late = sent.filter((c) => c.kind === 'late').length;
