@@ -508,6 +508,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       check = await checkInvariants(checkInput);
       transient += Math.max(0, before - check.violations.length);
     }
+    progress(
+      `soak: ${check.violations.length} violation(s), ${transient} seen once and gone; ${notInjected({ faults }).length} fault(s) not injected`,
+    );
     try {
       await options.beforeStop?.(checkInput);
     } finally {
