@@ -3,18 +3,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import canonicalize from 'canonicalize';
 import { ApiSource } from '../audit/source.ts';
 import { verifyLive } from '../audit/verify-run.ts';
-import type { AdvisoryState } from '../events/advisory/advisory.ts';
+import type { AdvisoryEvent, AdvisoryState } from '../events/advisory/advisory.ts';
 import type { IncidentEvent, IncidentState, Recorded } from '../events/incident/incident.ts';
+import { advisories } from '../functions/commons/advisories.ts';
+import { advisoryMessagesFor } from '../functions/commons/advisory-reactions.ts';
 import { auditFoldings } from '../functions/commons/audit-aggregates.ts';
 import { listAllHeads } from '../functions/commons/audit-log.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
+import { MAX_ATTEMPTS, retryDelaySeconds } from '../functions/commons/delivery-retry.ts';
 import { loadDirectory } from '../functions/commons/directory.ts';
 import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
 import { incidents } from '../functions/commons/incidents.ts';
 import { messagesFor } from '../functions/commons/reactions.ts';
 import { localAckKeyFile } from '../local/auth.ts';
-import { undeliveredMessages } from '../local/recover-advisories.ts';
 import type { LoggedRequest } from './soak-workload.ts';
 import { pool } from './util.ts';
 
@@ -31,6 +33,7 @@ export interface Violation {
     | 'fold-vs-head'
     | 'fold-vs-view'
     | 'delivery'
+    | 'delivery-retry'
     | 'callback';
   readonly streamId?: string;
   readonly detail: string;
@@ -38,9 +41,18 @@ export interface Violation {
 
 /** A Step Functions callback the soak sent, and what the endpoint answered. */
 export interface CallbackSent {
+  /** `duplicate`: the token of a wait still open, sent twice at once; `late`: the token of a wait that ended. */
   readonly kind: 'duplicate' | 'late';
+  /** Whose wait: the relay's (at `hop`) or the incident's reporting stages'. */
+  readonly workflow: 'relay' | 'stage';
+  readonly hop?: string;
+  /** The wait's attempt and deadline as its RelayWaitStarted or StageWaitStarted recorded them. */
+  readonly attempt: number;
+  readonly dueAt: string;
   readonly token: string;
   readonly streamId: string;
+  /** The stream's version when the callback was sent. */
+  readonly version: number;
   /** `ok`, or the error name (TaskTimedOut, InvalidToken, …). */
   readonly answer: string;
 }
@@ -51,8 +63,8 @@ export interface CheckReport {
   readonly events: number;
   readonly commandsChecked: number;
   readonly chain: { ok: boolean; events: number; streams: number; checkpoints: number; anchored: number };
-  /** Incident messages the events call for; deliveries recorded as made or failed (incidents and recipients). */
-  readonly deliveries: { promised: number; delivered: number; failedRecorded: number };
+  /** The messages the events call for and what became of each (see {@link DeliveryCounts}). */
+  readonly deliveries: DeliveryCounts;
   readonly viewsRead: number;
   readonly violations: Violation[];
   /**
@@ -79,6 +91,8 @@ export interface CheckInput {
   readonly callbacks: readonly CallbackSent[];
   /** When DynamoDB Local's JVM was SIGKILLed (epoch ms): alone, or with the whole stack. */
   readonly dynamoKills?: readonly number[];
+  /** The stack's CEPTOAR_TIME_SCALE: the retry backoff it divides (functions/commons/delivery-retry.ts). */
+  readonly timeScale: number;
 }
 
 type Expectation = {
@@ -313,71 +327,44 @@ export async function checkInvariants(input: CheckInput): Promise<CheckReport> {
       }
     });
 
-    // 4. Every message the events call for is recorded on its stream as delivered or failed (the same
-    //    plans the notifier and the restart recovery make).
+    // 4. Every message the events call for (the same plans the notifier makes) is recorded on its stream as
+    //    delivered or failed, and retried as the policy says.
     const directory = await loadDirectory(reader);
     const ackSecret = Buffer.from(readFileSync(localAckKeyFile(input.dataDir), 'utf8').trim(), 'base64');
     const deps = { directory, publicUrl: input.url };
-    let promised = 0;
-    let delivered = 0;
-    let failedRecorded = 0;
+    const advisoryDeps = {
+      directory: async () => directory,
+      ackKey: async () => ackSecret,
+      publicUrl: input.url,
+    };
+    const promised: PromisedMessage[] = [];
     for (const [streamId, list] of events) {
-      if (!streamId.startsWith('incident#')) continue;
-      const state = folded.get(streamId) as IncidentState | null;
+      const state = folded.get(streamId);
       if (!state) continue;
-      const recorded = new Map(state.deliveries.map((d) => [d.key, d]));
-      for (const stored of list) {
-        for (const m of messagesFor(incidents.upcast(stored) as Recorded<IncidentEvent>, state, deps)) {
-          promised++;
-          const d = recorded.get(m.key);
-          if (!d)
-            violations.push({
-              invariant: 'delivery',
-              streamId,
-              detail: `message ${m.key} (${m.channel}) neither delivered nor recorded as failed`,
-            });
-          else if (d.ok) delivered++;
-          else failedRecorded++;
+      if (streamId.startsWith('incident#')) {
+        for (const stored of list) {
+          const event = incidents.upcast(stored) as Recorded<IncidentEvent>;
+          for (const m of messagesFor(event, state as IncidentState, deps)) promised.push({ ...m, streamId });
+        }
+      } else if (streamId.startsWith('advisory#')) {
+        for (const stored of list) {
+          const event = advisories.upcast(stored) as Recorded<AdvisoryEvent>;
+          promised.push(...(await advisoryMessagesFor(event, state as AdvisoryState, advisoryDeps)));
         }
       }
     }
-    for (const [streamId, state] of folded) {
-      if (!streamId.startsWith('advisory#') || state === null) continue;
-      const missing = await undeliveredMessages(reader, state as AdvisoryState, {
-        directory: async () => directory,
-        ackKey: async () => ackSecret,
-        publicUrl: input.url,
-      });
-      for (const m of missing) {
-        violations.push({
-          invariant: 'delivery',
-          streamId,
-          detail: `message ${m.key} (${m.channel}) to ${m.streamId} neither delivered nor recorded as failed`,
-        });
-      }
-    }
-    for (const [streamId, list] of events) {
-      if (!streamId.startsWith('advisory-recipient#')) continue;
-      for (const e of list) {
-        if (e.type === 'AdvisoryDelivered') delivered++;
-        if (e.type === 'AdvisoryDeliveryFailed') failedRecorded++;
-      }
-    }
+    const facts = new Map<string, Map<string, MessageFacts>>();
+    for (const [streamId, list] of events) facts.set(streamId, deliveryFactsOf(list));
+    const deliveries = checkDeliveries(
+      promised,
+      (streamId, key) => facts.get(streamId)?.get(key),
+      input.timeScale,
+    );
+    violations.push(...deliveries.violations);
 
-    // 5. A task token is accepted at most once, whoever sends it.
-    const accepted = new Map<string, number>();
-    for (const c of input.callbacks)
-      if (c.answer === 'ok') accepted.set(c.token, (accepted.get(c.token) ?? 0) + 1);
-    for (const [token, n] of accepted) {
-      if (n > 1) {
-        const streamId = input.callbacks.find((c) => c.token === token)?.streamId;
-        violations.push({
-          invariant: 'callback',
-          ...(streamId ? { streamId } : {}),
-          detail: `one task token accepted ${n} times`,
-        });
-      }
-    }
+    // 5. A task token is accepted at most once, whoever sends it, and a duplicate or late callback changes
+    //    nothing; no wait is recorded twice.
+    violations.push(...checkCallbacks(input.callbacks, events));
 
     // 6. Every hash chain, against its head and the latest signed checkpoint (the auditor's own verifier).
     const source = await ApiSource.local({ CEPTOAR_DATA_DIR: input.dataDir, PORT: String(input.port) });
@@ -401,7 +388,7 @@ export async function checkInvariants(input: CheckInput): Promise<CheckReport> {
         checkpoints: chain.checkpoints,
         anchored: chain.anchored,
       },
-      deliveries: { promised, delivered, failedRecorded },
+      deliveries: deliveries.counts,
       viewsRead,
       lostInKill,
       violations,
@@ -409,4 +396,261 @@ export async function checkInvariants(input: CheckInput): Promise<CheckReport> {
   } finally {
     client.destroy();
   }
+}
+
+// ---- Pure rules of the checker (unit-tested in test/soak-check.unit.test.ts) ----
+
+/** The events of the relay workflow about one hop, and of the stage workflow. */
+const RELAY_HOP_EVENTS = new Set(['RelayWaitStarted', 'HopDeadlineMissed', 'RelayStalled']);
+const STAGE_EVENTS = new Set(['StageWaitStarted', 'StageReminderDue', 'StageEscalated']);
+const WAIT_EVENTS = new Set(['RelayWaitStarted', 'StageWaitStarted', 'AdvisoryWaitStarted']);
+
+/**
+ * The callbacks' invariants: a task token is accepted at most once; a late callback (its wait had ended)
+ * is followed by no event of the wait it names (the relay's events for that hop, or the stages' events of
+ * a closed incident); after a duplicate of an open relay wait, the hop's deadline is what it was (the
+ * workflow may wait again at the same attempt, with the same deadline) and no escalation comes before
+ * it; and in every stream no task token is recorded twice (no duplicate wait event).
+ */
+export function checkCallbacks(
+  callbacks: readonly CallbackSent[],
+  events: ReadonlyMap<string, readonly StoredEvent[]>,
+): Violation[] {
+  const violations: Violation[] = [];
+  const accepted = new Map<string, CallbackSent[]>();
+  for (const c of callbacks)
+    if (c.answer === 'ok') accepted.set(c.token, [...(accepted.get(c.token) ?? []), c]);
+  for (const [, sent] of accepted) {
+    if (sent.length > 1) {
+      violations.push({
+        invariant: 'callback',
+        streamId: sent[0]?.streamId ?? '',
+        detail: `one task token (${sent[0]?.workflow} wait, ${sent[0]?.kind}) accepted ${sent.length} times`,
+      });
+    }
+  }
+  // A pair sent at once is one callback to check.
+  const distinct = new Map(callbacks.map((c) => [`${c.kind} ${c.token}`, c]));
+  for (const c of distinct.values()) {
+    const after = (events.get(c.streamId) ?? []).filter((e) => e.version > c.version);
+    const name = `${c.kind} ${c.workflow} callback${c.hop ? ` (${c.hop})` : ''} at version ${c.version}`;
+    if (c.kind === 'late') {
+      const moved = after.filter((e) =>
+        c.workflow === 'relay'
+          ? RELAY_HOP_EVENTS.has(e.type) && data(e).hop === c.hop
+          : STAGE_EVENTS.has(e.type),
+      );
+      for (const e of moved) {
+        violations.push({
+          invariant: 'callback',
+          streamId: c.streamId,
+          detail: `${name} answered ${c.answer}, then ${e.type} at version ${e.version} for the wait that had ended`,
+        });
+      }
+    } else if (c.workflow === 'relay') {
+      for (const e of after) {
+        if (data(e).hop !== c.hop) continue;
+        if (e.type === 'RelayWaitStarted' && data(e).attempt === c.attempt && data(e).dueAt !== c.dueAt) {
+          violations.push({
+            invariant: 'callback',
+            streamId: c.streamId,
+            detail: `${name}: the hop's deadline moved from ${c.dueAt} to ${String(data(e).dueAt)} (version ${e.version})`,
+          });
+        }
+        if (
+          e.type === 'HopDeadlineMissed' &&
+          data(e).escalation === c.attempt + 1 &&
+          Date.parse(e.recordedAt) < Date.parse(c.dueAt)
+        ) {
+          violations.push({
+            invariant: 'callback',
+            streamId: c.streamId,
+            detail: `${name}: escalated at ${e.recordedAt}, before the deadline ${c.dueAt} (version ${e.version})`,
+          });
+        }
+      }
+    }
+  }
+  for (const [streamId, list] of events) {
+    const seen = new Map<string, number>();
+    for (const e of list) {
+      if (!WAIT_EVENTS.has(e.type)) continue;
+      const token = String(data(e).taskToken);
+      const first = seen.get(token);
+      if (first !== undefined) {
+        violations.push({
+          invariant: 'callback',
+          streamId,
+          detail: `${e.type} at version ${e.version} records the task token of version ${first} again`,
+        });
+      } else seen.set(token, e.version);
+    }
+  }
+  return violations;
+}
+
+/** One message the events promise: its key, and the stream its delivery is recorded on. */
+export interface PromisedMessage {
+  readonly key: string;
+  readonly streamId: string;
+  readonly channel: string;
+}
+
+/** What a stream records about one message: its outcome(s) and its failed attempts, in stream order. */
+export interface MessageFacts {
+  readonly outcomes: { ok: boolean; reason?: string; version: number; recordedAt: string }[];
+  readonly attempts: { attempt: number; nextAttemptAt: string; version: number; recordedAt: string }[];
+}
+
+const OUTCOME_OK = new Set(['NotificationDelivered', 'AdvisoryDelivered']);
+const OUTCOME_FAILED = new Set(['NotificationFailed', 'AdvisoryDeliveryFailed']);
+const ATTEMPT_FAILED = new Set(['NotificationAttemptFailed', 'AdvisoryDeliveryAttemptFailed']);
+
+/** The delivery facts of one stream's events (incident, advisory chain, advisory recipient), by message key. */
+export function deliveryFactsOf(list: readonly StoredEvent[]): Map<string, MessageFacts> {
+  const facts = new Map<string, MessageFacts>();
+  const of = (key: string) => {
+    let f = facts.get(key);
+    if (!f) {
+      f = { outcomes: [], attempts: [] };
+      facts.set(key, f);
+    }
+    return f;
+  };
+  for (const e of list) {
+    const d = data(e);
+    const key = String(d.key);
+    if (OUTCOME_OK.has(e.type))
+      of(key).outcomes.push({ ok: true, version: e.version, recordedAt: e.recordedAt });
+    else if (OUTCOME_FAILED.has(e.type))
+      of(key).outcomes.push({
+        ok: false,
+        reason: String(d.reason),
+        version: e.version,
+        recordedAt: e.recordedAt,
+      });
+    else if (ATTEMPT_FAILED.has(e.type))
+      of(key).attempts.push({
+        attempt: Number(d.attempt),
+        nextAttemptAt: String(d.nextAttemptAt),
+        version: e.version,
+        recordedAt: e.recordedAt,
+      });
+  }
+  return facts;
+}
+
+/** What became of the messages the events promise. */
+export interface DeliveryCounts {
+  readonly promised: number;
+  /** Delivered at the first attempt. */
+  readonly delivered: number;
+  /** Delivered after failed attempts, each recorded and retried by the queue. */
+  readonly failedThenDelivered: number;
+  /** Failed at every one of the policy's attempts, the last recorded as failed ("gave up after 5 attempts"). */
+  readonly givenUp: number;
+  /** Refused for good without the retries running out (a permanent error), recorded as failed. */
+  readonly refused: number;
+  /** Failed attempts recorded (NotificationAttemptFailed, AdvisoryDeliveryAttemptFailed). */
+  readonly attemptsFailed: number;
+  /** Neither delivered nor recorded as failed (each is a violation). */
+  readonly missing: number;
+}
+
+/**
+ * Every promised message is recorded once as delivered or failed, and retried as the policy says
+ * (functions/commons/delivery-retry.ts): failed attempts are numbered 1 to {@link MAX_ATTEMPTS} − 1,
+ * each once, all before the outcome; each was retried no sooner than its backoff (the next attempt or the
+ * outcome recorded at or after its `nextAttemptAt`, less `slackMs` for the clock of two processes), a
+ * backoff of `retryDelaySeconds(attempt, timeScale)`; a message given up failed exactly MAX_ATTEMPTS times.
+ */
+export function checkDeliveries(
+  promised: readonly PromisedMessage[],
+  factsOf: (streamId: string, key: string) => MessageFacts | undefined,
+  timeScale: number,
+  slackMs = 500,
+): { counts: DeliveryCounts; violations: Violation[] } {
+  const violations: Violation[] = [];
+  let delivered = 0;
+  let failedThenDelivered = 0;
+  let givenUp = 0;
+  let refused = 0;
+  let attemptsFailed = 0;
+  let missing = 0;
+  const seen = new Set<string>();
+  for (const m of promised) {
+    const id = `${m.streamId} ${m.key}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const facts = factsOf(m.streamId, m.key);
+    const name = `message ${m.key} (${m.channel})`;
+    const retry = (detail: string) =>
+      violations.push({ invariant: 'delivery-retry', streamId: m.streamId, detail: `${name}: ${detail}` });
+    const outcome = facts?.outcomes[0];
+    if (!facts || !outcome) {
+      missing++;
+      violations.push({
+        invariant: 'delivery',
+        streamId: m.streamId,
+        detail: `${name} neither delivered nor recorded as failed${facts?.attempts.length ? ` (${facts.attempts.length} failed attempts recorded)` : ''}`,
+      });
+      continue;
+    }
+    if (facts.outcomes.length > 1)
+      violations.push({
+        invariant: 'delivery',
+        streamId: m.streamId,
+        detail: `${name} recorded ${facts.outcomes.length} times`,
+      });
+    const attempts = [...facts.attempts].sort((a, b) => a.version - b.version);
+    attemptsFailed += attempts.length;
+    const numbers = attempts.map((a) => a.attempt);
+    if (numbers.some((n) => !Number.isInteger(n) || n < 1 || n >= MAX_ATTEMPTS))
+      retry(`attempts [${numbers.join(',')}] outside 1..${MAX_ATTEMPTS - 1}`);
+    if (new Set(numbers).size !== numbers.length) retry(`an attempt recorded twice: [${numbers.join(',')}]`);
+    for (const a of attempts.filter((x) => x.version > outcome.version))
+      retry(
+        `attempt ${a.attempt} recorded at version ${a.version}, after its outcome (version ${outcome.version})`,
+      );
+    const chain = [...attempts.filter((a) => a.version < outcome.version), outcome];
+    for (let i = 0; i + 1 < chain.length; i++) {
+      const a = chain[i] as MessageFacts['attempts'][number];
+      const next = chain[i + 1] as { recordedAt: string };
+      const backoff = retryDelaySeconds(a.attempt, timeScale) * 1000;
+      const planned = Date.parse(a.nextAttemptAt) - Date.parse(a.recordedAt);
+      if (planned > backoff + slackMs)
+        retry(
+          `attempt ${a.attempt} planned its retry ${planned} ms out, the policy's backoff is ${backoff} ms`,
+        );
+      if (Date.parse(next.recordedAt) < Date.parse(a.nextAttemptAt) - slackMs)
+        retry(
+          `retried at ${next.recordedAt}, before attempt ${a.attempt}'s backoff ended (${a.nextAttemptAt})`,
+        );
+    }
+    if (outcome.ok) {
+      if (attempts.length === 0) delivered++;
+      else failedThenDelivered++;
+      continue;
+    }
+    const gaveUp = /^gave up after (\d+) attempts/.exec(outcome.reason ?? '');
+    if (!gaveUp) {
+      refused++;
+      continue;
+    }
+    givenUp++;
+    if (Number(gaveUp[1]) !== MAX_ATTEMPTS)
+      retry(`gave up after ${gaveUp[1]} attempts; the policy makes ${MAX_ATTEMPTS}`);
+  }
+  return {
+    counts: {
+      promised: seen.size,
+      delivered,
+      failedThenDelivered,
+      givenUp,
+      refused,
+      attemptsFailed,
+      missing,
+    },
+    violations,
+  };
 }

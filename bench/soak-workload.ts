@@ -170,6 +170,8 @@ export class Workload {
   /** Incidents and advisories created so far (for the fault schedule's callbacks). */
   readonly incidents: string[] = [];
   readonly advisories: string[] = [];
+  /** Incidents the fault schedule asked for (`hold`), not yet handed over. */
+  private readonly holdRequests: HoldRequest[] = [];
 
   constructor(private readonly options: WorkloadOptions) {
     this.key = localSigningKey(options.dataDir);
@@ -185,6 +187,31 @@ export class Workload {
       this.tokens.set(id, token);
     }
     return token.then((t) => ({ token: t, sub: subject }));
+  }
+
+  /**
+   * Asks the next incident session to stop before the secretariat's approval (the relay then waits
+   * at the secretariat's hop, its task token recorded) until `release` is called, or `maxHoldMs`
+   * passes. Resolves with that incident, or null when none came within `timeoutMs`.
+   */
+  hold(timeoutMs: number, maxHoldMs: number): Promise<HeldIncident | null> {
+    return new Promise((resolve) => {
+      const request: HoldRequest = {
+        maxHoldMs,
+        expired: false,
+        take: (held) => {
+          clearTimeout(timer);
+          resolve(held);
+        },
+      };
+      const timer = setTimeout(() => {
+        request.expired = true;
+        const i = this.holdRequests.indexOf(request);
+        if (i >= 0) this.holdRequests.splice(i, 1);
+        resolve(null);
+      }, timeoutMs);
+      this.holdRequests.push(request);
+    });
   }
 
   private get open(): boolean {
@@ -312,9 +339,29 @@ export class Workload {
   }
 
   private async incident(nonce: string, random: () => number, pick: <T>(items: readonly T[]) => T) {
+    // A hold (the fault schedule's callbacks) is taken before the report, so that its incident can be a
+    // low one: its secretariat's deadline (72 h, 12 min at the soak's time scale) keeps the relay's wait
+    // open while it is held. A hold this session does not hand over goes back for the next one.
+    const hold = this.holdRequests.shift();
+    const handed = { done: false };
+    try {
+      await this.incidentSteps(nonce, random, pick, hold, handed);
+    } finally {
+      if (hold && !handed.done && !hold.expired) this.holdRequests.unshift(hold);
+    }
+  }
+
+  private async incidentSteps(
+    nonce: string,
+    random: () => number,
+    pick: <T>(items: readonly T[]) => T,
+    hold: HoldRequest | undefined,
+    handed: { done: boolean },
+  ) {
     const org = pick(this.options.members);
     const member = await this.token('member', org);
-    const severity = pick(['low', 'medium', 'medium', 'high', 'critical'] as const);
+    const picked = pick(['low', 'medium', 'medium', 'high', 'critical'] as const);
+    const severity = hold ? 'low' : picked;
     const reported = await this.request(
       'report',
       'POST',
@@ -372,6 +419,17 @@ export class Workload {
         { description: text, recoveryStatus: 'mitigating' },
         { nonce: text, streamId },
       );
+      if (!this.open) return;
+    }
+    if (hold && !hold.expired) {
+      // The fault schedule's callbacks need a relay waiting at a hop: the secretariat has not approved yet.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      hold.take({ id, release });
+      handed.done = true;
+      await Promise.race([released, sleep(hold.maxHoldMs)]);
       if (!this.open) return;
     }
     const approved = await this.request(
@@ -499,6 +557,21 @@ export class Workload {
       );
     }
   }
+}
+
+/** An incident held before its approval for the fault schedule ({@link Workload.hold}). */
+export interface HeldIncident {
+  readonly id: string;
+  /** Lets the session go on: the secretariat approves. */
+  readonly release: () => void;
+}
+
+/** A request of {@link Workload.hold}: the session that takes it hands its incident over, waits at most `maxHoldMs`. */
+interface HoldRequest {
+  readonly maxHoldMs: number;
+  /** Nobody waits for it any more: a session that had taken it does not hold. */
+  expired: boolean;
+  readonly take: (held: HeldIncident) => void;
 }
 
 const retryable = (status: number) => status === 0 || status >= 500 || status === 429;

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { IncidentState } from '../events/incident/incident.ts';
 import { currentHop } from '../events/incident/incident.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
+import { MAX_ATTEMPTS } from '../functions/commons/delivery-retry.ts';
 import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
 import { incidents } from '../functions/commons/incidents.ts';
@@ -25,6 +26,9 @@ import { fmt, loadNow, machineHeader, progress, quantile, REPO_ROOT, sleep, tabl
 // process; 32 clients send a mixed workload while faults are injected on a seeded schedule; then the
 // invariant checker (soak-check.ts) reads the log. SOAK_SECONDS (180), SOAK_SEED (1), SOAK_CONCURRENCY (32).
 
+/** How long the callbacks fault waits for a workflow to record its wait (the reactor lags under load). */
+const WAIT_FOR_WORKFLOW_MS = 120_000;
+
 /** The kinds of fault the schedule injects. */
 export const FAULT_KINDS = [
   'dynamodb-kill',
@@ -41,6 +45,8 @@ export interface FaultRecord {
   /** Seconds since the workload started. */
   readonly at: number;
   readonly detail: string;
+  /** False when the fault found nothing to act on (the summary names it; `npm run soak` then exits 1). */
+  readonly injected: boolean;
   /** The stack's own figures for it (restart time, mid-batch, orphan JVM, callback answers). */
   readonly facts: Record<string, unknown>;
 }
@@ -163,15 +169,184 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const random = prng(options.seed ^ 0xca11);
     const since = () => Number(((Date.now() - t0) / 1000).toFixed(1));
 
-    async function sendCallback(kind: CallbackSent['kind'], token: string, streamId: string, output: object) {
+    /** Sends one SendTaskSuccess for a recorded wait; records what the endpoint answered. */
+    async function sendCallback(sent: Omit<CallbackSent, 'answer'>, output: object): Promise<string> {
       let answer = 'ok';
       try {
-        await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+        await sfn.send(new SendTaskSuccessCommand({ taskToken: sent.token, output: JSON.stringify(output) }));
       } catch (error) {
         answer = (error as Error).name || 'error';
       }
-      callbacks.push({ kind, token, streamId, answer });
+      callbacks.push({ ...sent, answer });
       return answer;
+    }
+
+    /** What a callback is about: the wait whose token it sends, as the stream recorded it. */
+    const about = (
+      kind: CallbackSent['kind'],
+      workflow: CallbackSent['workflow'],
+      streamId: string,
+      version: number,
+      wait: { attempt: number; dueAt: string; taskToken: string },
+      hop?: string,
+    ): Omit<CallbackSent, 'answer'> => ({
+      kind,
+      workflow,
+      ...(hop ? { hop } : {}),
+      attempt: wait.attempt,
+      dueAt: wait.dueAt,
+      token: wait.taskToken,
+      streamId,
+      version,
+    });
+
+    /** Polls `probe` (every 250 ms, at most `ms`) until it returns something. */
+    async function poll<T>(ms: number, probe: () => Promise<T | null>): Promise<T | null> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = await probe();
+        if (found !== null || Date.now() > deadline) return found;
+        await sleep(250);
+      }
+    }
+
+    /**
+     * Duplicated and late Step Functions callbacks (bench/README.md, "Soak"). The workload holds one
+     * incident before the secretariat's approval, so its relay waits at the secretariat's hop with a
+     * recorded task token: that token is sent twice at once (one may be accepted: the workflow wakes
+     * early, finds the hop pending and waits again; the other must be refused), and so is the token of
+     * its reporting stages' wait. Once the secretariat approved and the hop's wait ended, its token is
+     * sent again (late), and so is the stage wait's token of an incident closed more than 5 s ago.
+     */
+    async function injectCallbacks(at: number): Promise<FaultRecord> {
+      const answers: string[] = [];
+      const first = callbacks.length;
+      const held = await (heldForCallbacks.shift() ?? Promise.resolve(null));
+      if (!held) {
+        return {
+          kind: 'callbacks',
+          at,
+          detail: 'no incident session stopped before its approval for it: nothing sent',
+          injected: false,
+          facts: { sent: 0 },
+        };
+      }
+      const streamId = `incident#${held.id}`;
+      let waited = false;
+      try {
+        // The stream reactor starts the relay workflow: on a loaded machine, after a fault, a minute late.
+        const waiting = await poll(WAIT_FOR_WORKFLOW_MS, async () => {
+          const { state } = await foldIncident(held.id);
+          const wait = state?.waits.secretariat;
+          return state && wait && currentHop(state.status) === 'secretariat' ? { state, wait } : null;
+        });
+        if (!waiting) {
+          answers.push(
+            `relay of ${held.id} recorded no wait at the secretariat within ${WAIT_FOR_WORKFLOW_MS / 1000} s`,
+          );
+        } else {
+          const { state, wait } = waiting;
+          const sent = about('duplicate', 'relay', streamId, state.version, wait, 'secretariat');
+          const output = { incidentId: held.id, hop: 'secretariat', version: state.version };
+          const both = await Promise.all([sendCallback(sent, output), sendCallback(sent, output)]);
+          answers.push(
+            `relay wait (secretariat, attempt ${wait.attempt}) twice at once: ${both.join(' + ')}`,
+          );
+          waited = true;
+          if (both.includes('ok')) {
+            const again = await poll(60_000, async () => {
+              const w = (await foldIncident(held.id)).state?.waits.secretariat;
+              return w && w.taskToken !== wait.taskToken ? w : null;
+            });
+            answers.push(
+              again
+                ? `the workflow woke, found the hop pending and waited again (attempt ${again.attempt}, deadline ${again.dueAt === wait.dueAt ? 'unchanged' : `moved to ${again.dueAt}`})`
+                : 'no new wait recorded within 60 s',
+            );
+          }
+          const stage = (await foldIncident(held.id)).state;
+          const stageWait = stage?.stageWait;
+          if (stage && stageWait) {
+            const stageSent = about('duplicate', 'stage', streamId, stage.version, stageWait);
+            const output2 = { stagesOf: held.id, version: stage.version };
+            const pair = await Promise.all([
+              sendCallback(stageSent, output2),
+              sendCallback(stageSent, output2),
+            ]);
+            answers.push(`stage wait (${stageWait.wait}) twice at once: ${pair.join(' + ')}`);
+          }
+        }
+      } finally {
+        held.release();
+      }
+      if (waited) {
+        // Late: the secretariat approved, the reactor answered the hop's wait; 5 s later its token again.
+        const approved = await poll(WAIT_FOR_WORKFLOW_MS, async () => {
+          const { state } = await foldIncident(held.id);
+          return state && state.hops.secretariat.doneAt !== null && currentHop(state.status) !== 'secretariat'
+            ? state
+            : null;
+        });
+        if (!approved) {
+          answers.push(`late: the held incident was not approved within ${WAIT_FOR_WORKFLOW_MS / 1000} s`);
+        } else {
+          // Late means after the stream reactor has answered the hop's wait: until then the token is open
+          // (a heartbeat, which changes nothing, tells), and a callback would be the first, not a late one.
+          const { state } = await foldIncident(held.id);
+          const wait = state?.waits.secretariat;
+          if (state && wait) {
+            const t = Date.now();
+            const answered = await poll(WAIT_FOR_WORKFLOW_MS, async () =>
+              sfn.send(new SendTaskHeartbeatCommand({ taskToken: wait.taskToken })).then(
+                () => null,
+                (error: Error) => error.name,
+              ),
+            );
+            await sleep(5000);
+            const answer = await sendCallback(
+              about('late', 'relay', streamId, state.version, wait, 'secretariat'),
+              { incidentId: held.id, hop: 'secretariat', version: state.version },
+            );
+            answers.push(
+              `late relay callback (the secretariat's wait, ${
+                answered
+                  ? `answered by the reactor ${((Date.now() - t) / 1000 - 5).toFixed(0)} s after the approval was read (heartbeat: ${answered}), 5 s before`
+                  : `still open ${WAIT_FOR_WORKFLOW_MS / 1000} s after the approval`
+              }): ${answer}`,
+            );
+          }
+        }
+      }
+      // Late, on the reporting stages: the wait of an incident closed more than 5 s ago.
+      const closed = [...workload.incidents].sort(() => random() - 0.5).slice(0, 60);
+      const lateStage = callbacks.length;
+      for (const id of closed) {
+        const { state } = await foldIncident(id);
+        const wait = state?.stageWait;
+        if (!state || !wait || state.closedAt === null || Date.now() - Date.parse(state.closedAt) < 5000)
+          continue;
+        const answer = await sendCallback(about('late', 'stage', `incident#${id}`, state.version, wait), {
+          stagesOf: id,
+          version: state.version,
+        });
+        answers.push(
+          `late stage callback (incident closed ${((Date.now() - Date.parse(state.closedAt)) / 1000).toFixed(0)} s before): ${answer}`,
+        );
+        break;
+      }
+      if (callbacks.length === lateStage)
+        answers.push('no late stage callback: no incident closed 5 s before with a recorded stage wait');
+      const sent = callbacks.slice(first);
+      const duplicates = sent.filter((c) => c.kind === 'duplicate').length;
+      const late = sent.filter((c) => c.kind === 'late').length;
+      return {
+        kind: 'callbacks',
+        at,
+        detail: answers.join('; '),
+        // Both halves of the fault, or it is reported as not injected.
+        injected: duplicates > 0 && late > 0,
+        facts: { sent: sent.length, duplicates, late, answers },
+      };
     }
 
     async function foldIncident(id: string): Promise<{ state: IncidentState | null; events: StoredEvent[] }> {
@@ -189,7 +364,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         case 'dynamodb-kill': {
           const status = (await stack.request({ op: 'status' })) as { dynamoPid?: number };
           const pid = status.dynamoPid;
-          if (pid === undefined) return { kind, at, detail: 'no JVM pid', facts: {} };
+          if (pid === undefined) return { kind, at, detail: 'no JVM pid', injected: false, facts: {} };
           dynamoKills.push(Date.now());
           process.kill(pid, 'SIGKILL');
           await sleep(3000);
@@ -199,6 +374,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
             kind,
             at,
             detail: `JVM ${pid} SIGKILLed, down 3 s, restarted in ${(restarted.ms / 1000).toFixed(1)} s`,
+            injected: true,
             facts: { restartMs: restarted.ms },
           };
         }
@@ -213,6 +389,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
             detail: out.midBatch
               ? `crashed with ${out.records} record(s) in the handler`
               : 'crashed between batches',
+            injected: true,
             facts: out,
           };
         }
@@ -224,51 +401,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
             kind,
             at,
             detail: `SNS and SES answered 503 for ${outageSeconds} s`,
+            injected: true,
             facts: { seconds: outageSeconds },
           };
         }
-        case 'callbacks': {
-          // A duplicate: the task token of a wait still open, sent twice at once (as a redelivered stream
-          // record would). A late one: the token of a wait whose hop has ended.
-          const answers: string[] = [];
-          const candidates = [...workload.incidents].sort(() => random() - 0.5).slice(0, 40);
-          let duplicate = false;
-          let late = false;
-          for (const id of candidates) {
-            if (duplicate && late) break;
-            const { state } = await foldIncident(id);
-            if (!state) continue;
-            const hop = currentHop(state.status);
-            const open = hop ? state.waits[hop] : undefined;
-            if (!duplicate && hop && open) {
-              const output = { incidentId: id, hop, version: state.version };
-              const both = await Promise.all([
-                sendCallback('duplicate', open.taskToken, `incident#${id}`, output),
-                sendCallback('duplicate', open.taskToken, `incident#${id}`, output),
-              ]);
-              answers.push(`duplicate: ${both.join(' + ')}`);
-              duplicate = true;
-              continue;
-            }
-            const ended = Object.entries(state.waits).find(
-              ([h, w]) =>
-                h !== hop &&
-                w &&
-                state.hops[h as keyof typeof state.hops].doneAt !== null &&
-                Date.now() - Date.parse(state.hops[h as keyof typeof state.hops].doneAt ?? '') > 5000,
-            );
-            if (!late && ended?.[1]) {
-              const answer = await sendCallback('late', ended[1].taskToken, `incident#${id}`, {
-                incidentId: id,
-                hop: ended[0],
-                version: state.version,
-              });
-              answers.push(`late: ${answer}`);
-              late = true;
-            }
-          }
-          return { kind, at, detail: answers.join('; ') || 'no incident waiting yet', facts: { answers } };
-        }
+        case 'callbacks':
+          return injectCallbacks(at);
         case 'stack-kill': {
           const pid = stack.pid;
           // The JVM goes down with the stack (or is killed after it): either way within the window.
@@ -281,6 +419,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
             detail:
               `npm start (pid ${pid}) SIGKILLed; DynamoDB Local's JVM gone after ${(killed.jvmGoneMs / 1000).toFixed(1)} s` +
               `${killed.orphanJvm ? ' (ORPHAN: killed by the soak)' : ''}; back in ${(restartMs / 1000).toFixed(1)} s`,
+            injected: true,
             facts: { orphanJvm: killed.orphanJvm, jvmGoneMs: killed.jvmGoneMs, restartMs },
           };
         }
@@ -293,6 +432,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     // The load goes on until the last scheduled fault is over (a restart can outlast the run's end).
     workload.holdOpen = true;
+    // Each callbacks fault gets an incident held before its approval from the start of the run: its relay
+    // workflow, started by the stream reactor (a minute or two late on a loaded machine after a fault), has
+    // until the fault to record its wait at the secretariat's hop.
+    const lastFaultMs = Math.max(0, ...schedule.map((f) => f.at * 1000));
+    const heldForCallbacks = schedule
+      .filter((f) => f.kind === 'callbacks')
+      .map(() => workload.hold(lastFaultMs + 60_000, lastFaultMs + 600_000));
     const faultRunner = (async () => {
       for (const planned of schedule) {
         const wait = t0 + planned.at * 1000 - Date.now();
@@ -307,11 +453,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
             kind: planned.kind,
             at: since(),
             detail: `FAILED: ${(error as Error).message.split('\n')[0]}`, // the first line: a failed start carries the stack output
+            injected: false,
             facts: {},
           });
           progress(`soak: ${planned.kind} failed: ${(error as Error).message}`);
         }
       }
+      // A hold no fault took (one failed before it) must not keep its session waiting.
+      for (const held of heldForCallbacks) void held.then((h) => h?.release());
       workload.holdOpen = false;
     })();
     await Promise.all([workload.run(concurrency), faultRunner]);
@@ -344,6 +493,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       log: workload.log,
       callbacks,
       dynamoKills,
+      timeScale,
     };
     // Relays still waiting go on escalating while the checker reads: a stream that moved between two reads
     // looks inconsistent once. Such findings are checked again after a settle; what remains is reported.
@@ -358,6 +508,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       check = await checkInvariants(checkInput);
       transient += Math.max(0, before - check.violations.length);
     }
+    progress(
+      `soak: ${check.violations.length} violation(s), ${transient} seen once and gone; ${notInjected({ faults }).length} fault(s) not injected`,
+    );
     try {
       await options.beforeStop?.(checkInput);
     } finally {
@@ -408,11 +561,35 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
 }
 
+/** The callbacks sent, counted by kind, workflow and answer: `duplicate relay: ok 1, TaskTimedOut 1`. */
+export function callbackSummary(callbacks: readonly CallbackSent[]): string {
+  const by = new Map<string, Map<string, number>>();
+  for (const c of callbacks) {
+    const kind = `${c.kind} ${c.workflow}`;
+    const answers = by.get(kind) ?? new Map<string, number>();
+    answers.set(c.answer, (answers.get(c.answer) ?? 0) + 1);
+    by.set(kind, answers);
+  }
+  return (
+    [...by]
+      .map(([kind, answers]) => `${kind}: ${[...answers].map(([a, n]) => `${a} ${n}`).join(', ')}`)
+      .join('; ') || 'none'
+  );
+}
+
+/** The scheduled faults that found nothing to act on (or failed): a soak with any proves less than it says. */
+export const notInjected = (r: Pick<SoakResult, 'faults'>): FaultRecord[] =>
+  r.faults.filter((f) => !f.injected);
+
 /** The RESULTS.md section of a soak. */
 export function soakSection(r: SoakResult): string {
   const faultRows = FAULT_KINDS.map((kind) => {
     const of = r.faults.filter((f) => f.kind === kind);
-    return [kind, String(of.length), of.map((f) => `${f.at} s: ${f.detail}`).join('<br>') || '-'];
+    return [
+      kind,
+      `${of.filter((f) => f.injected).length} of ${of.length}`,
+      of.map((f) => `${f.at} s: ${f.injected ? '' : '**NOT INJECTED**: '}${f.detail}`).join('<br>') || '-',
+    ];
   });
   const statusRows = Object.entries(r.byStatus)
     .filter(([s]) => !/^2\d\d$/.test(s))
@@ -423,6 +600,8 @@ export function soakSection(r: SoakResult): string {
     .reduce((a, [, n]) => a + n, 0);
   const c = r.check;
   const v = c.violations;
+  const idle = notInjected(r);
+  const d = c.deliveries;
   return [
     `## ${SOAK_TITLE}`,
     '',
@@ -445,7 +624,11 @@ export function soakSection(r: SoakResult): string {
           `${fmt(r.latency.p50)} / ${fmt(r.latency.p99)} / ${fmt(r.latency.max)} ms`,
         ],
         ['requests given up (no answer within 150 s of retries)', String(r.gaveUp)],
-        ['faults injected', String(r.faults.length)],
+        ['faults injected', String(r.faults.filter((f) => f.injected).length)],
+        [
+          '**scheduled faults that injected nothing** (or only part: a callbacks fault needs a duplicate and a late one)',
+          `**${idle.length}**${idle.length > 0 ? `: ${idle.map((f) => `${f.kind} at ${f.at} s`).join(', ')}` : ''}`,
+        ],
         ["deliveries refused and left to the queue to retry (the stack's log)", String(r.deliveryRetries)],
         [
           'messages left in the queues at the end (dead-letter queues included)',
@@ -505,13 +688,18 @@ export function soakSection(r: SoakResult): string {
           String(v.filter((x) => x.invariant === 'fold-vs-head' || x.invariant === 'fold-vs-view').length),
         ],
         [
-          'every message the events call for is recorded as delivered or as failed',
-          `${c.deliveries.promised} incident messages; ${c.deliveries.delivered} delivered, ${c.deliveries.failedRecorded} failed (recorded)`,
+          'every message the events call for (incidents, advisory chains, recipients) is recorded as delivered or as failed',
+          `${fmt(d.promised, 0)} messages: ${fmt(d.delivered, 0)} delivered at once, ${fmt(d.failedThenDelivered, 0)} failed then delivered, ${fmt(d.givenUp, 0)} given up after ${MAX_ATTEMPTS} attempts, ${fmt(d.refused, 0)} refused for good`,
           String(v.filter((x) => x.invariant === 'delivery').length),
         ],
         [
-          'a task token is accepted at most once (duplicate and late callbacks)',
-          `${r.callbacks.length} callbacks: ${r.callbacks.map((x) => `${x.kind} ${x.answer}`).join(', ') || 'none'}`,
+          `every failed attempt recorded and retried as the policy says (attempts 1..${MAX_ATTEMPTS - 1}, each once, before the outcome, none before its backoff; given up only after ${MAX_ATTEMPTS})`,
+          `${fmt(d.attemptsFailed, 0)} failed attempts recorded`,
+          String(v.filter((x) => x.invariant === 'delivery-retry').length),
+        ],
+        [
+          'a task token is accepted at most once; a duplicate or late callback changes nothing (no event for an ended wait, no deadline moved, no wait recorded twice)',
+          `${r.callbacks.length} callbacks: ${callbackSummary(r.callbacks)}`,
           String(v.filter((x) => x.invariant === 'callback').length),
         ],
       ],
@@ -565,5 +753,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   writeFileSync(file, withSoakSection(readFileSync(file, 'utf8'), section));
   process.stdout.write(`${section}\n`);
   progress(`soak: wrote bench/RESULTS.md; data folder ${result.options.dataDir}`);
-  process.exit(result.check.violations.length > 0 ? 1 : 0);
+  const idle = notInjected(result);
+  for (const f of idle) progress(`soak: FAULT NOT INJECTED: ${f.kind} at ${f.at} s: ${f.detail}`);
+  process.exit(result.check.violations.length > 0 || idle.length > 0 ? 1 : 0);
 }
