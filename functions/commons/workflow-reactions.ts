@@ -6,7 +6,7 @@ import {
   type IncidentState,
   type Recorded,
 } from '../../events/incident/incident.ts';
-import { stageWaitStale } from '../../events/incident/stage-alarms.ts';
+import { stageWaitStale, stageWorkPending } from '../../events/incident/stage-alarms.ts';
 import type { Hop } from '../../events/policy.ts';
 import type { SurveyEvent } from '../../events/survey/survey.ts';
 import type { RelayWorkflow } from './workflow.ts';
@@ -53,7 +53,9 @@ export async function advanceIncidentWorkflow(
 
 /**
  * The stage-alarm half of the reactions to one committed incident event: the report starts the
- * workflow of its reporting stages (named after the incident, so a redelivered event starts none);
+ * workflow of its reporting stages (named after the incident, so a redelivered event starts none)
+ * when it has stage work that could ever alarm: none for a cross-sector exercise's scripted incident,
+ * nor for one whose preset has no stage clock (stageWorkPending, as local recovery asks);
  * a follow-up (a stage submitted, a ransom payment stated), the closure, or a wait recorded after
  * such an event answers the workflow's wait when it was planned on what the log no longer says, so
  * the workflow plans again. Safe to run more than once for the same event.
@@ -63,7 +65,9 @@ export async function advanceStageWorkflow(
   state: IncidentState,
   workflow: RelayWorkflow,
 ): Promise<void> {
-  if (event.type === 'IncidentReported') await workflow.start(state.id, { stagesOf: state.id });
+  if (event.type === 'IncidentReported' && stageWorkPending(state)) {
+    await workflow.start(state.id, { stagesOf: state.id });
+  }
   const replan =
     event.type === 'FollowUpAdded' || event.type === 'IncidentClosed' || event.type === 'StageWaitStarted';
   if (replan && state.stageWait && stageWaitStale(state)) {
