@@ -8,7 +8,7 @@ import {
 } from '../../events/incident/incident.ts';
 import { stageWaitStale, stageWorkPending } from '../../events/incident/stage-alarms.ts';
 import type { Hop } from '../../events/policy.ts';
-import type { SurveyEvent } from '../../events/survey/survey.ts';
+import { type SurveyEvent, type SurveyState, surveyWaitToEnd } from '../../events/survey/survey.ts';
 import type { RelayWorkflow } from './workflow.ts';
 
 // The workflow reactions (stream-reactor), apart from the messages (stream-notifier, reactions.ts and
@@ -109,12 +109,17 @@ export async function advanceAdvisoryWorkflow(
 
 /**
  * The workflow half of the reactions to one committed survey event: the issue starts the survey's
- * workflow (its timer until the reminders are due). Safe to run more than once for the same event.
+ * workflow (its timer until the reminders are due); the close, or a wait recorded after it, answers
+ * the recorded wait, so the execution plans again and ends. Safe to run more than once for the same
+ * event: a token already answered or timed out is 'gone'.
  */
 export async function advanceSurveyWorkflow(
   event: Recorded<SurveyEvent>,
-  surveyId: string,
+  state: SurveyState,
   workflow: RelayWorkflow,
 ): Promise<void> {
-  if (event.type === 'SurveyIssued') await workflow.start(surveyId, { surveyId });
+  if (event.type === 'SurveyIssued') await workflow.start(state.id, { surveyId: state.id });
+  const token = surveyWaitToEnd(state);
+  if ((event.type === 'SurveyClosed' || event.type === 'SurveyWaitStarted') && token !== null)
+    await workflow.resume(token, { surveyId: state.id, closed: true, version: event.version });
 }
