@@ -13,6 +13,7 @@ import { incidents } from './commons/incidents.ts';
 import { dynamoClient, reader } from './commons/reader.ts';
 import { store } from './commons/store.ts';
 import { reactInOrder } from './commons/stream-events.ts';
+import { surveys } from './commons/surveys.ts';
 import { StepFunctionsWorkflow } from './commons/workflow.ts';
 import {
   advanceAdvisoryWorkflow,
@@ -100,7 +101,8 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       const state = await stateOf(advisories, stored.id);
       if (state !== null) await advanceAdvisoryWorkflow(stored.event, state, advisoryWorkflow);
     } else {
-      await advanceSurveyWorkflow(stored.event, stored.id, surveyWorkflow);
+      const state = await stateOf(surveys, stored.id);
+      if (state !== null) await advanceSurveyWorkflow(stored.event, state, surveyWorkflow);
     }
   });
   const { batchItemFailures } = reacted.batchItemFailures.length > 0 ? reacted : projected;

@@ -23,7 +23,7 @@ export interface RelayWorkflowProps {
    * The input field naming the stream the workflow follows: `incidentId` (the upward relay,
    * the default), `advisoryId` (the downward advisory chain: same states, same function) or
    * `exerciseId` (a cross-sector exercise: the wait is the next inject's release), `surveyId` (a
-   * survey: the wait is a timer until its reminders are due) or `stagesOf` (an incident's reporting
+   * survey: the wait is a timer until its reminders are due, answered early when the survey closes) or `stagesOf` (an incident's reporting
    * stages: the wait is the next stage reminder or escalation, answered early when a stage is
    * submitted, a ransom payment starts a clock or the incident closes).
    */

@@ -246,4 +246,78 @@ describe('an advisory to several sectors', () => {
     expect(items.map((i) => i.id)).toContain(child.gas);
     expect(items.map((i) => i.id)).not.toContain(child.chemical);
   });
+
+  it('lists the advisory as one row for NISC and a ministry (the parent in forks, each child naming it), a sector its own child only', async () => {
+    type Row = { id: string; sector: string; parentId?: string };
+    type Fork = {
+      id: string;
+      view: string;
+      title: string;
+      sectors: string[];
+      children: { sector: string; advisoryId: string; status: string; recipients: number }[];
+      overall: { sectors: number; distributed: number; recipients: number };
+    };
+    const list = async (who: Record<string, string>, query = '') => {
+      const res = await as(who, 'GET', `/advisories${query}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body as { items: Row[]; forks: Fork[] };
+    };
+    const nisc = await list(NISC);
+    const ours = nisc.items.filter((r) => Object.values(child).includes(r.id));
+    expect(ours.map((r) => [r.sector, r.parentId]).sort()).toEqual([
+      ['banking', parent],
+      ['chemical', parent],
+      ['gas', parent],
+    ]);
+    const niscFork = nisc.forks.find((f) => f.id === parent);
+    expect(niscFork).toMatchObject({
+      view: 'fork',
+      title: ADVISORY.title,
+      sectors: ['banking', 'chemical', 'gas'],
+    });
+    expect(niscFork?.children.map((c) => [c.sector, c.advisoryId])).toEqual([
+      ['banking', child.banking],
+      ['chemical', child.chemical],
+      ['gas', child.gas],
+    ]);
+    // The overall counts are the children's, as GET /advisories/{parent} gives them.
+    const view = (await as(NISC, 'GET', `/advisories/${parent}`)).body;
+    expect(niscFork?.overall).toEqual({
+      sectors: 3,
+      distributed: view.overall.distributed,
+      recipients: view.overall.recipients,
+    });
+    expect(niscFork?.children.map((c) => c.status)).toEqual(
+      view.children.map((c: { status: string }) => c.status),
+    );
+    // The parent also comes with a page holding one child only (NISC naming a sector)…
+    const gasOnly = await list(NISC, '?sector=gas');
+    expect(gasOnly.items.find((r) => r.id === child.gas)?.parentId).toBe(parent);
+    // …over the sector named only.
+    expect(gasOnly.forks.find((f) => f.id === parent)?.sectors).toEqual(['gas']);
+
+    // METI oversees chemical and gas: the parent with those two sectors, banking's chain not there.
+    const meti = await list(METI);
+    const metiFork = meti.forks.find((f) => f.id === parent);
+    expect(metiFork?.sectors).toEqual(['chemical', 'gas']);
+    expect(JSON.stringify(meti)).not.toContain(child.banking);
+    expect(metiFork?.overall.sectors).toBe(2);
+
+    // A secretariat and a member of one sector see their own child as before: no parent, no grouping.
+    for (const who of [SECRETARIAT.gas, { role: 'member', org: 'gas-member-2' }]) {
+      const one = await list(who);
+      const own = one.items.find((r) => r.id === child.gas);
+      expect(own).toBeDefined();
+      expect(own?.parentId).toBeUndefined();
+      expect(one.forks).toEqual([]);
+      expect(JSON.stringify(one)).not.toContain(parent);
+      expect(JSON.stringify(one)).not.toContain(child.chemical);
+    }
+    // FSA oversees four sectors, banking the fork's only one: the parent with banking's chain alone.
+    const fsa = await list(FSA);
+    expect(fsa.forks.find((f) => f.id === parent)?.sectors).toEqual(['banking']);
+    expect(fsa.items.find((r) => r.id === child.banking)?.parentId).toBe(parent);
+    expect(JSON.stringify(fsa)).not.toContain(child.gas);
+    expect(JSON.stringify(fsa)).not.toContain(child.chemical);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Actor } from '../events/actor.ts';
 import {
   type AdvisoryEvent,
+  type AdvisoryState,
   evolveAdvisory,
   evolveRecipient,
   initialAdvisory,
@@ -23,9 +24,11 @@ import {
   forkView,
   initialFork,
 } from '../events/advisory/fork.ts';
+import { forkListRow } from '../events/advisory/list.ts';
 import { ForbiddenError, IllegalStateError, ValidationError } from '../events/errors.ts';
 import { relayPolicy } from '../events/policy.ts';
 import { type SectorId, sectorIds, sectorsOfMinistry } from '../events/sector/catalog.ts';
+import { groupByFork } from '../web/src/advisory-groups.ts';
 import { at, HOURS, NISC, T0 } from './support/fixtures.ts';
 
 const POLICY = relayPolicy();
@@ -408,5 +411,62 @@ describe('the per-sector and overall transmission rates', () => {
     );
     expect(canSeeFork(state, secretariatOf('gas'))).toBe(false);
     expect(canSeeFork(state, memberOf('banking', 'bank-1'))).toBe(false);
+  });
+});
+
+describe('the parent as a row of GET /advisories', () => {
+  const childStates = (children: ForkChildRead[]) =>
+    new Map(children.map((c) => [c.advisoryId, c.state as AdvisoryState | null]));
+  const asUser = (a: Actor) => a as Extract<Actor, { kind: 'user' }>;
+
+  it('gives NISC every sector and a ministry its own, with each child’s progress and the counts over them', () => {
+    const { state, children } = reads();
+    const nisc = forkListRow(state, asUser(NISC), childStates(children));
+    expect(nisc).toMatchObject({ id: FORK_ID, view: 'fork', sectors: ['banking', 'chemical', 'gas'] });
+    expect(nisc?.children).toEqual([
+      { sector: 'banking', advisoryId: childId('banking'), status: 'distributed', recipients: 2 },
+      { sector: 'chemical', advisoryId: childId('chemical'), status: 'distributed', recipients: 4 },
+      { sector: 'gas', advisoryId: childId('gas'), status: 'awaiting_ministry', recipients: 0 },
+    ]);
+    expect(nisc?.overall).toEqual({ sectors: 3, distributed: 2, recipients: 6 });
+    const meti = forkListRow(state, asUser(METI), childStates(children));
+    expect(meti?.sectors).toEqual(['chemical', 'gas']);
+    expect(meti?.overall).toEqual({ sectors: 2, distributed: 1, recipients: 4 });
+    expect(JSON.stringify(meti)).not.toContain(childId('banking'));
+    // A list naming one sector (`?sector=gas`) gives the parent over that sector only.
+    expect(forkListRow(state, asUser(NISC), childStates(children), ['gas'])?.sectors).toEqual(['gas']);
+    // A child the reaction has not issued yet is pending.
+    const early = forkListRow(state, asUser(NISC), new Map());
+    expect(early?.children.map((c) => c.status)).toEqual(['pending', 'pending', 'pending']);
+  });
+
+  it('is no row for a caller of one sector, nor one who may not read the parent', () => {
+    const { state, children } = reads();
+    const read = childStates(children);
+    expect(forkListRow(state, asUser(secretariatOf('gas')), read)).toBeNull();
+    expect(forkListRow(state, asUser(memberOf('banking', 'bank-1')), read)).toBeNull();
+    expect(forkListRow(state, asUser(AUDITOR_OF_GAS), read)).toBeNull();
+    expect(
+      forkListRow(state, asUser({ kind: 'user', sub: 'u-mhlw', role: 'ministry', org: 'mhlw' }), read),
+    ).toBeNull();
+  });
+
+  it('groups the children on the console under their parent, at the first one’s place', () => {
+    const { state, children } = reads();
+    const parent = forkListRow(state, asUser(NISC), childStates(children));
+    if (parent === null) throw new Error('expected a row');
+    const row = (id: string, parentId?: string) =>
+      ({ id, ...(parentId ? { parentId } : {}) }) as unknown as Parameters<typeof groupByFork>[0][number];
+    const rows = [
+      row('a'),
+      row(childId('banking'), FORK_ID),
+      row('b'),
+      row(childId('gas'), FORK_ID),
+      row('c', 'an-unknown-parent'),
+    ];
+    const entries = groupByFork(rows, new Map([[FORK_ID, parent]]));
+    expect(
+      entries.map((e) => (e.kind === 'fork' ? `fork:${e.children.map((c) => c.id).join(',')}` : e.row.id)),
+    ).toEqual(['a', `fork:${childId('banking')},${childId('gas')}`, 'b', 'c']);
   });
 });

@@ -318,4 +318,24 @@ describe('running it', () => {
       ),
     ).toEqual([]);
   });
+
+  it('starts no reporting-stage workflow for the scripted incident, while an ordinary incident gets one', async () => {
+    const ordinary = await api.report('minato-polymer');
+    const stageExecution = (id: string) =>
+      stack.sfn.executions().find((x) => x.name === id && x.stateMachineArn.includes('StageWorkflow'));
+    await eventually(async () => stageExecution(ordinary), 20_000, 'the ordinary incident’s stage workflow');
+    await stack.settle();
+    // Both incidents' reports were reacted to (their relay workflows run); only one has stage work.
+    const relayOf = (id: string) =>
+      stack.sfn.executions().find((x) => x.name === id && x.stateMachineArn.includes('RelayWorkflow'));
+    expect(relayOf(incidentId)).toBeDefined();
+    expect(relayOf(ordinary)).toBeDefined();
+    expect(
+      stack.sfn
+        .executions()
+        .filter((x) => x.name.startsWith(incidentId))
+        .map((x) => x.stateMachineArn),
+    ).not.toContainEqual(expect.stringContaining('StageWorkflow'));
+    expect(stageExecution(ordinary)).toBeDefined();
+  });
 });

@@ -66,13 +66,14 @@ describe('reporting-stage reminders and escalations on the local stack', () => {
     // Once each: a retried or late timeout recorded nothing twice.
     expect(await of(late, 'StageReminderDue')).toHaveLength(1);
     expect(await of(late, 'StageEscalated')).toHaveLength(1);
-    // The submitted stage had nothing; its workflow ended once every stage was in.
+    // The submitted stage had nothing; no stage workflow waits for it: it ended once every stage was
+    // in, or was never started when the reactor read the report with the stage already submitted.
     expect(await of(onTime, 'StageReminderDue')).toEqual([]);
     expect(await of(onTime, 'StageEscalated')).toEqual([]);
-    expect(
+    expect([undefined, 'SUCCEEDED']).toContain(
       stack.sfn.executions().find((x) => x.name === onTime && x.stateMachineArn.includes('StageWorkflow'))
         ?.status,
-    ).toBe('SUCCEEDED');
+    );
 
     // The reminder went to the member (the reporter and its CSIRT); the escalation to them and the
     // secretariat's escalation contact, each delivery recorded on the stream.

@@ -13,6 +13,8 @@ import {
 import { incidentView } from '../events/incident/visibility.ts';
 import type { Directory } from '../functions/commons/directory.ts';
 import { messagesFor } from '../functions/commons/reactions.ts';
+import type { RelayWorkflow } from '../functions/commons/workflow.ts';
+import { advanceStageWorkflow } from '../functions/commons/workflow-reactions.ts';
 import { given, spec } from './support/decider.ts';
 import {
   ASAHI_MEMBER,
@@ -183,6 +185,27 @@ describe('stage reminders', () => {
     expect(stageWorkPending(stateOf(scripted))).toBe(false);
     record(scripted, at(UPDATE_DUE, HOURS)).thenNothing();
     expect(planStageAlarms(given(scripted), at(T0, HOURS))).toMatchObject({ next: 'done' });
+  });
+
+  it('starts no stage workflow for a cross-sector exercise’s scripted incident, one for an ordinary one', async () => {
+    const reported = REPORTED.event;
+    if (reported.type !== 'IncidentReported') throw new Error('fixture');
+    const scripted = { ...reported, data: { ...reported.data, exerciseId: 'ex-2026-12' } };
+    const started: string[] = [];
+    const workflow: RelayWorkflow = {
+      start: async (name) => {
+        started.push(name);
+        return 'started';
+      },
+      resume: async () => 'gone',
+    };
+    const recorded = (event: IncidentEvent): Recorded<IncidentEvent> =>
+      ({ ...event, version: 1, recordedAt: REPORTED.at, actor: WORKFLOW }) as Recorded<IncidentEvent>;
+    await advanceStageWorkflow(recorded(scripted), stateOf([by(scripted, REPORTED.at)]), workflow);
+    expect(started).toEqual([]);
+    const ordinary = stateOf([REPORTED]);
+    await advanceStageWorkflow(recorded(reported), ordinary, workflow);
+    expect(started).toEqual([ordinary.id]);
   });
 
   it('is done once every stage is submitted', () => {

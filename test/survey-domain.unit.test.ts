@@ -10,11 +10,15 @@ import {
   evolveSurvey,
   type MaybeResponse,
   type MaybeSurvey,
+  planSurvey,
   type ResponseEvent,
   type SurveyEvent,
+  surveyWaitToEnd,
 } from '../events/survey/survey.ts';
 import { canSeeSurvey, resultsView } from '../events/survey/views.ts';
 import * as z from '../events/zod.ts';
+import type { RelayWorkflow } from '../functions/commons/workflow.ts';
+import { advanceSurveyWorkflow } from '../functions/commons/workflow-reactions.ts';
 import { FULL_ANSWERS, SELF_ASSESSMENT } from './fixtures/survey-definition.ts';
 
 const T0 = '2026-07-01T00:00:00.000Z';
@@ -272,6 +276,59 @@ describe('the survey and response deciders', () => {
         actor: SYSTEM,
       }),
     ).toEqual([]);
+  });
+
+  it('records the workflow’s wait once per token, and names its token to answer once the survey is closed', async () => {
+    const survey = issuedSurvey();
+    const wait = { wait: 'remind' as const, attempt: 0, dueAt: '2026-08-15T00:00:00.000Z', taskToken: 't-1' };
+    const start = { type: 'StartSurveyWait' as const, data: wait };
+    expect(() => decideSurvey(start, survey, { now: T0, actor: SECRETARIAT })).toThrow(ForbiddenError);
+    const recorded = decideSurvey(start, survey, { now: T0, actor: SYSTEM });
+    expect(recorded).toEqual([{ type: 'SurveyWaitStarted', data: wait }]);
+    const waiting = foldSurvey(recorded, survey) as NonNullable<MaybeSurvey>;
+    // A retried step carries the same token: nothing twice. An open survey's wait is left to its timer.
+    expect(decideSurvey(start, waiting, { now: T0, actor: SYSTEM })).toEqual([]);
+    expect(surveyWaitToEnd(waiting)).toBeNull();
+    const closedEvents = decideSurvey({ type: 'CloseSurvey', data: {} }, waiting, {
+      now: T0,
+      actor: SECRETARIAT,
+    });
+    const closed = foldSurvey(closedEvents, waiting) as NonNullable<MaybeSurvey>;
+    expect(surveyWaitToEnd(closed)).toBe('t-1');
+    expect(planSurvey(closed, T0)).toMatchObject({ next: 'done' });
+    // A wait the step recorded after the close (it raced it) is kept, so the reactor answers it too.
+    const raced = decideSurvey({ ...start, data: { ...wait, taskToken: 't-2' } }, closed, {
+      now: T0,
+      actor: SYSTEM,
+    });
+    expect(surveyWaitToEnd(foldSurvey(raced, closed) as NonNullable<MaybeSurvey>)).toBe('t-2');
+    // A survey stream written before waits were recorded folds as before, with no token to answer.
+    const old = foldSurvey(closedEvents, survey) as NonNullable<MaybeSurvey>;
+    expect(old.wait).toBeUndefined();
+    expect(surveyWaitToEnd(old)).toBeNull();
+
+    // The stream reactor: the close answers the token; the issue starts the workflow.
+    const calls: string[] = [];
+    const workflow: RelayWorkflow = {
+      start: async (name) => {
+        calls.push(`start ${name}`);
+        return 'started';
+      },
+      resume: async (token) => {
+        calls.push(`resume ${token}`);
+        return 'gone';
+      },
+    };
+    const rec = (e: SurveyEvent) => ({ ...e, version: 5, recordedAt: T0, actor: SECRETARIAT });
+    await advanceSurveyWorkflow(
+      rec({ type: 'SurveyIssued', data: { dueAt: DUE, remindAt: DUE, recipients: {} } }),
+      survey,
+      workflow,
+    );
+    await advanceSurveyWorkflow(rec({ type: 'SurveyWaitStarted', data: wait }), waiting, workflow);
+    await advanceSurveyWorkflow(rec({ type: 'SurveyClosed', data: {} }), closed, workflow);
+    await advanceSurveyWorkflow(rec({ type: 'SurveyClosed', data: {} }), old, workflow);
+    expect(calls).toEqual(['start s1', 'resume t-1']);
   });
 });
 

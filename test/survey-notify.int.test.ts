@@ -1,3 +1,4 @@
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recorded } from '../events/incident/incident.ts';
 import type { SurveyEvent, SurveyState } from '../events/survey/survey.ts';
@@ -224,5 +225,61 @@ describe('the reminder before the due date', () => {
       15_000,
       'the recorded reminder',
     );
+  }, 120_000);
+});
+
+describe('a survey closed before its reminder time', () => {
+  it('answers the workflow’s recorded wait, so the execution ends, and sends nothing after the close', async () => {
+    // The reminder is hours away: only the close can end the execution within the test.
+    const id = await issued('GREEN', hoursFromNow(24), hoursFromNow(12));
+    const execution = () =>
+      stack.sfn.executions().find((x) => x.name === id && x.stateMachineArn.includes('SurveyWorkflow'));
+    // The wait records its task token on the survey's stream (a workflow secret: shown by no route).
+    const waits = await eventually(
+      async () => {
+        const es = (await streamEvents(`survey#${id}`)).filter((e) => e.type === 'SurveyWaitStarted');
+        return es.length > 0 ? es : undefined;
+      },
+      30_000,
+      'the recorded wait',
+    );
+    expect(waits[0]?.data).toMatchObject({ wait: 'remind', attempt: 0, taskToken: expect.any(String) });
+    expect(execution()?.status).toBe('RUNNING');
+    const view = await api.call('GET', `/surveys/${id}`, { token: await api.token('secretariat') });
+    expect(JSON.stringify(view.body)).not.toContain(String(waits[0]?.data.taskToken));
+    await eventually(async () => mailsAbout(id).length >= CHEMICAL, 30_000, 'the invitations');
+    await stack.settle();
+    const sentBefore = mailsAbout(id).length + smsAbout(id).length;
+
+    const closed = await api.call('POST', `/surveys/${id}/close`, {
+      token: await api.token('secretariat'),
+      body: {},
+    });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    const ended = await eventually(
+      async () => (execution()?.status === 'SUCCEEDED' ? execution() : undefined),
+      30_000,
+      'the survey workflow to end',
+    );
+    // Ended by the answered token (the Wait task succeeded), not by its timeout.
+    const config = {
+      region: stack.sfn.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    };
+    const client = new SFNClient({ ...config, endpoint: stack.sfn.url });
+    const history = (await client.send(new GetExecutionHistoryCommand({ executionArn: ended?.executionArn })))
+      .events;
+    const types = (history ?? []).map((e) => e.type);
+    expect(types).toContain('TaskSucceeded');
+    expect(types).not.toContain('TaskTimedOut');
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+
+    // A duplicate answer (the close redelivered) is harmless, and nothing was sent after the close.
+    const { StepFunctionsWorkflow } = await import('../functions/commons/workflow.ts');
+    const late = new StepFunctionsWorkflow(client, ended?.stateMachineArn ?? '');
+    expect(await late.resume(String(waits[0]?.data.taskToken), { surveyId: id })).toBe('gone');
+    await stack.settle();
+    expect(mailsAbout(id).length + smsAbout(id).length).toBe(sentBefore);
+    expect((await streamEvents(`survey#${id}`)).map((e) => e.type)).not.toContain('SurveyRemindersDue');
   }, 120_000);
 });

@@ -241,6 +241,21 @@ describe('the web console: advisories, role by role', () => {
     await nisc.getByRole('heading', { name: '配信先ごとの状況' }).waitFor();
     await nisc.getByRole('link', { name: /複数セプター宛ての情報提供の一部です/ }).click();
     await nisc.getByText('2セプター宛て').waitFor();
+
+    // NISC's advisory list shows it as one row, opening the whole, with each sector's chain under it.
+    await openAdvisories(nisc);
+    const row = nisc.locator(`li.fork-row[data-fork="${forkId}"]`);
+    await row.getByRole('link', { name: title }).waitFor();
+    await row.getByText('2セプター宛て').waitFor();
+    expect(await row.locator('.row-line').nth(1).textContent()).toMatch(/^2セプター中1セプターで配信済み/);
+    const children = row.locator('.fork-children');
+    await children.getByRole('link', { name: '化学CEPTOAR' }).waitFor();
+    await children.getByRole('link', { name: 'CEPTOAR電力' }).waitFor();
+    // One row for the whole, not one per sector beside it.
+    expect(await nisc.getByRole('link', { name: title }).count()).toBe(1);
+    await expectAccessible(nisc);
+    await children.getByRole('link', { name: '化学CEPTOAR' }).click();
+    await nisc.getByRole('heading', { name: '配信先ごとの状況' }).waitFor();
   });
 
   it('shows the bulletin board newest first with labels and drill marks, and a public board without sign-in', async () => {

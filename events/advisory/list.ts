@@ -1,7 +1,10 @@
 import type { Actor } from '../actor.ts';
 import type { Severity } from '../policy.ts';
+import type { SectorId } from '../sector/catalog.ts';
+import { canSeeSector, visibleSectors } from '../sector/visibility.ts';
 import { type AdvisoryState, type ForwardHop, pendingHop, type RecipientState } from './advisory.ts';
-import { advisorySummary } from './visibility.ts';
+import { canSeeFork, type ForkState } from './fork.ts';
+import { advisorySummary, canSeeAdvisory } from './visibility.ts';
 
 /** What the caller has to do about an advisory, by when; null when nothing. */
 export type Awaiting = { readonly action: 'forward' | 'acknowledge'; readonly dueAt: string | null } | null;
@@ -80,5 +83,83 @@ export function advisoryListRow(
     recipients: total,
     closedWindow:
       state.status === 'closed' ? { acknowledged, rate: total === 0 ? 0 : acknowledged / total } : null,
+  };
+}
+
+/** One sector's child of an advisory to several sectors, as a list row of its parent shows it. */
+export interface ForkListChild {
+  readonly sector: SectorId;
+  readonly advisoryId: string;
+  /** `pending` until the reaction to the fork issued the child. */
+  readonly status: AdvisoryState['status'] | 'pending';
+  readonly recipients: number;
+}
+
+/**
+ * The parent of an advisory to several sectors in GET /advisories (its `forks`), for a caller who
+ * sees several sectors and may read the fork (canSeeFork): its content, its sectors among the
+ * caller's, each child's progress and the overall counts. The transmission rates, which live in
+ * the recipients' streams, are GET /advisories/{id}'s. Pure.
+ */
+export interface ForkListRow {
+  readonly id: string;
+  readonly view: 'fork';
+  readonly title: string;
+  readonly tlp: ForkState['tlp'];
+  readonly severity: Severity;
+  readonly drill: boolean;
+  readonly issuerRole: ForkState['issuerRole'];
+  readonly createdAt: string;
+  readonly sectors: readonly SectorId[];
+  readonly children: readonly ForkListChild[];
+  readonly overall: { readonly sectors: number; readonly distributed: number; readonly recipients: number };
+}
+
+/** Whether GET /advisories groups a fork's children under their parent for this caller: it sees several sectors. */
+export const groupsForks = (actor: Actor): boolean => visibleSectors(actor).length > 1;
+
+/**
+ * The parent row of a fork for a caller who may read it, with the children it may see (their
+ * sector's, among the list's `within` sectors when it names them (`?sector=`), and the advisory's
+ * TLP audience); null when the caller may not read the fork or sees none of its children.
+ * `children` maps a child's id to its head's state (null until issued).
+ */
+export function forkListRow(
+  fork: ForkState,
+  actor: Extract<Actor, { kind: 'user' }>,
+  children: ReadonlyMap<string, AdvisoryState | null>,
+  within: readonly SectorId[] = visibleSectors(actor),
+): ForkListRow | null {
+  if (!groupsForks(actor) || !canSeeFork(fork, actor)) return null;
+  const rows = fork.children.flatMap((c): ForkListChild[] => {
+    const state = children.get(c.advisoryId) ?? null;
+    if (!canSeeSector(actor, c.sector) || !within.includes(c.sector)) return [];
+    if (state !== null && !canSeeAdvisory(state, actor)) return [];
+    return [
+      {
+        sector: c.sector,
+        advisoryId: c.advisoryId,
+        status: state?.status ?? 'pending',
+        recipients: state?.recipients.length ?? 0,
+      },
+    ];
+  });
+  if (rows.length === 0) return null;
+  return {
+    id: fork.id,
+    view: 'fork',
+    title: fork.title,
+    tlp: fork.tlp,
+    severity: fork.severity,
+    drill: fork.drill,
+    issuerRole: fork.issuerRole,
+    createdAt: fork.createdAt,
+    sectors: rows.map((r) => r.sector),
+    children: rows,
+    overall: {
+      sectors: rows.length,
+      distributed: rows.filter((r) => children.get(r.advisoryId)?.distributedAt).length,
+      recipients: rows.reduce((n, r) => n + r.recipients, 0),
+    },
   };
 }

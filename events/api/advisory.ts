@@ -148,6 +148,13 @@ const forkFigures = {
   oneDayRate: nullableRate,
 };
 
+/** A child of an advisory to several sectors: its sector, its advisory, its status (`pending` until issued). */
+const forkChildShape = {
+  sector: z.enum(sectorIds),
+  advisoryId: z.uuid(),
+  status: z.enum(['pending', ...advisoryStatus.options]),
+};
+
 /**
  * GET /advisories/{id} of an advisory to several sectors (NISC, the ministry for its sectors,
  * auditors): each of the caller's sectors' chains with its transmission, and the same over them.
@@ -167,9 +174,7 @@ export const forkViewSchema = z.object({
   sectors: z.array(z.enum(sectorIds)),
   children: z.array(
     z.object({
-      sector: z.enum(sectorIds),
-      advisoryId: z.uuid(),
-      status: z.enum(['pending', ...advisoryStatus.options]),
+      ...forkChildShape,
       forwarded: z.object({ ministry: nullableInstant, secretariat: nullableInstant }),
       stalledHop: z.nullable(forwardHop),
       distributedAt: nullableInstant,
@@ -203,12 +208,35 @@ export const advisorySummarySchema = z.object(summaryShape);
 
 const awaiting = z.nullable(z.object({ action: z.enum(['forward', 'acknowledge']), dueAt: nullableInstant }));
 
-/** GET /advisories: rows for the chain or for a member. */
+/** Set on a child of an advisory to several sectors when `forks` carries its parent. */
+const parentId = z.optional(z.uuid());
+
+/** GET /advisories `forks`: the parent of an advisory to several sectors, for a caller of several sectors. */
+const forkListRowSchema = z.object({
+  id: z.uuid(),
+  view: z.literal('fork'),
+  title: z.string(),
+  tlp,
+  severity,
+  drill: z.boolean(),
+  issuerRole,
+  createdAt: instant,
+  sectors: z.array(z.enum(sectorIds)),
+  children: z.array(z.object({ ...forkChildShape, recipients: z.number() })),
+  overall: z.object({ sectors: z.number(), distributed: z.number(), recipients: z.number() }),
+});
+
+/**
+ * GET /advisories: rows for the chain or for a member; for a caller who sees several sectors,
+ * `forks` holds the parents of the advisories to several sectors whose children are on the page
+ * (each child row names its `parentId`); empty for a caller of one sector.
+ */
 export const advisoryListSchema = z.object({
   items: z.array(
     z.union([
       z.object({
         ...summaryShape,
+        parentId,
         view: z.literal('chain'),
         severity,
         awaiting,
@@ -219,6 +247,7 @@ export const advisoryListSchema = z.object({
       }),
       z.object({
         ...summaryShape,
+        parentId,
         view: z.literal('member'),
         severity,
         awaiting,
@@ -228,6 +257,7 @@ export const advisoryListSchema = z.object({
       }),
     ]),
   ),
+  forks: z.array(forkListRowSchema),
   cursor,
 });
 

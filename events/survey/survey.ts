@@ -63,8 +63,18 @@ export type SurveyEvent =
       };
     }
   | { type: 'SurveyRemindersDue'; data: { orgs: string[] } }
+  /** The workflow waits until the reminders are due; the stream reactor answers the token when the survey closes first. */
+  | { type: 'SurveyWaitStarted'; data: SurveyWaitData }
   | { type: 'SurveyClosed'; data: Record<string, never> }
   | { type: 'SurveyFreeTextReleased'; data: { questionId: string; sector: SectorId; texts: string[] } };
+
+/** The survey workflow's wait as recorded: which wait, until when, and the token that ends it early. */
+export interface SurveyWaitData {
+  wait: SurveyWait;
+  attempt: number;
+  dueAt: string;
+  taskToken: string;
+}
 
 export interface ReleasedText {
   readonly questionId: string;
@@ -94,6 +104,8 @@ export interface SurveyState {
   readonly named?: Readonly<Record<string, readonly string[]>>;
   readonly remindedAt?: string;
   readonly reminded: readonly string[];
+  /** The workflow's current wait (absent on streams written before waits were recorded, and on their heads). */
+  readonly wait?: SurveyWaitData & { readonly at: string };
   readonly released: readonly ReleasedText[];
 }
 export type MaybeSurvey = SurveyState | null;
@@ -152,6 +164,8 @@ export function evolveSurvey(state: MaybeSurvey, event: Recorded<SurveyEvent>): 
       };
     case 'SurveyRemindersDue':
       return { ...state, remindedAt: event.recordedAt, reminded: event.data.orgs };
+    case 'SurveyWaitStarted':
+      return { ...state, wait: { ...event.data, at: event.recordedAt } };
     case 'SurveyClosed':
       return { ...state, status: 'closed', closedAt: event.recordedAt };
     case 'SurveyFreeTextReleased':
@@ -188,22 +202,34 @@ export type SurveyCommand =
       };
     }
   | { type: 'RecordSurveyReminders'; data: { responded: string[] } }
+  | { type: 'StartSurveyWait'; data: SurveyWaitData }
   | { type: 'CloseSurvey'; data: Record<string, never> }
   | { type: 'ReleaseFreeText'; data: { questionId: string; texts: string[] } };
 
 /** The one wait of a survey's workflow: until its reminder time. */
 export const surveyWaits = ['remind'] as const;
+export type SurveyWait = (typeof surveyWaits)[number];
 
 /**
  * What the survey's workflow does next: wait until `remindAt` while the survey is open and its
- * reminders are not recorded yet (a past time times out at once), else end. Nothing answers the
- * wait's token: it is a timer, and its timeout records the reminders (`RecordSurveyReminders`).
+ * reminders are not recorded yet (a past time times out at once), else end. The wait records its
+ * token (`SurveyWaitStarted`); its timeout records the reminders (`RecordSurveyReminders`), and a
+ * close before then answers the token (the stream reactor, {@link surveyWaitToEnd}), so the
+ * execution plans again and ends instead of lingering until the reminder time.
  */
 export function planSurvey(state: MaybeSurvey, now: string): WaitPlan<'remind'> {
   if (state === null || state.status !== 'open' || state.remindedAt !== undefined || !state.remindAt)
     return DONE;
   return waitUntil('remind', 0, state.remindAt, now);
 }
+
+/**
+ * The token of the workflow's wait to answer because the survey closed, or null. A wait recorded
+ * after the close (the step raced it) is answered too; answering a token that already completed
+ * or timed out is harmless.
+ */
+export const surveyWaitToEnd = (state: SurveyState): string | null =>
+  state.status === 'closed' && state.wait ? state.wait.taskToken : null;
 
 export interface SurveyContext {
   readonly now: string;
@@ -303,6 +329,12 @@ export function decideSurvey(command: SurveyCommand, state: MaybeSurvey, ctx: Su
         { type: 'SurveyRemindersDue', data: { orgs: invitedOrgs(state).filter((o) => !responded.has(o)) } },
       ];
     }
+    case 'StartSurveyWait':
+      if (!system) throw new ForbiddenError('only the workflow waits');
+      // A retried invocation carries the same token: recording it twice would add nothing. A wait
+      // recorded on a closed survey is kept, so the reactor answers it.
+      if (state.wait?.taskToken === command.data.taskToken) return [];
+      return [{ type: 'SurveyWaitStarted', data: command.data }];
     case 'CloseSurvey':
       if (!isOwner(state, ctx.actor)) throw new ForbiddenError('only the survey’s owner closes it');
       if (state.status === 'closed') return [];

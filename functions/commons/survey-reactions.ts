@@ -96,6 +96,7 @@ export async function surveyMessagesFor(
       return recipientMessages(event, state, event.data.orgs, 'survey_reminder', deps);
     case 'SurveyCreated':
     case 'SurveyRevised':
+    case 'SurveyWaitStarted':
     case 'SurveyClosed':
     case 'SurveyFreeTextReleased':
       return [];

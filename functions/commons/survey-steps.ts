@@ -15,10 +15,10 @@ export const isSurveyStep = (payload: unknown): boolean =>
 
 /**
  * The survey workflow's steps, the relay's pattern as a timer: `plan` reads when the reminder is
- * due; `wait` records nothing (no event ends the wait early: a closed survey's timeout records
- * nothing); on the timeout, `escalate` records the reminders due to the organisations that have
- * not submitted (read from their response streams). The messages are a reaction to
- * `SurveyRemindersDue` (survey-reactions.ts), not sent here.
+ * due; `wait` records the task token (`SurveyWaitStarted`), which the stream reactor answers when
+ * the survey closes before the reminder time, so the execution ends; on the timeout, `escalate`
+ * records the reminders due to the organisations that have not submitted (read from their response
+ * streams). The messages are a reaction to `SurveyRemindersDue` (survey-reactions.ts), not sent here.
  */
 export async function surveyStep(payload: unknown) {
   const input = step.parse(payload);
@@ -28,8 +28,18 @@ export async function surveyStep(payload: unknown) {
       const { state } = await loadAggregate(store, surveys, input.surveyId);
       return planSurvey(state, now);
     }
-    case 'wait':
-      return { recorded: false };
+    case 'wait': {
+      const { hop: wait, attempt, dueAt, taskToken } = input;
+      const result = await runCommand(
+        store,
+        surveys,
+        input.surveyId,
+        { type: 'StartSurveyWait', data: { wait, attempt, dueAt, taskToken } },
+        { now, actor },
+        { retryOnConflict: true },
+      );
+      return { recorded: result.events.length > 0, version: result.version };
+    }
     case 'escalate': {
       const responded = (await loadResponses(store, input.surveyId))
         .filter((r) => r.submitted !== null)

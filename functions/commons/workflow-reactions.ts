@@ -6,9 +6,9 @@ import {
   type IncidentState,
   type Recorded,
 } from '../../events/incident/incident.ts';
-import { stageWaitStale } from '../../events/incident/stage-alarms.ts';
+import { stageWaitStale, stageWorkPending } from '../../events/incident/stage-alarms.ts';
 import type { Hop } from '../../events/policy.ts';
-import type { SurveyEvent } from '../../events/survey/survey.ts';
+import { type SurveyEvent, type SurveyState, surveyWaitToEnd } from '../../events/survey/survey.ts';
 import type { RelayWorkflow } from './workflow.ts';
 
 // The workflow reactions (stream-reactor), apart from the messages (stream-notifier, reactions.ts and
@@ -53,7 +53,9 @@ export async function advanceIncidentWorkflow(
 
 /**
  * The stage-alarm half of the reactions to one committed incident event: the report starts the
- * workflow of its reporting stages (named after the incident, so a redelivered event starts none);
+ * workflow of its reporting stages (named after the incident, so a redelivered event starts none)
+ * when it has stage work that could ever alarm: none for a cross-sector exercise's scripted incident,
+ * nor for one whose preset has no stage clock (stageWorkPending, as local recovery asks);
  * a follow-up (a stage submitted, a ransom payment stated), the closure, or a wait recorded after
  * such an event answers the workflow's wait when it was planned on what the log no longer says, so
  * the workflow plans again. Safe to run more than once for the same event.
@@ -63,7 +65,9 @@ export async function advanceStageWorkflow(
   state: IncidentState,
   workflow: RelayWorkflow,
 ): Promise<void> {
-  if (event.type === 'IncidentReported') await workflow.start(state.id, { stagesOf: state.id });
+  if (event.type === 'IncidentReported' && stageWorkPending(state)) {
+    await workflow.start(state.id, { stagesOf: state.id });
+  }
   const replan =
     event.type === 'FollowUpAdded' || event.type === 'IncidentClosed' || event.type === 'StageWaitStarted';
   if (replan && state.stageWait && stageWaitStale(state)) {
@@ -105,12 +109,17 @@ export async function advanceAdvisoryWorkflow(
 
 /**
  * The workflow half of the reactions to one committed survey event: the issue starts the survey's
- * workflow (its timer until the reminders are due). Safe to run more than once for the same event.
+ * workflow (its timer until the reminders are due); the close, or a wait recorded after it, answers
+ * the recorded wait, so the execution plans again and ends. Safe to run more than once for the same
+ * event: a token already answered or timed out is 'gone'.
  */
 export async function advanceSurveyWorkflow(
   event: Recorded<SurveyEvent>,
-  surveyId: string,
+  state: SurveyState,
   workflow: RelayWorkflow,
 ): Promise<void> {
-  if (event.type === 'SurveyIssued') await workflow.start(surveyId, { surveyId });
+  if (event.type === 'SurveyIssued') await workflow.start(state.id, { surveyId: state.id });
+  const token = surveyWaitToEnd(state);
+  if ((event.type === 'SurveyClosed' || event.type === 'SurveyWaitStarted') && token !== null)
+    await workflow.resume(token, { surveyId: state.id, closed: true, version: event.version });
 }

@@ -1,11 +1,14 @@
 import type { forkView } from '../../events/advisory/fork.ts';
-import type { AdvisoryListRow } from '../../events/advisory/list.ts';
+import type { AdvisoryListRow, ForkListRow } from '../../events/advisory/list.ts';
 import type { advisorySummary, advisoryView } from '../../events/advisory/visibility.ts';
 import { apiCall, type Page } from './api.ts';
 import { loadPages } from './paged.ts';
 
-/** A row of GET /advisories. */
-export type AdvisoryRow = AdvisoryListRow;
+/** A row of GET /advisories (`parentId`: a child of a `forks` row). */
+export type AdvisoryRow = AdvisoryListRow & { readonly parentId?: string };
+/** GET /advisories `forks`: the parent of an advisory to several sectors, for a caller of several sectors. */
+export type ForkRow = ForkListRow;
+type AdvisoryPage = Page<AdvisoryRow> & { readonly forks?: readonly ForkRow[] };
 /** A row of GET /board. */
 export type BoardRow = ReturnType<typeof advisorySummary>;
 type View = ReturnType<typeof advisoryView>;
@@ -43,16 +46,28 @@ export async function loadAdvisoryLists(pages: number, drill: DrillFilter) {
     loadAdvisories(pages, drill),
   ]);
   const ids = new Set(awaiting.items.map((r) => r.id));
-  return { awaiting: awaiting.items, others: list.items.filter((r) => !ids.has(r.id)), more: list.more };
+  return {
+    awaiting: awaiting.items,
+    others: list.items.filter((r) => !ids.has(r.id)),
+    forks: list.forks,
+    more: list.more,
+  };
 }
 
-/** GET /advisories, the first `pages` pages. */
-export const loadAdvisories = (pages: number, drill: DrillFilter) =>
-  loadPages<AdvisoryRow>(
+/** GET /advisories, the first `pages` pages, with the parents (`forks`) of the children they hold. */
+export async function loadAdvisories(pages: number, drill: DrillFilter) {
+  const forks = new Map<string, ForkRow>();
+  const list = await loadPages<AdvisoryRow>(
     (c) => `/advisories?limit=${PAGE}${drillQuery[drill]}${cursorQuery(c)}`,
     pages,
-    (p) => apiCall<Page<AdvisoryRow>>('GET', p),
+    async (p) => {
+      const page = await apiCall<AdvisoryPage>('GET', p);
+      for (const fork of page.forks ?? []) forks.set(fork.id, fork);
+      return page;
+    },
   );
+  return { ...list, forks };
+}
 
 /** GET /board, the first `pages` pages. */
 export const loadBoard = (pages: number) =>

@@ -77,6 +77,8 @@ export const advisoriesEn: Record<keyof typeof advisoriesJa, string> = {
   'fork.overall': 'Overall transmission',
   'fork.overall.line':
     'Distributed in {distributed} of {sectors} sectors. {rate} acknowledged within the window ({within} of {total} organisations); {oneDay} within one day.',
+  'fork.listLine':
+    'Distributed in {distributed} of {sectors} sector(s) · {recipients} recipient organisation(s)',
   'fork.sectors': 'Per sector',
   'fork.col.sector': 'Sector',
   'fork.col.status': 'Status',

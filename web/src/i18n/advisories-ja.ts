@@ -76,6 +76,7 @@ export const advisoriesJa = {
   'fork.overall': '全体の情報伝達',
   'fork.overall.line':
     '{sectors}セプター中{distributed}セプターで配信済み。期限内の受領確認 {rate}（{total}組織中{within}組織）、１日以内 {oneDay}。',
+  'fork.listLine': '{sectors}セプター中{distributed}セプターで配信済み・受信組織 {recipients}',
   'fork.sectors': 'セプター別',
   'fork.col.sector': 'セプター',
   'fork.col.status': '状態',

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { type AdvisoryRow, type DrillFilter, loadAdvisoryLists } from '../advisory-api.ts';
+import { type AdvisoryRow, type DrillFilter, type ForkRow, loadAdvisoryLists } from '../advisory-api.ts';
+import { groupByFork } from '../advisory-groups.ts';
 import { MoreButton } from '../components/advisory.tsx';
 import { AdvisoryStatusBadge, DrillMark, Updated } from '../components/status.tsx';
 import {
@@ -14,8 +15,10 @@ import {
 import { describeError } from '../errors.ts';
 import { percent } from '../format.ts';
 import { useNow, usePoll } from '../hooks.ts';
-import { useT } from '../i18n/lang.ts';
+import { lang, useT } from '../i18n/lang.ts';
+import { useSectors } from '../sectors.ts';
 import { issuerRoles, type Session } from '../session.ts';
+import { useStore } from '../store.ts';
 
 const dueOf = (r: AdvisoryRow) =>
   r.awaiting?.dueAt ? Date.parse(r.awaiting.dueAt) : Number.POSITIVE_INFINITY;
@@ -23,7 +26,9 @@ const dueOf = (r: AdvisoryRow) =>
 /**
  * GET /advisories: what awaits this person first (the chain: its forward; a member: its organisation's
  * acknowledgement), all of it however old (`?awaiting=true`), nearest deadline first; then the rest
- * newest first, page by page; re-read every pollSeconds.
+ * newest first, page by page; re-read every pollSeconds. For a caller of several sectors (NISC, a
+ * ministry), the rest shows an advisory to several sectors as one row (GET /advisories `forks`) with
+ * its sectors' advisories under it.
  */
 export function AdvisoriesPage(props: { session: Session }) {
   const t = useT();
@@ -100,6 +105,7 @@ export function AdvisoriesPage(props: { session: Session }) {
           ) : (
             <AdvisoryRows
               items={others}
+              forks={data.forks}
               now={now}
               label={t(acts ? 'advisories.others' : 'advisories.title')}
             />
@@ -111,25 +117,74 @@ export function AdvisoriesPage(props: { session: Session }) {
   );
 }
 
-function AdvisoryRows(props: { items: AdvisoryRow[]; now: number; label: string }) {
+function AdvisoryRows(props: {
+  items: AdvisoryRow[];
+  forks?: ReadonlyMap<string, ForkRow>;
+  now: number;
+  label: string;
+}) {
+  const entries = groupByFork(props.items, props.forks ?? new Map());
   return (
     <ul class="rows" aria-label={props.label}>
-      {props.items.map((r) => (
-        <AdvisoryRowCard key={r.id} row={r} now={props.now} />
-      ))}
+      {entries.map((e) =>
+        e.kind === 'fork' ? (
+          <ForkRowCard key={e.fork.id} fork={e.fork} rows={e.children} now={props.now} />
+        ) : (
+          <AdvisoryRowCard key={e.row.id} row={e.row} now={props.now} />
+        ),
+      )}
     </ul>
   );
 }
 
-/** One advisory: its labels, who issued it when, and this person's part in it with deadlines. */
-function AdvisoryRowCard(props: { row: AdvisoryRow; now: number }) {
+/** An advisory to several sectors: one row opening its overall transmission, its sectors' advisories under it. */
+function ForkRowCard(props: { fork: ForkRow; rows: readonly AdvisoryRow[]; now: number }) {
   const t = useT();
   const time = useFormatTime();
-  const { row, now } = props;
+  const current = useStore(lang);
+  const sectors = useSectors();
+  const nameOf = (id: string) => sectors.data?.items.find((s) => s.id === id)?.names[current] ?? id;
+  const { fork, rows, now } = props;
+  return (
+    <li class="card advisory-row fork-row" data-fork={fork.id}>
+      <div class="row-title">
+        <Link to={{ name: 'advisory', id: fork.id }}>{fork.title}</Link>
+      </div>
+      <div class="meta">
+        <DrillMark drill={fork.drill} />
+        <TlpLabel tlp={fork.tlp} />
+        <SeverityBadge severity={fork.severity} />
+        <span class="badge">{t('fork.toSectors', { n: fork.sectors.length })}</span>
+      </div>
+      <div class="row-line">
+        {t('advisories.issuedAt', { time: time(fork.createdAt) })} ·{' '}
+        {t('advisories.issuedBy', { role: t(`role.${fork.issuerRole}`) })}
+      </div>
+      <div class="row-line">
+        {t('fork.listLine', {
+          distributed: fork.overall.distributed,
+          sectors: fork.overall.sectors,
+          recipients: fork.overall.recipients,
+        })}
+      </div>
+      <ul class="rows fork-children" aria-label={t('fork.sectors')}>
+        {rows.map((r) => (
+          <AdvisoryRowCard key={r.id} row={r} now={now} sectorName={nameOf(r.sector)} />
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+/** One advisory: its labels, who issued it when, and this person's part in it with deadlines. */
+function AdvisoryRowCard(props: { row: AdvisoryRow; now: number; sectorName?: string }) {
+  const t = useT();
+  const time = useFormatTime();
+  const { row, now, sectorName } = props;
   return (
     <li class="card advisory-row">
       <div class="row-title">
-        <Link to={{ name: 'advisory', id: row.id }}>{row.title}</Link>
+        <Link to={{ name: 'advisory', id: row.id }}>{sectorName ?? row.title}</Link>
       </div>
       <div class="meta">
         <DrillMark drill={row.drill} />
