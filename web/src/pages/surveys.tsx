@@ -848,11 +848,7 @@ function FreeTextRelease(props: { questionId: string; given: readonly string[]; 
               setTexts((all) => all.map((x, j) => (j === i ? value : x)));
             }}
           />
-          <button
-            type="button"
-            class="link"
-            onClick={() => setTexts((all) => all.filter((_, j) => j !== i))}
-          >
+          <button type="button" class="link" onClick={() => setTexts((all) => all.filter((_, j) => j !== i))}>
             {t('results.release.remove', { n: i + 1 })}
           </button>
         </div>
