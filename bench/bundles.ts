@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { functions } from '../functions/manifest.ts';
+import { HOUSE_ESBUILD_OPTIONS } from '../infra/bundling.ts';
 import { COLD_RUNS, coldStarts, outcomeSummary } from './cold-start.ts';
 import { fmt, median, progress, REPO_ROOT, table } from './util.ts';
 
@@ -18,36 +19,6 @@ const IMPORT_RUNS = 15;
 const SOURCE_MAP_RUNS = 5;
 /** The goal: within this factor of the bare-client bundle, in size and in import time. */
 const GOAL = 1.3;
-
-// The esbuild options of infra/house-function.ts (NodejsFunction `bundling`), as the CDK passes them to esbuild:
-// --bundle --target=node24 --platform=node --format=esm --outfile=…/index.mjs --minify --sourcemap
-// --banner:js=… --main-fields=module,main, no --external (externalModules: []), cwd = the repository root.
-const HOUSE_BANNER =
-  "import { createRequire as __houseCreateRequire } from 'node:module';const require = __houseCreateRequire(import.meta.url);";
-const HOUSE_TARGET = 'node24';
-
-/** Fails loudly when infra/house-function.ts no longer says what this file mirrors. */
-function checkHouseOptions(): void {
-  // Compared without whitespace: the formatter may wrap these lines.
-  const squash = (text: string) => text.replace(/\s+/g, '');
-  const source = squash(readFileSync(join(REPO_ROOT, 'infra/house-function.ts'), 'utf8'));
-  const expected = [
-    'format: OutputFormat.ESM',
-    "mainFields: ['module', 'main']",
-    `banner: ${JSON.stringify(HOUSE_BANNER)}`,
-    'minify: true',
-    'sourceMap: true',
-    'sourceMapMode: SourceMapMode.DEFAULT',
-    `target: '${HOUSE_TARGET}'`,
-    'externalModules: []',
-  ];
-  const missing = expected.filter((snippet) => !source.includes(squash(snippet)));
-  if (missing.length > 0) {
-    throw new Error(
-      `infra/house-function.ts changed its bundling options; update bench/bundles.ts. Not found: ${missing.join('; ')}`,
-    );
-  }
-}
 
 const BASELINE_SOURCE = `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 export const handler = async () =>
@@ -83,15 +54,8 @@ async function bundle(name: string, entry: string | { source: string }, outDir: 
             sourcefile: 'baseline.ts',
           },
         }),
-    bundle: true,
-    target: HOUSE_TARGET,
-    platform: 'node',
-    format: 'esm',
+    ...HOUSE_ESBUILD_OPTIONS,
     outfile: file,
-    minify: true,
-    sourcemap: true,
-    banner: { js: HOUSE_BANNER },
-    mainFields: ['module', 'main'],
     metafile: true,
     logLevel: 'silent',
   });
@@ -175,7 +139,6 @@ const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
 
 /** Section 2: each function's bundle, built as the CDK builds it, against a bare DynamoDB client bundle. */
 export async function bundlesSection(): Promise<string> {
-  checkHouseOptions();
   const outDir = mkdtempSync(join(tmpdir(), 'ceptoar-bench-bundles-'));
   try {
     progress(`bundles: building ${functions.length} functions and the baseline`);
@@ -290,9 +253,9 @@ export async function bundlesSection(): Promise<string> {
     });
     const met = bundles.length - missed.length;
     return [
-      'Each function of functions/manifest.ts is bundled from `functions/<name>.ts` with esbuild exactly as',
-      'infra/house-function.ts has the CDK do it (ESM, `--minify`, `--sourcemap`, `--platform=node`,',
-      `\`--target=${HOUSE_TARGET}\`, the createRequire banner, \`--main-fields=module,main\`, nothing external), next to a`,
+      'Each function of functions/manifest.ts is bundled from `functions/<name>.ts` with esbuild and the options the',
+      'CDK app bundles with (infra/bundling.ts: ESM, `--minify`, `--sourcemap`, `--platform=node`,',
+      `\`--target=${HOUSE_ESBUILD_OPTIONS.target}\`, the createRequire banner, \`--main-fields=module,main\`, nothing external), next to a`,
       'baseline bundle of a file that only imports `DynamoDBClient`/`GetItemCommand` and sends one GetItem.',
       "Size is of `index.mjs` alone (the source map is a separate file); gzip is Node's zlib at its default level.",
       `Import time is \`await import(bundle)\` timed with performance.now() inside a fresh \`node\` (${process.version})`,

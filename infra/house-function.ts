@@ -2,10 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionSpec } from '../functions/manifest.ts';
+import type { HouseBundler } from './bundling.ts';
 import { acknowledgeNagFinding } from './nag.ts';
 
 /** The repository root: entries, the lock file and esbuild's working directory are resolved from here. */
@@ -40,13 +40,16 @@ export interface HouseFunctionProps {
    * resource each, and the stack's 500-resource limit was reached at 65 functions.
    */
   readonly logGroup: logs.ILogGroup;
+  /** Bundles `functions/<name>.ts` with every other function of the stack in one esbuild run. */
+  readonly bundler: HouseBundler;
 }
 
 /**
  * A manifest function with the house defaults: Node.js 24 on ARM, X-Ray, the functions' shared log group kept for audit,
- * an own role without AWS managed policies, and an ESM bundle of `functions/<name>.ts` with pinned SDKs.
+ * an own role without AWS managed policies, and an ESM bundle of `functions/<name>.ts` with pinned SDKs
+ * (infra/bundling.ts: the options NodejsFunction would pass to esbuild, in one run for every function).
  */
-export class HouseFunction extends NodejsFunction {
+export class HouseFunction extends lambda.Function {
   /** The manifest entry this function was built from. */
   readonly spec: FunctionSpec;
   /** The execution role; every grant lands in its default policy. */
@@ -63,8 +66,8 @@ export class HouseFunction extends NodejsFunction {
     });
     const { logGroup } = props;
     super(scope, id, {
-      entry: `${REPO_ROOT}functions/${spec.name}.ts`,
-      handler: 'handler',
+      code: props.bundler.code(spec.name),
+      handler: 'index.handler',
       description: spec.description,
       runtime: HOUSE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -74,29 +77,12 @@ export class HouseFunction extends NodejsFunction {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
       environment: {
         ...props.environment,
         // The local runtime maps the synthesized template's functions back to handler modules by this.
         CEPTOAR_FUNCTION: spec.name,
         POWERTOOLS_SERVICE_NAME: 'ceptoar-relay',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies bundled into ESM still call require(); give them one.
-        banner:
-          "import { createRequire as __houseCreateRequire } from 'node:module';const require = __houseCreateRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        target: 'node24',
-        // Bundle the SDK we pin and test against instead of the runtime's copy, which drifts.
-        externalModules: [],
-        // esbuild's per-file size report would drown the synth output; warnings and errors still show.
-        logLevel: LogLevel.WARNING,
       },
     });
     this.spec = spec;

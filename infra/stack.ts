@@ -23,8 +23,9 @@ import { type AwsCall, type FunctionSpec, functions } from '../functions/manifes
 import { organisationNames } from '../web/console-config.ts';
 import { type ApiThrottle, parseApiThrottle, throttleRoutes } from './api-throttle.ts';
 import { AuditTrail } from './audit-trail.ts';
+import { HouseBundler } from './bundling.ts';
 import { ConsoleHosting } from './console-hosting.ts';
-import { HouseFunction } from './house-function.ts';
+import { HouseFunction, REPO_ROOT } from './house-function.ts';
 import { MinutesStore } from './minutes-store.ts';
 import { acknowledgeNagFinding, nagArnToken } from './nag.ts';
 import { RelayWorkflow } from './relay-workflow.ts';
@@ -184,12 +185,18 @@ export class CeptoarRelayStack extends Stack {
       retention: logs.RetentionDays.THIRTEEN_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Every function's bundle in one esbuild run (at the first asset staging; never when bundling is off).
+    const bundler = new HouseBundler(
+      REPO_ROOT,
+      specs.map((spec) => spec.name),
+    );
     for (const spec of specs) {
       byName.set(
         spec.name,
         new HouseFunction(this, pascalCase(spec.name), {
           spec,
           logGroup: functionLogs,
+          bundler,
           environment: {
             EVENTS_TABLE: this.table.tableName,
             ...(settings.relayPolicy === undefined ? {} : { CEPTOAR_RELAY_POLICY: settings.relayPolicy }),

@@ -17,9 +17,8 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-// The one synthesis here bundles every function (65 of them, one esbuild run each: slow on a loaded
-// machine, hence 300 s) with the local esbuild, as `cdk synth` does: no Docker and no
-// network. cdk-nag has its own file.
+// The one synthesis here bundles every function (65 of them, in one esbuild run: infra/bundling.ts) with the
+// local esbuild, as `cdk synth` does: no Docker and no network. cdk-nag has its own file.
 beforeAll(() => {
   const outdir = mkdtempSync(join(tmpdir(), 'ceptoar-bundle-'));
   scratch.push(outdir);
@@ -39,7 +38,7 @@ beforeAll(() => {
     if (asset === undefined) throw new Error(`${name}: no asset ${hash}`);
     bundles.set(name, join(outdir, asset.source.path));
   }
-}, 300_000);
+}, 180_000);
 
 function bundleOf(name: string): string {
   const dir = bundles.get(name);
