@@ -1,6 +1,7 @@
 /**
  * The lifecycle shared by the local pollers (DynamoDB Streams, SQS): cycles, an interruptible
- * sleep, `idle()` waiters released by the first quiet cycle that started after they asked,
+ * sleep that grows while the poller finds nothing ({@link quietPause}) and that {@link nudge} ends,
+ * `idle()` waiters released by the first quiet cycle that started after they asked,
  * and an idempotent `stop()` that lets the cycle in progress finish.
  */
 export class PollLoop {
@@ -9,6 +10,8 @@ export class PollLoop {
   private cycle = 0;
   private done = 0;
   private wake: (() => void) | undefined;
+  /** Quiet cycles in a row since the last one with work. */
+  private quietStreak = 0;
   private readonly waiters: { after: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   private stopped: Promise<void> | undefined;
 
@@ -29,6 +32,7 @@ export class PollLoop {
   /** The cycle handed work to its handler and the handler returned: counted for {@link workDone}. */
   worked(): void {
     this.done += 1;
+    this.quietStreak = 0;
   }
 
   /** How many cycles have handled work so far: unchanged across an idle() means nothing was handled meanwhile. */
@@ -38,13 +42,28 @@ export class PollLoop {
 
   /** The cycle found nothing to do: releases the waiters that asked before it started. */
   quiet(thisCycle: number): void {
+    this.quietStreak += 1;
     for (const waiter of this.waiters.filter((w) => w.after < thisCycle)) {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.resolve();
     }
   }
 
-  /** Waits `ms`, or less when stop() wakes it. */
+  /**
+   * The pause after a quiet cycle: `baseMs` after the first, doubling with each further quiet cycle in a
+   * row, up to `maxMs` (a poller with nothing to do stops asking 20 times a second; see LocalStack's
+   * nudges, which end the pause as soon as something was written).
+   */
+  quietPause(baseMs: number, maxMs: number): number {
+    return Math.min(baseMs * 2 ** Math.max(this.quietStreak - 1, 0), Math.max(maxMs, baseMs));
+  }
+
+  /** Ends the current pause, if any: something may have arrived (the loop polls at once). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Waits `ms`, or less when stop() or nudge() wakes it. */
   sleep(ms: number): Promise<void> {
     return new Promise<void>((resolveSleep) => {
       const done = () => {
@@ -65,6 +84,8 @@ export class PollLoop {
         return;
       }
       this.waiters.push({ after: this.cycle, resolve, reject });
+      // A waiter should not wait out a long quiet pause.
+      this.wake?.();
     });
   }
 

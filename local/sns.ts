@@ -40,6 +40,11 @@ export interface PollQueueOptions {
   readonly batchSize?: number;
   /** Pause after an empty receive; default 50 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Longest pause while receives keep coming back empty (the pause doubles from pollIntervalMs);
+   * default pollIntervalMs, i.e. no growth. {@link QueuePoller.nudge} ends a pause.
+   */
+  readonly idlePollMaxMs?: number;
 }
 
 /** A running queue poller. */
@@ -49,6 +54,8 @@ export interface QueuePoller {
    * the handler. Failed messages hidden until their visibility timeout do not hold it back.
    */
   idle(): Promise<void>;
+  /** Ends the pause between empty receives: a message may have been sent (it receives at once). */
+  nudge(): void;
   /** How many batches it has handed to the handler so far. */
   readonly workDone: number;
   /** Lets the in-flight batch finish (and be deleted), then stops. Idempotent. */
@@ -185,6 +192,7 @@ export async function startLocalMessaging(options: LocalMessagingOptions = {}): 
       pollers.add(poller);
       return {
         idle: () => poller.idle(),
+        nudge: () => poller.nudge(),
         get workDone() {
           return poller.workDone;
         },
@@ -264,6 +272,7 @@ function startQueuePoller(
 ): QueuePoller {
   const batchSize = Math.max(options.batchSize ?? 10, 1);
   const pollIntervalMs = options.pollIntervalMs ?? 50;
+  const idlePollMaxMs = options.idlePollMaxMs ?? pollIntervalMs;
   const poll = new PollLoop('queue poller');
   let queueArn: string | undefined;
 
@@ -309,7 +318,7 @@ function startQueuePoller(
         const messages = await receive();
         if (messages.length === 0) {
           poll.quiet(thisCycle);
-          if (!poll.stopping) await poll.sleep(pollIntervalMs);
+          if (!poll.stopping) await poll.sleep(poll.quietPause(pollIntervalMs, idlePollMaxMs));
           continue;
         }
         const arn = queueArn;
@@ -342,6 +351,7 @@ function startQueuePoller(
   const running = loop();
   return {
     idle: () => poll.idle(),
+    nudge: () => poll.nudge(),
     get workDone() {
       return poll.workDone;
     },

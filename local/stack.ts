@@ -113,6 +113,8 @@ export interface LocalFaults {
 /** The event table's name in the local stack. */
 export const LOCAL_TABLE = 'ceptoar-events';
 const TABLE = LOCAL_TABLE;
+/** The longest pause of the stream and queue pollers while they find nothing (nudges end it). */
+const IDLE_POLL_MAX_MS = 1000;
 /** The stream poller's checkpoint, in the data folder. */
 export const STREAM_CHECKPOINT_FILE = 'stream-checkpoint.json';
 /** The advisory queue's batch size, as the CDK stack sets it (infra/stack.ts). */
@@ -364,6 +366,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           }),
       }),
     ];
+    // The pollers pause for up to IDLE_POLL_MAX_MS while they find nothing (an idle stack polled DynamoDB
+    // Local and SQS 200 times a second: a third of a core). Whatever writes ends the pause at once: every
+    // handler call here nudges the stream poller and the queue pollers when it returns. Writes from
+    // elsewhere (a CLI on the data folder) are seen within the longest pause.
+    const wake = { stream: () => {}, queues: () => {} };
+    const nudgeAfter = <H extends Handler>(handler: H): H =>
+      (async (...args: Parameters<H>) => {
+        try {
+          return await handler(...args);
+        } finally {
+          wake.stream();
+          wake.queues();
+        }
+      }) as H;
     const routes: ApiRoute[] = functions.flatMap((fn) =>
       'routes' in fn
         ? fn.routes.map((r) => ({
@@ -371,7 +387,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             path: r.path,
             functionName: fn.name,
             ...('public' in r && r.public ? { public: true } : {}),
-            load: () => loadHandler<RouteHandler>(fn.name),
+            load: async () => nudgeAfter(await loadHandler<RouteHandler>(fn.name)),
           }))
         : [],
     );
@@ -385,7 +401,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push(() => http.close());
     process.env.PUBLIC_URL = http.url;
 
-    const relayStep = await loadHandler<(payload: unknown) => Promise<unknown>>('relay-step');
+    const relayStep = nudgeAfter(await loadHandler<(payload: unknown) => Promise<unknown>>('relay-step'));
     // Every state machine the template holds, each Task mapped to its handler via CEPTOAR_FUNCTION.
     const workflowHandlers = new Map<string, (payload: unknown) => Promise<unknown>>([
       ['relay-step', relayStep],
@@ -435,11 +451,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // In AWS two event source mappings read the stream, one for stream-reactor (workflows) and one for
     // stream-notifier (messages); here one poller hands each batch to both, in that order.
-    const reactor = bothReactions(
-      await loadHandler<StreamReaction>('stream-reactor'),
-      await loadHandler<StreamReaction>('stream-notifier'),
+    const reactor = nudgeAfter(
+      bothReactions(
+        await loadHandler<StreamReaction>('stream-reactor'),
+        await loadHandler<StreamReaction>('stream-notifier'),
+      ),
     );
-    const deliver = await loadHandler<(e: SQSEvent) => Promise<unknown>>('deliver-notification');
+    const deliverOnce = nudgeAfter(
+      await loadHandler<(e: SQSEvent) => Promise<unknown>>('deliver-notification'),
+    );
+    // A poller that received messages wakes its siblings: a fan-out's batches run side by side at once.
+    const deliver = (event: SQSEvent) => {
+      wake.queues();
+      return deliverOnce(event);
+    };
     const streamOptions = {
       dynamoEndpoint: dynamo.endpoint,
       accessKeyId: credentials.accessKeyId,
@@ -447,6 +472,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       checkpointFile: join(dataDir, STREAM_CHECKPOINT_FILE),
       handler: reactor as never,
       name: 'stream-reactor',
+      idlePollMaxMs: IDLE_POLL_MAX_MS,
       log,
     };
     let streams = await startStreamPoller(streamOptions);
@@ -454,16 +480,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Lambda runs several batches of an SQS source at once: one poller serves the relay queue, eight the
     // advisory queue (its fan-outs are thousands of messages).
     const pollers = [
-      messaging.pollQueue({ queueUrl, handler: deliver as never }),
+      messaging.pollQueue({ queueUrl, handler: deliver as never, idlePollMaxMs: IDLE_POLL_MAX_MS }),
       ...Array.from({ length: 8 }, () =>
         messaging.pollQueue({
           queueUrl: advisoryQueueUrl,
           handler: deliver as never,
           batchSize: ADVISORY_BATCH,
+          idlePollMaxMs: IDLE_POLL_MAX_MS,
         }),
       ),
     ];
     for (const poller of pollers) stoppers.push(() => poller.stop());
+    wake.stream = () => streams.nudge();
+    wake.queues = () => {
+      for (const poller of pollers) poller.nudge();
+    };
     const deliveries = {
       idle: async () => void (await Promise.all(pollers.map((p) => p.idle()))),
       workDone: () => pollers.reduce((sum, p) => sum + p.workDone, 0),

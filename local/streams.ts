@@ -46,6 +46,11 @@ export interface StreamPollerOptions {
   readonly batchSize?: number;
   /** Pause after a poll that found nothing anywhere; default 50 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Longest pause while polls keep finding nothing (the pause doubles from pollIntervalMs); default
+   * pollIntervalMs, i.e. no growth. {@link StreamPoller.nudge} ends a pause.
+   */
+  readonly idlePollMaxMs?: number;
   /** First delay before retrying a failed batch; doubles per attempt up to 20x. Default 100 ms. */
   readonly retryBackoffMs?: number;
   /** How often the shard list is re-read while records flow; default 1000 ms. */
@@ -68,6 +73,8 @@ export interface StreamPoller {
    * handler and acknowledged (a batch that keeps failing keeps it pending). Rejects on stop().
    */
   idle(): Promise<void>;
+  /** Ends the pause between empty polls: something may have been written (it polls at once). */
+  nudge(): void;
   /** How many polling cycles have handed records to the handler so far. */
   readonly workDone: number;
   /** Lets the in-flight batch finish (and be checkpointed), then stops polling. Idempotent. */
@@ -111,6 +118,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const log = options.log ?? silent;
   const batchSize = Math.min(Math.max(options.batchSize ?? 100, 1), 1000);
   const pollIntervalMs = options.pollIntervalMs ?? 50;
+  const idlePollMaxMs = options.idlePollMaxMs ?? pollIntervalMs;
   const retryBackoffMs = options.retryBackoffMs ?? 100;
   const shardRefreshMs = options.shardRefreshMs ?? 1000;
   const clientConfig = {
@@ -315,7 +323,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       if (quiet) poll.quiet(thisCycle);
       else poll.worked();
       // After progress poll again at once; empty cycles and batches in backoff pause.
-      if (!progressed && !poll.stopping) await poll.sleep(pollIntervalMs);
+      if (!progressed && !poll.stopping) {
+        await poll.sleep(quiet ? poll.quietPause(pollIntervalMs, idlePollMaxMs) : pollIntervalMs);
+      }
     }
   }
 
@@ -328,6 +338,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   return {
     streamArn,
     idle: () => poll.idle(),
+    nudge: () => poll.nudge(),
     get workDone() {
       return poll.workDone;
     },

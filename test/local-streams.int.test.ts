@@ -7,6 +7,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StreamPoller, type StreamsApi, startStreamPoller } from '../local/streams.ts';
 import { dynamoEndpoint, freshTable, testDynamoClient } from './support/dynamo.ts';
+import { eventually } from './support/eventually.ts';
 
 const client = testDynamoClient();
 let dir: string;
@@ -358,6 +359,31 @@ function fakeStream() {
 }
 
 describe('stream poller shard lifecycle (simulated stream)', () => {
+  it('pauses while the stream is quiet, and a nudge ends the pause at once', async () => {
+    const table = await freshTable('snudge');
+    const delivered: DynamoDBRecord[] = [];
+    // A pause of 30 s after every empty poll, so a write waits unless the poller is nudged.
+    const poller = await start({
+      dynamoEndpoint: dynamoEndpoint(),
+      tableName: table,
+      pollIntervalMs: 30_000,
+      idlePollMaxMs: 30_000,
+      handler: async (event) => {
+        delivered.push(...event.Records);
+      },
+    });
+    // Let the first poll find the stream empty and start its pause.
+    await new Promise((r) => setTimeout(r, 500));
+    await writeItems(table, 0, 1);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(delivered).toEqual([]);
+    const nudgedAt = Date.now();
+    poller.nudge();
+    await eventually(async () => delivered.length === 1, 10_000, 'the record after the nudge');
+    expect(Date.now() - nudgedAt).toBeLessThan(10_000);
+    expect(delivered.map(nOf)).toEqual([0]);
+  });
+
   it('finishes a parent shard before its children and follows rollovers', async () => {
     const stream = fakeStream();
     stream.addShard('parent');
