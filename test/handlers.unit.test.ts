@@ -19,7 +19,7 @@ import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IncidentState } from '../events/incident/incident.ts';
 import { decisionJsonOf } from '../functions/commons/decision-attribute.ts';
 import type { HttpEvent, HttpResult } from '../functions/commons/http.ts';
@@ -37,14 +37,20 @@ import {
   WORKFLOW,
 } from './support/fixtures.ts';
 
-// Handlers read their configuration once, at import: set it before importing them.
-process.env.EVENTS_TABLE = 'events-unit';
-process.env.RELAY_WORKFLOW_ARN = 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:relay';
-process.env.STAGE_WORKFLOW_ARN = 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:stages';
-process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:ap-northeast-1:000000000000:notifications';
-process.env.AWS_REGION = 'ap-northeast-1';
-process.env.AWS_ACCESS_KEY_ID = 'unit';
-process.env.AWS_SECRET_ACCESS_KEY = 'unit';
+// Handlers read their configuration once, at import: set it before importing them. The unit tier shares
+// its workers' module registry between files (vitest.config.ts, isolate: false), so this file imports the
+// handlers afresh (vi.resetModules) and leaves the environment and the SDK clients as it found them.
+const UNIT_ENV = {
+  EVENTS_TABLE: 'events-unit',
+  RELAY_WORKFLOW_ARN: 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:relay',
+  STAGE_WORKFLOW_ARN: 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:stages',
+  NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:ap-northeast-1:000000000000:notifications',
+  AWS_REGION: 'ap-northeast-1',
+  AWS_ACCESS_KEY_ID: 'unit',
+  AWS_SECRET_ACCESS_KEY: 'unit',
+};
+const envBefore = Object.fromEntries(Object.keys(UNIT_ENV).map((key) => [key, process.env[key]]));
+Object.assign(process.env, UNIT_ENV);
 
 const dynamo = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
@@ -63,11 +69,21 @@ let streamNotifier: StreamHandler;
 let deliver: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 beforeAll(async () => {
+  vi.resetModules();
   reportIncident = (await import('../functions/report-incident.ts')).handler as unknown as Http;
   decideRelay = (await import('../functions/decide-relay.ts')).handler as unknown as Http;
   streamReactor = (await import('../functions/stream-reactor.ts')).handler;
   streamNotifier = (await import('../functions/stream-notifier.ts')).handler;
   deliver = (await import('../functions/deliver-notification.ts')).handler;
+});
+
+afterAll(() => {
+  for (const mock of [dynamo, sfn, sns, ses, sqsClient]) mock.restore();
+  for (const [key, value] of Object.entries(envBefore)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  vi.resetModules();
 });
 
 beforeEach(async () => {
