@@ -52,9 +52,11 @@ export class PollLoop {
   /**
    * The pause after a quiet cycle: `baseMs` after the first, doubling with each further quiet cycle in a
    * row, up to `maxMs` (a poller with nothing to do stops asking 20 times a second; see LocalStack's
-   * nudges, which end the pause as soon as something was written).
+   * nudges, which end the pause as soon as something was written). `baseMs` while an idle() waiter waits.
    */
   quietPause(baseMs: number, maxMs: number): number {
+    // Someone waits for idle (it asked during this cycle, so the next one must run): no long pause.
+    if (this.waiters.length > 0) return baseMs;
     return Math.min(baseMs * 2 ** Math.max(this.quietStreak - 1, 0), Math.max(maxMs, baseMs));
   }
 

@@ -18,6 +18,20 @@ describe('the local pollers’ loop', () => {
     expect(poll.quietPause(50, 10)).toBe(50);
   });
 
+  it('pauses only the base pause while someone waits for idle', async () => {
+    const poll = new PollLoop('test');
+    for (let i = 0; i < 5; i++) poll.quiet(poll.nextCycle());
+    expect(poll.quietPause(50, 1000)).toBe(800);
+    // Asked during a cycle: that cycle cannot release it, the next one must come soon.
+    const cycle = poll.nextCycle();
+    const idle = poll.idle();
+    poll.quiet(cycle);
+    expect(poll.quietPause(50, 1000)).toBe(50);
+    poll.quiet(poll.nextCycle());
+    await idle;
+    expect(poll.quietPause(50, 1000)).toBe(1000);
+  });
+
   it('ends a pause early when nudged, and when someone starts waiting for idle', async () => {
     const poll = new PollLoop('test');
     let t0 = performance.now();
