@@ -76,6 +76,8 @@ describe('the soak and its invariant checker', () => {
       'stream-poller-crash',
     ]);
     expect(result.faults.filter((f) => f.detail.startsWith('FAILED'))).toEqual([]);
+    // The check ran on an idle stack: the stream read to its end and the queues empty.
+    expect(result.drained).toBe(true);
     expect(result.check.commandsChecked).toBeGreaterThan(0);
     expect(result.check.chain.ok).toBe(true);
     expect(result.check.violations).toEqual([]);
