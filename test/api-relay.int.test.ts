@@ -84,9 +84,15 @@ describe('the relay, end to end on the local stack', () => {
       ]),
     );
     expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1));
-    // The workflow finished once NISC received the report.
+    // The relay workflow finished once NISC received the report (the incident's stage workflow, if one
+    // runs, has the same name).
     await eventually(
-      async () => stack.sfn.executions().find((x) => x.name === id && x.status === 'SUCCEEDED'),
+      async () =>
+        stack.sfn
+          .executions()
+          .find(
+            (x) => x.name === id && x.stateMachineArn.includes('RelayWorkflow') && x.status === 'SUCCEEDED',
+          ),
       10_000,
       'the workflow to succeed',
     );
