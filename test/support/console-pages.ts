@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { LocalStack, LocalStackOptions } from '../../local/stack.ts';
 import { buildConsole } from '../../web/build.ts';
 import { launchBrowser, seriousA11yViolations } from './browser.ts';
@@ -13,9 +13,22 @@ export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screen
 export const DESKTOP = { width: 1100, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
-/** A browser context for one person: its own storage, so each role is signed in separately. */
+/** The people's contexts the current test opened and has not closed. */
+const openContexts = new Set<BrowserContext>();
+// Closed after each test of every browser file: an open page re-reads the API on its timer (every second
+// in most of these files), so the pages of earlier tests went on loading the browser, the stack and
+// DynamoDB Local until the file's end.
+afterEach(async () => {
+  await Promise.all([...openContexts].map((context) => context.close().catch(() => undefined)));
+  openContexts.clear();
+});
+
+/** A browser context for one person: its own storage, so each role is signed in separately. Closed after the test. */
 export async function personContext(browser: Browser, viewport = DESKTOP): Promise<BrowserContext> {
-  return browser.newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  const context = await browser.newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  openContexts.add(context);
+  context.on('close', () => openContexts.delete(context));
+  return context;
 }
 
 /** Signs in through the console's local picker (role and, for a member, organisation). */
