@@ -56,7 +56,7 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The web console in Debian's chromium against the whole local stack (scripts/check-chromium.sh).
+          // The web console in Debian's chromium against the whole local stack (scripts/check-test-tools.sh).
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
           globalSetup: ['test/support/global-setup.ts', 'test/support/synth-setup.ts'],

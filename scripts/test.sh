@@ -15,7 +15,7 @@ wait "$console" || typed=1
 if [ "$typed" -ne 0 ]; then echo "type check failed (above)" >&2; exit 1; fi
 echo "== lint"; npx biome ci .
 echo "== dependency audit (npm audit --omit=dev: no high or critical)"; node --import tsx scripts/npm-audit.ts
-bash scripts/check-chromium.sh
+bash scripts/check-test-tools.sh
 # One run for the three tiers, two files at a time (this is a 2-core machine's figure; the longest files
 # first, test/support/sequencer.ts): a tier run of its own waits at its end for its last long file while
 # the other worker idles, and pays vitest's start again.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-/** Debian's chromium (scripts/check-chromium.sh installs it); never a downloaded browser. */
+/** Debian's chromium (scripts/check-test-tools.sh installs it); never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**

@@ -18,7 +18,7 @@ export function pdfText(file: string): string {
     execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
   } catch {
     throw new Error(
-      'pdftotext is missing: the report tests read the PDF back with poppler-utils (Debian/Ubuntu: sudo apt-get install poppler-utils)',
+      'pdftotext is missing: the report tests read the PDF back with poppler-utils (scripts/check-test-tools.sh installs it as root on Debian/Ubuntu; else sudo apt-get install poppler-utils)',
     );
   }
   return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
