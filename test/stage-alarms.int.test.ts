@@ -4,8 +4,8 @@ import { SHORT_STAGE_CLOCKS } from './support/fixtures.ts';
 import { apiClient, eventually, startTestStack } from './support/local-api.ts';
 
 // The local stack under a custom preset with minute-scale clocks (CEPTOAR_REPORTING_PRESET; stage
-// clocks are legal deadlines, never time-scaled): the 続報 is due 36 s after detection, reminded
-// 18 s before, escalated at its deadline. Time scale 1, so the relay's own hops stay quiet.
+// clocks are legal deadlines, never time-scaled): the 続報 is due 18 s after detection, reminded
+// 9 s before, escalated at its deadline. Time scale 1, so the relay's own hops stay quiet.
 
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
@@ -38,10 +38,10 @@ describe('reporting-stage reminders and escalations on the local stack', () => {
       60 * SECOND,
       'the reminder',
     );
-    const updateDue = new Date(Date.parse(detectedAt) + 36 * SECOND).toISOString();
+    const updateDue = new Date(Date.parse(detectedAt) + 18 * SECOND).toISOString();
     expect(reminder.data).toEqual({
       stage: 'update',
-      at: new Date(Date.parse(detectedAt) + 18 * SECOND).toISOString(),
+      at: new Date(Date.parse(detectedAt) + 9 * SECOND).toISOString(),
       dueAt: updateDue,
     });
     const escalation = await eventually(

@@ -5,7 +5,7 @@ import { eventually } from './support/local-api.ts';
 
 // The reporting stages' reminders and escalations as the member sees them on its incident page, on a
 // stack whose preset has minute-scale clocks (stage clocks are legal deadlines, never time-scaled):
-// the 続報 is due 36 s after detection, reminded 18 s before, escalated at its deadline.
+// the 続報 is due 18 s after detection, reminded 9 s before, escalated at its deadline.
 const world = consoleWorld({
   timeScale: 1,
   consolePollSeconds: 1,

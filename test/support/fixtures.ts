@@ -76,11 +76,11 @@ const japan = reportingPresets['japan-ceptoar'];
 const [firstReport, updateReport] = japan.stages;
 /**
  * japan-ceptoar with minute-scale clocks, for a local stack (CEPTOAR_REPORTING_PRESET; stage clocks
- * are legal deadlines, never time-scaled): the 続報 is due 36 s after detection, reminded 18 s before,
+ * are legal deadlines, never time-scaled): the 続報 is due 18 s after detection, reminded 9 s before,
  * escalated at its deadline.
  */
 export const SHORT_STAGE_CLOCKS = {
   ...japan,
   id: 'short-clocks',
-  stages: [firstReport, { ...updateReport, within: { hours: 0.01 }, remindBeforeHours: [0.005] }],
+  stages: [firstReport, { ...updateReport, within: { hours: 0.005 }, remindBeforeHours: [0.0025] }],
 };
