@@ -82,6 +82,9 @@ afterEach(async () => {
 
 // Each test starts `npm start` twice (a fresh node, DynamoDB Local's JVM, the seeding): more than the
 // tier's default timeout on a busy machine, which is not what these tests are about.
+/** The second inject of the exercise below: 20 hours in, 20 s at the tests' time scale (3600). */
+const LATER_MINUTES = 1200;
+
 describe('restarting the local stack', () => {
   it('keeps every incident and resumes in-flight relays with their deadlines after a crash', async () => {
     const dataDir = tempDataDir('ceptoar-restart-');
@@ -182,13 +185,14 @@ describe('restarting the local stack', () => {
         plannedStart: new Date().toISOString(),
         injects: [
           { ...inject, id: 'first', offsetMinutes: 0, title: 'Released before the restart' },
-          // 40 hours into the exercise: 40 s at this time scale, after the crash below.
-          { ...inject, id: 'later', offsetMinutes: 2400, title: 'Due while the stack is down' },
+          // 20 hours into the exercise: 20 s at this time scale, while the stack is down (below).
+          { ...inject, id: 'later', offsetMinutes: LATER_MINUTES, title: 'Due while the stack is down' },
         ],
       },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id;
+    const startedAt = Date.now();
     expect((await api.call('POST', `/exercises/${id}/start`, { token: await nisc(), body: {} })).status).toBe(
       200,
     );
@@ -200,6 +204,9 @@ describe('restarting the local stack', () => {
     await eventually(async () => (await injects())[0]?.subjectId, 20_000, 'the first inject');
     expect((await injects())[1]?.subjectId).toBeNull();
     await stop(child, 'SIGKILL');
+    // The stack stays down until the second inject is due (a minute of the exercise to spare).
+    const dueAt = startedAt + ((LATER_MINUTES + 1) * 60 * 1000) / 3600;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt - Date.now())));
 
     child = await start(dataDir, port);
     const later = await eventually(
