@@ -38,7 +38,8 @@ export interface AxeViolation {
 
 /** Runs axe-core in the page (WCAG 2.x A/AA rules and best practices); the serious and critical violations. */
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: axeSource });
+  // Once per document: the console's own navigation keeps it, and each injection parses 500 KB again.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
     // biome-ignore lint/suspicious/noExplicitAny: axe is the injected global.
     const axe = (window as any).axe;
