@@ -7,6 +7,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { describe, expect, it } from 'vitest';
 import { localFunctionName } from '../local/sfn/arn.ts';
 import { type CloudFormationTemplateJson, extractStateMachines } from '../local/sfn/definition.ts';
+import { validateStateMachine } from '../local/sfn/executions.ts';
 import { prepareDefinition, TASK_INPUT_KEY, TASK_TIMEOUT_KEY } from '../local/sfn/tasks.ts';
 
 // A tiny stack in the shape of the relay workflow: a payload-only LambdaInvoke and a
@@ -170,5 +171,14 @@ describe('prepareDefinition', () => {
       States: { Put: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', End: true } },
     };
     expect(() => prepareDefinition(definition)).toThrow(/not supported locally/);
+  });
+});
+
+describe('validateStateMachine (a test run checks its definitions once, then registers them unchecked)', () => {
+  it('passes a synthesized definition and throws on one the library would refuse', () => {
+    const [relay] = extractStateMachines(synthesize());
+    expect(() => validateStateMachine(relay?.definition ?? {})).not.toThrow();
+    const dangling = { StartAt: 'Done', States: { Done: { Type: 'Pass', Next: 'Nowhere' } } };
+    expect(() => validateStateMachine(dangling)).toThrow();
   });
 });

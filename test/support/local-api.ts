@@ -54,6 +54,7 @@ export async function startTestStack(
     rateLimits: 'off',
     // Synthesized once for the run (test/support/synth-setup.ts).
     stateMachines: inject('stateMachines'),
+    stateMachinesValidated: true,
     ...(shared ? { dynamo: shared } : {}),
     ...rest,
   });
