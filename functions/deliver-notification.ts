@@ -17,8 +17,9 @@ import { logger } from './commons/logger.ts';
 import type { OutboundNotification } from './commons/notifier.ts';
 import { timeScale } from './commons/policy-config.ts';
 import { reader } from './commons/reader.ts';
+import type { Outcome } from './commons/senders.ts';
 import { emailSender, type Sender, smsSender, voiceSender, webhookSender } from './commons/senders.ts';
-import { deliverSurveyMessage, isSurveyMessage } from './commons/survey-delivery.ts';
+import { deliverSurveyBatch, isSurveyMessage } from './commons/survey-delivery.ts';
 import { directoryWebhookKeys, webhookMasterKey } from './commons/webhook-signing.ts';
 
 const senders: Record<Channel, Sender> = {
@@ -56,7 +57,6 @@ const senderFor = (record: SQSRecord): Sender => {
 const retryLater = backoff(new SQSClient({ useQueueUrlAsEndpoint: false }), timeScale);
 
 async function deliver(message: OutboundNotification, send: Sender): Promise<void> {
-  if (isSurveyMessage(message)) return deliverSurveyMessage(message, send);
   if (!message.streamId.startsWith('incident#')) {
     return deliverAdvisoryMessage(message, send);
   }
@@ -76,34 +76,54 @@ async function deliver(message: OutboundNotification, send: Sender): Promise<voi
 }
 
 /**
+ * The messages sent and recorded a batch at a time, one stream per recipient organisation: an
+ * advisory's recipients and a survey's. Each kind's batch is sent at once and recorded with as
+ * few transactions as the store allows.
+ */
+const batched: {
+  readonly is: (m: OutboundNotification) => boolean;
+  readonly deliver: (
+    messages: readonly OutboundNotification[],
+    send: (m: OutboundNotification) => Promise<Outcome>,
+  ) => Promise<number[]>;
+}[] = [
+  { is: isRecipientMessage, deliver: deliverRecipientBatch },
+  { is: isSurveyMessage, deliver: deliverSurveyBatch },
+];
+
+/**
  * SQS → one delivery per message, recorded on its stream; failures retry alone. Messages to
- * advisory recipients are sent together and recorded with one transaction for the batch.
+ * advisory recipients and survey messages are sent together, a batch per kind, and recorded
+ * with one transaction for each batch where the store allows.
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: { itemIdentifier: string }[] = [];
-  const recipientRecords = event.Records.flatMap((record) => {
+  const parsed = event.Records.map((record) => {
     try {
-      const message = parse(record.body);
-      return isRecipientMessage(message) ? [{ record, message }] : [];
+      return { record, message: parse(record.body) };
     } catch {
-      return [];
+      return { record, message: undefined };
     }
   });
-  const grouped = new Set(recipientRecords.map((r) => r.record));
-  const recipientBatch = async () => {
-    if (recipientRecords.length === 0) return;
-    const sendersOf = new Map(recipientRecords.map((r) => [r.message, senderFor(r.record)]));
-    const failed = await deliverRecipientBatch(
-      recipientRecords.map((r) => r.message),
+  const groups = batched.map(({ is, deliver: deliverGroup }) => ({
+    deliver: deliverGroup,
+    records: parsed.flatMap(({ record, message }) => (message && is(message) ? [{ record, message }] : [])),
+  }));
+  const grouped = new Set(groups.flatMap((g) => g.records.map((r) => r.record)));
+  const batch = async ({ deliver: deliverGroup, records }: (typeof groups)[number]) => {
+    if (records.length === 0) return;
+    const sendersOf = new Map(records.map((r) => [r.message, senderFor(r.record)]));
+    const failed = await deliverGroup(
+      records.map((r) => r.message),
       (m) => (sendersOf.get(m) ?? senders[m.channel])(m),
     );
     for (const i of failed) {
-      const record = recipientRecords[i]?.record;
+      const record = records[i]?.record;
       if (record) failures.push({ itemIdentifier: record.messageId });
     }
   };
   await Promise.all([
-    recipientBatch(),
+    ...groups.map(batch),
     ...event.Records.filter((record) => !grouped.has(record)).map(async (record) => {
       try {
         await deliver(parse(record.body), senderFor(record));

@@ -3,22 +3,26 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDirectory } from '../local/seed-directory.ts';
 import type { LocalStack } from '../local/stack.ts';
+import { SELF_ASSESSMENT } from './fixtures/survey-definition.ts';
 import { RANSOMWARE_REPORT } from './support/fixtures.ts';
 import { apiClient, eventually, startTestStack } from './support/local-api.ts';
 
-// The whole local stack with the secretariat's and the ministry's duty contacts on webhooks, to a
-// receiver on 127.0.0.1 that answers each message's first receives with a 503 (and a body that must
-// never be recorded): the incident's and the advisory chain's failed attempts are recorded on their
-// streams, then the delivery, each once, and their GETs show them.
+// The whole local stack with the secretariat's and the ministry's duty contacts on webhooks, and a
+// member's CSIRT on a webhook as its primary channel, to a receiver on 127.0.0.1 that answers each
+// message's first receives with a 503 (and a body that must never be recorded): the incident's, the
+// advisory chain's and a survey invitation's failed attempts are recorded on their streams, then the
+// delivery, each once, and their GETs (the survey's: its audit stream) show them.
 let stack: LocalStack;
 let api: ReturnType<typeof apiClient>;
 let receiver: Server;
 const FAILURE_BODY = 'upstream-secret-51c9: internal stack trace';
 /** How many receives of each message fail, by the receiver's path. */
-const FAILURES: Record<string, number> = { '/secretariat': 2, '/ministry': 1 };
+const FAILURES: Record<string, number> = { '/secretariat': 2, '/ministry': 1, '/seto-olefin': 2 };
 /** Receives per message (its webhook-id). */
 const receives = new Map<string, number>();
 let hookBase = '';
+/** The member whose CSIRT takes survey invitations by webhook (its primary channel here). */
+const SETO_CSIRT = 'seto-olefin-csirt';
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -35,19 +39,22 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   hookBase = `https://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   const directory = seedDirectory();
-  const withHook = (org: 'secretariat' | 'ministry', contactId: string) => {
+  const withHook = (org: string, contactId: string, primary?: 'webhook') => {
     const entry = directory.organizations[org];
     if (!entry?.contacts.some((c) => c.id === contactId))
       throw new Error(`the seed directory has no ${org} contact ${contactId}`);
     return {
       ...entry,
-      contacts: entry.contacts.map((c) => (c.id === contactId ? { ...c, webhook: `${hookBase}/${org}` } : c)),
+      contacts: entry.contacts.map((c) =>
+        c.id === contactId ? { ...c, webhook: `${hookBase}/${org}`, ...(primary ? { primary } : {}) } : c,
+      ),
     };
   };
   const organizations = {
     ...directory.organizations,
     secretariat: withHook('secretariat', 'sec-duty'),
     ministry: withHook('ministry', 'meti-duty'),
+    'seto-olefin': withHook('seto-olefin', SETO_CSIRT, 'webhook'),
   };
   stack = await startTestStack({ directory: { organizations } });
   api = apiClient(stack.url);
@@ -153,5 +160,59 @@ describe('failed delivery attempts on the local stack', () => {
         .filter((e: { data: { key?: string } }) => e.data.key === key)
         .map((e: { type: string }) => e.type),
     ).toEqual(['NotificationAttemptFailed', 'NotificationDelivered']);
+  });
+
+  it("records a survey invitation's two failed webhook attempts on the member's response stream, then its delivery", async () => {
+    const secretariat = await api.token('secretariat');
+    const created = await api.call('POST', '/surveys', {
+      token: secretariat,
+      body: {
+        definition: SELF_ASSESSMENT,
+        tlp: 'GREEN',
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    const issued = await api.call('POST', `/surveys/${id}/issue`, {
+      token: secretariat,
+      body: { dueAt: new Date(Date.now() + 30 * 24 * 3600_000).toISOString() },
+    });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    const auditor = await api.token('auditor');
+    const stream = `survey-response#${id}#seto-olefin`;
+    const ofStream = async () => {
+      const res = await api.call('GET', `/audit/streams/${encodeURIComponent(stream)}`, { token: auditor });
+      return (res.status === 200 ? res.body.events : []) as { type: string; data: Record<string, unknown> }[];
+    };
+    const events = await eventually(
+      async () => {
+        const all = await ofStream();
+        return all.some((e) => e.type === 'SurveyDelivered' && e.data.channel === 'webhook') && all;
+      },
+      60_000,
+      'the survey invitation by webhook after two failed attempts',
+    );
+    const byWebhook = events.filter((e) => e.data.channel === 'webhook');
+    expect(byWebhook.map((e) => e.type)).toEqual([
+      'SurveyDeliveryAttemptFailed',
+      'SurveyDeliveryAttemptFailed',
+      'SurveyDelivered',
+    ]);
+    const [first, second] = byWebhook;
+    expect(first?.data).toMatchObject({
+      surveyId: id,
+      org: 'seto-olefin',
+      sector: 'chemical',
+      purpose: 'survey',
+      contactId: SETO_CSIRT,
+      attempt: 1,
+      status: 503,
+      error: 'HTTP 503',
+    });
+    expect(second?.data).toMatchObject({ attempt: 2, key: first?.data.key });
+    for (const e of [first, second]) {
+      expect(JSON.stringify(e?.data)).not.toContain(FAILURE_BODY.slice(0, 20));
+      expect(JSON.stringify(e?.data)).not.toContain('127.0.0.1');
+    }
   });
 });

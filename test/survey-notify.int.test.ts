@@ -108,7 +108,7 @@ describe('issuing a survey tells its recipients', () => {
     const { surveys } = await import('../functions/commons/surveys.ts');
     const { loadDirectory } = await import('../functions/commons/directory.ts');
     const { surveyMessagesFor } = await import('../functions/commons/survey-reactions.ts');
-    const { deliverSurveyMessage } = await import('../functions/commons/survey-delivery.ts');
+    const { deliverSurveyBatch } = await import('../functions/commons/survey-delivery.ts');
     const { state } = await loadAggregate(store, surveys, id);
     const orgs = Object.values((state as SurveyState).recipients).flat() as string[];
     expect(orgs).toHaveLength(CHEMICAL);
@@ -131,11 +131,11 @@ describe('issuing a survey tells its recipients', () => {
     });
     expect(again).toHaveLength(CHEMICAL);
     let sent = 0;
-    for (const m of again)
-      await deliverSurveyMessage(m, async () => {
-        sent++;
-        return { ok: true, messageId: 'again' };
-      });
+    const failed = await deliverSurveyBatch(again, async () => {
+      sent++;
+      return { ok: true, messageId: 'again' };
+    });
+    expect(failed).toEqual([]);
     expect(sent).toBe(0);
     expect(await streamEvents(`survey-response#${id}#asahi-petrochem`)).toHaveLength(1);
     expect(mailsAbout(id)).toHaveLength(CHEMICAL);

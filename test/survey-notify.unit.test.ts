@@ -238,6 +238,61 @@ describe('recording a survey message on the response stream', () => {
       decideResponse(record, null, { ...ctx, actor: { kind: 'user', sub: 'x', role: 'member', org: 'a' } }),
     ).toThrow();
   });
+
+  it('records a failed attempt the queue retries once per attempt, and none once the outcome is in', () => {
+    const { state } = history('AMBER');
+    const ctx = { now: T0, actor: SYSTEM, survey: state };
+    const message = {
+      org: 'a',
+      key: '2:survey:a-csirt:webhook',
+      purpose: 'survey' as const,
+      contactId: 'a-csirt',
+      channel: 'webhook' as const,
+    };
+    const attempt = (n: number) => ({
+      type: 'RecordSurveyDeliveryAttempt' as const,
+      data: { ...message, attempt: n, status: 503, error: 'HTTP 503', nextAttemptAt: T0 },
+    });
+    const fold = (s: ReturnType<typeof evolveResponse>, events: ReturnType<typeof decideResponse>) =>
+      events.reduce(
+        (acc, e, i) => evolveResponse(acc, { ...e, version: i + 1, recordedAt: T0, actor: SYSTEM }),
+        s,
+      );
+    const first = decideResponse(attempt(1), null, ctx);
+    expect(first).toEqual([
+      {
+        type: 'SurveyDeliveryAttemptFailed',
+        data: { surveyId: state.id, sector: 'chemical', ...attempt(1).data },
+      },
+    ]);
+    const once = fold(null, first);
+    expect(once?.attempts).toEqual(
+      [{ ...attempt(1).data, org: undefined, at: T0 }].map(({ org: _, ...a }) => a),
+    );
+    // The same attempt again (a redelivered queue message) records nothing; the next one does.
+    expect(decideResponse(attempt(1), once, ctx)).toEqual([]);
+    const twice = fold(once, decideResponse(attempt(2), once, ctx));
+    expect(twice?.attempts?.map((a) => a.attempt)).toEqual([1, 2]);
+    // Delivered: an attempt reported late changes nothing.
+    const delivered = fold(
+      twice,
+      decideResponse(
+        {
+          type: 'RecordSurveyDelivery',
+          data: { ...message, to: 'https://a.example/hook', outcome: { ok: true, messageId: 'http-204' } },
+        },
+        twice,
+        ctx,
+      ),
+    );
+    expect(decideResponse(attempt(3), delivered, ctx)).toEqual([]);
+    expect(() =>
+      decideResponse(attempt(1), null, {
+        ...ctx,
+        actor: { kind: 'user', sub: 'x', role: 'member', org: 'a' },
+      }),
+    ).toThrow();
+  });
 });
 
 describe('the survey workflow’s plan', () => {

@@ -1,5 +1,5 @@
 import { type Actor, hasRole } from '../actor.ts';
-import type { DeliveryOutcome } from '../delivery.ts';
+import { type AttemptRecord, attemptIsNew, type DeliveryAttempt, type DeliveryOutcome } from '../delivery.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Tlp } from '../fields.ts';
 import type { Channel, Recorded } from '../incident/incident.ts';
@@ -391,7 +391,24 @@ export type ResponseEvent =
     }
   | { type: 'ResponseAmended'; data: { surveyVersion: number; answers: Answers; late: boolean } }
   | { type: 'SurveyDelivered'; data: SurveyDeliveryData & { messageId: string } }
-  | { type: 'SurveyDeliveryFailed'; data: SurveyDeliveryData & { reason: string } };
+  | { type: 'SurveyDeliveryFailed'; data: SurveyDeliveryData & { reason: string } }
+  | {
+      /**
+       * A failed attempt at one survey message that the queue retries (attempts 1 to 4 of 5; the last
+       * one's failure is a `SurveyDeliveryFailed`): the failure's class, never the answer's body or the
+       * address (events/delivery.ts).
+       */
+      type: 'SurveyDeliveryAttemptFailed';
+      data: SurveyAttemptData;
+    };
+
+/** A retried attempt at a survey message, as recorded on the organisation's response stream. */
+export type SurveyAttemptData = AttemptRecord<SurveyPurpose> & {
+  surveyId: string;
+  org: string;
+  sector: SectorId;
+  contactId: string;
+};
 
 /** Who a survey message went to, on which channel, and why: recorded on the organisation's response stream. */
 export interface SurveyDeliveryData {
@@ -431,6 +448,8 @@ export interface ResponseState {
   readonly amendments: number;
   /** The survey's messages to the organisation's contacts (optional: heads written before it lack it). */
   readonly deliveries?: readonly SurveyDelivery[];
+  /** Failed attempts the queue retried, each once (optional: streams before attempts were recorded lack it). */
+  readonly attempts?: readonly (DeliveryAttempt<SurveyPurpose> & { contactId: string })[];
 }
 export type MaybeResponse = ResponseState | null;
 
@@ -479,6 +498,11 @@ export function evolveResponse(state: MaybeResponse, event: Recorded<ResponseEve
         ],
       };
     }
+    case 'SurveyDeliveryAttemptFailed': {
+      const s = base(event.data);
+      const { surveyId: _s, org: _o, sector: _x, ...attempt } = event.data;
+      return { ...s, attempts: [...(s.attempts ?? []), { ...attempt, at: event.recordedAt }] };
+    }
     default: {
       const _never: never = event;
       return _never;
@@ -492,7 +516,8 @@ export type ResponseCommand =
   | {
       type: 'RecordSurveyDelivery';
       data: Omit<SurveyDeliveryData, 'surveyId' | 'sector'> & { outcome: DeliveryOutcome };
-    };
+    }
+  | { type: 'RecordSurveyDeliveryAttempt'; data: Omit<SurveyAttemptData, 'surveyId' | 'sector'> };
 
 export interface ResponseContext extends SurveyContext {
   /** The survey as it stands (read beside the command): its open window and its newest version. */
@@ -529,6 +554,22 @@ export function decideResponse(
     return outcome.ok
       ? [{ type: 'SurveyDelivered', data: { ...data, messageId: outcome.messageId } }]
       : [{ type: 'SurveyDeliveryFailed', data: { ...data, reason: outcome.reason } }];
+  }
+  if (command.type === 'RecordSurveyDeliveryAttempt') {
+    if (actor.kind !== 'system') throw new ForbiddenError('only the notifier records deliveries');
+    const d = command.data;
+    const sector = sectorOfRecipient(survey, d.org);
+    if (sector === undefined) throw new NotFoundError('the organisation was not invited');
+    // Once per attempt, and none once the message's outcome is recorded (a late report).
+    if (state !== null && !attemptIsNew({ deliveries: state.deliveries ?? [], attempts: state.attempts }, d))
+      return [];
+    const { status, ...rest } = d;
+    return [
+      {
+        type: 'SurveyDeliveryAttemptFailed',
+        data: { surveyId: survey.id, sector, ...rest, ...(status === undefined ? {} : { status }) },
+      },
+    ];
   }
   if (actor.kind !== 'user' || actor.role !== 'member' || !actor.org)
     throw new ForbiddenError('a member organisation answers surveys');

@@ -1,11 +1,11 @@
 import { type Actor, systemActor } from '../../events/actor.ts';
-import type { AdvisoryPurpose, MaybeRecipient } from '../../events/advisory/advisory.ts';
+import type { AdvisoryPurpose, MaybeRecipient, RecipientEvent } from '../../events/advisory/advisory.ts';
 import type { RecipientCommand, RecipientContext } from '../../events/advisory/decide.ts';
 import type { RelayPolicy } from '../../events/policy.ts';
 import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from './advisories.ts';
-import { type Aggregate, type Loaded, loadAggregate, runCommand } from './command-runner.ts';
+import { type Aggregate, loadAggregate, runCommand } from './command-runner.ts';
+import { type BatchTarget, deliverBatch } from './delivery-batch.ts';
 import { AttemptFailed, type RetriedAttempt } from './delivery-retry.ts';
-import { type GroupedCommand, runGrouped } from './group-commit.ts';
 import { logger } from './logger.ts';
 import type { OutboundNotification } from './notifier.ts';
 import { policy } from './policy-config.ts';
@@ -62,9 +62,7 @@ export function deliverOnce<
 }
 
 /**
- * deliverOnce with the decision's context given (`now` is the time of the record), for streams
- * whose decisions need more than the relay policy. With `mayBeNew`, a stream without events yet
- * (a survey's response stream before the organisation answers) is recorded on as it is. With
+ * deliverOnce with the decision's context given (`now` is the time of the record). With
  * `recordAttempt`, a failed attempt the queue retries is recorded before it is thrown on; a
  * failure to record it is logged, and the queue retries the message all the same.
  */
@@ -80,13 +78,10 @@ export async function deliverOnceWith<
   send: (m: OutboundNotification) => Promise<Outcome>,
   record: (outcome: Outcome) => C,
   context: (now: string) => X,
-  {
-    mayBeNew = false,
-    recordAttempt,
-  }: { mayBeNew?: boolean; recordAttempt?: (retried: RetriedAttempt) => C } = {},
+  { recordAttempt }: { recordAttempt?: (retried: RetriedAttempt) => C } = {},
 ): Promise<void> {
   const loaded = await loadAggregate(store, aggregate, id);
-  if (loaded.state === null && !mayBeNew)
+  if (loaded.state === null)
     throw new Error(`no ${aggregate.streamType} ${id} for notification ${message.key}`);
   if (loaded.state?.deliveries?.some((d) => d.key === message.key)) return;
   const recordOn = (command: C) =>
@@ -114,77 +109,39 @@ export async function deliverOnceWith<
 /** True for a message to an advisory recipient (recorded on the recipient's stream). */
 export const isRecipientMessage = (m: OutboundNotification) => m.streamId.startsWith(RECIPIENT_STREAM_PREFIX);
 
+/** An advisory's recipient streams, where its messages to the recipient organisations are recorded. */
+const recipientTarget: BatchTarget<MaybeRecipient, RecipientEvent, RecipientCommand, RecipientContext> = {
+  aggregate: recipients,
+  streamOf: (message) => message.streamId.slice(RECIPIENT_STREAM_PREFIX.length),
+  delivered: (state, key) => state?.deliveries.some((d) => d.key === key) ?? false,
+  outcome: (message, outcome) => ({
+    type: 'RecordDelivery',
+    data: { ...about(message), to: message.to, outcome },
+  }),
+  attempt: (message, retried) => ({ type: 'RecordDeliveryAttempt', data: { ...about(message), ...retried } }),
+  contexts: () => async (_message, now) => ({ now, actor, policy, advisory: null }),
+};
+
+/** The recipient message a delivery fact is about. */
+function about(message: OutboundNotification) {
+  const [advisoryId = '', org = ''] = message.streamId.slice(RECIPIENT_STREAM_PREFIX.length).split('#');
+  return {
+    advisoryId,
+    org,
+    key: message.key,
+    purpose: message.purpose === 'reminder' ? ('reminder' as const) : ('advisory' as const),
+    contactId: message.contactId ?? 'unknown',
+    channel: message.channel,
+  };
+}
+
 /**
  * Delivers a queue batch of recipient messages: skips keys already recorded, sends the rest
  * at once, and records every outcome, and every failed attempt the queue retries, in as few
- * transactions as the store allows (group commit across the recipients' streams). Returns the
- * indexes that failed, for the queue to retry; a failed send is retried alone, a failed record
- * retries the batch's unrecorded ones.
+ * transactions as the store allows (group commit across the recipients' streams: deliverBatch).
+ * Returns the indexes that failed, for the queue to retry.
  */
-export async function deliverRecipientBatch(
+export const deliverRecipientBatch = (
   messages: readonly OutboundNotification[],
   send: (m: OutboundNotification) => Promise<Outcome>,
-): Promise<number[]> {
-  const now = new Date().toISOString();
-  const failed: number[] = [];
-  /** Commands to record; `retried`: a failed attempt's, whose message the queue retries whatever comes of it. */
-  const toRecord: {
-    index: number;
-    retried: boolean;
-    command: GroupedCommand<RecipientCommand, RecipientContext>;
-  }[] = [];
-  await Promise.all(
-    messages.map(async (message, index) => {
-      const id = message.streamId.slice(RECIPIENT_STREAM_PREFIX.length);
-      const [advisoryId = '', org = ''] = id.split('#');
-      const about = {
-        advisoryId,
-        org,
-        key: message.key,
-        purpose: message.purpose === 'reminder' ? ('reminder' as const) : ('advisory' as const),
-        contactId: message.contactId ?? 'unknown',
-        channel: message.channel,
-      };
-      let loaded: Loaded<MaybeRecipient> | undefined;
-      const record = (command: RecipientCommand, retried: boolean) =>
-        toRecord.push({
-          index,
-          retried,
-          command: {
-            id,
-            command,
-            ctx: { now, actor, policy, advisory: null },
-            ...(loaded ? { loaded } : {}),
-          },
-        });
-      try {
-        loaded = await loadAggregate(store, recipients, id);
-        if (loaded.state?.deliveries.some((d) => d.key === message.key)) return;
-        const outcome = await send(message);
-        record({ type: 'RecordDelivery', data: { ...about, to: message.to, outcome } }, false);
-      } catch (error) {
-        logger.warn('delivery failed; the queue will retry it', { key: message.key, error: error as Error });
-        failed.push(index);
-        if (error instanceof AttemptFailed)
-          record({ type: 'RecordDeliveryAttempt', data: { ...about, ...error.retried } }, true);
-      }
-    }),
-  );
-  if (toRecord.length === 0) return failed;
-  const delivered = toRecord.filter((r) => !r.retried).map((r) => r.index);
-  try {
-    const outcomes = await runGrouped(
-      store,
-      recipients,
-      toRecord.map((r) => r.command),
-    );
-    outcomes.forEach((outcome, i) => {
-      const r = toRecord[i];
-      if (!outcome.ok && r && !r.retried) failed.push(r.index);
-    });
-  } catch (error) {
-    logger.warn('recording deliveries failed; the queue will retry them', { error: error as Error });
-    failed.push(...delivered);
-  }
-  return failed;
-}
+): Promise<number[]> => deliverBatch(recipientTarget, messages, send);

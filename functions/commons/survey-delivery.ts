@@ -1,8 +1,15 @@
 import { systemActor } from '../../events/actor.ts';
 import { NotFoundError } from '../../events/errors.ts';
-import type { SurveyPurpose } from '../../events/survey/survey.ts';
-import { deliverOnceWith } from './advisory-delivery.ts';
+import type {
+  MaybeResponse,
+  ResponseCommand,
+  ResponseContext,
+  ResponseEvent,
+  SurveyPurpose,
+  SurveyState,
+} from '../../events/survey/survey.ts';
 import { loadAggregate } from './command-runner.ts';
+import { type BatchTarget, deliverBatch } from './delivery-batch.ts';
 import type { OutboundNotification } from './notifier.ts';
 import type { Outcome } from './senders.ts';
 import { store } from './store.ts';
@@ -15,37 +22,59 @@ const PREFIX = 'survey-response#';
 /** True for a message about a survey (recorded on the recipient organisation's response stream). */
 export const isSurveyMessage = (m: Pick<OutboundNotification, 'streamId'>) => m.streamId.startsWith(PREFIX);
 
+/** The message a delivery fact is about, as the response stream records it. */
+const about = (message: OutboundNotification) => ({
+  org: message.org ?? '',
+  key: message.key,
+  purpose: message.purpose as SurveyPurpose,
+  contactId: message.contactId ?? 'unknown',
+  channel: message.channel,
+});
+
 /**
- * Delivers one survey message (invitation or reminder) and records it on the organisation's
- * response stream, as an advisory recipient's deliveries are: a key already recorded is not sent
- * again (a redelivered queue message).
+ * A survey's response streams, one per recipient organisation (a stream that may have no events
+ * yet): each outcome (`SurveyDelivered` / `SurveyDeliveryFailed`) and each failed attempt the queue
+ * retries (`SurveyDeliveryAttemptFailed`) is recorded there. The decision reads the survey, once per
+ * survey in a batch.
  */
-export async function deliverSurveyMessage(
-  message: OutboundNotification,
+const responseTarget: BatchTarget<MaybeResponse, ResponseEvent, ResponseCommand, ResponseContext> = {
+  aggregate: responses,
+  streamOf: (message) => message.streamId.slice(PREFIX.length),
+  delivered: (state, key) => state?.deliveries?.some((d) => d.key === key) ?? false,
+  outcome: (message, outcome) => ({
+    type: 'RecordSurveyDelivery',
+    data: { ...about(message), to: message.to, outcome },
+  }),
+  attempt: (message, retried) => ({
+    type: 'RecordSurveyDeliveryAttempt',
+    data: { ...about(message), ...retried },
+  }),
+  contexts: () => {
+    const read = new Map<string, Promise<SurveyState>>();
+    return async (message, now) => {
+      const id = message.streamId.slice(PREFIX.length);
+      const surveyId = id.slice(0, id.indexOf('#'));
+      let survey = read.get(surveyId);
+      if (!survey) {
+        survey = loadAggregate(store, surveys, surveyId).then(({ state }) => {
+          if (state === null)
+            throw new NotFoundError(`no survey ${surveyId} for notification ${message.key}`);
+          return state;
+        });
+        read.set(surveyId, survey);
+      }
+      return { now, actor, survey: await survey };
+    };
+  },
+};
+
+/**
+ * Delivers a queue batch of survey messages (invitations and reminders) and records them on the
+ * organisations' response streams, as an advisory's recipient messages are (deliverBatch: a key
+ * already recorded is not sent again; outcomes and failed attempts recorded by group commit).
+ * Returns the indexes that failed, for the queue to retry.
+ */
+export const deliverSurveyBatch = (
+  messages: readonly OutboundNotification[],
   send: (m: OutboundNotification) => Promise<Outcome>,
-): Promise<void> {
-  const id = message.streamId.slice(PREFIX.length);
-  const surveyId = id.slice(0, id.indexOf('#'));
-  const { state: survey } = await loadAggregate(store, surveys, surveyId);
-  if (survey === null) throw new NotFoundError(`no survey ${surveyId} for notification ${message.key}`);
-  await deliverOnceWith(
-    responses,
-    id,
-    message,
-    send,
-    (outcome) => ({
-      type: 'RecordSurveyDelivery' as const,
-      data: {
-        org: message.org ?? '',
-        key: message.key,
-        purpose: message.purpose as SurveyPurpose,
-        contactId: message.contactId ?? 'unknown',
-        channel: message.channel,
-        to: message.to,
-        outcome,
-      },
-    }),
-    (now) => ({ now, actor, survey }),
-    { mayBeNew: true },
-  );
-}
+): Promise<number[]> => deliverBatch(responseTarget, messages, send);
