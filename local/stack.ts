@@ -224,16 +224,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Its failure is awaited below; until then it must not count as unhandled.
     dynamoStarting.catch(() => {});
     const dynamoEndpoint = options.dynamo?.endpoint ?? `http://127.0.0.1:${dynamoOptions.port}`;
-    let dynamo: DynamoLocal;
-    // A closure over the variable: the fault hook may have replaced the JVM since.
+    // Assigned once the JVM answers (below); the fault hook may replace it later.
+    let dynamo = undefined as unknown as DynamoLocal;
     stoppers.push(async () => {
-      if (
-        await dynamoStarting.then(
-          () => true,
-          () => false,
-        )
-      )
-        await dynamo.stop();
+      const started = await dynamoStarting.catch(() => undefined);
+      // The JVM running now, or the one that started while a later step of the start failed.
+      if (started) await (dynamo ?? started).stop();
     });
     const credentials = { accessKeyId: options.dynamo?.accessKeyId ?? 'local', secretAccessKey: 'local' };
 
