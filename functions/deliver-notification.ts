@@ -124,17 +124,20 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   };
   await Promise.all([
     ...groups.map(batch),
-    ...event.Records.filter((record) => !grouped.has(record)).map(async (record) => {
-      try {
-        await deliver(parse(record.body), senderFor(record));
-      } catch (error) {
-        logger.warn('delivery failed; the queue will retry it', {
-          messageId: record.messageId,
-          error: error as Error,
-        });
-        failures.push({ itemIdentifier: record.messageId });
-      }
-    }),
+    ...parsed
+      .filter(({ record }) => !grouped.has(record))
+      .map(async ({ record, message }) => {
+        try {
+          // A body that did not parse is parsed again here, for its error.
+          await deliver(message ?? parse(record.body), senderFor(record));
+        } catch (error) {
+          logger.warn('delivery failed; the queue will retry it', {
+            messageId: record.messageId,
+            error: error as Error,
+          });
+          failures.push({ itemIdentifier: record.messageId });
+        }
+      }),
   ]);
   // Each failed message comes back after its backoff (30 s, 1, 2, 4 min), not the queue's fixed timeout.
   const failedIds = new Set(failures.map((f) => f.itemIdentifier));

@@ -42,9 +42,10 @@ export function deliverAdvisoryMessage(
  * records is not sent again (a redelivered queue message). The stream is read once; the
  * record is appended on what was read (a change meanwhile costs a reload and a retry).
  * A transient failure the queue retries ({@link AttemptFailed}) is recorded with `recordAttempt`
- * and thrown on, for the queue to retry the message after its backoff.
+ * and thrown on, for the queue to retry the message after its backoff; a failure to record it is
+ * logged, and the queue retries the message all the same.
  */
-export function deliverOnce<
+export async function deliverOnce<
   S extends { readonly deliveries: readonly { readonly key: string }[] } | null,
   E extends { type: string; data: unknown },
   C,
@@ -56,39 +57,19 @@ export function deliverOnce<
   record: (outcome: Outcome) => C,
   recordAttempt?: (retried: RetriedAttempt) => C,
 ): Promise<void> {
-  return deliverOnceWith(aggregate, id, message, send, record, (now) => ({ now, actor, policy }), {
-    ...(recordAttempt ? { recordAttempt } : {}),
-  });
-}
-
-/**
- * deliverOnce with the decision's context given (`now` is the time of the record). With
- * `recordAttempt`, a failed attempt the queue retries is recorded before it is thrown on; a
- * failure to record it is logged, and the queue retries the message all the same.
- */
-export async function deliverOnceWith<
-  S extends { readonly deliveries?: readonly { readonly key: string }[] | undefined } | null,
-  E extends { type: string; data: unknown },
-  C,
-  X extends { now: string; actor: Actor },
->(
-  aggregate: Aggregate<S, E, C, X>,
-  id: string,
-  message: OutboundNotification,
-  send: (m: OutboundNotification) => Promise<Outcome>,
-  record: (outcome: Outcome) => C,
-  context: (now: string) => X,
-  { recordAttempt }: { recordAttempt?: (retried: RetriedAttempt) => C } = {},
-): Promise<void> {
   const loaded = await loadAggregate(store, aggregate, id);
   if (loaded.state === null)
     throw new Error(`no ${aggregate.streamType} ${id} for notification ${message.key}`);
-  if (loaded.state?.deliveries?.some((d) => d.key === message.key)) return;
+  if (loaded.state.deliveries.some((d) => d.key === message.key)) return;
   const recordOn = (command: C) =>
-    runCommand(store, aggregate, id, command, context(new Date().toISOString()), {
-      retryOnConflict: true,
-      loaded,
-    });
+    runCommand(
+      store,
+      aggregate,
+      id,
+      command,
+      { now: new Date().toISOString(), actor, policy },
+      { retryOnConflict: true, loaded },
+    );
   let outcome: Outcome;
   try {
     outcome = await send(message);
