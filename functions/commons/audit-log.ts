@@ -119,15 +119,19 @@ async function eventsOfTimeItems(
   return events;
 }
 
-async function queryShard(
+/**
+ * A shard's entries of the byTime index from just after `after` to the end of `to`'s millisecond, in
+ * index order, page by page (`pageSize` a Query): index items only (a time entry, or an event item of an
+ * earlier release), resolved to events by the caller for the ones it keeps.
+ */
+async function* shardEntries(
   client: DynamoDBClient,
   table: string,
   shard: number,
   after: string,
   to: string,
-  limit: number,
-): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
+  pageSize: number,
+): AsyncGenerator<Item> {
   let startKey: Item | undefined;
   do {
     const page = await client.send(
@@ -141,22 +145,55 @@ async function queryShard(
           ':after': S(after),
           ':to': S(`${to}~`),
         },
-        Limit: limit,
+        Limit: pageSize,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const e of await eventsOfTimeItems(client, table, page.Items ?? [])) {
-      if (eventSortKey(e) > after) events.push(e);
-    }
+    for (const item of page.Items ?? []) if ((item.tSk?.S ?? '') > after) yield item;
     startKey = page.LastEvaluatedKey;
-  } while (startKey && events.length < limit);
-  return events.slice(0, limit);
+  } while (startKey);
+}
+
+/**
+ * The byTime entries of every shard from just after `after` to `to`, merged into the global recorded
+ * order (by `tSk`, which is the event's {@link eventSortKey}), each shard read page by page as the merge
+ * reaches it: every entry is read once, and at most `limit` of them are taken.
+ */
+async function* mergedEntries(
+  client: DynamoDBClient,
+  table: string,
+  after: string,
+  to: string,
+  limit: number,
+  pageSize = Math.min(limit, 1000),
+): AsyncGenerator<Item> {
+  const shards = Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
+    shardEntries(client, table, shard, after, to, pageSize),
+  );
+  const heads = await Promise.all(shards.map((it) => it.next()));
+  const key = (r: IteratorResult<Item> | undefined) => (r && !r.done ? (r.value.tSk?.S ?? '') : null);
+  try {
+    for (let taken = 0; taken < limit; taken++) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const k = key(heads[i]);
+        if (k !== null && (best < 0 || k < (key(heads[best]) ?? ''))) best = i;
+      }
+      const head = heads[best];
+      if (!head || head.done) return;
+      yield head.value;
+      heads[best] = await (shards[best] as AsyncGenerator<Item>).next();
+    }
+  } finally {
+    await Promise.all(shards.map((it) => it.return(undefined)));
+  }
 }
 
 /**
  * One page of the events recorded from `from` to `to` (inclusive), in recorded order across
- * all streams. The cursor is the last event's time-index sort key, so a page is a fresh
- * range query per shard from there: no state is kept between pages.
+ * all streams. The cursor is the last index entry's sort key (the last event's, unless its event
+ * is missing), so a page is a fresh range query per shard from there: no state is kept between
+ * pages. Each shard reads at most `limit` entries, and only the page's events are fetched.
  */
 export async function readPeriodPage(
   client: DynamoDBClient,
@@ -164,32 +201,38 @@ export async function readPeriodPage(
   query: { from: string; to: string; limit: number; cursor?: string | null },
 ): Promise<{ items: StoredEvent[]; cursor: string | null }> {
   const after = query.cursor && query.cursor > query.from ? query.cursor : query.from;
-  const shards = await Promise.all(
-    Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
-      queryShard(client, table, shard, after, query.to, query.limit),
-    ),
-  );
-  // Each shard is sorted; the page is the `limit` smallest keys across them.
-  const merged = shards.flat().map((e) => ({ e, key: eventSortKey(e) }));
-  merged.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const items = merged.slice(0, query.limit).map((m) => m.e);
-  const last = items[items.length - 1];
-  return { items, cursor: items.length >= query.limit && last ? eventSortKey(last) : null };
+  const entries: Item[] = [];
+  for await (const item of mergedEntries(client, table, after, query.to, query.limit)) entries.push(item);
+  const items: StoredEvent[] = [];
+  for (let i = 0; i < entries.length; i += BATCH_GET_KEYS)
+    items.push(...(await eventsOfTimeItems(client, table, entries.slice(i, i + BATCH_GET_KEYS))));
+  const last = entries[entries.length - 1]?.tSk?.S;
+  return { items, cursor: entries.length >= query.limit && last ? last : null };
 }
 
-/** Every event recorded from `from` to `to`, in recorded order across streams, page after page. */
+/**
+ * Every event recorded from `from` to `to`, in recorded order across streams: one merge over the
+ * shards from start to end (each index entry read once; a period of n events costs n index entries
+ * and n/100 BatchGetItem calls, not a fresh query of every shard per page). `pageSize`: index entries
+ * a Query (1,000; less only to test the paging).
+ */
 export async function* periodEvents(
   client: DynamoDBClient,
   table: string,
   from: string,
   to: string,
+  options: { pageSize?: number } = {},
 ): AsyncIterable<StoredEvent> {
-  let cursor: string | null = null;
-  do {
-    const page = await readPeriodPage(client, table, { from, to, limit: 1000, cursor });
-    yield* page.items;
-    cursor = page.cursor;
-  } while (cursor);
+  let batch: Item[] = [];
+  const entries = mergedEntries(client, table, from, to, Number.POSITIVE_INFINITY, options.pageSize);
+  for await (const item of entries) {
+    batch.push(item);
+    if (batch.length === BATCH_GET_KEYS) {
+      yield* await eventsOfTimeItems(client, table, batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield* await eventsOfTimeItems(client, table, batch);
 }
 
 /** A stream's events, page by page, straight from the table (the event reader's own Query). */
