@@ -13,11 +13,13 @@ import { localArchive, localSigner } from '../functions/commons/audit-checkpoint
 import { periodEvents, readPeriodPage, streamEvents } from '../functions/commons/audit-log.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
 import { runCommand } from '../functions/commons/command-runner.ts';
+import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
 import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
+import { projectHeads as projectStreamBatch } from '../functions/commons/head-projection.ts';
 import { incidents } from '../functions/commons/incidents.ts';
 import { timeEntryItem } from '../functions/commons/time-index.ts';
-import { freshTable, projectHeads, testDynamoClient } from './support/dynamo.ts';
+import { freshTable, projectHeads, streamBatch, testDynamoClient } from './support/dynamo.ts';
 import {
   ASAHI_MEMBER,
   at,
@@ -193,6 +195,61 @@ describe('the hash chain on DynamoDB Local', () => {
         }),
       );
     }
+  });
+
+  it('projects the streams of a batch side by side and reports the first that failed in the batch order', async () => {
+    const table = await freshTable('proj');
+    const store = new DynamoDbEventStore(client, table);
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    for (const id of ids)
+      await runCommand(
+        store,
+        incidents,
+        id,
+        { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+        { now: DAY1, actor: ASAHI_MEMBER, policy: POLICY },
+      );
+    await runCommand(
+      store,
+      incidents,
+      ids[0] ?? '',
+      { type: 'DecideRelay', data: { decision: 'approve' } },
+      { now: at(DAY1, HOURS), actor: SECRETARIAT, policy: POLICY },
+    );
+    const streamIds = ids.map((id) => incidents.streamId(id));
+    const batch = await streamBatch(client, table, streamIds);
+    // The time entries of the third and the fifth stream cannot be written.
+    const refused = new Set([streamIds[2], streamIds[4]].map((s) => `time#${s}`));
+    const failing = {
+      send: (command: { input?: { Item?: { pk?: { S?: string } } } }) =>
+        command instanceof PutItemCommand && refused.has(command.input.Item?.pk?.S ?? '')
+          ? Promise.reject(new Error('injected'))
+          : client.send(command as never),
+    } as unknown as typeof client;
+    const reader = new DynamoDbEventReader(client, table);
+    const result = await projectStreamBatch(failing, table, reader, batch);
+    // The third stream's record: the first stream has two events (records 1 and 2), so it is record 4.
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '4' }]);
+    // Time entries written, per stream: every other stream is projected, those after the failed one too
+    // (the retry does them again, which changes nothing).
+    const entries = () =>
+      Promise.all(
+        streamIds.map(async (s) => {
+          const { Items = [] } = await client.send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': { S: `time#${s}` } },
+            }),
+          );
+          return Items.length;
+        }),
+      );
+    expect(await entries()).toEqual([2, 1, 0, 1, 0, 1]);
+    const again = await projectStreamBatch(client, table, reader, batch);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await entries()).toEqual([2, 1, 1, 1, 1, 1]);
+    expect((await reader.loadHead(streamIds[0] ?? ''))?.version).toBe(2);
   });
 
   it('replays a stream as it was at a moment', async () => {

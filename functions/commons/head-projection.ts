@@ -9,10 +9,14 @@ import { type HeadProjector, headProjectors, streamTypeOf } from './audit-aggreg
 import type { EventReader } from './event-store.ts';
 import { headPutInput } from './head-item.ts';
 import { logger } from './logger.ts';
+import { forEachLimit } from './parallel.ts';
 import { type TimedEvent, timedEventOf, writeTimeEntries } from './time-index.ts';
 
 /** Rounds of read-fold-write per stream before giving up on a contended head (the batch is retried). */
 const MAX_ROUNDS = 8;
+
+/** Streams of one batch projected at the same time. */
+const PROJECTION_PARALLEL = 16;
 
 /**
  * Brings a stream's head up to (at least) `version`: reads the head, folds the events after it
@@ -84,9 +88,10 @@ export async function projectHead(
 /**
  * The heads of a batch of the table's stream: each stream's events get their entries in the audit
  * time index (time-index.ts: one PutItem each), and its head is brought up to its newest event in
- * the batch (one head read, one Query of the events after it, one conditional PutItem), streams in
- * the order they first appear. The first stream that fails is reported at its first record, so the
- * event source retries from there: every stream seen before it is done, and doing one again is harmless.
+ * the batch (one head read, one Query of the events after it, one conditional PutItem), up to
+ * PROJECTION_PARALLEL streams at once. The first stream (in the batch's order) that fails is reported at
+ * its first record, so the event source retries from there: every stream before it is done, and doing
+ * one again is harmless.
  */
 export async function projectHeads(
   client: DynamoDBClient,
@@ -108,22 +113,32 @@ export async function projectHeads(
       timed: timed ? [...(seen?.timed ?? []), timed] : (seen?.timed ?? []),
     });
   }
-  for (const [streamId, { version, sequenceNumber, timed }] of newest) {
+  // Streams are independent: up to PROJECTION_PARALLEL of them at once (one after the other, a batch of a
+  // hundred streams waited on four round trips each in turn). The first failing stream in the batch's order
+  // is the one reported; every stream after it is projected again on the retry, which changes nothing.
+  const streams = [...newest];
+  const failures: unknown[] = [];
+  await forEachLimit(streams, PROJECTION_PARALLEL, async ([streamId, { version, timed }], i) => {
     const projector = headProjectors[streamTypeOf(streamId)];
     try {
-      // Every stream's events are in the time index, whether or not it has a head to project.
       await writeTimeEntries(client, tableName, timed);
-      if (!projector) continue;
+      if (!projector) return;
       const projected = await projectHead(client, tableName, reader, projector, streamId, version);
       if ('state' in projected) states.set(streamId, projected.state);
     } catch (error) {
-      logger.error('head projection failed; the batch resumes from this stream', {
-        streamId,
-        version,
-        error: error as Error,
-      });
-      return { batchItemFailures: [{ itemIdentifier: sequenceNumber }], states };
+      failures[i] = error;
     }
+  });
+  const first = failures.findIndex((f) => f !== undefined);
+  const failed = streams[first];
+  if (failed) {
+    const [streamId, { version, sequenceNumber }] = failed;
+    logger.error('head projection failed; the batch resumes from this stream', {
+      streamId,
+      version,
+      error: failures[first] as Error,
+    });
+    return { batchItemFailures: [{ itemIdentifier: sequenceNumber }], states };
   }
   return { batchItemFailures: [], states };
 }

@@ -17,6 +17,7 @@ import { ComplianceReport } from '../commons/audit-compliance.ts';
 import type { Folding } from '../commons/command-runner.ts';
 import type { StoredEvent } from '../commons/event-store.ts';
 import { incidents } from '../commons/incidents.ts';
+import { forEachLimit } from '../commons/parallel.ts';
 import { sectors } from '../commons/sectors.ts';
 import {
   type AnnualReport,
@@ -51,14 +52,6 @@ async function fold<S>(
     state = aggregate.evolve(state, aggregate.upcast(e));
   }
   return { state, events };
-}
-
-async function inParallel<T>(items: readonly T[], fn: (t: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  const worker = async () => {
-    for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
-  };
-  await Promise.all(Array.from({ length: Math.min(READERS, queue.length) }, worker));
 }
 
 /**
@@ -121,7 +114,7 @@ export async function annualReportAt(
   const compliance = new ComplianceReport(period.from, until, moment);
   const incidentStates: IncidentState[] = [];
   const advisoryStates: AdvisoryState[] = [];
-  await inParallel(ids, async (streamId) => {
+  await forEachLimit(ids, READERS, async (streamId) => {
     const version = at.get(streamId) ?? 0;
     if (streamTypeOf(streamId) === 'incident') {
       const { state, events } = await fold(
@@ -146,7 +139,7 @@ export async function annualReportAt(
   });
 
   const advisoryReports: { state: AdvisoryState; report: ReturnType<typeof transmissionReport> }[] = [];
-  await inParallel(advisoryStates, async (state) => {
+  await forEachLimit(advisoryStates, READERS, async (state) => {
     const prefix = `${RECIPIENT_STREAM_PREFIX}${state.id}#`;
     const rs: RecipientState[] = [];
     for (const [streamId, version] of at) {
@@ -165,7 +158,7 @@ export async function annualReportAt(
 
   const activityStates: ActivityState[] = [];
   const activityStreams = [...at].filter(([id]) => streamTypeOf(id) === 'activity').sort();
-  await inParallel(activityStreams, async ([streamId, version]) => {
+  await forEachLimit(activityStreams, READERS, async ([streamId, version]) => {
     const { state } = await fold(
       sources,
       activities as unknown as Folding<ActivityState | null, never>,

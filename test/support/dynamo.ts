@@ -48,6 +48,18 @@ export async function freshTable(prefix = 'events'): Promise<string> {
  */
 export async function projectHeads(client: DynamoDBClient, table: string, streamIds: readonly string[]) {
   const reader = new DynamoDbEventReader(client, table);
+  const batch = await streamBatch(client, table, streamIds);
+  const { batchItemFailures } = await projectStreamBatch(client, table, reader, batch);
+  if (batchItemFailures.length > 0)
+    throw new Error(`projection failed at record ${batchItemFailures[0]?.itemIdentifier}`);
+}
+
+/** Every event of these streams as one batch of the table's stream, sequence numbers 1, 2, … in order. */
+export async function streamBatch(
+  client: DynamoDBClient,
+  table: string,
+  streamIds: readonly string[],
+): Promise<DynamoDBStreamEvent> {
   const records: DynamoDBStreamEvent['Records'] = [];
   for (const streamId of streamIds) {
     if (!headProjectors[streamTypeOf(streamId)]) throw new Error(`no head projector for ${streamId}`);
@@ -66,7 +78,5 @@ export async function projectHeads(client: DynamoDBClient, table: string, stream
       });
     }
   }
-  const { batchItemFailures } = await projectStreamBatch(client, table, reader, { Records: records });
-  if (batchItemFailures.length > 0)
-    throw new Error(`projection failed at record ${batchItemFailures[0]?.itemIdentifier}`);
+  return { Records: records };
 }
