@@ -3,56 +3,62 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Directory } from '../functions/commons/directory.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
-import { startLocalStack } from '../local/stack.ts';
+import { type LocalStack, startLocalStack } from '../local/stack.ts';
 
 /** How many member organisations the advisory goes to, each with two contacts. */
 const ORGS = 2_000;
 /** Concurrent acknowledgement clicks: everyone at once, as far as one client process can. */
 const CLICK_CONCURRENCY = 64;
-const GOAL_MS = 30_000;
+/** Issue 11's goal for both measures (the relay issue's was 30 s). */
+const GOAL_MS = 8_000;
 
-/** The demo chain (secretariat, ministry, NISC) and ORGS generated members, two contacts each, two channels each. */
-function benchDirectory(): Directory {
+/**
+ * The demo chain (secretariat, ministry, NISC) and `orgs` generated members of chemical, `contacts` (1 or 2)
+ * each, two channels each.
+ */
+export function benchDirectory(orgs = ORGS, contacts: 1 | 2 = 2): Directory {
   const chain = Object.fromEntries(
     Object.entries(seedDirectory().organizations).filter(([, org]) => org.kind !== 'member'),
   );
   const members: Record<string, Directory['organizations'][string]> = {};
-  for (let i = 0; i < ORGS; i++) {
+  for (let i = 0; i < orgs; i++) {
     const org = `bench-${String(i).padStart(4, '0')}`;
     const phone = (n: number) => `+8190${String(i * 2 + n).padStart(8, '0')}`;
     members[org] = {
       kind: 'member',
       name: { ja: `ベンチ会員 ${i}`, en: `Bench member ${i}` },
-      contacts: [
-        // One contact primarily by e-mail, the other by SMS: both channels carry the fan-out.
-        {
-          id: `${org}-a`,
-          name: 'CSIRT A',
-          email: `a@${org}.bench.example`,
-          phone: phone(0),
-          lang: 'ja',
-          escalation: false,
-          primary: 'email',
-          secondary: 'sms',
-        },
-        {
-          id: `${org}-b`,
-          name: 'CSIRT B',
-          email: `b@${org}.bench.example`,
-          phone: phone(1),
-          lang: 'en',
-          escalation: false,
-          primary: 'sms',
-          secondary: 'email',
-        },
-      ],
+      contacts: (
+        [
+          // One contact primarily by e-mail, the other by SMS: both channels carry the fan-out.
+          {
+            id: `${org}-a`,
+            name: 'CSIRT A',
+            email: `a@${org}.bench.example`,
+            phone: phone(0),
+            lang: 'ja',
+            escalation: false,
+            primary: 'email',
+            secondary: 'sms',
+          },
+          {
+            id: `${org}-b`,
+            name: 'CSIRT B',
+            email: `b@${org}.bench.example`,
+            phone: phone(1),
+            lang: 'en',
+            escalation: false,
+            primary: 'sms',
+            secondary: 'email',
+          },
+        ] as const
+      ).slice(0, contacts),
     };
   }
   return { organizations: { ...chain, ...members } };
 }
 
 /** Resident set size (kB) of this process's children (DynamoDB Local's JVM), peak so far. */
-function childrenPeakRssKb(): number {
+export function childrenPeakRssKb(): number {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
@@ -66,6 +72,31 @@ function childrenPeakRssKb(): number {
     }
   }
   return total;
+}
+
+/** The links of the messages the catchers hold (e-mail bodies and SMS texts): one per acknowledgement asked. */
+export function ackLinks(stack: LocalStack): string[] {
+  return [
+    ...stack.mail.messages().map((m) => /\/ack\/([\w.-]+)/.exec(m.text)?.[1]),
+    ...stack.sms.messages().map((s) => /\/ack\/([\w.-]+)/.exec(s.text)?.[1]),
+  ].filter((t): t is string => t !== undefined);
+}
+
+/** Clicks every link, CLICK_CONCURRENCY at once, each read to its end; returns how many were not 200. */
+export async function clickAll(url: string, links: readonly string[]): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: CLICK_CONCURRENCY }, async () => {
+      while (next < links.length) {
+        const link = links[next++];
+        const r = await fetch(`${url}/ack/${link}`, { method: 'POST' });
+        if (r.status !== 200) failed++;
+        await r.arrayBuffer();
+      }
+    }),
+  );
+  return failed;
 }
 
 /**
@@ -90,6 +121,9 @@ export async function runAdvisoryFanout(): Promise<string> {
     rateLimits: 'off',
   });
   try {
+    // The start appends the directory's 2,000 organisations; the stream projection works through them after
+    // the start returns. The advisory is issued on an idle stack: the start's backlog is not its own.
+    await stack.settle();
     const { store } = await import('../functions/commons/store.ts');
     const { loadRecipients } = await import('../functions/commons/advisories.ts');
     const token = (
@@ -131,29 +165,24 @@ export async function runAdvisoryFanout(): Promise<string> {
     const deliveryMs = Date.now() - issuedAt;
 
     // The links as sent: e-mail bodies and SMS texts.
-    const links = [
-      ...stack.mail.messages().map((m) => /\/ack\/([\w.-]+)/.exec(m.text)?.[1]),
-      ...stack.sms.messages().map((s) => /\/ack\/([\w.-]+)/.exec(s.text)?.[1]),
-    ].filter((t): t is string => t !== undefined);
+    const links = ackLinks(stack);
     if (links.length !== expected) throw new Error(`found ${links.length} links, expected ${expected}`);
     const clickedAt = Date.now();
-    let next = 0;
-    let failed = 0;
-    await Promise.all(
-      Array.from({ length: CLICK_CONCURRENCY }, async () => {
-        while (next < links.length) {
-          const link = links[next++];
-          const r = await fetch(`${stack.url}/ack/${link}`, { method: 'POST' });
-          if (r.status !== 200) failed++;
-          await r.arrayBuffer();
-        }
-      }),
-    );
+    const failed = await clickAll(stack.url, links);
     // Each click answers after its append: once all have answered, every acknowledgement is recorded.
     const ackMs = Date.now() - clickedAt;
-    const acknowledged = await count('acknowledgements');
-    if (acknowledged !== expected)
-      throw new Error(`${acknowledged} of ${expected} acknowledgements recorded`);
+    // The recipients' heads, which the count reads, are written by the stream projection after the append
+    // (off the command path): counted every 2 s until they show every acknowledgement.
+    for (
+      let acknowledged = await count('acknowledgements');
+      acknowledged < expected;
+      acknowledged = await count('acknowledgements')
+    ) {
+      if (Date.now() - clickedAt > 600_000)
+        throw new Error(`${acknowledged} of ${expected} acknowledgements counted 10 min after the clicks`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const countedMs = Date.now() - clickedAt;
     await stack.settle();
     const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
     const verdict = (ms: number) => (ms < GOAL_MS ? 'within' : 'over');
@@ -162,12 +191,14 @@ export async function runAdvisoryFanout(): Promise<string> {
       '',
       `One advisory from the secretariat to ${ORGS.toLocaleString('en')} member organisations × 2 contacts`,
       `(${expected.toLocaleString('en')} messages: half by e-mail, half by SMS, each with its own signed link) on the`,
-      'local stack (DynamoDB Local, fauxqs, SMTP and SMS catchers, eight delivery pollers).',
+      'local stack (DynamoDB Local, fauxqs, SMTP and SMS catchers, eight delivery pollers), issued once the stack',
+      "is idle after its start (the directory's seeding done).",
       '',
       '| measure | result | goal |',
       '| --- | --- | --- |',
-      `| issue → every delivery recorded (${expected} events on ${ORGS} recipient streams) | ${(deliveryMs / 1000).toFixed(1)} s (${verdict(deliveryMs)}) | < 30 s |`,
-      `| all ${expected} links clicked at once (${CLICK_CONCURRENCY} concurrent) → every acknowledgement recorded | ${(ackMs / 1000).toFixed(1)} s (${verdict(ackMs)}) | < 30 s |`,
+      `| issue → every delivery recorded (${expected} events on ${ORGS} recipient streams) | ${(deliveryMs / 1000).toFixed(1)} s (${verdict(deliveryMs)}) | < ${GOAL_MS / 1000} s |`,
+      `| all ${expected} links clicked at once (${CLICK_CONCURRENCY} concurrent) → every acknowledgement recorded (the last click answered, after its append) | ${(ackMs / 1000).toFixed(1)} s (${verdict(ackMs)}) | < ${GOAL_MS / 1000} s |`,
+      `| clicks → every acknowledgement counted in the recipients' heads (the stream projection's) | ${(countedMs / 1000).toFixed(1)} s | |`,
       `| clicks refused | ${failed} | 0 |`,
       `| peak RSS, Node (stack + handlers + bench client) | ${mb(peakRss)} | |`,
       `| peak RSS, DynamoDB Local (JVM) | ${mb(peakChildren)} | |`,

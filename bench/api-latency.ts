@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fmt, pool, progress, quantile, REPO_ROOT, table } from './util.ts';
+import { type Call, call, fmt, pool, progress, quantile, REPO_ROOT, table, token } from './util.ts';
 
 /** Incidents driven through the whole relay, one request per incident per phase. */
 const INCIDENTS = 300;
@@ -115,47 +115,6 @@ interface PhaseResult {
   /** Whether the stack went idle after the phase (null: it cannot tell), and how long that took. */
   settled: boolean | null;
   settleSeconds: number;
-}
-
-interface Call {
-  method: 'GET' | 'POST';
-  path: string;
-  token: string;
-  body?: unknown;
-}
-
-async function call(url: string, c: Call): Promise<{ status: number; body: unknown; ms: number }> {
-  const t0 = performance.now();
-  const response = await fetch(`${url}${c.path}`, {
-    method: c.method,
-    headers: {
-      authorization: `Bearer ${c.token}`,
-      ...(c.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
-  });
-  const text = await response.text();
-  const ms = performance.now() - t0;
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  return { status: response.status, body, ms };
-}
-
-async function token(url: string, role: string, org?: string): Promise<string> {
-  const response = await fetch(`${url}/local/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ role, ...(org ? { org } : {}) }),
-  });
-  const body = (await response.json()) as { token?: unknown };
-  if (response.status !== 200 || typeof body.token !== 'string') {
-    throw new Error(`POST /local/token for ${role} answered ${response.status} ${JSON.stringify(body)}`);
-  }
-  return body.token;
 }
 
 function reportBody(n: number) {

@@ -1,17 +1,20 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runAdvisoryFanout } from './advisory-fanout.ts';
+import { annualReportSection } from './annual-report.ts';
 import { apiLatencySection } from './api-latency.ts';
 import { runAuditBench } from './audit.ts';
 import { bundlesSection } from './bundles.ts';
 import { runConsoleSize } from './console-size.ts';
 import { eventStoreCapacitySection, eventStoreSection } from './event-store.ts';
 import { localStartSection } from './local-start.ts';
+import { sectorsFanoutSection } from './sectors-fanout.ts';
 import { soakSectionOf } from './soak.ts';
+import { surveyResultsSection } from './survey-results.ts';
 import { loadNow, machineHeader, progress } from './util.ts';
 
 // npm run bench: every section, then bench/RESULTS.md. `npm run bench -- <id>...` runs only the named
-// sections (event-store, bundles, api, advisory, audit, console, local-start; and event-store-capacity, which
-// only runs when named) and prints the markdown to stdout instead of writing RESULTS.md.
+// sections (event-store, bundles, api, advisory, audit, console, local-start, survey, annual-report, sectors; and
+// event-store-capacity, which only runs when named) and prints the markdown to stdout instead of writing RESULTS.md.
 // A crashed section is written up as such and makes the exit code 1; a missed goal does not.
 
 const sections = [
@@ -40,6 +43,22 @@ const sections = [
     id: 'local-start',
     title: '7. Local start: a data folder of closed incidents vs an empty one',
     run: localStartSection,
+  },
+  // 8 is the soak's (npm run soak), kept in its place when this runner rewrites RESULTS.md.
+  {
+    id: 'survey',
+    title: '9. Survey results: 60 questions answered by 2,000 organisations',
+    run: surveyResultsSection,
+  },
+  {
+    id: 'annual-report',
+    title: '10. Annual report: a fiscal year of 10,000 events, HTML and PDF',
+    run: annualReportSection,
+  },
+  {
+    id: 'sectors',
+    title: "11. Every sector: one drill advisory from NISC to the seed map's 18 CEPTOARs",
+    run: sectorsFanoutSection,
   },
 ] as const;
 
@@ -77,6 +96,13 @@ for (const section of sections) {
 }
 parts.push('', `_Total run time: ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s._`, '');
 
+const file = new URL('./RESULTS.md', import.meta.url);
+// The soak (npm run soak) writes its own section 8 at its own time: a full run keeps it, in its place.
+const soak = only.length === 0 && existsSync(file) ? soakSectionOf(readFileSync(file, 'utf8')) : null;
+if (soak) {
+  const after = parts.findIndex((p) => /^## (9|1\d)\. /.test(p));
+  parts.splice(after < 0 ? parts.length - 2 : after, 0, soak, '');
+}
 const markdown = [
   '# Benchmark results',
   '',
@@ -88,10 +114,7 @@ const markdown = [
 if (only.length > 0) {
   process.stdout.write(markdown);
 } else {
-  // The soak (npm run soak) writes its own section at its own time: keep it.
-  const file = new URL('./RESULTS.md', import.meta.url);
-  const soak = existsSync(file) ? soakSectionOf(readFileSync(file, 'utf8')) : null;
-  writeFileSync(file, soak ? `${markdown.trimEnd()}\n\n${soak}\n` : markdown);
+  writeFileSync(file, markdown);
   progress('wrote bench/RESULTS.md');
 }
 // Sockets of finished sections may still hold the loop open; the results are written.

@@ -79,6 +79,10 @@ function javaBanner(): string {
 /** The load average (1, 5, 15 min) now. */
 export const loadNow = (): number[] => loadavg();
 
+/** The closing line of a section: the load average at its start and at its end. */
+export const loadLine = (start: readonly number[], end: readonly number[]): string =>
+  `Load average (1/5/15 min) at the section's start ${start.map((l) => fmt(l, 2)).join(' / ')}, at its end ${end.map((l) => fmt(l, 2)).join(' / ')}.`;
+
 /** The machine and code the benchmark ran on, as a markdown list; `load` = load averages at start and end. */
 export function machineHeader(startedAt: Date, load: { start: number[]; end: number[] }): string {
   let cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -109,4 +113,48 @@ export function machineHeader(startedAt: Date, load: { start: number[]; end: num
         ]
       : []),
   ].join('\n');
+}
+
+/** One API request with a bearer token. */
+export interface Call {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  token: string;
+  body?: unknown;
+}
+
+/** Sends `c` and reads the whole body (JSON when it parses); ms from sending to the last byte. */
+export async function call(url: string, c: Call): Promise<{ status: number; body: unknown; ms: number }> {
+  const t0 = performance.now();
+  const response = await fetch(`${url}${c.path}`, {
+    method: c.method,
+    headers: {
+      authorization: `Bearer ${c.token}`,
+      ...(c.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+  });
+  const text = await response.text();
+  const ms = performance.now() - t0;
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // keep the text
+  }
+  return { status: response.status, body, ms };
+}
+
+/** A token from the local stack's `POST /local/token`. */
+export async function token(url: string, role: string, org?: string): Promise<string> {
+  const response = await fetch(`${url}/local/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role, ...(org ? { org } : {}) }),
+  });
+  const body = (await response.json()) as { token?: unknown };
+  if (response.status !== 200 || typeof body.token !== 'string') {
+    throw new Error(`POST /local/token for ${role} answered ${response.status} ${JSON.stringify(body)}`);
+  }
+  return body.token;
 }
