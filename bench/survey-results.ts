@@ -268,7 +268,7 @@ export async function surveyResultsSection(): Promise<string> {
       `(${fmt(ORGS * 2, 0)} commands, 8 in flight: ${fmt(answerSeconds, 0)} s). Then \`GET /surveys/{id}/results\``,
       `for each reader, ${RUNS} interleaved rounds, from sending the request to the last byte: the route reads`,
       `the survey's stream and its ${fmt(ORGS, 0)} response heads (one paged Query of the byType index; each head is the`,
-      'folded state the append wrote with its newest event) and computes every distribution and score then. The',
+      'state the stream projection folded from its events) and computes every distribution and score then. The',
       "last row folds every response stream's events instead (3 rounds), the recomputation an auditor can make.",
       "Before any figure is kept, the secretariat's counts for every choice cell and the replay's are checked",
       'against the answers the bench gave.',
