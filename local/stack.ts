@@ -224,8 +224,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Its failure is awaited below; until then it must not count as unhandled.
     dynamoStarting.catch(() => {});
     const dynamoEndpoint = options.dynamo?.endpoint ?? `http://127.0.0.1:${dynamoOptions.port}`;
-    // Assigned once the JVM answers (below); the fault hook may replace it later.
-    let dynamo = undefined as unknown as DynamoLocal;
+    // The JVM running now: assigned once it answers (below); the fault hook may replace it later.
+    let dynamo: DynamoLocal | undefined;
     stoppers.push(async () => {
       const started = await dynamoStarting.catch(() => undefined);
       // The JVM running now, or the one that started while a later step of the start failed.
@@ -463,8 +463,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     )
       throw new Error('the template lacks the relay, the advisory, the exercise or the stage state machine');
 
-    dynamo = await dynamoStarting;
-    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials });
+    const first = await dynamoStarting;
+    dynamo = first;
+    // A restarted JVM keeps the port (restartDynamo below): the endpoint is the first one's for good.
+    const dynamoClient = new DynamoDBClient({ endpoint: first.endpoint, region: REGION, credentials });
     await ensureTable(dynamoClient, eventTableSpec(TABLE));
     await ensureIndexes(dynamoClient, eventTableSpec(TABLE), log);
     // A data folder of an earlier release: its open streams are listed in byOpen once (bounded, logged).
@@ -494,7 +496,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return deliverOnce(event);
     };
     const streamOptions = {
-      dynamoEndpoint: dynamo.endpoint,
+      dynamoEndpoint: first.endpoint,
       accessKeyId: credentials.accessKeyId,
       tableName: TABLE,
       checkpointFile: join(dataDir, STREAM_CHECKPOINT_FILE),
@@ -591,7 +593,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir,
       region: REGION,
       credentials,
-      dynamodb: dynamo.endpoint,
+      dynamodb: first.endpoint,
       stepFunctions: sfn.url,
       sns: sms.endpoint,
       sqs: messaging.endpoint,
@@ -615,7 +617,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       url: http.url,
       dataDir,
-      dynamoEndpoint: dynamo.endpoint,
+      dynamoEndpoint: first.endpoint,
       tableName: TABLE,
       mail,
       sms,
@@ -633,11 +635,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
       },
       faults: {
-        dynamoPid: () => dynamo.pid,
+        dynamoPid: () => (dynamo ?? first).pid,
         async restartDynamo() {
           if (options.dynamo)
             throw new Error('the stack runs on a DynamoDB Local it did not start: it cannot restart it');
-          await dynamo.exited;
+          await (dynamo ?? first).exited;
           const t0 = Date.now();
           // Same port (the clients keep their endpoint), same files. A loaded machine can take longer than a
           // normal start may (30 s): wait longer, and try again, rather than leave the stack without a table.
@@ -645,7 +647,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             try {
               dynamo = await startDynamoLocal({
                 ...dynamoOptions,
-                port: dynamo.port,
+                port: first.port,
                 startTimeoutMs: 120_000,
               });
               return { pid: dynamo.pid, ms: Date.now() - t0 };
