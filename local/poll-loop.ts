@@ -4,6 +4,23 @@
  * `idle()` waiters released by the first quiet cycle that started after they asked,
  * and an idempotent `stop()` that lets the cycle in progress finish.
  */
+/** How long a local poller pauses when it finds nothing: shared by the stream and queue pollers. */
+export interface PollPauseOptions {
+  /** Pause after a poll that found nothing; default 50 ms. */
+  readonly pollIntervalMs?: number;
+  /**
+   * Longest pause while polls keep finding nothing (the pause doubles from pollIntervalMs); default
+   * pollIntervalMs, i.e. no growth. The poller's `nudge()` ends a pause.
+   */
+  readonly idlePollMaxMs?: number;
+}
+
+/** The pauses of `options`, defaults applied: what {@link PollLoop.quietPause} takes. */
+export function pollPauses(options: PollPauseOptions): { pollIntervalMs: number; idlePollMaxMs: number } {
+  const pollIntervalMs = options.pollIntervalMs ?? 50;
+  return { pollIntervalMs, idlePollMaxMs: options.idlePollMaxMs ?? pollIntervalMs };
+}
+
 export class PollLoop {
   /** True once stop() was called: the loop ends after its current cycle. */
   stopping = false;

@@ -3,7 +3,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { buildApp } from 'fauxqs';
 import type { LocalLog } from './dynamodb.ts';
-import { PollLoop } from './poll-loop.ts';
+import { PollLoop, type PollPauseOptions, pollPauses } from './poll-loop.ts';
 
 // SNS and SQS for the local stack: fauxqs (in-process, in memory) serves both APIs on one
 // loopback port, and pollQueue plays Lambda's SQS event source mapping. fauxqs's SNS fans
@@ -33,18 +33,11 @@ export interface SubscribeQueueOptions {
 }
 
 /** Options of {@link LocalMessaging.pollQueue}. */
-export interface PollQueueOptions {
+export interface PollQueueOptions extends PollPauseOptions {
   readonly queueUrl: string;
   readonly handler: QueueHandler;
   /** Messages per handler call; Lambda's default 10. */
   readonly batchSize?: number;
-  /** Pause after an empty receive; default 50 ms. */
-  readonly pollIntervalMs?: number;
-  /**
-   * Longest pause while receives keep coming back empty (the pause doubles from pollIntervalMs);
-   * default pollIntervalMs, i.e. no growth. {@link QueuePoller.nudge} ends a pause.
-   */
-  readonly idlePollMaxMs?: number;
 }
 
 /** A running queue poller. */
@@ -271,8 +264,7 @@ function startQueuePoller(
   log: LocalLog,
 ): QueuePoller {
   const batchSize = Math.max(options.batchSize ?? 10, 1);
-  const pollIntervalMs = options.pollIntervalMs ?? 50;
-  const idlePollMaxMs = options.idlePollMaxMs ?? pollIntervalMs;
+  const { pollIntervalMs, idlePollMaxMs } = pollPauses(options);
   const poll = new PollLoop('queue poller');
   let queueArn: string | undefined;
 

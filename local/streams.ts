@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { LocalLog } from './dynamodb.ts';
-import { PollLoop } from './poll-loop.ts';
+import { PollLoop, type PollPauseOptions, pollPauses } from './poll-loop.ts';
 
 // The local stand-in for Lambda's DynamoDB Streams event source mapping: per-shard order,
 // at-least-once delivery, checkpoint only after success, retries of the same batch, partial
@@ -34,7 +34,7 @@ export interface StreamsApi {
 }
 
 /** Options of {@link startStreamPoller}. */
-export interface StreamPollerOptions {
+export interface StreamPollerOptions extends PollPauseOptions {
   readonly dynamoEndpoint: string;
   /** The access key the table was created under (DynamoDB Local keeps a database per key without -sharedDb); default `local`. */
   readonly accessKeyId?: string;
@@ -44,13 +44,6 @@ export interface StreamPollerOptions {
   readonly handler: StreamHandler;
   /** Records per handler call (GetRecords Limit); Lambda's default 100, at most 1000. */
   readonly batchSize?: number;
-  /** Pause after a poll that found nothing anywhere; default 50 ms. */
-  readonly pollIntervalMs?: number;
-  /**
-   * Longest pause while polls keep finding nothing (the pause doubles from pollIntervalMs); default
-   * pollIntervalMs, i.e. no growth. {@link StreamPoller.nudge} ends a pause.
-   */
-  readonly idlePollMaxMs?: number;
   /** First delay before retrying a failed batch; doubles per attempt up to 20x. Default 100 ms. */
   readonly retryBackoffMs?: number;
   /** How often the shard list is re-read while records flow; default 1000 ms. */
@@ -117,8 +110,7 @@ const silent: LocalLog = { info: () => {}, warn: () => {} };
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const log = options.log ?? silent;
   const batchSize = Math.min(Math.max(options.batchSize ?? 100, 1), 1000);
-  const pollIntervalMs = options.pollIntervalMs ?? 50;
-  const idlePollMaxMs = options.idlePollMaxMs ?? pollIntervalMs;
+  const { pollIntervalMs, idlePollMaxMs } = pollPauses(options);
   const retryBackoffMs = options.retryBackoffMs ?? 100;
   const shardRefreshMs = options.shardRefreshMs ?? 1000;
   const clientConfig = {
