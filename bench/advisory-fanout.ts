@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Directory } from '../functions/commons/directory.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
+import { pool } from './util.ts';
 
 /** How many member organisations the advisory goes to, each with two contacts. */
 const ORGS = 2_000;
@@ -84,19 +85,12 @@ export function ackLinks(stack: LocalStack): string[] {
 
 /** Clicks every link, CLICK_CONCURRENCY at once, each read to its end; returns how many were not 200. */
 export async function clickAll(url: string, links: readonly string[]): Promise<number> {
-  let next = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: CLICK_CONCURRENCY }, async () => {
-      while (next < links.length) {
-        const link = links[next++];
-        const r = await fetch(`${url}/ack/${link}`, { method: 'POST' });
-        if (r.status !== 200) failed++;
-        await r.arrayBuffer();
-      }
-    }),
-  );
-  return failed;
+  const statuses = await pool(links, CLICK_CONCURRENCY, async (link) => {
+    const r = await fetch(`${url}/ack/${link}`, { method: 'POST' });
+    await r.arrayBuffer();
+    return r.status;
+  });
+  return statuses.filter((status) => status !== 200).length;
 }
 
 /**

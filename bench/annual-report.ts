@@ -121,7 +121,6 @@ async function writeAdvisories(members: string[]): Promise<void> {
 interface ReportBody {
   checkpoint: { id: string };
   incidents: { reported: number; closed: number };
-  advisories: { all: { count?: number } };
   drills: { count: number; recipients: number; oneDayRate: number | null };
   activities: { count: number };
   plan: unknown;

@@ -30,6 +30,7 @@ export function sectorsDirectory(): Directory {
     ...seedDirectory().organizations,
   };
   const counts = seedSectors();
+  let phones = 0;
   for (const sector of sectorIds) {
     if (sector === 'chemical') continue;
     for (let n = 1; n <= Math.min(CAP, counts[sector].members); n++) {
@@ -43,7 +44,7 @@ export function sectorsDirectory(): Directory {
             id: `${org}-duty`,
             name: 'CSIRT',
             email: `duty@${org}.bench.example`,
-            phone: `+8170${String(Object.keys(orgs).length).padStart(8, '0')}`,
+            phone: `+8170${String(++phones).padStart(8, '0')}`,
             lang: n % 2 ? 'ja' : 'en',
             escalation: false,
             primary: 'email',

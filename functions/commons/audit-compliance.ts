@@ -5,6 +5,7 @@ import { type Hop, hops, type Severity, severities } from '../../events/policy.t
 import { streamTypeOf } from './audit-aggregates.ts';
 import type { StoredEvent } from './event-store.ts';
 import { incidents } from './incidents.ts';
+import { forEachLimit } from './parallel.ts';
 
 /**
  * Deadline compliance per hop and severity, from the incidents' own events: the report
@@ -176,16 +177,12 @@ export async function complianceOf(
   }
   progress?.start(touched.size, 'incidents');
   // A few streams read at once: a year's incidents one after another would outlast an HTTP request.
-  const ids = [...touched];
-  const worker = async () => {
-    for (let id = ids.shift(); id !== undefined; id = ids.shift()) {
-      const events: StoredEvent[] = [];
-      for await (const e of log.streamEvents(id)) events.push(e);
-      report.addIncident(events);
-      progress?.increment();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READERS, ids.length) }, worker));
+  await forEachLimit([...touched], READERS, async (id) => {
+    const events: StoredEvent[] = [];
+    for await (const e of log.streamEvents(id)) events.push(e);
+    report.addIncident(events);
+    progress?.increment();
+  });
   progress?.stop();
   return { rows: report.result(), stages: report.stageResult() };
 }

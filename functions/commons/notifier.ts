@@ -2,6 +2,7 @@ import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
 import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
 import type { SurveyPurpose } from '../../events/survey/survey.ts';
+import { forEachLimit } from './parallel.ts';
 
 /** One message to one address on one channel; `key` makes its delivery idempotent. */
 export interface OutboundNotification {
@@ -53,11 +54,7 @@ export class SnsNotifier implements Notifier {
     const batches: OutboundNotification[][] = [];
     for (let i = 0; i < messages.length; i += BATCH) batches.push(messages.slice(i, i + BATCH));
     // An advisory to thousands is hundreds of batches: send a few at a time, not one after another.
-    let next = 0;
-    const worker = async () => {
-      for (let batch = batches[next++]; batch; batch = batches[next++]) await this.publishBatch(batch);
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, batches.length) }, worker));
+    await forEachLimit(batches, PARALLEL, (batch) => this.publishBatch(batch));
   }
 
   private async publishBatch(batch: readonly OutboundNotification[]): Promise<void> {
