@@ -31,8 +31,8 @@ import {
 } from '../events/incident/incident.ts';
 import type { Report } from '../events/incident/report.ts';
 import { relayPolicy } from '../events/policy.ts';
+import { DynamoDbBatchHeadReader } from '../functions/commons/batch-heads.ts';
 import { runCommand } from '../functions/commons/command-runner.ts';
-import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
 import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
 import { projectHead, projectHeads } from '../functions/commons/head-projection.ts';
 import { incidents } from '../functions/commons/incidents.ts';
@@ -738,7 +738,7 @@ export async function eventStoreCapacitySection(): Promise<string> {
  * What the stream projection (stream-reactor's projectHeads) costs per command, at worst (a stream batch holding
  * one event): on each sampled stream, bring the head up to date (not counted), then one command (not counted)
  * and projectHeads on a batch of its one stream record (counted: the event's time index entry, the head's
- * GetItem, the Query after it, the conditional PutItem of the head).
+ * BatchGetItem, the conditional PutItem of the head; the event is the record's, not read again).
  */
 async function measureProjection(
   store: DynamoDbEventStore,
@@ -746,7 +746,8 @@ async function measureProjection(
   table: string,
   ids: readonly string[],
 ): Promise<Tally> {
-  const reader = new DynamoDbEventReader(client.client, table);
+  // stream-reactor's reader: the batch's heads in one BatchGetItem.
+  const reader = new DynamoDbBatchHeadReader(client.client, table);
   const tally = newTally();
   for (const id of ids) {
     const streamId = incidents.streamId(id);

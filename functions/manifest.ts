@@ -17,6 +17,7 @@ export type AwsCall =
   | 'dynamodb:GetItem'
   | 'dynamodb:Query'
   | 'dynamodb:BatchGetItem'
+  | 'dynamodb:BatchWriteItem'
   | 'dynamodb:PutItem'
   | 'states:StartExecution'
   | 'states:SendTaskSuccess'
@@ -473,7 +474,14 @@ export const functions = [
     description:
       'Reacts to committed events: projects the heads (the read model), starts and resumes the relay and advisory workflows',
     trigger: 'event-stream',
-    calls: [...WRITE, 'states:StartExecution', 'states:SendTaskSuccess'],
+    // A stream batch's heads in BatchGetItem, its audit time entries in BatchWriteItem (head-projection.ts).
+    calls: [
+      ...WRITE,
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'states:StartExecution',
+      'states:SendTaskSuccess',
+    ],
   },
   {
     // Beside stream-reactor on the same stream (two readers, DynamoDB Streams' recommended most per shard),

@@ -3,6 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { advisories } from './commons/advisories.ts';
 import { forks } from './commons/advisory-forks.ts';
+import { DynamoDbBatchHeadReader } from './commons/batch-heads.ts';
 import { type Folding, loadAggregate } from './commons/command-runner.ts';
 import { eventsTable } from './commons/config.ts';
 import { reactToExercise } from './commons/exercise-reactions.ts';
@@ -23,6 +24,8 @@ import {
 } from './commons/workflow-reactions.ts';
 
 const sfn = new SFNClient({});
+/** The projection reads a batch's heads together (BatchGetItem) before it folds each stream. */
+const headsReader = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
 const relayWorkflow = new StepFunctionsWorkflow(
   sfn,
   getStringFromEnv({
@@ -63,7 +66,7 @@ const stageWorkflow = new StepFunctionsWorkflow(
  * When a projection fails, only the records before it are reacted to, and the batch resumes from it.
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const projected = await projectHeads(dynamoClient, eventsTable, reader, event);
+  const projected = await projectHeads(dynamoClient, eventsTable, headsReader, event);
   const failedAt = projected.batchItemFailures[0]?.itemIdentifier;
   const before =
     failedAt === undefined

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportLog } from '../audit/export-file.ts';
 import { DirectSource } from '../audit/source.ts';
@@ -12,8 +18,8 @@ import type { MaybeIncident } from '../events/incident/incident.ts';
 import { localArchive, localSigner } from '../functions/commons/audit-checkpoints.ts';
 import { periodEvents, readPeriodPage, streamEvents } from '../functions/commons/audit-log.ts';
 import { replayStream } from '../functions/commons/audit-replay.ts';
+import { DynamoDbBatchHeadReader } from '../functions/commons/batch-heads.ts';
 import { runCommand } from '../functions/commons/command-runner.ts';
-import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
 import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
 import type { StoredEvent } from '../functions/commons/event-store.ts';
 import { projectHeads as projectStreamBatch } from '../functions/commons/head-projection.ts';
@@ -25,6 +31,7 @@ import {
   at,
   HOURS,
   MINISTRY,
+  NISC,
   POLICY,
   RANSOMWARE_REPORT,
   SECRETARIAT,
@@ -218,15 +225,19 @@ describe('the hash chain on DynamoDB Local', () => {
     );
     const streamIds = ids.map((id) => incidents.streamId(id));
     const batch = await streamBatch(client, table, streamIds);
-    // The time entries of the third and the fifth stream cannot be written.
+    // The time entries of the third and the fifth stream cannot be written: the batch's BatchWriteItem
+    // fails, and so does each of those two streams' own.
     const refused = new Set([streamIds[2], streamIds[4]].map((s) => `time#${s}`));
     const failing = {
-      send: (command: { input?: { Item?: { pk?: { S?: string } } } }) =>
-        command instanceof PutItemCommand && refused.has(command.input.Item?.pk?.S ?? '')
+      send: (command: unknown) =>
+        command instanceof BatchWriteItemCommand &&
+        Object.values(command.input.RequestItems ?? {})
+          .flat()
+          .some((r) => refused.has(r.PutRequest?.Item?.pk?.S ?? ''))
           ? Promise.reject(new Error('injected'))
           : client.send(command as never),
     } as unknown as typeof client;
-    const reader = new DynamoDbEventReader(client, table);
+    const reader = new DynamoDbBatchHeadReader(client, table);
     const result = await projectStreamBatch(failing, table, reader, batch);
     // The third stream's record: the first stream has two events (records 1 and 2), so it is record 4.
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '4' }]);
@@ -250,6 +261,64 @@ describe('the hash chain on DynamoDB Local', () => {
     expect(again.batchItemFailures).toEqual([]);
     expect(await entries()).toEqual([2, 1, 1, 1, 1, 1]);
     expect((await reader.loadHead(streamIds[0] ?? ''))?.version).toBe(2);
+  });
+
+  it('projects a batch from its own records: its heads in one read, its time entries in one write, a PutItem per head', async () => {
+    const table = await freshTable('projcalls');
+    const store = new DynamoDbEventStore(client, table);
+    const ids = Array.from({ length: 30 }, () => randomUUID());
+    const command = (id: string, cmd: Parameters<typeof runCommand>[3], now: string, actor = SECRETARIAT) =>
+      runCommand(store, incidents, id, cmd as never, { now, actor, policy: POLICY });
+    for (const id of ids) {
+      // The first event writes the head with it (listed from birth); the second is the projection's.
+      await command(
+        id,
+        { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+        DAY1,
+        ASAHI_MEMBER,
+      );
+      await command(id, { type: 'DecideRelay', data: { decision: 'approve' } }, at(DAY1, HOURS));
+    }
+    const streamIds = ids.map((id) => incidents.streamId(id));
+    const reader = new DynamoDbBatchHeadReader(client, table);
+    const calls: string[] = [];
+    const counting = {
+      send: (sent: object) => {
+        calls.push(sent.constructor.name);
+        return client.send(sent as never);
+      },
+    } as unknown as typeof client;
+    const countingReader = new DynamoDbBatchHeadReader(counting, table);
+    const tally = () => {
+      const t: Record<string, number> = {};
+      for (const name of calls) t[name] = (t[name] ?? 0) + 1;
+      return t;
+    };
+    const first = await projectStreamBatch(
+      counting,
+      table,
+      countingReader,
+      await streamBatch(client, table, streamIds),
+    );
+    expect(first.batchItemFailures).toEqual([]);
+    // 30 streams of two events: one BatchGetItem (100 keys a call), three BatchWriteItem for the 60 time entries
+    // (25 a call), one conditional PutItem per head; no event read again.
+    expect(tally()).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 3, PutItemCommand: 30 });
+    for (const streamId of streamIds) expect((await reader.loadHead(streamId))?.version).toBe(2);
+    // A head behind the batch (the event before the batch's is not in it) reads the events it lacks.
+    const behind = ids[0] ?? '';
+    await command(behind, { type: 'AcknowledgeReceipt', data: {} }, at(DAY1, 2 * HOURS), MINISTRY);
+    await command(behind, { type: 'AcknowledgeReceipt', data: {} }, at(DAY1, 3 * HOURS), NISC);
+    const whole = await streamBatch(client, table, [incidents.streamId(behind)]);
+    calls.length = 0;
+    const second = await projectStreamBatch(counting, table, countingReader, {
+      Records: whole.Records.filter((r) => r.dynamodb?.NewImage?.sk?.N === '4'),
+    });
+    expect(second.batchItemFailures).toEqual([]);
+    expect(tally()).toMatchObject({ BatchGetItemCommand: 1, QueryCommand: 1, PutItemCommand: 1 });
+    const head = await reader.loadHead<MaybeIncident>(incidents.streamId(behind));
+    expect(head?.version).toBe(4);
+    expect(head?.state?.status).toBe('relayed');
   });
 
   it('replays a stream as it was at a moment', async () => {

@@ -150,6 +150,7 @@ function expectedResources(spec: FunctionSpec, call: AwsCall): unknown[] {
       return [tableArn, tableIndexesArn];
     case 'dynamodb:GetItem':
     case 'dynamodb:BatchGetItem':
+    case 'dynamodb:BatchWriteItem':
     case 'dynamodb:PutItem':
       return [tableArn];
     case 'states:StartExecution':

@@ -1,4 +1,10 @@
-import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { TIME_ENTRY_PREFIX, timeIndexKeys } from '../../events/audit/hash.ts';
 import { type Item, N, S } from './dynamodb-event-reader.ts';
 
@@ -7,8 +13,8 @@ import { type Item, N, S } from './dynamodb-event-reader.ts';
  * in recorded order. An event item of this release carries no time index keys, so the index does not
  * copy it on the command path (a second write per command, the whole item, decision state and all).
  * Its entry is a small item of its own, `time#<streamId>` / version with `tPk` and `tSk`, written by
- * the stream projection (head-projection.ts, stream-reactor) after the event is committed: one write
- * unit for the entry and one for its copy in the index, off the command path. Event items written by
+ * the stream projection (head-projection.ts, stream-reactor) after the event is committed (25 to a
+ * BatchWriteItem): one write unit for the entry and one for its copy in the index, off the command path. Event items written by
  * an earlier release carry `tPk`/`tSk` themselves and stay in the index as they are; a period read
  * takes both (audit-log.ts resolves an entry to its event by BatchGetItem).
  */
@@ -45,18 +51,40 @@ export function timeEntryItem(event: TimedEvent): Item {
   };
 }
 
+/** BatchWriteItem's limit of items per call. */
+const BATCH_WRITE_ITEMS = 25;
+/** Rounds of a call's unprocessed items (throttling) before the batch is failed and retried whole. */
+const ATTEMPTS = 6;
+
 /**
- * Writes the time entries of committed events. Unconditional and idempotent: an entry is a function
- * of its event, so a stream batch handed over twice writes the same items again.
+ * Writes the time entries of committed events, 25 to a BatchWriteItem (a stream batch's entries in one to
+ * four calls, not one PutItem each), the calls side by side; items DynamoDB leaves unprocessed are sent
+ * again after a growing pause. Unconditional and idempotent: an entry is a function of its event, so a
+ * stream batch handed over twice writes the same items again.
  */
 export async function writeTimeEntries(
   client: DynamoDBClient,
   tableName: string,
   events: readonly TimedEvent[],
 ): Promise<void> {
+  // One request may not name an item twice (a record handed over twice in one batch).
+  const unique = [...new Map(events.map((e) => [`${e.streamId}#${e.version}`, e])).values()];
+  const chunks: WriteRequest[][] = [];
+  for (let i = 0; i < unique.length; i += BATCH_WRITE_ITEMS)
+    chunks.push(
+      unique.slice(i, i + BATCH_WRITE_ITEMS).map((e) => ({ PutRequest: { Item: timeEntryItem(e) } })),
+    );
   await Promise.all(
-    events.map((event) =>
-      client.send(new PutItemCommand({ TableName: tableName, Item: timeEntryItem(event) })),
-    ),
+    chunks.map(async (chunk) => {
+      let requests: WriteRequest[] | undefined = chunk;
+      for (let attempt = 1; requests?.length; attempt++) {
+        if (attempt > ATTEMPTS) throw new Error('BatchWriteItem left time entries unprocessed after retries');
+        if (attempt > 1) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const out: BatchWriteItemCommandOutput = await client.send(
+          new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }),
+        );
+        requests = out.UnprocessedItems?.[tableName];
+      }
+    }),
   );
 }

@@ -3,7 +3,7 @@ import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { inject } from 'vitest';
 import { headProjectors, streamTypeOf } from '../../functions/commons/audit-aggregates.ts';
-import { DynamoDbEventReader } from '../../functions/commons/dynamodb-event-reader.ts';
+import { DynamoDbBatchHeadReader } from '../../functions/commons/batch-heads.ts';
 import { projectHeads as projectStreamBatch } from '../../functions/commons/head-projection.ts';
 import { ensureTable } from '../../local/dynamodb.ts';
 import { eventTableSpec } from '../../local/table-spec.ts';
@@ -47,7 +47,7 @@ export async function freshTable(prefix = 'events'): Promise<string> {
  * that run the store alone run no stream).
  */
 export async function projectHeads(client: DynamoDBClient, table: string, streamIds: readonly string[]) {
-  const reader = new DynamoDbEventReader(client, table);
+  const reader = new DynamoDbBatchHeadReader(client, table);
   const batch = await streamBatch(client, table, streamIds);
   const { batchItemFailures } = await projectStreamBatch(client, table, reader, batch);
   if (batchItemFailures.length > 0)
