@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { SectorId } from '../events/sector/catalog.ts';
 import type { Directory } from '../functions/commons/directory.ts';
 import { functions } from '../functions/manifest.ts';
@@ -501,6 +501,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: TABLE,
       checkpointFile: join(dataDir, STREAM_CHECKPOINT_FILE),
       handler: reactor as never,
+      // The event source mappings' filter (infra/stack.ts): event items only, not heads, time entries or
+      // idempotency records, and a batch of 100 counts events.
+      filter: (record: DynamoDBRecord) => record.dynamodb?.NewImage?.kind?.S === 'event',
       name: 'stream-reactor',
       idlePollMaxMs: IDLE_POLL_MAX_MS,
       log,

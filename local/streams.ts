@@ -44,6 +44,12 @@ export interface StreamPollerOptions extends PollPauseOptions {
   readonly handler: StreamHandler;
   /** Records per handler call (GetRecords Limit); Lambda's default 100, at most 1000. */
   readonly batchSize?: number;
+  /**
+   * The event source mapping's filter (infra/stack.ts: only event items): records it refuses are never
+   * handed over, and count as handled, as in Lambda. The batch size then counts the records it keeps (a
+   * GetRecords reads up to 1000 at a time).
+   */
+  readonly filter?: (record: DynamoDBRecord) => boolean;
   /** First delay before retrying a failed batch; doubles per attempt up to 20x. Default 100 ms. */
   readonly retryBackoffMs?: number;
   /** How often the shard list is re-read while records flow; default 1000 ms. */
@@ -92,8 +98,10 @@ interface ShardState {
   /** Last sequence number the handler acknowledged. */
   checkpoint: string | undefined;
   iterator: string | undefined;
-  /** Fetched records not yet acknowledged, oldest first. */
+  /** Fetched records not yet acknowledged, oldest first (those the filter keeps). */
   pending: DynamoDBRecord[];
+  /** The last record of the page `pending` came from: acknowledged with it when the rest was filtered out. */
+  pageEnd: string | undefined;
   /** GetRecords answered without NextShardIterator: nothing follows `pending`. */
   endReached: boolean;
   /** Fully read and acknowledged; children may start. */
@@ -110,6 +118,7 @@ const silent: LocalLog = { info: () => {}, warn: () => {} };
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const log = options.log ?? silent;
   const batchSize = Math.min(Math.max(options.batchSize ?? 100, 1), 1000);
+  const readLimit = options.filter ? 1000 : batchSize;
   const { pollIntervalMs, idlePollMaxMs } = pollPauses(options);
   const retryBackoffMs = options.retryBackoffMs ?? 100;
   const shardRefreshMs = options.shardRefreshMs ?? 1000;
@@ -153,6 +162,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           checkpoint: stored?.sequenceNumber,
           iterator: undefined,
           pending: [],
+          pageEnd: undefined,
           endReached: false,
           closed: stored?.closed === true,
           attempts: 0,
@@ -202,7 +212,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       if (shard.iterator === undefined) return markClosed(shard);
       let out: Awaited<ReturnType<StreamsApi['getRecords']>>;
       try {
-        out = await api.getRecords({ ShardIterator: shard.iterator, Limit: batchSize });
+        out = await api.getRecords({ ShardIterator: shard.iterator, Limit: readLimit });
       } catch (error) {
         const name = errorName(error);
         if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
@@ -220,12 +230,20 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       }
       shard.iterator = out.NextShardIterator;
       shard.endReached = out.NextShardIterator === undefined || out.NextShardIterator === null;
-      shard.pending = (out.Records ?? []).map((record) => toLambdaRecord(record, streamArn));
-      if (shard.pending.length === 0) return shard.endReached ? markClosed(shard) : 'empty';
+      const page = (out.Records ?? []).map((record) => toLambdaRecord(record, streamArn));
+      if (page.length === 0) return shard.endReached ? markClosed(shard) : 'empty';
+      shard.pageEnd = page.at(-1)?.dynamodb?.SequenceNumber;
+      shard.pending = options.filter ? page.filter(options.filter) : page;
+      if (shard.pending.length === 0) {
+        // Nothing here for the handler: the page is done.
+        shard.checkpoint = shard.pageEnd;
+        await saveCheckpoint();
+        return 'progress';
+      }
     }
     if (Date.now() < shard.nextAttemptAt) return 'waiting';
 
-    const batch = shard.pending;
+    const batch = shard.pending.slice(0, batchSize);
     let failedFrom: number;
     inHandler = batch.length;
     for (const wake of batchWaiters) wake();
@@ -244,13 +262,18 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     // Abandoned by crash(): the batch's outcome is lost with the process that held it.
     if (crashed) return 'waiting';
     const acknowledged = batch.slice(0, failedFrom);
-    const last = acknowledged.at(-1)?.dynamodb?.SequenceNumber;
+    const rest = shard.pending.slice(batch.length);
+    // The whole page handled: its filtered-out tail with it.
+    const last =
+      failedFrom === batch.length && rest.length === 0
+        ? shard.pageEnd
+        : acknowledged.at(-1)?.dynamodb?.SequenceNumber;
     if (last !== undefined) {
       shard.checkpoint = last;
       await saveCheckpoint();
     }
-    shard.pending = batch.slice(failedFrom);
-    if (shard.pending.length > 0) {
+    shard.pending = [...batch.slice(failedFrom), ...rest];
+    if (failedFrom < batch.length) {
       shard.attempts += 1;
       shard.nextAttemptAt =
         Date.now() + Math.min(retryBackoffMs * 2 ** (shard.attempts - 1), retryBackoffMs * 20);

@@ -168,6 +168,66 @@ describe('stream poller on DynamoDB Local', () => {
     await poller.stop();
   });
 
+  it('hands over only what the filter keeps, 100 of those a batch, and acknowledges what it drops', async () => {
+    const table = await freshTable('sfilter');
+    const checkpointFile = join(dir, 'sfilter.json');
+    // 600 items, one in three an event; the last two are not.
+    for (let start = 0; start < 600; start += 25) {
+      const requests = range(start, start + 25).map((n) => ({
+        PutRequest: {
+          Item: {
+            pk: { S: `item#${n}` },
+            sk: { N: '1' },
+            n: { N: String(n) },
+            kind: { S: n % 3 === 0 ? 'event' : 'head' },
+          },
+        },
+      }));
+      await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
+    }
+    const batches: number[][] = [];
+    let calls = 0;
+    const poller = await start({
+      dynamoEndpoint: dynamoEndpoint(),
+      tableName: table,
+      checkpointFile,
+      retryBackoffMs: 5,
+      filter: (record) => record.dynamodb?.NewImage?.kind?.S === 'event',
+      handler: async (event): Promise<DynamoDBBatchResponse | undefined> => {
+        calls += 1;
+        batches.push(event.Records.map(nOf));
+        // The first call fails from its eleventh record: that record and the rest come again.
+        if (calls === 1)
+          return {
+            batchItemFailures: [{ itemIdentifier: event.Records[10]?.dynamodb?.SequenceNumber ?? '' }],
+          };
+        return undefined;
+      },
+    });
+    await poller.idle();
+    await poller.stop();
+    const events = range(0, 600).filter((n) => n % 3 === 0);
+    expect(batches.every((b) => b.length <= 100 && b.every((n) => n % 3 === 0))).toBe(true);
+    // A GetRecords reads up to 1000 records: the first batch is a full 100 events.
+    expect(batches[0]).toEqual(events.slice(0, 100));
+    expect(batches[1]?.[0]).toBe(30);
+    expect([...(batches[0]?.slice(0, 10) ?? []), ...batches.slice(1).flat()]).toEqual(events);
+    // The checkpoint is the page's last record, a dropped one: a restart reads nothing again.
+    const again: number[] = [];
+    const resumed = await start({
+      dynamoEndpoint: dynamoEndpoint(),
+      tableName: table,
+      checkpointFile,
+      filter: () => true,
+      handler: async (event) => {
+        again.push(...event.Records.map(nOf));
+      },
+    });
+    await resumed.idle();
+    await resumed.stop();
+    expect(again).toEqual([]);
+  });
+
   it('treats an unknown itemIdentifier as a failure of the whole batch', async () => {
     const table = await freshTable('sbad');
     await writeItems(table, 0, 5);
