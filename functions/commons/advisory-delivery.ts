@@ -3,7 +3,7 @@ import type { AdvisoryPurpose, MaybeRecipient, RecipientEvent } from '../../even
 import type { RecipientCommand, RecipientContext } from '../../events/advisory/decide.ts';
 import type { RelayPolicy } from '../../events/policy.ts';
 import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from './advisories.ts';
-import { type Aggregate, loadAggregate, runCommand } from './command-runner.ts';
+import { type Aggregate, loadDecisionState, runCommand } from './command-runner.ts';
 import { type BatchTarget, deliverBatch } from './delivery-batch.ts';
 import { AttemptFailed, type RetriedAttempt } from './delivery-retry.ts';
 import { logger } from './logger.ts';
@@ -39,7 +39,7 @@ export function deliverAdvisoryMessage(
 
 /**
  * Sends a message of a stream once and records the attempt on it: a key the stream already
- * records is not sent again (a redelivered queue message). The stream is read once; the
+ * records is not sent again (a redelivered queue message). The stream's decision state is read once; the
  * record is appended on what was read (a change meanwhile costs a reload and a retry).
  * A transient failure the queue retries ({@link AttemptFailed}) is recorded with `recordAttempt`
  * and thrown on, for the queue to retry the message after its backoff; a failure to record it is
@@ -57,7 +57,8 @@ export async function deliverOnce<
   record: (outcome: Outcome) => C,
   recordAttempt?: (retried: RetriedAttempt) => C,
 ): Promise<void> {
-  const loaded = await loadAggregate(store, aggregate, id);
+  // The decision state (the newest event's snapshot, one Query): every recorded key is in it.
+  const loaded = await loadDecisionState(store, aggregate, id);
   if (loaded.state === null)
     throw new Error(`no ${aggregate.streamType} ${id} for notification ${message.key}`);
   if (loaded.state.deliveries.some((d) => d.key === message.key)) return;

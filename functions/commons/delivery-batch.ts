@@ -1,5 +1,5 @@
 import type { Actor } from '../../events/actor.ts';
-import { type Aggregate, type Loaded, loadAggregate } from './command-runner.ts';
+import { type Aggregate, type Loaded, loadDecisionState } from './command-runner.ts';
 import { AttemptFailed, type RetriedAttempt } from './delivery-retry.ts';
 import { type GroupedCommand, runGrouped } from './group-commit.ts';
 import { logger } from './logger.ts';
@@ -62,7 +62,8 @@ export async function deliverBatch<
       };
       try {
         ctx = await contextOf(message, now);
-        loaded = await loadAggregate(store, target.aggregate, id);
+        // What a command decides on (one Query of the newest event's snapshot): it holds every recorded key.
+        loaded = await loadDecisionState(store, target.aggregate, id);
         if (target.delivered(loaded.state, message.key)) return;
         const outcome = await send(message);
         record(target.outcome(message, outcome), false);
