@@ -162,7 +162,7 @@ export async function sectorsFanoutSection(): Promise<string> {
     const links = ackLinks(stack);
     if (links.length !== members) throw new Error(`found ${links.length} links, expected ${members}`);
     const clickedAt = Date.now();
-    const failed = await clickAll(url, links);
+    const failed = (await clickAll(url, links)).refused;
     const clickMs = Date.now() - clickedAt;
     // Every click answered after its acknowledgement was appended: all are recorded now.
     const totalMs = Date.now() - issuedAt;
