@@ -1,4 +1,7 @@
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandInput,
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
@@ -98,6 +101,9 @@ beforeEach(async () => {
   dynamo.on(GetItemCommand).resolves({});
   // A stream's events after its head: none (the head is current).
   dynamo.on(QueryCommand).resolves({ Items: [] });
+  // The stream projection's batch reads and writes: no head yet, every time entry written.
+  dynamo.on(BatchGetItemCommand).resolves({ Responses: {} });
+  dynamo.on(BatchWriteItemCommand).resolves({});
   // The stream notifier reads the event-sourced directory from the byType index: the demo seed.
   dynamo.on(QueryCommand, { IndexName: 'byType' }).resolves({ Items: seedDirectoryHeads });
 });
@@ -150,6 +156,20 @@ function headItem(state: IncidentState) {
       updatedAt: { S: state.updatedAt },
     },
   };
+}
+
+/**
+ * The incident's stream as DynamoDB answers it at the state's version: its head (GetItem, and BatchGetItem as
+ * the stream projection reads a batch's heads) and its newest event with the decision snapshot (the Query of
+ * one item a command and the deliverer make).
+ */
+function onStream(state: IncidentState) {
+  const head = headItem(state).Item;
+  dynamo.on(GetItemCommand).resolves({ Item: head });
+  dynamo.on(BatchGetItemCommand).callsFake((input: BatchGetItemCommandInput) => ({
+    Responses: Object.fromEntries(Object.keys(input.RequestItems ?? {}).map((table) => [table, [head]])),
+  }));
+  dynamo.on(QueryCommand, { ScanIndexForward: false, Limit: 1 }).resolves(newestEvent(state));
 }
 
 /** The newest event item of a stream at the state's version, carrying its decision snapshot. */
@@ -419,7 +439,7 @@ const NO_FAILURES = [{ batchItemFailures: [] }, { batchItemFailures: [] }];
 
 describe('stream-reactor and stream-notifier handlers', () => {
   it('starts the relay and notifies the secretariat on a new report; a replay starts nothing new', async () => {
-    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    onStream(reportedState);
     sfn
       .on(StartExecutionCommand)
       .resolvesOnce({ executionArn: 'x', startDate: new Date() })
@@ -486,7 +506,7 @@ describe('stream-reactor and stream-notifier handlers', () => {
         actor: SECRETARIAT,
       },
     ]) as IncidentState;
-    dynamo.on(GetItemCommand).resolves(headItem(approved));
+    onStream(approved);
     sfn
       .on(SendTaskSuccessCommand)
       .resolvesOnce({})
@@ -502,14 +522,14 @@ describe('stream-reactor and stream-notifier handlers', () => {
   });
 
   it('reports the failing record so the stream retries from it', async () => {
-    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    onStream(reportedState);
     sfn.on(StartExecutionCommand).rejects(new Error('throttled'));
     const res = await streamReactor(streamRecord(1, 'IncidentReported', {}));
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: '100' }]);
   });
 
   it('keeps the workflow reactions and the messages apart: each function calls only its own service', async () => {
-    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    onStream(reportedState);
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
     sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
     const record = streamRecord(1, 'IncidentReported', { incidentId: INCIDENT_ID });
@@ -521,7 +541,7 @@ describe('stream-reactor and stream-notifier handlers', () => {
   });
 
   it('reports the record whose messages failed, so the stream retries it', async () => {
-    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    onStream(reportedState);
     sns.on(PublishBatchCommand).rejects(new Error('throttled'));
     const res = await streamNotifier(
       streamRecord(1, 'IncidentReported', { secretariatDueAt: at(T0, 4 * HOURS) }),
@@ -544,7 +564,7 @@ describe('deliver-notification handler', () => {
     ({ Records: [{ messageId: 'q-1', body: JSON.stringify(body) }] }) as unknown as SQSEvent;
 
   it('records a rejected e-mail as a failed delivery instead of retrying it forever', async () => {
-    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    onStream(reportedState);
     dynamo.on(PutItemCommand).resolves({});
     ses
       .on(SendEmailCommand)
@@ -579,7 +599,7 @@ describe('deliver-notification handler', () => {
         },
       ],
     };
-    dynamo.on(GetItemCommand).resolves(headItem(delivered as IncidentState));
+    onStream(delivered as IncidentState);
     expect(await deliver(sqs({ Type: 'Notification', Message: JSON.stringify(message) }))).toEqual({
       batchItemFailures: [],
     });
@@ -587,7 +607,7 @@ describe('deliver-notification handler', () => {
   });
 
   it('leaves a transient failure to the queue', async () => {
-    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    onStream(reportedState);
     ses.on(SendEmailCommand).rejects(new Error('connection reset'));
     expect(await deliver(sqs(message))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
   });
@@ -614,7 +634,7 @@ describe('deliver-notification handler', () => {
   ])(
     'backs a transient failure on attempt %i off for %i s before the next, recording the attempt',
     async (attempt, seconds) => {
-      dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+      onStream(reportedState);
       dynamo.on(PutItemCommand).resolves({});
       ses.on(SendEmailCommand).rejects(new Error('connection reset'));
       sqsClient
@@ -640,7 +660,7 @@ describe('deliver-notification handler', () => {
   );
 
   it('leaves the message to the queue when recording its failed attempt fails', async () => {
-    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    onStream(reportedState);
     dynamo.on(PutItemCommand).rejects(new Error('table unavailable'));
     ses.on(SendEmailCommand).rejects(new Error('connection reset'));
     sqsClient
@@ -651,7 +671,7 @@ describe('deliver-notification handler', () => {
   });
 
   it('records a transient failure on the last attempt as a failed delivery, never leaving it to the dead-letter queue', async () => {
-    dynamo.on(GetItemCommand).resolves(headItem(reportedState));
+    onStream(reportedState);
     dynamo.on(PutItemCommand).resolves({});
     ses
       .on(SendEmailCommand)
