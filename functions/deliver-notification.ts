@@ -11,7 +11,8 @@ import {
   deliverRecipientBatch,
   isRecipientMessage,
 } from './commons/advisory-delivery.ts';
-import { attemptOf, backoff, lastAttemptRecorded } from './commons/delivery-retry.ts';
+import type { BatchFailure } from './commons/delivery-batch.ts';
+import { AttemptFailed, attemptOf, backoff, lastAttemptRecorded } from './commons/delivery-retry.ts';
 import { incidents } from './commons/incidents.ts';
 import { logger } from './commons/logger.ts';
 import type { OutboundNotification } from './commons/notifier.ts';
@@ -85,7 +86,7 @@ const batched: {
   readonly deliver: (
     messages: readonly OutboundNotification[],
     send: (m: OutboundNotification) => Promise<Outcome>,
-  ) => Promise<number[]>;
+  ) => Promise<BatchFailure[]>;
 }[] = [
   { is: isRecipientMessage, deliver: deliverRecipientBatch },
   { is: isSurveyMessage, deliver: deliverSurveyBatch },
@@ -98,6 +99,8 @@ const batched: {
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: { itemIdentifier: string }[] = [];
+  /** The failed messages whose send failed (the policy's backoff); the others failed on the table. */
+  const sendFailed = new Set<string>();
   const parsed = event.Records.map((record) => {
     try {
       return { record, message: parse(record.body) };
@@ -117,9 +120,11 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       records.map((r) => r.message),
       (m) => (sendersOf.get(m) ?? senders[m.channel])(m),
     );
-    for (const i of failed) {
-      const record = records[i]?.record;
-      if (record) failures.push({ itemIdentifier: record.messageId });
+    for (const f of failed) {
+      const record = records[f.index]?.record;
+      if (!record) continue;
+      failures.push({ itemIdentifier: record.messageId });
+      if (f.sendFailed) sendFailed.add(record.messageId);
     }
   };
   await Promise.all([
@@ -136,11 +141,14 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
             error: error as Error,
           });
           failures.push({ itemIdentifier: record.messageId });
+          if (error instanceof AttemptFailed) sendFailed.add(record.messageId);
         }
       }),
   ]);
-  // Each failed message comes back after its backoff (30 s, 1, 2, 4 min), not the queue's fixed timeout.
-  const failedIds = new Set(failures.map((f) => f.itemIdentifier));
-  await retryLater(event.Records.filter((r) => failedIds.has(r.messageId)));
+  // A failed send comes back after the policy's backoff (30 s, 1, 2, 4 min; scaled like every clock locally),
+  // not the queue's fixed timeout. A message the table failed (unreachable, its record refused) keeps the
+  // queue's visibility timeout, in real time: an outage of the store must not use up its five receives at the
+  // policy's pace (under a time scale, five receives in about a second), leaving it dead-lettered unrecorded.
+  await retryLater(event.Records.filter((r) => sendFailed.has(r.messageId)));
   return { batchItemFailures: failures };
 };

@@ -670,6 +670,19 @@ describe('deliver-notification handler', () => {
     expect(await deliver(received(2))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
   });
 
+  it('leaves a message the table failed to the queue’s own visibility timeout, not the scaled backoff', async () => {
+    // DynamoDB unreachable: nothing is sent, and the message is not hidden for the policy's backoff (under a
+    // time scale, its five receives would pass within a second of an outage and dead-letter it unrecorded).
+    dynamo.on(QueryCommand, { ScanIndexForward: false, Limit: 1 }).rejects(new Error('connect ECONNREFUSED'));
+    sqsClient
+      .on(GetQueueUrlCommand)
+      .resolves({ QueueUrl: 'https://sqs.example/123456789012/ceptoar-deliveries' });
+    sqsClient.on(ChangeMessageVisibilityCommand).resolves({});
+    expect(await deliver(received(1))).toEqual({ batchItemFailures: [{ itemIdentifier: 'q-1' }] });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(sqsClient.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+  });
+
   it('records a transient failure on the last attempt as a failed delivery, never leaving it to the dead-letter queue', async () => {
     onStream(reportedState);
     dynamo.on(PutItemCommand).resolves({});

@@ -4,7 +4,7 @@ import type { RecipientCommand, RecipientContext } from '../../events/advisory/d
 import type { RelayPolicy } from '../../events/policy.ts';
 import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from './advisories.ts';
 import { type Aggregate, loadDecisionState, runCommand } from './command-runner.ts';
-import { type BatchTarget, deliverBatch } from './delivery-batch.ts';
+import { type BatchFailure, type BatchTarget, deliverBatch } from './delivery-batch.ts';
 import { AttemptFailed, type RetriedAttempt } from './delivery-retry.ts';
 import { logger } from './logger.ts';
 import type { OutboundNotification } from './notifier.ts';
@@ -126,4 +126,4 @@ function about(message: OutboundNotification) {
 export const deliverRecipientBatch = (
   messages: readonly OutboundNotification[],
   send: (m: OutboundNotification) => Promise<Outcome>,
-): Promise<number[]> => deliverBatch(recipientTarget, messages, send);
+): Promise<BatchFailure[]> => deliverBatch(recipientTarget, messages, send);

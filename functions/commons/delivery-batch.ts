@@ -30,10 +30,20 @@ export interface BatchTarget<
 }
 
 /**
+ * A message of a batch that failed and goes back to the queue. `sendFailed`: its send failed (a transient
+ * failure, recorded as an attempt), so the delivery policy's backoff applies; otherwise the table failed it
+ * (unreachable, or the record did not go through) and the queue's own visibility timeout brings it back.
+ */
+export interface BatchFailure {
+  readonly index: number;
+  readonly sendFailed: boolean;
+}
+
+/**
  * Delivers a queue batch of messages to recipient organisations: skips keys already recorded, sends
  * the rest at once, and records every outcome, and every failed attempt the queue retries, in as few
  * transactions as the store allows (group commit across the organisations' streams). Returns the
- * indexes that failed, for the queue to retry; a failed send is retried alone, a failed record
+ * messages that failed, for the queue to retry; a failed send is retried alone, a failed record
  * retries the batch's unrecorded ones.
  */
 export async function deliverBatch<
@@ -45,10 +55,10 @@ export async function deliverBatch<
   target: BatchTarget<S, E, C, X>,
   messages: readonly OutboundNotification[],
   send: (m: OutboundNotification) => Promise<Outcome>,
-): Promise<number[]> {
+): Promise<BatchFailure[]> {
   const now = new Date().toISOString();
   const contextOf = target.contexts();
-  const failed: number[] = [];
+  const failed: BatchFailure[] = [];
   /** Commands to record; `retried`: a failed attempt's, whose message the queue retries whatever comes of it. */
   const toRecord: { index: number; retried: boolean; command: GroupedCommand<C, X> }[] = [];
   await Promise.all(
@@ -69,7 +79,7 @@ export async function deliverBatch<
         record(target.outcome(message, outcome), false);
       } catch (error) {
         logger.warn('delivery failed; the queue will retry it', { key: message.key, error: error as Error });
-        failed.push(index);
+        failed.push({ index, sendFailed: error instanceof AttemptFailed });
         if (error instanceof AttemptFailed) record(target.attempt(message, error.retried), true);
       }
     }),
@@ -84,11 +94,11 @@ export async function deliverBatch<
     );
     outcomes.forEach((outcome, i) => {
       const r = toRecord[i];
-      if (!outcome.ok && r && !r.retried) failed.push(r.index);
+      if (!outcome.ok && r && !r.retried) failed.push({ index: r.index, sendFailed: false });
     });
   } catch (error) {
     logger.warn('recording deliveries failed; the queue will retry them', { error: error as Error });
-    failed.push(...delivered);
+    failed.push(...delivered.map((index) => ({ index, sendFailed: false })));
   }
   return failed;
 }

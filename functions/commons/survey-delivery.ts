@@ -9,7 +9,7 @@ import type {
   SurveyState,
 } from '../../events/survey/survey.ts';
 import { loadAggregate } from './command-runner.ts';
-import { type BatchTarget, deliverBatch } from './delivery-batch.ts';
+import { type BatchFailure, type BatchTarget, deliverBatch } from './delivery-batch.ts';
 import type { OutboundNotification } from './notifier.ts';
 import type { Outcome } from './senders.ts';
 import { store } from './store.ts';
@@ -77,4 +77,4 @@ const responseTarget: BatchTarget<MaybeResponse, ResponseEvent, ResponseCommand,
 export const deliverSurveyBatch = (
   messages: readonly OutboundNotification[],
   send: (m: OutboundNotification) => Promise<Outcome>,
-): Promise<number[]> => deliverBatch(responseTarget, messages, send);
+): Promise<BatchFailure[]> => deliverBatch(responseTarget, messages, send);
