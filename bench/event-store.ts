@@ -940,9 +940,10 @@ function capacityReport(rows: readonly CapacityRow[]): { lines: string[]; goals:
       '`ReturnConsumedCapacity: INDEXES`, table and index units added up (DynamoDB Local reports them; it counts a',
       'transactional write once where DynamoDB bills it twice, so TransactWriteItems is doubled here). "projection" is',
       `what the stream projection (stream-reactor's projectHeads) spends to follow one command, measured alone on ${PROJECTION_SAMPLES} streams per length at its`,
-      "worst (a stream batch of one event): the event's entry in the audit time index (PutItem, and its copy in byTime),",
-      'GetItem of the head, Query of the events after it, PutItem of the head and its copies in the byType, byOrg and',
-      'byHead indexes. It runs off the command path, after the command answered.',
+      "worst (a stream batch of one event): the event's entry in the audit time index (BatchWriteItem, and its copy in",
+      "byTime), the head read by BatchGetItem (the batch's heads together), the event folded from the stream record (not",
+      'read again), PutItem of the head and its copies in the byType, byOrg and byHead indexes. It runs off the command',
+      'path, after the command answered.',
       '',
       table(
         [
