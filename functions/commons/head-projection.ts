@@ -156,7 +156,8 @@ export async function projectHeads(
     newest.set(image.pk.S, seen);
   }
   const streams = [...newest];
-  const projected = streams.filter(([streamId]) => headProjectors[streamTypeOf(streamId)] !== undefined);
+  // The streams that have a head (every stream gets its time entries).
+  const headed = streams.filter(([streamId]) => headProjectors[streamTypeOf(streamId)] !== undefined);
   // The batch's reads and writes at once; either failing leaves each stream to do its own (below).
   const [timesWritten, heads] = await Promise.all([
     writeTimeEntries(
@@ -172,8 +173,8 @@ export async function projectHeads(
         return false;
       },
     ),
-    reader.loadHeads && projected.length > 0
-      ? reader.loadHeads(projected.map(([streamId]) => streamId)).catch((error: unknown) => {
+    reader.loadHeads && headed.length > 0
+      ? reader.loadHeads(headed.map(([streamId]) => streamId)).catch((error: unknown) => {
           logger.warn('heads of the batch not read at once; each stream reads its own', {
             error: error as Error,
           });
