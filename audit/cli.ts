@@ -5,10 +5,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LogVerifier } from '../events/audit/verify.ts';
 import { isSectorId, sectorIds } from '../events/sector/catalog.ts';
-import { auditFoldings, streamTypeOf } from '../functions/commons/audit-aggregates.ts';
-import { kmsSigner, s3Archive } from '../functions/commons/audit-aws.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
+import { auditFoldings, streamTypeOf } from '../functions/audit/audit-aggregates.ts';
+import { kmsSigner, s3Archive } from '../functions/audit/audit-aws.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 import {
   ComplianceReport,
   type ComplianceRow,

@@ -1,4 +1,4 @@
-import type { ComplianceRow, StageComplianceRow } from '../functions/commons/audit-compliance.ts';
+import type { ComplianceRow, StageComplianceRow } from '../functions/audit/audit-compliance.ts';
 import { humanDuration } from './timeline.ts';
 
 export {
@@ -6,7 +6,7 @@ export {
   type ComplianceRow,
   complianceOf,
   type StageComplianceRow,
-} from '../functions/commons/audit-compliance.ts';
+} from '../functions/audit/audit-compliance.ts';
 
 const pct = (share: number | null) => (share === null ? '-' : `${(share * 100).toFixed(1)}%`);
 

@@ -4,8 +4,8 @@ import { createInterface } from 'node:readline';
 import { canonicalJson, type HashedContent, hashedContent } from '../events/audit/canonical.ts';
 import type { Checkpoint } from '../events/audit/checkpoint.ts';
 import type { ChainedEvent, InclusionProof } from '../events/audit/verify.ts';
-import { inclusionProofs } from '../functions/commons/audit-checkpoints.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
+import { inclusionProofs } from '../functions/audit/audit-checkpoints.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 import type { Progress } from './progress.ts';
 import type { AuditSource } from './source.ts';
 

@@ -10,9 +10,9 @@ import {
   type CheckpointSigner,
   latestCheckpoint,
   publishCheckpoint,
-} from '../functions/commons/audit-checkpoints.ts';
-import { type HeadEntry, listAllHeads, periodEvents, streamEvents } from '../functions/commons/audit-log.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
+} from '../functions/audit/audit-checkpoints.ts';
+import { type HeadEntry, listAllHeads, periodEvents, streamEvents } from '../functions/audit/audit-log.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 import { issueLocalToken } from '../local/auth.ts';
 
 /**

@@ -3,10 +3,10 @@ import { writeFileSync } from 'node:fs';
 import type { AdvisoryState, MaybeAdvisory } from '../events/advisory/advisory.ts';
 import type { IncidentState, MaybeIncident } from '../events/incident/incident.ts';
 import type { Tlp } from '../events/incident/report.ts';
-import { advisories } from '../functions/commons/advisories.ts';
-import { streamTypeOf } from '../functions/commons/audit-aggregates.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { advisories } from '../functions/aggregates/advisories.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { streamTypeOf } from '../functions/audit/audit-aggregates.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
 import type { AuditSource } from './source.ts';
 
 /**

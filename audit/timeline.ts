@@ -1,8 +1,8 @@
 import { durationMs, type HopEpisode, hopEpisodes, outcome } from '../events/audit/hops.ts';
 import type { IncidentEvent, Recorded } from '../events/incident/incident.ts';
 import type { Hop } from '../events/policy.ts';
-import { auditFoldings, streamTypeOf } from '../functions/commons/audit-aggregates.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
+import { auditFoldings, streamTypeOf } from '../functions/audit/audit-aggregates.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 
 export type Lang = 'ja' | 'en';
 

@@ -1,5 +1,5 @@
 import { LogVerifier, type VerifyReport } from '../events/audit/verify.ts';
-import { inclusionProofs } from '../functions/commons/audit-checkpoints.ts';
+import { inclusionProofs } from '../functions/audit/audit-checkpoints.ts';
 import type { Progress } from './progress.ts';
 import type { AuditSource } from './source.ts';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Directory } from '../functions/commons/directory.ts';
+import type { Directory } from '../functions/aggregates/directory.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
 import { fmt, pool, quantile } from './util.ts';
@@ -139,8 +139,8 @@ export async function runAdvisoryFanout(): Promise<string> {
     // The start appends the directory's 2,000 organisations; the stream projection works through them after
     // the start returns. The advisory is issued on an idle stack: the start's backlog is not its own.
     await stack.settle();
-    const { store } = await import('../functions/commons/store.ts');
-    const { loadRecipients } = await import('../functions/commons/advisories.ts');
+    const { store } = await import('../functions/store/store.ts');
+    const { loadRecipients } = await import('../functions/aggregates/advisories.ts');
     const token = (
       (await (
         await fetch(`${stack.url}/local/token`, {

@@ -71,9 +71,9 @@ function yearIncident(members: readonly string[]): (n: number) => ClosedIncident
  * the stack delivers them afterwards, at today's time (outside the year).
  */
 async function writeAdvisories(members: string[]): Promise<void> {
-  const { store } = await import('../functions/commons/store.ts');
-  const { advisories, recipientId, recipients } = await import('../functions/commons/advisories.ts');
-  const { decideAndFold, runCommand } = await import('../functions/commons/command-runner.ts');
+  const { store } = await import('../functions/store/store.ts');
+  const { advisories, recipientId, recipients } = await import('../functions/aggregates/advisories.ts');
+  const { decideAndFold, runCommand } = await import('../functions/store/command-runner.ts');
   const secretariat: Actor = { kind: 'user', sub: 'u-sec-bench', role: 'secretariat', org: 'secretariat' };
   const roster = { members, logins: {} };
   for (let a = 0; a < ADVISORIES; a++) {
@@ -170,9 +170,9 @@ export async function annualReportSection(): Promise<string> {
     if (checkpoint.status !== 201) throw new Error(`checkpoint: ${checkpoint.status}`);
 
     // The year's events as the report reads them (the byTime index over the period).
-    const { periodEvents } = await import('../functions/commons/audit-log.ts');
-    const { auditClient } = await import('../functions/commons/audit-http.ts');
-    const { eventsTable } = await import('../functions/commons/config.ts');
+    const { periodEvents } = await import('../functions/audit/audit-log.ts');
+    const { auditClient } = await import('../functions/audit/audit-http.ts');
+    const { eventsTable } = await import('../functions/runtime/config.ts');
     const period = fiscalYearRange(FISCAL_YEAR);
     const byType = new Map<string, number>();
     let events = 0;

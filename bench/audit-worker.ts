@@ -6,8 +6,8 @@ import { verifyExport } from '../audit/verify-run.ts';
 import { type CheckpointBody, signedBytes } from '../events/audit/checkpoint.ts';
 import { chainHashes, GENESIS_HASH } from '../events/audit/hash.ts';
 import { buildTree, type HeadLeaf } from '../events/audit/merkle.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
 
 /**
  * One measured step of the audit bench, in its own process so its peak RSS is its own:

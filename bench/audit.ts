@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DirectSource } from '../audit/source.ts';
 import { verifyLive } from '../audit/verify-run.ts';
-import { localArchive, localSigner } from '../functions/commons/audit-checkpoints.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { localArchive, localSigner } from '../functions/audit/audit-checkpoints.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
+import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
 import { ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
 import { eventTableSpec } from '../local/table-spec.ts';
 

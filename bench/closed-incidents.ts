@@ -11,12 +11,12 @@ import type {
 } from '../events/incident/incident.ts';
 import type { Report } from '../events/incident/report.ts';
 import { relayPolicy } from '../events/policy.ts';
-import { appendRequestOf } from '../functions/commons/command-runner.ts';
-import { eventItems } from '../functions/commons/dynamodb-event-store.ts';
-import { headPutInput } from '../functions/commons/head-item.ts';
-import { incidents } from '../functions/commons/incidents.ts';
-import { messagesFor } from '../functions/commons/reactions.ts';
-import { timeEntryItem } from '../functions/commons/time-index.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { messagesFor } from '../functions/reactions/reactions.ts';
+import { appendRequestOf } from '../functions/store/command-runner.ts';
+import { eventItems } from '../functions/store/dynamodb-event-store.ts';
+import { headPutInput } from '../functions/store/head-item.ts';
+import { timeEntryItem } from '../functions/store/time-index.ts';
 import { ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
 import { ensureIndexes } from '../local/ensure-indexes.ts';
 import { ensureOpenIndex } from '../local/open-index.ts';

@@ -31,11 +31,11 @@ import {
 } from '../events/incident/incident.ts';
 import type { Report } from '../events/incident/report.ts';
 import { relayPolicy } from '../events/policy.ts';
-import { DynamoDbBatchHeadReader } from '../functions/commons/batch-heads.ts';
-import { runCommand } from '../functions/commons/command-runner.ts';
-import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
-import { projectHead, projectHeads } from '../functions/commons/head-projection.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { DynamoDbBatchHeadReader } from '../functions/store/batch-heads.ts';
+import { runCommand } from '../functions/store/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
+import { projectHead, projectHeads } from '../functions/store/head-projection.ts';
 import { ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
 import { eventTableSpec } from '../local/table-spec.ts';
 import { fmt, median, progress, table } from './util.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrganizationEntry } from '../events/directory/directory.ts';
 import { ministryOf, type SectorId, sectorIds } from '../events/sector/catalog.ts';
-import type { Directory } from '../functions/commons/directory.ts';
+import type { Directory } from '../functions/aggregates/directory.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import { seedSectorDirectory, seedSectors } from '../local/seed-sectors.ts';
 import { startLocalStack } from '../local/stack.ts';

@@ -5,17 +5,17 @@ import { ApiSource } from '../audit/source.ts';
 import { verifyLive } from '../audit/verify-run.ts';
 import type { AdvisoryEvent, AdvisoryState } from '../events/advisory/advisory.ts';
 import type { IncidentEvent, IncidentState, Recorded } from '../events/incident/incident.ts';
-import { advisories } from '../functions/commons/advisories.ts';
-import { advisoryMessagesFor } from '../functions/commons/advisory-reactions.ts';
-import { auditFoldings } from '../functions/commons/audit-aggregates.ts';
-import { listAllHeads } from '../functions/commons/audit-log.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import { MAX_ATTEMPTS, retryDelaySeconds } from '../functions/commons/delivery-retry.ts';
-import { loadDirectory } from '../functions/commons/directory.ts';
-import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
-import { incidents } from '../functions/commons/incidents.ts';
-import { messagesFor } from '../functions/commons/reactions.ts';
+import { advisories } from '../functions/aggregates/advisories.ts';
+import { loadDirectory } from '../functions/aggregates/directory.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { auditFoldings } from '../functions/audit/audit-aggregates.ts';
+import { listAllHeads } from '../functions/audit/audit-log.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
+import { MAX_ATTEMPTS, retryDelaySeconds } from '../functions/notify/delivery-retry.ts';
+import { advisoryMessagesFor } from '../functions/reactions/advisory-reactions.ts';
+import { messagesFor } from '../functions/reactions/reactions.ts';
+import { DynamoDbEventReader } from '../functions/store/dynamodb-event-reader.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 import { localAckKeyFile } from '../local/auth.ts';
 import type { LoggedRequest } from './soak-workload.ts';
 import { pool } from './util.ts';
@@ -91,7 +91,7 @@ export interface CheckInput {
   readonly callbacks: readonly CallbackSent[];
   /** When DynamoDB Local's JVM was SIGKILLed (epoch ms): alone, or with the whole stack. */
   readonly dynamoKills?: readonly number[];
-  /** The stack's CEPTOAR_TIME_SCALE: the retry backoff it divides (functions/commons/delivery-retry.ts). */
+  /** The stack's CEPTOAR_TIME_SCALE: the retry backoff it divides (functions/notify/delivery-retry.ts). */
   readonly timeScale: number;
 }
 
@@ -559,7 +559,7 @@ export interface DeliveryCounts {
 
 /**
  * Every promised message is recorded once as delivered or failed, and retried as the policy says
- * (functions/commons/delivery-retry.ts): failed attempts are numbered 1 to {@link MAX_ATTEMPTS} − 1,
+ * (functions/notify/delivery-retry.ts): failed attempts are numbered 1 to {@link MAX_ATTEMPTS} − 1,
  * each once, all before the outcome; each was retried no sooner than its backoff (the next attempt or the
  * outcome recorded at or after its `nextAttemptAt`, less `slackMs` for the clock of two processes), a
  * backoff of `retryDelaySeconds(attempt, timeScale)`; a message given up failed exactly MAX_ATTEMPTS times.

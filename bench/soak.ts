@@ -6,11 +6,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { IncidentState } from '../events/incident/incident.ts';
 import { currentHop } from '../events/incident/incident.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import { MAX_ATTEMPTS } from '../functions/commons/delivery-retry.ts';
-import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
+import { MAX_ATTEMPTS } from '../functions/notify/delivery-retry.ts';
+import { DynamoDbEventReader } from '../functions/store/dynamodb-event-reader.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 import {
   type CallbackSent,
   type CheckInput,

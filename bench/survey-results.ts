@@ -216,9 +216,9 @@ export async function surveyResultsSection(): Promise<string> {
     }
 
     // The same results by replaying every response stream's events (not the heads the route reads).
-    const { reader } = await import('../functions/commons/reader.ts');
-    const { loadAggregate } = await import('../functions/commons/command-runner.ts');
-    const { responseId, responses, surveys } = await import('../functions/commons/surveys.ts');
+    const { reader } = await import('../functions/store/reader.ts');
+    const { loadAggregate } = await import('../functions/store/command-runner.ts');
+    const { responseId, responses, surveys } = await import('../functions/aggregates/surveys.ts');
     const { resultsView } = await import('../events/survey/views.ts');
     const replays: number[] = [];
     let events = 0;

@@ -1,6 +1,6 @@
 /**
  * The domain's error hierarchy. Each error names its kind; the HTTP layer maps kinds to
- * status codes in exactly one place (functions/commons/problem.ts), and the workflow
+ * status codes in exactly one place (functions/http/problem.ts), and the workflow
  * surfaces them as Step Functions error names.
  */
 

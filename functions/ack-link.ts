@@ -1,13 +1,13 @@
 import { systemActor } from '../events/actor.ts';
 import { NotFoundError } from '../events/errors.ts';
-import { ackKey, verifyAckToken } from './commons/ack-link.ts';
-import { ACK_PAGE_HEADERS, ackErrorPage, ackPage } from './commons/ack-page.ts';
-import { acknowledgeAdvisory, distributedAdvisory } from './commons/acknowledge.ts';
-import { recipientId, recipients } from './commons/advisories.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { organizations } from './commons/organizations.ts';
-import { publicHandler, wantsHtml } from './commons/public-http.ts';
-import { store } from './commons/store.ts';
+import { recipientId, recipients } from './aggregates/advisories.ts';
+import { organizations } from './aggregates/organizations.ts';
+import { publicHandler, wantsHtml } from './http/public-http.ts';
+import { ackKey, verifyAckToken } from './notify/ack-link.ts';
+import { ACK_PAGE_HEADERS, ackErrorPage, ackPage } from './notify/ack-page.ts';
+import { acknowledgeAdvisory, distributedAdvisory } from './notify/acknowledge.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { store } from './store/store.ts';
 
 /** The console's origin (its advisory page); locally the same server, so a relative link. */
 const CONSOLE_URL = (process.env.PUBLIC_URL ?? '').replace(/\/$/, '');

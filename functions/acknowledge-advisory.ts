@@ -1,7 +1,7 @@
 import { noteBody } from '../events/incident/bodies.ts';
-import { acknowledgeAdvisory } from './commons/acknowledge.ts';
-import { advisoryIdFrom } from './commons/advisory-http.ts';
-import { httpHandler } from './commons/http.ts';
+import { advisoryIdFrom } from './http/advisory-http.ts';
+import { httpHandler } from './http/http.ts';
+import { acknowledgeAdvisory } from './notify/acknowledge.ts';
 
 /** POST /advisories/{id}/receipt: a member acknowledges an advisory for its organisation. */
 export const handler = httpHandler({ allow: ['member'], body: noteBody }, async (request) => {

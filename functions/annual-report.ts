@@ -1,15 +1,15 @@
 import { ValidationError } from '../events/errors.ts';
-import { auditClient, instantParam } from './commons/audit-http.ts';
-import { periodEvents } from './commons/audit-log.ts';
-import { eventsTable } from './commons/config.ts';
-import { type HttpResponse, httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { auditClient, instantParam } from './audit/audit-http.ts';
+import { periodEvents } from './audit/audit-log.ts';
+import { type HttpResponse, httpHandler } from './http/http.ts';
 import { renderAnnualReportHtml } from './reports/annual-report-html.ts';
 import { annualReportAt, type ReportSources } from './reports/annual-report-log.ts';
 import { printPdf } from './reports/pdf.ts';
 import { reportProviders } from './reports/providers.ts';
 import { reportArchive } from './reports/report-archive.ts';
 import { REPORT_READERS, reportPathParams } from './reports/report-params.ts';
+import { eventsTable } from './runtime/config.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /reports/{sector}/{fy}?asOf=&lang=: the fiscal-year activity report (年度活動報告・次年度活動計画),

@@ -10,9 +10,9 @@ import { STREAM_ID } from '../events/audit/types.ts';
 import { orgId } from '../events/directory/directory.ts';
 import { sectorIds } from '../events/sector/catalog.ts';
 import * as z from '../events/zod.ts';
-import { ANY_BYTES, MAX_MINUTES_BYTES, MINUTES_UPLOAD_TYPES } from './commons/minutes.ts';
-import { MINUTES_FILENAME } from './commons/minutes-filename.ts';
-import { UUID } from './commons/uuid.ts';
+import { ANY_BYTES, MAX_MINUTES_BYTES, MINUTES_UPLOAD_TYPES } from './blobs/minutes.ts';
+import { MINUTES_FILENAME } from './blobs/minutes-filename.ts';
+import { UUID } from './http/uuid.ts';
 import type { functions } from './manifest.ts';
 
 /**

@@ -15,7 +15,7 @@ import { contactSchema, organizationSchema } from '../events/directory/directory
 import { reportIncidentBody } from '../events/incident/report.ts';
 import * as z from '../events/zod.ts';
 import { contract, type RouteContract, type RouteKey } from './api-contract.ts';
-import type { HttpSpec } from './commons/http.ts';
+import type { HttpSpec } from './http/http.ts';
 import { functions } from './manifest.ts';
 
 /**
@@ -120,7 +120,7 @@ function operation(
     };
   }
   // Every route with a body refuses other media types, and every route behind a login is rate-limited
-  // (functions/commons/http.ts does both before the route's own function runs).
+  // (functions/http/http.ts does both before the route's own function runs).
   const readsTable = (functions.find((f) => f.name === fnName)?.calls as readonly string[] | undefined)?.some(
     (call) => call.startsWith('dynamodb:'),
   );

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { activityView } from '../events/activity/activity.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { canSeeSector } from '../events/sector/visibility.ts';
-import { activities } from './commons/activities.ts';
-import { blobWriter } from './commons/blob-writer.ts';
-import { decideAndFold, loadAggregate, runCommand } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { uuidFrom } from './commons/incident-id.ts';
-import { minutesFilename, minutesType, uploadedBytes } from './commons/minutes.ts';
-import { checkedMinutesFilename } from './commons/minutes-filename.ts';
-import { reader } from './commons/reader.ts';
-import { store } from './commons/store.ts';
+import { activities } from './aggregates/activities.ts';
+import { blobWriter } from './blobs/blob-writer.ts';
+import { minutesFilename, minutesType, uploadedBytes } from './blobs/minutes.ts';
+import { checkedMinutesFilename } from './blobs/minutes-filename.ts';
+import { httpHandler } from './http/http.ts';
+import { uuidFrom } from './http/incident-id.ts';
+import { decideAndFold, loadAggregate, runCommand } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
+import { store } from './store/store.ts';
 
 /**
  * POST /activities/{id}/minutes?filename=: the secretariat attaches minutes, sent as the body

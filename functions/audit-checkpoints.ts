@@ -1,11 +1,11 @@
 import { NotFoundError } from '../events/errors.ts';
-import { inclusionProofs, latestCheckpoint, publishCheckpoint } from './commons/audit-checkpoints.ts';
-import { checkpointSetup } from './commons/audit-config.ts';
-import { auditClient, streamIdParam } from './commons/audit-http.ts';
-import { listAllHeads } from './commons/audit-log.ts';
-import { auditScope } from './commons/audit-scope.ts';
-import { eventsTable } from './commons/config.ts';
-import { httpHandler } from './commons/http.ts';
+import { inclusionProofs, latestCheckpoint, publishCheckpoint } from './audit/audit-checkpoints.ts';
+import { checkpointSetup } from './audit/audit-config.ts';
+import { auditClient, streamIdParam } from './audit/audit-http.ts';
+import { listAllHeads } from './audit/audit-log.ts';
+import { auditScope } from './audit/audit-scope.ts';
+import { httpHandler } from './http/http.ts';
+import { eventsTable } from './runtime/config.ts';
 
 /**
  * GET /audit/checkpoints: the checkpoint ids and the public key they verify under.

@@ -1,13 +1,13 @@
 import { ValidationError } from '../events/errors.ts';
-import { streamTypeOf } from './commons/audit-aggregates.ts';
-import { complianceOf } from './commons/audit-compliance.ts';
-import { auditClient, instantParam } from './commons/audit-http.ts';
-import { periodEvents, streamEvents } from './commons/audit-log.ts';
-import { auditScope } from './commons/audit-scope.ts';
-import { eventsTable } from './commons/config.ts';
-import type { StoredEvent } from './commons/event-store.ts';
-import { httpHandler } from './commons/http.ts';
+import { streamTypeOf } from './audit/audit-aggregates.ts';
+import { complianceOf } from './audit/audit-compliance.ts';
+import { auditClient, instantParam } from './audit/audit-http.ts';
+import { periodEvents, streamEvents } from './audit/audit-log.ts';
+import { auditScope } from './audit/audit-scope.ts';
 import { exerciseFilter } from './exercises/filter.ts';
+import { httpHandler } from './http/http.ts';
+import { eventsTable } from './runtime/config.ts';
+import type { StoredEvent } from './store/event-store.ts';
 
 /** The incidents' events of a period: the only ones the report reads, so the scope looks up no other head. */
 async function* incidentEvents(events: AsyncIterable<StoredEvent>): AsyncIterable<StoredEvent> {

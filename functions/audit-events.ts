@@ -1,10 +1,10 @@
 import { ValidationError } from '../events/errors.ts';
-import { auditClient, auditEventView, instantParam } from './commons/audit-http.ts';
-import { readPeriodPage } from './commons/audit-log.ts';
-import { auditScope } from './commons/audit-scope.ts';
-import { eventsTable } from './commons/config.ts';
-import { httpHandler } from './commons/http.ts';
-import { pageLimit } from './commons/paging.ts';
+import { auditClient, auditEventView, instantParam } from './audit/audit-http.ts';
+import { readPeriodPage } from './audit/audit-log.ts';
+import { auditScope } from './audit/audit-scope.ts';
+import { httpHandler } from './http/http.ts';
+import { pageLimit } from './http/paging.ts';
+import { eventsTable } from './runtime/config.ts';
 
 const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#[^\s]{1,200}#\d{10}$/;
 

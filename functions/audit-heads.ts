@@ -1,8 +1,8 @@
-import { auditClient } from './commons/audit-http.ts';
-import { listAllHeads } from './commons/audit-log.ts';
-import { auditScope } from './commons/audit-scope.ts';
-import { eventsTable } from './commons/config.ts';
-import { httpHandler } from './commons/http.ts';
+import { auditClient } from './audit/audit-http.ts';
+import { listAllHeads } from './audit/audit-log.ts';
+import { auditScope } from './audit/audit-scope.ts';
+import { httpHandler } from './http/http.ts';
+import { eventsTable } from './runtime/config.ts';
 
 /**
  * GET /audit/heads: every stream's head (id, type, version, last hash), sorted by stream id;

@@ -1,12 +1,12 @@
 import { NotFoundError } from '../events/errors.ts';
-import { auditFoldings, streamTypeOf } from './commons/audit-aggregates.ts';
-import { auditClient, auditEventView, instantParam, streamIdParam } from './commons/audit-http.ts';
-import { streamEvents } from './commons/audit-log.ts';
-import { replayStream } from './commons/audit-replay.ts';
-import { auditScope } from './commons/audit-scope.ts';
-import { eventsTable } from './commons/config.ts';
-import { httpHandler } from './commons/http.ts';
-import { canSeeStream } from './commons/sector-lists.ts';
+import { auditFoldings, streamTypeOf } from './audit/audit-aggregates.ts';
+import { auditClient, auditEventView, instantParam, streamIdParam } from './audit/audit-http.ts';
+import { streamEvents } from './audit/audit-log.ts';
+import { replayStream } from './audit/audit-replay.ts';
+import { auditScope } from './audit/audit-scope.ts';
+import { canSeeStream } from './audit/sector-lists.ts';
+import { httpHandler } from './http/http.ts';
+import { eventsTable } from './runtime/config.ts';
 
 /** GET /audit/streams/{id}?asOf=: the state of any stream as it was at a moment, and the events up to it. */
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {

@@ -1,7 +1,7 @@
 import * as z from '../events/zod.ts';
-import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './http/advisory-http.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
 
 const body = z.strictObject({
   ackWithinHours: z._default(

@@ -1,7 +1,7 @@
 import { drillBody } from '../events/advisory/body.ts';
-import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './http/advisory-http.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
 
 /** POST /drills: an advisory marked as an exercise, on the same code path as a real one. */
 export const handler = httpHandler(

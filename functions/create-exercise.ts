@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { exerciseBody } from '../events/exercise/exercise.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
 import { exerciseCommand, participantsDirectory } from './exercises/http.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
 
 /** POST /exercises: NISC or a ministry prepares a cross-sector exercise (分野横断的演習); 201 with it, planned. */
 export const handler = httpHandler({ allow: ['nisc', 'ministry'], body: exerciseBody }, async (request) => {

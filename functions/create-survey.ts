@@ -4,8 +4,8 @@ import { DEFAULT_SECTOR } from '../events/sector/catalog.ts';
 import { ministryOfActor, visibleSectors } from '../events/sector/visibility.ts';
 import { createSurveyBody } from '../events/survey/body.ts';
 import type { SurveyOwner } from '../events/survey/survey.ts';
-import { httpHandler, type UserActor } from './commons/http.ts';
-import { surveyCommand } from './commons/survey-commands.ts';
+import { httpHandler, type UserActor } from './http/http.ts';
+import { surveyCommand } from './surveys/survey-commands.ts';
 
 function ownerOf(actor: UserActor): SurveyOwner {
   const org = actor.org ? { org: actor.org } : {};

@@ -5,23 +5,23 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Channel, NotificationPurpose } from '../events/incident/incident.ts';
+import { incidents } from './aggregates/incidents.ts';
 import {
   deliverAdvisoryMessage,
   deliverOnce,
   deliverRecipientBatch,
   isRecipientMessage,
-} from './commons/advisory-delivery.ts';
-import type { BatchFailure } from './commons/delivery-batch.ts';
-import { AttemptFailed, attemptOf, backoff, lastAttemptRecorded } from './commons/delivery-retry.ts';
-import { incidents } from './commons/incidents.ts';
-import { logger } from './commons/logger.ts';
-import type { OutboundNotification } from './commons/notifier.ts';
-import { timeScale } from './commons/policy-config.ts';
-import { reader } from './commons/reader.ts';
-import type { Outcome } from './commons/senders.ts';
-import { emailSender, type Sender, smsSender, voiceSender, webhookSender } from './commons/senders.ts';
-import { deliverSurveyBatch, isSurveyMessage } from './commons/survey-delivery.ts';
-import { directoryWebhookKeys, webhookMasterKey } from './commons/webhook-signing.ts';
+} from './notify/advisory-delivery.ts';
+import type { BatchFailure } from './notify/delivery-batch.ts';
+import { AttemptFailed, attemptOf, backoff, lastAttemptRecorded } from './notify/delivery-retry.ts';
+import type { OutboundNotification } from './notify/notifier.ts';
+import type { Outcome } from './notify/senders.ts';
+import { emailSender, type Sender, smsSender, voiceSender, webhookSender } from './notify/senders.ts';
+import { deliverSurveyBatch, isSurveyMessage } from './notify/survey-delivery.ts';
+import { directoryWebhookKeys, webhookMasterKey } from './notify/webhook-signing.ts';
+import { logger } from './runtime/logger.ts';
+import { timeScale } from './runtime/policy-config.ts';
+import { reader } from './store/reader.ts';
 
 const senders: Record<Channel, Sender> = {
   email: emailSender(

@@ -1,10 +1,10 @@
 import { canSeeReport, reportCsv, transmissionReport } from '../events/advisory/report.ts';
 import { NotFoundError } from '../events/errors.ts';
-import { advisories, loadRecipients } from './commons/advisories.ts';
-import { advisoryIdFrom } from './commons/advisory-id.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { advisories, loadRecipients } from './aggregates/advisories.ts';
+import { advisoryIdFrom } from './http/advisory-id.ts';
+import { httpHandler } from './http/http.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /drills/{id}/report: the transmission rate within the window, overall and per stage,

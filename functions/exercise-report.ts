@@ -1,11 +1,11 @@
 import { NotFoundError } from '../events/errors.ts';
 import { canSeeExercise } from '../events/exercise/exercise.ts';
 import { exerciseReportCsv } from '../events/exercise/report.ts';
-import { instantParam } from './commons/audit-http.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { instantParam } from './audit/audit-http.ts';
 import { exerciseIdFrom } from './exercises/read.ts';
 import { exerciseAsOf, loadExerciseReport } from './exercises/report-data.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /exercises/{id}/report?asOf=: the after-action report from the log as it stood at `asOf`

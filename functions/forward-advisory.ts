@@ -2,11 +2,11 @@ import { forwardBody } from '../events/advisory/body.ts';
 import { canSeeAdvisory } from '../events/advisory/visibility.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { sectorOr } from '../events/sector/catalog.ts';
-import { advisories } from './commons/advisories.ts';
-import { advisoryCommand, advisoryIdFrom, loadRoster } from './commons/advisory-http.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { advisories } from './aggregates/advisories.ts';
+import { advisoryCommand, advisoryIdFrom, loadRoster } from './http/advisory-http.ts';
+import { httpHandler } from './http/http.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /** POST /advisories/{id}/forward: the ministry, then the secretariat, passes the advisory down, with an optional note. */
 export const handler = httpHandler(

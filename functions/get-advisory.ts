@@ -1,12 +1,12 @@
 import { canSeeFork, forkView } from '../events/advisory/fork.ts';
 import { advisoryView, canSeeAdvisory } from '../events/advisory/visibility.ts';
 import { NotFoundError } from '../events/errors.ts';
-import { advisories, loadRecipients } from './commons/advisories.ts';
-import { forks, loadForkChildren } from './commons/advisory-forks.ts';
-import { advisoryIdFrom } from './commons/advisory-id.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { advisories, loadRecipients } from './aggregates/advisories.ts';
+import { forks, loadForkChildren } from './aggregates/advisory-forks.ts';
+import { advisoryIdFrom } from './http/advisory-id.ts';
+import { httpHandler } from './http/http.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /advisories/{id}: the advisory as the caller's TLP rights allow; for the chain, per hop

@@ -1,12 +1,12 @@
 import { NotFoundError } from '../events/errors.ts';
 import { sectorOr } from '../events/sector/catalog.ts';
 import { canSeeSector } from '../events/sector/visibility.ts';
-import { advisories, loadRecipients } from './commons/advisories.ts';
-import { advisoryIdFrom } from './commons/advisory-id.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { loadDirectory } from './commons/directory.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { advisories, loadRecipients } from './aggregates/advisories.ts';
+import { loadDirectory } from './aggregates/directory.ts';
+import { advisoryIdFrom } from './http/advisory-id.ts';
+import { httpHandler } from './http/http.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /contact-checks/{id}: per member organisation and contact, which channels the test

@@ -1,8 +1,8 @@
 import { exerciseView } from '../events/exercise/exercise.ts';
-import { injectSubjectId } from './commons/exercise-subject.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { injectSubjectId } from './exercises/exercise-subject.ts';
 import { visibleExercise } from './exercises/read.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /exercises/{id}: the exercise, its scenario and which injects were released (each one's incident or advisory id). */
 export const handler = httpHandler(

@@ -1,12 +1,12 @@
 import { NotFoundError, ValidationError } from '../events/errors.ts';
 import { canReadEvents, redactEventData } from '../events/incident/visibility.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { InvalidCursorError } from './commons/dynamodb-event-reader.ts';
-import { httpHandler } from './commons/http.ts';
-import { incidentIdFrom } from './commons/incident-id.ts';
-import { incidents } from './commons/incidents.ts';
-import { pageLimit } from './commons/paging.ts';
-import { reader } from './commons/reader.ts';
+import { incidents } from './aggregates/incidents.ts';
+import { httpHandler } from './http/http.ts';
+import { incidentIdFrom } from './http/incident-id.ts';
+import { pageLimit } from './http/paging.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { InvalidCursorError } from './store/dynamodb-event-reader.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /incidents/{id}/events: the stream, oldest first, paged with `limit` and `cursor`. */
 export const handler = httpHandler({ allow: ['member', 'secretariat', 'auditor'] }, async (request) => {

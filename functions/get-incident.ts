@@ -1,10 +1,10 @@
 import { NotFoundError } from '../events/errors.ts';
 import { canSee, incidentView } from '../events/incident/visibility.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { incidentIdFrom } from './commons/incident-id.ts';
-import { incidents } from './commons/incidents.ts';
-import { reader } from './commons/reader.ts';
+import { incidents } from './aggregates/incidents.ts';
+import { httpHandler } from './http/http.ts';
+import { incidentIdFrom } from './http/incident-id.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /incidents/{id}: the incident's current state, hops, deadlines, escalations and reporting stages. */
 export const handler = httpHandler(

@@ -1,11 +1,11 @@
 import { canReadActivities } from '../events/activity/activity.ts';
 import { NotFoundError } from '../events/errors.ts';
-import { activities } from './commons/activities.ts';
-import { blobReader } from './commons/blob-reader.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { UUID } from './commons/uuid.ts';
+import { activities } from './aggregates/activities.ts';
+import { blobReader } from './blobs/blob-reader.ts';
+import { httpHandler } from './http/http.ts';
+import { UUID } from './http/uuid.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /activities/{id}/minutes/{n}: the n-th attached minutes file, as it was stored (its SHA-256 in a header). */
 export const handler = httpHandler(

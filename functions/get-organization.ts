@@ -1,9 +1,9 @@
 import { canSeeEntry } from '../events/directory/directory.ts';
 import { NotFoundError } from '../events/errors.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { organizations, orgIdFrom } from './commons/organizations.ts';
-import { reader } from './commons/reader.ts';
+import { organizations, orgIdFrom } from './aggregates/organizations.ts';
+import { httpHandler } from './http/http.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /directory/organizations/{org}: an organisation's directory entry, for the secretariat, the

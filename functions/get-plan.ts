@@ -1,9 +1,9 @@
 import { planId, planView } from '../events/activity/plan.ts';
-import { plans } from './commons/activities.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
+import { plans } from './aggregates/activities.ts';
+import { httpHandler } from './http/http.ts';
 import { reportPathParams } from './reports/report-params.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /reports/{sector}/{fy}/plan: next year's plan as drafted so far (empty before the first save). */
 export const handler = httpHandler(

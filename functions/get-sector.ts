@@ -2,10 +2,10 @@ import { NotFoundError } from '../events/errors.ts';
 import { isSectorId } from '../events/sector/catalog.ts';
 import { sectorView } from '../events/sector/sector.ts';
 import { canSeeSector } from '../events/sector/visibility.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { sectors } from './commons/sectors.ts';
+import { sectors } from './aggregates/sectors.ts';
+import { httpHandler } from './http/http.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /sectors/{id}: one sector the caller may see; another sector is 404, as an unknown one. */
 export const handler = httpHandler(

@@ -1,8 +1,8 @@
 import { responseView } from '../events/survey/views.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { loadVisibleSurvey, memberOrg, responseId, responses, surveyIdFrom } from './commons/surveys.ts';
+import { loadVisibleSurvey, memberOrg, responseId, responses, surveyIdFrom } from './aggregates/surveys.ts';
+import { httpHandler } from './http/http.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /surveys/{id}/response: the calling member's organisation's draft or submitted answers. */
 export const handler = httpHandler({ allow: ['member'] }, async (request) => {

@@ -1,7 +1,7 @@
 import { surveyView } from '../events/survey/views.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { loadVisibleSurvey, surveyIdFrom } from './commons/surveys.ts';
+import { loadVisibleSurvey, surveyIdFrom } from './aggregates/surveys.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /surveys/{id}: the survey's newest version and where it stands. */
 export const handler = httpHandler(

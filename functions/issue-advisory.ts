@@ -1,11 +1,11 @@
 import { forkTarget, issueAdvisoryBody } from '../events/advisory/body.ts';
 import type { ForkState } from '../events/advisory/fork.ts';
-import { forks } from './commons/advisory-forks.ts';
-import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './commons/advisory-http.ts';
-import { forkChildId } from './commons/fork-child-id.ts';
-import { httpHandler } from './commons/http.ts';
-import { httpCommand } from './commons/http-command.ts';
-import { reader } from './commons/reader.ts';
+import { forks } from './aggregates/advisory-forks.ts';
+import { forkChildId } from './aggregates/fork-child-id.ts';
+import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './http/advisory-http.ts';
+import { httpHandler } from './http/http.ts';
+import { httpCommand } from './http/http-command.ts';
+import { reader } from './store/reader.ts';
 
 /** The answer to an advisory to several sectors: the parent and each sector's chain (issued by a reaction). */
 const forkAnswer = (state: ForkState, version: number) => ({
@@ -19,7 +19,7 @@ const forkAnswer = (state: ForkState, version: number) => ({
 /**
  * POST /advisories: NISC, the ministry or the secretariat issues an advisory; it starts down the chain from there.
  * With `sectors`, NISC (or a ministry, to its sectors) sends it to several sectors or all: only the parent is
- * written here; the reaction to it (functions/commons/fork-reactions.ts) issues each sector's chain.
+ * written here; the reaction to it (functions/reactions/fork-reactions.ts) issues each sector's chain.
  */
 export const handler = httpHandler(
   { allow: ['nisc', 'ministry', 'secretariat'], body: issueAdvisoryBody },

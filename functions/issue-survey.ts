@@ -1,16 +1,16 @@
 import type { SectorId } from '../events/sector/catalog.ts';
 import { issueSurveyBody } from '../events/survey/body.ts';
-import { loadRoster } from './commons/advisory-http.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { surveyCommand } from './commons/survey-commands.ts';
-import { loadVisibleSurvey, surveyIdFrom } from './commons/surveys.ts';
+import { loadVisibleSurvey, surveyIdFrom } from './aggregates/surveys.ts';
+import { loadRoster } from './http/advisory-http.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
+import { surveyCommand } from './surveys/survey-commands.ts';
 
 /**
  * POST /surveys/{id}/issue: the owner issues the survey to the current members of its sectors (as the
  * directory lists them now; for TLP:RED, their contacts' logins are named), with a due date and the time
  * the silent ones are to be reminded (`remindAt`). The messages are reactions to the committed
- * `SurveyIssued` (functions/commons/survey-reactions.ts), not sent here.
+ * `SurveyIssued` (functions/reactions/survey-reactions.ts), not sent here.
  */
 export const handler = httpHandler(
   { allow: ['nisc', 'ministry', 'secretariat'], body: issueSurveyBody },

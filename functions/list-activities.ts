@@ -8,13 +8,13 @@ import { NotFoundError, ValidationError } from '../events/errors.ts';
 import { fiscalYearOfDate, parseFiscalYear } from '../events/report/fiscal-year.ts';
 import { sectorPartition } from '../events/sector/catalog.ts';
 import { listSectors } from '../events/sector/visibility.ts';
-import { ACTIVITY_LIST, activities } from './commons/activities.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { allHeads } from './commons/event-store.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { sectorParam } from './commons/sector-lists.ts';
-import { UUID } from './commons/uuid.ts';
+import { ACTIVITY_LIST, activities } from './aggregates/activities.ts';
+import { sectorParam } from './audit/sector-lists.ts';
+import { httpHandler } from './http/http.ts';
+import { UUID } from './http/uuid.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { allHeads } from './store/event-store.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /activities?fy=&sector=: the recorded activities of the sectors the caller sees (or the one

@@ -4,16 +4,22 @@ import { advisoryListRow, type ForkListRow, forkListRow, groupsForks } from '../
 import { canSeeAdvisory } from '../events/advisory/visibility.ts';
 import type { SectorId } from '../events/sector/catalog.ts';
 import { listSectors } from '../events/sector/visibility.ts';
-import { ADVISORY_LIST, advisories, OPEN_ADVISORIES, recipientId, recipients } from './commons/advisories.ts';
-import { forks } from './commons/advisory-forks.ts';
-import { DynamoDbBatchHeadReader } from './commons/batch-heads.ts';
-import { eventsTable } from './commons/config.ts';
-import type { StreamHead } from './commons/event-store.ts';
-import { httpHandler } from './commons/http.ts';
-import { booleanParam, pageLimit } from './commons/paging.ts';
-import { dynamoClient } from './commons/reader.ts';
-import { allSectorHeads, sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
+import {
+  ADVISORY_LIST,
+  advisories,
+  OPEN_ADVISORIES,
+  recipientId,
+  recipients,
+} from './aggregates/advisories.ts';
+import { forks } from './aggregates/advisory-forks.ts';
+import { allSectorHeads, sectorHeadsPage, sectorParam } from './audit/sector-lists.ts';
 import { exerciseFilter } from './exercises/filter.ts';
+import { httpHandler } from './http/http.ts';
+import { booleanParam, pageLimit } from './http/paging.ts';
+import { eventsTable } from './runtime/config.ts';
+import { DynamoDbBatchHeadReader } from './store/batch-heads.ts';
+import type { StreamHead } from './store/event-store.ts';
+import { dynamoClient } from './store/reader.ts';
 
 const store = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
 

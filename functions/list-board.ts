@@ -1,8 +1,8 @@
-import { boardPage } from './commons/board.ts';
-import { httpHandler } from './commons/http.ts';
-import { pageLimit } from './commons/paging.ts';
-import { reader } from './commons/reader.ts';
-import { sectorParam } from './commons/sector-lists.ts';
+import { boardPage } from './aggregates/board.ts';
+import { sectorParam } from './audit/sector-lists.ts';
+import { httpHandler } from './http/http.ts';
+import { pageLimit } from './http/paging.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /board: the electronic bulletin board, the advisories the caller may see, newest first, paged. */
 export const handler = httpHandler(

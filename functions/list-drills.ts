@@ -2,11 +2,11 @@ import type { AdvisoryState, MaybeAdvisory } from '../events/advisory/advisory.t
 import { canSeeReport } from '../events/advisory/report.ts';
 import { advisorySummary, transmission } from '../events/advisory/visibility.ts';
 import { listSectors } from '../events/sector/visibility.ts';
-import { ADVISORY_LIST, loadRecipients } from './commons/advisories.ts';
-import { httpHandler } from './commons/http.ts';
-import { pageLimit } from './commons/paging.ts';
-import { reader } from './commons/reader.ts';
-import { sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
+import { ADVISORY_LIST, loadRecipients } from './aggregates/advisories.ts';
+import { sectorHeadsPage, sectorParam } from './audit/sector-lists.ts';
+import { httpHandler } from './http/http.ts';
+import { pageLimit } from './http/paging.ts';
+import { reader } from './store/reader.ts';
 
 /** At most this many index reads per request: a page among many advisories may hold fewer drills. */
 const MAX_READS = 10;

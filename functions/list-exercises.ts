@@ -1,8 +1,8 @@
 import { canSeeExercise, exerciseSummary, type MaybeExercise } from '../events/exercise/exercise.ts';
-import { EXERCISE_STREAM } from './commons/exercises.ts';
-import { httpHandler } from './commons/http.ts';
-import { pageLimit, readPage } from './commons/paging.ts';
-import { reader } from './commons/reader.ts';
+import { EXERCISE_STREAM } from './aggregates/exercises.ts';
+import { httpHandler } from './http/http.ts';
+import { pageLimit, readPage } from './http/paging.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /exercises: the exercises the caller may see, newest first, paged. Exercises are few (a handful

@@ -1,12 +1,12 @@
 import type { MaybeIncident } from '../events/incident/incident.ts';
 import { canSee, incidentSummary } from '../events/incident/visibility.ts';
 import { listSectors } from '../events/sector/visibility.ts';
-import { httpHandler } from './commons/http.ts';
-import { INCIDENT_LIST } from './commons/incidents.ts';
-import { pageLimit, readPage } from './commons/paging.ts';
-import { reader } from './commons/reader.ts';
-import { sectorHeadsPage, sectorParam } from './commons/sector-lists.ts';
+import { INCIDENT_LIST } from './aggregates/incidents.ts';
+import { sectorHeadsPage, sectorParam } from './audit/sector-lists.ts';
 import { exerciseFilter } from './exercises/filter.ts';
+import { httpHandler } from './http/http.ts';
+import { pageLimit, readPage } from './http/paging.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /incidents: the incidents the caller may see, newest first, paged with `limit` and `cursor`;

@@ -1,9 +1,9 @@
 import { channels, entrySector, type OrganizationState } from '../events/directory/directory.ts';
 import { listSectors } from '../events/sector/visibility.ts';
-import { loadOrganizations } from './commons/directory.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { sectorParam } from './commons/sector-lists.ts';
+import { loadOrganizations } from './aggregates/directory.ts';
+import { sectorParam } from './audit/sector-lists.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /directory/organizations: the organisations of the sectors the caller sees (or of the one

@@ -1,10 +1,10 @@
 import type { MaybeSector } from '../events/sector/sector.ts';
 import { sectorView } from '../events/sector/sector.ts';
 import { canSeeSector } from '../events/sector/visibility.ts';
-import { allHeads } from './commons/event-store.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { SECTOR_STREAM } from './commons/sectors.ts';
+import { SECTOR_STREAM } from './aggregates/sectors.ts';
+import { httpHandler } from './http/http.ts';
+import { allHeads } from './store/event-store.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /sectors: the sectors (CEPTOARs) the caller may see, by id; one Query of the sector heads. */
 export const handler = httpHandler(

@@ -1,8 +1,8 @@
 import { canSeeSurvey, surveyRow } from '../events/survey/views.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { sectorParam } from './commons/sector-lists.ts';
-import { loadAllSurveys } from './commons/surveys.ts';
+import { loadAllSurveys } from './aggregates/surveys.ts';
+import { sectorParam } from './audit/sector-lists.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * GET /surveys: the surveys the caller may see, newest first (`?sector=` narrows to one sector).

@@ -1,5 +1,5 @@
 import document from '../docs/openapi.json' with { type: 'json' };
-import { publicHandler } from './commons/public-http.ts';
+import { publicHandler } from './http/public-http.ts';
 
 /**
  * GET /openapi.json: the API's OpenAPI 3.1 document, without a token. It serves the file

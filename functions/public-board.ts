@@ -1,7 +1,7 @@
-import { boardPage } from './commons/board.ts';
-import { pageLimit } from './commons/paging.ts';
-import { publicHandler } from './commons/public-http.ts';
-import { reader } from './commons/reader.ts';
+import { boardPage } from './aggregates/board.ts';
+import { pageLimit } from './http/paging.ts';
+import { publicHandler } from './http/public-http.ts';
+import { reader } from './store/reader.ts';
 
 /** GET /public/board: the TLP:CLEAR advisories, for anyone, without a token. */
 export const handler = publicHandler(async (event) => {

@@ -1,9 +1,9 @@
-import { publishCheckpoint } from './commons/audit-checkpoints.ts';
-import { checkpointSetup } from './commons/audit-config.ts';
-import { auditClient } from './commons/audit-http.ts';
-import { listAllHeads } from './commons/audit-log.ts';
-import { eventsTable } from './commons/config.ts';
-import { logger } from './commons/logger.ts';
+import { publishCheckpoint } from './audit/audit-checkpoints.ts';
+import { checkpointSetup } from './audit/audit-config.ts';
+import { auditClient } from './audit/audit-http.ts';
+import { listAllHeads } from './audit/audit-log.ts';
+import { eventsTable } from './runtime/config.ts';
+import { logger } from './runtime/logger.ts';
 
 /** On a schedule: a signed Merkle checkpoint over every stream's head, written once where it cannot be rewritten. */
 export const handler = async (): Promise<{ id: string; treeSize: number; rootHash: string }> => {

@@ -1,8 +1,8 @@
 import { organizationSchema } from '../events/directory/directory.ts';
-import { runCommand } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { organizations, orgIdFrom } from './commons/organizations.ts';
-import { store } from './commons/store.ts';
+import { organizations, orgIdFrom } from './aggregates/organizations.ts';
+import { httpHandler } from './http/http.ts';
+import { runCommand } from './store/command-runner.ts';
+import { store } from './store/store.ts';
 
 /** PUT /directory/organizations/{org}: the secretariat sets an organisation's entry; each change is an event. */
 export const handler = httpHandler(

@@ -1,9 +1,9 @@
 import { planId, planInputSchema, planView } from '../events/activity/plan.ts';
-import { plans } from './commons/activities.ts';
-import { runCommand } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { store } from './commons/store.ts';
+import { plans } from './aggregates/activities.ts';
+import { httpHandler } from './http/http.ts';
 import { reportPathParams } from './reports/report-params.ts';
+import { runCommand } from './store/command-runner.ts';
+import { store } from './store/store.ts';
 
 /** PUT /reports/{sector}/{fy}/plan: the secretariat saves the draft of next year's plan (each change an event). */
 export const handler = httpHandler({ allow: ['secretariat'], body: planInputSchema() }, async (request) => {

@@ -2,11 +2,11 @@ import { NotFoundError, ValidationError } from '../events/errors.ts';
 import { builtInPresetIds } from '../events/reporting.ts';
 import { isSectorId } from '../events/sector/catalog.ts';
 import { sectorEntrySchema, sectorView } from '../events/sector/sector.ts';
-import { runCommand } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { reportingPreset } from './commons/policy-config.ts';
-import { sectors } from './commons/sectors.ts';
-import { store } from './commons/store.ts';
+import { sectors } from './aggregates/sectors.ts';
+import { httpHandler } from './http/http.ts';
+import { reportingPreset } from './runtime/policy-config.ts';
+import { runCommand } from './store/command-runner.ts';
+import { store } from './store/store.ts';
 
 /**
  * PUT /sectors/{id}: NISC changes a sector's entry — its names, secretariat, member count, its own

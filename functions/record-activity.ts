@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { activityInputSchema, activityView } from '../events/activity/activity.ts';
 import { ValidationError } from '../events/errors.ts';
 import { actingSector } from '../events/sector/visibility.ts';
-import { activities } from './commons/activities.ts';
-import { httpHandler } from './commons/http.ts';
-import { httpCommand } from './commons/http-command.ts';
+import { activities } from './aggregates/activities.ts';
+import { httpHandler } from './http/http.ts';
+import { httpCommand } from './http/http-command.ts';
 
 /** POST /activities: the secretariat records a WG meeting, an exchange, a council meeting or a report, in its sector. */
 export const handler = httpHandler(

@@ -1,15 +1,15 @@
 import { systemActor } from '../events/actor.ts';
 import { planRelay } from '../events/incident/decide.ts';
 import { hops } from '../events/policy.ts';
-import { advisoryStep, isAdvisoryStep } from './commons/advisory-steps.ts';
-import { loadAggregate, runCommand } from './commons/command-runner.ts';
-import { exerciseStep, isExerciseStep } from './commons/exercise-steps.ts';
-import { incidents } from './commons/incidents.ts';
-import { policy } from './commons/policy-config.ts';
-import { isStageStep, stageStep } from './commons/stage-steps.ts';
-import { store } from './commons/store.ts';
-import { isSurveyStep, surveyStep } from './commons/survey-steps.ts';
-import { workflowStepSchema } from './commons/workflow-step.ts';
+import { incidents } from './aggregates/incidents.ts';
+import { policy } from './runtime/policy-config.ts';
+import { loadAggregate, runCommand } from './store/command-runner.ts';
+import { store } from './store/store.ts';
+import { advisoryStep, isAdvisoryStep } from './workflow/advisory-steps.ts';
+import { exerciseStep, isExerciseStep } from './workflow/exercise-steps.ts';
+import { isStageStep, stageStep } from './workflow/stage-steps.ts';
+import { isSurveyStep, surveyStep } from './workflow/survey-steps.ts';
+import { workflowStepSchema } from './workflow/workflow-step.ts';
 
 const step = workflowStepSchema('incidentId', hops);
 

@@ -1,7 +1,7 @@
 import { releaseTextBody } from '../events/survey/body.ts';
-import { httpHandler } from './commons/http.ts';
-import { surveyCommand } from './commons/survey-commands.ts';
-import { surveyIdFrom } from './commons/surveys.ts';
+import { surveyIdFrom } from './aggregates/surveys.ts';
+import { httpHandler } from './http/http.ts';
+import { surveyCommand } from './surveys/survey-commands.ts';
 
 /**
  * POST /surveys/{id}/free-text/{questionId}/release: the sector's secretariat releases its edit of a

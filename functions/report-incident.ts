@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { reportIncidentBody } from '../events/incident/report.ts';
 import { DEFAULT_SECTOR } from '../events/sector/catalog.ts';
 import { visibleSectors } from '../events/sector/visibility.ts';
-import { httpHandler } from './commons/http.ts';
-import { incidentCommand } from './commons/incident-http.ts';
-import { sectorClocks } from './commons/sector-settings.ts';
+import { sectorClocks } from './aggregates/sector-settings.ts';
+import { httpHandler } from './http/http.ts';
+import { incidentCommand } from './http/incident-http.ts';
 
 /**
  * POST /incidents: a member reports an IT incident; 201 with its id, status and version. The incident

@@ -1,7 +1,7 @@
 import { reviseSurveyBody } from '../events/survey/body.ts';
-import { httpHandler } from './commons/http.ts';
-import { surveyCommand } from './commons/survey-commands.ts';
-import { surveyIdFrom } from './commons/surveys.ts';
+import { surveyIdFrom } from './aggregates/surveys.ts';
+import { httpHandler } from './http/http.ts';
+import { surveyCommand } from './surveys/survey-commands.ts';
 
 /** PUT /surveys/{id}: the owner edits the survey; the edit is a new version (answers name theirs). */
 export const handler = httpHandler(

@@ -1,10 +1,10 @@
 import { WEBHOOK_KEY_OVERLAP_HOURS } from '../events/directory/directory.ts';
 import * as z from '../events/zod.ts';
-import { runCommand } from './commons/command-runner.ts';
-import { httpHandler } from './commons/http.ts';
-import { organizations, orgIdFrom } from './commons/organizations.ts';
-import { store } from './commons/store.ts';
-import { deriveWebhookKey, webhookMasterKey, webhookSecret } from './commons/webhook-signing.ts';
+import { organizations, orgIdFrom } from './aggregates/organizations.ts';
+import { httpHandler } from './http/http.ts';
+import { deriveWebhookKey, webhookMasterKey, webhookSecret } from './notify/webhook-signing.ts';
+import { runCommand } from './store/command-runner.ts';
+import { store } from './store/store.ts';
 
 /** The body of POST /directory/organizations/{org}/webhook-keys: nothing to say (an empty object or none). */
 export const rotateWebhookKeyBody = z.strictObject({});

@@ -3,14 +3,14 @@ import type { AdvisoryCommand } from '../events/advisory/decide.ts';
 import { NotFoundError, ValidationError } from '../events/errors.ts';
 import { canSee } from '../events/incident/visibility.ts';
 import { sectorOr } from '../events/sector/catalog.ts';
-import { advisoryCommand, newAdvisoryId, rosterOf } from './commons/advisory-http.ts';
-import { previewAdvisory, previewRequested } from './commons/advisory-preview.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { loadDirectory } from './commons/directory.ts';
-import { type HttpRequest, httpHandler } from './commons/http.ts';
-import { incidentIdFrom } from './commons/incident-id.ts';
-import { incidents } from './commons/incidents.ts';
-import { reader } from './commons/reader.ts';
+import { previewAdvisory, previewRequested } from './aggregates/advisory-preview.ts';
+import { loadDirectory } from './aggregates/directory.ts';
+import { incidents } from './aggregates/incidents.ts';
+import { advisoryCommand, newAdvisoryId, rosterOf } from './http/advisory-http.ts';
+import { type HttpRequest, httpHandler } from './http/http.ts';
+import { incidentIdFrom } from './http/incident-id.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 /**
  * POST /incidents/{id}/share: the secretariat turns an incident into an advisory to the other

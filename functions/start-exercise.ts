@@ -1,6 +1,6 @@
-import { httpHandler } from './commons/http.ts';
-import { timeScale } from './commons/policy-config.ts';
 import { exerciseCommand, exerciseIdFrom } from './exercises/http.ts';
+import { httpHandler } from './http/http.ts';
+import { timeScale } from './runtime/policy-config.ts';
 
 /** POST /exercises/{id}/start: NISC or the preparing ministry starts it; its injects are released at their offsets from now. */
 export const handler = httpHandler({ allow: ['nisc', 'ministry'] }, async (request) =>

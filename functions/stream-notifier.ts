@@ -1,18 +1,18 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { ackKey } from './commons/ack-link.ts';
-import { advisories } from './commons/advisories.ts';
-import { notifyAdvisoryEvent } from './commons/advisory-reactions.ts';
-import { loadAggregate } from './commons/command-runner.ts';
-import { type Directory, loadDirectory } from './commons/directory.ts';
-import { incidents } from './commons/incidents.ts';
-import { SnsNotifier } from './commons/notifier.ts';
-import { notifyIncidentEvent } from './commons/reactions.ts';
-import { reader } from './commons/reader.ts';
-import { reactInOrder } from './commons/stream-events.ts';
-import { notifySurveyEvent } from './commons/survey-reactions.ts';
-import { surveys } from './commons/surveys.ts';
+import { advisories } from './aggregates/advisories.ts';
+import { type Directory, loadDirectory } from './aggregates/directory.ts';
+import { incidents } from './aggregates/incidents.ts';
+import { surveys } from './aggregates/surveys.ts';
+import { ackKey } from './notify/ack-link.ts';
+import { SnsNotifier } from './notify/notifier.ts';
+import { notifyAdvisoryEvent } from './reactions/advisory-reactions.ts';
+import { notifyIncidentEvent } from './reactions/reactions.ts';
+import { reactInOrder } from './reactions/stream-events.ts';
+import { notifySurveyEvent } from './reactions/survey-reactions.ts';
+import { loadAggregate } from './store/command-runner.ts';
+import { reader } from './store/reader.ts';
 
 const notifier = new SnsNotifier(
   new SNSClient({}),

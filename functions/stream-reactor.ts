@@ -1,27 +1,27 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { advisories } from './commons/advisories.ts';
-import { forks } from './commons/advisory-forks.ts';
-import { DynamoDbBatchHeadReader } from './commons/batch-heads.ts';
-import { type Folding, loadAggregate } from './commons/command-runner.ts';
-import { eventsTable } from './commons/config.ts';
-import { reactToExercise } from './commons/exercise-reactions.ts';
-import { exercises } from './commons/exercises.ts';
-import { reactToFork } from './commons/fork-reactions.ts';
-import { projectHeads } from './commons/head-projection.ts';
-import { incidents } from './commons/incidents.ts';
-import { dynamoClient, reader } from './commons/reader.ts';
-import { store } from './commons/store.ts';
-import { reactInOrder } from './commons/stream-events.ts';
-import { surveys } from './commons/surveys.ts';
-import { StepFunctionsWorkflow } from './commons/workflow.ts';
+import { advisories } from './aggregates/advisories.ts';
+import { forks } from './aggregates/advisory-forks.ts';
+import { exercises } from './aggregates/exercises.ts';
+import { incidents } from './aggregates/incidents.ts';
+import { surveys } from './aggregates/surveys.ts';
+import { reactToExercise } from './reactions/exercise-reactions.ts';
+import { reactToFork } from './reactions/fork-reactions.ts';
+import { reactInOrder } from './reactions/stream-events.ts';
 import {
   advanceAdvisoryWorkflow,
   advanceIncidentWorkflow,
   advanceStageWorkflow,
   advanceSurveyWorkflow,
-} from './commons/workflow-reactions.ts';
+} from './reactions/workflow-reactions.ts';
+import { eventsTable } from './runtime/config.ts';
+import { DynamoDbBatchHeadReader } from './store/batch-heads.ts';
+import { type Folding, loadAggregate } from './store/command-runner.ts';
+import { projectHeads } from './store/head-projection.ts';
+import { dynamoClient, reader } from './store/reader.ts';
+import { store } from './store/store.ts';
+import { StepFunctionsWorkflow } from './workflow/workflow.ts';
 
 const sfn = new SFNClient({});
 /** The projection reads a batch's heads together (BatchGetItem) before it folds each stream. */

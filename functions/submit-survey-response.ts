@@ -1,6 +1,6 @@
 import { submitResponseBody } from '../events/survey/body.ts';
-import { httpHandler } from './commons/http.ts';
-import { responseCommand } from './commons/survey-commands.ts';
+import { httpHandler } from './http/http.ts';
+import { responseCommand } from './surveys/survey-commands.ts';
 
 /**
  * POST /surveys/{id}/response/submit: submits the member's answers (the body's, else the saved draft),

@@ -2,11 +2,11 @@ import { ValidationError } from '../events/errors.ts';
 import { resultTables, tableCsv } from '../events/survey/export.ts';
 import type { SurveyState } from '../events/survey/survey.ts';
 import { canSeeSurvey, type HistoryEntry, resultsView } from '../events/survey/views.ts';
-import type { UserActor } from './commons/http.ts';
-import { httpHandler } from './commons/http.ts';
-import { reader } from './commons/reader.ts';
-import { tablesXlsx } from './commons/survey-xlsx.ts';
-import { loadAllSurveys, loadResponses, loadVisibleSurvey, surveyIdFrom } from './commons/surveys.ts';
+import { loadAllSurveys, loadResponses, loadVisibleSurvey, surveyIdFrom } from './aggregates/surveys.ts';
+import type { UserActor } from './http/http.ts';
+import { httpHandler } from './http/http.ts';
+import { reader } from './store/reader.ts';
+import { tablesXlsx } from './surveys/survey-xlsx.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

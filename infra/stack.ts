@@ -18,7 +18,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import demoDirectory from '../config/directory.json' with { type: 'json' };
 import { reportingPreset } from '../events/reporting.ts';
-import { parseRateLimits } from '../functions/commons/rate-limit.ts';
+import { parseRateLimits } from '../functions/http/rate-limit.ts';
 import { type AwsCall, type FunctionSpec, functions } from '../functions/manifest.ts';
 import { organisationNames } from '../web/console-config.ts';
 import { type ApiThrottle, parseApiThrottle, throttleRoutes } from './api-throttle.ts';

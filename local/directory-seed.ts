@@ -1,9 +1,9 @@
 import { systemActor } from '../events/actor.ts';
-import type { Directory } from '../functions/commons/directory.ts';
-import { type GroupedOutcome, runGrouped } from '../functions/commons/group-commit.ts';
-import { organizations } from '../functions/commons/organizations.ts';
-import { sectors } from '../functions/commons/sectors.ts';
-import { store } from '../functions/commons/store.ts';
+import type { Directory } from '../functions/aggregates/directory.ts';
+import { organizations } from '../functions/aggregates/organizations.ts';
+import { sectors } from '../functions/aggregates/sectors.ts';
+import { type GroupedOutcome, runGrouped } from '../functions/store/group-commit.ts';
+import { store } from '../functions/store/store.ts';
 import { seedDirectory } from './seed-directory.ts';
 import { seedSectorDirectory, seedSectors } from './seed-sectors.ts';
 

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type HttpEvent, MAX_BODY_BYTES } from '../functions/commons/http.ts';
-import { type Problem, problemHeaders, toProblem } from '../functions/commons/problem.ts';
+import { type HttpEvent, MAX_BODY_BYTES } from '../functions/http/http.ts';
+import { type Problem, problemHeaders, toProblem } from '../functions/http/problem.ts';
 import { verifyLocalToken } from './auth.ts';
 
 /** A Lambda handler behind an HTTP API route. */

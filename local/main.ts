@@ -1,4 +1,4 @@
-import { parseRateLimits } from '../functions/commons/rate-limit.ts';
+import { parseRateLimits } from '../functions/http/rate-limit.ts';
 import { formatEndpoints } from './endpoints.ts';
 import { serveFaultHooks } from './fault-hooks.ts';
 import { PortInUseError, portsFromEnv } from './ports.ts';

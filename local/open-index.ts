@@ -1,8 +1,8 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { headProjectors } from '../functions/commons/audit-aggregates.ts';
-import { DynamoDbEventReader, N, S } from '../functions/commons/dynamodb-event-reader.ts';
-import { allHeads } from '../functions/commons/event-store.ts';
-import { projectHead } from '../functions/commons/head-projection.ts';
+import { headProjectors } from '../functions/audit/audit-aggregates.ts';
+import { DynamoDbEventReader, N, S } from '../functions/store/dynamodb-event-reader.ts';
+import { allHeads } from '../functions/store/event-store.ts';
+import { projectHead } from '../functions/store/head-projection.ts';
 import type { LocalLog } from './dynamodb.ts';
 
 /**

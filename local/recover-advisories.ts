@@ -1,11 +1,11 @@
 import type { AdvisoryEvent, AdvisoryState, MaybeAdvisory } from '../events/advisory/advisory.ts';
 import type { Recorded } from '../events/incident/incident.ts';
-import { advisories, loadRecipients } from '../functions/commons/advisories.ts';
-import { type AdvisoryMessageDeps, advisoryMessagesFor } from '../functions/commons/advisory-reactions.ts';
-import { loadAggregate } from '../functions/commons/command-runner.ts';
-import { allOpen, type EventReader } from '../functions/commons/event-store.ts';
-import type { Notifier, OutboundNotification } from '../functions/commons/notifier.ts';
-import type { RelayWorkflow } from '../functions/commons/workflow.ts';
+import { advisories, loadRecipients } from '../functions/aggregates/advisories.ts';
+import type { Notifier, OutboundNotification } from '../functions/notify/notifier.ts';
+import { type AdvisoryMessageDeps, advisoryMessagesFor } from '../functions/reactions/advisory-reactions.ts';
+import { loadAggregate } from '../functions/store/command-runner.ts';
+import { allOpen, type EventReader } from '../functions/store/event-store.ts';
+import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 
 /** A closed advisory's last messages (the window-closed notice) are still worth sending this long after. */
 const RECENTLY_CLOSED_MS = 3_600_000;

@@ -1,8 +1,8 @@
 import type { ExerciseEvent, MaybeExercise } from '../events/exercise/exercise.ts';
-import { loadAggregate } from '../functions/commons/command-runner.ts';
-import { allHeads, type EventReader } from '../functions/commons/event-store.ts';
-import { EXERCISE_STREAM, exercises } from '../functions/commons/exercises.ts';
-import type { RelayWorkflow } from '../functions/commons/workflow.ts';
+import { EXERCISE_STREAM, exercises } from '../functions/aggregates/exercises.ts';
+import { loadAggregate } from '../functions/store/command-runner.ts';
+import { allHeads, type EventReader } from '../functions/store/event-store.ts';
+import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 
 /**
  * After a restart of the local stack, gives every running exercise a new execution of the exercise

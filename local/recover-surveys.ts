@@ -1,10 +1,10 @@
 import type { Recorded } from '../events/incident/incident.ts';
 import type { SurveyEvent } from '../events/survey/survey.ts';
-import type { EventReader } from '../functions/commons/event-store.ts';
-import type { Notifier, OutboundNotification } from '../functions/commons/notifier.ts';
-import { type SurveyReactionDeps, surveyMessagesFor } from '../functions/commons/survey-reactions.ts';
-import { loadAllSurveys, loadResponses, surveys } from '../functions/commons/surveys.ts';
-import type { RelayWorkflow } from '../functions/commons/workflow.ts';
+import { loadAllSurveys, loadResponses, surveys } from '../functions/aggregates/surveys.ts';
+import type { Notifier, OutboundNotification } from '../functions/notify/notifier.ts';
+import { type SurveyReactionDeps, surveyMessagesFor } from '../functions/reactions/survey-reactions.ts';
+import type { EventReader } from '../functions/store/event-store.ts';
+import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 
 /**
  * After a restart of the local stack, what lived only in memory for the open surveys (they are few:

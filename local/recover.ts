@@ -1,11 +1,11 @@
 import type { IncidentEvent, IncidentState, Recorded } from '../events/incident/incident.ts';
 import { stageWorkPending } from '../events/incident/stage-alarms.ts';
-import { loadAggregate } from '../functions/commons/command-runner.ts';
-import { allOpen, type EventReader } from '../functions/commons/event-store.ts';
-import { incidents, relayOpen } from '../functions/commons/incidents.ts';
-import type { Notifier } from '../functions/commons/notifier.ts';
-import { messagesFor, type ReactionDeps } from '../functions/commons/reactions.ts';
-import type { RelayWorkflow } from '../functions/commons/workflow.ts';
+import { incidents, relayOpen } from '../functions/aggregates/incidents.ts';
+import type { Notifier } from '../functions/notify/notifier.ts';
+import { messagesFor, type ReactionDeps } from '../functions/reactions/reactions.ts';
+import { loadAggregate } from '../functions/store/command-runner.ts';
+import { allOpen, type EventReader } from '../functions/store/event-store.ts';
+import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 
 /**
  * After a restart of the local stack, picks up from the event log what lived only in

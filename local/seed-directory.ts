@@ -1,5 +1,5 @@
 import demoDirectory from '../config/directory.json' with { type: 'json' };
-import { type Directory, parseDirectory } from '../functions/commons/directory.ts';
+import { type Directory, parseDirectory } from '../functions/aggregates/directory.ts';
 
 /**
  * The seed directory: CEPTOAR_DIRECTORY (JSON) when set, else the demo directory in

@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { SectorId } from '../events/sector/catalog.ts';
-import type { Directory } from '../functions/commons/directory.ts';
+import type { Directory } from '../functions/aggregates/directory.ts';
 import { functions } from '../functions/manifest.ts';
 import { CONSOLE_DIST } from '../web/build.ts';
 import { localConsoleConfig, organisationNames } from '../web/console-config.ts';
@@ -171,9 +171,9 @@ const badTokenRequest = (detail: string, errors: { path: string; message: string
 async function localOrgSector(org: string | undefined): Promise<SectorId | null> {
   if (org === undefined) return null;
   const [{ loadAggregate }, { organizations }, { store }, { entrySector }] = await Promise.all([
-    import('../functions/commons/command-runner.ts'),
-    import('../functions/commons/organizations.ts'),
-    import('../functions/commons/store.ts'),
+    import('../functions/store/command-runner.ts'),
+    import('../functions/aggregates/organizations.ts'),
+    import('../functions/store/store.ts'),
     import('../events/directory/directory.ts'),
   ]);
   const { state } = await loadAggregate(store, organizations, org);
@@ -533,10 +533,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       workDone: () => pollers.reduce((sum, p) => sum + p.workDone, 0),
     };
 
-    const { store } = await import('../functions/commons/store.ts');
-    const { StepFunctionsWorkflow } = await import('../functions/commons/workflow.ts');
-    const { SnsNotifier } = await import('../functions/commons/notifier.ts');
-    const { loadDirectory } = await import('../functions/commons/directory.ts');
+    const { store } = await import('../functions/store/store.ts');
+    const { StepFunctionsWorkflow } = await import('../functions/workflow/workflow.ts');
+    const { SnsNotifier } = await import('../functions/notify/notifier.ts');
+    const { loadDirectory } = await import('../functions/aggregates/directory.ts');
     const directory = await loadDirectory(store);
     const recovered = await recoverFromEventLog({
       store,
@@ -558,7 +558,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stoppers.push(() => timer.stop());
     }
     const { resumeAdvisories } = await import('./recover-advisories.ts');
-    const { ackKey } = await import('../functions/commons/ack-link.ts');
+    const { ackKey } = await import('../functions/notify/ack-link.ts');
     const advisoriesRecovered = await resumeAdvisories({
       store,
       workflow: new StepFunctionsWorkflow(new SFNClient({}), process.env.ADVISORY_WORKFLOW_ARN),

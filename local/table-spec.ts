@@ -14,7 +14,7 @@ export const BY_ORG_INDEX = 'byOrg';
 
 /**
  * Name of the GSI of events in recorded order, sharded by stream (`tPk`, `tSk`): the time entries the
- * stream projection writes (functions/commons/time-index.ts), and the event items of earlier releases,
+ * stream projection writes (functions/store/time-index.ts), and the event items of earlier releases,
  * which carried the keys themselves.
  */
 export const BY_TIME_INDEX = 'byTime';

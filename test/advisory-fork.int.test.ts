@@ -106,11 +106,11 @@ describe('an advisory to several sectors', () => {
   });
 
   it('a repeated reaction to the fork writes nothing', async () => {
-    const { reactToFork } = await import('../functions/commons/fork-reactions.ts');
-    const { forks } = await import('../functions/commons/advisory-forks.ts');
-    const { advisories } = await import('../functions/commons/advisories.ts');
-    const { loadAggregate } = await import('../functions/commons/command-runner.ts');
-    const { store } = await import('../functions/commons/store.ts');
+    const { reactToFork } = await import('../functions/reactions/fork-reactions.ts');
+    const { forks } = await import('../functions/aggregates/advisory-forks.ts');
+    const { advisories } = await import('../functions/aggregates/advisories.ts');
+    const { loadAggregate } = await import('../functions/store/command-runner.ts');
+    const { store } = await import('../functions/store/store.ts');
     const versions = async () =>
       Promise.all(
         Object.values(child).map(async (id) => (await loadAggregate(store, advisories, id)).version),

@@ -33,7 +33,7 @@ import { at, HOURS, NISC, T0 } from './support/fixtures.ts';
 
 const POLICY = relayPolicy();
 const FORK_ID = '5d1c7a2e-3b4f-4c6d-8e9f-0a1b2c3d4e5f';
-/** A stand-in for the derived child id (functions/commons/advisory-forks.ts): any function of the sector. */
+/** A stand-in for the derived child id (functions/aggregates/advisory-forks.ts): any function of the sector. */
 const childId = (sector: SectorId) =>
   `${FORK_ID.slice(0, 24)}${String(sectorIds.indexOf(sector)).padStart(12, '0')}`;
 

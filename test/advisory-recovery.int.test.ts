@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../events/actor.ts';
-import { advisories, recipientId, recipients } from '../functions/commons/advisories.ts';
-import { loadAggregate, runCommand } from '../functions/commons/command-runner.ts';
-import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
-import type { Notifier, OutboundNotification } from '../functions/commons/notifier.ts';
-import type { RelayWorkflow } from '../functions/commons/workflow.ts';
+import { advisories, recipientId, recipients } from '../functions/aggregates/advisories.ts';
+import type { Notifier, OutboundNotification } from '../functions/notify/notifier.ts';
+import { loadAggregate, runCommand } from '../functions/store/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
+import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 import { resumeAdvisories } from '../local/recover-advisories.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import { freshTable, testDynamoClient } from './support/dynamo.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AdvisoryPurpose, advisoryPurposes } from '../events/advisory/advisory.ts';
 import { tlpLabels } from '../events/incident/report.ts';
-import { type AdvisoryFacts, bodyFor, renderAdvisory } from '../functions/commons/templates.ts';
+import { type AdvisoryFacts, bodyFor, renderAdvisory } from '../functions/notify/templates.ts';
 
 const purposes: readonly AdvisoryPurpose[] = advisoryPurposes;
 

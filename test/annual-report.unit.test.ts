@@ -11,11 +11,11 @@ import {
   jstDate,
   parseFiscalYear,
 } from '../events/report/fiscal-year.ts';
-import { advisories, recipients } from '../functions/commons/advisories.ts';
-import { decideAndFold } from '../functions/commons/command-runner.ts';
-import { minutesFilename, sniffMinutes } from '../functions/commons/minutes.ts';
+import { advisories, recipients } from '../functions/aggregates/advisories.ts';
+import { minutesFilename, sniffMinutes } from '../functions/blobs/minutes.ts';
 import { type AnnualReportInputs, buildAnnualReport } from '../functions/reports/annual-report.ts';
 import { pct, renderAnnualReportHtml } from '../functions/reports/annual-report-html.ts';
+import { decideAndFold } from '../functions/store/command-runner.ts';
 import { ASAHI_MEMBER, at, HOURS, POLICY, RANSOMWARE_REPORT, REPORTED } from './support/fixtures.ts';
 
 describe('the fiscal year (1 April – 31 March, JST)', () => {

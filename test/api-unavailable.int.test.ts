@@ -5,7 +5,7 @@ import { apiClient, eventually, startTestStack } from './support/local-api.ts';
 
 /**
  * DynamoDB Local killed under a running stack: the API answers 503 problem+json with Retry-After
- * (functions/commons/problem.ts maps the table's unreachable and throttling errors in the one place
+ * (functions/http/problem.ts maps the table's unreachable and throttling errors in the one place
  * errors are mapped), names nothing internal, writes nothing, and serves again once the table is back.
  */
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { advisories, recipients } from '../functions/commons/advisories.ts';
-import { auditFoldings, streamTypeOf } from '../functions/commons/audit-aggregates.ts';
-import { incidents } from '../functions/commons/incidents.ts';
-import { organizations } from '../functions/commons/organizations.ts';
+import { advisories, recipients } from '../functions/aggregates/advisories.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { organizations } from '../functions/aggregates/organizations.ts';
+import { auditFoldings, streamTypeOf } from '../functions/audit/audit-aggregates.ts';
 
 describe('replay registry', () => {
   it.each([

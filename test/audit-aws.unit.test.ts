@@ -4,8 +4,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyCheckpointSignature } from '../events/audit/checkpoint.ts';
-import { kmsSigner, s3Archive } from '../functions/commons/audit-aws.ts';
-import { publishCheckpoint } from '../functions/commons/audit-checkpoints.ts';
+import { kmsSigner, s3Archive } from '../functions/audit/audit-aws.ts';
+import { publishCheckpoint } from '../functions/audit/audit-checkpoints.ts';
 import { startCheckpointTimer } from '../local/checkpoints.ts';
 import { T0 } from './support/fixtures.ts';
 

@@ -4,7 +4,7 @@ import { type Checkpoint, type CheckpointBody, signedBytes } from '../events/aud
 import { chainHashes, GENESIS_HASH } from '../events/audit/hash.ts';
 import { buildTree, type HeadLeaf } from '../events/audit/merkle.ts';
 import { type ChainedEvent, LogVerifier } from '../events/audit/verify.ts';
-import { inclusionProofs } from '../functions/commons/audit-checkpoints.ts';
+import { inclusionProofs } from '../functions/audit/audit-checkpoints.ts';
 import {
   type AuditEvent,
   type CheckpointEvidence,

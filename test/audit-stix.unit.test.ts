@@ -8,9 +8,9 @@ import {
 } from '../events/advisory/advisory.ts';
 import type { IncidentState } from '../events/incident/incident.ts';
 import type { Tlp } from '../events/incident/report.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 import { ASAHI_MEMBER, at, INCIDENT_ID, RANSOMWARE_REPORT, SECRETARIAT, T0 } from './support/fixtures.ts';
 import { stixViolations } from './support/stix-rules.ts';
 

@@ -15,16 +15,16 @@ import { verifyExport, verifyLive } from '../audit/verify-run.ts';
 import { chainHashes, GENESIS_HASH, timeIndexKeys } from '../events/audit/hash.ts';
 import type { FailureKind } from '../events/audit/verify.ts';
 import type { MaybeIncident } from '../events/incident/incident.ts';
-import { localArchive, localSigner } from '../functions/commons/audit-checkpoints.ts';
-import { periodEvents, readPeriodPage, streamEvents } from '../functions/commons/audit-log.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import { DynamoDbBatchHeadReader } from '../functions/commons/batch-heads.ts';
-import { runCommand } from '../functions/commons/command-runner.ts';
-import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
-import { projectHeads as projectStreamBatch } from '../functions/commons/head-projection.ts';
-import { incidents } from '../functions/commons/incidents.ts';
-import { timeEntryItem } from '../functions/commons/time-index.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { localArchive, localSigner } from '../functions/audit/audit-checkpoints.ts';
+import { periodEvents, readPeriodPage, streamEvents } from '../functions/audit/audit-log.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
+import { DynamoDbBatchHeadReader } from '../functions/store/batch-heads.ts';
+import { runCommand } from '../functions/store/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
+import { projectHeads as projectStreamBatch } from '../functions/store/head-projection.ts';
+import { timeEntryItem } from '../functions/store/time-index.ts';
 import { freshTable, projectHeads, streamBatch, testDynamoClient } from './support/dynamo.ts';
 import {
   ASAHI_MEMBER,

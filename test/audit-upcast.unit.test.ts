@@ -5,9 +5,9 @@ import { verifyExport } from '../audit/verify-run.ts';
 import type { IncidentState } from '../events/incident/incident.ts';
 import { incidentUpcasters } from '../events/incident/upcast.ts';
 import { UnknownSchemaVersionError } from '../events/upcast.ts';
-import { replayStream } from '../functions/commons/audit-replay.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { replayStream } from '../functions/audit/audit-replay.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 
 // A log written by the pilot release (schema 0): IncidentReported had no reportedBy, and
 // HopDeadlineMissed called the escalation number `attempt`. Committed, never regenerated.

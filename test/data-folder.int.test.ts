@@ -4,7 +4,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiSource } from '../audit/source.ts';
 import { verifyLive } from '../audit/verify-run.ts';
-import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
+import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { TEST_CREDENTIALS, TEST_REGION } from './support/dynamo.ts';
 import { apiClient, startTestStack, tempDataDir } from './support/local-api.ts';

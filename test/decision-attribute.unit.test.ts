@@ -3,13 +3,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { decide, type IncidentCommand } from '../events/incident/decide.ts';
 import { decisionState, evolve, type MaybeIncident } from '../events/incident/incident.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
 import {
   decisionAttribute,
   decisionDictionaryHash,
   decisionJsonOf,
-} from '../functions/commons/decision-attribute.ts';
-import { eventItems } from '../functions/commons/dynamodb-event-store.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+} from '../functions/store/decision-attribute.ts';
+import { eventItems } from '../functions/store/dynamodb-event-store.ts';
 import { ASAHI_MEMBER, at, INCIDENT_ID, POLICY, RANSOMWARE_REPORT, T0 } from './support/fixtures.ts';
 
 /** An item's size as DynamoDB counts it for capacity: attribute names plus values (UTF-8 strings, binary, numbers). */

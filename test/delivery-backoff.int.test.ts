@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backoff } from '../functions/commons/delivery-retry.ts';
+import { backoff } from '../functions/notify/delivery-retry.ts';
 import { type LocalMessaging, startLocalMessaging } from '../local/sns.ts';
 
 // The deliverer's backoff against the local SQS (fauxqs), as the local stack runs it: a failed

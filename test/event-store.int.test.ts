@@ -3,10 +3,10 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyError, IdempotencyKeyReusedError } from '../events/errors.ts';
 import type { IncidentState } from '../events/incident/incident.ts';
-import { runCommand } from '../functions/commons/command-runner.ts';
-import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
-import { once, requestHash } from '../functions/commons/idempotency.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import { runCommand } from '../functions/store/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
+import { once, requestHash } from '../functions/store/idempotency.ts';
 import { freshTable, projectHeads, testDynamoClient } from './support/dynamo.ts';
 import { ASAHI_MEMBER, POLICY, RANSOMWARE_REPORT, SECRETARIAT } from './support/fixtures.ts';
 

@@ -303,7 +303,7 @@ describe('running it', () => {
 
   it('hands the fiscal-year report its summary of the exercise', async () => {
     const { exerciseSummariesForReport } = await import('../functions/exercises/report-summary.ts');
-    const { reader } = await import('../functions/commons/reader.ts');
+    const { reader } = await import('../functions/store/reader.ts');
     const rows = await exerciseSummariesForReport(
       { reader },
       { sector: 'gas', from: '2026-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z' },

@@ -3,10 +3,10 @@ import type { Actor } from '../events/actor.ts';
 import type { AdvisoryState } from '../events/advisory/advisory.ts';
 import type { RecipientCommand, RecipientContext } from '../events/advisory/decide.ts';
 import { NotFoundError } from '../events/errors.ts';
-import { recipientId, recipients } from '../functions/commons/advisories.ts';
-import { loadAggregate, runCommand } from '../functions/commons/command-runner.ts';
-import { DynamoDbEventStore } from '../functions/commons/dynamodb-event-store.ts';
-import { type GroupedCommand, runGrouped } from '../functions/commons/group-commit.ts';
+import { recipientId, recipients } from '../functions/aggregates/advisories.ts';
+import { loadAggregate, runCommand } from '../functions/store/command-runner.ts';
+import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
+import { type GroupedCommand, runGrouped } from '../functions/store/group-commit.ts';
 import { freshTable, testDynamoClient } from './support/dynamo.ts';
 import { POLICY } from './support/fixtures.ts';
 

@@ -24,9 +24,9 @@ import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IncidentState } from '../events/incident/incident.ts';
-import { decisionJsonOf } from '../functions/commons/decision-attribute.ts';
-import type { HttpEvent, HttpResult } from '../functions/commons/http.ts';
-import { incidents } from '../functions/commons/incidents.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
+import type { HttpEvent, HttpResult } from '../functions/http/http.ts';
+import { decisionJsonOf } from '../functions/store/decision-attribute.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import { given } from './support/decider.ts';
 import {
@@ -92,7 +92,7 @@ afterAll(() => {
 beforeEach(async () => {
   dynamo.reset();
   // The container's memory of decision snapshots would outlive the mocks between tests.
-  (await import('../functions/commons/store.ts')).store.forget(`incident#${INCIDENT_ID}`);
+  (await import('../functions/store/store.ts')).store.forget(`incident#${INCIDENT_ID}`);
   sfn.reset();
   sns.reset();
   ses.reset();

@@ -3,7 +3,7 @@ import type { Actor } from '../events/actor.ts';
 import type { IncidentEvent } from '../events/incident/incident.ts';
 import { tlpLabels } from '../events/incident/report.ts';
 import { canSee } from '../events/incident/visibility.ts';
-import { bodyFor, render } from '../functions/commons/templates.ts';
+import { bodyFor, render } from '../functions/notify/templates.ts';
 import { given } from './support/decider.ts';
 import {
   ASAHI_COLLEAGUE,

@@ -1,6 +1,6 @@
 import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logger, redact } from '../functions/commons/logger.ts';
+import { logger, redact } from '../functions/runtime/logger.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { RANSOMWARE_REPORT } from './support/fixtures.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonLogger } from '../functions/commons/logger.ts';
+import { JsonLogger } from '../functions/runtime/logger.ts';
 
 const NOW = new Date('2026-12-03T00:00:00.000Z');
 

@@ -15,15 +15,15 @@ import type { incidentSummary, incidentView } from '../events/incident/visibilit
 import type { responseView, resultsView, surveyRow, surveyView } from '../events/survey/views.ts';
 import type * as z from '../events/zod.ts';
 import { buildDocument } from '../functions/api-document.ts';
-import type { AckAnswer } from '../functions/commons/acknowledge.ts';
-import type { advisoryAnswer } from '../functions/commons/advisory-http.ts';
-import type { ComplianceRow } from '../functions/commons/audit-compliance.ts';
-import type { auditEventView } from '../functions/commons/audit-http.ts';
-import type { commandAnswer } from '../functions/commons/incident-http.ts';
-import { MAX_MINUTES_BYTES, MINUTES_TYPES, minutesType } from '../functions/commons/minutes.ts';
-import type { surveyAnswer } from '../functions/commons/survey-commands.ts';
+import type { ComplianceRow } from '../functions/audit/audit-compliance.ts';
+import type { auditEventView } from '../functions/audit/audit-http.ts';
+import { MAX_MINUTES_BYTES, MINUTES_TYPES, minutesType } from '../functions/blobs/minutes.ts';
+import type { advisoryAnswer } from '../functions/http/advisory-http.ts';
+import type { commandAnswer } from '../functions/http/incident-http.ts';
 import { functions } from '../functions/manifest.ts';
+import type { AckAnswer } from '../functions/notify/acknowledge.ts';
 import type { AnnualReport } from '../functions/reports/annual-report.ts';
+import type { surveyAnswer } from '../functions/surveys/survey-commands.ts';
 import { OPENAPI_FILE } from '../scripts/openapi.ts';
 
 const manifestRoutes = functions

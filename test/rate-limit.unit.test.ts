@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type HttpEvent, httpHandler } from '../functions/commons/http.ts';
+import { type HttpEvent, httpHandler } from '../functions/http/http.ts';
 import {
   DEFAULT_RATE_LIMITS,
   parseRateLimits,
   RateLimiter,
   type RateLimits,
-} from '../functions/commons/rate-limit.ts';
+} from '../functions/http/rate-limit.ts';
 
 const TIGHT: RateLimits = { caller: { perSecond: 1, burst: 3 }, org: { perSecond: 2, burst: 5 } };
 

@@ -3,15 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webhookPayloadSchema } from '../events/api/webhook.ts';
-import { AttemptFailed, lastAttemptRecorded } from '../functions/commons/delivery-retry.ts';
-import { webhookSender } from '../functions/commons/senders.ts';
+import { AttemptFailed, lastAttemptRecorded } from '../functions/notify/delivery-retry.ts';
+import { webhookSender } from '../functions/notify/senders.ts';
 import {
   deriveWebhookKey,
   signedHeaders,
   webhookId,
   webhookSecret,
   webhookSignature,
-} from '../functions/commons/webhook-signing.ts';
+} from '../functions/notify/webhook-signing.ts';
 
 // The receiver and the address it redirects to (plain HTTP on loopback: the sender itself does not check
 // the scheme; the directory's schema allows https:// only).

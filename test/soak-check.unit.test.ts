@@ -7,7 +7,7 @@ import {
   deliveryFactsOf,
   type PromisedMessage,
 } from '../bench/soak-check.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 
 // The soak checker's pure rules (bench/soak-check.ts): what it counts and names as broken for deliveries
 // and their retries, and for duplicate and late Step Functions callbacks.

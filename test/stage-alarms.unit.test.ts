@@ -11,10 +11,10 @@ import {
   stageWorkPending,
 } from '../events/incident/stage-alarms.ts';
 import { incidentView } from '../events/incident/visibility.ts';
-import type { Directory } from '../functions/commons/directory.ts';
-import { messagesFor } from '../functions/commons/reactions.ts';
-import type { RelayWorkflow } from '../functions/commons/workflow.ts';
-import { advanceStageWorkflow } from '../functions/commons/workflow-reactions.ts';
+import type { Directory } from '../functions/aggregates/directory.ts';
+import { messagesFor } from '../functions/reactions/reactions.ts';
+import { advanceStageWorkflow } from '../functions/reactions/workflow-reactions.ts';
+import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 import { given, spec } from './support/decider.ts';
 import {
   ASAHI_MEMBER,

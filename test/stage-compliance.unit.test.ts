@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stageComplianceTable } from '../audit/compliance.ts';
 import type { IncidentEvent } from '../events/incident/incident.ts';
-import { ComplianceReport } from '../functions/commons/audit-compliance.ts';
-import type { StoredEvent } from '../functions/commons/event-store.ts';
+import { ComplianceReport } from '../functions/audit/audit-compliance.ts';
+import type { StoredEvent } from '../functions/store/event-store.ts';
 import { ASAHI_MEMBER, at, HOURS, REPORTED, T0 } from './support/fixtures.ts';
 
 // REPORTED: detected 2026-11-26T00:50Z, reported at T0 (01:00Z), no preset recorded (japan-ceptoar):

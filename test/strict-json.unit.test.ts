@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../events/errors.ts';
 import { reportIncidentBody, text } from '../events/incident/report.ts';
-import { instantParam } from '../functions/commons/audit-http.ts';
-import { MAX_JSON_DEPTH, parseStrictJson } from '../functions/commons/strict-json.ts';
+import { instantParam } from '../functions/audit/audit-http.ts';
+import { MAX_JSON_DEPTH, parseStrictJson } from '../functions/http/strict-json.ts';
 import { RANSOMWARE_REPORT } from './support/fixtures.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -17,8 +17,8 @@ import {
 } from '../events/survey/survey.ts';
 import { canSeeSurvey, resultsView } from '../events/survey/views.ts';
 import * as z from '../events/zod.ts';
-import type { RelayWorkflow } from '../functions/commons/workflow.ts';
-import { advanceSurveyWorkflow } from '../functions/commons/workflow-reactions.ts';
+import { advanceSurveyWorkflow } from '../functions/reactions/workflow-reactions.ts';
+import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 import { FULL_ANSWERS, SELF_ASSESSMENT } from './fixtures/survey-definition.ts';
 
 const T0 = '2026-07-01T00:00:00.000Z';

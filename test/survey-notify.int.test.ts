@@ -35,7 +35,7 @@ const smsAbout = (id: string) => stack.sms.messages().filter((m) => m.text.inclu
 
 /** The events of a stream, read from the table the stack writes. */
 async function streamEvents(streamId: string) {
-  const { store } = await import('../functions/commons/store.ts');
+  const { store } = await import('../functions/store/store.ts');
   const out: { type: string; data: Record<string, unknown> }[] = [];
   for await (const e of store.readEvents(streamId, { fromVersion: 1 }))
     out.push({ type: e.type, data: e.data as Record<string, unknown> });
@@ -103,12 +103,12 @@ describe('issuing a survey tells its recipients', () => {
   });
 
   it('sends nothing twice when the issue event is redelivered', async () => {
-    const { store } = await import('../functions/commons/store.ts');
-    const { loadAggregate } = await import('../functions/commons/command-runner.ts');
-    const { surveys } = await import('../functions/commons/surveys.ts');
-    const { loadDirectory } = await import('../functions/commons/directory.ts');
-    const { surveyMessagesFor } = await import('../functions/commons/survey-reactions.ts');
-    const { deliverSurveyBatch } = await import('../functions/commons/survey-delivery.ts');
+    const { store } = await import('../functions/store/store.ts');
+    const { loadAggregate } = await import('../functions/store/command-runner.ts');
+    const { surveys } = await import('../functions/aggregates/surveys.ts');
+    const { loadDirectory } = await import('../functions/aggregates/directory.ts');
+    const { surveyMessagesFor } = await import('../functions/reactions/survey-reactions.ts');
+    const { deliverSurveyBatch } = await import('../functions/notify/survey-delivery.ts');
     const { state } = await loadAggregate(store, surveys, id);
     const orgs = Object.values((state as SurveyState).recipients).flat() as string[];
     expect(orgs).toHaveLength(CHEMICAL);
@@ -275,7 +275,7 @@ describe('a survey closed before its reminder time', () => {
     expect(types.at(-1)).toBe('ExecutionSucceeded');
 
     // A duplicate answer (the close redelivered) is harmless, and nothing was sent after the close.
-    const { StepFunctionsWorkflow } = await import('../functions/commons/workflow.ts');
+    const { StepFunctionsWorkflow } = await import('../functions/workflow/workflow.ts');
     const late = new StepFunctionsWorkflow(client, ended?.stateMachineArn ?? '');
     expect(await late.resume(String(waits[0]?.data.taskToken), { surveyId: id })).toBe('gone');
     await stack.settle();

@@ -13,8 +13,8 @@ import {
   type SurveyState,
 } from '../events/survey/survey.ts';
 import { canSeeSurvey } from '../events/survey/views.ts';
-import { type Directory, parseDirectory } from '../functions/commons/directory.ts';
-import { surveyMessagesFor } from '../functions/commons/survey-reactions.ts';
+import { type Directory, parseDirectory } from '../functions/aggregates/directory.ts';
+import { surveyMessagesFor } from '../functions/reactions/survey-reactions.ts';
 import { SELF_ASSESSMENT } from './fixtures/survey-definition.ts';
 
 // Given a survey's events, when it is issued or its reminders fall due, then these messages; and the

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbEventReader } from '../functions/commons/dynamodb-event-reader.ts';
+import { DynamoDbEventReader } from '../functions/store/dynamodb-event-reader.ts';
 import { surveySummariesForReport } from '../functions/surveys/report-summary.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { FULL_ANSWERS, SELF_ASSESSMENT } from './fixtures/survey-definition.ts';

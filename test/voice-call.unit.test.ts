@@ -13,19 +13,19 @@ import type { IncidentEvent, Recorded } from '../events/incident/incident.ts';
 import { notificationsFor } from '../events/incident/notifications.ts';
 import { tlpLabels } from '../events/incident/report.ts';
 import { relayPolicy } from '../events/policy.ts';
-import { advisoryMessagesFor } from '../functions/commons/advisory-reactions.ts';
-import type { Directory } from '../functions/commons/directory.ts';
-import type { OutboundNotification } from '../functions/commons/notifier.ts';
-import { messagesFor } from '../functions/commons/reactions.ts';
-import { voiceSender } from '../functions/commons/senders.ts';
+import type { Directory } from '../functions/aggregates/directory.ts';
+import type { OutboundNotification } from '../functions/notify/notifier.ts';
+import { voiceSender } from '../functions/notify/senders.ts';
 import {
   type AdvisoryFacts,
   bodyFor,
   type MessageFacts,
   render,
   renderAdvisory,
-} from '../functions/commons/templates.ts';
-import { escapeSsml, spokenTime, toSsml } from '../functions/commons/voice-script.ts';
+} from '../functions/notify/templates.ts';
+import { escapeSsml, spokenTime, toSsml } from '../functions/notify/voice-script.ts';
+import { advisoryMessagesFor } from '../functions/reactions/advisory-reactions.ts';
+import { messagesFor } from '../functions/reactions/reactions.ts';
 import { ssmlText } from '../local/voice.ts';
 import { given } from './support/decider.ts';
 import {

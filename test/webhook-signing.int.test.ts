@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionJsonOf } from '../functions/commons/decision-attribute.ts';
+import { decisionJsonOf } from '../functions/store/decision-attribute.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { apiClient, eventually, startTestStack } from './support/local-api.ts';

@@ -14,7 +14,7 @@ import { canSeeAdvisory, transmission } from './visibility.ts';
  * One advisory to several sectors (or all): the parent of one ordinary advisory per sector, each
  * running its own chain (the issuer → that sector's ministry → its secretariat → its members).
  * The parent's stream holds the request alone; the children are issued by a reaction to it
- * (functions/commons/fork-reactions.ts), with the ids the parent recorded.
+ * (functions/reactions/fork-reactions.ts), with the ids the parent recorded.
  */
 
 /** Where a forked advisory goes: the sectors named, or every sector the issuer sees. */

@@ -5,7 +5,7 @@ import { notificationPurposes } from './incident.ts';
 /** Why a webhook is sent: an incident relay's message or an advisory's. */
 export const webhookTypes = [...notificationPurposes, ...advisoryPurposes] as const;
 
-/** The JSON body of every webhook delivery (functions/commons/senders.ts, webhookPayload). */
+/** The JSON body of every webhook delivery (functions/notify/senders.ts, webhookPayload). */
 export const webhookPayloadSchema = z.object({
   type: z.enum(webhookTypes),
   data: z.object({

@@ -59,7 +59,7 @@ export function timeIndexKeys(
 
 /**
  * The table partition of a stream's time entries (`time#<streamId>`, sort key the version): the
- * items the byTime index lists for events written without time index keys (functions/commons/time-index.ts).
+ * items the byTime index lists for events written without time index keys (functions/store/time-index.ts).
  */
 export const TIME_ENTRY_PREFIX = 'time#';
 

@@ -181,7 +181,7 @@ export type ExerciseCommand =
   | { type: 'StartExercise'; data: { timeScale: number } }
   | { type: 'EndExercise'; data: Record<string, never> }
   | { type: 'StartExerciseWait'; data: { attempt: number; dueAt: string; taskToken: string } }
-  /** `subjectId`: the id an inject's incident or advisory gets (functions/commons/exercise-subject.ts). */
+  /** `subjectId`: the id an inject's incident or advisory gets (functions/exercises/exercise-subject.ts). */
   | { type: 'ReleaseDueInjects'; data: { subjectId: (injectId: string) => string } };
 
 export interface ExerciseContext {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../events/errors.ts';
-import { UUID } from '../commons/uuid.ts';
+import { UUID } from '../http/uuid.ts';
 
 /**
  * `?exercise=` of the lists and the compliance report: absent, only real incidents and advisories;

@@ -5,13 +5,12 @@ import {
   type ExerciseState,
   exerciseView,
 } from '../../events/exercise/exercise.ts';
-import { loadDirectory } from '../commons/directory.ts';
-import type { EventReader } from '../commons/event-store.ts';
-import { injectSubjectId } from '../commons/exercise-subject.ts';
-import { exercises } from '../commons/exercises.ts';
-import type { HttpRequest, HttpResponse } from '../commons/http.ts';
-
-import { httpCommand } from '../commons/http-command.ts';
+import { loadDirectory } from '../aggregates/directory.ts';
+import { exercises } from '../aggregates/exercises.ts';
+import type { HttpRequest, HttpResponse } from '../http/http.ts';
+import { httpCommand } from '../http/http-command.ts';
+import type { EventReader } from '../store/event-store.ts';
+import { injectSubjectId } from './exercise-subject.ts';
 
 export { exerciseIdFrom } from './read.ts';
 

@@ -1,10 +1,10 @@
 import { NotFoundError } from '../../events/errors.ts';
 import { canSeeExercise, type ExerciseState } from '../../events/exercise/exercise.ts';
-import { loadAggregate } from '../commons/command-runner.ts';
-import type { EventReader } from '../commons/event-store.ts';
-import { exercises } from '../commons/exercises.ts';
-import type { HttpRequest } from '../commons/http.ts';
-import { uuidFrom } from '../commons/incident-id.ts';
+import { exercises } from '../aggregates/exercises.ts';
+import type { HttpRequest } from '../http/http.ts';
+import { uuidFrom } from '../http/incident-id.ts';
+import { loadAggregate } from '../store/command-runner.ts';
+import type { EventReader } from '../store/event-store.ts';
 
 /** The exercise id from the path; anything that is not one of ours is simply not found. */
 export const exerciseIdFrom = (request: Pick<HttpRequest<unknown>, 'params'>) =>

@@ -3,13 +3,13 @@ import type { ExerciseState } from '../../events/exercise/exercise.ts';
 import { type ExerciseReport, exerciseReport, type ObservedAction } from '../../events/exercise/report.ts';
 import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
 import type { SectorId } from '../../events/sector/catalog.ts';
-import { advisories, loadRecipients } from '../commons/advisories.ts';
-import { loadAggregate } from '../commons/command-runner.ts';
-import type { EventReader } from '../commons/event-store.ts';
-import { injectSubjectId } from '../commons/exercise-subject.ts';
-import { exercises } from '../commons/exercises.ts';
-import { incidents } from '../commons/incidents.ts';
-import { sectors } from '../commons/sectors.ts';
+import { advisories, loadRecipients } from '../aggregates/advisories.ts';
+import { exercises } from '../aggregates/exercises.ts';
+import { incidents } from '../aggregates/incidents.ts';
+import { sectors } from '../aggregates/sectors.ts';
+import { loadAggregate } from '../store/command-runner.ts';
+import type { EventReader } from '../store/event-store.ts';
+import { injectSubjectId } from './exercise-subject.ts';
 
 /** The exercise as its log stood at `asOf` (its events recorded then or before, folded), or null. */
 export async function exerciseAsOf(

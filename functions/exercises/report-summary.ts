@@ -1,6 +1,6 @@
 import type { MaybeExercise } from '../../events/exercise/exercise.ts';
-import { allHeads, type EventReader } from '../commons/event-store.ts';
-import { EXERCISE_STREAM } from '../commons/exercises.ts';
+import { EXERCISE_STREAM } from '../aggregates/exercises.ts';
+import { allHeads, type EventReader } from '../store/event-store.ts';
 import { exerciseAsOf, loadExerciseReport } from './report-data.ts';
 
 /**
@@ -8,7 +8,7 @@ import { exerciseAsOf, loadExerciseReport } from './report-data.ts';
  * that started within [from, to), each summed up from its after-action report as the log stood at
  * `asOf` (default now), so a report regenerated later shows the same figures.
  *
- * deps.reader: the event store's read side (functions/commons/reader.ts `reader`, or any
+ * deps.reader: the event store's read side (functions/store/reader.ts `reader`, or any
  * EventReader: the local stack's, a test's in-memory one). It reads the exercises' byType
  * partition (one paged Query), each matching exercise's stream, the streams of its injects'
  * incidents and advisories, their recipient heads, and its sectors' streams. No writes.

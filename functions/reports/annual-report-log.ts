@@ -9,16 +9,16 @@ import type { IncidentState } from '../../events/incident/incident.ts';
 import { fiscalYearOfDate, fiscalYearRange } from '../../events/report/fiscal-year.ts';
 import { type SectorId, sectorOr } from '../../events/sector/catalog.ts';
 import type { SectorState } from '../../events/sector/sector.ts';
-import { activities, plans } from '../commons/activities.ts';
-import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from '../commons/advisories.ts';
-import { streamTypeOf } from '../commons/audit-aggregates.ts';
-import type { CheckpointArchive } from '../commons/audit-checkpoints.ts';
-import { ComplianceReport } from '../commons/audit-compliance.ts';
-import type { Folding } from '../commons/command-runner.ts';
-import type { StoredEvent } from '../commons/event-store.ts';
-import { incidents } from '../commons/incidents.ts';
-import { forEachLimit } from '../commons/parallel.ts';
-import { sectors } from '../commons/sectors.ts';
+import { activities, plans } from '../aggregates/activities.ts';
+import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from '../aggregates/advisories.ts';
+import { incidents } from '../aggregates/incidents.ts';
+import { sectors } from '../aggregates/sectors.ts';
+import { streamTypeOf } from '../audit/audit-aggregates.ts';
+import type { CheckpointArchive } from '../audit/audit-checkpoints.ts';
+import { ComplianceReport } from '../audit/audit-compliance.ts';
+import { forEachLimit } from '../runtime/parallel.ts';
+import type { Folding } from '../store/command-runner.ts';
+import type { StoredEvent } from '../store/event-store.ts';
 import {
   type AnnualReport,
   buildAnnualReport,

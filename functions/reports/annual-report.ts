@@ -7,7 +7,7 @@ import type { IncidentState } from '../../events/incident/incident.ts';
 import { categories } from '../../events/incident/report.ts';
 import { severities } from '../../events/policy.ts';
 import type { SectorId } from '../../events/sector/catalog.ts';
-import type { ComplianceRow, StageComplianceRow } from '../commons/audit-compliance.ts';
+import type { ComplianceRow, StageComplianceRow } from '../audit/audit-compliance.ts';
 
 /**
  * The fiscal-year activity report (年度活動報告・次年度活動計画) of a sector, computed from what the

@@ -1,5 +1,5 @@
-import type { EventReader } from '../commons/event-store.ts';
 import { exerciseSummariesForReport } from '../exercises/report-summary.ts';
+import type { EventReader } from '../store/event-store.ts';
 import { surveySummariesForReport } from '../surveys/report-summary.ts';
 import type { ExerciseSummaryProvider, SurveySummaryProvider } from './annual-report.ts';
 

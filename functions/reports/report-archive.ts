@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { s3Archive } from '../commons/audit-archive-aws.ts';
-import { type CheckpointArchive, localArchive } from '../commons/audit-checkpoints.ts';
+import { s3Archive } from '../audit/audit-archive-aws.ts';
+import { type CheckpointArchive, localArchive } from '../audit/audit-checkpoints.ts';
 
 let archive: CheckpointArchive | undefined;
 

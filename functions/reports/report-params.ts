@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../../events/errors.ts';
 import { parseFiscalYear } from '../../events/report/fiscal-year.ts';
 import { isSectorId, type SectorId } from '../../events/sector/catalog.ts';
 import { canSeeSector } from '../../events/sector/visibility.ts';
-import type { HttpRequest } from '../commons/http.ts';
+import type { HttpRequest } from '../http/http.ts';
 
 /** Who reads a sector's report: its secretariat, its ministry, NISC and its auditors. */
 export const REPORT_READERS: readonly Role[] = ['secretariat', 'ministry', 'nisc', 'auditor'];

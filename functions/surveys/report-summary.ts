@@ -1,9 +1,9 @@
 import { isSectorId } from '../../events/sector/catalog.ts';
 import { memberScores, participation, sectorScore, submittedOf } from '../../events/survey/results.ts';
 import { latestVersion, type ResponseState, type SurveyState } from '../../events/survey/survey.ts';
-import type { Folding } from '../commons/command-runner.ts';
-import { allHeads, type EventReader } from '../commons/event-store.ts';
-import { responseListKey, responses, SURVEY_LIST, surveys } from '../commons/surveys.ts';
+import { responseListKey, responses, SURVEY_LIST, surveys } from '../aggregates/surveys.ts';
+import type { Folding } from '../store/command-runner.ts';
+import { allHeads, type EventReader } from '../store/event-store.ts';
 
 /**
  * A stream's state as of a moment: its head when the head is no newer, else its events up to then
@@ -30,7 +30,7 @@ async function asOfState<S, E extends { type: string; data: unknown }>(
  * overall score (median and quartiles, 0–100; only where at least the survey's k members
  * scored, the figure NISC and the ministry see), all as of `asOf` (default: now).
  *
- * deps: `reader` — any EventReader (functions/commons/reader.ts's `reader` in a Lambda, or the local
+ * deps: `reader` — any EventReader (functions/store/reader.ts's `reader` in a Lambda, or the local
  * stack's); it uses `listHeads` on the byType index (partition `survey`, then
  * `survey-responses#<id>` per survey) and, only for a stream changed after `asOf`, `readEvents`.
  * Nothing is written.

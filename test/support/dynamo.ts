@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { inject } from 'vitest';
-import { headProjectors, streamTypeOf } from '../../functions/commons/audit-aggregates.ts';
-import { DynamoDbBatchHeadReader } from '../../functions/commons/batch-heads.ts';
-import { projectHeads as projectStreamBatch } from '../../functions/commons/head-projection.ts';
+import { headProjectors, streamTypeOf } from '../../functions/audit/audit-aggregates.ts';
+import { DynamoDbBatchHeadReader } from '../../functions/store/batch-heads.ts';
+import { projectHeads as projectStreamBatch } from '../../functions/store/head-projection.ts';
 import { ensureTable } from '../../local/dynamodb.ts';
 import { eventTableSpec } from '../../local/table-spec.ts';
 

@@ -1,4 +1,4 @@
-import type { ComplianceRow, StageComplianceRow } from '../../functions/commons/audit-compliance.ts';
+import type { ComplianceRow, StageComplianceRow } from '../../functions/audit/audit-compliance.ts';
 import { ApiError, apiCall } from './api.ts';
 import {
   type AuditEvent,
@@ -21,7 +21,7 @@ export interface StreamReplay {
 
 export type { ComplianceRow };
 
-/** The fields the console reads of a GET /audit/heads row (functions/commons/audit-log.ts HeadEntry, which needs Node). */
+/** The fields the console reads of a GET /audit/heads row (functions/audit/audit-log.ts HeadEntry, which needs Node). */
 export interface StreamHead {
   readonly streamId: string;
   readonly version: number;
@@ -37,7 +37,7 @@ export interface ComplianceAnswer {
   readonly stages: StageComplianceRow[];
 }
 
-/** The shape of a stream id the audit API accepts (functions/commons/audit-http.ts). */
+/** The shape of a stream id the audit API accepts (functions/audit/audit-http.ts). */
 export { STREAM_ID } from '../../events/audit/types.ts';
 
 const path = (streamId: string) => encodeURIComponent(streamId);

@@ -1,0 +1,72 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Actor } from '../../events/actor.ts';
+import type { AdvisoryEvent } from '../../events/advisory/advisory.ts';
+import type { ForkEvent } from '../../events/advisory/fork.ts';
+import type { ExerciseEvent } from '../../events/exercise/exercise.ts';
+import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
+import type { SurveyEvent } from '../../events/survey/survey.ts';
+import { logger } from '../runtime/logger.ts';
+
+/** A committed event of a stream the reactions follow, as a stream record carries it. */
+export type StreamEvent =
+  | { readonly kind: 'incident'; readonly id: string; readonly event: Recorded<IncidentEvent> }
+  | { readonly kind: 'advisory'; readonly id: string; readonly event: Recorded<AdvisoryEvent> }
+  | { readonly kind: 'exercise'; readonly id: string; readonly event: Recorded<ExerciseEvent> }
+  | { readonly kind: 'survey'; readonly id: string; readonly event: Recorded<SurveyEvent> }
+  | { readonly kind: 'advisory-fork'; readonly id: string; readonly event: Recorded<ForkEvent> };
+
+/** The stored event in a stream record, or null for heads, idempotency records and other streams. */
+export function streamEventOf(record: DynamoDBRecord): StreamEvent | null {
+  const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
+  if (record.eventName === 'REMOVE' || image?.kind?.S !== 'event') return null;
+  const { pk, sk, type, data, recordedAt, actor } = image;
+  if (!pk?.S || !sk?.N || !type?.S || !data?.S || !recordedAt?.S || !actor?.S) return null;
+  const event = {
+    type: type.S,
+    data: JSON.parse(data.S),
+    version: Number(sk.N),
+    recordedAt: recordedAt.S,
+    actor: JSON.parse(actor.S) as Actor,
+  };
+  if (pk.S.startsWith('incident#'))
+    return { kind: 'incident', id: pk.S.slice('incident#'.length), event: event as Recorded<IncidentEvent> };
+  if (pk.S.startsWith('advisory#'))
+    return { kind: 'advisory', id: pk.S.slice('advisory#'.length), event: event as Recorded<AdvisoryEvent> };
+  if (pk.S.startsWith('advisory-fork#'))
+    return {
+      kind: 'advisory-fork',
+      id: pk.S.slice('advisory-fork#'.length),
+      event: event as Recorded<ForkEvent>,
+    };
+  if (pk.S.startsWith('exercise#'))
+    return { kind: 'exercise', id: pk.S.slice('exercise#'.length), event: event as Recorded<ExerciseEvent> };
+  if (pk.S.startsWith('survey#'))
+    return { kind: 'survey', id: pk.S.slice('survey#'.length), event: event as Recorded<SurveyEvent> };
+  return null;
+}
+
+/**
+ * DynamoDB Streams → reactions. Records are handled in order; the first failure stops the
+ * batch and is reported so the event source retries from it (at least once, in order).
+ */
+export async function reactInOrder(
+  batch: DynamoDBStreamEvent,
+  react: (stored: StreamEvent) => Promise<void>,
+): Promise<DynamoDBBatchResponse> {
+  for (const record of batch.Records) {
+    const stored = streamEventOf(record);
+    if (stored === null) continue;
+    try {
+      await react(stored);
+    } catch (error) {
+      logger.error('reaction failed; the batch resumes from this record', {
+        streamId: `${stored.kind}#${stored.id}`,
+        version: stored.event.version,
+        error: error as Error,
+      });
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}
