@@ -20,6 +20,7 @@ import demoDirectory from '../config/directory.json' with { type: 'json' };
 import { reportingPreset } from '../events/reporting.ts';
 import { parseRateLimits } from '../functions/http/rate-limit.ts';
 import { type AwsCall, type FunctionSpec, functions } from '../functions/manifest.ts';
+import { EVENT_KIND } from '../functions/store/event-item.ts';
 import { organisationNames } from '../web/console-config.ts';
 import { type ApiThrottle, parseApiThrottle, throttleRoutes } from './api-throttle.ts';
 import { AuditTrail } from './audit-trail.ts';
@@ -618,7 +619,7 @@ export class CeptoarRelayStack extends Stack {
             // Heads and idempotency records change on every append too; only events mean something happened.
             filters: [
               lambda.FilterCriteria.filter({
-                dynamodb: { NewImage: { kind: { S: lambda.FilterRule.isEqual('event') } } },
+                dynamodb: { NewImage: { kind: { S: lambda.FilterRule.isEqual(EVENT_KIND) } } },
               }),
             ],
           }),

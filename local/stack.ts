@@ -7,6 +7,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, SQSEve
 import type { SectorId } from '../events/sector/catalog.ts';
 import type { Directory } from '../functions/aggregates/directory.ts';
 import { functions } from '../functions/manifest.ts';
+import { eventImageOf } from '../functions/store/event-item.ts';
 import { CONSOLE_DIST } from '../web/build.ts';
 import { localConsoleConfig, organisationNames } from '../web/console-config.ts';
 import {
@@ -503,7 +504,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handler: reactor as never,
       // The event source mappings' filter (infra/stack.ts): event items only, not heads, time entries or
       // idempotency records, and a batch of 100 counts events.
-      filter: (record: DynamoDBRecord) => record.dynamodb?.NewImage?.kind?.S === 'event',
+      filter: (record: DynamoDBRecord) => eventImageOf(record) !== null,
       name: 'stream-reactor',
       idlePollMaxMs: IDLE_POLL_MAX_MS,
       log,

@@ -14,6 +14,7 @@ import {
 import type { HeadLeaf } from '../../events/audit/merkle.ts';
 import { DynamoDbEventReader, type Item, S, toEvent } from '../store/dynamodb-event-reader.ts';
 import type { StoredEvent } from '../store/event-store.ts';
+import { untilProcessed } from '../store/unprocessed.ts';
 
 /**
  * The audit reads of the event table: every stream's head (sparse index `byHead`, sharded)
@@ -84,27 +85,29 @@ async function eventsOfTimeItems(
   const entries = items.filter((item) => item.kind?.S === 'time').map(keyOf);
   const found = new Map<string, Item>();
   for (let i = 0; i < entries.length; i += BATCH_GET_KEYS) {
-    let keys: Item[] | undefined = entries
-      .slice(i, i + BATCH_GET_KEYS)
-      .map((k) => ({ pk: S(k.pk), sk: { N: k.sk } }));
-    for (let round = 0; keys && keys.length > 0; round++) {
-      if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
-      const out: BatchGetItemCommandOutput = await client.send(
-        new BatchGetItemCommand({
-          RequestItems: {
-            [tableName]: {
-              Keys: keys,
-              ConsistentRead: true,
-              // The event, not the decision state the newest one carries.
-              ProjectionExpression: 'pk, sk, #type, #data, recordedAt, actor, schemaVersion, prevHash, #hash',
-              ExpressionAttributeNames: { '#type': 'type', '#data': 'data', '#hash': 'hash' },
+    const keys: Item[] = entries.slice(i, i + BATCH_GET_KEYS).map((k) => ({ pk: S(k.pk), sk: { N: k.sk } }));
+    await untilProcessed(
+      keys,
+      async (left) => {
+        const out: BatchGetItemCommandOutput = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: [...left],
+                ConsistentRead: true,
+                // The event, not the decision state the newest one carries.
+                ProjectionExpression:
+                  'pk, sk, #type, #data, recordedAt, actor, schemaVersion, prevHash, #hash',
+                ExpressionAttributeNames: { '#type': 'type', '#data': 'data', '#hash': 'hash' },
+              },
             },
-          },
-        }),
-      );
-      for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk?.S}#${item.sk?.N}`, item);
-      keys = out.UnprocessedKeys?.[tableName]?.Keys;
-    }
+          }),
+        );
+        for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk?.S}#${item.sk?.N}`, item);
+        return out.UnprocessedKeys?.[tableName]?.Keys;
+      },
+      'BatchGetItem of period events',
+    );
   }
   const events: StoredEvent[] = [];
   for (const item of items) {

@@ -1,4 +1,3 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Actor } from '../../events/actor.ts';
 import type { AdvisoryEvent } from '../../events/advisory/advisory.ts';
@@ -7,6 +6,7 @@ import type { ExerciseEvent } from '../../events/exercise/exercise.ts';
 import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
 import type { SurveyEvent } from '../../events/survey/survey.ts';
 import { logger } from '../runtime/logger.ts';
+import { eventImageOf } from '../store/event-item.ts';
 
 /** A committed event of a stream the reactions follow, as a stream record carries it. */
 export type StreamEvent =
@@ -18,8 +18,8 @@ export type StreamEvent =
 
 /** The stored event in a stream record, or null for heads, idempotency records and other streams. */
 export function streamEventOf(record: DynamoDBRecord): StreamEvent | null {
-  const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
-  if (record.eventName === 'REMOVE' || image?.kind?.S !== 'event') return null;
+  const image = eventImageOf(record);
+  if (image === null) return null;
   const { pk, sk, type, data, recordedAt, actor } = image;
   if (!pk?.S || !sk?.N || !type?.S || !data?.S || !recordedAt?.S || !actor?.S) return null;
   const event = {

@@ -1,15 +1,10 @@
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  type KeysAndAttributes,
-} from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, type BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { DynamoDbEventReader, type Item, N, S, toHead } from './dynamodb-event-reader.ts';
 import type { StreamHead } from './event-store.ts';
+import { untilProcessed } from './unprocessed.ts';
 
 /** BatchGetItem's limit on keys per request. */
 const BATCH = 100;
-/** Unprocessed keys (throttling) are asked for again this often, with a growing pause. */
-const ATTEMPTS = 5;
 
 /**
  * The reader plus one more read: many heads by stream id in BatchGetItem requests (100 keys
@@ -22,22 +17,23 @@ export class DynamoDbBatchHeadReader extends DynamoDbEventReader {
     const found = new Map<string, StreamHead<T>>();
     const unique = [...new Set(streamIds)];
     for (let i = 0; i < unique.length; i += BATCH) {
-      let request: KeysAndAttributes | undefined = {
-        Keys: unique.slice(i, i + BATCH).map((id) => ({ pk: S(id), sk: N(0) })),
-        ConsistentRead: true,
-      };
-      for (let attempt = 1; request?.Keys?.length; attempt++) {
-        if (attempt > ATTEMPTS) throw new Error('BatchGetItem left keys unprocessed after retries');
-        if (attempt > 1) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const out: BatchGetItemCommandOutput = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: request } }),
-        );
-        for (const item of (out.Responses?.[this.tableName] ?? []) as Item[]) {
-          const head = toHead<T>(item);
-          found.set(head.streamId, head);
-        }
-        request = out.UnprocessedKeys?.[this.tableName];
-      }
+      const keys: Item[] = unique.slice(i, i + BATCH).map((id) => ({ pk: S(id), sk: N(0) }));
+      await untilProcessed(
+        keys,
+        async (left) => {
+          const out: BatchGetItemCommandOutput = await this.client.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.tableName]: { Keys: [...left], ConsistentRead: true } },
+            }),
+          );
+          for (const item of (out.Responses?.[this.tableName] ?? []) as Item[]) {
+            const head = toHead<T>(item);
+            found.set(head.streamId, head);
+          }
+          return out.UnprocessedKeys?.[this.tableName]?.Keys;
+        },
+        'BatchGetItem of heads',
+      );
     }
     return found;
   }

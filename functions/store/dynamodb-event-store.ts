@@ -10,6 +10,7 @@ import { chainHashes, GENESIS_HASH } from '../../events/audit/hash.ts';
 import { ConcurrencyError } from '../../events/errors.ts';
 import { DECISION_ATTRIBUTES, decisionAttribute, decisionJsonOf } from './decision-attribute.ts';
 import { DynamoDbEventReader, N, S } from './dynamodb-event-reader.ts';
+import { EVENT_KIND } from './event-item.ts';
 import {
   type AppendRequest,
   type DecisionSnapshot,
@@ -289,7 +290,7 @@ export function eventItems(
         Item: {
           pk: S(streamId),
           sk: N(version),
-          kind: S('event'),
+          kind: S(EVENT_KIND),
           streamType: S(request.streamType),
           type: S(event.type),
           data: S(datas[i] ?? 'null'),

@@ -9,6 +9,7 @@ import { type HeadProjector, headProjectors, streamTypeOf } from '../audit/audit
 import { logger } from '../runtime/logger.ts';
 import { forEachLimit } from '../runtime/parallel.ts';
 import { type Item, toEvent } from './dynamodb-event-reader.ts';
+import { eventImageOf } from './event-item.ts';
 import type { EventReader, StoredEvent, StreamHead } from './event-store.ts';
 import { headPutInput } from './head-item.ts';
 import { type TimedEvent, timedEventOf, writeTimeEntries } from './time-index.ts';
@@ -140,8 +141,8 @@ export async function projectHeads(
   // Each projected stream's whole state, as loadAggregate would read it now: the reactions take it from here.
   const states = new Map<string, unknown>();
   for (const record of event.Records) {
-    const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
-    if (record.eventName === 'REMOVE' || image?.kind?.S !== 'event' || !image.pk?.S || !image.sk?.N) continue;
+    const image = eventImageOf(record);
+    if (image === null || !image.pk?.S || !image.sk?.N) continue;
     const seen = newest.get(image.pk.S) ?? {
       version: 0,
       sequenceNumber: record.dynamodb?.SequenceNumber ?? '',

@@ -7,6 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TIME_ENTRY_PREFIX, timeIndexKeys } from '../../events/audit/hash.ts';
 import { type Item, N, S } from './dynamodb-event-reader.ts';
+import { EVENT_KIND } from './event-item.ts';
+import { untilProcessed } from './unprocessed.ts';
 
 /**
  * The audit time index (GSI `byTime`, docs/ARCHITECTURE.md "Event table"): every event of a period
@@ -31,7 +33,7 @@ export interface TimedEvent {
  * time index keys (one that has them, written by an earlier release, is in the index already).
  */
 export function timedEventOf(image: Record<string, AttributeValue> | undefined): TimedEvent | null {
-  if (image?.kind?.S !== 'event' || image.tPk?.S !== undefined) return null;
+  if (image?.kind?.S !== EVENT_KIND || image.tPk?.S !== undefined) return null;
   const streamId = image.pk?.S;
   const version = Number(image.sk?.N);
   const recordedAt = image.recordedAt?.S;
@@ -53,8 +55,6 @@ export function timeEntryItem(event: TimedEvent): Item {
 
 /** BatchWriteItem's limit of items per call. */
 const BATCH_WRITE_ITEMS = 25;
-/** Rounds of a call's unprocessed items (throttling) before the batch is failed and retried whole. */
-const ATTEMPTS = 6;
 
 /**
  * Writes the time entries of committed events, 25 to a BatchWriteItem (a stream batch's entries in one to
@@ -75,16 +75,17 @@ export async function writeTimeEntries(
       unique.slice(i, i + BATCH_WRITE_ITEMS).map((e) => ({ PutRequest: { Item: timeEntryItem(e) } })),
     );
   await Promise.all(
-    chunks.map(async (chunk) => {
-      let requests: WriteRequest[] | undefined = chunk;
-      for (let attempt = 1; requests?.length; attempt++) {
-        if (attempt > ATTEMPTS) throw new Error('BatchWriteItem left time entries unprocessed after retries');
-        if (attempt > 1) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        const out: BatchWriteItemCommandOutput = await client.send(
-          new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }),
-        );
-        requests = out.UnprocessedItems?.[tableName];
-      }
-    }),
+    chunks.map((chunk) =>
+      untilProcessed(
+        chunk,
+        async (requests) => {
+          const out: BatchWriteItemCommandOutput = await client.send(
+            new BatchWriteItemCommand({ RequestItems: { [tableName]: [...requests] } }),
+          );
+          return out.UnprocessedItems?.[tableName];
+        },
+        'BatchWriteItem of time entries',
+      ),
+    ),
   );
 }
