@@ -280,7 +280,7 @@ describe('the year in the browser', () => {
     await screenshot(page, 'survey-results-sectors');
   });
 
-  it('lets the secretariat build a survey: errors per field, then sections, kinds, a condition and a due date', async () => {
+  it('lets the secretariat build a survey: errors per field, then sections, kinds, a condition and a due date; then edit it as version 2', async () => {
     const page = await pageAs('secretariat');
     await page.getByRole('navigation').getByRole('link', { name: '調査・自己評価' }).click();
     await page.getByRole('link', { name: '新しい調査を作成' }).click();
@@ -321,6 +321,49 @@ describe('the year in the browser', () => {
     ]);
     expect(posts).toHaveLength(1);
     await expectAccessible(page);
+
+    // The owner edits the open survey: the builder on version 1, saved as version 2; option values by line.
+    const surveyId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    await page.getByRole('link', { name: '設問を編集（新しい版）' }).click();
+    await page.locator('h1', { hasText: '調査を編集: 外部サービスへの依存状況調査' }).waitFor();
+    expect(await page.locator('#sv-definition-sections-0-questions-0-label-ja').inputValue()).toBe(
+      'クラウドを利用していますか',
+    );
+    expect(await page.locator('#sv-definition-sections-0-questions-0-options').inputValue()).toBe(
+      'はい | Yes | 4\nいいえ | No | 0',
+    );
+    expect(await page.locator('#sv-definition-sections-0-questions-1-showIf-values').inputValue()).toBe('o1');
+    expect(await page.locator('select', { has: page.locator('option[value=AMBER]') }).count()).toBe(0);
+    const puts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'PUT' && r.url().endsWith(`/surveys/${surveyId}`)) puts.push(r.url());
+    });
+    await page.locator('#sv-definition-sections-0-questions-0-label-ja').fill('');
+    await page.getByRole('button', { name: '新しい版として保存' }).click();
+    await page.locator('#sv-definition-sections-0-questions-0-label-ja-error').waitFor();
+    expect(puts).toEqual([]);
+    await expectAccessible(page);
+    await page
+      .locator('#sv-definition-sections-0-questions-0-label-ja')
+      .fill('クラウドサービスを利用していますか');
+    await page
+      .locator('#sv-definition-sections-0-questions-0-options')
+      .fill('はい（全面的に） | Yes, widely | 4\nいいえ | No | 0\n一部 | Partly | 2');
+    await page.getByRole('button', { name: '新しい版として保存' }).click();
+    await page.getByText('第 2 版として保存しました。').waitFor();
+    await page.locator('.badge', { hasText: '第 2 版' }).waitFor();
+    expect(await page.locator('ol li').first().textContent()).toBe(
+      'クラウドサービスを利用していますか 単一選択',
+    );
+    expect(puts).toHaveLength(1);
+    const revised = await world.api.call('GET', `/surveys/${surveyId}`, {
+      token: await world.api.token('secretariat'),
+    });
+    expect(revised.body.surveyVersion).toBe(2);
+    expect(
+      revised.body.definition.sections[0].questions[0].options.map((o: { value: string }) => o.value),
+    ).toEqual(['o1', 'o2', 'o3']);
+
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('.survey-status', { hasText: 'Open' }).waitFor();
     await page.getByRole('link', { name: 'Back to the surveys' }).click();

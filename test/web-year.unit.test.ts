@@ -7,6 +7,7 @@ import { menuCurrent, parseRoute, pathOf, type Route } from '../web/src/routes.t
 import {
   answerErrorsOf,
   answersBody,
+  builderOf,
   emptyBuilder,
   emptyQuestion,
   formAnswersOf,
@@ -128,6 +129,47 @@ describe('the survey builder', () => {
     expect(questions[2]?.showIf).toEqual({ question: 'q1', anyOf: ['o1', 2] });
   });
 
+  it('reads a survey back for a revision, and unchanged gives the same definition', () => {
+    const withExtras = z.parse(definitionSchema(), {
+      ...SELF_ASSESSMENT,
+      description: { ja: '年次の自己評価', en: 'The yearly self-assessment' },
+    });
+    const f = builderOf(withExtras, 'AMBER');
+    expect(f.sections[0]?.questions[0]).toMatchObject({
+      options: 'はい | Yes | 4\n一部 | Partly | 2\nいいえ | No | 0',
+      optionValues: ['yes', 'partly', 'no'],
+    });
+    expect(f.sections[0]?.questions[1]).toMatchObject({
+      showIfQuestion: 'policy',
+      showIfValues: 'yes, partly',
+    });
+    expect(f.sections[0]?.questions[2]).toMatchObject({ min: '0', max: '500' });
+    const body = surveyBody(f);
+    expect(z.parse(definitionSchema(), body.definition)).toEqual(withExtras);
+  });
+
+  it("keeps an option's value by its line, gives a new line a value none uses, and drops what a new kind lacks", () => {
+    const f = builderOf(def, 'AMBER');
+    const policy = f.sections[0]?.questions[0];
+    const staff = f.sections[0]?.questions[2];
+    if (!policy || !staff) throw new Error('no question');
+    policy.options =
+      'はい（全社）| Yes, company-wide | 4\n一部 | Partly | 2\nいいえ | No | 0\n検討中 | Planned | 1';
+    staff.kind = 'text';
+    const parsed = z.parse(definitionSchema(), surveyBody(f).definition);
+    const [single, , text] = parsed.sections[0]?.questions ?? [];
+    expect(single?.kind === 'single' && single.options.map((o) => o.value)).toEqual([
+      'yes',
+      'partly',
+      'no',
+      'o1',
+    ]);
+    expect(single?.kind === 'single' && single.options[0]?.label.en).toBe('Yes, company-wide');
+    // A number's `integer` has no place on a text question; the text gets the schema's default length.
+    expect(text).toMatchObject({ kind: 'text', maxLength: 4000 });
+    expect(text).not.toHaveProperty('integer');
+  });
+
   it('leaves an empty builder to the schema, which names the fields', () => {
     const parsed = createSurveyBody.safeParse(surveyBody(emptyBuilder()));
     expect(parsed.success).toBe(false);
@@ -159,6 +201,7 @@ describe('the routes of the year', () => {
       { name: 'newSurvey' },
       { name: 'survey', id: '0b0e2d5a-3f3e-4a57-9a5e-0c6a4a1f8e21' },
       { name: 'surveyResults', id: '0b0e2d5a-3f3e-4a57-9a5e-0c6a4a1f8e21' },
+      { name: 'editSurvey', id: '0b0e2d5a-3f3e-4a57-9a5e-0c6a4a1f8e21' },
       { name: 'activities' },
       { name: 'annualReport' },
       { name: 'plan', sector: 'chemical', fy: '2026' },
@@ -168,9 +211,9 @@ describe('the routes of the year', () => {
     expect(pathOf({ name: 'plan', sector: 'chemical', fy: '2026' })).toBe('/app/reports/chemical/2026/plan');
   });
 
-  it('marks the surveys entry on a survey, its results and the builder; the report on the plan', () => {
+  it('marks the surveys entry on a survey, its results, the builder and its edit page; the report on the plan', () => {
     const menu: Route['name'][] = ['queue', 'surveys', 'activities', 'annualReport'];
-    for (const page of ['survey', 'surveyResults', 'newSurvey'] as const)
+    for (const page of ['survey', 'surveyResults', 'newSurvey', 'editSurvey'] as const)
       expect(menuCurrent(menu, page)('surveys')).toBe('true');
     expect(menuCurrent(menu, 'plan')('annualReport')).toBe('true');
   });

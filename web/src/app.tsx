@@ -39,6 +39,7 @@ const SurveysPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.S
 const SurveyPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.SurveyPage));
 const SurveyResultsPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.SurveyResultsPage));
 const NewSurveyPage = lazyPage(() => import('./pages/survey-builder.tsx').then((m) => m.NewSurveyPage));
+const EditSurveyPage = lazyPage(() => import('./pages/survey-builder.tsx').then((m) => m.EditSurveyPage));
 const ActivitiesPage = lazyPage(() => import('./pages/activities.tsx').then((m) => m.ActivitiesPage));
 const AnnualReportPage = lazyPage(() => import('./pages/annual-report.tsx').then((m) => m.AnnualReportPage));
 const PlanPage = lazyPage(() => import('./pages/annual-report.tsx').then((m) => m.PlanPage));
@@ -84,6 +85,7 @@ const pageRoles: Partial<Record<Route['name'], readonly Role[]>> = {
   contactCheck: ['secretariat', 'auditor'],
   issueAdvisory: issuerRoles,
   newSurvey: issuerRoles,
+  editSurvey: issuerRoles,
   activities: ['secretariat'],
   annualReport: ['secretariat', 'ministry', 'nisc', 'auditor'],
   plan: ['secretariat'],
@@ -270,6 +272,8 @@ function Page(props: { current: Route; session: Session | null }) {
       return <SurveysPage session={me} />;
     case 'newSurvey':
       return <NewSurveyPage />;
+    case 'editSurvey':
+      return <EditSurveyPage key={current.id} id={current.id} />;
     case 'survey':
       return <SurveyPage key={current.id} id={current.id} session={me} />;
     case 'surveyResults':

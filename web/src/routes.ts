@@ -29,6 +29,7 @@ export type Route =
   | { readonly name: 'apiReference' }
   | { readonly name: 'surveys' }
   | { readonly name: 'newSurvey' }
+  | { readonly name: 'editSurvey'; readonly id: string }
   | { readonly name: 'survey'; readonly id: string }
   | { readonly name: 'surveyResults'; readonly id: string }
   | { readonly name: 'activities' }
@@ -75,6 +76,7 @@ const table: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/surveys$/, () => ({ name: 'surveys' })],
   [/^\/surveys\/new$/, () => ({ name: 'newSurvey' })],
   [new RegExp(`^/surveys/${ID}$`), (m) => ({ name: 'survey', id: decodeURIComponent(m[1] ?? '') })],
+  [new RegExp(`^/surveys/${ID}/edit$`), (m) => ({ name: 'editSurvey', id: decodeURIComponent(m[1] ?? '') })],
   [
     new RegExp(`^/surveys/${ID}/results$`),
     (m) => ({ name: 'surveyResults', id: decodeURIComponent(m[1] ?? '') }),
@@ -160,6 +162,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/surveys/${encodeURIComponent(route.id)}`;
     case 'surveyResults':
       return `${BASE}/surveys/${encodeURIComponent(route.id)}/results`;
+    case 'editSurvey':
+      return `${BASE}/surveys/${encodeURIComponent(route.id)}/edit`;
     case 'activities':
       return `${BASE}/activities`;
     case 'annualReport':
@@ -195,6 +199,7 @@ export function sectionOf(name: Route['name']): readonly Route['name'][] {
     case 'auditCompliance':
       return ['audit'];
     case 'newSurvey':
+    case 'editSurvey':
     case 'survey':
     case 'surveyResults':
       return ['surveys'];

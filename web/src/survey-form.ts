@@ -98,6 +98,10 @@ export interface BuilderQuestion {
   showIfQuestion: string;
   /** The values that show it, comma-separated (an option's value o1, o2…, or a level or number). */
   showIfValues: string;
+  /** A revised question's option values, by line: line i keeps value i, so earlier answers keep their meaning. */
+  optionValues?: readonly string[];
+  /** What the builder has no field for (help, integer, maxSelected, maxLength), kept as it was on a revision. */
+  keep?: Readonly<Record<string, unknown>>;
 }
 
 export interface BuilderSection {
@@ -115,6 +119,8 @@ export interface BuilderFields {
   /** datetime-local text; empty: the survey stays a draft. */
   dueAt: string;
   sections: BuilderSection[];
+  /** A revised definition's description, kept as it was (the builder has no field for it). */
+  keep?: Readonly<Record<string, unknown>>;
 }
 
 export const emptyQuestion = (id: string): BuilderQuestion => ({
@@ -139,10 +145,22 @@ export const emptyBuilder = (): BuilderFields => ({
   sections: [{ id: 's1', titleJa: '', titleEn: '', questions: [emptyQuestion('q1')] }],
 });
 
-/** The choices typed in a question's options box: values o1, o2… in the order written. */
+/**
+ * The choices typed in a question's options box: values o1, o2… in the order written. A revised
+ * question's lines keep the values its options had (`values`, by line); a line beyond them gets the
+ * first oN none of them uses.
+ */
 export function optionsOf(
   text: string,
+  values: readonly string[] = [],
 ): { value: string; label: { ja: string; en: string }; score?: number }[] {
+  const used = new Set(values);
+  let next = 1;
+  const fresh = () => {
+    while (used.has(`o${next}`)) next++;
+    used.add(`o${next}`);
+    return `o${next}`;
+  };
   return text
     .split('\n')
     .map((line) => line.trim())
@@ -150,17 +168,84 @@ export function optionsOf(
     .map((line, i) => {
       const [ja = '', en = '', score = ''] = line.split('|').map((x) => x.trim());
       const n = score === '' ? undefined : Number(score);
-      return { value: `o${i + 1}`, label: { ja, en: en || ja }, ...(n === undefined ? {} : { score: n }) };
+      const value = values[i] ?? fresh();
+      return { value, label: { ja, en: en || ja }, ...(n === undefined ? {} : { score: n }) };
     });
 }
 
+/** A survey's definition as the builder's fields, to revise it (surveyBody's inverse for what it shows). */
+export function builderOf(def: SurveyDefinition, tlp: string): BuilderFields {
+  const { title, language, sections, ...keep } = def;
+  return {
+    titleJa: title.ja,
+    titleEn: title.en,
+    language,
+    tlp,
+    dueAt: '',
+    sections: sections.map((section) => ({
+      id: section.id,
+      titleJa: section.title.ja,
+      titleEn: section.title.en,
+      questions: section.questions.map((q): BuilderQuestion => {
+        const { id, kind, label, required, showIf, ...rest } = q;
+        const base: BuilderQuestion = {
+          ...emptyQuestion(id),
+          kind,
+          labelJa: label.ja,
+          labelEn: label.en,
+          required,
+          showIfQuestion: showIf?.question ?? '',
+          showIfValues: showIf?.anyOf.join(', ') ?? '',
+        };
+        if (q.kind === 'single' || q.kind === 'multiple') {
+          const { options, ...other } = rest as { options: typeof q.options };
+          return {
+            ...base,
+            options: options
+              .map((o) =>
+                [o.label.ja, o.label.en, ...(o.score === undefined ? [] : [String(o.score)])].join(' | '),
+              )
+              .join('\n'),
+            optionValues: options.map((o) => o.value),
+            keep: other,
+          };
+        }
+        if (q.kind === 'number') {
+          const { min, max, ...other } = rest as { min?: number; max?: number };
+          return {
+            ...base,
+            min: min === undefined ? '' : String(min),
+            max: max === undefined ? '' : String(max),
+            keep: other,
+          };
+        }
+        return { ...base, keep: rest };
+      }),
+    })),
+    keep,
+  };
+}
+
 const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
+
+/** What a question's kind keeps of a revised question's other settings (a changed kind drops the rest). */
+const KEPT: Readonly<Record<Question['kind'], readonly string[]>> = {
+  single: ['help'],
+  multiple: ['help', 'maxSelected'],
+  maturity: ['help'],
+  number: ['help', 'integer'],
+  date: ['help'],
+  text: ['help', 'maxLength'],
+};
+const keptFor = (q: BuilderQuestion) =>
+  Object.fromEntries(Object.entries(q.keep ?? {}).filter(([k]) => KEPT[q.kind].includes(k)));
 
 /** The builder as the body of POST /surveys (the API's schema judges it, naming each field by path). */
 export function surveyBody(f: BuilderFields): Record<string, unknown> {
   return {
     tlp: f.tlp,
     definition: {
+      ...f.keep,
       title: { ja: f.titleJa, en: f.titleEn },
       language: f.language,
       sections: f.sections.map((s) => ({
@@ -181,13 +266,15 @@ export function surveyBody(f: BuilderFields): Record<string, unknown> {
                   },
                 };
           const base = {
+            ...keptFor(q),
             id: q.id,
             kind: q.kind,
             label: { ja: q.labelJa, en: q.labelEn },
             required: q.required,
             ...showIf,
           };
-          if (q.kind === 'single' || q.kind === 'multiple') return { ...base, options: optionsOf(q.options) };
+          if (q.kind === 'single' || q.kind === 'multiple')
+            return { ...base, options: optionsOf(q.options, q.optionValues) };
           if (q.kind === 'number') {
             const min = num(q.min);
             const max = num(q.max);

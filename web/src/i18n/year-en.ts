@@ -156,6 +156,15 @@ export const yearEn: Record<keyof typeof yearJa, string> = {
   'builder.dueAt.hint': 'Empty: saved as a draft.',
   'builder.create': 'Save as a draft',
   'builder.createAndIssue': 'Build and issue',
+  'builder.edit': 'Edit the questions (a new version)',
+  'builder.edit.title': 'Edit the survey: {title}',
+  'builder.edit.intro':
+    'Saving makes version {n}. Answers already given name the version they answered. Options keep their values line by line: change a line’s words in place and add new options at the end.',
+  'builder.save': 'Save as a new version',
+  'builder.closed': 'A closed survey cannot be edited.',
+  'builder.backToSurvey': 'Back to the survey',
+  'builder.saved': 'Saved as version {n}.',
+  'builder.unchanged': 'Nothing changed: the survey stays at version {n}.',
 
   'activities.title': 'Activities',
   'activities.intro':

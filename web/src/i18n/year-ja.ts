@@ -154,6 +154,15 @@ export const yearJa = {
   'builder.dueAt.hint': '空欄なら下書きとして保存します。',
   'builder.create': '下書きとして保存',
   'builder.createAndIssue': '作成して配布',
+  'builder.edit': '設問を編集（新しい版）',
+  'builder.edit.title': '調査を編集: {title}',
+  'builder.edit.intro':
+    '保存すると第 {n} 版になります。すでに届いた回答は、その回答が答えた版を記録しています。選択肢の値は行ごとに保たれます。文言は行の中で直し、新しい選択肢は末尾に加えてください。',
+  'builder.save': '新しい版として保存',
+  'builder.closed': '締め切られた調査は編集できません。',
+  'builder.backToSurvey': '調査に戻る',
+  'builder.saved': '第 {n} 版として保存しました。',
+  'builder.unchanged': '変更がないため、版は第 {n} 版のままです。',
 
   'activities.title': '活動記録',
   'activities.intro':

@@ -1,23 +1,29 @@
 import { useRef, useState } from 'preact/hooks';
 import { tlpLabels } from '../../../events/fields.ts';
-import { createSurveyBody } from '../../../events/survey/body.ts';
+import { createSurveyBody, reviseSurveyBody } from '../../../events/survey/body.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
 import { ErrorSummary, FormField, fieldAria, TlpSelectField } from '../components/form.tsx';
-import { Notice, PageHeading } from '../components/ui.tsx';
+import { PageLoading } from '../components/status.tsx';
+import { Link, Notice, PageHeading } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
+import { flash } from '../flash.ts';
+import { usePoll } from '../hooks.ts';
 import type { MessageKey } from '../i18n/ja.ts';
-import { useT } from '../i18n/lang.ts';
+import { lang, useT } from '../i18n/lang.ts';
 import type { FieldError } from '../report-form.ts';
 import { navigate } from '../router.ts';
 import { errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
+import { useStore } from '../store.ts';
 import {
   type BuilderFields,
   type BuilderQuestion,
   type BuilderSection,
+  builderOf,
   emptyBuilder,
   emptyQuestion,
   instantOf,
   questionKinds,
+  type SurveyDefinition,
   surveyBody,
 } from '../survey-form.ts';
 
@@ -68,21 +74,70 @@ function keyed(errors: Record<string, FieldError>, known: readonly string[]): Re
   return out;
 }
 
+/** The highest number any section or question id ends in (q1, s2…), so new ones never repeat one. */
+function highestIdNumber(f: BuilderFields): number {
+  const ids = f.sections.flatMap((s) => [s.id, ...s.questions.map((q) => q.id)]);
+  return Math.max(1, ...ids.map((id) => Number(/(\d+)$/.exec(id)?.[1] ?? 0)));
+}
+
 /**
  * NISC, a ministry or a secretariat builds a survey: its title, sections and questions of each
  * kind (required or not, shown only on an earlier answer), then issues it with a due date, or
  * keeps it as a draft. The API's own schema checks it before anything is sent.
  */
 export function NewSurveyPage() {
+  return <SurveyBuilder initial={emptyBuilder()} />;
+}
+
+/** A survey as GET /surveys/{id} answers it: what the edit page reads. */
+interface RevisedSurvey {
+  readonly id: string;
+  readonly status: 'draft' | 'open' | 'closed';
+  readonly owner: string;
+  readonly tlp: string;
+  readonly surveyVersion: number;
+  readonly definition: SurveyDefinition;
+}
+
+/**
+ * The owner edits a survey that is not closed: the builder on its newest version, saved by
+ * PUT /surveys/{id} as the next version (answers already given keep naming theirs).
+ */
+export function EditSurveyPage(props: { id: string }) {
   const t = useT();
-  const [f, setF] = useState<BuilderFields>(emptyBuilder);
+  const path = `/surveys/${encodeURIComponent(props.id)}`;
+  const polled = usePoll(() => apiCall<RevisedSurvey>('GET', path), [path], false);
+  const survey = polled.data;
+  if (!survey) return <PageLoading title={t('builder.title')} error={polled.error} />;
+  if (survey.status === 'closed')
+    return (
+      <section>
+        <PageHeading>{t('builder.title')}</PageHeading>
+        <Notice kind="error">{t('builder.closed')}</Notice>
+        <Link to={{ name: 'survey', id: survey.id }}>{t('builder.backToSurvey')}</Link>
+      </section>
+    );
+  return (
+    <SurveyBuilder
+      key={survey.surveyVersion}
+      initial={builderOf(survey.definition, survey.tlp)}
+      revise={survey}
+    />
+  );
+}
+
+function SurveyBuilder(props: { initial: BuilderFields; revise?: RevisedSurvey }) {
+  const t = useT();
+  const current = useStore(lang);
+  const { revise } = props;
+  const [f, setF] = useState<BuilderFields>(props.initial);
   const [errors, setErrors] = useState<Record<string, FieldError>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [key] = useState(newIdempotencyKey);
   const summaryRef = useRef<HTMLDivElement>(null);
-  const counter = useRef(1);
-  const known = fieldPaths(f);
+  const counter = useRef(highestIdNumber(props.initial));
+  const known = fieldPaths(f).filter((p) => !revise || (p !== 'tlp' && p !== 'dueAt'));
   const err = (path: string) => {
     const e = errors[path];
     return e ? t(e.key, e.params) : undefined;
@@ -114,8 +169,8 @@ export function NewSurveyPage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     setProblem(null);
-    const body = surveyBody(f);
-    const parsed = createSurveyBody.safeParse(body);
+    const body = revise ? { definition: surveyBody(f).definition } : surveyBody(f);
+    const parsed = (revise ? reviseSurveyBody : createSurveyBody).safeParse(body);
     const dueAt = instantOf(f.dueAt);
     const local: Record<string, FieldError> = parsed.success
       ? {}
@@ -129,6 +184,23 @@ export function NewSurveyPage() {
     setErrors({});
     setBusy(true);
     try {
+      if (revise) {
+        const saved = await apiCall<{ surveyVersion: number }>(
+          'PUT',
+          `/surveys/${encodeURIComponent(revise.id)}`,
+          {
+            body,
+            idempotencyKey: key,
+          },
+        );
+        flash.set(
+          saved.surveyVersion > revise.surveyVersion
+            ? { key: 'builder.saved', params: { n: saved.surveyVersion } }
+            : { key: 'builder.unchanged', params: { n: saved.surveyVersion } },
+        );
+        navigate({ name: 'survey', id: revise.id });
+        return;
+      }
       const created = await apiCall<{ id: string }>('POST', '/surveys', { body, idempotencyKey: key });
       if (dueAt)
         await apiCall('POST', `/surveys/${encodeURIComponent(created.id)}/issue`, {
@@ -201,8 +273,10 @@ export function NewSurveyPage() {
 
   return (
     <section>
-      <PageHeading>{t('builder.title')}</PageHeading>
-      <p>{t('builder.intro')}</p>
+      <PageHeading>
+        {revise ? t('builder.edit.title', { title: revise.definition.title[current] }) : t('builder.title')}
+      </PageHeading>
+      <p>{revise ? t('builder.edit.intro', { n: revise.surveyVersion + 1 }) : t('builder.intro')}</p>
       {problem && <Notice kind="error">{problem}</Notice>}
       <ErrorSummary
         title={t('report.errors', { n: summary.length })}
@@ -229,14 +303,16 @@ export function NewSurveyPage() {
               <option value="en">English</option>
             </select>
           </FormField>
-          <TlpSelectField
-            id={sv('tlp')}
-            value={f.tlp}
-            error={err('tlp')}
-            onChange={(v) =>
-              setF((x) => ({ ...x, tlp: (tlpLabels as readonly string[]).includes(v) ? v : x.tlp }))
-            }
-          />
+          {!revise && (
+            <TlpSelectField
+              id={sv('tlp')}
+              value={f.tlp}
+              error={err('tlp')}
+              onChange={(v) =>
+                setF((x) => ({ ...x, tlp: (tlpLabels as readonly string[]).includes(v) ? v : x.tlp }))
+              }
+            />
+          )}
         </div>
         {f.sections.map((s, i) => (
           <fieldset key={s.id} class="builder-section">
@@ -425,26 +501,29 @@ export function NewSurveyPage() {
             {t('builder.addSection')}
           </button>
         </p>
-        <FormField
-          id={sv('dueAt')}
-          label={t('survey.dueAt')}
-          hint={t('builder.dueAt.hint')}
-          error={err('dueAt')}
-        >
-          <input
-            type="datetime-local"
-            value={f.dueAt}
-            onInput={(e) => {
-              setF((x) => ({ ...x, dueAt: e.currentTarget.value }));
-              clear('dueAt');
-            }}
-            {...fieldAria(sv('dueAt'), err('dueAt'), true)}
-          />
-        </FormField>
+        {!revise && (
+          <FormField
+            id={sv('dueAt')}
+            label={t('survey.dueAt')}
+            hint={t('builder.dueAt.hint')}
+            error={err('dueAt')}
+          >
+            <input
+              type="datetime-local"
+              value={f.dueAt}
+              onInput={(e) => {
+                setF((x) => ({ ...x, dueAt: e.currentTarget.value }));
+                clear('dueAt');
+              }}
+              {...fieldAria(sv('dueAt'), err('dueAt'), true)}
+            />
+          </FormField>
+        )}
         <div class="actions">
           <button type="submit" disabled={busy}>
-            {t(f.dueAt === '' ? 'builder.create' : 'builder.createAndIssue')}
+            {t(revise ? 'builder.save' : f.dueAt === '' ? 'builder.create' : 'builder.createAndIssue')}
           </button>
+          {revise && <Link to={{ name: 'survey', id: revise.id }}>{t('builder.backToSurvey')}</Link>}
         </div>
       </form>
     </section>

@@ -13,6 +13,7 @@ import { PageLoading } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
 import { downloadCsv, downloadFile } from '../csv-download.ts';
 import { describeError } from '../errors.ts';
+import { flash } from '../flash.ts';
 import { percent } from '../format.ts';
 import { usePoll } from '../hooks.ts';
 import type { Translate } from '../i18n/index.ts';
@@ -397,8 +398,9 @@ function SurveyAdmin(props: { survey: SurveyView; session: Session; reload: () =
       setBusy(false);
     }
   };
-  // Only the survey's owner issues and closes it (a secretariat also sees NISC's surveys of its sector).
+  // Only the survey's owner issues, edits and closes it (a secretariat also sees NISC's surveys of its sector).
   const canAct = survey.owner === props.session.role;
+  const message = useStore(flash);
   return (
     <>
       <dl class="details">
@@ -427,6 +429,7 @@ function SurveyAdmin(props: { survey: SurveyView; session: Session; reload: () =
       </dl>
       {problem && <Notice kind="error">{problem}</Notice>}
       {issued && <Notice kind="info">{t('survey.issued')}</Notice>}
+      {message && <Notice kind="info">{t(message.key, message.params)}</Notice>}
       {canAct && survey.status === 'draft' && (
         <form class="card form" onSubmit={issue} noValidate aria-labelledby="issue-survey">
           <h2 id="issue-survey">{t('survey.issue')}</h2>
@@ -460,6 +463,13 @@ function SurveyAdmin(props: { survey: SurveyView; session: Session; reload: () =
         </p>
       )}
       <h2>{t('survey.questions')}</h2>
+      {canAct && survey.status !== 'closed' && (
+        <p>
+          <Link to={{ name: 'editSurvey', id: survey.id }} class="button-link">
+            {t('builder.edit')}
+          </Link>
+        </p>
+      )}
       {survey.definition.sections.map((s) => (
         <section key={s.id} class="card">
           <h3>{s.title[current]}</h3>
