@@ -72,7 +72,7 @@ export class AuditTrail extends Construct {
         }),
       );
       fn.acknowledgePolicyFinding(
-        `AwsSolutions-IAM5[Resource::${nagArnToken(this.bucket)}/checkpoints/*]`,
+        `AwsSolutions-IAM5[Resource::${nagArnToken(this.bucket, fn)}/checkpoints/*]`,
         'Checkpoint objects are named by their creation time; the grant spans the checkpoints/ prefix of one bucket.',
       );
     }

@@ -43,7 +43,7 @@ export class MinutesStore extends Construct {
       new iam.PolicyStatement({ actions: objectCalls, resources: [this.bucket.arnForObjects('minutes/*')] }),
     );
     fn.acknowledgePolicyFinding(
-      `AwsSolutions-IAM5[Resource::${nagArnToken(this.bucket)}/minutes/*]`,
+      `AwsSolutions-IAM5[Resource::${nagArnToken(this.bucket, fn)}/minutes/*]`,
       'Minutes are named by activity and SHA-256; the grant spans the minutes/ prefix of one bucket.',
     );
     fn.addEnvironment('MINUTES_BUCKET', this.bucket.bucketName);

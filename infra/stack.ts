@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -158,6 +158,8 @@ export class CeptoarRelayStack extends Stack {
   readonly httpApi: apigwv2.HttpApi;
   /** The functions by manifest name. */
   readonly functions: ReadonlyMap<string, HouseFunction>;
+  /** The nested stack of the HTTP API's functions and their execution roles. */
+  readonly httpRoutes: NestedStack;
   /** The checkpoint bucket (Object Lock) and signing key. */
   readonly auditTrail: AuditTrail;
   /** The web console (S3 + CloudFront). */
@@ -186,6 +188,14 @@ export class CeptoarRelayStack extends Stack {
       retention: logs.RetentionDays.THIRTEEN_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // The HTTP API's functions and their roles live in a nested stack: each route costs about six
+    // resources (function, role, policy here; permission, integration, route with the API), and
+    // CloudFormation allows 500 per stack. The routes stay with the API under their logical ids, so a
+    // deployment made before the split updates in place (a route created anew would collide with its
+    // old key). The functions the workflows, streams, queues and schedules call stay here.
+    this.httpRoutes = new NestedStack(this, 'HttpRoutes', {
+      description: "CEPTOAR relay: the HTTP API's functions and their execution roles",
+    });
     // Every function's bundle in one esbuild run (at the first asset staging; never when bundling is off).
     const bundler = new HouseBundler(
       REPO_ROOT,
@@ -194,7 +204,7 @@ export class CeptoarRelayStack extends Stack {
     for (const spec of specs) {
       byName.set(
         spec.name,
-        new HouseFunction(this, pascalCase(spec.name), {
+        new HouseFunction(spec.trigger === 'http' ? this.httpRoutes : this, pascalCase(spec.name), {
           spec,
           logGroup: functionLogs,
           bundler,
@@ -502,7 +512,7 @@ export class CeptoarRelayStack extends Stack {
       // table.grant covers the table and its indexes, which Query on byType and byOrg needs.
       this.table.grant(fn, ...tableCalls);
       fn.acknowledgePolicyFinding(
-        `AwsSolutions-IAM5[Resource::${nagArnToken(this.table)}/index/*]`,
+        `AwsSolutions-IAM5[Resource::${nagArnToken(this.table, fn)}/index/*]`,
         "table.grant's index wildcard spans the event table's own indexes (byType, byOrg), which Query reads.",
       );
     }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +23,21 @@ beforeAll(() => {
   const outdir = mkdtempSync(join(tmpdir(), 'ceptoar-bundle-'));
   scratch.push(outdir);
   buildApp({ outdir, nag: false }).app.synth();
-  const template = JSON.parse(readFileSync(join(outdir, `${STACK_ID}.template.json`), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  };
+  // The stack's template and its nested stacks' (the HTTP API's functions are in HttpRoutes); the stack's
+  // asset manifest lists every function's code, nested or not.
+  const templates = [
+    `${STACK_ID}.template.json`,
+    ...readdirSync(outdir).filter((f) => f.endsWith('.nested.template.json')),
+  ].map(
+    (file) =>
+      JSON.parse(readFileSync(join(outdir, file), 'utf8')) as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      },
+  );
   const assets = JSON.parse(readFileSync(join(outdir, `${STACK_ID}.assets.json`), 'utf8')) as {
     files: Record<string, { source: { path: string } }>;
   };
-  for (const resource of Object.values(template.Resources)) {
+  for (const resource of templates.flatMap((t) => Object.values(t.Resources))) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const name = (resource.Properties.Environment as { Variables: { CEPTOAR_FUNCTION: string } }).Variables
       .CEPTOAR_FUNCTION;

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../infra/app.ts';
+import { flatTemplate } from './support/templates.ts';
 
 // The console's hosting as synthesized (no bundling: the template is what matters here).
 const outdir = mkdtempSync(join(tmpdir(), 'ceptoar-console-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const { stack } = buildApp({ bundling: false, nag: false, outdir });
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(flatTemplate(stack));
 const distributionId = stack.getLogicalId(stack.console.distribution.node.defaultChild as never);
 const consoleOrigin = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] };
 

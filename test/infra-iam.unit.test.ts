@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type AwsCall, type FunctionSpec, functions } from '../functions/manifest.ts';
 import { buildApp } from '../infra/app.ts';
 import { REPO_ROOT } from '../infra/house-function.ts';
+import { flatTemplate } from './support/templates.ts';
 
 // One synthesis for the file; grants do not depend on bundling, and cdk-nag is infra-nag's business.
 const outdir = mkdtempSync(join(tmpdir(), 'ceptoar-iam-'));
@@ -18,7 +19,7 @@ const { stack } = buildApp({
   outdir,
   context: { voiceOriginationIdentity: VOICE_POOL },
 });
-const resources = Template.fromStack(stack).toJSON().Resources as Record<string, CfnResource>;
+const resources = flatTemplate(stack).Resources as Record<string, CfnResource>;
 const specs: readonly FunctionSpec[] = functions;
 
 interface CfnResource {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type FunctionSpec, functions } from '../functions/manifest.ts';
 import { parseApiThrottle } from '../infra/api-throttle.ts';
 import { buildApp } from '../infra/app.ts';
+import { flatTemplate } from './support/templates.ts';
 
 const RATE_LIMITS = '{"caller":{"perSecond":5,"burst":20},"org":{"perSecond":12,"burst":60}}';
 const THROTTLE = {
@@ -22,7 +23,7 @@ const { stack } = buildApp({
   outdir,
   context: { rateLimits: RATE_LIMITS, apiThrottle: THROTTLE },
 });
-const template = Template.fromStack(stack);
+const template = Template.fromJSON(flatTemplate(stack));
 const specs: readonly FunctionSpec[] = functions;
 const [stageId, stage] = Object.entries(template.findResources('AWS::ApiGatewayV2::Stage'))[0] ?? [];
 const routeSettings = (stage?.Properties.RouteSettings ?? {}) as Record<string, unknown>;
