@@ -6,7 +6,6 @@ import {
   ministryOfOrg,
   type SectorId,
   sectorIds,
-  sectorOr,
   sectorsOfMinistry,
 } from './catalog.ts';
 
