@@ -731,6 +731,15 @@ export const contract = {
     },
     errors: [...AUTH, 400, 404],
   },
+  'GET /surveys/{id}/recipients': {
+    tag: 'surveys',
+    summary: "The secretariat's recipients of a survey in its sector: reached or not, and their answers",
+    description:
+      "Each member organisation the survey went to in the caller's sector: `reach` (a contact received the survey, every message failed, or no outcome yet), every message the survey sent it (the survey and its reminder, per contact and channel, with the address) and the failed attempts the queue retried before each outcome, and where its answer stands (none, a draft, submitted; late). Per-organisation rows never leave the sector: the secretariat only.",
+    path: surveyPath,
+    responses: { 200: json(survey.recipientsSchema, "the sector's recipients") },
+    errors: [...AUTH, 400, 404],
+  },
   'POST /surveys/{id}/free-text/{questionId}/release': {
     tag: 'surveys',
     summary: "Release the secretariat's edit of a free-text question's answers beyond the sector",

@@ -391,6 +391,14 @@ export const functions = [
     calls: READ,
   },
   {
+    name: 'survey-recipients',
+    description:
+      "The secretariat's recipients of a survey: reached or not, on which channels, and their answers",
+    trigger: 'http',
+    routes: [{ method: 'GET', path: '/surveys/{id}/recipients' }],
+    calls: READ,
+  },
+  {
     name: 'release-survey-text',
     description: "The secretariat releases its edit of a free-text question's answers",
     trigger: 'http',

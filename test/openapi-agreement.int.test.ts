@@ -135,6 +135,7 @@ beforeAll(async () => {
     'GET /surveys/{id}/results',
   ] as const)
     set(key, surveyAt(surveyOpen));
+  set('GET /surveys/{id}/recipients', surveyAt(surveyOpen), 'secretariat');
   set('POST /surveys/{id}/free-text/{questionId}/release', surveyAt(surveyOpen), 'secretariat');
   set('PUT /surveys/{id}', surveyAt(surveyDraft), 'secretariat');
   set('POST /surveys/{id}/issue', surveyAt(surveyDraft), 'secretariat');

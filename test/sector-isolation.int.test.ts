@@ -96,6 +96,7 @@ const PROBES: Record<string, Probe> = {
   'GET /surveys/{id}': { kind: 'item', paths: (d) => [`/surveys/${d.survey}`] },
   'GET /surveys/{id}/response': { kind: 'item', paths: (d) => [`/surveys/${d.survey}/response`] },
   'GET /surveys/{id}/results': { kind: 'item', paths: (d) => [`/surveys/${d.survey}/results`] },
+  'GET /surveys/{id}/recipients': { kind: 'item', paths: (d) => [`/surveys/${d.survey}/recipients`] },
   'GET /activities': {
     kind: 'list',
     paths: ['/activities', '/activities?sector=chemical', '/activities?sector=banking'],

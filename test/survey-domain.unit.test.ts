@@ -15,7 +15,7 @@ import {
   type SurveyEvent,
   surveyWaitToEnd,
 } from '../events/survey/survey.ts';
-import { canSeeSurvey, resultsView } from '../events/survey/views.ts';
+import { canSeeSurvey, recipientsView, resultsView } from '../events/survey/views.ts';
 import * as z from '../events/zod.ts';
 import { advanceSurveyWorkflow } from '../functions/reactions/workflow-reactions.ts';
 import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
@@ -376,5 +376,104 @@ describe('the results views', () => {
     expect(canSeeSurvey(survey, GAS_SECRETARIAT)).toBe(false);
     expect(canSeeSurvey(survey, member('a'))).toBe(true);
     expect(canSeeSurvey(survey, member('zz'))).toBe(false);
+  });
+});
+
+describe("the secretariat's recipients view", () => {
+  const survey = issuedSurvey();
+  const base = { surveyId: 's1', sector: 'chemical' as const };
+  const message = (
+    org: string,
+    contactId: string,
+    channel: 'email' | 'sms',
+    purpose = 'survey' as const,
+  ) => ({
+    ...base,
+    org,
+    key: `2:${purpose}:${contactId}:${channel}`,
+    purpose,
+    contactId,
+    channel,
+    to: channel === 'email' ? `${contactId}@example.jp` : '+819000000000',
+  });
+  // a: reached by e-mail after one failed attempt, then answered; b: the e-mail bounced for good;
+  // c: being retried; d, e: nothing recorded yet.
+  const a = foldResponse(
+    null,
+    [
+      {
+        type: 'SurveyDeliveryAttemptFailed',
+        data: { ...message('a', 'a-csirt', 'email'), attempt: 1, error: 'Throttling', nextAttemptAt: T0 },
+      },
+      { type: 'SurveyDelivered', data: { ...message('a', 'a-csirt', 'email'), messageId: 'm1' } },
+      ...decideResponse({ type: 'SubmitResponse', data: { answers: FULL_ANSWERS } }, null, {
+        now: T0,
+        actor: member('a'),
+        survey,
+      }),
+    ],
+    T0,
+  );
+  const b = foldResponse(
+    null,
+    [
+      {
+        type: 'SurveyDeliveryFailed',
+        data: { ...message('b', 'b-csirt', 'email'), reason: 'MessageRejected' },
+      },
+    ],
+    T0,
+  );
+  const c = foldResponse(
+    null,
+    [
+      {
+        type: 'SurveyDeliveryAttemptFailed',
+        data: {
+          ...message('c', 'c-csirt', 'sms'),
+          attempt: 2,
+          status: 503,
+          error: 'HTTP 503',
+          nextAttemptAt: DUE,
+        },
+      },
+    ],
+    T0,
+  );
+  const responses = [a, b, c].filter((r): r is NonNullable<typeof r> => r !== null);
+
+  it('names every organisation asked: reached, failed or pending, and where its answer stands', () => {
+    const view = recipientsView(survey, responses, 'chemical');
+    expect(view).toMatchObject({ invited: 5, reached: 1, failed: 1, pending: 3, responded: 1 });
+    expect(view.items.map((i) => [i.org, i.reach, i.response])).toEqual([
+      ['a', 'reached', 'submitted'],
+      ['b', 'failed', 'none'],
+      ['c', 'pending', 'none'],
+      ['d', 'pending', 'none'],
+      ['e', 'pending', 'none'],
+    ]);
+    const [rowA, , rowC] = view.items;
+    expect(rowA?.attempts).toEqual([
+      expect.objectContaining({
+        key: '2:survey:a-csirt:email',
+        attempt: 1,
+        error: 'Throttling',
+        contactId: 'a-csirt',
+      }),
+    ]);
+    expect(rowA?.deliveries).toEqual([
+      expect.objectContaining({ purpose: 'survey', channel: 'email', to: 'a-csirt@example.jp', ok: true }),
+    ]);
+    expect(rowC?.attempts[0]).toMatchObject({ status: 503, error: 'HTTP 503', nextAttemptAt: DUE });
+  });
+
+  it("is empty for a sector the survey was not issued to, and leaves another sector's responses out", () => {
+    expect(recipientsView(survey, responses, 'gas')).toMatchObject({ invited: 0, items: [] });
+    const elsewhere = responses.map((r) => ({ ...r, sector: 'gas' as const }));
+    expect(recipientsView(survey, elsewhere, 'chemical')).toMatchObject({
+      invited: 5,
+      reached: 0,
+      pending: 5,
+    });
   });
 });

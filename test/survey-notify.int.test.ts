@@ -225,6 +225,57 @@ describe('the reminder before the due date', () => {
       15_000,
       'the recorded reminder',
     );
+    // The secretariat sees whom it reached, on which channels, and who answered (the heads the stream
+    // projection writes after the events, so read until they have caught up).
+    const secretariat = await api.token('secretariat');
+    const recipients = await eventually(
+      async () => {
+        const res = await api.call('GET', `/surveys/${id}/recipients`, { token: secretariat });
+        const asahiRow = res.body.items?.find((i: { org: string }) => i.org === 'asahi-petrochem');
+        return res.status === 200 && res.body.responded === 1 && asahiRow?.deliveries.length === 2
+          ? res
+          : undefined;
+      },
+      15_000,
+      'the recipients with the reminder and the answer',
+    );
+    expect(recipients.body).toMatchObject({
+      surveyId: id,
+      sector: 'chemical',
+      status: 'open',
+      invited: CHEMICAL,
+      reached: CHEMICAL,
+      failed: 0,
+      pending: 0,
+      responded: 1,
+    });
+    const row = (org: string) => recipients.body.items.find((i: { org: string }) => i.org === org);
+    expect(row('kaigan-chemical')).toMatchObject({ reach: 'reached', response: 'submitted', late: false });
+    expect(row('kaigan-chemical').deliveries.map((d: { purpose: string }) => d.purpose)).toEqual(['survey']);
+    expect(row('asahi-petrochem')).toMatchObject({ reach: 'reached', response: 'none', attempts: [] });
+    expect(
+      row('asahi-petrochem').deliveries.map((d: { purpose: string; channel: string; ok: boolean }) => [
+        d.purpose,
+        d.channel,
+        d.ok,
+      ]),
+    ).toEqual([
+      ['survey', 'email', true],
+      ['survey_reminder', 'sms', true],
+    ]);
+    // Per-organisation rows stay with the sector's secretariat.
+    for (const token of [
+      await member('asahi-petrochem'),
+      await api.token('ministry'),
+      await api.token('nisc'),
+    ])
+      expect((await api.call('GET', `/surveys/${id}/recipients`, { token })).status).toBe(403);
+    const banking = (
+      await api.call<{ token: string }>('POST', '/local/token', {
+        body: { role: 'secretariat', sector: 'banking' },
+      })
+    ).body.token;
+    expect((await api.call('GET', `/surveys/${id}/recipients`, { token: banking })).status).toBe(404);
   }, 120_000);
 });
 

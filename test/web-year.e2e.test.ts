@@ -181,6 +181,24 @@ describe('the year in the browser', () => {
     await page.getByRole('button', { name: '日本語' }).click();
   });
 
+  it('shows the secretariat whom the survey reached, on which channel, and who has answered', async () => {
+    const page = await pageAs('secretariat');
+    await page.goto(`${world.stack.url}/app/surveys/${surveyId}`);
+    await page.locator('h2', { hasText: '配信と回答の状況' }).waitFor();
+    await expect
+      .poll(() => page.locator('.recipients-summary').textContent())
+      .toBe('11 組織のうち、11 組織に届きました（届かなかった組織 0、結果待ち 0）。回答済み 4 組織。');
+    const asahi = page.locator('.survey-recipients tr[data-org=asahi-petrochem]');
+    expect(await asahi.locator(':scope > th').textContent()).toBe('朝日石油化学');
+    expect(await asahi.locator(':scope > td.reach').textContent()).toBe('届いた');
+    expect(await asahi.locator(':scope > td').nth(1).textContent()).toMatch(/^回答済み /);
+    await asahi.locator('summary').click();
+    const message = asahi.locator('table.messages tbody tr');
+    expect(await message.count()).toBe(1);
+    expect(await message.locator('th').textContent()).toBe('調査の案内');
+    await expectAccessible(page);
+  });
+
   it('gives the secretariat the distributions and CSV/XLSX, and the ministry the cell under k withheld', async () => {
     const page = await pageAs('secretariat');
     await page.goto(`${world.stack.url}/app/surveys/${surveyId}/results`);

@@ -2,7 +2,7 @@ import { tlpLabels } from '../fields.ts';
 import { sectorIds } from '../sector/catalog.ts';
 import { definitionSchema, questionKinds, surveyLanguages } from '../survey/definition.ts';
 import * as z from '../zod.ts';
-import { instant } from './shapes.ts';
+import { channel, instant, messageAttempt } from './shapes.ts';
 
 /** The response schemas of the survey routes. */
 
@@ -108,6 +108,47 @@ const memberRow = z.object({
   late: z.boolean(),
   surveyVersion: z.number(),
   scores,
+});
+
+const surveyPurpose = z.enum(['survey', 'survey_reminder']);
+
+/** GET /surveys/{id}/recipients: the secretariat's recipients in its sector, each one's answer and messages. */
+export const recipientsSchema = z.object({
+  surveyId: z.uuid(),
+  sector,
+  status,
+  issuedAt: z.optional(instant),
+  dueAt: z.optional(instant),
+  invited: z.number(),
+  /** Organisations at least one of whose contacts the survey reached. */
+  reached: z.number(),
+  /** Organisations the survey reached no contact of: every message's outcome a failure. */
+  failed: z.number(),
+  /** Organisations with no outcome yet (the message queued, or being retried). */
+  pending: z.number(),
+  responded: z.number(),
+  items: z.array(
+    z.object({
+      org: z.string(),
+      reach: z.enum(['reached', 'failed', 'pending']),
+      response: z.enum(['none', 'draft', 'submitted']),
+      late: z.boolean(),
+      submittedAt: z.optional(instant),
+      deliveries: z.array(
+        z.object({
+          key: z.string(),
+          at: instant,
+          purpose: surveyPurpose,
+          contactId: z.string(),
+          channel,
+          to: z.string(),
+          ok: z.boolean(),
+        }),
+      ),
+      /** Failed attempts the queue retried before a message's outcome (in `deliveries`, by `key`). */
+      attempts: z.array(z.object({ ...messageAttempt(surveyPurpose).shape, contactId: z.string() })),
+    }),
+  ),
 });
 
 /** GET /surveys/{id}/results (JSON). */

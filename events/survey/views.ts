@@ -125,6 +125,70 @@ export function responseView(s: SurveyState, r: ResponseState | null, org: strin
   };
 }
 
+/**
+ * GET /surveys/{id}/recipients: the secretariat's member organisations a survey went to in its sector,
+ * each with where its answer stands and every message the survey sent it (the survey, its reminder),
+ * each contact's outcome and the failed attempts the queue retried before it. Who has not been reached
+ * is what the secretariat chases by phone; per-organisation rows never leave the sector.
+ */
+export function recipientsView(s: SurveyState, responses: readonly ResponseState[], sector: SectorId) {
+  const byOrg = new Map(responses.filter((r) => r.sector === sector).map((r) => [r.org, r]));
+  const items = [...(s.recipients[sector] ?? [])].sort().map((org) => {
+    const r = byOrg.get(org);
+    const deliveries = (r?.deliveries ?? []).map(({ key, at, purpose, contactId, channel, to, ok }) => ({
+      key,
+      at,
+      purpose,
+      contactId,
+      channel,
+      to,
+      ok,
+    }));
+    const attempts = (r?.attempts ?? []).map(
+      ({ key, at, purpose, contactId, channel, attempt, status, error, nextAttemptAt }) => ({
+        key,
+        at,
+        purpose,
+        contactId,
+        channel,
+        attempt,
+        ...(status === undefined ? {} : { status }),
+        error,
+        nextAttemptAt,
+      }),
+    );
+    const surveyMessages = deliveries.filter((d) => d.purpose === 'survey');
+    const reach = surveyMessages.some((d) => d.ok)
+      ? ('reached' as const)
+      : surveyMessages.length > 0
+        ? ('failed' as const)
+        : ('pending' as const);
+    return {
+      org,
+      reach,
+      response: r?.submitted ? ('submitted' as const) : r?.draft ? ('draft' as const) : ('none' as const),
+      late: r?.late ?? false,
+      ...(r?.firstSubmittedAt ? { submittedAt: r.firstSubmittedAt } : {}),
+      deliveries,
+      attempts,
+    };
+  });
+  const count = (reach: (typeof items)[number]['reach']) => items.filter((i) => i.reach === reach).length;
+  return {
+    surveyId: s.id,
+    sector,
+    status: s.status,
+    ...(s.issuedAt ? { issuedAt: s.issuedAt } : {}),
+    ...(s.dueAt ? { dueAt: s.dueAt } : {}),
+    invited: items.length,
+    reached: count('reached'),
+    failed: count('failed'),
+    pending: count('pending'),
+    responded: items.filter((i) => i.response === 'submitted').length,
+    items,
+  };
+}
+
 export interface SectorResult {
   readonly sector: SectorId;
   readonly invited: number;

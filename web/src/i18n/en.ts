@@ -270,6 +270,8 @@ export const en: Record<MessageKey, string> = {
   'purpose.forward_stalled': 'Forward stalled',
   'purpose.advisory': 'Advisory',
   'purpose.reminder': 'Reminder',
+  'purpose.survey': 'Survey',
+  'purpose.survey_reminder': 'Survey reminder',
   'purpose.window_closed': 'Window closed',
   'purpose.contact_check': 'Contact check',
   ...auditEn,

@@ -268,6 +268,8 @@ export const ja = {
   'purpose.forward_stalled': '展開停止',
   'purpose.advisory': '情報提供',
   'purpose.reminder': 'リマインド',
+  'purpose.survey': '調査の案内',
+  'purpose.survey_reminder': '調査のリマインド',
   'purpose.window_closed': '受領確認期限の終了',
   'purpose.contact_check': '連絡確認',
   ...auditJa,

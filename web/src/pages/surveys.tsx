@@ -1,5 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import type {
+  recipientsSchema,
   responseViewSchema,
   resultsSchema,
   surveyListSchema,
@@ -8,6 +9,7 @@ import type {
 import { MATURITY_LEVELS } from '../../../events/survey/definition.ts';
 import type * as z from '../../../events/zod.ts';
 import { ApiError, apiCall, newIdempotencyKey } from '../api.ts';
+import { MessageTable } from '../components/deliveries.tsx';
 import { describedBy, ErrorSummary, FormField, fieldAria, HintAndError } from '../components/form.tsx';
 import { PageLoading } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
@@ -36,6 +38,7 @@ type SurveyRow = z.output<typeof surveyListSchema>['items'][number];
 type SurveyView = z.output<typeof surveyViewSchema>;
 type ResponseView = z.output<typeof responseViewSchema>;
 type Results = z.output<typeof resultsSchema>;
+type Recipients = z.output<typeof recipientsSchema>;
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -462,6 +465,9 @@ function SurveyAdmin(props: { survey: SurveyView; session: Session; reload: () =
           </Link>
         </p>
       )}
+      {props.session.role === 'secretariat' && survey.status !== 'draft' && (
+        <SurveyRecipients id={survey.id} />
+      )}
       <h2>{t('survey.questions')}</h2>
       {canAct && survey.status !== 'closed' && (
         <p>
@@ -490,6 +496,84 @@ function SurveyAdmin(props: { survey: SurveyView; session: Session; reload: () =
         </section>
       ))}
     </>
+  );
+}
+
+/**
+ * The secretariat's members the survey went to: reached or not (the organisations to chase by phone
+ * first), where each answer stands, and every message with its outcome and retried attempts.
+ */
+function SurveyRecipients(props: { id: string }) {
+  const t = useT();
+  const orgName = useOrgName();
+  const time = useFormatTime();
+  const path = `/surveys/${encodeURIComponent(props.id)}/recipients`;
+  const polled = usePoll(() => apiCall<Recipients>('GET', path), [path]);
+  const r = polled.data;
+  const order = { failed: 0, pending: 1, reached: 2 } as const;
+  return (
+    <section aria-labelledby="survey-recipients">
+      <h2 id="survey-recipients">{t('recipients.title')}</h2>
+      {polled.error !== undefined && <Notice kind="error">{describeError(polled.error, t)}</Notice>}
+      {!r ? (
+        <p>{t('app.loading')}</p>
+      ) : r.items.length === 0 ? (
+        <p>{t('recipients.empty')}</p>
+      ) : (
+        <>
+          <p class="recipients-summary">
+            {t('recipients.summary', {
+              invited: r.invited,
+              reached: r.reached,
+              failed: r.failed,
+              pending: r.pending,
+              responded: r.responded,
+            })}
+          </p>
+          <table class="recipients survey-recipients" aria-labelledby="survey-recipients">
+            <thead>
+              <tr>
+                <th scope="col">{t('recipients.col.org')}</th>
+                <th scope="col">{t('recipients.col.reach')}</th>
+                <th scope="col">{t('recipients.col.response')}</th>
+                <th scope="col">{t('recipients.col.messages')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...r.items]
+                .sort((a, b) => order[a.reach] - order[b.reach] || a.org.localeCompare(b.org))
+                .map((item) => (
+                  <tr key={item.org} data-org={item.org} data-reach={item.reach}>
+                    <th scope="row">{orgName(item.org)}</th>
+                    <td class={`reach reach-${item.reach}`} data-label={t('recipients.col.reach')}>
+                      {t(`recipients.reach.${item.reach}`)}
+                    </td>
+                    <td data-label={t('recipients.col.response')}>
+                      {t(`recipients.response.${item.response}`)}
+                      {item.submittedAt && ` ${time(item.submittedAt)}`}
+                      {item.late && t('recipients.late')}
+                    </td>
+                    <td data-label={t('recipients.col.messages')}>
+                      <details>
+                        <summary>
+                          {t('recipients.messages', {
+                            n: new Set([...item.deliveries, ...item.attempts].map((m) => m.key)).size,
+                          })}
+                        </summary>
+                        <MessageTable
+                          titleId="survey-recipients"
+                          deliveries={item.deliveries}
+                          attempts={item.attempts}
+                        />
+                      </details>
+                    </td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
   );
 }
 
