@@ -37,7 +37,9 @@ const ExercisesPage = lazyPage(() => import('./pages/exercises.tsx').then((m) =>
 const ExerciseReportPage = lazyPage(() => import('./pages/exercises.tsx').then((m) => m.ExerciseReportPage));
 const SurveysPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.SurveysPage));
 const SurveyPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.SurveyPage));
-const SurveyResultsPage = lazyPage(() => import('./pages/surveys.tsx').then((m) => m.SurveyResultsPage));
+const SurveyResultsPage = lazyPage(() =>
+  import('./pages/survey-results.tsx').then((m) => m.SurveyResultsPage),
+);
 const NewSurveyPage = lazyPage(() => import('./pages/survey-builder.tsx').then((m) => m.NewSurveyPage));
 const EditSurveyPage = lazyPage(() => import('./pages/survey-builder.tsx').then((m) => m.EditSurveyPage));
 const ActivitiesPage = lazyPage(() => import('./pages/activities.tsx').then((m) => m.ActivitiesPage));
