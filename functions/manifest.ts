@@ -396,7 +396,8 @@ export const functions = [
       "The secretariat's recipients of a survey: reached or not, on which channels, and their answers",
     trigger: 'http',
     routes: [{ method: 'GET', path: '/surveys/{id}/recipients' }],
-    calls: READ,
+    // One sector's response heads by stream id, 100 per BatchGetItem.
+    calls: [...READ, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'release-survey-text',

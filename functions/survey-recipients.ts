@@ -1,16 +1,22 @@
 import { DEFAULT_SECTOR } from '../events/sector/catalog.ts';
 import { recipientsView } from '../events/survey/views.ts';
-import { loadResponses, loadVisibleSurvey, surveyIdFrom } from './aggregates/surveys.ts';
+import { loadResponsesOf, loadVisibleSurvey, surveyIdFrom } from './aggregates/surveys.ts';
 import { httpHandler } from './http/http.ts';
-import { reader } from './store/reader.ts';
+import { eventsTable } from './runtime/config.ts';
+import { DynamoDbBatchHeadReader } from './store/batch-heads.ts';
+import { dynamoClient, reader } from './store/reader.ts';
+
+const heads = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
 
 /**
  * GET /surveys/{id}/recipients: the secretariat's member organisations the survey went to in its
  * sector, whether each was reached and on which channels (the failed attempts the queue retried
- * included), and where its answer stands. One Query of the survey's response heads, as the results.
+ * included), and where its answer stands. Only that sector's response heads are read (by stream id,
+ * 100 per BatchGetItem), not every sector's a NISC survey has.
  */
 export const handler = httpHandler({ allow: ['secretariat'] }, async (request) => {
   const survey = await loadVisibleSurvey(reader, surveyIdFrom(request.params), request.actor);
   const sector = request.actor.sector ?? DEFAULT_SECTOR;
-  return { status: 200, body: recipientsView(survey, await loadResponses(reader, survey.id), sector) };
+  const responses = await loadResponsesOf(heads, survey.id, survey.recipients[sector] ?? []);
+  return { status: 200, body: recipientsView(survey, responses, sector) };
 });

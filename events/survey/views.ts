@@ -135,28 +135,9 @@ export function recipientsView(s: SurveyState, responses: readonly ResponseState
   const byOrg = new Map(responses.filter((r) => r.sector === sector).map((r) => [r.org, r]));
   const items = [...(s.recipients[sector] ?? [])].sort().map((org) => {
     const r = byOrg.get(org);
-    const deliveries = (r?.deliveries ?? []).map(({ key, at, purpose, contactId, channel, to, ok }) => ({
-      key,
-      at,
-      purpose,
-      contactId,
-      channel,
-      to,
-      ok,
-    }));
-    const attempts = (r?.attempts ?? []).map(
-      ({ key, at, purpose, contactId, channel, attempt, status, error, nextAttemptAt }) => ({
-        key,
-        at,
-        purpose,
-        contactId,
-        channel,
-        attempt,
-        ...(status === undefined ? {} : { status }),
-        error,
-        nextAttemptAt,
-      }),
-    );
+    // As the response state records them: exactly the fields the API documents (recipientsSchema).
+    const deliveries = r?.deliveries ?? [];
+    const attempts = r?.attempts ?? [];
     const surveyMessages = deliveries.filter((d) => d.purpose === 'survey');
     const reach = surveyMessages.some((d) => d.ok)
       ? ('reached' as const)

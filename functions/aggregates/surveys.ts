@@ -21,7 +21,7 @@ import {
 import { canSeeSurvey } from '../../events/survey/views.ts';
 import { UUID } from '../http/uuid.ts';
 import { type Aggregate, loadAggregate } from '../store/command-runner.ts';
-import { allHeads, type EventReader } from '../store/event-store.ts';
+import { allHeads, type EventReader, type StreamHead } from '../store/event-store.ts';
 import { upcastV1 } from '../store/upcast.ts';
 
 /** The byType partition of every survey (surveys are few: dozens a year over every sector). */
@@ -91,6 +91,22 @@ export async function loadResponses(reader: EventReader, surveyId: string): Prom
   }))
     if (state) out.push(state);
   return out;
+}
+
+/**
+ * The response heads of the named organisations of a survey, by stream id (100 per BatchGetItem):
+ * one sector's recipients without listing every sector's responses. An organisation whose stream
+ * has no head yet is left out, as in {@link loadResponses}.
+ */
+export async function loadResponsesOf(
+  heads: { loadHeads<T>(streamIds: readonly string[]): Promise<Map<string, StreamHead<T>>> },
+  surveyId: string,
+  orgs: readonly string[],
+): Promise<ResponseState[]> {
+  const found = await heads.loadHeads<MaybeResponse>(
+    orgs.map((org) => responses.streamId(responseId(surveyId, org))),
+  );
+  return [...found.values()].flatMap(({ state }) => (state ? [state] : []));
 }
 
 /** Every survey head (one partition, read page by page). */

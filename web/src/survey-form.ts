@@ -5,6 +5,7 @@ import {
   isShown,
   type Question,
   questionKinds,
+  questionSchema,
   questionsOf,
   type SurveyDefinition,
 } from '../../events/survey/definition.ts';
@@ -228,17 +229,23 @@ export function builderOf(def: SurveyDefinition, tlp: string): BuilderFields {
 
 const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
 
-/** What a question's kind keeps of a revised question's other settings (a changed kind drops the rest). */
-const KEPT: Readonly<Record<Question['kind'], readonly string[]>> = {
-  single: ['help'],
-  multiple: ['help', 'maxSelected'],
-  maturity: ['help'],
-  number: ['help', 'integer'],
-  date: ['help'],
-  text: ['help', 'maxLength'],
+/** The question fields the builder has a control for; every other one a kind allows is kept on a revision. */
+const BUILT = new Set(['id', 'kind', 'label', 'required', 'showIf', 'options', 'min', 'max']);
+let keptByKind: ReadonlyMap<string, readonly string[]> | undefined;
+/**
+ * What a question's kind keeps of a revised question's other settings (help, maxSelected, integer,
+ * maxLength…; a changed kind drops what it has no place for), read from the API's own question schema.
+ */
+const keptFor = (q: BuilderQuestion) => {
+  keptByKind ??= new Map(
+    questionSchema().def.options.map((o) => [
+      String(o.def.shape.kind.def.values[0]),
+      Object.keys(o.def.shape).filter((k) => !BUILT.has(k)),
+    ]),
+  );
+  const kept = keptByKind.get(q.kind) ?? [];
+  return Object.fromEntries(Object.entries(q.keep ?? {}).filter(([k]) => kept.includes(k)));
 };
-const keptFor = (q: BuilderQuestion) =>
-  Object.fromEntries(Object.entries(q.keep ?? {}).filter(([k]) => KEPT[q.kind].includes(k)));
 
 /** The builder as the body of POST /surveys (the API's schema judges it, naming each field by path). */
 export function surveyBody(f: BuilderFields): Record<string, unknown> {

@@ -23,9 +23,9 @@ import {
   emptyQuestion,
   instantOf,
   questionKinds,
-  type SurveyDefinition,
   surveyBody,
 } from '../survey-form.ts';
+import type { SurveyView } from './survey-common.tsx';
 
 /** A field's element id: `sv-` and its API path with dots as dashes. */
 const sv = (path: string) => `sv-${path.replaceAll('.', '-')}`;
@@ -89,16 +89,6 @@ export function NewSurveyPage() {
   return <SurveyBuilder initial={emptyBuilder()} />;
 }
 
-/** A survey as GET /surveys/{id} answers it: what the edit page reads. */
-interface RevisedSurvey {
-  readonly id: string;
-  readonly status: 'draft' | 'open' | 'closed';
-  readonly owner: string;
-  readonly tlp: string;
-  readonly surveyVersion: number;
-  readonly definition: SurveyDefinition;
-}
-
 /**
  * The owner edits a survey that is not closed: the builder on its newest version, saved by
  * PUT /surveys/{id} as the next version (answers already given keep naming theirs).
@@ -106,7 +96,7 @@ interface RevisedSurvey {
 export function EditSurveyPage(props: { id: string }) {
   const t = useT();
   const path = `/surveys/${encodeURIComponent(props.id)}`;
-  const polled = usePoll(() => apiCall<RevisedSurvey>('GET', path), [path], false);
+  const polled = usePoll(() => apiCall<SurveyView>('GET', path), [path], false);
   const survey = polled.data;
   if (!survey) return <PageLoading title={t('builder.title')} error={polled.error} />;
   if (survey.status === 'closed')
@@ -126,7 +116,7 @@ export function EditSurveyPage(props: { id: string }) {
   );
 }
 
-function SurveyBuilder(props: { initial: BuilderFields; revise?: RevisedSurvey }) {
+function SurveyBuilder(props: { initial: BuilderFields; revise?: SurveyView }) {
   const t = useT();
   const current = useStore(lang);
   const { revise } = props;

@@ -7,6 +7,7 @@ import { MessageTable } from '../components/deliveries.tsx';
 import { describedBy, ErrorSummary, FormField, fieldAria, HintAndError } from '../components/form.tsx';
 import { PageLoading } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
+import { messageRows } from '../deliveries.ts';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
 import { usePoll } from '../hooks.ts';
@@ -532,7 +533,7 @@ function SurveyRecipients(props: { id: string }) {
                       <details>
                         <summary>
                           {t('recipients.messages', {
-                            n: new Set([...item.deliveries, ...item.attempts].map((m) => m.key)).size,
+                            n: messageRows(item.deliveries, item.attempts).length,
                           })}
                         </summary>
                         <MessageTable
