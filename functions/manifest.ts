@@ -388,7 +388,8 @@ export const functions = [
     description: "A survey's results as the caller may see them (JSON, CSV, XLSX)",
     trigger: 'http',
     routes: [{ method: 'GET', path: '/surveys/{id}/results' }],
-    calls: READ,
+    // A reader who sees fewer sectors than the survey spans: those sectors' response heads by stream id.
+    calls: [...READ, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'survey-recipients',

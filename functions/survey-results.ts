@@ -1,12 +1,21 @@
 import { ValidationError } from '../events/errors.ts';
 import { resultTables, tableCsv } from '../events/survey/export.ts';
 import type { SurveyState } from '../events/survey/survey.ts';
-import { canSeeSurvey, type HistoryEntry, resultsView } from '../events/survey/views.ts';
-import { loadAllSurveys, loadResponses, loadVisibleSurvey, surveyIdFrom } from './aggregates/surveys.ts';
+import { canSeeSurvey, type HistoryEntry, resultSectors, resultsView } from '../events/survey/views.ts';
+import { loadAllSurveys, loadResponsesIn, loadVisibleSurvey, surveyIdFrom } from './aggregates/surveys.ts';
 import type { UserActor } from './http/http.ts';
 import { httpHandler } from './http/http.ts';
-import { reader } from './store/reader.ts';
+import { eventsTable } from './runtime/config.ts';
+import { DynamoDbBatchHeadReader } from './store/batch-heads.ts';
+import { dynamoClient, reader } from './store/reader.ts';
 import { tablesXlsx } from './surveys/survey-xlsx.ts';
+
+/** The reader, plus heads by stream id: a caller who sees fewer sectors than the survey spans reads only theirs. */
+const store = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
+
+/** The responses whose results `actor` reads: the sectors of `survey` it sees. */
+const responsesFor = (survey: SurveyState, actor: UserActor) =>
+  loadResponsesIn(store, survey, resultSectors(survey, actor));
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -25,7 +34,7 @@ async function historyOf(survey: SurveyState, actor: UserActor): Promise<History
     .sort((a, b) => ((a.issuedAt ?? '') < (b.issuedAt ?? '') ? -1 : 1));
   return Promise.all(
     earlier.map(async (s) => {
-      const view = resultsView(s, await loadResponses(reader, s.id), actor);
+      const view = resultsView(s, await responsesFor(s, actor), actor);
       return {
         surveyId: s.id,
         title: view.title,
@@ -56,7 +65,7 @@ export const handler = httpHandler(
       throw new ValidationError('lang must be ja or en', [{ path: 'lang', message: 'one of ja, en' }]);
     const survey = await loadVisibleSurvey(reader, surveyIdFrom(request.params), request.actor);
     const [responses, history] = await Promise.all([
-      loadResponses(reader, survey.id),
+      responsesFor(survey, request.actor),
       historyOf(survey, request.actor),
     ]);
     const view = resultsView(survey, responses, request.actor, history);

@@ -12,11 +12,14 @@ import {
   type MaybeSurvey,
   planSurvey,
   type ResponseEvent,
+  type ResponseState,
   type SurveyEvent,
+  type SurveyState,
   surveyWaitToEnd,
 } from '../events/survey/survey.ts';
 import { canSeeSurvey, recipientsView, resultsView } from '../events/survey/views.ts';
 import * as z from '../events/zod.ts';
+import { loadResponsesIn } from '../functions/aggregates/surveys.ts';
 import { advanceSurveyWorkflow } from '../functions/reactions/workflow-reactions.ts';
 import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 import { FULL_ANSWERS, SELF_ASSESSMENT } from './fixtures/survey-definition.ts';
@@ -475,5 +478,51 @@ describe("the secretariat's recipients view", () => {
       reached: 0,
       pending: 5,
     });
+  });
+});
+
+describe("the response heads a reader's results need", () => {
+  // Two sectors' recipients; each head's state names its organisation and sector.
+  const survey = {
+    ...issuedSurvey(),
+    sectors: ['chemical', 'gas'] as const,
+    recipients: { chemical: ORGS, gas: ['g2', 'g1'] },
+  } as SurveyState;
+  const head = (org: string, sector: string) => ({
+    streamId: `survey-response#s1#${org}`,
+    version: 1,
+    state: { surveyId: 's1', org, sector } as unknown as ResponseState,
+  });
+  function fakeStore() {
+    const calls: { listed: string[]; byId: string[][] } = { listed: [], byId: [] };
+    return {
+      calls,
+      async listHeads(query: { key: string }) {
+        calls.listed.push(query.key);
+        return { items: [head('a', 'chemical'), head('g1', 'gas')], cursor: null };
+      },
+      async loadHeads(ids: readonly string[]) {
+        calls.byId.push([...ids]);
+        // Out of order, as parallel batches answer; one recipient has not answered (no head).
+        const found = ids.filter((id) => !id.endsWith('#c')).reverse();
+        return new Map(found.map((id) => [id, head(id.split('#')[2] ?? '', 'x')]));
+      },
+    };
+  }
+
+  it("reads only a sector's recipients by stream id when the reader sees fewer sectors than the survey", async () => {
+    const store = fakeStore();
+    const got = await loadResponsesIn(store as never, survey, ['gas']);
+    expect(store.calls).toEqual({ listed: [], byId: [['survey-response#s1#g2', 'survey-response#s1#g1']] });
+    expect(got.map((r) => r.org)).toEqual(['g1', 'g2']);
+    const chemical = await loadResponsesIn(store as never, survey, ['chemical']);
+    expect(chemical.map((r) => r.org)).toEqual(['a', 'b', 'd', 'e']);
+  });
+
+  it('lists every response head in one Query when the reader sees all of its sectors', async () => {
+    const store = fakeStore();
+    const got = await loadResponsesIn(store as never, survey, ['chemical', 'gas', 'water']);
+    expect(store.calls).toEqual({ listed: ['survey-responses#s1'], byId: [] });
+    expect(got.map((r) => r.org)).toEqual(['a', 'g1']);
   });
 });

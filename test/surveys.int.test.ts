@@ -311,3 +311,51 @@ describe('a survey from build to results', () => {
     expect(await surveySummariesForReport({ reader }, { ...q, sector: 'gas' })).toEqual([]);
   });
 });
+
+describe("a NISC survey over two sectors: each reader reads its sectors' answers", () => {
+  it('gives a secretariat and a ministry of one of them that sector alone, and NISC both', async () => {
+    const nisc = await as({ role: 'nisc' });
+    const created = await api.call('POST', '/surveys', {
+      ...nisc,
+      body: { definition: SELF_ASSESSMENT, tlp: 'GREEN', sectors: ['chemical', 'aviation'] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id;
+    const due = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    expect((await api.call('POST', `/surveys/${id}/issue`, { ...nisc, body: { dueAt: due } })).status).toBe(
+      200,
+    );
+    const answered = {
+      chemical: ['asahi-petrochem', 'kaigan-chemical'],
+      aviation: ['aviation-member-1', 'aviation-member-2', 'aviation-member-3'],
+    };
+    for (const org of [...answered.chemical, ...answered.aviation]) {
+      const res = await api.call('POST', `/surveys/${id}/response/submit`, {
+        ...(await as(member(org))),
+        body: { answers: FULL_ANSWERS },
+      });
+      expect(res.status, `${org}: ${JSON.stringify(res.body)}`).toBe(200);
+    }
+    await stack.settle();
+    type Sector = { sector: string; responded: number };
+    const read = async (who: Record<string, string>) => {
+      const res = await api.call('GET', `/surveys/${id}/results`, await as(who));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return {
+        responded: Object.fromEntries(res.body.sectors.map((s: Sector) => [s.sector, s.responded])),
+        members: res.body.members?.map((m: { org: string }) => m.org),
+      };
+    };
+    // The secretariats read their own sector's response heads by stream id, each only its members.
+    expect(await read(SECRETARIAT)).toEqual({ responded: { chemical: 2 }, members: answered.chemical });
+    expect(await read({ role: 'secretariat', sector: 'aviation' })).toEqual({
+      responded: { aviation: 3 },
+      members: answered.aviation,
+    });
+    // METI oversees chemical, not aviation; MLIT aviation.
+    expect((await read({ role: 'ministry', org: 'meti' })).responded).toEqual({ chemical: 2 });
+    expect((await read({ role: 'ministry', org: 'mlit' })).responded).toEqual({ aviation: 3 });
+    // NISC sees both (every response head, one Query) and their total.
+    expect((await read({ role: 'nisc' })).responded).toMatchObject({ chemical: 2, aviation: 3 });
+  });
+});

@@ -1,5 +1,6 @@
 import type { Actor } from '../../events/actor.ts';
 import { NotFoundError, ValidationError } from '../../events/errors.ts';
+import type { SectorId } from '../../events/sector/catalog.ts';
 import {
   decideResponse,
   decideSurvey,
@@ -83,7 +84,10 @@ export async function loadVisibleSurvey(reader: EventReader, id: string, actor: 
 }
 
 /** Every response head of a survey: one paged Query of the byType index. */
-export async function loadResponses(reader: EventReader, surveyId: string): Promise<ResponseState[]> {
+export async function loadResponses(
+  reader: Pick<EventReader, 'listHeads'>,
+  surveyId: string,
+): Promise<ResponseState[]> {
   const out: ResponseState[] = [];
   for await (const { state } of allHeads<MaybeResponse>(reader, {
     index: 'byType',
@@ -96,7 +100,7 @@ export async function loadResponses(reader: EventReader, surveyId: string): Prom
 /**
  * The response heads of the named organisations of a survey, by stream id (100 per BatchGetItem):
  * one sector's recipients without listing every sector's responses. An organisation whose stream
- * has no head yet is left out, as in {@link loadResponses}.
+ * has no head yet is left out, as in {@link loadResponses}; sorted by organisation as that lists them.
  */
 export async function loadResponsesOf(
   heads: { loadHeads<T>(streamIds: readonly string[]): Promise<Map<string, StreamHead<T>>> },
@@ -106,7 +110,29 @@ export async function loadResponsesOf(
   const found = await heads.loadHeads<MaybeResponse>(
     orgs.map((org) => responses.streamId(responseId(surveyId, org))),
   );
-  return [...found.values()].flatMap(({ state }) => (state ? [state] : []));
+  // In the organisations' order, as the byType index lists them (sorted by organisation).
+  return [...found.values()]
+    .flatMap(({ state }) => (state ? [state] : []))
+    .sort((a, b) => (a.org < b.org ? -1 : a.org > b.org ? 1 : 0));
+}
+
+/**
+ * The response heads of a survey's organisations in `sectors` (those whose results the caller reads):
+ * every head by one paged Query when they are all of the survey's sectors, else only those sectors'
+ * recipients' heads by stream id. Only an invited organisation has a response stream
+ * (decideResponse), so both read the same responses for those sectors.
+ */
+export async function loadResponsesIn(
+  store: Pick<EventReader, 'listHeads'> & Parameters<typeof loadResponsesOf>[0],
+  survey: SurveyState,
+  sectors: readonly SectorId[],
+): Promise<ResponseState[]> {
+  if (survey.sectors.every((x) => sectors.includes(x))) return loadResponses(store, survey.id);
+  return loadResponsesOf(
+    store,
+    survey.id,
+    sectors.flatMap((x) => survey.recipients[x] ?? []),
+  );
 }
 
 /** Every survey head (one partition, read page by page). */
