@@ -31,7 +31,7 @@ async function token(body: Record<string, string>): Promise<string> {
   return res.body.token;
 }
 const as = async (who: Record<string, string>, method: string, path: string, body?: unknown) =>
-  api.call<any>(method, path, { token: await token(who), ...(body !== undefined ? { body } : {}) });
+  api.call(method, path, { token: await token(who), ...(body !== undefined ? { body } : {}) });
 
 const EXERCISE = {
   title: { ja: '分野横断的演習 2026', en: 'Cross-sector exercise 2026' },
@@ -237,7 +237,7 @@ describe('running it', () => {
       'GET',
       `/audit/compliance?from=${from}&exercise=${exerciseId}`,
     );
-    const total = (r: ApiResponse<any>) =>
+    const total = (r: ApiResponse) =>
       (r.body.rows as { total: number }[]).reduce((n, row) => n + row.total, 0);
     expect(real.status).toBe(200);
     expect(total(real)).toBe(0);

@@ -273,7 +273,7 @@ function decideRotation(org: string, state: MaybeOrganization, actor: Actor): Or
 export function signingKeys(keys: readonly WebhookKeyGeneration[], now: string): WebhookKeyGeneration[] {
   const at = Date.parse(now);
   const overlap = WEBHOOK_KEY_OVERLAP_HOURS * 3_600_000;
-  const live = keys.filter((k, i) => {
+  const live = keys.filter((_, i) => {
     const next = keys[i + 1];
     return next === undefined || Date.parse(next.since) + overlap > at;
   });

@@ -311,7 +311,7 @@ function validatePrepare(
       fields.push({ path: `injects.${i}.sector`, message: 'must be one of the exercise’s sectors' });
     if (inject.kind === 'incident') {
       const from = participants.find((p) => p.org === inject.from);
-      if (!from || from.kind !== 'member' || from.role !== 'participant' || from.sector !== inject.sector)
+      if (from?.kind !== 'member' || from.role !== 'participant' || from.sector !== inject.sector)
         fields.push({
           path: `injects.${i}.from`,
           message: 'must be a participating member organisation of the inject’s sector',

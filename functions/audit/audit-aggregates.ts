@@ -11,9 +11,9 @@ import type { Aggregate, Folding } from '../store/command-runner.ts';
 // biome-ignore lint/suspicious/noExplicitAny: a registry over aggregates of different state and event types
 type AnyFolding = Folding<any, any>;
 /** What projecting a head needs of an aggregate: its folding and its list keys. */
+export type HeadProjector = AnyFolding & Pick<AnyAggregate, 'project' | 'streamType' | 'awaiting'>;
 // biome-ignore lint/suspicious/noExplicitAny: as above
-export type HeadProjector = Folding<any, any> &
-  Pick<Aggregate<any, any, never, never>, 'project' | 'streamType' | 'awaiting'>;
+type AnyAggregate = Aggregate<any, any, never, never>;
 
 /**
  * How each stream type is folded for replay. A new stream type (advisories, drills…) adds
