@@ -4,8 +4,9 @@ import { advisories, loadRecipients } from '../functions/aggregates/advisories.t
 import type { Notifier, OutboundNotification } from '../functions/notify/notifier.ts';
 import { type AdvisoryMessageDeps, advisoryMessagesFor } from '../functions/reactions/advisory-reactions.ts';
 import { loadAggregate } from '../functions/store/command-runner.ts';
-import { allOpen, type EventReader } from '../functions/store/event-store.ts';
+import type { EventReader } from '../functions/store/event-store.ts';
 import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
+import { forEachOpen } from './recover.ts';
 
 /** A closed advisory's last messages (the window-closed notice) are still worth sending this long after. */
 const RECENTLY_CLOSED_MS = 3_600_000;
@@ -30,22 +31,23 @@ export async function resumeAdvisories(options: {
   let resumed = 0;
   let republished = 0;
   // Only the advisories the sparse byOpen index lists: not closed, or the closing notice not recorded.
-  for await (const streamId of allOpen(options.store, advisories.streamType, 100)) {
+  // As many at once as the incidents' recovery (forEachOpen).
+  await forEachOpen(options.store, advisories.streamType, async (streamId) => {
     const { state } = await loadAggregate<MaybeAdvisory, AdvisoryEvent>(
       options.store,
       advisories,
       streamId.slice('advisory#'.length),
     );
-    if (state === null) continue;
+    if (state === null) return;
     if (state.status !== 'closed' && state.stalledHop === null) {
       await options.workflow.start(`${state.id}-resume-${stamp}`, { advisoryId: state.id });
       resumed++;
     }
-    if (state.closedAt !== null && stamp - Date.parse(state.closedAt) > RECENTLY_CLOSED_MS) continue;
+    if (state.closedAt !== null && stamp - Date.parse(state.closedAt) > RECENTLY_CLOSED_MS) return;
     const missing = await undeliveredMessages(options.store, state, options.deps);
     if (missing.length > 0) await options.notifier.publish(missing);
     republished += missing.length;
-  }
+  });
   return { resumed, republished };
 }
 

@@ -12,7 +12,7 @@ import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
 import { allOpen, type EventReader } from '../functions/store/event-store.ts';
 import type { RelayWorkflow } from '../functions/workflow/workflow.ts';
 import { ensureOpenIndex } from '../local/open-index.ts';
-import { recoverFromEventLog } from '../local/recover.ts';
+import { RECOVERY_IN_FLIGHT, recoverFromEventLog } from '../local/recover.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
 import { freshTable, projectHeads, testDynamoClient } from './support/dynamo.ts';
 import { ASAHI_MEMBER, MINISTRY, NISC, POLICY, RANSOMWARE_REPORT, SECRETARIAT } from './support/fixtures.ts';
@@ -146,6 +146,41 @@ describe('the open-work index', () => {
     // The open incident's review request was never recorded as delivered: it is sent again.
     expect(r.published.map((m) => m.streamId)).toContain(incidents.streamId(open));
     expect(recovered.republished).toBe(r.published.length);
+  });
+
+  it('recovers many open incidents side by side, each once, at most RECOVERY_IN_FLIGHT at a time', async () => {
+    const ids = await Promise.all(Array.from({ length: 3 * RECOVERY_IN_FLIGHT }, () => report()));
+    let running = 0;
+    let most = 0;
+    const started: string[] = [];
+    // A start that takes a while, as the local endpoint's does under load: the overlap shows.
+    const workflow = {
+      start: async (name: string) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        started.push(name);
+      },
+    } as unknown as RelayWorkflow;
+    const published: OutboundNotification[] = [];
+    await recoverFromEventLog({
+      store,
+      workflow,
+      notifier: { publish: async (m) => void published.push(...m) },
+      deps,
+    });
+    for (const id of ids) expect(started.filter((name) => name.startsWith(`${id}-resume-`))).toHaveLength(1);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(RECOVERY_IN_FLIGHT);
+    // Each one's review request, never recorded as delivered, is published again, and nothing twice.
+    const requests = ids.map(
+      (id) =>
+        published.filter((m) => m.streamId === incidents.streamId(id) && m.purpose === 'review_requested')
+          .length,
+    );
+    expect(requests[0]).toBeGreaterThan(0);
+    expect(new Set(requests).size).toBe(1);
+    expect(new Set(published.map((m) => `${m.streamId} ${m.key}`)).size).toBe(published.length);
   });
 
   it('resumes the reporting stages’ alarm workflow of a relayed incident with alarms to come, not its relay', async () => {
