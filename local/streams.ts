@@ -384,10 +384,31 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   };
 }
 
+/**
+ * The table's current stream: the newest (by label, a creation time) ListStreams names, which is
+ * cheap, where DescribeTable on DynamoDB Local counts the table's items (1.2–1.8 s at 62,000,
+ * measured). No stream listed: DescribeTable says why.
+ */
 async function latestStreamArn(
   config: ConstructorParameters<typeof DynamoDBClient>[0] & object,
   tableName: string,
 ): Promise<string> {
+  const streams = new DynamoDBStreams(config);
+  try {
+    const listed: { arn: string; label: string }[] = [];
+    let start: string | undefined;
+    do {
+      const page = await streams.listStreams({ TableName: tableName, ExclusiveStartStreamArn: start });
+      for (const s of page.Streams ?? [])
+        if (s.StreamArn && s.TableName === tableName)
+          listed.push({ arn: s.StreamArn, label: s.StreamLabel ?? '' });
+      start = page.LastEvaluatedStreamArn;
+    } while (start);
+    const newest = listed.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0)).at(-1);
+    if (newest) return newest.arn;
+  } finally {
+    streams.destroy();
+  }
   const client = new DynamoDBClient(config);
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));

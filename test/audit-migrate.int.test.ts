@@ -43,6 +43,22 @@ describe('a data folder made before the audit indexes', () => {
       'byTime',
       'byType',
     ]);
+    // Once every index is there, a start neither describes the table (DynamoDB Local counts its items each
+    // time: seconds on a large data folder) nor changes it.
+    const calls: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        calls.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
+    await ensureTable(client, spec, { ttlAttribute: null });
     expect(await ensureIndexes(client, spec, quiet)).toEqual([]);
+    client.middlewareStack.remove('countCommands');
+    expect(calls).not.toContain('DescribeTableCommand');
+    expect(calls).not.toContain('UpdateTableCommand');
+    expect(calls).toContain('ListTablesCommand');
+    expect(calls.filter((c) => c === 'QueryCommand')).toHaveLength(5);
   });
 });
