@@ -35,7 +35,9 @@ lines.on('line', (line) => {
         await settle.call(stack);
       }
       send({ settled: typeof settle === 'function' });
-    })();
+    })().catch(() => {
+      // A stop while settling ends the pollers it waits on: nothing left to report.
+    });
   }
 });
 lines.on('close', () => void stop());
