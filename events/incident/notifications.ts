@@ -30,11 +30,19 @@ const escalation = (org: 'secretariat' | 'ministry' | 'nisc'): Audience => ({ or
 const reporter: Audience = { reporter: true };
 const member: Audience = { member: true };
 
-/** The organisations the relay has reached (they receive follow-ups). */
-function reached(state: IncidentState): Audience[] {
+/**
+ * The organisations the relay had reached when an event was recorded at `at` (they receive that
+ * follow-up): a hop counts from its start, as the state records it. Planned from the state however
+ * late the plan is made (stream-notifier reads the stream's state when it handles the event, recovery
+ * and the soak's checker the state at their time), so an early follow-up goes where it went then, not
+ * also to a ministry the relay reached later. Times never run backwards within a stream; a hop started
+ * in the same millisecond counts as reached.
+ */
+function reached(state: IncidentState, at: string): Audience[] {
   const orgs: Audience[] = [duty('secretariat')];
-  if (state.hops.ministry.startedAt) orgs.push(duty('ministry'));
-  if (state.hops.nisc.startedAt) orgs.push(duty('nisc'));
+  const by = (startedAt: string | null) => startedAt !== null && startedAt <= at;
+  if (by(state.hops.ministry.startedAt)) orgs.push(duty('ministry'));
+  if (by(state.hops.nisc.startedAt)) orgs.push(duty('nisc'));
   return orgs;
 }
 
@@ -69,7 +77,7 @@ function writtenNotificationsFor(
     case 'FollowUpAdded':
       return event.data.resubmitted
         ? [{ purpose: 'review_requested', audience: [duty('secretariat')], hop: 'secretariat' }]
-        : [{ purpose: 'follow_up', audience: reached(state), hop: null }];
+        : [{ purpose: 'follow_up', audience: reached(state, event.recordedAt), hop: null }];
     case 'RelayApproved':
       return [
         { purpose: 'relay', audience: [duty('ministry')], hop: 'ministry' },
