@@ -3,16 +3,7 @@ import type { Actor } from '../events/actor.ts';
 import type { IncidentEvent, IncidentState, Recorded } from '../events/incident/incident.ts';
 import { notificationsFor } from '../events/incident/notifications.ts';
 import { given } from './support/decider.ts';
-import {
-  ASAHI_MEMBER,
-  at,
-  HOURS,
-  INCIDENT_ID,
-  MINISTRY,
-  RANSOMWARE_REPORT,
-  SECRETARIAT,
-  T0,
-} from './support/fixtures.ts';
+import { ASAHI_MEMBER, at, HOURS, MINISTRY, REPORTED, SECRETARIAT, T0 } from './support/fixtures.ts';
 
 // A follow-up goes to the organisations the relay had reached when it was added, however late its
 // messages are planned: stream-notifier, recovery and the soak's checker all plan with the state they
@@ -22,20 +13,7 @@ const followUp = (number: number): IncidentEvent => ({
   data: { number, description: `follow-up ${number}`, recoveryStatus: 'investigating', resubmitted: false },
 });
 const HISTORY: { event: IncidentEvent; at: string; actor: Actor }[] = [
-  {
-    event: {
-      type: 'IncidentReported',
-      data: {
-        incidentId: INCIDENT_ID,
-        org: 'asahi-petrochem',
-        reportedBy: ASAHI_MEMBER.sub,
-        report: RANSOMWARE_REPORT,
-        secretariatDueAt: at(T0, 4 * HOURS),
-      },
-    },
-    at: T0,
-    actor: ASAHI_MEMBER,
-  },
+  REPORTED,
   { event: followUp(1), at: at(T0, HOURS), actor: ASAHI_MEMBER },
   {
     event: { type: 'RelayApproved', data: { ministryDueAt: at(T0, 11 * HOURS) } },
