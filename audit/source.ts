@@ -133,7 +133,18 @@ export class ApiSource implements AuditSource {
   }
 
   async heads(): Promise<HeadEntry[]> {
-    return ((await (await this.get('/audit/heads')).json()) as { items: HeadEntry[] }).items;
+    const heads: HeadEntry[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: '20000', ...(cursor ? { cursor } : {}) });
+      const page = (await (await this.get(`/audit/heads?${query}`)).json()) as {
+        items: HeadEntry[];
+        cursor: string | null;
+      };
+      heads.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return heads;
   }
 
   async *streamEvents(streamId: string): AsyncIterable<StoredEvent> {

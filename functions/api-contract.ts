@@ -788,9 +788,15 @@ export const contract = {
   },
   'GET /audit/heads': {
     tag: 'audit',
-    summary: "Every stream's head and last hash",
-    responses: { 200: json(audit.auditHeadsSchema, 'every head, by stream id') },
-    errors: AUTH,
+    summary: "Every stream's head and last hash, a page at a time",
+    query: page(5000, 20_000),
+    responses: {
+      200: json(
+        audit.auditHeadsSchema,
+        'a page of heads by stream id; `cursor` asks for the next (null after the last). An auditor granted fewer sectors than all may get fewer than `limit` heads, even none, with a cursor',
+      ),
+    },
+    errors: [...AUTH, 400],
   },
   'GET /audit/compliance': {
     tag: 'audit',

@@ -36,9 +36,10 @@ export const auditEventsSchema = z.object({
 
 const leaf = z.object({ streamId: z.string(), version: z.number(), hash });
 
-/** GET /audit/heads. */
+/** GET /audit/heads: a page of heads in stream-id order. */
 export const auditHeadsSchema = z.object({
   items: z.array(z.object({ ...leaf.shape, streamType: z.string(), updatedAt: instant })),
+  cursor,
 });
 
 /** A signed checkpoint. */

@@ -3,6 +3,7 @@ import {
   type BatchGetItemCommandOutput,
   type DynamoDBClient,
   QueryCommand,
+  type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import {
   AUDIT_SHARDS,
@@ -28,37 +29,160 @@ export interface HeadEntry extends HeadLeaf {
   readonly updatedAt: string;
 }
 
+/** A byHead index item as the entry it lists. */
+const headEntryOf = (item: Item): HeadEntry => ({
+  streamId: item.hSk?.S ?? '',
+  version: Number(item.version?.N ?? 0),
+  hash: item.hash?.S ?? '',
+  streamType: item.streamType?.S ?? '',
+  updatedAt: item.updatedAt?.S ?? '',
+});
+
+/**
+ * Stream ids in the byHead index's order: DynamoDB sorts a string key by its UTF-8 bytes, which is not
+ * JavaScript's order (UTF-16 code units) beyond the Basic Multilingual Plane. A merge of the shards and
+ * a cursor read as `hSk > :after` must agree with the index.
+ */
+export const compareStreamIds = (a: string, b: string): number =>
+  a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
 /** Every stream's head, sorted by stream id: the leaves of a checkpoint. */
 export async function listAllHeads(client: DynamoDBClient, table: string): Promise<HeadEntry[]> {
   const shards = await Promise.all(
     Array.from({ length: AUDIT_SHARDS }, async (_, shard) => {
       const heads: HeadEntry[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'byHead',
-            KeyConditionExpression: 'hPk = :pk',
-            ExpressionAttributeValues: { ':pk': S(headPartition(shard)) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          heads.push({
-            streamId: item.hSk?.S ?? '',
-            version: Number(item.version?.N ?? 0),
-            hash: item.hash?.S ?? '',
-            streamType: item.streamType?.S ?? '',
-            updatedAt: item.updatedAt?.S ?? '',
-          });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      for await (const item of shardHeads(client, table, shard, '', 1000)) heads.push(headEntryOf(item));
       return heads;
     }),
   );
+  // JavaScript's order, as every checkpoint so far was built in (the same as the index's for the ASCII ids streams have).
   return shards.flat().sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+}
+
+/** Every item a Query answers, page after page. */
+async function* queryItems(client: DynamoDBClient, input: QueryCommandInput): AsyncGenerator<Item> {
+  let startKey: Item | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    yield* page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/**
+ * The items of every audit shard, each shard's in its index's order, merged into one order by `key`
+ * (`compare`): each shard is read as the merge reaches it, so a caller that stops early has read at
+ * most a Query page per shard beyond what it took.
+ */
+async function* mergeShards(
+  shard: (shard: number) => AsyncGenerator<Item>,
+  key: (item: Item) => string,
+  compare: (a: string, b: string) => number,
+): AsyncGenerator<Item> {
+  const shards = Array.from({ length: AUDIT_SHARDS }, (_, i) => shard(i));
+  const next = await Promise.all(shards.map((it) => it.next()));
+  const keyOf = (r: IteratorResult<Item> | undefined) => (r && !r.done ? key(r.value) : null);
+  try {
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < next.length; i++) {
+        const k = keyOf(next[i]);
+        if (k !== null && (best < 0 || compare(k, keyOf(next[best]) ?? '') < 0)) best = i;
+      }
+      const head = next[best];
+      if (!head || head.done) return;
+      yield head.value;
+      next[best] = await (shards[best] as AsyncGenerator<Item>).next();
+    }
+  } finally {
+    await Promise.all(shards.map((it) => it.return(undefined)));
+  }
+}
+
+/** A shard's byHead items after the stream id `after` ('' from the first), in index order. */
+const shardHeads = (client: DynamoDBClient, table: string, shard: number, after: string, pageSize: number) =>
+  queryItems(client, {
+    TableName: table,
+    IndexName: 'byHead',
+    KeyConditionExpression: after ? 'hPk = :pk AND hSk > :after' : 'hPk = :pk',
+    ExpressionAttributeValues: {
+      ':pk': S(headPartition(shard)),
+      ...(after ? { ':after': S(after) } : {}),
+    },
+    Limit: pageSize,
+  });
+
+/**
+ * The heads of every shard after the stream id `after`, merged into stream-id order; each shard is
+ * read `pageSize` items a Query as the merge reaches it, so a caller that stops early has read at most
+ * a page per shard beyond what it took.
+ */
+export async function* headsAfter(
+  client: DynamoDBClient,
+  table: string,
+  after: string,
+  pageSize = 1000,
+): AsyncGenerator<HeadEntry> {
+  const merged = mergeShards(
+    (shard) => shardHeads(client, table, shard, after, pageSize),
+    (item) => item.hSk?.S ?? '',
+    compareStreamIds,
+  );
+  for await (const item of merged) yield headEntryOf(item);
+}
+
+/** Which of some stream ids a reader may see (the audit scope, functions/audit/audit-scope.ts). */
+export interface HeadVisibility {
+  /** True when every stream is visible: nothing to decide. */
+  readonly everything: boolean;
+  visible(streamIds: Iterable<string>): Promise<Set<string>>;
+}
+
+/** How many heads one page of a reader granted fewer sectors than all looks at, at most. */
+export const HEADS_EXAMINED_PER_PAGE = 5000;
+
+/**
+ * One page of `GET /audit/heads`: up to `limit` heads after the stream id `after`, in stream-id order,
+ * that `scope` shows. The cursor is the last stream id the page covered, null at the end. A reader who
+ * sees every sector gets full pages. One granted fewer has the heads decided 500 at a time and stops
+ * after `examine` ({@link HEADS_EXAMINED_PER_PAGE}; `limit` if more) looked at: its page may hold fewer than
+ * `limit` heads, even none, and still have a cursor, as the cursor walks every sector's heads.
+ */
+export async function readHeadsPage(
+  client: DynamoDBClient,
+  table: string,
+  scope: HeadVisibility,
+  query: { after: string; limit: number; examine?: number },
+): Promise<{ items: HeadEntry[]; cursor: string | null }> {
+  const { after, limit } = query;
+  const examine = scope.everything ? limit : Math.max(limit, query.examine ?? HEADS_EXAMINED_PER_PAGE);
+  const batchSize = scope.everything ? limit : 500;
+  const pageSize = Math.min(1000, Math.max(50, Math.ceil((examine / AUDIT_SHARDS) * 1.25)));
+  const items: HeadEntry[] = [];
+  let examined = 0;
+  let last = after;
+  let batch: HeadEntry[] = [];
+  const decide = async () => {
+    const visible = await scope.visible(batch.map((h) => h.streamId));
+    items.push(...batch.filter((h) => visible.has(h.streamId)));
+    last = batch.at(-1)?.streamId ?? last;
+    batch = [];
+  };
+  const full = () => ({ items: items.slice(0, limit), cursor: items[limit - 1]?.streamId ?? null });
+  const heads = headsAfter(client, table, after, pageSize);
+  try {
+    for await (const head of heads) {
+      batch.push(head);
+      examined++;
+      if (batch.length === batchSize || examined >= examine) await decide();
+      if (items.length >= limit) return full();
+      if (examined >= examine) return { items, cursor: last };
+    }
+  } finally {
+    await heads.return(undefined);
+  }
+  if (batch.length) await decide();
+  return items.length > limit ? full() : { items, cursor: null };
 }
 
 /** The sort key of an event in the time index: the cursor of {@link readPeriodPage}. */
@@ -135,26 +259,15 @@ async function* shardEntries(
   to: string,
   pageSize: number,
 ): AsyncGenerator<Item> {
-  let startKey: Item | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'byTime',
-        // `~` sorts after every character a stream id or version holds: the whole of `to`'s millisecond.
-        KeyConditionExpression: 'tPk = :pk AND tSk BETWEEN :after AND :to',
-        ExpressionAttributeValues: {
-          ':pk': S(timePartition(shard)),
-          ':after': S(after),
-          ':to': S(`${to}~`),
-        },
-        Limit: pageSize,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) if ((item.tSk?.S ?? '') > after) yield item;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = queryItems(client, {
+    TableName: table,
+    IndexName: 'byTime',
+    // `~` sorts after every character a stream id or version holds: the whole of `to`'s millisecond.
+    KeyConditionExpression: 'tPk = :pk AND tSk BETWEEN :after AND :to',
+    ExpressionAttributeValues: { ':pk': S(timePartition(shard)), ':after': S(after), ':to': S(`${to}~`) },
+    Limit: pageSize,
+  });
+  for await (const item of items) if ((item.tSk?.S ?? '') > after) yield item;
 }
 
 /**
@@ -170,25 +283,16 @@ async function* mergedEntries(
   limit: number,
   pageSize = Math.min(limit, 1000),
 ): AsyncGenerator<Item> {
-  const shards = Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
-    shardEntries(client, table, shard, after, to, pageSize),
+  if (limit <= 0) return;
+  let taken = 0;
+  const merged = mergeShards(
+    (shard) => shardEntries(client, table, shard, after, to, pageSize),
+    (item) => item.tSk?.S ?? '',
+    (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   );
-  const heads = await Promise.all(shards.map((it) => it.next()));
-  const key = (r: IteratorResult<Item> | undefined) => (r && !r.done ? (r.value.tSk?.S ?? '') : null);
-  try {
-    for (let taken = 0; taken < limit; taken++) {
-      let best = -1;
-      for (let i = 0; i < heads.length; i++) {
-        const k = key(heads[i]);
-        if (k !== null && (best < 0 || k < (key(heads[best]) ?? ''))) best = i;
-      }
-      const head = heads[best];
-      if (!head || head.done) return;
-      yield head.value;
-      heads[best] = await (shards[best] as AsyncGenerator<Item>).next();
-    }
-  } finally {
-    await Promise.all(shards.map((it) => it.return(undefined)));
+  for await (const item of merged) {
+    yield item;
+    if (++taken >= limit) return;
   }
 }
 

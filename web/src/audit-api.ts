@@ -49,8 +49,18 @@ export const loadReplay = (streamId: string, asOf: string | null) =>
     `/audit/streams/${path(streamId)}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`,
   );
 
-/** Every stream's head. */
-export const loadHeads = async () => (await apiCall<{ items: StreamHead[] }>('GET', '/audit/heads')).items;
+/** Every stream's head the auditor may read, page after page. */
+export async function loadHeads(): Promise<StreamHead[]> {
+  const heads: StreamHead[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const page: { items: StreamHead[]; cursor: string | null } = await apiCall('GET', `/audit/heads${query}`);
+    heads.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return heads;
+}
 
 /** The outcome of {@link verifyHere}: the verification, and the key the checkpoint was checked under. */
 export interface VerifiedHere {
