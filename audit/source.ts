@@ -168,17 +168,25 @@ export class ApiSource implements AuditSource {
   }
 
   async latestCheckpoint() {
+    type Page = {
+      checkpoint: Checkpoint;
+      leaves: HeadLeaf[];
+      proofs?: InclusionProof[];
+      cursor: string | null;
+    };
     try {
-      const body = (await (await this.get('/audit/checkpoints/latest')).json()) as {
-        checkpoint: Checkpoint;
-        leaves: HeadLeaf[];
-        proofs?: InclusionProof[];
-      };
-      return {
-        checkpoint: body.checkpoint,
-        leaves: body.leaves,
-        ...(body.proofs ? { proofs: body.proofs } : {}),
-      };
+      const first = (await (await this.get('/audit/checkpoints/latest')).json()) as Page;
+      const leaves = [...first.leaves];
+      const proofs = first.proofs ? [...first.proofs] : undefined;
+      // The next pages by the checkpoint's id: `latest` may be a newer checkpoint by then.
+      for (let cursor = first.cursor; cursor; ) {
+        const path = `/audit/checkpoints/${encodeURIComponent(first.checkpoint.id)}?cursor=${encodeURIComponent(cursor)}`;
+        const page = (await (await this.get(path)).json()) as Page;
+        leaves.push(...page.leaves);
+        proofs?.push(...(page.proofs ?? []));
+        cursor = page.cursor;
+      }
+      return { checkpoint: first.checkpoint, leaves, ...(proofs ? { proofs } : {}) };
     } catch (error) {
       if (error instanceof AuditApiError && error.status === 404) return null;
       throw error;

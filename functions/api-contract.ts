@@ -824,10 +824,18 @@ export const contract = {
   },
   'GET /audit/checkpoints/{id}': {
     tag: 'audit',
-    summary: 'One checkpoint (`latest` for the newest) with its leaves',
+    summary: 'One checkpoint (`latest` for the newest) with its leaves, a page at a time',
+    description:
+      'Leaves in the tree’s order, `limit` a page: 5,000 by default and at most 20,000; for an auditor granted fewer sectors than all, whose leaves each come with their proof, 2,000 and at most 4,000 (a page then holds only its sectors’ leaves among those). Ask for the next page by the checkpoint’s id, not `latest`.',
     path: z.object({ id: meta(z.string(), 'a checkpoint id, or `latest`', EXAMPLE.checkpointId) }),
-    responses: { 200: json(audit.checkpointWithLeavesSchema, 'the checkpoint') },
-    errors: [...AUTH, 404],
+    query: page(5000, 20_000),
+    responses: {
+      200: json(
+        audit.checkpointWithLeavesSchema,
+        'the checkpoint and a page of its leaves; `cursor` asks for the next (null after the last)',
+      ),
+    },
+    errors: [...AUTH, 400, 404],
   },
   'GET /audit/checkpoints/{id}/proof': {
     tag: 'audit',

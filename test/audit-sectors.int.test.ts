@@ -291,6 +291,43 @@ describe('an auditor granted one sector', () => {
     expect((await proofOf(`incident#${made.chemical.incident}`, all)).status).toBe(200);
   });
 
+  it("pages a checkpoint's leaves (and a one-sector auditor's proofs) by the checkpoint's id, each page as the one-page answer", async () => {
+    type Body = { checkpoint: { id: string }; leaves: unknown[]; proofs?: unknown[]; cursor: string | null };
+    for (const who of [all, banking]) {
+      const whole = await api.call<Body>('GET', '/audit/checkpoints/latest', { token: who });
+      expect(whole.body.cursor).toBeNull();
+      const leaves: unknown[] = [];
+      const proofs: unknown[] = [];
+      let pages = 0;
+      let path: string | null = '/audit/checkpoints/latest?limit=7';
+      while (path) {
+        const res: { status: number; body: Body } = await api.call('GET', path, { token: who });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.body.checkpoint).toEqual(whole.body.checkpoint);
+        leaves.push(...res.body.leaves);
+        proofs.push(...(res.body.proofs ?? []));
+        pages++;
+        const { cursor } = res.body;
+        path = cursor ? `/audit/checkpoints/${res.body.checkpoint.id}?limit=7&cursor=${cursor}` : null;
+      }
+      expect(pages).toBeGreaterThan(1);
+      expect(leaves).toEqual(whole.body.leaves);
+      expect(proofs).toEqual(whole.body.proofs ?? []);
+    }
+    const refused = [
+      [all, 'cursor=abc'],
+      [all, 'cursor=l.99999999'],
+      [all, 'cursor=l.01'],
+      [all, 'limit=20001'],
+      [banking, 'limit=4001'],
+    ] as const;
+    for (const [who, q] of refused) {
+      const res = await api.call('GET', `/audit/checkpoints/latest?${q}`, { token: who });
+      expect(res.status, q).toBe(400);
+      expect(res.headers.get('content-type'), q).toBe('application/problem+json');
+    }
+  });
+
   it("exports its sector's streams only, with proofs that verify against the signed checkpoint, and a STIX bundle of its incidents", async () => {
     const out = join(stack.dataDir, 'banking-export.ndjson');
     const to = new Date().toISOString();

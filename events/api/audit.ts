@@ -72,7 +72,7 @@ const proof = z.object({
 });
 
 /**
- * GET /audit/checkpoints/{id}: the checkpoint and its leaves. For an auditor granted fewer
+ * GET /audit/checkpoints/{id}: the checkpoint and a page of its leaves. For an auditor granted fewer
  * sectors than all: its sectors' leaves only, and `proofs`, each leaf's path to the root.
  */
 export const checkpointWithLeavesSchema = z.object({
@@ -80,6 +80,7 @@ export const checkpointWithLeavesSchema = z.object({
   leaves: z.array(leaf),
   proofs: z.optional(z.array(proof)),
   publicKey: z.string(),
+  cursor,
 });
 
 /** GET /audit/checkpoints/{id}/proof. */
