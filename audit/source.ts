@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Checkpoint } from '../events/audit/checkpoint.ts';
 import type { HeadLeaf } from '../events/audit/merkle.ts';
@@ -92,6 +93,9 @@ export class AuditApiError extends Error {
   }
 }
 
+/** How many times a request refused with 429 is sent again (see ApiSource's `get`). */
+export const RETRIES_ON_429 = 30;
+
 /** The local stack's audit API, with an auditor token minted from its data folder. */
 export class ApiSource implements AuditSource {
   constructor(
@@ -120,11 +124,23 @@ export class ApiSource implements AuditSource {
     return new ApiSource(`http://127.0.0.1:${env.PORT ?? 3000}`, token, pinned);
   }
 
+  /**
+   * One request. A 429 (the stack's rate limits, README "Rate limits": an auditor's CLI is one caller)
+   * is sent again after the Retry-After it names, up to {@link RETRIES_ON_429} times: a refused request
+   * wrote nothing, and a `verify --live` of a few hundred streams asks faster than a caller's 10 a second.
+   */
   private async get(path: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${this.token}`, ...init.headers },
-    });
+    let response: Response;
+    for (let attempt = 0; ; attempt++) {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${this.token}`, ...init.headers },
+      });
+      if (response.status !== 429 || attempt >= RETRIES_ON_429) break;
+      await response.body?.cancel();
+      const seconds = Number(response.headers.get('retry-after'));
+      await sleep(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 1000);
+    }
     if (!response.ok) {
       const body = (await response.json().catch(() => ({}))) as { detail?: string };
       throw new AuditApiError(response.status, body.detail ?? response.statusText);

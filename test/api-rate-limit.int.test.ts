@@ -72,4 +72,24 @@ describe('rate limits per caller and per organisation', () => {
     );
     expect(answers.map((r) => r.status)).toContain(429);
   });
+
+  it("keeps the auditor CLI's API reads going through 429s, after each Retry-After", async () => {
+    const { ApiSource } = await import('../audit/source.ts');
+    const source = await ApiSource.local({ PORT: new URL(stack.url).port, CEPTOAR_DATA_DIR: stack.dataDir });
+    const heads = await source.heads();
+    // Twice the caller's burst at once: the burst goes through, the rest only after waiting.
+    const some = heads.slice(0, 2 * LIMITS.caller.burst);
+    expect(some).toHaveLength(2 * LIMITS.caller.burst);
+    const started = Date.now();
+    const read = await Promise.all(
+      some.map(async (h) => {
+        let n = 0;
+        for await (const _ of source.streamEvents(h.streamId)) n++;
+        return n;
+      }),
+    );
+    expect(read).toEqual(some.map((h) => h.version));
+    // At one a second after the burst: the last waited for a refill, so 429s were met and retried.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+  });
 });
