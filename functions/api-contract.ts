@@ -789,7 +789,16 @@ export const contract = {
   'GET /audit/heads': {
     tag: 'audit',
     summary: "Every stream's head and last hash, a page at a time",
-    query: page(5000, 20_000),
+    query: z.object({
+      ...page(5000, 20_000).shape,
+      type: z.optional(
+        meta(
+          z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/)),
+          'one stream type’s heads only (what a stream id holds before `#`)',
+          'survey',
+        ),
+      ),
+    }),
     responses: {
       200: json(
         audit.auditHeadsSchema,

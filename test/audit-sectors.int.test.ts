@@ -150,6 +150,48 @@ describe('an auditor granted one sector', () => {
     }
   });
 
+  it('lists one stream type with ?type=, as the whole list has it, paged too', async () => {
+    type Head = { streamId: string };
+    const list = async (who: string, query: string) => {
+      const heads: Head[] = [];
+      let cursor: string | null = null;
+      do {
+        const q: string = `${query}${cursor ? `&cursor=${cursor}` : ''}`;
+        const res: { status: number; body: { items: Head[]; cursor: string | null } } = await api.call(
+          'GET',
+          `/audit/heads?${q}`,
+          { token: who },
+        );
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        heads.push(...res.body.items);
+        cursor = res.body.cursor;
+      } while (cursor);
+      return heads.map((h) => h.streamId);
+    };
+    for (const who of [all, banking]) {
+      const whole = await list(who, 'limit=20000');
+      for (const type of ['advisory', 'organization', 'sector', 'incident', 'plan']) {
+        const expected = whole.filter((id) => id.startsWith(`${type}#`));
+        expect(expected.length, type).toBeGreaterThan(0);
+        expect(await list(who, `type=${type}`), type).toEqual(expected);
+        expect(await list(who, `type=${type}&limit=2`), type).toEqual(expected);
+      }
+      // advisory-recipient#… is not advisory's, though it starts with the same word.
+      expect(whole.some((id) => id.startsWith('advisory-recipient#'))).toBe(true);
+      expect(await list(who, 'type=no-such-type')).toEqual([]);
+    }
+    // A cursor past the type's streams: nothing more, not an error.
+    const past = `h.${Buffer.from('survey#x').toString('base64url')}`;
+    const res = await api.call('GET', `/audit/heads?type=advisory&cursor=${past}`, { token: all });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ items: [], cursor: null });
+    for (const type of ['Advisory', 'advisory#', '1x', 'a'.repeat(33)]) {
+      expect(
+        (await api.call('GET', `/audit/heads?type=${encodeURIComponent(type)}`, { token: all })).status,
+      ).toBe(400);
+    }
+  });
+
   it('stops a page of a one-sector auditor after the heads it may examine, with a cursor that goes on from there', async () => {
     const client = new DynamoDBClient({
       endpoint: stack.dynamoEndpoint,

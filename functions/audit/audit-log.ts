@@ -99,18 +99,41 @@ async function* mergeShards(
   }
 }
 
-/** A shard's byHead items after the stream id `after` ('' from the first), in index order. */
-const shardHeads = (client: DynamoDBClient, table: string, shard: number, after: string, pageSize: number) =>
-  queryItems(client, {
+/**
+ * A shard's byHead items after the stream id `after` ('' from the first), in index order; with `type`,
+ * only that stream type's (its ids are `<type>#…`, and `$` sorts right after `#`).
+ */
+async function* shardHeads(
+  client: DynamoDBClient,
+  table: string,
+  shard: number,
+  after: string,
+  pageSize: number,
+  type?: string,
+): AsyncGenerator<Item> {
+  const pk = S(headPartition(shard));
+  const from = type && after < `${type}#` ? `${type}#` : after;
+  // A cursor past the type's range (BETWEEN would refuse a lower bound above its upper one): nothing more.
+  if (type && from > `${type}$`) return;
+  const items = queryItems(client, {
     TableName: table,
     IndexName: 'byHead',
-    KeyConditionExpression: after ? 'hPk = :pk AND hSk > :after' : 'hPk = :pk',
-    ExpressionAttributeValues: {
-      ':pk': S(headPartition(shard)),
-      ...(after ? { ':after': S(after) } : {}),
-    },
     Limit: pageSize,
+    ...(type
+      ? {
+          KeyConditionExpression: 'hPk = :pk AND hSk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pk, ':from': S(from), ':to': S(`${type}$`) },
+        }
+      : after
+        ? {
+            KeyConditionExpression: 'hPk = :pk AND hSk > :after',
+            ExpressionAttributeValues: { ':pk': pk, ':after': S(after) },
+          }
+        : { KeyConditionExpression: 'hPk = :pk', ExpressionAttributeValues: { ':pk': pk } }),
   });
+  // BETWEEN includes `after` itself.
+  for await (const item of items) if (!after || (item.hSk?.S ?? '') > after) yield item;
+}
 
 /**
  * The heads of every shard after the stream id `after`, merged into stream-id order; each shard is
@@ -122,9 +145,10 @@ export async function* headsAfter(
   table: string,
   after: string,
   pageSize = 1000,
+  type?: string,
 ): AsyncGenerator<HeadEntry> {
   const merged = mergeShards(
-    (shard) => shardHeads(client, table, shard, after, pageSize),
+    (shard) => shardHeads(client, table, shard, after, pageSize, type),
     (item) => item.hSk?.S ?? '',
     compareStreamIds,
   );
@@ -143,7 +167,7 @@ export const HEADS_EXAMINED_PER_PAGE = 5000;
 
 /**
  * One page of `GET /audit/heads`: up to `limit` heads after the stream id `after`, in stream-id order,
- * that `scope` shows. The cursor is the last stream id the page covered, null at the end. A reader who
+ * that `scope` shows (of one stream `type`'s streams only, when given). The cursor is the last stream id the page covered, null at the end. A reader who
  * sees every sector gets full pages. One granted fewer has the heads decided 500 at a time and stops
  * after `examine` ({@link HEADS_EXAMINED_PER_PAGE}; `limit` if more) looked at: its page may hold fewer than
  * `limit` heads, even none, and still have a cursor, as the cursor walks every sector's heads.
@@ -152,7 +176,7 @@ export async function readHeadsPage(
   client: DynamoDBClient,
   table: string,
   scope: HeadVisibility,
-  query: { after: string; limit: number; examine?: number },
+  query: { after: string; limit: number; examine?: number; type?: string },
 ): Promise<{ items: HeadEntry[]; cursor: string | null }> {
   const { after, limit } = query;
   const examine = scope.everything ? limit : Math.max(limit, query.examine ?? HEADS_EXAMINED_PER_PAGE);
@@ -169,7 +193,7 @@ export async function readHeadsPage(
     batch = [];
   };
   const full = () => ({ items: items.slice(0, limit), cursor: items[limit - 1]?.streamId ?? null });
-  const heads = headsAfter(client, table, after, pageSize);
+  const heads = headsAfter(client, table, after, pageSize, query.type);
   try {
     for await (const head of heads) {
       batch.push(head);

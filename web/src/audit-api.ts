@@ -49,12 +49,13 @@ export const loadReplay = (streamId: string, asOf: string | null) =>
     `/audit/streams/${path(streamId)}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`,
   );
 
-/** Every stream's head the auditor may read, page after page. */
-export async function loadHeads(): Promise<StreamHead[]> {
+/** Every stream's head the auditor may read (of one stream type's streams, when given), page after page. */
+export async function loadHeads(type?: string): Promise<StreamHead[]> {
   const heads: StreamHead[] = [];
   let cursor: string | null = null;
   do {
-    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const params = new URLSearchParams({ ...(type ? { type } : {}), ...(cursor ? { cursor } : {}) });
+    const query: string = params.toString() ? `?${params}` : '';
     const page: { items: StreamHead[]; cursor: string | null } = await apiCall('GET', `/audit/heads${query}`);
     heads.push(...page.items);
     cursor = page.cursor;

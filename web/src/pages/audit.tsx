@@ -50,17 +50,34 @@ export function AuditNav(props: { current: 'streams' | 'compliance' }) {
   );
 }
 
-/** Streams the picker offers: every incident by its title, and the other streams by id (recipients aside: thousands). */
+/**
+ * The stream types the picker lists by id: every one but incidents (listed by title) and advisory
+ * recipients (thousands an advisory), each read on its own (`GET /audit/heads?type=`), so the picker
+ * never reads the heads of the many incidents and recipients.
+ */
+const PICKED_TYPES = [
+  'activity',
+  'advisory',
+  'advisory-fork',
+  'exercise',
+  'organization',
+  'plan',
+  'sector',
+  'survey',
+  'survey-response',
+] as const;
+
+/** Streams the picker offers: every incident by its title, and the other streams by id. */
 async function loadChoices() {
-  const [incidents, heads] = await Promise.all([listIncidents(), loadHeads()]);
+  const [incidents, ...perType] = await Promise.all([
+    listIncidents(),
+    ...PICKED_TYPES.map((type) => loadHeads(type)),
+  ]);
   const others = new Map<string, string[]>();
-  for (const h of heads) {
-    const type = h.streamId.split('#', 1)[0] ?? '';
-    if (type === 'incident' || type === 'advisory-recipient') continue;
-    const ids = others.get(type) ?? [];
-    ids.push(h.streamId);
-    others.set(type, ids);
-  }
+  PICKED_TYPES.forEach((type, i) => {
+    const ids = (perType[i] ?? []).map((h) => h.streamId);
+    if (ids.length) others.set(type, ids);
+  });
   return { incidents, others };
 }
 
