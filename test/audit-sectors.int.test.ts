@@ -94,6 +94,28 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+type Head = { streamId: string; version: number };
+
+/** GET /audit/heads?<query> page after page: every head, and each page's size. */
+async function headPages(who: string, query: string): Promise<{ heads: Head[]; sizes: number[] }> {
+  const heads: Head[] = [];
+  const sizes: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const q: string = `${query}${cursor ? `&cursor=${cursor}` : ''}`;
+    const res: { status: number; body: { items: Head[]; cursor: string | null } } = await api.call(
+      'GET',
+      `/audit/heads?${q}`,
+      { token: who },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    heads.push(...res.body.items);
+    sizes.push(res.body.items.length);
+    cursor = res.body.cursor;
+  } while (cursor);
+  return { heads, sizes };
+}
+
 describe('an auditor granted one sector', () => {
   it("lists its sector's heads only, with the ministry and NISC that serve it", async () => {
     const everything = await api.call('GET', '/audit/heads', { token: all });
@@ -116,34 +138,12 @@ describe('an auditor granted one sector', () => {
   });
 
   it('pages the heads in stream-id order with a cursor, for every sector and for one, each page as the one-page list', async () => {
-    type Head = { streamId: string; version: number };
-    const pages = async (who: string, limit: number) => {
-      const heads: Head[] = [];
-      const sizes: number[] = [];
-      let cursor: string | null = null;
-      do {
-        const q: URLSearchParams = new URLSearchParams({
-          limit: String(limit),
-          ...(cursor ? { cursor } : {}),
-        });
-        const res: { status: number; body: { items: Head[]; cursor: string | null } } = await api.call(
-          'GET',
-          `/audit/heads?${q}`,
-          { token: who },
-        );
-        expect(res.status, JSON.stringify(res.body)).toBe(200);
-        heads.push(...res.body.items);
-        sizes.push(res.body.items.length);
-        cursor = res.body.cursor;
-      } while (cursor);
-      return { heads, sizes };
-    };
     for (const who of [all, banking]) {
       const whole = await api.call('GET', '/audit/heads', { token: who });
       expect(whole.body.cursor).toBeNull();
       const ids = whole.body.items.map((h: Head) => h.streamId);
       expect([...ids].sort(compareStreamIds)).toEqual(ids);
-      const paged = await pages(who, 9);
+      const paged = await headPages(who, 'limit=9');
       expect(paged.heads).toEqual(whole.body.items);
       expect(paged.sizes.length).toBeGreaterThan(1);
       expect(paged.sizes.slice(0, -1).every((n) => n === 9)).toBe(true);
@@ -151,23 +151,8 @@ describe('an auditor granted one sector', () => {
   });
 
   it('lists one stream type with ?type=, as the whole list has it, paged too', async () => {
-    type Head = { streamId: string };
-    const list = async (who: string, query: string) => {
-      const heads: Head[] = [];
-      let cursor: string | null = null;
-      do {
-        const q: string = `${query}${cursor ? `&cursor=${cursor}` : ''}`;
-        const res: { status: number; body: { items: Head[]; cursor: string | null } } = await api.call(
-          'GET',
-          `/audit/heads?${q}`,
-          { token: who },
-        );
-        expect(res.status, JSON.stringify(res.body)).toBe(200);
-        heads.push(...res.body.items);
-        cursor = res.body.cursor;
-      } while (cursor);
-      return heads.map((h) => h.streamId);
-    };
+    const list = async (who: string, query: string) =>
+      (await headPages(who, query)).heads.map((h) => h.streamId);
     for (const who of [all, banking]) {
       const whole = await list(who, 'limit=20000');
       for (const type of ['advisory', 'organization', 'sector', 'incident', 'plan']) {
