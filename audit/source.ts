@@ -102,13 +102,19 @@ export class ApiSource implements AuditSource {
     private readonly baseUrl: string,
     private readonly token: string,
     private readonly pinnedKey: string | undefined,
+    /** Heads and checkpoint leaves asked for a page; the API's own default when undefined (tests page by less). */
+    private readonly pageLimit?: number,
   ) {}
 
   /**
    * The source for the stack `npm start` runs with this environment (PORT, CEPTOAR_DATA_DIR): an
    * auditor of every sector, or of `sector` alone (what the audit API then answers is that sector's).
    */
-  static async local(env: NodeJS.ProcessEnv = process.env, sector?: SectorId): Promise<ApiSource> {
+  static async local(
+    env: NodeJS.ProcessEnv = process.env,
+    sector?: SectorId,
+    pageLimit?: number,
+  ): Promise<ApiSource> {
     const dataDir = resolve(env.CEPTOAR_DATA_DIR ?? '.data');
     const keyFile = join(dataDir, 'local-token.key');
     if (!existsSync(keyFile))
@@ -121,7 +127,7 @@ export class ApiSource implements AuditSource {
     });
     const pubFile = join(dataDir, 'checkpoint-key.pub.pem');
     const pinned = existsSync(pubFile) ? readFileSync(pubFile, 'utf8') : undefined;
-    return new ApiSource(`http://127.0.0.1:${env.PORT ?? 3000}`, token, pinned);
+    return new ApiSource(`http://127.0.0.1:${env.PORT ?? 3000}`, token, pinned, pageLimit);
   }
 
   /**
@@ -152,7 +158,10 @@ export class ApiSource implements AuditSource {
     const heads: HeadEntry[] = [];
     let cursor: string | null = null;
     do {
-      const query = new URLSearchParams({ limit: '20000', ...(cursor ? { cursor } : {}) });
+      const query = new URLSearchParams({
+        limit: String(this.pageLimit ?? 20_000),
+        ...(cursor ? { cursor } : {}),
+      });
       const page = (await (await this.get(`/audit/heads?${query}`)).json()) as {
         items: HeadEntry[];
         cursor: string | null;
@@ -191,12 +200,17 @@ export class ApiSource implements AuditSource {
       cursor: string | null;
     };
     try {
-      const first = (await (await this.get('/audit/checkpoints/latest')).json()) as Page;
+      const query = (cursor?: string) =>
+        new URLSearchParams({
+          ...(this.pageLimit ? { limit: String(this.pageLimit) } : {}),
+          ...(cursor ? { cursor } : {}),
+        }).toString();
+      const first = (await (await this.get(`/audit/checkpoints/latest?${query()}`)).json()) as Page;
       const leaves = [...first.leaves];
       const proofs = first.proofs ? [...first.proofs] : undefined;
       // The next pages by the checkpoint's id: `latest` may be a newer checkpoint by then.
       for (let cursor = first.cursor; cursor; ) {
-        const path = `/audit/checkpoints/${encodeURIComponent(first.checkpoint.id)}?cursor=${encodeURIComponent(cursor)}`;
+        const path = `/audit/checkpoints/${encodeURIComponent(first.checkpoint.id)}?${query(cursor)}`;
         const page = (await (await this.get(path)).json()) as Page;
         leaves.push(...page.leaves);
         proofs?.push(...(page.proofs ?? []));

@@ -355,6 +355,21 @@ describe('an auditor granted one sector', () => {
     }
   });
 
+  it("reads every page in the CLI's API source: heads and the checkpoint's leaves and proofs, as one page has them", async () => {
+    const { ApiSource } = await import('../audit/source.ts');
+    const env = { PORT: new URL(stack.url).port, CEPTOAR_DATA_DIR: stack.dataDir };
+    for (const sector of [undefined, 'banking' as const]) {
+      const whole = await ApiSource.local(env, sector);
+      const paged = await ApiSource.local(env, sector, 5);
+      const heads = await whole.heads();
+      expect(heads.length).toBeGreaterThan(10);
+      expect(await paged.heads()).toEqual(heads);
+      const checkpoint = await whole.latestCheckpoint();
+      expect(checkpoint?.leaves.length).toBeGreaterThan(10);
+      expect(await paged.latestCheckpoint()).toEqual(checkpoint);
+    }
+  });
+
   it("exports its sector's streams only, with proofs that verify against the signed checkpoint, and a STIX bundle of its incidents", async () => {
     const out = join(stack.dataDir, 'banking-export.ndjson');
     const to = new Date().toISOString();

@@ -51,7 +51,8 @@ export async function listAllHeads(client: DynamoDBClient, table: string): Promi
   const shards = await Promise.all(
     Array.from({ length: AUDIT_SHARDS }, async (_, shard) => {
       const heads: HeadEntry[] = [];
-      for await (const item of shardHeads(client, table, shard, '', 1000)) heads.push(headEntryOf(item));
+      // No Limit: each Query answers up to DynamoDB's 1 MB, some 6,000 of these small index items.
+      for await (const item of shardHeads(client, table, shard, '', undefined)) heads.push(headEntryOf(item));
       return heads;
     }),
   );
@@ -108,7 +109,7 @@ async function* shardHeads(
   table: string,
   shard: number,
   after: string,
-  pageSize: number,
+  pageSize: number | undefined,
   type?: string,
 ): AsyncGenerator<Item> {
   const pk = S(headPartition(shard));
@@ -118,7 +119,7 @@ async function* shardHeads(
   const items = queryItems(client, {
     TableName: table,
     IndexName: 'byHead',
-    Limit: pageSize,
+    ...(pageSize ? { Limit: pageSize } : {}),
     ...(type
       ? {
           KeyConditionExpression: 'hPk = :pk AND hSk BETWEEN :from AND :to',
