@@ -2,7 +2,9 @@
 // their history grows, read back at start. What it can rebuild: every execution's name, input,
 // status, output or error, and its history. What it cannot: an execution that was running (its
 // interpreter and task tokens lived in memory); it is closed as ABORTED when read back.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+// As on AWS, an execution closed more than 90 days ago is gone (its name free again): the start
+// that finds such executions rewrites the file without them, so it does not grow for ever.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HistoryEvent } from './history.ts';
 
@@ -27,14 +29,48 @@ type Line =
     }
   | { kind: 'event'; executionArn: string; event: { readonly [key: string]: unknown; timestamp: string } };
 
+/** How long AWS keeps a closed execution (Step Functions quotas: "Execution history retention", 90 days). */
+export const RETENTION_DAYS = 90;
+
+const CLOSING = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+
 /** Appends executions and their events to `file`; `load()` reads them back. */
 export class ExecutionLog {
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     mkdirSync(dirname(file), { recursive: true });
   }
 
-  /** Every execution in the file, in start order (a torn last line, from a crash, is skipped). */
+  /**
+   * Every execution in the file kept by AWS's retention, in start order (a torn last line, from a
+   * crash, is skipped). When some closed more than {@link RETENTION_DAYS} days ago, the file is
+   * rewritten without them (a new file renamed over the old, so a crash leaves one or the other).
+   */
   load(): StoredExecution[] {
+    const all = this.read();
+    const cutoff = this.now().getTime() - RETENTION_DAYS * 24 * 3600 * 1000;
+    const kept = all.filter((e) => {
+      const last = e.events.at(-1);
+      return !(last && CLOSING.has(last.type) && last.timestamp.getTime() < cutoff);
+    });
+    if (kept.length < all.length) this.rewrite(kept);
+    return kept;
+  }
+
+  private rewrite(executions: readonly StoredExecution[]): void {
+    const lines: string[] = [];
+    for (const { events, startDate, ...execution } of executions) {
+      lines.push(JSON.stringify({ kind: 'execution', ...execution, startDate: startDate.toISOString() }));
+      for (const event of events) lines.push(JSON.stringify(this.eventLine(execution.executionArn, event)));
+    }
+    const temporary = `${this.file}.compacting`;
+    writeFileSync(temporary, lines.map((l) => `${l}\n`).join(''));
+    renameSync(temporary, this.file);
+  }
+
+  private read(): StoredExecution[] {
     if (!existsSync(this.file)) return [];
     const executions = new Map<string, StoredExecution>();
     for (const text of readFileSync(this.file, 'utf8').split('\n')) {
@@ -65,11 +101,11 @@ export class ExecutionLog {
 
   /** Records one history event of `executionArn`. */
   event(executionArn: string, event: HistoryEvent): void {
-    this.write({
-      kind: 'event',
-      executionArn,
-      event: { ...event, timestamp: event.timestamp.toISOString() },
-    });
+    this.write(this.eventLine(executionArn, event));
+  }
+
+  private eventLine(executionArn: string, event: HistoryEvent): Line {
+    return { kind: 'event', executionArn, event: { ...event, timestamp: event.timestamp.toISOString() } };
   }
 
   private write(line: Line): void {

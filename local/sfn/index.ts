@@ -21,8 +21,8 @@
  * (tokens: see tokens.ts and tasks.ts).
  *
  * Differences from AWS: executions run in memory; with `historyFile` their records and history
- * survive a restart, but one that was running is closed as ABORTED (its interpreter and tokens
- * are gone). HeartbeatSeconds is not enforced. In a history `previousEventId` is always the event
+ * survive a restart (for 90 days after they close, as AWS keeps them), but one that was running
+ * is closed as ABORTED (its interpreter and tokens are gone). HeartbeatSeconds is not enforced. In a history `previousEventId` is always the event
  * before (AWS points some events at an earlier cause). Page tokens do not expire.
  */
 import './polyfill.ts';
