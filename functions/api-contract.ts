@@ -434,8 +434,18 @@ export const contract = {
   'POST /drills': {
     tag: 'drills',
     summary: 'Start a drill: an advisory marked 【訓練】/[DRILL]',
+    description:
+      'The body of `POST /advisories` without `drill`. With `sectors` (a list of sector ids, or `all`), NISC (or a ministry, to the sectors it oversees) starts the drill in several sectors at once: the answer is the parent (`kind: fork`), each sector’s chain a drill of its own (its report at `/drills/{child}/report`), and `GET /advisories/{id}` of the parent gives the per-sector and overall rates, within one day included.',
     idempotent: true,
-    responses: { 201: json(advisory.advisoryAnswer, 'started', { location: 'the drill report' }) },
+    responses: {
+      201: json(
+        z.union([advisory.advisoryAnswer, advisory.forkAnswer]),
+        'started (in several sectors: `kind: fork`)',
+        {
+          location: 'the drill report (several sectors: the parent advisory)',
+        },
+      ),
+    },
     errors: [...AUTH, 400, 413, 422],
     example: { body: { ...ADVISORY_EXAMPLE, title: 'Drill: VPN appliance exploited' } },
   },

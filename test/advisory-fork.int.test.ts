@@ -321,3 +321,46 @@ describe('an advisory to several sectors', () => {
     expect(JSON.stringify(fsa)).not.toContain(child.chemical);
   });
 });
+
+describe('a drill in several sectors (POST /drills with sectors)', () => {
+  it('NISC starts one drill in gas and banking: a fork whose chains are drills, each in its sector’s drill list and report', async () => {
+    const drill = { title: 'Drill: all-sector transmission', body: 'Acknowledge, please.', tlp: 'GREEN' };
+    // The secretariat of one sector cannot; an unknown sector is a 400 naming it; neither writes.
+    expect((await as(SECRETARIAT.gas, 'POST', '/drills', { ...drill, sectors: ['gas'] })).status).toBe(403);
+    const bad = await as(NISC, 'POST', '/drills', { ...drill, sectors: ['gas', 'atlantis'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['sectors.1']);
+    expect((await as(NISC, 'POST', '/drills', { ...drill, drill: false, sectors: ['gas'] })).status).toBe(
+      400,
+    );
+
+    const res = await as(NISC, 'POST', '/drills', { ...drill, sectors: ['gas', 'banking'] });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ kind: 'fork', drill: true });
+    expect(res.headers.get('location')).toBe(`/advisories/${res.body.id}`);
+    const ids = Object.fromEntries(
+      (res.body.children as { sector: string; advisoryId: string }[]).map((c) => [c.sector, c.advisoryId]),
+    );
+    expect(Object.keys(ids).sort()).toEqual(['banking', 'gas']);
+    await stack.settle();
+    for (const sector of ['gas', 'banking'] as const) {
+      const id = ids[sector];
+      const view = await as(NISC, 'GET', `/advisories/${id}`);
+      expect(view.body).toMatchObject({
+        sector,
+        parentId: res.body.id,
+        drill: true,
+        status: 'awaiting_ministry',
+      });
+      // The sector's secretariat lists it among its drills, and its report answers.
+      const drills = await as(SECRETARIAT[sector], 'GET', '/drills');
+      expect(drills.body.items.map((d: { id: string }) => d.id)).toContain(id);
+      expect((await as(SECRETARIAT[sector], 'GET', `/drills/${id}/report`)).status).toBe(200);
+    }
+    // Not in another sector's drills.
+    const chemical = await as(SECRETARIAT.chemical, 'GET', '/drills');
+    expect(JSON.stringify(chemical.body)).not.toContain(ids.gas);
+    const parentView = await as(NISC, 'GET', `/advisories/${res.body.id}`);
+    expect(parentView.body).toMatchObject({ kind: 'fork', drill: true });
+  });
+});

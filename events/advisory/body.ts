@@ -35,6 +35,27 @@ z.globalRegistry.add(sectorList, {
   description: `sector ids, at least one, none repeated: each one of ${sectorIds.join(', ')}`,
 });
 
+/** `sectors`: `all`, or sector ids (each checked on its own, so a 400 names `sectors.<i>`). */
+const sectors = z.optional(
+  z.union([z.literal('all'), sectorList]).check(
+    z.superRefine((value, ctx) => {
+      if (value === 'all') return;
+      if (value.length === 0)
+        ctx.issues.push({ code: 'custom', input: value, message: 'name at least one sector, or all' });
+      const seen = new Set<string>();
+      value.forEach((s, i) => {
+        const message = !isSectorId(s)
+          ? `one of ${sectorIds.join(', ')}`
+          : seen.has(s)
+            ? 'must not repeat a sector'
+            : null;
+        if (message) ctx.issues.push({ code: 'custom', input: s, path: [i], message });
+        seen.add(s);
+      });
+    }),
+  ),
+);
+
 /**
  * The body of POST /advisories (情報提供). With `sectors` (NISC, or a ministry for the sectors it
  * oversees) it goes to several sectors, or to all: one chain per sector (events/advisory/fork.ts).
@@ -42,26 +63,7 @@ z.globalRegistry.add(sectorList, {
 export const issueAdvisoryBody = z.strictObject({
   ...common,
   drill: z._default(z.boolean(), false),
-  /** `all`, or sector ids (each checked on its own, so a 400 names `sectors.<i>`). */
-  sectors: z.optional(
-    z.union([z.literal('all'), sectorList]).check(
-      z.superRefine((value, ctx) => {
-        if (value === 'all') return;
-        if (value.length === 0)
-          ctx.issues.push({ code: 'custom', input: value, message: 'name at least one sector, or all' });
-        const seen = new Set<string>();
-        value.forEach((s, i) => {
-          const message = !isSectorId(s)
-            ? `one of ${sectorIds.join(', ')}`
-            : seen.has(s)
-              ? 'must not repeat a sector'
-              : null;
-          if (message) ctx.issues.push({ code: 'custom', input: s, path: [i], message });
-          seen.add(s);
-        });
-      }),
-    ),
-  ),
+  sectors,
 });
 export type IssueAdvisoryBody = z.output<typeof issueAdvisoryBody>;
 
@@ -69,8 +71,8 @@ export type IssueAdvisoryBody = z.output<typeof issueAdvisoryBody>;
 export const forkTarget = (sectors: 'all' | readonly string[]): 'all' | SectorId[] =>
   sectors === 'all' ? 'all' : sectors.filter(isSectorId);
 
-/** The body of POST /drills: an advisory marked as an exercise. */
-export const drillBody = z.strictObject(common);
+/** The body of POST /drills: an advisory marked as an exercise; with `sectors`, in several sectors or all. */
+export const drillBody = z.strictObject({ ...common, sectors });
 
 /** The body of POST /advisories/{id}/forward. */
 export const forwardBody = z.strictObject({ note: z.optional(text(5_000)) });

@@ -1,0 +1,49 @@
+import { forkTarget } from '../../events/advisory/body.ts';
+import type { ForkCommand, ForkState } from '../../events/advisory/fork.ts';
+import { forks } from '../aggregates/advisory-forks.ts';
+import { forkChildId } from '../aggregates/fork-child-id.ts';
+import type { HttpRequest, HttpResponse } from './http.ts';
+import { httpCommand } from './http-command.ts';
+
+/** The answer to an advisory to several sectors: the parent and each sector's chain (issued by a reaction). */
+const forkAnswer = (state: ForkState, version: number) => ({
+  id: state.id,
+  kind: 'fork' as const,
+  drill: state.drill,
+  children: state.children,
+  version,
+});
+
+/** What an advisory to several sectors carries to each sector's chain (POST /advisories, POST /drills). */
+export type ForkBody = Omit<ForkCommand['data'], 'forkId' | 'target' | 'childId'> & {
+  readonly sectors: 'all' | readonly string[];
+};
+
+/**
+ * NISC (or a ministry, to its sectors) sends one advisory to several sectors or all: only the parent
+ * (an `advisory-fork` stream) is written here; the reaction to it (functions/reactions/fork-reactions.ts)
+ * issues each sector's chain. 201 with the parent and its children; `Location` the parent's page.
+ */
+export function forkCommand(
+  request: HttpRequest<unknown>,
+  forkId: string,
+  body: ForkBody,
+): Promise<HttpResponse> {
+  const { sectors, ...rest } = body;
+  return httpCommand(
+    request,
+    forks,
+    forkId,
+    {
+      type: 'ForkAdvisory',
+      data: {
+        ...rest,
+        forkId,
+        target: forkTarget(sectors),
+        childId: (sector) => forkChildId(forkId, sector),
+      },
+    },
+    { now: new Date().toISOString(), actor: request.actor },
+    { status: 201, body: forkAnswer, location: (state) => `/advisories/${state.id}` },
+  );
+}
