@@ -258,6 +258,30 @@ describe('the web console: advisories, role by role', () => {
     await nisc.getByRole('heading', { name: '配信先ごとの状況' }).waitFor();
   });
 
+  it('lets NISC start one drill in every sector from the drills page: no sector chosen is named, all opens the fork', async () => {
+    const nisc = await person('nisc');
+    await nisc.getByRole('navigation').getByRole('link', { name: '訓練' }).click();
+    await nisc.locator('h1', { hasText: '訓練' }).waitFor();
+    await nisc.locator('#drill-title').fill('全分野 情報連絡訓練');
+    await nisc.locator('#drill-body').fill('受領確認をお願いします。');
+    // Chosen sectors, but none chosen: the form names the field and sends nothing.
+    await nisc.getByLabel('選んだセプター').check();
+    await nisc.getByRole('button', { name: '訓練を開始' }).click();
+    await nisc.locator('#drill-sectors-error').waitFor();
+    expect(await nisc.locator('.error-summary').textContent()).toContain('送付先セプター');
+    await nisc.getByLabel('全セプター').check();
+    await expectAccessible(nisc);
+    await nisc.getByRole('button', { name: '訓練を開始' }).click();
+    // The fork's page: 18 sectors, a drill.
+    await nisc.locator('h1', { hasText: '全分野 情報連絡訓練' }).waitFor();
+    await nisc.getByText('18セプター宛て').waitFor();
+    await nisc.locator('.drill-mark').first().waitFor();
+    const forkId = nisc.url().split('/').pop() ?? '';
+    const fork = await api.call('GET', `/advisories/${forkId}`, { token: await api.token('nisc') });
+    expect(fork.body).toMatchObject({ kind: 'fork', drill: true });
+    expect(fork.body.children).toHaveLength(18);
+  });
+
   it('shows the bulletin board newest first with labels and drill marks, and a public board without sign-in', async () => {
     const token = await api.token('secretariat');
     const drill = await api.call('POST', '/advisories', {

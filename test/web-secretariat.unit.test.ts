@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { organizationSchema } from '../events/directory/directory.ts';
 import { ackCurve, stepPath } from '../web/src/ack-chart.ts';
 import {
+  drillServerErrors,
   emptyContact,
   emptyDrillFields,
   organizationBody,
@@ -58,6 +59,30 @@ describe('the drill form', () => {
     });
     const text = validateDrill({ ...emptyDrillFields(), title: 'x', body: 'y', ackWithinHours: 'abc' });
     expect(text.ok || text.errors).toEqual({ ackWithinHours: { key: 'error.hours' } });
+  });
+});
+
+describe('the drill form of a caller who sees several sectors', () => {
+  const filled = { ...emptyDrillFields(), title: 'Drill', body: 'Acknowledge.' };
+  it('sends the one sector chosen, every sector as all, or the sectors chosen', () => {
+    const body = (f: Parameters<typeof validateDrill>[0]) => {
+      const checked = validateDrill(f);
+      return checked.ok ? checked.body : checked.errors;
+    };
+    expect(body({ ...filled, sector: 'gas' })).toMatchObject({ sector: 'gas', audience: 'all' });
+    expect(body({ ...filled, sectorMode: 'all', sector: 'gas' })).toMatchObject({ sectors: 'all' });
+    expect(body({ ...filled, sectorMode: 'all' })).not.toHaveProperty('sector');
+    expect(body({ ...filled, sectorMode: 'several', sectors: ['gas', 'banking'] })).toMatchObject({
+      sectors: ['gas', 'banking'],
+    });
+  });
+
+  it('names the sectors when none is chosen, and an entry the API refuses on the sectors too', () => {
+    const none = validateDrill({ ...filled, sectorMode: 'several' });
+    expect(none.ok || Object.keys(none.errors)).toEqual(['sectors']);
+    expect(Object.keys(drillServerErrors([{ path: 'sectors.1', message: 'one of telecom, …' }]))).toEqual([
+      'sectors',
+    ]);
   });
 });
 

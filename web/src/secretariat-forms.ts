@@ -101,19 +101,50 @@ export interface DrillFields {
   tlp: string;
   severity: string;
   ackWithinHours: string;
+  /**
+   * Where it goes, for NISC and a ministry (who see several sectors): `one` sector (`sector`; '' leaves
+   * the API's default, the caller's only sector or chemical), `several` (`sectors`) or `all`: a fork,
+   * one drill per sector, as the advisory form sends.
+   */
+  sectorMode: 'one' | 'several' | 'all';
+  sector: string;
+  sectors: string[];
 }
-export const drillFieldOrder = ['title', 'body', 'tlp', 'severity', 'ackWithinHours'] as const;
+export const drillFieldOrder = [
+  'title',
+  'body',
+  'tlp',
+  'severity',
+  'ackWithinHours',
+  'sector',
+  'sectors',
+] as const;
 export const emptyDrillFields = (): DrillFields => ({
   title: '',
   body: '',
   tlp: 'GREEN',
   severity: 'low',
   ackWithinHours: '24',
+  sectorMode: 'one',
+  sector: '',
+  sectors: [],
 });
-const isDrillField = (path: string) => (drillFieldOrder as readonly string[]).includes(path);
+/** A field of the form, or an entry of `sectors` (the API names `sectors.<i>`): shown on the sectors. */
+const isDrillField = (path: string) =>
+  (drillFieldOrder as readonly string[]).includes(path) || path.startsWith('sectors.');
 
-export const validateDrill = (f: DrillFields): Validated =>
-  validate(
+/** An error on an entry of `sectors` shows on the sectors' fieldset. */
+function foldSectors(errors: Record<string, FieldError>): Record<string, FieldError> {
+  const out: Record<string, FieldError> = {};
+  for (const [path, error] of Object.entries(errors)) {
+    const field = path.startsWith('sectors.') ? 'sectors' : path;
+    out[field] ??= error;
+  }
+  return out;
+}
+
+export const validateDrill = (f: DrillFields): Validated => {
+  const checked = validate(
     drillBody,
     {
       title: f.title,
@@ -122,11 +153,18 @@ export const validateDrill = (f: DrillFields): Validated =>
       severity: f.severity,
       ackWithinHours: hours(f.ackWithinHours),
       audience: 'all',
+      ...(f.sectorMode === 'one'
+        ? f.sector
+          ? { sector: f.sector }
+          : {}
+        : { sectors: f.sectorMode === 'all' ? 'all' : f.sectors }),
     },
     isDrillField,
   );
+  return checked.ok ? checked : { ok: false, errors: foldSectors(checked.errors) };
+};
 export const drillServerErrors = (errors: readonly { path: string; message: string }[]) =>
-  serverErrorsOf(errors, isDrillField);
+  foldSectors(serverErrorsOf(errors, isDrillField));
 
 // --- the share form (POST /incidents/{id}/share) ---
 

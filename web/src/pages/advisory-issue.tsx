@@ -19,6 +19,7 @@ import {
   TlpRadios,
   useFieldErrors,
 } from '../components/form.tsx';
+import { SectorChoice } from '../components/sector-choice.tsx';
 import { Notice, PageHeading, useOrgName } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
@@ -202,64 +203,20 @@ export function IssueAdvisoryPage() {
           </Labelled>
         </div>
         {spansSectors && (
-          <fieldset id={idOf('sectors')} tabIndex={-1} {...described('sectors', err('sectors'), true)}>
-            <legend>
-              {t('issue.field.sectors')} <span class="required">({t('field.required')})</span>
-            </legend>
-            <HintAndError id={idOf('sectors')} hint={t('issue.sectors.hint')} error={err('sectors')} />
-            {(['one', 'several', 'all'] as const).map((mode) => (
-              <label key={mode} class="choice">
-                <input
-                  type="radio"
-                  name="sectorMode"
-                  value={mode}
-                  checked={fields.sectorMode === mode}
-                  onChange={() => set('sectorMode', mode)}
-                />
-                {t(`issue.sectors.${mode}`)}
-              </label>
-            ))}
-            {fields.sectorMode === 'one' && (
-              <div class="field">
-                <label for={idOf('sector')}>{t('issue.field.sector')}</label>
-                <select
-                  id={idOf('sector')}
-                  value={oneSector}
-                  onChange={(e) => setFields((f) => ({ ...f, sector: e.currentTarget.value, audience: [] }))}
-                  {...described('sector', err('sector'))}
-                >
-                  {sectorRows.map((s) => (
-                    <option key={s.id} value={s.id}>
-                      {s.names[current]}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            )}
-            {fields.sectorMode === 'several' && (
-              <div class="audience-orgs">
-                {sectorRows.map((s) => (
-                  <label key={s.id} class="choice">
-                    <input
-                      type="checkbox"
-                      name="sectors"
-                      value={s.id}
-                      checked={fields.sectors.includes(s.id)}
-                      onChange={(e) =>
-                        set(
-                          'sectors',
-                          e.currentTarget.checked
-                            ? [...fields.sectors, s.id]
-                            : fields.sectors.filter((x) => x !== s.id),
-                        )
-                      }
-                    />
-                    {s.names[current]}
-                  </label>
-                ))}
-              </div>
-            )}
-          </fieldset>
+          <SectorChoice
+            id={idOf('sectors')}
+            sectorId={idOf('sector')}
+            name="sectors"
+            rows={sectorRows}
+            mode={fields.sectorMode}
+            onMode={(mode) => set('sectorMode', mode)}
+            sector={oneSector}
+            onSector={(sector) => setFields((f) => ({ ...f, sector, audience: [] }))}
+            sectors={fields.sectors}
+            onSectors={(sectors) => set('sectors', sectors)}
+            error={err('sectors')}
+            sectorError={err('sector')}
+          />
         )}
         {fields.sectorMode !== 'one' ? (
           <p class="hint">{t('issue.sectors.audience')}</p>

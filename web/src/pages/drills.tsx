@@ -14,6 +14,7 @@ import {
   TlpSelectField,
   useFieldErrors,
 } from '../components/form.tsx';
+import { SectorChoice } from '../components/sector-choice.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
 import { downloadCsv } from '../csv-download.ts';
@@ -33,6 +34,7 @@ import {
   emptyDrillFields,
   validateDrill,
 } from '../secretariat-forms.ts';
+import { useSectors } from '../sectors.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
 
@@ -122,6 +124,8 @@ const drillLabel: Record<(typeof drillFieldOrder)[number], MessageKey> = {
   tlp: 'field.tlp',
   severity: 'field.severity',
   ackWithinHours: 'field.ackWithinHours',
+  sector: 'issue.field.sector',
+  sectors: 'issue.field.sectors',
 };
 
 /** POST /drills, validated with the API's own schema before anything is sent. */
@@ -132,26 +136,34 @@ function StartDrill() {
   const [busy, setBusy] = useState(false);
   const [key] = useState(newIdempotencyKey);
   const { errors, setErrors, show: showErrors, text: err, summaryRef: summary } = useFieldErrors<string>();
-  const set = (name: keyof DrillFields, value: string) => {
+  const set = <K extends keyof DrillFields>(name: K, value: DrillFields[K]) => {
     setFields((f) => ({ ...f, [name]: value }));
     setErrors(({ [name]: _fixed, ...rest }) => rest);
   };
+  const sectorRows = useSectors().data?.items ?? [];
+  // NISC and a ministry see several sectors: they choose where the drill goes, as on the advisory form.
+  const spansSectors = sectorRows.length > 1;
+  const oneSector =
+    fields.sector || (sectorRows.find((r) => r.id === 'chemical')?.id ?? sectorRows[0]?.id ?? '');
   const id = (f: string) => fieldId('drill', f);
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setProblem(null);
-    const checked = validateDrill(fields);
+    const checked = validateDrill({ ...fields, sector: spansSectors ? oneSector : '' });
     if (!checked.ok) return showErrors(checked.errors);
     setErrors({});
     setBusy(true);
     try {
-      const created = await apiCall<{ id: string }>('POST', '/drills', {
+      const created = await apiCall<{ id: string; kind?: 'fork' }>('POST', '/drills', {
         body: checked.body,
         idempotencyKey: key,
       });
       flash.set({ key: 'drills.started' });
-      navigate({ name: 'drill', id: created.id });
+      // A drill in several sectors answers with its parent: its page shows each sector's chain and rate.
+      navigate(
+        created.kind === 'fork' ? { name: 'advisory', id: created.id } : { name: 'drill', id: created.id },
+      );
     } catch (error) {
       setBusy(false);
       if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors) {
@@ -225,6 +237,22 @@ function StartDrill() {
             <span>{t('field.audience.all')}</span>
           </div>
         </div>
+        {spansSectors && (
+          <SectorChoice
+            id={id('sectors')}
+            sectorId={id('sector')}
+            name="drillSectors"
+            rows={sectorRows}
+            mode={fields.sectorMode}
+            onMode={(mode) => set('sectorMode', mode)}
+            sector={oneSector}
+            onSector={(sector) => set('sector', sector)}
+            sectors={fields.sectors}
+            onSectors={(sectors) => set('sectors', sectors)}
+            error={err('sectors')}
+            sectorError={err('sector')}
+          />
+        )}
         <div class="actions">
           <button type="submit" class="primary" disabled={busy}>
             {busy ? t('drills.starting') : t('drills.start')}
