@@ -280,6 +280,13 @@ describe('the web console: advisories, role by role', () => {
     const fork = await api.call('GET', `/advisories/${forkId}`, { token: await api.token('nisc') });
     expect(fork.body).toMatchObject({ kind: 'fork', drill: true });
     expect(fork.body.children).toHaveLength(18);
+    // Its drills list: one row per sector, each naming its sector.
+    await nisc.getByRole('navigation').getByRole('link', { name: '訓練' }).click();
+    const rows = nisc.locator('.drill-row', { hasText: '全分野 情報連絡訓練' });
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(18);
+    expect(await rows.filter({ hasText: '化学CEPTOAR' }).count()).toBe(1);
+    expect(await rows.filter({ hasText: 'CEPTOAR電力' }).count()).toBe(1);
+    await expectAccessible(nisc);
   });
 
   it('shows the bulletin board newest first with labels and drill marks, and a public board without sign-in', async () => {

@@ -24,7 +24,7 @@ import { percent } from '../format.ts';
 import { useNow, usePoll } from '../hooks.ts';
 import { formatDuration } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/ja.ts';
-import { useT } from '../i18n/lang.ts';
+import { lang, useT } from '../i18n/lang.ts';
 import { loadPages } from '../paged.ts';
 import { navigate } from '../router.ts';
 import {
@@ -43,6 +43,7 @@ type AdvisoryStatus = TransmissionReport['status'];
 /** A row of GET /drills. */
 interface DrillRow {
   readonly id: string;
+  readonly sector: string;
   readonly title: string;
   readonly tlp: string;
   readonly status: AdvisoryStatus;
@@ -71,6 +72,11 @@ export function DrillsPage(props: { session: Session }) {
     [pages],
   );
   const drills = polled.data?.items;
+  // A caller of several sectors (NISC, a ministry) sees each row's sector: a drill in every sector is one row each.
+  const current = useStore(lang);
+  const sectorRows = useSectors().data?.items ?? [];
+  const sectorName = (id: string) =>
+    sectorRows.length > 1 ? (sectorRows.find((r) => r.id === id)?.names[current] ?? id) : null;
   return (
     <section>
       <PageHeading>{t('drills.title')}</PageHeading>
@@ -91,6 +97,7 @@ export function DrillsPage(props: { session: Session }) {
                   <DrillMark /> <Link to={{ name: 'drill', id: d.id }}>{d.title}</Link>
                 </div>
                 <div class="meta">
+                  {sectorName(d.sector) && <span class="badge">{sectorName(d.sector)}</span>}
                   <TlpLabel tlp={d.tlp} />
                   <AdvisoryStatusBadge status={d.status} />
                 </div>
