@@ -1,11 +1,11 @@
-import { NotFoundError, ValidationError } from '../events/errors.ts';
+import { NotFoundError } from '../events/errors.ts';
 import { inclusionProofs, latestCheckpoint, publishCheckpoint } from './audit/audit-checkpoints.ts';
 import { checkpointSetup } from './audit/audit-config.ts';
 import { auditClient, streamIdParam } from './audit/audit-http.ts';
 import { listAllHeads } from './audit/audit-log.ts';
 import { auditScope } from './audit/audit-scope.ts';
 import { httpHandler } from './http/http.ts';
-import { pageLimit } from './http/paging.ts';
+import { invalidCursor, pageLimit } from './http/paging.ts';
 import { eventsTable } from './runtime/config.ts';
 
 /**
@@ -71,8 +71,6 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   if (!proof) throw new NotFoundError(`checkpoint ${found.checkpoint.id} does not cover ${proofOf}`);
   return { status: 200, body: { checkpoint: found.checkpoint, publicKey, proof } };
 });
-
-const invalidCursor = () => new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
 
 /** A leaves cursor: `l.` and the index of the page's first leaf; 0 when absent. */
 function leafCursor(raw: string | undefined): number {

@@ -3,7 +3,7 @@ import { auditClient, auditEventView, instantParam } from './audit/audit-http.ts
 import { readPeriodPage } from './audit/audit-log.ts';
 import { auditScope } from './audit/audit-scope.ts';
 import { httpHandler } from './http/http.ts';
-import { pageLimit } from './http/paging.ts';
+import { invalidCursor, pageLimit } from './http/paging.ts';
 import { eventsTable } from './runtime/config.ts';
 
 const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#[^\s]{1,200}#\d{10}$/;
@@ -21,8 +21,7 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   if (to < from)
     throw new ValidationError('to must not be before from', [{ path: 'to', message: 'before from' }]);
   const cursor = request.query.cursor ?? null;
-  if (cursor !== null && !CURSOR.test(cursor))
-    throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
+  if (cursor !== null && !CURSOR.test(cursor)) throw invalidCursor();
   const ndjson = (request.event.headers?.accept ?? '').includes('application/x-ndjson');
   const limit = pageLimit(request.query.limit, ndjson ? 5000 : 100, ndjson ? 10000 : 1000);
   const page = await readPeriodPage(auditClient, eventsTable, { from, to, limit, cursor });

@@ -4,7 +4,7 @@ import { auditClient } from './audit/audit-http.ts';
 import { readHeadsPage } from './audit/audit-log.ts';
 import { auditScope } from './audit/audit-scope.ts';
 import { httpHandler } from './http/http.ts';
-import { pageLimit } from './http/paging.ts';
+import { invalidCursor, pageLimit } from './http/paging.ts';
 import { eventsTable } from './runtime/config.ts';
 
 /** A stream type: what a stream id holds before its `#` (STREAM_ID). */
@@ -19,8 +19,7 @@ function decodeCursor(raw: string | undefined): string {
   if (raw === undefined) return '';
   const streamId = CURSOR.test(raw) ? Buffer.from(raw.slice(2), 'base64url').toString('utf8') : '';
   // A stream id as the audit routes take one, and what it encodes again (no stray bytes).
-  if (!STREAM_ID.test(streamId) || encodeCursor(streamId) !== raw)
-    throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
+  if (!STREAM_ID.test(streamId) || encodeCursor(streamId) !== raw) throw invalidCursor();
   return streamId;
 }
 

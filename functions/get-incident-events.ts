@@ -1,9 +1,9 @@
-import { NotFoundError, ValidationError } from '../events/errors.ts';
+import { NotFoundError } from '../events/errors.ts';
 import { canReadEvents, redactEventData } from '../events/incident/visibility.ts';
 import { incidents } from './aggregates/incidents.ts';
 import { httpHandler } from './http/http.ts';
 import { incidentIdFrom } from './http/incident-id.ts';
-import { pageLimit } from './http/paging.ts';
+import { invalidCursor, pageLimit } from './http/paging.ts';
 import { loadAggregate } from './store/command-runner.ts';
 import { InvalidCursorError } from './store/dynamodb-event-reader.ts';
 import { reader } from './store/reader.ts';
@@ -34,8 +34,7 @@ export const handler = httpHandler({ allow: ['member', 'secretariat', 'auditor']
       },
     };
   } catch (error) {
-    if (error instanceof InvalidCursorError)
-      throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
+    if (error instanceof InvalidCursorError) throw invalidCursor();
     throw error;
   }
 });

@@ -3,7 +3,7 @@ import { canSeeEntry, type OrganizationEntry } from '../../events/directory/dire
 import { ValidationError } from '../../events/errors.ts';
 import { isSectorId, type SectorId, sectorIds, sectorPartition } from '../../events/sector/catalog.ts';
 import { canSeeSector, visibleSectors } from '../../events/sector/visibility.ts';
-import { readPage } from '../http/paging.ts';
+import { invalidCursor, readPage } from '../http/paging.ts';
 import type { EventReader, Page, StreamHead } from '../store/event-store.ts';
 
 /**
@@ -67,7 +67,7 @@ function decode(cursor: string | null): MergedCursor | null {
   } catch {
     // below
   }
-  throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
+  throw invalidCursor();
 }
 
 /**

@@ -13,13 +13,17 @@ export function pageLimit(raw: string | undefined, fallback: number, max: number
   return n;
 }
 
+/** The 400 of a cursor the route did not issue. */
+export const invalidCursor = () =>
+  new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
+
 /** Runs a paged read; a cursor the store did not issue is the caller's mistake (400), not a 500. */
 export async function readPage<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
     if (error instanceof InvalidCursorError) {
-      throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'invalid' }]);
+      throw invalidCursor();
     }
     throw error;
   }

@@ -7,6 +7,7 @@ import {
   type StreamVerification,
   verifyStreamInBrowser,
 } from './audit-verify.ts';
+import { loadPages } from './paged.ts';
 
 /** GET /audit/streams/{id}?asOf=, as the API sends it. */
 export interface StreamReplay {
@@ -50,18 +51,17 @@ export const loadReplay = (streamId: string, asOf: string | null) =>
   );
 
 /** Every stream's head the auditor may read (of one stream type's streams, when given), page after page. */
-export async function loadHeads(type?: string): Promise<StreamHead[]> {
-  const heads: StreamHead[] = [];
-  let cursor: string | null = null;
-  do {
-    const params = new URLSearchParams({ ...(type ? { type } : {}), ...(cursor ? { cursor } : {}) });
-    const query: string = params.toString() ? `?${params}` : '';
-    const page: { items: StreamHead[]; cursor: string | null } = await apiCall('GET', `/audit/heads${query}`);
-    heads.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return heads;
-}
+export const loadHeads = async (type?: string): Promise<StreamHead[]> =>
+  (
+    await loadPages<StreamHead>(
+      (cursor) => {
+        const params = new URLSearchParams({ ...(type ? { type } : {}), ...(cursor ? { cursor } : {}) });
+        return `/audit/heads${params.toString() ? `?${params}` : ''}`;
+      },
+      Number.POSITIVE_INFINITY,
+      (path) => apiCall('GET', path),
+    )
+  ).items;
 
 /** The outcome of {@link verifyHere}: the verification, and the key the checkpoint was checked under. */
 export interface VerifiedHere {

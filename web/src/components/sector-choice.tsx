@@ -3,6 +3,13 @@ import type { SectorRow } from '../sectors.ts';
 import { useStore } from '../store.ts';
 import { describedBy, HintAndError } from './form.tsx';
 
+/**
+ * The sector the choice shows selected until the person picks one: chemical when the caller sees it (the
+ * API's own default for a caller of several sectors), else the first.
+ */
+export const defaultSector = (rows: readonly SectorRow[]): string =>
+  rows.find((s) => s.id === 'chemical')?.id ?? rows[0]?.id ?? '';
+
 /** Where an advisory or a drill goes: one sector, chosen sectors, or every sector. */
 export type SectorMode = 'one' | 'several' | 'all';
 

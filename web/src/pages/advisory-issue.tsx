@@ -19,7 +19,7 @@ import {
   TlpRadios,
   useFieldErrors,
 } from '../components/form.tsx';
-import { SectorChoice } from '../components/sector-choice.tsx';
+import { defaultSector, SectorChoice } from '../components/sector-choice.tsx';
 import { Notice, PageHeading, useOrgName } from '../components/ui.tsx';
 import { describeError } from '../errors.ts';
 import { flash } from '../flash.ts';
@@ -78,8 +78,7 @@ export function IssueAdvisoryPage() {
   const visible = useSectors();
   const sectorRows = visible.data?.items ?? [];
   const spansSectors = sectorRows.length > 1;
-  const defaultSector = sectorRows.find((s) => s.id === 'chemical')?.id ?? sectorRows[0]?.id ?? '';
-  const oneSector = fields.sector || defaultSector;
+  const oneSector = fields.sector || defaultSector(sectorRows);
   // Another sector's members come from the directory (the console's own list is the deployment's default sector's).
   const sectorOrgs = usePoll(
     () =>

@@ -14,7 +14,7 @@ import {
   TlpSelectField,
   useFieldErrors,
 } from '../components/form.tsx';
-import { SectorChoice } from '../components/sector-choice.tsx';
+import { defaultSector, SectorChoice } from '../components/sector-choice.tsx';
 import { AdvisoryStatusBadge, DrillMark, PageLoading, Updated } from '../components/status.tsx';
 import { Link, Notice, PageHeading, TlpLabel, useFormatTime, useOrgName } from '../components/ui.tsx';
 import { downloadCsv } from '../csv-download.ts';
@@ -34,7 +34,7 @@ import {
   emptyDrillFields,
   validateDrill,
 } from '../secretariat-forms.ts';
-import { useSectors } from '../sectors.ts';
+import { type SectorRow, useSectors } from '../sectors.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
 
@@ -120,7 +120,7 @@ export function DrillsPage(props: { session: Session }) {
           <MoreButton more={polled.data?.more ?? false} onMore={() => setPages((n) => n + 1)} />
         </>
       )}
-      {props.session.role !== 'auditor' && <StartDrill />}
+      {props.session.role !== 'auditor' && <StartDrill sectorRows={sectorRows} />}
     </section>
   );
 }
@@ -136,7 +136,7 @@ const drillLabel: Record<(typeof drillFieldOrder)[number], MessageKey> = {
 };
 
 /** POST /drills, validated with the API's own schema before anything is sent. */
-function StartDrill() {
+function StartDrill(props: { sectorRows: readonly SectorRow[] }) {
   const t = useT();
   const [fields, setFields] = useState<DrillFields>(emptyDrillFields);
   const [problem, setProblem] = useState<string | null>(null);
@@ -147,11 +147,10 @@ function StartDrill() {
     setFields((f) => ({ ...f, [name]: value }));
     setErrors(({ [name]: _fixed, ...rest }) => rest);
   };
-  const sectorRows = useSectors().data?.items ?? [];
+  const { sectorRows } = props;
   // NISC and a ministry see several sectors: they choose where the drill goes, as on the advisory form.
   const spansSectors = sectorRows.length > 1;
-  const oneSector =
-    fields.sector || (sectorRows.find((r) => r.id === 'chemical')?.id ?? sectorRows[0]?.id ?? '');
+  const oneSector = fields.sector || defaultSector(sectorRows);
   const id = (f: string) => fieldId('drill', f);
 
   const submit = async (e: Event) => {
