@@ -121,10 +121,22 @@ const PROBES: Record<string, Probe> = {
     ],
   },
   'GET /audit/events': { kind: 'list', paths: [`/audit/events?from=${enc(START)}&limit=1000`] },
-  'GET /audit/heads': { kind: 'list', paths: ['/audit/heads'] },
+  'GET /audit/heads': {
+    kind: 'list',
+    // The whole list, one stream type's, and a small first page.
+    paths: [
+      '/audit/heads',
+      '/audit/heads?type=incident',
+      '/audit/heads?type=advisory-recipient',
+      '/audit/heads?limit=3',
+    ],
+  },
   'GET /audit/compliance': { kind: 'list', paths: [`/audit/compliance?from=${enc(START)}`] },
   'GET /audit/checkpoints': { kind: 'list', paths: ['/audit/checkpoints'] },
-  'GET /audit/checkpoints/{id}': { kind: 'list', paths: ['/audit/checkpoints/latest'] },
+  'GET /audit/checkpoints/{id}': {
+    kind: 'list',
+    paths: ['/audit/checkpoints/latest', '/audit/checkpoints/latest?limit=3'],
+  },
   'GET /audit/checkpoints/{id}/proof': {
     kind: 'item',
     paths: (d) => [`/audit/checkpoints/latest/proof?stream=${enc(`incident#${d.incident}`)}`],
