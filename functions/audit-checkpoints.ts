@@ -1,5 +1,10 @@
 import { NotFoundError } from '../events/errors.ts';
-import { inclusionProofs, latestCheckpoint, publishCheckpoint } from './audit/audit-checkpoints.ts';
+import {
+  type CheckpointReader,
+  checkpointReader,
+  inclusionProofs,
+  publishCheckpoint,
+} from './audit/audit-checkpoints.ts';
 import { checkpointSetup } from './audit/audit-config.ts';
 import { auditClient, streamIdParam } from './audit/audit-http.ts';
 import { listAllHeads } from './audit/audit-log.ts';
@@ -24,8 +29,12 @@ import { eventsTable } from './runtime/config.ts';
  * leaves only its sectors' streams, each with its inclusion proof (`proofs`) to check against
  * the root; a proof of another sector's stream is 404, as if the checkpoint did not cover it.
  */
+// The archive's checkpoints, read once per warm container (they are write-once).
+let reader: CheckpointReader | undefined;
+
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const { signer, archive } = checkpointSetup();
+  reader ??= checkpointReader(archive);
   const method = request.event.requestContext.http.method;
   if (method === 'POST') {
     const heads = await listAllHeads(auditClient, eventsTable);
@@ -48,7 +57,7 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
       : 0;
   const start = proofOf === null ? leafCursor(request.query.cursor) : 0;
   // Listing the archive only for `latest`: a named checkpoint is one read.
-  const found = wanted === 'latest' ? await latestCheckpoint(archive) : await archive.get(wanted);
+  const found = wanted === 'latest' ? await reader.latest() : await reader.get(wanted);
   if (!found) throw new NotFoundError('no such checkpoint');
   const publicKey = await signer.publicKeyPem();
   if (proofOf === null) {
@@ -60,13 +69,13 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
     const { checkpoint } = found;
     if (scope.everything) return { status: 200, body: { checkpoint, leaves: page, publicKey, cursor } };
     const own = await scope.visible(page.map((l) => l.streamId));
-    const proofs = inclusionProofs(checkpoint, found.leaves, own);
+    const proofs = inclusionProofs(checkpoint, found.leaves, own, found.tree());
     const leaves = page.filter((l) => own.has(l.streamId));
     return { status: 200, body: { checkpoint, leaves, proofs: [...proofs.values()], publicKey, cursor } };
   }
   const covered = scope.everything || (await scope.sees(proofOf));
   const proof = covered
-    ? inclusionProofs(found.checkpoint, found.leaves, new Set([proofOf])).get(proofOf)
+    ? inclusionProofs(found.checkpoint, found.leaves, new Set([proofOf]), found.tree()).get(proofOf)
     : undefined;
   if (!proof) throw new NotFoundError(`checkpoint ${found.checkpoint.id} does not cover ${proofOf}`);
   return { status: 200, body: { checkpoint: found.checkpoint, publicKey, proof } };
