@@ -1,5 +1,6 @@
 import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
+import { leafContent, leafJson } from '../events/audit/canonical.ts';
 import { canonicalJson } from '../events/audit/hash.ts';
 
 /** A small seeded generator, so a failure reproduces. */
@@ -101,5 +102,28 @@ describe('canonical JSON (RFC 8785)', () => {
     expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
     expect(canonicalJson([undefined])).toBe('[null]');
     expect(canonicalJson({ d: new Date(0) })).toBe('{"d":"1970-01-01T00:00:00.000Z"}');
+  });
+
+  it('writes a Merkle leaf as canonicalJson does, and refuses what it refuses', () => {
+    const next = rng(9162);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+    const versions = [0, -0, 1, 42, 2 ** 53 - 1, 2 ** 53, -7, 4.5, 1e21];
+    for (let i = 0; i < 5000; i++) {
+      const leaf = {
+        streamId: `${pick(STRINGS)}#${pick(STRINGS)}${Math.floor(next() * 1e9)}`,
+        version: next() < 0.8 ? Math.floor(next() * 1e6) : pick(versions),
+        hash:
+          next() < 0.8
+            ? Math.floor(next() * 2 ** 52)
+                .toString(16)
+                .padStart(64, '0')
+            : pick(STRINGS),
+      };
+      expect(leafJson(leaf)).toBe(canonicalJson(leafContent(leaf)));
+      expect(leafJson(leaf)).toBe(canonicalize(leafContent(leaf)));
+    }
+    expect(() => leafJson({ streamId: 'incident#\ud800', version: 1, hash: 'a' })).toThrow(/surrogate/);
+    expect(() => leafJson({ streamId: 'incident#a', version: 1, hash: '\udc00' })).toThrow(/surrogate/);
+    expect(() => leafJson({ streamId: 'incident#a', version: Number.NaN, hash: 'a' })).toThrow(/NaN/);
   });
 });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Checkpoint, type CheckpointBody, signedBytes } from '../events/audit/checkpoint.ts';
 import { canonicalJson, chainHashes, eventHash, GENESIS_HASH, sha256Hex } from '../events/audit/hash.ts';
@@ -130,6 +130,27 @@ describe('event hash', () => {
 describe('Merkle tree (RFC 9162)', () => {
   const leaves = (n: number): HeadLeaf[] =>
     Array.from({ length: n }, (_, i) => ({ streamId: `s${i}`, version: i + 1, hash: sha256Hex(String(i)) }));
+
+  it('hashes a leaf as SHA-256(0x00 || its canonical JSON) and a node as SHA-256(0x01 || left || right)', () => {
+    const sha = (...parts: Buffer[]) => {
+      const h = createHash('sha256');
+      for (const p of parts) h.update(p);
+      return h.digest();
+    };
+    for (const leaf of [
+      ...leaves(3),
+      { streamId: 'advisory#日本語-😀', version: 2 ** 40, hash: 'f'.repeat(64) },
+    ]) {
+      const data = Buffer.from(
+        canonicalJson({ streamId: leaf.streamId, version: leaf.version, hash: leaf.hash }),
+      );
+      expect(leafHash(leaf).equals(sha(Buffer.from([0]), data))).toBe(true);
+    }
+    const [a, b] = [leafHash(req(leaves(2)[0])), leafHash(req(leaves(2)[1]))];
+    expect(nodeHash(a, b).equals(sha(Buffer.from([1]), a, b))).toBe(true);
+    expect(nodeHash(b, a).equals(sha(Buffer.from([1]), b, a))).toBe(true);
+    expect(buildTree([]).root).toBe(sha().toString('hex'));
+  });
 
   it('matches the recursive definition of §2.1.1 for every size up to 33', () => {
     const mth = (ls: HeadLeaf[]): Buffer => {

@@ -40,6 +40,24 @@ export const leafContent = (leaf: { streamId: string; version: number; hash: str
   hash: leaf.hash,
 });
 
+/**
+ * `canonicalJson(leafContent(leaf))`, written out for the one shape a leaf has: RFC 8785 orders the
+ * keys hash < streamId < version and writes a well-formed string as JSON.stringify does and a safe
+ * integer as its digits. A checkpoint hashes one leaf per stream (a million and more); anything off
+ * that shape (a lone surrogate, a version that is not a safe integer) goes through canonicalJson,
+ * which refuses or writes it. test/audit-canonical.unit.test.ts holds the two equal.
+ */
+export function leafJson(leaf: { streamId: string; version: number; hash: string }): string {
+  const { streamId, version, hash } = leaf;
+  return Number.isSafeInteger(version) &&
+    typeof streamId === 'string' &&
+    typeof hash === 'string' &&
+    (streamId as unknown as WellFormed).isWellFormed() &&
+    (hash as unknown as WellFormed).isWellFormed()
+    ? `{"hash":${JSON.stringify(hash)},"streamId":${JSON.stringify(streamId)},"version":${version}}`
+    : canonicalJson(leafContent(leaf));
+}
+
 /** What a checkpoint's signature covers (events/audit/checkpoint.ts), signature excluded. */
 export const checkpointSignedContent = (body: {
   format: string;
