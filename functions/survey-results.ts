@@ -8,7 +8,6 @@ import { httpHandler } from './http/http.ts';
 import { eventsTable } from './runtime/config.ts';
 import { DynamoDbBatchHeadReader } from './store/batch-heads.ts';
 import { dynamoClient, reader } from './store/reader.ts';
-import { tablesXlsx } from './surveys/survey-xlsx.ts';
 
 /** The reader, plus heads by stream id: a caller who sees fewer sectors than the survey spans reads only theirs. */
 const store = new DynamoDbBatchHeadReader(dynamoClient, eventsTable);
@@ -72,6 +71,9 @@ export const handler = httpHandler(
     const accept = request.event.headers?.accept ?? '';
     const name = `survey-${survey.id}`;
     if (accept.includes(XLSX)) {
+      // exceljs (with jszip, bluebird, saxes…) is most of this bundle and only an export needs it:
+      // loaded on the first XLSX request, not at every cold start.
+      const { tablesXlsx } = await import('./surveys/survey-xlsx.ts');
       const xlsx = await tablesXlsx(resultTables(view, lang ?? view.language), {
         title: view.title[lang ?? view.language],
         tlp: view.tlp,
