@@ -156,19 +156,16 @@ export class ApiSource implements AuditSource {
 
   async heads(): Promise<HeadEntry[]> {
     const heads: HeadEntry[] = [];
-    let cursor: string | null = null;
-    do {
-      const query = new URLSearchParams({
-        limit: String(this.pageLimit ?? 20_000),
-        ...(cursor ? { cursor } : {}),
-      });
+    const limit = String(this.pageLimit ?? 20_000);
+    for await (const items of pages(async (cursor) => {
+      const query = new URLSearchParams({ limit, ...(cursor ? { cursor } : {}) });
       const page = (await (await this.get(`/audit/heads?${query}`)).json()) as {
         items: HeadEntry[];
         cursor: string | null;
       };
-      heads.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
+      return { value: page.items, cursor: page.cursor };
+    }))
+      heads.push(...items);
     return heads;
   }
 
@@ -180,16 +177,14 @@ export class ApiSource implements AuditSource {
   }
 
   async *periodEvents(from: string, to: string): AsyncIterable<StoredEvent> {
-    let cursor: string | null = null;
-    do {
+    for await (const text of pages(async (cursor) => {
       const query = new URLSearchParams({ from, to, ...(cursor ? { cursor } : {}) });
       const response = await this.get(`/audit/events?${query}`, {
         headers: { accept: 'application/x-ndjson' },
       });
-      const text = await response.text();
+      return { value: await response.text(), cursor: response.headers.get('x-next-cursor') };
+    }))
       for (const line of text.split('\n')) if (line) yield JSON.parse(line) as StoredEvent;
-      cursor = response.headers.get('x-next-cursor');
-    } while (cursor);
   }
 
   async latestCheckpoint() {
@@ -200,23 +195,26 @@ export class ApiSource implements AuditSource {
       cursor: string | null;
     };
     try {
-      const query = (cursor?: string) =>
+      const query = (cursor: string | null) =>
         new URLSearchParams({
           ...(this.pageLimit ? { limit: String(this.pageLimit) } : {}),
           ...(cursor ? { cursor } : {}),
         }).toString();
-      const first = (await (await this.get(`/audit/checkpoints/latest?${query()}`)).json()) as Page;
-      const leaves = [...first.leaves];
-      const proofs = first.proofs ? [...first.proofs] : undefined;
-      // The next pages by the checkpoint's id: `latest` may be a newer checkpoint by then.
-      for (let cursor = first.cursor; cursor; ) {
-        const path = `/audit/checkpoints/${encodeURIComponent(first.checkpoint.id)}?${query(cursor)}`;
-        const page = (await (await this.get(path)).json()) as Page;
+      let first: Page | undefined;
+      const leaves: HeadLeaf[] = [];
+      const proofs: InclusionProof[] = [];
+      for await (const page of pages(async (cursor) => {
+        // The next pages by the checkpoint's id: `latest` may be a newer checkpoint by then.
+        const id = first ? encodeURIComponent(first.checkpoint.id) : 'latest';
+        const page = (await (await this.get(`/audit/checkpoints/${id}?${query(cursor)}`)).json()) as Page;
+        return { value: page, cursor: page.cursor };
+      })) {
+        first ??= page;
         leaves.push(...page.leaves);
-        proofs?.push(...(page.proofs ?? []));
-        cursor = page.cursor;
+        proofs.push(...(page.proofs ?? []));
       }
-      return { checkpoint: first.checkpoint, leaves, ...(proofs ? { proofs } : {}) };
+      if (!first) throw new Error('unreachable: pages() yields at least one page');
+      return { checkpoint: first.checkpoint, leaves, ...(first.proofs ? { proofs } : {}) };
     } catch (error) {
       if (error instanceof AuditApiError && error.status === 404) return null;
       throw error;
@@ -230,4 +228,16 @@ export class ApiSource implements AuditSource {
   async publicKeyPem() {
     return this.pinnedKey;
   }
+}
+
+/** Every page of a paged read, first to last: `read(cursor)` (null for the first page) until a page names no next cursor. */
+async function* pages<T>(
+  read: (cursor: string | null) => Promise<{ value: T; cursor: string | null }>,
+): AsyncIterable<T> {
+  let cursor: string | null = null;
+  do {
+    const page = await read(cursor);
+    yield page.value;
+    cursor = page.cursor;
+  } while (cursor);
 }
