@@ -47,16 +47,32 @@ const valueAt = (body: unknown, path: readonly PropertyKey[]): unknown =>
     body,
   );
 
-/** The first error of each field (fields are named by their API path, e.g. `contacts.0.email`). */
+/**
+ * The form field an error path shows on, or undefined when the form has none for it. Fields are
+ * named by their API path (`contacts.0.email`); a form may show several paths on one field (every
+ * entry of `sectors` on the sectors' fieldset), as advisory-form.ts's advisoryFieldOf does.
+ */
+export type FieldOf = (path: string) => string | undefined;
+
+/** Every path is its own field. */
+export const eachPath: FieldOf = (path) => path;
+
+/** A field for each of `fields`, and nothing else. */
+const onlyFields =
+  (fields: readonly string[]): FieldOf =>
+  (path) =>
+    fields.includes(path) ? path : undefined;
+
+/** The first error of each field. */
 export function errorsOf(
   issues: readonly IssueLike[],
   body: unknown,
-  known: (path: string) => boolean,
+  fieldOf: FieldOf,
 ): Record<string, FieldError> {
   const errors: Record<string, FieldError> = {};
   for (const issue of issues) {
-    const path = issue.path.map(String).join('.');
-    if (known(path) && !errors[path]) errors[path] = messageOf(issue, valueAt(body, issue.path));
+    const field = fieldOf(issue.path.map(String).join('.'));
+    if (field !== undefined && !errors[field]) errors[field] = messageOf(issue, valueAt(body, issue.path));
   }
   return errors;
 }
@@ -64,12 +80,12 @@ export function errorsOf(
 /** The API's 400 `errors` as field errors. */
 export const serverErrorsOf = (
   errors: readonly { path: string; message: string }[],
-  known: (path: string) => boolean,
+  fieldOf: FieldOf,
 ): Record<string, FieldError> =>
   errorsOf(
     errors.map((e) => ({ code: 'custom', path: e.path.split('.'), message: e.message })),
     undefined,
-    known,
+    fieldOf,
   );
 
 export type Validated =
@@ -83,11 +99,11 @@ function validate(
     ): { success: true; data: unknown } | { success: false; error: { issues: IssueLike[] } };
   },
   body: Record<string, unknown>,
-  known: (path: string) => boolean,
+  fieldOf: FieldOf,
 ): Validated {
   const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, body: parsed.data as Record<string, unknown> };
-  return { ok: false, errors: errorsOf(parsed.error.issues, body, known) };
+  return { ok: false, errors: errorsOf(parsed.error.issues, body, fieldOf) };
 }
 
 /** An hours field as typed: a number when it reads as one, else the text (so the schema refuses it). */
@@ -129,22 +145,12 @@ export const emptyDrillFields = (): DrillFields => ({
   sector: '',
   sectors: [],
 });
-/** A field of the form, or an entry of `sectors` (the API names `sectors.<i>`): shown on the sectors. */
-const isDrillField = (path: string) =>
-  (drillFieldOrder as readonly string[]).includes(path) || path.startsWith('sectors.');
+/** A field of the form; an entry of `sectors` (the API names `sectors.<i>`) shows on the sectors. */
+const drillFieldOf: FieldOf = (path) =>
+  path.startsWith('sectors.') ? 'sectors' : onlyFields(drillFieldOrder)(path);
 
-/** An error on an entry of `sectors` shows on the sectors' fieldset. */
-function foldSectors(errors: Record<string, FieldError>): Record<string, FieldError> {
-  const out: Record<string, FieldError> = {};
-  for (const [path, error] of Object.entries(errors)) {
-    const field = path.startsWith('sectors.') ? 'sectors' : path;
-    out[field] ??= error;
-  }
-  return out;
-}
-
-export const validateDrill = (f: DrillFields): Validated => {
-  const checked = validate(
+export const validateDrill = (f: DrillFields): Validated =>
+  validate(
     drillBody,
     {
       title: f.title,
@@ -159,12 +165,10 @@ export const validateDrill = (f: DrillFields): Validated => {
           : {}
         : { sectors: f.sectorMode === 'all' ? 'all' : f.sectors }),
     },
-    isDrillField,
+    drillFieldOf,
   );
-  return checked.ok ? checked : { ok: false, errors: foldSectors(checked.errors) };
-};
 export const drillServerErrors = (errors: readonly { path: string; message: string }[]) =>
-  foldSectors(serverErrorsOf(errors, isDrillField));
+  serverErrorsOf(errors, drillFieldOf);
 
 // --- the share form (POST /incidents/{id}/share) ---
 
@@ -175,16 +179,16 @@ export interface ShareFields {
   ackWithinHours: string;
 }
 export const shareFieldOrder = ['title', 'body', 'tlp', 'ackWithinHours'] as const;
-const isShareField = (path: string) => (shareFieldOrder as readonly string[]).includes(path);
+const shareFieldOf = onlyFields(shareFieldOrder);
 
 export const validateShare = (f: ShareFields): Validated =>
   validate(
     shareBody,
     { title: f.title, body: f.body, tlp: f.tlp, ackWithinHours: hours(f.ackWithinHours) },
-    isShareField,
+    shareFieldOf,
   );
 export const shareServerErrors = (errors: readonly { path: string; message: string }[]) =>
-  serverErrorsOf(errors, isShareField);
+  serverErrorsOf(errors, shareFieldOf);
 
 // --- the directory entry form (PUT /directory/organizations/{org}) ---
 
@@ -267,12 +271,12 @@ export const organizationBody = (f: OrganizationFields): Record<string, unknown>
 
 const ORG_FIELD =
   /^(kind|name\.ja|name\.en|contacts|contacts\.\d+\.(id|name|email|phone|webhook|voice|login|lang|primary|secondary))$/;
-const isOrgField = (path: string) => ORG_FIELD.test(path);
+const orgFieldOf: FieldOf = (path) => (ORG_FIELD.test(path) ? path : undefined);
 
 export const validateOrganization = (f: OrganizationFields): Validated =>
-  validate(organizationSchema(), organizationBody(f), isOrgField);
+  validate(organizationSchema(), organizationBody(f), orgFieldOf);
 export const organizationServerErrors = (errors: readonly { path: string; message: string }[]) =>
-  serverErrorsOf(errors, isOrgField);
+  serverErrorsOf(errors, orgFieldOf);
 
 /** Form order of an entry's fields, for the error summary. */
 export const organizationFieldOrder = (f: OrganizationFields): string[] => [

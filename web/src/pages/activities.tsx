@@ -13,7 +13,7 @@ import type { MessageKey } from '../i18n/ja.ts';
 import { useT } from '../i18n/lang.ts';
 import { minutesName } from '../minutes-name.ts';
 import type { FieldError } from '../report-form.ts';
-import { errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
+import { eachPath, errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
 import { currentFiscalYear, FiscalYearSelect } from './year-common.tsx';
 
 type Activity = z.output<typeof activitySchema>;
@@ -247,7 +247,7 @@ function RecordActivity(props: { onRecorded: (activity: Activity) => void }) {
     };
     const parsed = activityInputSchema().safeParse(body);
     if (!parsed.success) {
-      const raw = errorsOf(parsed.error.issues, body, () => true);
+      const raw = errorsOf(parsed.error.issues, body, eachPath);
       if (raw.date && f.date !== '') raw.date = { key: 'activity.error.date' };
       return show(raw);
     }
@@ -263,7 +263,7 @@ function RecordActivity(props: { onRecorded: (activity: Activity) => void }) {
       props.onRecorded(activity);
     } catch (error) {
       if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors)
-        show(serverErrorsOf(error.problem.errors, () => true));
+        show(serverErrorsOf(error.problem.errors, eachPath));
       else setProblem(describeError(error, t));
     } finally {
       setBusy(false);

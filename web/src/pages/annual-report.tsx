@@ -11,7 +11,7 @@ import { describeError } from '../errors.ts';
 import { usePoll } from '../hooks.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import type { FieldError } from '../report-form.ts';
-import { errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
+import { eachPath, errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
 import { useSectors } from '../sectors.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
@@ -172,7 +172,7 @@ export function PlanPage(props: { sector: string; fy: string }) {
     setProblem(null);
     const body = { sections: sections.map(({ heading, body }) => ({ heading, body })) };
     const parsed = planInputSchema().safeParse(body);
-    if (!parsed.success) return show(errorsOf(parsed.error.issues, body, () => true));
+    if (!parsed.success) return show(errorsOf(parsed.error.issues, body, eachPath));
     setBusy(true);
     try {
       const plan = await apiCall<Plan & { changed: boolean }>('PUT', path, {
@@ -184,7 +184,7 @@ export function PlanPage(props: { sector: string; fy: string }) {
       setNotice(t(plan.changed ? 'plan.saved' : 'plan.unchanged'));
     } catch (error) {
       if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors)
-        show(serverErrorsOf(error.problem.errors, () => true));
+        show(serverErrorsOf(error.problem.errors, eachPath));
       else setProblem(describeError(error, t));
     } finally {
       setBusy(false);

@@ -12,7 +12,7 @@ import type { MessageKey } from '../i18n/ja.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import type { FieldError } from '../report-form.ts';
 import { navigate } from '../router.ts';
-import { errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
+import { eachPath, errorsOf, serverErrorsOf } from '../secretariat-forms.ts';
 import { useStore } from '../store.ts';
 import {
   type BuilderFields,
@@ -164,10 +164,7 @@ function SurveyBuilder(props: { initial: BuilderFields; revise?: SurveyView }) {
     const dueAt = instantOf(f.dueAt);
     const local: Record<string, FieldError> = parsed.success
       ? {}
-      : keyed(
-          errorsOf(parsed.error.issues, body, () => true),
-          known,
-        );
+      : keyed(errorsOf(parsed.error.issues, body, eachPath), known);
     if (f.dueAt !== '' && (!dueAt || Date.parse(dueAt) <= Date.now()))
       local.dueAt = { key: 'survey.error.due' };
     if (Object.keys(local).length > 0) return showErrors(local);
@@ -201,12 +198,7 @@ function SurveyBuilder(props: { initial: BuilderFields; revise?: SurveyView }) {
     } catch (error) {
       setBusy(false);
       if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors)
-        showErrors(
-          keyed(
-            serverErrorsOf(error.problem.errors, () => true),
-            known,
-          ),
-        );
+        showErrors(keyed(serverErrorsOf(error.problem.errors, eachPath), known));
       else setProblem(describeError(error, t));
     }
   };
