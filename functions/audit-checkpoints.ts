@@ -13,6 +13,9 @@ import { httpHandler } from './http/http.ts';
 import { invalidCursor, pageLimit } from './http/paging.ts';
 import { eventsTable } from './runtime/config.ts';
 
+// The archive's checkpoints, read once per warm container (they are write-once).
+let reader: CheckpointReader | undefined;
+
 /**
  * GET /audit/checkpoints: the checkpoint ids and the public key they verify under.
  * GET /audit/checkpoints/{id}: one checkpoint (`latest` for the newest) and its leaves, `limit` of
@@ -29,9 +32,6 @@ import { eventsTable } from './runtime/config.ts';
  * leaves only its sectors' streams, each with its inclusion proof (`proofs`) to check against
  * the root; a proof of another sector's stream is 404, as if the checkpoint did not cover it.
  */
-// The archive's checkpoints, read once per warm container (they are write-once).
-let reader: CheckpointReader | undefined;
-
 export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const { signer, archive } = checkpointSetup();
   reader ??= checkpointReader(archive);
