@@ -4,6 +4,8 @@
  * list; the local runtime mounts the same modules; a test checks the grants against it.
  */
 
+import type { LazyModuleName } from './runtime/lazy-module.ts';
+
 /** One HTTP route served by a function. Paths use API Gateway's `{param}` syntax. */
 export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -49,6 +51,8 @@ export interface FunctionSpec {
   readonly secrets?: readonly SecretName[];
   /** The bucket its s3 calls go to: the checkpoints' (default) or the minutes'. */
   readonly bucket?: 'checkpoints' | 'minutes';
+  /** Modules it loads on first use, each shipped as its own file beside its bundle (runtime/lazy-module.ts). */
+  readonly lazy?: readonly LazyModuleName[];
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
@@ -390,6 +394,8 @@ export const functions = [
     routes: [{ method: 'GET', path: '/surveys/{id}/results' }],
     // A reader who sees fewer sectors than the survey spans: those sectors' response heads by stream id.
     calls: [...READ, 'dynamodb:BatchGetItem'],
+    // exceljs (with jszip, bluebird, saxes…) is three quarters of it, and only an XLSX export needs it.
+    lazy: ['survey-xlsx'],
   },
   {
     name: 'survey-recipients',

@@ -6,6 +6,7 @@ import { loadAllSurveys, loadResponsesIn, loadVisibleSurvey, surveyIdFrom } from
 import type { UserActor } from './http/http.ts';
 import { httpHandler } from './http/http.ts';
 import { eventsTable } from './runtime/config.ts';
+import { importLazy } from './runtime/lazy-module.ts';
 import { DynamoDbBatchHeadReader } from './store/batch-heads.ts';
 import { dynamoClient, reader } from './store/reader.ts';
 
@@ -71,9 +72,8 @@ export const handler = httpHandler(
     const accept = request.event.headers?.accept ?? '';
     const name = `survey-${survey.id}`;
     if (accept.includes(XLSX)) {
-      // exceljs (with jszip, bluebird, saxes…) is most of this bundle and only an export needs it:
-      // loaded on the first XLSX request, not at every cold start.
-      const { tablesXlsx } = await import('./surveys/survey-xlsx.ts');
+      // exceljs and the workbook: a file of their own beside the bundle, loaded on the first XLSX request.
+      const { tablesXlsx } = await importLazy<typeof import('./surveys/survey-xlsx.ts')>('survey-xlsx');
       const xlsx = await tablesXlsx(resultTables(view, lang ?? view.language), {
         title: view.title[lang ?? view.language],
         tlp: view.tlp,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BuildOptions, buildSync } from 'esbuild';
+import { LAZY_MODULES, type LazyModuleName } from '../functions/runtime/lazy-module.ts';
 
 /**
  * The esbuild options of every function's bundle (an ESM file `index.mjs` with its source map). The bench
@@ -32,7 +33,9 @@ export const HOUSE_ESBUILD_OPTIONS = {
  * (+ `.map`) for every name, at the first function's asset staging. One run with every entry point parses
  * the modules the functions share once; CDK's NodejsFunction starts an esbuild process per function
  * (65 s of wall time for 65 functions on this project's 2-core machine, against some 8 s for one run).
- * Each bundle is self-contained (no code splitting), as Lambda needs.
+ * Each bundle is self-contained (no code splitting), as Lambda needs. A function's lazy modules (its
+ * manifest's `lazy`, functions/runtime/lazy-module.ts) are entries of the same run, written beside its
+ * bundle as `<name>/<module>.mjs`, each self-contained too.
  */
 export class HouseBundler {
   /** The one build's directory, once built. */
@@ -40,11 +43,16 @@ export class HouseBundler {
   /** The functions whose bundle was moved out of it. */
   private readonly taken = new Set<string>();
 
-  /** @param root the repository root (esbuild's working directory), @param names every function's manifest name. */
+  /** Every function's manifest name. */
+  private readonly names: readonly string[];
+
+  /** @param root the repository root (esbuild's working directory), @param specs every function's name and lazy modules. */
   constructor(
     private readonly root: string,
-    private readonly names: readonly string[],
-  ) {}
+    private readonly specs: readonly { readonly name: string; readonly lazy?: readonly LazyModuleName[] }[],
+  ) {
+    this.names = specs.map((spec) => spec.name);
+  }
 
   /** The asset of one function: staged (and hashed) by CDK from the directory this bundler writes. */
   code(name: string): lambda.AssetCode {
@@ -72,7 +80,7 @@ export class HouseBundler {
       buildSync({
         ...HOUSE_ESBUILD_OPTIONS,
         absWorkingDir: this.root,
-        entryPoints: this.names.map((n) => ({ in: `functions/${n}.ts`, out: `${n}/index` })),
+        entryPoints: houseEntryPoints(this.specs),
         outdir: dir,
       });
       this.built = dir;
@@ -90,4 +98,17 @@ export class HouseBundler {
     if (this.taken.size === this.names.length) rmSync(this.built, { recursive: true, force: true });
     return true;
   }
+}
+
+/** The esbuild entry points of some functions: `<name>/index` for each, and `<name>/<module>` for each lazy module. */
+export function houseEntryPoints(
+  specs: readonly { readonly name: string; readonly lazy?: readonly LazyModuleName[] }[],
+): { in: string; out: string }[] {
+  return specs.flatMap((spec) => [
+    { in: `functions/${spec.name}.ts`, out: `${spec.name}/index` },
+    ...(spec.lazy ?? []).map((module) => ({
+      in: `functions/${LAZY_MODULES[module]}.ts`,
+      out: `${spec.name}/${module}`,
+    })),
+  ]);
 }

@@ -197,10 +197,7 @@ export class CeptoarRelayStack extends Stack {
       description: "CEPTOAR relay: the HTTP API's functions and their execution roles",
     });
     // Every function's bundle in one esbuild run (at the first asset staging; never when bundling is off).
-    const bundler = new HouseBundler(
-      REPO_ROOT,
-      specs.map((spec) => spec.name),
-    );
+    const bundler = new HouseBundler(REPO_ROOT, specs);
     for (const spec of specs) {
       byName.set(
         spec.name,

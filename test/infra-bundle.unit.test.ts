@@ -114,4 +114,31 @@ describe('function bundles', () => {
     });
     expect(JSON.parse(output)).toEqual(Object.fromEntries(specs.map((s) => [s.name, 'function'])));
   }, 60_000);
+
+  it('ships each lazy module as its own file beside the bundle, loadable away from node_modules, and not in the bundle', () => {
+    const lazy = specs.flatMap((s) => (s.lazy ?? []).map((module) => [s.name, module] as const));
+    expect(lazy).toContainEqual(['survey-results', 'survey-xlsx']);
+    const isolated = mkdtempSync(join(tmpdir(), 'ceptoar-lazy-'));
+    scratch.push(isolated);
+    const files = lazy.map(([name, module]) => {
+      cpSync(bundleOf(name), join(isolated, name), { recursive: true });
+      return join(isolated, name, `${module}.mjs`);
+    });
+    const script = `
+      const result = [];
+      for (const file of ${JSON.stringify(files)}) result.push(Object.keys(await import(file)).sort());
+      console.log(JSON.stringify(result));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: isolated,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    expect(JSON.parse(output)).toEqual([['tablesXlsx']]);
+    // The workbook's code is in the lazy file only: the bundle names the file, and carries none of exceljs.
+    const index = readFileSync(join(bundleOf('survey-results'), 'index.mjs'), 'utf8');
+    const chunk = readFileSync(join(bundleOf('survey-results'), 'survey-xlsx.mjs'), 'utf8');
+    expect(chunk).toContain('xl/worksheets/');
+    expect(index).not.toContain('xl/worksheets/');
+    expect(index).toContain('survey-xlsx');
+  });
 });
