@@ -6,7 +6,7 @@ import * as incident from '../events/api/incident.ts';
 import * as report from '../events/api/report.ts';
 import * as sector from '../events/api/sector.ts';
 import * as survey from '../events/api/survey.ts';
-import { STREAM_ID } from '../events/audit/types.ts';
+import { STREAM_ID, STREAM_TYPE } from '../events/audit/types.ts';
 import { orgId } from '../events/directory/directory.ts';
 import { sectorIds } from '../events/sector/catalog.ts';
 import * as z from '../events/zod.ts';
@@ -803,7 +803,7 @@ export const contract = {
       ...page(5000, 20_000).shape,
       type: z.optional(
         meta(
-          z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/)),
+          z.string().check(z.regex(STREAM_TYPE)),
           'one stream type’s heads only (what a stream id holds before `#`)',
           'survey',
         ),

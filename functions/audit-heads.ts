@@ -1,4 +1,4 @@
-import { STREAM_ID } from '../events/audit/types.ts';
+import { STREAM_ID, STREAM_TYPE } from '../events/audit/types.ts';
 import { ValidationError } from '../events/errors.ts';
 import { auditClient } from './audit/audit-http.ts';
 import { readHeadsPage } from './audit/audit-log.ts';
@@ -6,9 +6,6 @@ import { auditScope } from './audit/audit-scope.ts';
 import { httpHandler } from './http/http.ts';
 import { invalidCursor, pageLimit } from './http/paging.ts';
 import { eventsTable } from './runtime/config.ts';
-
-/** A stream type: what a stream id holds before its `#` (STREAM_ID). */
-const STREAM_TYPE = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** A heads cursor: `h.` and the last stream id a page covered, base64url. */
 const CURSOR = /^h\.[A-Za-z0-9_-]{1,1400}$/;

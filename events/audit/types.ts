@@ -51,8 +51,11 @@ export type FailureKind =
   | 'head-mismatch'
   | 'misplaced-event';
 
+/** A stream type: what a stream id holds before its first `#` (`incident`, `advisory-recipient`…). */
+export const STREAM_TYPE = /^[a-z][a-z0-9-]{0,31}$/;
+
 /**
  * A stream id as the audit API and console accept it: `<type>#<id>`, e.g. `incident#<uuid>`;
  * the id may itself hold `#` (a recipient stream is `advisory-recipient#<advisory id>#<org>`).
  */
-export const STREAM_ID = /^[a-z][a-z0-9-]{0,31}#[\w.:#-]{1,128}$/;
+export const STREAM_ID = new RegExp(`${STREAM_TYPE.source.slice(0, -1)}#[\\w.:#-]{1,128}$`);

@@ -29,14 +29,9 @@ export interface CheckpointArchive {
   get(id: string): Promise<{ checkpoint: Checkpoint; leaves: HeadLeaf[] } | null>;
 }
 
-/** The latest checkpoint in an archive, with its leaves. */
-export async function latestCheckpoint(
-  archive: CheckpointArchive,
-): Promise<{ checkpoint: Checkpoint; leaves: HeadLeaf[] } | null> {
-  const ids = await archive.list();
-  const last = ids[ids.length - 1];
-  return last === undefined ? null : archive.get(last);
-}
+/** The latest checkpoint in an archive, with its leaves (and its tree, built when asked for). */
+export const latestCheckpoint = (archive: CheckpointArchive): Promise<LoadedCheckpoint | null> =>
+  checkpointReader(archive).latest();
 
 /** Builds, signs and archives a checkpoint over the given heads (sorted by stream id here). */
 export async function publishCheckpoint(options: {
