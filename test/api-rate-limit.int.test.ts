@@ -76,6 +76,8 @@ describe('rate limits per caller and per organisation', () => {
   it("keeps the auditor CLI's API reads going through 429s, after each Retry-After", async () => {
     const { ApiSource } = await import('../audit/source.ts');
     const source = await ApiSource.local({ PORT: new URL(stack.url).port, CEPTOAR_DATA_DIR: stack.dataDir });
+    // The heads are the stream projection's: let it catch up with the earlier tests' writes first.
+    await stack.settle();
     const heads = await source.heads();
     // Twice the caller's burst at once: the burst goes through, the rest only after waiting.
     const some = heads.slice(0, 2 * LIMITS.caller.burst);
@@ -88,7 +90,10 @@ describe('rate limits per caller and per organisation', () => {
         return n;
       }),
     );
-    expect(read).toEqual(some.map((h) => h.version));
+    // Every stream read whole: at least the events its head counted (a relay's timer may append one since).
+    read.forEach((n, i) => {
+      expect(n).toBeGreaterThanOrEqual(some[i]?.version ?? Number.POSITIVE_INFINITY);
+    });
     // At one a second after the burst: the last waited for a refill, so 429s were met and retried.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
   });
