@@ -972,7 +972,7 @@ export const contract = {
     tag: 'reports',
     summary: 'The fiscal-year activity report (年度活動報告・次年度活動計画): JSON, HTML or an A4 PDF',
     description:
-      "Computed from the event log exactly as a signed checkpoint covered it (the newest at or before `asOf`; 409 when there is none), which the report names, so anyone can recompute it. `Accept: text/html` gives the document (the same inputs, the same bytes); `Accept: application/pdf` it printed on A4 by Chromium (501 where the deployment has no Chromium: AWS). Japanese, or English with `lang=en`. Another sector's report is 404.",
+      "Computed from the event log exactly as a signed checkpoint covered it (the newest at or before `asOf`; 409 when there is none), which the report names, so anyone can recompute it. `Accept: text/html` gives the document (the same inputs, the same bytes); `Accept: application/pdf` it printed on A4 by Chromium, its Japanese in the Noto Sans JP it embeds (501 where the deployment has no Chromium). Japanese, or English with `lang=en`. Another sector's report is 404.",
     path: reportPath,
     query: z.object({
       asOf: z.optional(

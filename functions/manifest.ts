@@ -53,6 +53,11 @@ export interface FunctionSpec {
   readonly bucket?: 'checkpoints' | 'minutes';
   /** Modules it loads on first use, each shipped as its own file beside its bundle (runtime/lazy-module.ts). */
   readonly lazy?: readonly LazyModuleName[];
+  /**
+   * Prints PDFs with Chromium: in AWS it runs with the PDF layer (infra/pdf-layer.ts) on x86_64, with the
+   * memory, /tmp and time Chromium needs, and carries the `pdf-chromium` lazy module.
+   */
+  readonly pdf?: true;
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
@@ -475,6 +480,8 @@ export const functions = [
       "A sector's fiscal-year activity report from the log at a signed checkpoint (JSON, HTML or PDF)",
     trigger: 'http',
     routes: [{ method: 'GET', path: '/reports/{sector}/{fy}' }],
+    pdf: true,
+    lazy: ['pdf-chromium'],
     // Reads checkpoints; PutObject is in the archive's module (audit-archive-aws.ts), never called here.
     // BatchGetItem: a period read resolves the time index's entries to their events (audit-log.ts).
     calls: [...READ, 'dynamodb:BatchGetItem', 's3:PutObject', 's3:GetObject', 's3:ListBucket'],

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { FunctionSpec } from '../functions/manifest.ts';
 import type { HouseBundler } from './bundling.ts';
 import { acknowledgeNagFinding } from './nag.ts';
+import { PDF_LAYER_MOUNT } from './pdf-layer.ts';
 
 /** The repository root: entries, the lock file and esbuild's working directory are resolved from here. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -42,7 +43,21 @@ export interface HouseFunctionProps {
   readonly logGroup: logs.ILogGroup;
   /** Bundles `functions/<name>.ts` with every other function of the stack in one esbuild run. */
   readonly bundler: HouseBundler;
+  /** The PDF layer (infra/pdf-layer.ts), for a function whose manifest entry prints PDFs (`pdf`). */
+  readonly pdfLayer?: lambda.ILayerVersion;
 }
+
+/**
+ * What Chromium needs on Lambda, for a function that prints PDFs: the inflated browser takes some 210 MB of
+ * /tmp, a renderer wants memory (and Lambda gives CPU in proportion), and a cold container inflates before it
+ * prints, so it gets nearly all of API Gateway's 30 s. x86_64, the one architecture @sparticuz/chromium builds.
+ */
+const PDF_FUNCTION = {
+  architecture: lambda.Architecture.X86_64,
+  memorySize: 2048,
+  ephemeralStorageSize: Size.mebibytes(1024),
+  timeout: Duration.seconds(28),
+} as const;
 
 /**
  * A manifest function with the house defaults: Node.js 24 on ARM, X-Ray, the functions' shared log group kept for audit,
@@ -65,6 +80,8 @@ export class HouseFunction extends lambda.Function {
       description: `Execution role of ${spec.name}`,
     });
     const { logGroup } = props;
+    if (spec.pdf === true && props.pdfLayer === undefined)
+      throw new Error(`${spec.name} prints PDFs: give it the PDF layer`);
     super(scope, id, {
       code: props.bundler.code(spec.name),
       handler: 'index.handler',
@@ -77,8 +94,12 @@ export class HouseFunction extends lambda.Function {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      ...(spec.pdf === true ? { ...PDF_FUNCTION, layers: props.pdfLayer ? [props.pdfLayer] : [] } : {}),
       environment: {
         ...props.environment,
+        ...(spec.pdf === true
+          ? { CEPTOAR_PDF_LAYER: PDF_LAYER_MOUNT, CEPTOAR_PDF_FONTS: `${PDF_LAYER_MOUNT}/noto-sans-jp` }
+          : {}),
         // The local runtime maps the synthesized template's functions back to handler modules by this.
         CEPTOAR_FUNCTION: spec.name,
         POWERTOOLS_SERVICE_NAME: 'ceptoar-relay',

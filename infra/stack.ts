@@ -26,9 +26,10 @@ import { type ApiThrottle, parseApiThrottle, throttleRoutes } from './api-thrott
 import { AuditTrail } from './audit-trail.ts';
 import { HouseBundler } from './bundling.ts';
 import { ConsoleHosting } from './console-hosting.ts';
-import { HouseFunction, REPO_ROOT } from './house-function.ts';
+import { HOUSE_RUNTIME, HouseFunction, REPO_ROOT } from './house-function.ts';
 import { MinutesStore } from './minutes-store.ts';
 import { acknowledgeNagFinding, nagArnToken } from './nag.ts';
+import { PdfLayer } from './pdf-layer.ts';
 import { RelayWorkflow } from './relay-workflow.ts';
 
 /** The Cognito groups a caller's `cognito:groups` claim draws from. */
@@ -198,6 +199,10 @@ export class CeptoarRelayStack extends Stack {
     });
     // Every function's bundle in one esbuild run (at the first asset staging; never when bundling is off).
     const bundler = new HouseBundler(REPO_ROOT, specs);
+    // Chromium and its fonts for the functions that print PDFs, in the nested stack beside them.
+    const pdfLayer = specs.some((spec) => spec.pdf === true)
+      ? new PdfLayer(this.httpRoutes, 'PdfPrinter', { root: REPO_ROOT, runtime: HOUSE_RUNTIME }).layer
+      : undefined;
     for (const spec of specs) {
       byName.set(
         spec.name,
@@ -205,6 +210,7 @@ export class CeptoarRelayStack extends Stack {
           spec,
           logGroup: functionLogs,
           bundler,
+          ...(spec.pdf === true ? { pdfLayer } : {}),
           environment: {
             EVENTS_TABLE: this.table.tableName,
             ...(settings.relayPolicy === undefined ? {} : { CEPTOAR_RELAY_POLICY: settings.relayPolicy }),

@@ -8,7 +8,7 @@
  * and an unreadable entry is synthesized over.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,16 @@ const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'ceptoar-relay');
 /** The state machines of the CDK app's template, synthesized now (no bundling, no cdk-nag): what AWS would run. */
 export async function synthesizedStateMachines(region: string): Promise<ExtractedStateMachine[]> {
   const { buildApp, STACK_ID } = await import('../infra/app.ts');
-  const { app } = buildApp({ bundling: false, nag: false });
-  const template = app.synth().getStackByName(STACK_ID).template;
-  return extractStateMachines(template, { region });
+  // A cloud assembly of its own, removed once read: CDK's default is a new temporary folder per synthesis
+  // (some 23 MB with the console's and CDK's handler assets), which nothing else would remove.
+  const outdir = mkdtempSync(join(tmpdir(), 'ceptoar-local-synth-'));
+  try {
+    const { app } = buildApp({ bundling: false, nag: false, outdir });
+    const template = app.synth().getStackByName(STACK_ID).template;
+    return extractStateMachines(template, { region });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** The hash naming a synthesis: the sources it imports, the locked dependency versions, the region. */

@@ -117,7 +117,10 @@ describe('function bundles', () => {
 
   it('ships each lazy module as its own file beside the bundle, loadable away from node_modules, and not in the bundle', () => {
     const lazy = specs.flatMap((s) => (s.lazy ?? []).map((module) => [s.name, module] as const));
-    expect(lazy).toContainEqual(['survey-results', 'survey-xlsx']);
+    expect(lazy).toEqual([
+      ['survey-results', 'survey-xlsx'],
+      ['annual-report', 'pdf-chromium'],
+    ]);
     const isolated = mkdtempSync(join(tmpdir(), 'ceptoar-lazy-'));
     scratch.push(isolated);
     const files = lazy.map(([name, module]) => {
@@ -133,12 +136,17 @@ describe('function bundles', () => {
       encoding: 'utf8',
       env: { PATH: process.env.PATH },
     });
-    expect(JSON.parse(output)).toEqual([['tablesXlsx']]);
+    expect(JSON.parse(output)).toEqual([['tablesXlsx'], ['lambdaChromium']]);
     // The workbook's code is in the lazy file only: the bundle names the file, and carries none of exceljs.
     const index = readFileSync(join(bundleOf('survey-results'), 'index.mjs'), 'utf8');
     const chunk = readFileSync(join(bundleOf('survey-results'), 'survey-xlsx.mjs'), 'utf8');
     expect(chunk).toContain('xl/worksheets/');
     expect(index).not.toContain('xl/worksheets/');
     expect(index).toContain('survey-xlsx');
+    // @sparticuz/chromium's inflater likewise: only in the annual report's lazy file.
+    expect(readFileSync(join(bundleOf('annual-report'), 'pdf-chromium.mjs'), 'utf8')).toContain(
+      'chromium.br',
+    );
+    expect(readFileSync(join(bundleOf('annual-report'), 'index.mjs'), 'utf8')).not.toContain('chromium.br');
   });
 });

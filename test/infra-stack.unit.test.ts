@@ -343,13 +343,14 @@ describe('functions', () => {
     expect([...functionResources.keys()].sort()).toEqual(specs.map((s) => s.name).sort());
   });
 
-  it.each(specs.map((s) => [s.name, s] as const))('%s runs on the house defaults', (name) => {
+  it.each(specs.map((s) => [s.name, s] as const))('%s runs on the house defaults', (name, spec) => {
     const { properties, env } = fn(name);
     expect(properties).toMatchObject({
       Runtime: HOUSE_RUNTIME.name,
-      Architectures: ['arm64'],
+      // A function that prints PDFs is sized for Chromium (its own test below).
+      Architectures: [spec.pdf === true ? 'x86_64' : 'arm64'],
       Handler: 'index.handler',
-      MemorySize: 512,
+      MemorySize: spec.pdf === true ? 2048 : 512,
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
     });
@@ -358,6 +359,31 @@ describe('functions', () => {
       EVENTS_TABLE: { Ref: tableId },
       NODE_OPTIONS: '--enable-source-maps',
     });
+  });
+
+  it('gives the function that prints PDFs the PDF layer, x86_64, and the memory, /tmp and time Chromium needs', () => {
+    const printing = specs.filter((s) => s.pdf === true).map((s) => s.name);
+    expect(printing).toEqual(['annual-report']);
+    const { properties, env } = fn('annual-report');
+    expect(properties).toMatchObject({
+      Architectures: ['x86_64'],
+      MemorySize: 2048,
+      EphemeralStorage: { Size: 1024 },
+      Timeout: 28,
+      Layers: [{ Ref: expect.any(String) }],
+    });
+    const [{ Ref: layerId }] = properties.Layers as [{ Ref: string }];
+    expect(resources[layerId]).toMatchObject({
+      Type: 'AWS::Lambda::LayerVersion',
+      Properties: { CompatibleArchitectures: ['x86_64'], CompatibleRuntimes: [HOUSE_RUNTIME.name] },
+    });
+    expect(env).toMatchObject({ CEPTOAR_PDF_LAYER: '/opt', CEPTOAR_PDF_FONTS: '/opt/noto-sans-jp' });
+    // No other function carries the layer or prints.
+    for (const [name, { properties: other, env: otherEnv }] of functionResources)
+      if (name !== 'annual-report') {
+        expect(other.Layers, name).toBeUndefined();
+        expect(otherEnv.CEPTOAR_PDF_LAYER, name).toBeUndefined();
+      }
   });
 
   it('keeps function logs for more than a year', () => {

@@ -15,7 +15,7 @@ describe('lazy modules', () => {
     expect(lazyModuleUrl('survey-xlsx', 'file:///repo/functions/runtime/lazy-module.ts')).toBe(
       'file:///repo/functions/surveys/survey-xlsx.ts',
     );
-    expect(Object.keys(LAZY_MODULES)).toEqual(['survey-xlsx']);
+    expect(Object.keys(LAZY_MODULES)).toEqual(['survey-xlsx', 'pdf-chromium']);
   });
 
   it('imports the module itself from source', async () => {

@@ -333,7 +333,7 @@ const STYLE = `
 @page { size: A4; margin: 16mm 14mm; }
 :root { --text:#1b1b1b; --muted:#4a4a4a; --line:#c9ced6; --primary:#0a4a94; --danger:#a3001b; }
 * { box-sizing: border-box; }
-body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", sans-serif; color: var(--text); font-size: 10.5pt; line-height: 1.55; margin: 0; }
+body { font-family: "Noto Sans JP", "Noto Sans CJK JP", "Hiragino Sans", sans-serif; color: var(--text); font-size: 10.5pt; line-height: 1.55; margin: 0; }
 main { max-width: 180mm; margin: 0 auto; padding: 8mm 0; }
 h1 { font-size: 18pt; margin: 0 0 4mm; color: var(--primary); }
 h2 { font-size: 13pt; border-bottom: 2px solid var(--primary); padding-bottom: 1mm; margin: 8mm 0 3mm; break-after: avoid; }

@@ -11,6 +11,8 @@
 export const LAZY_MODULES = {
   /** exceljs and the results workbook: only an XLSX export of survey results needs them. */
   'survey-xlsx': 'surveys/survey-xlsx',
+  /** @sparticuz/chromium's inflater: only a PDF printed in AWS needs it (reports/pdf.ts). */
+  'pdf-chromium': 'reports/lambda-chromium',
 } as const;
 
 export type LazyModuleName = keyof typeof LAZY_MODULES;

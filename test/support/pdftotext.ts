@@ -23,3 +23,13 @@ export function pdfText(file: string): string {
   }
   return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
 }
+
+/** The fonts a PDF embeds, by poppler-utils' pdffonts: each font's name without its subset tag. */
+export function pdfFonts(file: string): string[] {
+  pdfText(file);
+  const lines = execFileSync('pdffonts', [file], { encoding: 'utf8' }).split('\n').slice(2);
+  return lines.flatMap((line) => {
+    const name = line.split(/\s+/)[0];
+    return name ? [name.replace(/^[A-Z]{6}\+/, '')] : [];
+  });
+}
