@@ -1,7 +1,9 @@
-import { forkTarget } from '../../events/advisory/body.ts';
+import { forkTarget, type IssueAdvisoryBody } from '../../events/advisory/body.ts';
 import type { ForkCommand, ForkState } from '../../events/advisory/fork.ts';
 import { forks } from '../aggregates/advisory-forks.ts';
 import { forkChildId } from '../aggregates/fork-child-id.ts';
+import { reader } from '../store/reader.ts';
+import { advisoryCommand, issuingSector, loadRoster, newAdvisoryId } from './advisory-http.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { httpCommand } from './http-command.ts';
 
@@ -46,4 +48,31 @@ export function forkCommand(
     { now: new Date().toISOString(), actor: request.actor },
     { status: 201, body: forkAnswer, location: (state) => `/advisories/${state.id}` },
   );
+}
+
+/**
+ * POST /advisories and POST /drills: one sector's IssueAdvisory (the caller's sector, or the one it names, with
+ * that sector's roster), or with `sectors` a fork to several or all ({@link forkCommand}). 201; `Location` the
+ * advisory's page, or with `drillReport` a one-sector drill's report.
+ */
+export async function issueCommand(
+  request: HttpRequest<unknown>,
+  body: IssueAdvisoryBody,
+  options: { readonly drillReport?: boolean } = {},
+): Promise<HttpResponse> {
+  const advisoryId = newAdvisoryId();
+  const { sectors, ...rest } = body;
+  if (sectors !== undefined) return forkCommand(request, advisoryId, { ...rest, sectors });
+  const sector = issuingSector(request.actor, rest.sector);
+  const response = await advisoryCommand(
+    request,
+    advisoryId,
+    {
+      type: 'IssueAdvisory',
+      data: { advisoryId, ...rest, sector, roster: await loadRoster(reader, sector) },
+    },
+    { status: 201, location: true },
+  );
+  if (!options.drillReport) return response;
+  return { ...response, headers: { ...response.headers, location: `/drills/${advisoryId}/report` } };
 }
