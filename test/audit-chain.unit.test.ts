@@ -2,7 +2,13 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Checkpoint, type CheckpointBody, signedBytes } from '../events/audit/checkpoint.ts';
 import { canonicalJson, chainHashes, eventHash, GENESIS_HASH, sha256Hex } from '../events/audit/hash.ts';
-import { buildTree, type HeadLeaf, leafHash, nodeHash, verifyInclusion } from '../events/audit/merkle.ts';
+import { buildTree, type HeadLeaf, leafHex, nodeHex, verifyInclusion } from '../events/audit/merkle.ts';
+
+/** The tree's hex primitives as buffers, for the checks against SHA-256 computed here. */
+const leafHash = (leaf: HeadLeaf): Buffer => Buffer.from(leafHex(leaf), 'hex');
+const nodeHash = (left: Buffer, right: Buffer): Buffer =>
+  Buffer.from(nodeHex(left.toString('hex'), right.toString('hex')), 'hex');
+
 import {
   type ChainedEvent,
   type FailureKind,
