@@ -220,26 +220,30 @@ export async function surveyResultsSection(): Promise<string> {
     const { loadAggregate } = await import('../functions/store/command-runner.ts');
     const { responseId, responses, surveys } = await import('../functions/aggregates/surveys.ts');
     const { resultsView } = await import('../events/survey/views.ts');
-    const replays: number[] = [];
+    // Reads in flight: 16, and 64 (the machine has two cores; DynamoDB Local answers each Query in a thread
+    // of its own), rounds interleaved.
+    const IN_FLIGHT = [16, 64] as const;
+    const replays = new Map<number, number[]>(IN_FLIGHT.map((n) => [n, []]));
     let events = 0;
-    for (let round = 0; round < 3; round++) {
-      const t0 = performance.now();
-      const { state: survey } = await loadAggregate(reader, surveys, surveyId);
-      if (!survey) throw new Error('the survey is gone');
-      events = 0;
-      const states = await pool(orgs, 16, async (org) => {
-        let state = responses.initialState();
-        for await (const e of reader.readEvents(responses.streamId(responseId(surveyId, org)))) {
-          state = responses.evolve(state, responses.upcast(e));
-          events++;
-        }
-        if (!state) throw new Error(`no response from ${org}`);
-        return state;
-      });
-      const view = resultsView(survey, states, { kind: 'user', sub: 'bench', role: 'secretariat' });
-      replays.push(performance.now() - t0);
-      check(view as unknown as ResultsBody, given);
-    }
+    for (let round = 0; round < 3; round++)
+      for (const inFlight of IN_FLIGHT) {
+        const t0 = performance.now();
+        const { state: survey } = await loadAggregate(reader, surveys, surveyId);
+        if (!survey) throw new Error('the survey is gone');
+        events = 0;
+        const states = await pool(orgs, inFlight, async (org) => {
+          let state = responses.initialState();
+          for await (const e of reader.readEvents(responses.streamId(responseId(surveyId, org)))) {
+            state = responses.evolve(state, responses.upcast(e));
+            events++;
+          }
+          if (!state) throw new Error(`no response from ${org}`);
+          return state;
+        });
+        const view = resultsView(survey, states, { kind: 'user', sub: 'bench', role: 'secretariat' });
+        replays.get(inFlight)?.push(performance.now() - t0);
+        check(view as unknown as ResultsBody, given);
+      }
 
     const rows = readers.map((r) => {
       const s = samples.get(r.who) ?? [];
@@ -252,14 +256,16 @@ export async function surveyResultsSection(): Promise<string> {
         p50 < GOAL_MS ? 'met' : '**missed**',
       ];
     });
-    const replayMs = median(replays);
-    rows.push([
-      `replay of every response stream's ${fmt(events, 0)} events + resultsView (in process)`,
-      replays.map((ms) => fmt(ms, 0)).join(', '),
-      fmt(replayMs, 0),
-      '—',
-      replayMs < GOAL_MS ? 'met' : '**missed**',
-    ]);
+    for (const [inFlight, runs] of replays) {
+      const replayMs = median(runs);
+      rows.push([
+        `replay of every response stream's ${fmt(events, 0)} events + resultsView (in process, ${inFlight} streams read at a time)`,
+        runs.map((ms) => fmt(ms, 0)).join(', '),
+        fmt(replayMs, 0),
+        '—',
+        replayMs < GOAL_MS ? 'met' : '**missed**',
+      ]);
+    }
     const loadEnd = loadNow();
     return [
       `A survey of ${SECTIONS * PER_SECTION} questions (${SECTIONS} sections: maturity levels, single and multiple`,
@@ -269,7 +275,7 @@ export async function surveyResultsSection(): Promise<string> {
       `for each reader, ${RUNS} interleaved rounds, from sending the request to the last byte: the route reads`,
       `the survey's stream and its ${fmt(ORGS, 0)} response heads (one paged Query of the byType index; each head is the`,
       'state the stream projection folded from its events) and computes every distribution and score then. The',
-      "last row folds every response stream's events instead (3 rounds), the recomputation an auditor can make.",
+      "last two rows fold every response stream's events instead (3 rounds each, 16 and 64 streams read at a time), the recomputation an auditor can make.",
       "Before any figure is kept, the secretariat's counts for every choice cell and the replay's are checked",
       'against the answers the bench gave.',
       '',
