@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,5 +52,30 @@ describe('the local Step Functions execution log', () => {
       ['running', ['ExecutionStarted'], ago(1).toISOString()],
     ]);
     expect(readFileSync(file, 'utf8')).toBe(after);
+  });
+
+  it('reads a log of several megabytes line by line: inputs with multi-byte text across read boundaries, a torn last line skipped', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sfn-log-')), 'executions.ndjson');
+    const log = new ExecutionLog(file, () => NOW);
+    // Some 3 MB of lines of odd lengths, so the 1 MB reads end inside lines and inside a character.
+    const names: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const name = `e${i}`;
+      names.push(name);
+      log.started({
+        executionArn: `arn:aws:states:ap-northeast-1:000000000000:execution:M:${name}`,
+        stateMachineArn: 'arn:aws:states:ap-northeast-1:000000000000:stateMachine:M',
+        name,
+        input: JSON.stringify({ note: `化学セプター😀${'訓練'.repeat(120 + (i % 37))}` }),
+        startDate: ago(1),
+      });
+    }
+    appendFileSync(file, '{"kind":"execution","executionArn":"torn');
+    expect(statSync(file).size).toBeGreaterThan(3 * 1024 * 1024);
+    const loaded = new ExecutionLog(file, () => NOW).load();
+    expect(loaded.map((e) => e.name)).toEqual(names);
+    expect(JSON.parse(loaded[2999]?.input ?? '{}').note).toBe(
+      `化学セプター😀${'訓練'.repeat(120 + (2999 % 37))}`,
+    );
   });
 });

@@ -4,7 +4,16 @@
 // interpreter and task tokens lived in memory); it is closed as ABORTED when read back.
 // As on AWS, an execution closed more than 90 days ago is gone (its name free again): the start
 // that finds such executions rewrites the file without them, so it does not grow for ever.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { HistoryEvent } from './history.ts';
 
@@ -28,6 +37,33 @@ type Line =
       startDate: string;
     }
   | { kind: 'event'; executionArn: string; event: { readonly [key: string]: unknown; timestamp: string } };
+
+/**
+ * The lines of a file, read a megabyte at a time: the log is not read as one string, which V8 caps at
+ * some 512 MB (a busy data folder's 90 days of executions could pass that; each line is far shorter).
+ */
+function* lines(file: string): Generator<string> {
+  const fd = openSync(file, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+      let start = 0;
+      for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
+        yield data.toString('utf8', start, end);
+        start = end + 1;
+      }
+      // A copy: `chunk` is overwritten by the next read.
+      carry = Buffer.from(data.subarray(start));
+    }
+    if (carry.length) yield carry.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** How long AWS keeps a closed execution (Step Functions quotas: "Execution history retention", 90 days). */
 export const RETENTION_DAYS = 90;
@@ -73,7 +109,7 @@ export class ExecutionLog {
   private read(): StoredExecution[] {
     if (!existsSync(this.file)) return [];
     const executions = new Map<string, StoredExecution>();
-    for (const text of readFileSync(this.file, 'utf8').split('\n')) {
+    for (const text of lines(this.file)) {
       if (text === '') continue;
       let line: Line;
       try {
