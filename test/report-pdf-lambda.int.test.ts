@@ -19,8 +19,8 @@ import { pdfFonts, pdfInfo, pdfText } from './support/pdftotext.ts';
 // Lambda's variables, so @sparticuz/chromium inflates into /tmp and sets up fontconfig and the libraries as it
 // does on Lambda (whose fontconfig has Open Sans alone: no CJK font but the embedded one).
 const scratch = mkdtempSync(join(tmpdir(), 'ceptoar-pdf-lambda-'));
-// What @sparticuz/chromium inflates into Lambda's /tmp (fonts.conf names /tmp/fonts, so it must be /tmp):
-// removed afterwards unless it was there before.
+// What @sparticuz/chromium inflates into Lambda's /tmp (fonts.conf names /tmp/fonts, so it must be /tmp), and
+// fontconfig's cache that fonts.conf puts there: removed afterwards unless it was there before.
 const INFLATED = [
   'chromium',
   'fonts',
@@ -30,6 +30,7 @@ const INFLATED = [
   'libvk_swiftshader.so',
   'libvulkan.so.1',
   'vk_swiftshader_icd.json',
+  'fonts-cache',
 ];
 const before = new Set(INFLATED.filter((name) => existsSync(join('/tmp', name))));
 afterAll(() => {
