@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FunctionSpec, functions } from '../functions/manifest.ts';
@@ -10,7 +10,7 @@ import { HOUSE_RUNTIME } from '../infra/house-function.ts';
 import { RELAY_STALLED_ERROR, RELAY_STATES } from '../infra/relay-workflow.ts';
 import { voiceOriginationArn } from '../infra/stack.ts';
 import { eventTableSpec } from '../local/table-spec.ts';
-import { flatTemplate, resourceCounts } from './support/templates.ts';
+import { disposeApp, flatTemplate, resourceCounts, testApp } from './support/templates.ts';
 
 // One synthesis for the whole file; the template is what these tests are about, so no bundling and no nag
 // (infra-nag.unit.test.ts runs the checks).
@@ -409,10 +409,12 @@ describe('functions', () => {
   });
 });
 
-const voiceArnStack = () =>
-  new Stack(new App({ context: { '@aws-cdk/core:enablePartitionLiterals': true } }), 'VoiceArn', {
-    env: { account: '123456789012', region: 'ap-northeast-1' },
-  });
+/** A stack to compute ARNs in; nothing is synthesized, so its app's folder goes at once. */
+const voiceArnStack = () => {
+  const app = testApp({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });
+  disposeApp(app);
+  return new Stack(app, 'VoiceArn', { env: { account: '123456789012', region: 'ap-northeast-1' } });
+};
 
 describe('voice calls', () => {
   it('are granted nothing and named no origination identity when the context gives none', () => {

@@ -1,6 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${...}` here are CloudFormation placeholders, not JS.
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -9,11 +8,12 @@ import { localFunctionName } from '../local/sfn/arn.ts';
 import { type CloudFormationTemplateJson, extractStateMachines } from '../local/sfn/definition.ts';
 import { validateStateMachine } from '../local/sfn/executions.ts';
 import { prepareDefinition, TASK_INPUT_KEY, TASK_TIMEOUT_KEY } from '../local/sfn/tasks.ts';
+import { templateOf, testApp } from './support/templates.ts';
 
 // A tiny stack in the shape of the relay workflow: a payload-only LambdaInvoke and a
 // waitForTaskToken LambdaInvoke whose timeout comes from the state input.
 function synthesize(): CloudFormationTemplateJson {
-  const stack = new Stack();
+  const stack = new Stack(testApp(), 'Default');
   const fn = (id: string, name: string) =>
     new lambda.Function(stack, id, {
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -40,7 +40,7 @@ function synthesize(): CloudFormationTemplateJson {
   new sfn.StateMachine(stack, 'Relay', {
     definitionBody: sfn.DefinitionBody.fromChainable(plan.next(wait).next(new sfn.Succeed(stack, 'Done'))),
   });
-  return Template.fromStack(stack).toJSON() as CloudFormationTemplateJson;
+  return templateOf(stack) as unknown as CloudFormationTemplateJson;
 }
 
 type State = Record<string, unknown> & { Parameters?: Record<string, unknown> };

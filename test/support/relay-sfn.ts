@@ -6,7 +6,6 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -17,13 +16,14 @@ import {
   localFunctionName,
 } from '../../local/sfn/index.ts';
 import { eventually } from './eventually.ts';
+import { templateOf, testApp } from './templates.ts';
 
 /**
  * The relay workflow's shape (docs/ARCHITECTURE.md, "Relay workflow contract"), synthesized from
  * CDK and run through extractStateMachines, plus a Catch for SendTaskFailure's error.
  */
 export function relayTemplate(): CloudFormationTemplateJson {
-  const stack = new Stack();
+  const stack = new Stack(testApp(), 'Default');
   const relayStep = new lambda.Function(stack, 'RelayStep', {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
@@ -76,7 +76,7 @@ export function relayTemplate(): CloudFormationTemplateJson {
       .otherwise(stalled),
   );
   new sfn.StateMachine(stack, 'RelayWorkflow', { definitionBody: sfn.DefinitionBody.fromChainable(plan) });
-  return Template.fromStack(stack).toJSON() as CloudFormationTemplateJson;
+  return templateOf(stack) as unknown as CloudFormationTemplateJson;
 }
 
 /** What the fake sees of each Wait: the payload with its task token. */

@@ -1,5 +1,31 @@
-import { NestedStack, type Stack } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type AppProps, NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+
+/**
+ * A CDK app for a test's own small stack, its cloud assembly in a folder of its own: a `new Stack()` without an
+ * app (or an app without `outdir`) makes a new folder in the system's temporary directory that nothing removes.
+ * {@link templateOf} removes it once the template is read; {@link disposeApp} where nothing is synthesized.
+ */
+export function testApp(props: AppProps = {}): App {
+  return new App({ ...props, outdir: mkdtempSync(join(tmpdir(), 'ceptoar-test-app-')) });
+}
+
+/** Removes a {@link testApp}'s folder. */
+export function disposeApp(app: App): void {
+  rmSync(app.outdir, { recursive: true, force: true });
+}
+
+/** The template of a stack of a {@link testApp}, its app's folder removed afterwards. */
+export function templateOf(stack: Stack): TemplateJson {
+  try {
+    return Template.fromStack(stack).toJSON() as TemplateJson;
+  } finally {
+    disposeApp(stack.node.root as App);
+  }
+}
 
 /** A CloudFormation template as JSON (what Template#toJSON gives). */
 export interface TemplateJson {
