@@ -4,6 +4,7 @@ import { annualReportSection } from './annual-report.ts';
 import { apiLatencySection } from './api-latency.ts';
 import { runAuditBench } from './audit.ts';
 import { bundlesSection } from './bundles.ts';
+import { checkpointMemorySection } from './checkpoint-memory.ts';
 import { runConsoleSize } from './console-size.ts';
 import { eventStoreCapacitySection, eventStoreSection } from './event-store.ts';
 import { localStartSection } from './local-start.ts';
@@ -38,6 +39,11 @@ const sections = [
     run: runAdvisoryFanout,
   },
   { id: 'audit', title: '5. Audit: verify and replay of 1,000,000 events', run: () => runAuditBench() },
+  {
+    id: 'checkpoint-memory',
+    title: '5a. Audit: the memory a checkpoint takes to publish',
+    run: checkpointMemorySection,
+  },
   { id: 'console', title: '6. Web console: shipped size', run: runConsoleSize },
   {
     id: 'local-start',

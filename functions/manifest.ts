@@ -58,6 +58,8 @@ export interface FunctionSpec {
    * memory, /tmp and time Chromium needs, and carries the `pdf-chromium` lazy module.
    */
   readonly pdf?: true;
+  /** Memory in MiB where the house's 512 is not enough (a function that prints PDFs gets its own). */
+  readonly memoryMiB?: number;
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
@@ -574,12 +576,17 @@ export const functions = [
       { method: 'GET', path: '/audit/checkpoints/{id}' },
       { method: 'GET', path: '/audit/checkpoints/{id}/proof' },
     ],
+    // A checkpoint's heads, tree and leaves object are held in memory, built or read: a peak of 1,353 MiB for a
+    // million streams, 474 MiB for 300,000 (bench/RESULTS.md §5a).
+    memoryMiB: 2048,
     calls: [...CHECKPOINT, 'dynamodb:BatchGetItem'],
   },
   {
     name: 'publish-checkpoint',
     description: "Publishes a signed Merkle checkpoint over every stream's head, on a schedule",
     trigger: 'schedule',
+    // As audit-checkpoints: every head, the tree and the leaves object in memory.
+    memoryMiB: 2048,
     calls: CHECKPOINT,
   },
 ] as const satisfies readonly FunctionSpec[];

@@ -88,7 +88,7 @@ export class HouseFunction extends lambda.Function {
       description: spec.description,
       runtime: HOUSE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: spec.memoryMiB ?? 512,
       timeout: TIMEOUT[spec.trigger],
       tracing: lambda.Tracing.ACTIVE,
       role,

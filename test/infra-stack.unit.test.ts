@@ -350,7 +350,7 @@ describe('functions', () => {
       // A function that prints PDFs is sized for Chromium (its own test below).
       Architectures: [spec.pdf === true ? 'x86_64' : 'arm64'],
       Handler: 'index.handler',
-      MemorySize: spec.pdf === true ? 2048 : 512,
+      MemorySize: spec.pdf === true ? 2048 : (spec.memoryMiB ?? 512),
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
     });
@@ -384,6 +384,15 @@ describe('functions', () => {
         expect(other.Layers, name).toBeUndefined();
         expect(otherEnv.CEPTOAR_PDF_LAYER, name).toBeUndefined();
       }
+  });
+
+  it('gives the functions that hold a whole checkpoint in memory 2,048 MB, and no other function more than 512 but the PDF printer', () => {
+    expect(fn('publish-checkpoint').properties.MemorySize).toBe(2048);
+    expect(fn('audit-checkpoints').properties.MemorySize).toBe(2048);
+    const large = [...functionResources]
+      .filter(([, f]) => (f.properties.MemorySize as number) > 512)
+      .map(([n]) => n);
+    expect(large.sort()).toEqual(['annual-report', 'audit-checkpoints', 'publish-checkpoint']);
   });
 
   it('keeps function logs for more than a year', () => {
