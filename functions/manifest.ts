@@ -576,8 +576,8 @@ export const functions = [
       { method: 'GET', path: '/audit/checkpoints/{id}' },
       { method: 'GET', path: '/audit/checkpoints/{id}/proof' },
     ],
-    // A checkpoint's heads, tree and leaves object are held in memory, built or read: a peak of 1,353 MiB for a
-    // million streams, 474 MiB for 300,000 (bench/RESULTS.md §5a).
+    // A checkpoint's heads, root and leaves object are held in memory when it is published, its leaves and tree
+    // when read: a publication peaks at 1,176 MiB for a million streams, 427 MiB for 300,000 (bench/RESULTS.md §5a).
     memoryMiB: 2048,
     calls: [...CHECKPOINT, 'dynamodb:BatchGetItem'],
   },
@@ -585,7 +585,7 @@ export const functions = [
     name: 'publish-checkpoint',
     description: "Publishes a signed Merkle checkpoint over every stream's head, on a schedule",
     trigger: 'schedule',
-    // As audit-checkpoints: every head, the tree and the leaves object in memory.
+    // As audit-checkpoints: every head and the leaves object in memory.
     memoryMiB: 2048,
     calls: CHECKPOINT,
   },

@@ -2,7 +2,14 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Checkpoint, type CheckpointBody, signedBytes } from '../events/audit/checkpoint.ts';
 import { canonicalJson, chainHashes, eventHash, GENESIS_HASH, sha256Hex } from '../events/audit/hash.ts';
-import { buildTree, type HeadLeaf, leafHex, nodeHex, verifyInclusion } from '../events/audit/merkle.ts';
+import {
+  buildTree,
+  type HeadLeaf,
+  leafHex,
+  merkleRoot,
+  nodeHex,
+  verifyInclusion,
+} from '../events/audit/merkle.ts';
 
 /** The tree's hex primitives as buffers, for the checks against SHA-256 computed here. */
 const leafHash = (leaf: HeadLeaf): Buffer => Buffer.from(leafHex(leaf), 'hex');
@@ -156,6 +163,15 @@ describe('Merkle tree (RFC 9162)', () => {
     expect(nodeHash(a, b).equals(sha(Buffer.from([1]), a, b))).toBe(true);
     expect(nodeHash(b, a).equals(sha(Buffer.from([1]), b, a))).toBe(true);
     expect(buildTree([]).root).toBe(sha().toString('hex'));
+  });
+
+  it('computes the root alone (merkleRoot) as the built tree has it, for every size up to 70 and for 1,025 leaves', () => {
+    for (const n of [...Array.from({ length: 71 }, (_, i) => i), 1025]) {
+      const ls = leaves(n);
+      expect(merkleRoot(ls), String(n)).toEqual({ size: n, root: buildTree(ls).root });
+      // From any iterable, once through.
+      expect(merkleRoot(ls.values()).root).toBe(buildTree(ls).root);
+    }
   });
 
   it('matches the recursive definition of §2.1.1 for every size up to 33', () => {

@@ -84,6 +84,36 @@ export function buildTree(leaves: readonly HeadLeaf[]): MerkleTree {
   };
 }
 
+/**
+ * The root alone of the tree over `leaves` (the same as {@link buildTree}'s), keeping only the perfect
+ * subtrees not yet paired (one per bit of the count so far: some 20 hashes at a million leaves) where
+ * buildTree keeps every level for proofs (two million hashes). Publishing a checkpoint needs only this.
+ */
+export function merkleRoot(leaves: Iterable<HeadLeaf>): { size: number; root: string } {
+  const hashes: string[] = [];
+  const sizes: number[] = [];
+  let size = 0;
+  for (const leaf of leaves) {
+    let h = leafHex(leaf);
+    let n = 1;
+    // Two perfect subtrees of one size side by side make the next size up.
+    while (sizes.length > 0 && sizes[sizes.length - 1] === n) {
+      h = nodeHex(hashes.pop() as string, h);
+      sizes.pop();
+      n *= 2;
+    }
+    hashes.push(h);
+    sizes.push(n);
+    size++;
+  }
+  if (hashes.length === 0) return { size: 0, root: hash('sha256', '') };
+  // The subtrees are in decreasing size, left to right; RFC 9162 §2.1.1 splits at the largest power of two
+  // below the size, which is the first of them: fold from the right.
+  let root = hashes[hashes.length - 1] as string;
+  for (let i = hashes.length - 2; i >= 0; i--) root = nodeHex(hashes[i] as string, root);
+  return { size, root };
+}
+
 /** Verifies an audit path (RFC 9162 §2.1.3.2): true only when the leaf at `index` is in the tree of `size` with `root`. */
 export function verifyInclusion(
   leaf: HeadLeaf,
