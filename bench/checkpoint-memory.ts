@@ -28,7 +28,7 @@ async function child(count: number): Promise<void> {
   // The S3 archive's own put (audit-archive-aws.ts builds the leaves object's body), with a client that only
   // measures what it is given: the SDK's own serialisation of the body is not in these figures.
   const s3 = {
-    send: async (command: { input: { Key?: string; Body?: string } }) => {
+    send: async (command: { input: { Key?: string; Body?: string | Uint8Array } }) => {
       if (command.input.Key?.endsWith('.leaves.ndjson'))
         leavesBytes = Buffer.byteLength(command.input.Body ?? '');
       return {};

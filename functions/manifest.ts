@@ -576,8 +576,8 @@ export const functions = [
       { method: 'GET', path: '/audit/checkpoints/{id}' },
       { method: 'GET', path: '/audit/checkpoints/{id}/proof' },
     ],
-    // A checkpoint's heads, root and leaves object are held in memory when it is published, its leaves and tree
-    // when read: a publication peaks at 1,176 MiB for a million streams, 427 MiB for 300,000 (bench/RESULTS.md §5a).
+    // A checkpoint's heads and leaves object are held in memory when it is published, its leaves and tree when
+    // read: a publication peaks at 738 MiB for a million streams, 335 MiB for 300,000 (bench/RESULTS.md §5a).
     memoryMiB: 2048,
     calls: [...CHECKPOINT, 'dynamodb:BatchGetItem'],
   },

@@ -7,6 +7,7 @@ import {
   type CheckpointArchive,
   checkpointReader,
   inclusionProofs,
+  leavesNdjson,
   localArchive,
   localSigner,
   publishCheckpoint,
@@ -92,5 +93,27 @@ describe('checkpointReader', () => {
     expect(() => inclusionProofs(found.checkpoint, found.leaves, undefined, other)).toThrow(
       /do not hash to its root/,
     );
+  });
+});
+
+describe("a checkpoint's leaves object", () => {
+  const joined = (leaves: { streamId: string; version: number; hash: string }[]) =>
+    Buffer.from(leaves.map((l) => `${JSON.stringify(l)}\n`).join(''), 'utf8');
+
+  it('is the lines joined, byte for byte: none, short, multi-byte, and longer lines after the first thousand', () => {
+    const hash = 'a'.repeat(64);
+    expect(leavesNdjson([]).length).toBe(0);
+    const short = Array.from({ length: 1500 }, (_, i) => ({ streamId: `s#${i}`, version: i, hash }));
+    // Lines from 1,000 on far longer than the sample the buffer is sized from: it must grow, keeping what it had.
+    const growing = short.map((l, i) =>
+      i < 1000 ? l : { ...l, streamId: `advisory#${'x'.repeat(400)}-${i}` },
+    );
+    const multibyte = [
+      { streamId: 'organization#化学セプター', version: 1, hash },
+      { streamId: 'advisory#日本語-😀', version: 2 ** 40, hash },
+      { streamId: 'q#"\\\u0001', version: 3, hash },
+    ];
+    for (const leaves of [short, growing, multibyte, [...multibyte, ...growing]])
+      expect(leavesNdjson(leaves).equals(joined(leaves))).toBe(true);
   });
 });

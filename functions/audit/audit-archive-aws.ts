@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Checkpoint } from '../../events/audit/checkpoint.ts';
 import type { HeadLeaf } from '../../events/audit/merkle.ts';
-import type { CheckpointArchive } from './audit-checkpoints.ts';
+import { type CheckpointArchive, leavesNdjson } from './audit-checkpoints.ts';
 
 // The checkpoint archive in S3, apart from the KMS signer (audit-aws.ts): a function that only
 // reads checkpoints (the fiscal-year report) imports this module and holds no signing grant.
@@ -24,7 +24,7 @@ async function text(s3: S3Client, bucket: string, key: string): Promise<string |
  * Puts are conditional (`If-None-Match: *`), so an existing checkpoint is never replaced.
  */
 export function s3Archive(s3: S3Client, bucket: string): CheckpointArchive {
-  const put = (key: string, body: string, contentType: string) =>
+  const put = (key: string, body: string | Buffer, contentType: string) =>
     s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -37,11 +37,7 @@ export function s3Archive(s3: S3Client, bucket: string): CheckpointArchive {
     );
   return {
     async put(checkpoint, leaves) {
-      await put(
-        `${PREFIX}${checkpoint.id}.leaves.ndjson`,
-        leaves.map((l) => `${JSON.stringify(l)}\n`).join(''),
-        'application/x-ndjson',
-      );
+      await put(`${PREFIX}${checkpoint.id}.leaves.ndjson`, leavesNdjson(leaves), 'application/x-ndjson');
       await put(`${PREFIX}${checkpoint.id}.json`, JSON.stringify(checkpoint), 'application/json');
     },
     async list() {
