@@ -41,7 +41,7 @@ const sections = [
   { id: 'audit', title: '5. Audit: verify and replay of 1,000,000 events', run: () => runAuditBench() },
   {
     id: 'checkpoint-memory',
-    title: '5a. Audit: the memory a checkpoint takes to publish',
+    title: '5a. Audit: the memory a checkpoint takes to publish and to read',
     run: checkpointMemorySection,
   },
   { id: 'console', title: '6. Web console: shipped size', run: runConsoleSize },

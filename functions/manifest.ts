@@ -60,6 +60,8 @@ export interface FunctionSpec {
   readonly pdf?: true;
   /** Memory in MiB where the house's 512 is not enough (a function that prints PDFs gets its own). */
   readonly memoryMiB?: number;
+  /** Timeout in seconds where its trigger's (infra/house-function.ts) is not enough; an HTTP one stays under 30. */
+  readonly timeoutSeconds?: number;
 }
 
 const READ = ['dynamodb:GetItem', 'dynamodb:Query'] as const satisfies readonly AwsCall[];
@@ -577,8 +579,10 @@ export const functions = [
       { method: 'GET', path: '/audit/checkpoints/{id}/proof' },
     ],
     // A checkpoint's heads and leaves object are held in memory when it is published, its leaves and tree when
-    // read: a publication peaks at 738 MiB for a million streams, 335 MiB for 300,000 (bench/RESULTS.md §5a).
+    // read; at a million streams a publication peaks at some 730 MiB and takes 7-10 s here, a cold read of a page
+    // or a proof some 880 MiB and 7 s (bench/RESULTS.md §5a): more than the house's 512 MB and 10 s.
     memoryMiB: 2048,
+    timeoutSeconds: 28,
     calls: [...CHECKPOINT, 'dynamodb:BatchGetItem'],
   },
   {

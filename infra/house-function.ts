@@ -89,7 +89,8 @@ export class HouseFunction extends lambda.Function {
       runtime: HOUSE_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memoryMiB ?? 512,
-      timeout: TIMEOUT[spec.trigger],
+      timeout:
+        spec.timeoutSeconds === undefined ? TIMEOUT[spec.trigger] : Duration.seconds(spec.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,

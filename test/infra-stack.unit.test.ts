@@ -389,6 +389,9 @@ describe('functions', () => {
   it('gives the functions that hold a whole checkpoint in memory 2,048 MB, and no other function more than 512 but the PDF printer', () => {
     expect(fn('publish-checkpoint').properties.MemorySize).toBe(2048);
     expect(fn('audit-checkpoints').properties.MemorySize).toBe(2048);
+    // A cold read of a large checkpoint takes longer than the HTTP functions' 10 s; still under API Gateway's 30.
+    expect(fn('audit-checkpoints').properties.Timeout).toBe(28);
+    expect(fn('publish-checkpoint').properties.Timeout).toBe(120);
     const large = [...functionResources]
       .filter(([, f]) => (f.properties.MemorySize as number) > 512)
       .map(([n]) => n);
