@@ -54,8 +54,8 @@ export interface FunctionSpec {
   /** Modules it loads on first use, each shipped as its own file beside its bundle (runtime/lazy-module.ts). */
   readonly lazy?: readonly LazyModuleName[];
   /**
-   * Prints PDFs with Chromium: in AWS it runs with the PDF layer (infra/pdf-layer.ts) on x86_64, with the
-   * memory, /tmp and time Chromium needs, and carries the `pdf-chromium` lazy module.
+   * Prints PDFs with Chromium: in AWS it runs with the PDF layer (infra/pdf-layer.ts) on x86_64, with the /tmp
+   * Chromium needs, and carries the `pdf-chromium` lazy module (its memory and time: `memoryMiB`, `timeoutSeconds`).
    */
   readonly pdf?: true;
   /** Memory in MiB where the house's 512 is not enough (a function that prints PDFs gets its own). */
@@ -486,6 +486,10 @@ export const functions = [
     routes: [{ method: 'GET', path: '/reports/{sector}/{fy}' }],
     pdf: true,
     lazy: ['pdf-chromium'],
+    // Chromium's renderer wants memory (and Lambda gives CPU in proportion); a cold container inflates it before
+    // it prints, so it gets nearly all of API Gateway's 30 s.
+    memoryMiB: 2048,
+    timeoutSeconds: 28,
     // Reads checkpoints; PutObject is in the archive's module (audit-archive-aws.ts), never called here.
     // BatchGetItem: a period read resolves the time index's entries to their events (audit-log.ts).
     calls: [...READ, 'dynamodb:BatchGetItem', 's3:PutObject', 's3:GetObject', 's3:ListBucket'],

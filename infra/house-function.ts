@@ -48,15 +48,13 @@ export interface HouseFunctionProps {
 }
 
 /**
- * What Chromium needs on Lambda, for a function that prints PDFs: the inflated browser takes some 210 MB of
- * /tmp, a renderer wants memory (and Lambda gives CPU in proportion), and a cold container inflates before it
- * prints, so it gets nearly all of API Gateway's 30 s. x86_64, the one architecture @sparticuz/chromium builds.
+ * What Chromium needs on Lambda, for a function that prints PDFs, beside the memory and time its manifest entry
+ * asks for: the inflated browser takes some 210 MB of /tmp, and x86_64 is the one architecture
+ * @sparticuz/chromium builds.
  */
 const PDF_FUNCTION = {
   architecture: lambda.Architecture.X86_64,
-  memorySize: 2048,
   ephemeralStorageSize: Size.mebibytes(1024),
-  timeout: Duration.seconds(28),
 } as const;
 
 /**

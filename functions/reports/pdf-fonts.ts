@@ -73,15 +73,29 @@ export function embedPdfFonts(html: string, dir: string = pdfFontDir()): string 
   for (const char of html) points.add(char.codePointAt(0) ?? 0);
   const sorted = Uint32Array.from(points).sort();
   const used = fontFaces(dir).filter((face) => face.ranges.some(([from, to]) => anyWithin(sorted, from, to)));
-  const rules = used.map(
-    (face) =>
-      `@font-face{font-family:'${PDF_FONT_FAMILY}';font-style:normal;font-weight:${face.weight};` +
-      `src:url(data:font/woff2;base64,${readFileSync(join(dir, face.file)).toString('base64')}) format('woff2');` +
-      `unicode-range:${face.ranges.map(([from, to]) => (from === to ? hex(from) : `${hex(from)}-${to.toString(16)}`)).join(',')}}`,
-  );
+  const rules = used.map((face) => faceRule(dir, face));
   const style = `<style>${rules.join('\n')}</style>`;
   const head = html.indexOf('</head>');
   return head === -1 ? style + html : html.slice(0, head) + style + html.slice(head);
+}
+
+const rulesByFile = new Map<string, string>();
+
+/**
+ * A face's `@font-face` rule with its WOFF2 file inlined, read and encoded once per container: a warm one
+ * prints the next report without reading the fonts again (the faces a report uses are some 30 files).
+ */
+function faceRule(dir: string, face: FontFace): string {
+  const key = join(dir, face.file);
+  let rule = rulesByFile.get(key);
+  if (rule === undefined) {
+    rule =
+      `@font-face{font-family:'${PDF_FONT_FAMILY}';font-style:normal;font-weight:${face.weight};` +
+      `src:url(data:font/woff2;base64,${readFileSync(key).toString('base64')}) format('woff2');` +
+      `unicode-range:${face.ranges.map(([from, to]) => (from === to ? hex(from) : `${hex(from)}-${to.toString(16)}`)).join(',')}}`;
+    rulesByFile.set(key, rule);
+  }
+  return rule;
 }
 
 /** Whether the sorted `points` hold one in [from, to]: the first point ≥ from, found by bisection, is ≤ to. */
