@@ -289,6 +289,8 @@ export class CeptoarRelayStack extends Stack {
       organisations: organisationNames(
         settings.directory === undefined ? demoDirectory : JSON.parse(settings.directory),
       ),
+      // Cognito's token says who one is and in which sector; nothing to pick at sign-in.
+      sectors: [],
       cognito: { domain: auth.domain.baseUrl(), clientId: auth.client.userPoolClientId },
     });
 

@@ -318,6 +318,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.CEPTOAR_WEBHOOK_LOOPBACK_HTTP = 'true';
     // The console's sign-in picker names the organisations of the directory this stack seeds.
     const consoleDirectory = options.directory ?? (await import('./seed-directory.ts')).seedDirectory();
+    // The console names every seeded organisation, and its sign-in offers every seeded sector.
+    const { seedSectorDirectory, seedSectors } = await import('./seed-sectors.ts');
+    const consoleOrganisations = organisationNames({
+      organizations: { ...seedSectorDirectory(), ...consoleDirectory.organizations },
+    });
+    const consoleSectors = Object.entries(seedSectors()).map(([id, s]) => ({ id, names: s.names }));
     const localRoutes: LocalRoute[] = [
       async ({ method, path }) => {
         if (method === 'GET' && path === '/health') {
@@ -378,7 +384,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         config: () =>
           localConsoleConfig({
             pollSeconds: options.consolePollSeconds ?? 5,
-            organisations: organisationNames(consoleDirectory),
+            organisations: consoleOrganisations,
+            sectors: consoleSectors,
           }),
       }),
     ];

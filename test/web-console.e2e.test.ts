@@ -127,6 +127,50 @@ describe('the web console: forms, languages, links and menus', () => {
     await context.close();
   });
 
+  it("signs in as any sector's member, secretariat or ministry, and titles the console with the sector", async () => {
+    await api.report('oita-petrochem', { title: '化学の報告（銀行には見えない）' });
+    await api.report('banking-member-2', { title: '銀行の報告' });
+    const context = await personContext(browser);
+    const page = await context.newPage();
+    const brand = page.locator('header .brand');
+
+    // Signed out: the deployment's own title.
+    await page.goto(`${stack.url}/`);
+    await page.locator('h1', { hasText: 'サインイン' }).waitFor();
+    expect(await brand.textContent()).toBe('CEPTOAR 情報連絡');
+    // A member is picked among its sector's members: one list, grouped by sector.
+    expect(await page.locator('#sign-in-org optgroup').first().getAttribute('label')).toBe('化学CEPTOAR');
+    expect(await page.locator('#sign-in-org optgroup[label="銀行等CEPTOAR"] option').count()).toBeGreaterThan(
+      0,
+    );
+
+    await signIn(page, stack.url, 'secretariat', undefined, { sector: 'banking' });
+    await page.locator('h1', { hasText: '審査キュー' }).waitFor();
+    await expect.poll(() => brand.textContent()).toBe('銀行等CEPTOAR 情報連絡');
+    await expect.poll(() => page.title()).toBe('審査キュー | 銀行等CEPTOAR 情報連絡');
+    // Its queue is its sector's: the banking report, never the chemical one.
+    await page.getByRole('link', { name: '銀行の報告' }).waitFor();
+    expect(await page.getByRole('link', { name: '化学の報告（銀行には見えない）' }).count()).toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, 'secretariat-queue-banking');
+    await page.getByRole('button', { name: 'サインアウト' }).click();
+
+    await signIn(page, stack.url, 'member', 'banking-member-2');
+    await expect.poll(() => brand.textContent()).toBe('銀行等CEPTOAR 情報連絡');
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => brand.textContent()).toBe('Banking CEPTOAR incident relay');
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.getByRole('button', { name: 'サインアウト' }).click();
+
+    // A ministry works across its sectors: the deployment's title, and the ministry it speaks for.
+    await signIn(page, stack.url, 'ministry', undefined, { ministry: 'fsa' });
+    await expect
+      .poll(() => page.locator('header .user').textContent())
+      .toBe('所管省庁（金融庁）としてサインイン中');
+    expect(await brand.textContent()).toBe('CEPTOAR 情報連絡');
+    await context.close();
+  });
+
   it('opens a message link (/incidents/{id}) as the console page, while the API keeps the same path', async () => {
     const id = await api.report('oita-petrochem', { title: 'メールのリンク' });
     const context = await personContext(browser);

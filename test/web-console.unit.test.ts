@@ -17,6 +17,7 @@ import { loadPages } from '../web/src/paged.ts';
 import { authorizeUrl, codeChallenge, codeVerifier, tokenRequestBody } from '../web/src/pkce.ts';
 import { emptyReportFields, type ReportFields, validateReport } from '../web/src/report-form.ts';
 import { menuCurrent, parseRoute, pathOf } from '../web/src/routes.ts';
+import { brandSector, sessionOrg, signInChoices, tokenRequestOf } from '../web/src/sector-choices.ts';
 import { RANSOMWARE_REPORT } from './support/fixtures.ts';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -421,5 +422,79 @@ describe("the console's notification list", () => {
       count: 2,
       error: 'ECONNREFUSED',
     });
+  });
+});
+
+describe('the local sign-in and the title across sectors', () => {
+  const config = {
+    sectors: [
+      { id: 'banking', names: { ja: '銀行等CEPTOAR', en: 'Banking CEPTOAR' } },
+      { id: 'chemical', names: { ja: '化学CEPTOAR', en: 'Chemical CEPTOAR' } },
+      { id: 'aviation', names: { ja: '航空CEPTOAR', en: 'Aviation CEPTOAR' } },
+    ],
+    organisations: [
+      {
+        id: 'aviation-member-1',
+        kind: 'member',
+        sector: 'aviation',
+        name: { ja: '航空 1', en: 'Aviation 1' },
+      },
+      { id: 'banking-member-1', kind: 'member', sector: 'banking', name: { ja: '銀行 1', en: 'Bank 1' } },
+      // A directory from before sectors names none: chemical's.
+      { id: 'kaigan-chemical', kind: 'member', name: { ja: '海岸化学', en: 'Kaigan Chemical' } },
+      { id: 'banking-member-2', kind: 'member', sector: 'banking', name: { ja: '銀行 2', en: 'Bank 2' } },
+      { id: 'mlit', kind: 'ministry', name: { ja: '国土交通省', en: 'MLIT' } },
+      { id: 'ministry', kind: 'ministry', name: { ja: '経済産業省', en: 'METI' } },
+      { id: 'secretariat', kind: 'secretariat', name: { ja: '事務局', en: 'Secretariat' } },
+    ],
+  } as const;
+
+  it("offers members by sector, chemical's first then in the sectors' order, and METI first among ministries", () => {
+    const choices = signInChoices(config);
+    expect(choices.members.map((g) => [g.sector, g.orgs.map((o) => o.id)])).toEqual([
+      ['chemical', ['kaigan-chemical']],
+      ['banking', ['banking-member-1', 'banking-member-2']],
+      ['aviation', ['aviation-member-1']],
+    ]);
+    expect(choices.ministries.map((m) => m.id)).toEqual(['ministry', 'mlit']);
+    // A config from before sectors: chemical's members alone, nothing else to pick.
+    const old = signInChoices({ organisations: config.organisations.slice(2, 3), sectors: [] });
+    expect(old.members).toEqual([{ sector: 'chemical', orgs: [config.organisations[2]] }]);
+  });
+
+  it('asks /local/token for each role as the stack reads it', () => {
+    const choices = signInChoices(config);
+    const form = { org: 'banking-member-2', sector: 'banking', ministry: 'mlit', scope: '' };
+    expect(tokenRequestOf(choices, { ...form, role: 'member' })).toEqual({
+      role: 'member',
+      org: 'banking-member-2',
+    });
+    expect(tokenRequestOf(choices, { ...form, role: 'secretariat' })).toEqual({
+      role: 'secretariat',
+      sector: 'banking',
+    });
+    expect(tokenRequestOf(choices, { ...form, role: 'ministry' })).toEqual({ role: 'ministry', org: 'mlit' });
+    // METI, or a ministry the directory does not list, is not named: the stack's default (METI) applies,
+    // with the same subject as the CLI's `--role ministry`.
+    for (const ministry of ['ministry', 'nowhere'])
+      expect(tokenRequestOf(choices, { ...form, role: 'ministry', ministry })).toEqual({ role: 'ministry' });
+    expect(sessionOrg({ role: 'ministry', org: undefined })).toBe('ministry');
+    expect(sessionOrg({ role: 'ministry', org: 'mlit' })).toBe('mlit');
+    expect(sessionOrg({ role: 'nisc', org: undefined })).toBeUndefined();
+    expect(tokenRequestOf(choices, { ...form, role: 'nisc' })).toEqual({ role: 'nisc' });
+    expect(tokenRequestOf(choices, { ...form, role: 'auditor', scope: 'aviation' })).toEqual({
+      role: 'auditor',
+      sector: 'aviation',
+    });
+  });
+
+  it("titles the console with a member's or secretariat's sector, and with the deployment's own otherwise", () => {
+    expect(brandSector({ role: 'secretariat', sector: 'banking' })).toBe('banking');
+    expect(brandSector({ role: 'member', sector: undefined })).toBe('chemical');
+    for (const role of ['ministry', 'nisc', 'auditor'] as const) {
+      expect(brandSector({ role, sector: undefined })).toBeNull();
+      expect(brandSector({ role, sector: 'banking' })).toBeNull();
+    }
+    expect(brandSector(null)).toBeNull();
   });
 });

@@ -41,7 +41,7 @@ describe('the console on the local stack', () => {
     expect((await get('/app/..%2Fpackage.json')).headers.get('content-type')).toMatch(/^text\/html/);
   });
 
-  it('writes config.json for local sign-in with the directory’s organisations', async () => {
+  it('writes config.json for local sign-in with every seeded organisation and sector', async () => {
     const res = await get('/app/config.json');
     const config = await res.json();
     expect(config).toMatchObject({ auth: 'local', apiUrl: '' });
@@ -49,6 +49,19 @@ describe('the console on the local stack', () => {
       id: 'asahi-petrochem',
       kind: 'member',
       name: { ja: '朝日石油化学', en: 'Asahi Petrochemical' },
+    });
+    // Every seeded sector's organisations, with their sector, and the sectors for the sign-in's pickers.
+    expect(config.organisations).toContainEqual({
+      id: 'banking-member-1',
+      kind: 'member',
+      sector: 'banking',
+      name: { ja: '銀行等CEPTOAR 構成員 1', en: 'Banking CEPTOAR member 1' },
+    });
+    expect(config.organisations).toContainEqual(expect.objectContaining({ id: 'fsa', kind: 'ministry' }));
+    expect(config.sectors).toHaveLength(18);
+    expect(config.sectors).toContainEqual({
+      id: 'banking',
+      names: { ja: '銀行等CEPTOAR', en: 'Banking CEPTOAR' },
     });
   });
 

@@ -89,7 +89,7 @@ export const sectorPartition = (base: string, sector: string): string =>
   sector === DEFAULT_SECTOR ? base : `${base}#${sector}`;
 
 /** The directory id of METI's organisation, as config/directory.json named it before sectors. */
-const METI_ORG = 'ministry';
+export const METI_ORG = 'ministry';
 
 /** The directory organisation of a ministry: its id, except METI's, which keeps the id it had before sectors. */
 export const ministryOrgId = (ministry: MinistryId): string => (ministry === 'meti' ? METI_ORG : ministry);

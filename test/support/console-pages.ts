@@ -31,12 +31,21 @@ export async function personContext(browser: Browser, viewport = DESKTOP): Promi
   return context;
 }
 
-/** Signs in through the console's local picker (role and, for a member, organisation). */
-export async function signIn(page: Page, baseUrl: string, role: string, org?: string): Promise<void> {
+/** Signs in through the console's local picker: the role, a member's organisation, a secretariat's sector, a ministry, NISC's or an auditor's one sector. */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  role: string,
+  org?: string,
+  pick: { sector?: string; ministry?: string; scope?: string } = {},
+): Promise<void> {
   await page.goto(`${baseUrl}/`);
   await page.locator('h1', { hasText: /サインイン|Sign in/ }).waitFor();
   await page.locator(`input[name=role][value=${role}]`).check();
   if (org) await page.locator('#sign-in-org').selectOption(org);
+  if (pick.sector) await page.locator('#sign-in-sector').selectOption(pick.sector);
+  if (pick.ministry) await page.locator('#sign-in-ministry').selectOption(pick.ministry);
+  if (pick.scope !== undefined) await page.locator('#sign-in-scope').selectOption(pick.scope);
   await page.locator('form button[type=submit]').click();
   await page.waitForURL((url) => !url.pathname.endsWith('/sign-in'));
   await page.locator('nav.menu').waitFor();

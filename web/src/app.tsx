@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { configStore, online } from './api.ts';
+import { loadBrand, useBrand } from './brand.ts';
 import { Link, PageHeading, useOrgName } from './components/ui.tsx';
 import { availableSlots, type FeatureSlot } from './features.ts';
 import type { MessageKey } from './i18n/ja.ts';
@@ -12,6 +13,7 @@ import { ReportPage } from './pages/report.tsx';
 import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { navigate, type Route, route } from './router.ts';
 import { menuCurrent } from './routes.ts';
+import { sessionOrg } from './sector-choices.ts';
 import { issuerRoles, type Role, type Session, session, signOut } from './session.ts';
 import { useStore } from './store.ts';
 
@@ -103,6 +105,11 @@ export function App() {
   const me = useStore(session);
   const config = useStore(configStore);
   const isOnline = useStore(online);
+  const brand = useBrand();
+  // The title names the signed-in member's or secretariat's sector (brand.ts).
+  useEffect(() => {
+    void loadBrand(me, config?.sectors ?? []);
+  }, [me, config]);
 
   // Signed out (or the token expired): to the sign-in page, coming back to the same page afterwards is
   // not worth a stored "next" here: every role's home lists what needs doing.
@@ -120,7 +127,7 @@ export function App() {
         {t('app.skip')}
       </a>
       <header class="top">
-        <div class="brand">{t('app.title')}</div>
+        <div class="brand">{brand}</div>
         <div class="tools">
           <LangSwitch />
           {me && config && (
@@ -167,11 +174,10 @@ function UserLine(props: { session: Session }) {
   const t = useT();
   const orgName = useOrgName();
   const role = t(`role.${props.session.role}`);
+  const org = sessionOrg(props.session);
   return (
     <span class="user">
-      {props.session.org
-        ? t('app.signedInAs', { role, org: orgName(props.session.org) })
-        : t('app.signedInAsRole', { role })}
+      {org ? t('app.signedInAs', { role, org: orgName(org) }) : t('app.signedInAsRole', { role })}
     </span>
   );
 }

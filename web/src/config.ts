@@ -3,6 +3,14 @@ export interface OrgName {
   readonly id: string;
   readonly kind: 'member' | 'secretariat' | 'ministry' | 'nisc';
   readonly name: { readonly ja: string; readonly en: string };
+  /** A member's or secretariat's sector; none is chemical's (a directory from before sectors). */
+  readonly sector?: string;
+}
+
+/** A sector as the local sign-in names it. */
+export interface SectorName {
+  readonly id: string;
+  readonly names: { readonly ja: string; readonly en: string };
 }
 
 /**
@@ -15,6 +23,8 @@ export type ConsoleConfig = {
   /** How often open pages re-read the API, in seconds. */
   readonly pollSeconds: number;
   readonly organisations: readonly OrgName[];
+  /** The sectors the local stack seeded, for its sign-in's pickers (none in AWS: Cognito says who one is). */
+  readonly sectors: readonly SectorName[];
 } & (
   | { readonly auth: 'local' }
   | {
@@ -34,7 +44,8 @@ export function parseConfig(json: unknown): ConsoleConfig {
   const apiUrl = typeof c.apiUrl === 'string' ? c.apiUrl.replace(/\/+$/, '') : '';
   const pollSeconds = typeof c.pollSeconds === 'number' && c.pollSeconds > 0 ? c.pollSeconds : 10;
   const organisations = Array.isArray(c.organisations) ? (c.organisations as OrgName[]) : [];
-  if (c.auth === 'local') return { auth: 'local', apiUrl, pollSeconds, organisations };
+  const sectors = Array.isArray(c.sectors) ? (c.sectors as SectorName[]) : [];
+  if (c.auth === 'local') return { auth: 'local', apiUrl, pollSeconds, organisations, sectors };
   if (c.auth === 'cognito') {
     const cognito = c.cognito as { domain?: unknown; clientId?: unknown } | undefined;
     if (typeof cognito?.domain !== 'string' || typeof cognito.clientId !== 'string')
@@ -44,6 +55,7 @@ export function parseConfig(json: unknown): ConsoleConfig {
       apiUrl,
       pollSeconds,
       organisations,
+      sectors,
       cognito: { domain: cognito.domain.replace(/\/+$/, ''), clientId: cognito.clientId },
     };
   }

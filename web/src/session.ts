@@ -12,6 +12,8 @@ export interface Session {
   readonly sub: string;
   readonly role: Role;
   readonly org: string | undefined;
+  /** The token's sector (`custom:sector`): a member's or secretariat's own; NISC's or an auditor's only when granted one. */
+  readonly sector: string | undefined;
   /** Expiry, epoch ms. */
   readonly expiresAt: number;
 }
@@ -34,8 +36,16 @@ export function sessionFromToken(token: string): Session | null {
       (roles as readonly unknown[]).includes(g),
     );
     if (typeof json.sub !== 'string' || !role || typeof json.exp !== 'number') return null;
-    const org = typeof json['custom:org'] === 'string' ? json['custom:org'] : undefined;
-    return { token, sub: json.sub, role, org, expiresAt: json.exp * 1000 };
+    const text = (claim: string) =>
+      typeof json[claim] === 'string' && json[claim] !== '' ? (json[claim] as string) : undefined;
+    return {
+      token,
+      sub: json.sub,
+      role,
+      org: text('custom:org'),
+      sector: text('custom:sector'),
+      expiresAt: json.exp * 1000,
+    };
   } catch {
     return null;
   }
@@ -64,12 +74,17 @@ async function problemDetail(res: Response): Promise<string> {
   }
 }
 
-/** Local stack: a token for the chosen role and organisation from POST /local/token. */
-export async function signInLocal(config: ConsoleConfig, role: Role, org: string | undefined) {
+/** Local stack: a token for the chosen role, organisation and sector from POST /local/token. */
+export async function signInLocal(
+  config: ConsoleConfig,
+  role: Role,
+  org: string | undefined,
+  sector?: string,
+) {
   const res = await fetch(`${config.apiUrl}/local/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ role, ...(org ? { org } : {}) }),
+    body: JSON.stringify({ role, ...(org ? { org } : {}), ...(sector ? { sector } : {}) }),
   });
   if (!res.ok) throw new Error(await problemDetail(res));
   const { token } = (await res.json()) as { token: string };

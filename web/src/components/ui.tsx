@@ -1,6 +1,7 @@
 import type { ComponentChildren, TargetedMouseEvent } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { IncidentView } from '../api.ts';
+import { useBrand } from '../brand.ts';
 import { dateFormat } from '../date-format.ts';
 import { formatTimeLeft } from '../i18n/index.ts';
 import { lang, useT } from '../i18n/lang.ts';
@@ -32,9 +33,9 @@ export function Link(props: {
  */
 export function PageHeading(props: { children: string }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  const t = useT();
+  const brand = useBrand();
   useEffect(() => {
-    document.title = `${props.children} | ${t('app.title')}`;
+    document.title = `${props.children} | ${brand}`;
   });
   useEffect(() => {
     ref.current?.focus();

@@ -11,7 +11,8 @@ export const en: Record<MessageKey, string> = {
   ...exercisesEn,
   ...yearEn,
   ...advisoriesEn,
-  'app.title': 'Chemical CEPTOAR incident relay',
+  'app.title': 'CEPTOAR incident relay',
+  'app.title.sector': '{sector} incident relay',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',
   'app.pageLoadFailed': 'Could not load this page. Check the connection and open it again.',
@@ -30,7 +31,7 @@ export const en: Record<MessageKey, string> = {
 
   'role.member': 'CEPTOAR member',
   'role.secretariat': 'CEPTOAR secretariat',
-  'role.ministry': 'Competent ministry (METI)',
+  'role.ministry': 'Competent ministry',
   'role.nisc': 'NISC',
   'role.auditor': 'Auditor',
 
@@ -53,6 +54,10 @@ export const en: Record<MessageKey, string> = {
   'signIn.local': 'Local stack: choose a role and an organisation (the token comes from /local/token).',
   'signIn.role': 'Role',
   'signIn.org': 'Organisation',
+  'signIn.sector': 'Sector',
+  'signIn.ministry': 'Ministry',
+  'signIn.scope': 'Sectors to see',
+  'signIn.scope.all': 'Every sector',
   'signIn.submit': 'Sign in',
   'signIn.cognito': 'Sign in with your organisation account',
   'signIn.cognito.body':

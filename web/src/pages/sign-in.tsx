@@ -2,8 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { configStore } from '../api.ts';
 import { Notice, PageHeading, useOrgName } from '../components/ui.tsx';
 import type { ConsoleConfig } from '../config.ts';
-import { useT } from '../i18n/lang.ts';
+import { lang, useT } from '../i18n/lang.ts';
 import { navigate } from '../router.ts';
+import { DEFAULT_SECTOR, signInChoices, tokenRequestOf } from '../sector-choices.ts';
 import { finishCognitoSignIn, type Role, roles, signInLocal, startCognitoSignIn } from '../session.ts';
 import { useStore } from '../store.ts';
 
@@ -23,17 +24,23 @@ export function SignInPage() {
 function LocalSignIn(props: { config: ConsoleConfig }) {
   const t = useT();
   const orgName = useOrgName();
-  const members = props.config.organisations.filter((o) => o.kind === 'member');
+  const current = useStore(lang);
+  const choices = signInChoices(props.config);
   const [role, setRole] = useState<Role>('member');
-  const [org, setOrg] = useState(members[0]?.id ?? '');
+  const [org, setOrg] = useState(choices.members[0]?.orgs[0]?.id ?? '');
+  const [sector, setSector] = useState<string>(DEFAULT_SECTOR);
+  const [ministry, setMinistry] = useState(choices.ministries[0]?.id ?? '');
+  const [scope, setScope] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const sectorName = (id: string) => choices.sectors.find((s) => s.id === id)?.names[current] ?? id;
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await signInLocal(props.config, role, role === 'member' ? org : undefined);
+      const request = tokenRequestOf(choices, { role, org, sector, ministry, scope });
+      await signInLocal(props.config, request.role, request.org, request.sector);
       navigate({ name: 'home' }, { replace: true });
     } catch (err) {
       setError(t('signIn.failed', { detail: String((err as Error).message) }));
@@ -57,18 +64,80 @@ function LocalSignIn(props: { config: ConsoleConfig }) {
         <div class="field">
           <label for="sign-in-org">{t('signIn.org')}</label>
           <select id="sign-in-org" value={org} onChange={(e) => setOrg(e.currentTarget.value)}>
-            {members.map((o) => (
-              <option key={o.id} value={o.id}>
-                {orgName(o.id)}
-              </option>
-            ))}
+            {choices.members.map((group) => {
+              const options = group.orgs.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {orgName(o.id)}
+                </option>
+              ));
+              // One sector (a config from before sectors): its members alone, ungrouped.
+              return choices.members.length > 1 ? (
+                <optgroup key={group.sector} label={sectorName(group.sector)}>
+                  {options}
+                </optgroup>
+              ) : (
+                options
+              );
+            })}
           </select>
         </div>
+      )}
+      {role === 'secretariat' && choices.sectors.length > 1 && (
+        <Picker
+          id="sign-in-sector"
+          label={t('signIn.sector')}
+          value={sector}
+          onChange={setSector}
+          options={choices.sectors.map((s) => ({ value: s.id, label: s.names[current] }))}
+        />
+      )}
+      {role === 'ministry' && choices.ministries.length > 1 && (
+        <Picker
+          id="sign-in-ministry"
+          label={t('signIn.ministry')}
+          value={ministry}
+          onChange={setMinistry}
+          options={choices.ministries.map((m) => ({ value: m.id, label: orgName(m.id) }))}
+        />
+      )}
+      {(role === 'nisc' || role === 'auditor') && choices.sectors.length > 1 && (
+        <Picker
+          id="sign-in-scope"
+          label={t('signIn.scope')}
+          value={scope}
+          onChange={setScope}
+          options={[
+            { value: '', label: t('signIn.scope.all') },
+            ...choices.sectors.map((s) => ({ value: s.id, label: s.names[current] })),
+          ]}
+        />
       )}
       <button type="submit" class="primary" disabled={busy}>
         {t('signIn.submit')}
       </button>
     </form>
+  );
+}
+
+/** A labelled select of the sign-in form. */
+function Picker(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly { value: string; label: string }[];
+}) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 
