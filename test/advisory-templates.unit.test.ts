@@ -31,7 +31,7 @@ describe('advisory messages, in Japanese and English', () => {
       );
       expect(m.text).toContain(FACTS.link);
       expect(m.text).toContain(FACTS.ackLink);
-      expect(m.text).toMatch(lang === 'ja' ? /化学セプター/ : /chemical-sector CEPTOAR/);
+      expect(m.text).toMatch(lang === 'ja' ? /セプター情報連絡システム/ : /CEPTOAR relay/);
       expect(m.short).toBe(`${m.subject} ${FACTS.ackLink}`);
     },
   );

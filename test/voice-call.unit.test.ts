@@ -22,6 +22,7 @@ import {
   type MessageFacts,
   render,
   renderAdvisory,
+  renderSurvey,
 } from '../functions/notify/templates.ts';
 import { escapeSsml, spokenTime, toSsml } from '../functions/notify/voice-script.ts';
 import { advisoryMessagesFor } from '../functions/reactions/advisory-reactions.ts';
@@ -101,6 +102,39 @@ describe('SSML of a call', () => {
   });
 });
 
+describe('who a message says it is from', () => {
+  // Every sector's members get these messages: none may name one sector or its ministry.
+  it.each(['ja', 'en'] as const)('the system, never one sector or ministry (%s)', (lang) => {
+    const messages = [
+      render(INCIDENT_FACTS, lang),
+      renderAdvisory(ADVISORY_FACTS, lang),
+      renderSurvey(
+        {
+          purpose: 'survey',
+          title: { ja: '浸透状況調査', en: 'Penetration survey' },
+          tlp: 'GREEN',
+          dueAt: DUE,
+          link: 'https://relay.example/s/1',
+        },
+        lang,
+      ),
+    ];
+    for (const message of messages) {
+      const said = ssmlText(message.voice);
+      expect(message.text.split('\n').at(-1)).toBe(
+        lang === 'ja'
+          ? 'このメールはセプター情報連絡システムから送信されています。'
+          : 'Sent by the CEPTOAR relay.',
+      );
+      expect(said).toContain(
+        lang === 'ja' ? 'こちらは、セプター情報連絡システムです。' : 'This is the CEPTOAR relay.',
+      );
+      for (const text of [message.subject, message.text, message.short, said])
+        expect(text).not.toMatch(/化学|chemical|経済産業省|METI/i);
+    }
+  });
+});
+
 describe('what an incident call reads', () => {
   it.each(['ja', 'en'] as const)('names what is due and by when, in the language (%s)', (lang) => {
     const message = render(INCIDENT_FACTS, lang);
@@ -109,7 +143,7 @@ describe('what an incident call reads', () => {
     if (lang === 'ja') {
       expect(message.voice).toContain('xml:lang="ja-JP"');
       expect(said).toContain('IT障害報告の受領確認をお願いします。');
-      expect(said).toContain('所管省庁(経済産業省)の受領の期限は、日本時間 11月27日 0時です。');
+      expect(said).toContain('所管省庁の受領の期限は、日本時間 11月27日 0時です。');
       expect(said).toContain('重大度は、緊急です。');
     } else {
       expect(message.voice).toContain('xml:lang="en-US"');

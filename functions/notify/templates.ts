@@ -34,7 +34,7 @@ const hopName: Record<Lang, Record<Hop, string>> = {
   ja: {
     secretariat: 'セプター事務局の確認',
     member: '報告者の再提出',
-    ministry: '所管省庁(経済産業省)の受領',
+    ministry: '所管省庁の受領',
     nisc: 'NISCの受領',
   },
   en: {
@@ -126,9 +126,17 @@ const spokenHeadline: Record<Lang, Record<NotificationPurpose, string>> = {
   },
 };
 
+// One deployment serves every sector, and every sector's members get these messages: the system names
+// itself, not one sector.
 const callerName: Record<Lang, string> = {
-  ja: 'こちらは、化学セプター情報連絡システムです。',
-  en: 'This is the chemical-sector CEPTOAR relay.',
+  ja: 'こちらは、セプター情報連絡システムです。',
+  en: 'This is the CEPTOAR relay.',
+};
+
+/** The last line of every e-mail. */
+const signOff: Record<Lang, string> = {
+  ja: 'このメールはセプター情報連絡システムから送信されています。',
+  en: 'Sent by the CEPTOAR relay.',
 };
 
 /** What a call says when the label keeps the content behind the login. */
@@ -209,7 +217,7 @@ export function render(facts: MessageFacts, lang: Lang): Message {
     if (facts.stage && due) lines.push(`提出する報告: ${facts.stage.ja} (期限 ${due})`);
     if (facts.hop && due) lines.push(`対応: ${hopName.ja[facts.hop]} (期限 ${due})`);
     if (facts.escalation) lines.push(`エスカレーション: ${facts.escalation} 回目`);
-    lines.push(`確認: ${facts.link}`, '', 'このメールは化学セプター情報連絡システムから送信されています。');
+    lines.push(`確認: ${facts.link}`, '', signOff.ja);
   } else {
     if (withheld(facts.tlp)) {
       lines.push(`This report is TLP:${facts.tlp}: sign in to read it.`);
@@ -219,7 +227,7 @@ export function render(facts: MessageFacts, lang: Lang): Message {
     if (facts.stage && due) lines.push(`Report to submit: ${facts.stage.en} (due ${due})`);
     if (facts.hop && due) lines.push(`Next step: ${hopName.en[facts.hop]} (due ${due})`);
     if (facts.escalation) lines.push(`Escalation: #${facts.escalation}`);
-    lines.push(`Open: ${facts.link}`, '', 'Sent by the chemical-sector CEPTOAR relay.');
+    lines.push(`Open: ${facts.link}`, '', signOff.en);
   }
   const short = `${subject} ${facts.link}`;
   return { subject, text: lines.join('\n'), short, voice: toSsml(spokenIncident(facts, lang), lang) };
@@ -367,11 +375,7 @@ export function renderAdvisory(facts: AdvisoryFacts, lang: Lang): Message {
     );
   }
   lines.push(ja ? `確認: ${facts.link}` : `Open: ${facts.link}`, '');
-  lines.push(
-    ja
-      ? 'このメールは化学セプター情報連絡システムから送信されています。'
-      : 'Sent by the chemical-sector CEPTOAR relay.',
-  );
+  lines.push(signOff[lang]);
   const short = `${subject} ${facts.ackLink ?? facts.link}`;
   return { subject, text: lines.join('\n'), short, voice: toSsml(spokenAdvisory(facts, lang), lang) };
 }
@@ -419,9 +423,7 @@ export function renderSurvey(facts: SurveyFacts, lang: Lang): Message {
     ja ? `回答期限: ${due}` : `Due: ${due}`,
     ja ? `回答: ${facts.link}` : `Answer: ${facts.link}`,
     '',
-    ja
-      ? 'このメールは化学セプター情報連絡システムから送信されています。'
-      : 'Sent by the chemical-sector CEPTOAR relay.',
+    signOff[lang],
   );
   const said = [
     callerName[lang],
