@@ -168,6 +168,12 @@ describe('the web console: forms, languages, links and menus', () => {
       .poll(() => page.locator('header .user').textContent())
       .toBe('所管省庁（金融庁）としてサインイン中');
     expect(await brand.textContent()).toBe('CEPTOAR 情報連絡');
+    await page.getByRole('button', { name: 'サインアウト' }).click();
+    // An auditor granted one sector is told which.
+    await signIn(page, stack.url, 'auditor', undefined, { scope: 'aviation' });
+    await expect
+      .poll(() => page.locator('header .user').textContent())
+      .toBe('監査（航空分野におけるCEPTOAR）としてサインイン中');
     await context.close();
   });
 

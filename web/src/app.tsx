@@ -13,7 +13,7 @@ import { ReportPage } from './pages/report.tsx';
 import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { navigate, type Route, route } from './router.ts';
 import { menuCurrent } from './routes.ts';
-import { sessionOrg } from './sector-choices.ts';
+import { brandSector, sessionOrg } from './sector-choices.ts';
 import { issuerRoles, type Role, type Session, session, signOut } from './session.ts';
 import { useStore } from './store.ts';
 
@@ -173,11 +173,21 @@ function LangSwitch() {
 function UserLine(props: { session: Session }) {
   const t = useT();
   const orgName = useOrgName();
+  const config = useStore(configStore);
+  const current = useStore(lang);
   const role = t(`role.${props.session.role}`);
   const org = sessionOrg(props.session);
+  // NISC, an auditor or a ministry narrowed to one sector: say which (a member's is in the title).
+  const narrowed = brandSector(props.session) === null ? props.session.sector : undefined;
+  const who = [
+    org ? orgName(org) : undefined,
+    narrowed ? (config?.sectors.find((s) => s.id === narrowed)?.names[current] ?? narrowed) : undefined,
+  ].filter((x): x is string => x !== undefined);
   return (
     <span class="user">
-      {org ? t('app.signedInAs', { role, org: orgName(org) }) : t('app.signedInAsRole', { role })}
+      {who.length
+        ? t('app.signedInAs', { role, org: who.join(current === 'ja' ? '・' : ', ') })
+        : t('app.signedInAsRole', { role })}
     </span>
   );
 }
