@@ -177,6 +177,37 @@ describe('the web console: forms, languages, links and menus', () => {
     await context.close();
   });
 
+  it('names an organisation registered after the start, as the directory has it, not by its id', async () => {
+    // config.json names the organisations the stack started with; this one came later (as every sector's
+    // does in AWS, where config.json has the deployer's directory alone).
+    const registered = await api.call('PUT', '/directory/organizations/hakata-resin', {
+      token: await api.token('secretariat'),
+      body: {
+        kind: 'member',
+        name: { ja: '博多樹脂', en: 'Hakata Resin' },
+        contacts: [
+          {
+            id: 'hakata-csirt',
+            name: 'CSIRT',
+            email: 'csirt@hakata-resin.example',
+            phone: '+81921234567',
+            lang: 'ja',
+            primary: 'email',
+            secondary: 'sms',
+          },
+        ],
+      },
+    });
+    expect(registered.status).toBe(201);
+    await api.report('hakata-resin', { title: '後から登録した会員の報告' });
+    const context = await personContext(browser);
+    const page = await context.newPage();
+    await signIn(page, stack.url, 'secretariat');
+    const card = page.locator('.card', { hasText: '後から登録した会員の報告' });
+    await expect.poll(() => card.textContent()).toContain('報告元 博多樹脂');
+    await context.close();
+  });
+
   it('opens a message link (/incidents/{id}) as the console page, while the API keeps the same path', async () => {
     const id = await api.report('oita-petrochem', { title: 'メールのリンク' });
     const context = await personContext(browser);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { configStore, online } from './api.ts';
+import { apiCall, configStore, online } from './api.ts';
 import { loadBrand, useBrand } from './brand.ts';
-import { Link, PageHeading, useOrgName } from './components/ui.tsx';
+import { Link, PageHeading, setOrganisations, useOrgName } from './components/ui.tsx';
 import { availableSlots, type FeatureSlot } from './features.ts';
 import type { MessageKey } from './i18n/ja.ts';
 import { lang, switchLanguage, useT } from './i18n/lang.ts';
@@ -109,6 +109,7 @@ export function App() {
   // The title names the signed-in member's or secretariat's sector (brand.ts).
   useEffect(() => {
     void loadBrand(me, config?.sectors ?? []);
+    void loadOrgNames(me);
   }, [me, config]);
 
   // Signed out (or the token expired): to the sign-in page, coming back to the same page afterwards is
@@ -168,6 +169,24 @@ function LangSwitch() {
       {t('app.lang.switch')}
     </button>
   );
+}
+
+/**
+ * The names of the organisations the chain sees, from the directory (GET /directory/organizations): config.json
+ * names those the deployment started with, not those registered since (in AWS, every sector's but the
+ * deployer's directory). A member may not list the directory: config.json's names it is.
+ */
+async function loadOrgNames(me: Session | null): Promise<void> {
+  if (me === null || me.role === 'member') return;
+  try {
+    const { items } = await apiCall<{ items: { org: string; name: { ja: string; en: string } }[] }>(
+      'GET',
+      '/directory/organizations',
+    );
+    setOrganisations(items.map((o) => ({ id: o.org, name: o.name })));
+  } catch {
+    // config.json's names, and ids for the rest: a page still works without them.
+  }
 }
 
 function UserLine(props: { session: Session }) {

@@ -6,7 +6,7 @@ import { dateFormat } from '../date-format.ts';
 import { formatTimeLeft } from '../i18n/index.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import { navigate, pathOf, type Route } from '../router.ts';
-import { useStore } from '../store.ts';
+import { createStore, useStore } from '../store.ts';
 
 /** An in-app link: a real <a href> (open in a new tab works), navigating without a page load on a plain click. */
 export function Link(props: {
@@ -96,17 +96,18 @@ export function Notice(props: { kind: 'info' | 'error'; children: ComponentChild
   );
 }
 
-/** Organisation id → its name in the current language (from config.json's directory). */
+/** Organisation id → its name in the current language (config.json's, then the directory's as the API lists it). */
 export function useOrgName(): (id: string) => string {
   const current = useStore(lang);
-  return (id) => {
-    const org = orgs.find((o) => o.id === id);
-    return org ? org.name[current] : id;
-  };
+  const names = useStore(orgNames);
+  return (id) => names.get(id)?.[current] ?? id;
 }
 
-let orgs: readonly { id: string; name: { ja: string; en: string } }[] = [];
-/** Set once at start from config.json. */
-export const setOrganisations = (list: typeof orgs) => {
-  orgs = list;
+type Names = ReadonlyMap<string, { readonly ja: string; readonly en: string }>;
+/** The organisations' names the console knows: config.json's at start, the directory's after sign-in. */
+const orgNames = createStore<Names>(new Map());
+/** Adds names (a later list wins for an id it names again); pages naming organisations re-render. */
+export const setOrganisations = (list: readonly { id: string; name: { ja: string; en: string } }[]) => {
+  if (list.length === 0) return;
+  orgNames.set(new Map([...orgNames.get(), ...list.map((o) => [o.id, o.name] as const)]));
 };
