@@ -106,7 +106,7 @@ export function App() {
   const config = useStore(configStore);
   const isOnline = useStore(online);
   const brand = useBrand();
-  // The title names the signed-in member's or secretariat's sector (brand.ts).
+  // Once per sign-in: the title's sector (a member's or secretariat's: brand.ts) and the directory's names.
   useEffect(() => {
     void loadBrand(me, config?.sectors ?? []);
     void loadOrgNames(me);

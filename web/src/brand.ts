@@ -8,11 +8,13 @@ import { createStore, useStore } from './store.ts';
 /** The names of the sector in the title, or null for the deployment's own title (set by {@link loadBrand}). */
 export const brandNames = createStore<SectorName['names'] | null>(null);
 
+/** The latest {@link loadBrand} call: an earlier one's answer, come late, is dropped. */
+let loading = 0;
+
 /**
  * Keeps {@link brandNames} true to the session: the sector's names from config.json when the local stack
  * listed them, else from GET /sectors/{id} (each caller may read its own sector), once per sign-in.
  */
-let loading = 0;
 export async function loadBrand(session: Session | null, known: readonly SectorName[]): Promise<void> {
   const mine = ++loading;
   const sector = brandSector(session);
