@@ -5,7 +5,7 @@ import { sectors } from '../functions/aggregates/sectors.ts';
 import { type GroupedOutcome, runGrouped } from '../functions/store/group-commit.ts';
 import { store } from '../functions/store/store.ts';
 import { seedDirectory } from './seed-directory.ts';
-import { seedSectorDirectory, seedSectors } from './seed-sectors.ts';
+import { seededOrganizations, seedSectors } from './seed-sectors.ts';
 
 const actor = systemActor('directory-seed');
 
@@ -19,7 +19,7 @@ const actor = systemActor('directory-seed');
  */
 export async function seedLocalDirectory(directory: Directory = seedDirectory()): Promise<number> {
   const now = new Date().toISOString();
-  const entries = Object.entries({ ...seedSectorDirectory(), ...directory.organizations });
+  const entries = Object.entries(seededOrganizations(directory.organizations));
   let registered = 0;
   // A few hundred streams read at a time: the bench seeds thousands of organisations.
   for (let i = 0; i < entries.length; i += SEED_CHUNK) {

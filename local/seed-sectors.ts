@@ -192,6 +192,15 @@ const contact = (org: string, name: string, lang: 'ja' | 'en', escalation = fals
 });
 
 /**
+ * Every organisation the local stack seeds, by id: the other sectors' and ministries' generated ones
+ * (seedSectorDirectory), then `directory`'s (config/directory.json's, or CEPTOAR_DIRECTORY's), which win
+ * for an id both name. The stack's seeding, its console's names and the token CLI read the same.
+ */
+export const seededOrganizations = (
+  directory: Record<string, OrganizationEntry>,
+): Record<string, OrganizationEntry> => ({ ...seedSectorDirectory(), ...directory });
+
+/**
  * The organisations of the sectors other than chemical (their secretariats and generated members)
  * and of the ministries other than METI, by id. Chemical's are config/directory.json's.
  */

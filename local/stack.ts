@@ -319,9 +319,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The console's sign-in picker names the organisations of the directory this stack seeds.
     const consoleDirectory = options.directory ?? (await import('./seed-directory.ts')).seedDirectory();
     // The console names every seeded organisation, and its sign-in offers every seeded sector.
-    const { seedSectorDirectory, seedSectors } = await import('./seed-sectors.ts');
+    const { seededOrganizations, seedSectors } = await import('./seed-sectors.ts');
     const consoleOrganisations = organisationNames({
-      organizations: { ...seedSectorDirectory(), ...consoleDirectory.organizations },
+      organizations: seededOrganizations(consoleDirectory.organizations),
     });
     const consoleSectors = Object.entries(seedSectors()).map(([id, s]) => ({ id, names: s.names }));
     const localRoutes: LocalRoute[] = [

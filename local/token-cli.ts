@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { entrySector } from '../events/directory/directory.ts';
 import { issueLocalToken, localSigningKey, tokenRequest, tokenSector } from './auth.ts';
 import { seedDirectory } from './seed-directory.ts';
-import { seedSectorDirectory } from './seed-sectors.ts';
+import { seededOrganizations } from './seed-sectors.ts';
 
 // npm run --silent token -- --role member --org asahi-petrochem  → prints only the token.
 const { values } = parseArgs({
@@ -29,7 +29,7 @@ if (!parsed.success) {
 // other sectors' generated organisations), so no stack needs to run; an organisation added later
 // through the API is not known here and is taken at its word (POST /local/token reads the running stack's directory).
 const { org } = parsed.data;
-const seeded = { ...seedSectorDirectory(), ...seedDirectory().organizations };
+const seeded = seededOrganizations(seedDirectory().organizations);
 const entry = org === undefined ? undefined : seeded[org];
 const sector = tokenSector(parsed.data, entry ? entrySector(entry) : null);
 if ('error' in sector) {

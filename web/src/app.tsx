@@ -14,6 +14,7 @@ import { CallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { navigate, type Route, route } from './router.ts';
 import { menuCurrent } from './routes.ts';
 import { brandSector, sessionOrg } from './sector-choices.ts';
+import { sectorName } from './sectors.ts';
 import { issuerRoles, type Role, type Session, session, signOut } from './session.ts';
 import { useStore } from './store.ts';
 
@@ -200,7 +201,7 @@ function UserLine(props: { session: Session }) {
   const narrowed = brandSector(props.session) === null ? props.session.sector : undefined;
   const who = [
     org ? orgName(org) : undefined,
-    narrowed ? (config?.sectors.find((s) => s.id === narrowed)?.names[current] ?? narrowed) : undefined,
+    narrowed ? sectorName(config?.sectors, narrowed, current) : undefined,
   ].filter((x): x is string => x !== undefined);
   return (
     <span class="user">

@@ -2,8 +2,6 @@ import { DEFAULT_SECTOR, METI_ORG } from '../../events/sector/catalog.ts';
 import type { ConsoleConfig, OrgName, SectorName } from './config.ts';
 import type { Role, Session } from './session.ts';
 
-export { DEFAULT_SECTOR };
-
 /** What the local sign-in offers: the seeded sectors, their members by sector, and the ministries. */
 export interface SignInChoices {
   readonly sectors: readonly SectorName[];

@@ -16,7 +16,7 @@ import { describeError } from '../errors.ts';
 import { percent } from '../format.ts';
 import { useNow, usePoll } from '../hooks.ts';
 import { lang, useT } from '../i18n/lang.ts';
-import { useSectors } from '../sectors.ts';
+import { sectorName, useSectors } from '../sectors.ts';
 import { issuerRoles, type Session } from '../session.ts';
 import { useStore } from '../store.ts';
 
@@ -143,7 +143,7 @@ function ForkRowCard(props: { fork: ForkRow; rows: readonly AdvisoryRow[]; now: 
   const time = useFormatTime();
   const current = useStore(lang);
   const sectors = useSectors();
-  const nameOf = (id: string) => sectors.data?.items.find((s) => s.id === id)?.names[current] ?? id;
+  const nameOf = (id: string) => sectorName(sectors.data?.items, id, current);
   const { fork, rows, now } = props;
   return (
     <li class="card advisory-row fork-row" data-fork={fork.id}>

@@ -5,7 +5,7 @@ import { Link, Notice, PageHeading, SeverityBadge, TlpLabel, useFormatTime } fro
 import { flash } from '../flash.ts';
 import { percent } from '../format.ts';
 import { lang, useT } from '../i18n/lang.ts';
-import { useSectors } from '../sectors.ts';
+import { sectorName, useSectors } from '../sectors.ts';
 import { useStore } from '../store.ts';
 
 /**
@@ -21,7 +21,7 @@ export function ForkPage(props: { fork: ForkAdvisoryView }) {
   const drillTitle = useDrillTitle();
   const message = useStore(flash);
   const sectors = useSectors();
-  const nameOf = (id: string) => sectors.data?.items.find((s) => s.id === id)?.names[current] ?? id;
+  const nameOf = (id: string) => sectorName(sectors.data?.items, id, current);
   const { fork } = props;
   const o = fork.overall;
   return (

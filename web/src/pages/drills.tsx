@@ -34,7 +34,7 @@ import {
   emptyDrillFields,
   validateDrill,
 } from '../secretariat-forms.ts';
-import { type SectorRow, useSectors } from '../sectors.ts';
+import { type SectorRow, sectorName, useSectors } from '../sectors.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
 
@@ -75,8 +75,7 @@ export function DrillsPage(props: { session: Session }) {
   // A caller of several sectors (NISC, a ministry) sees each row's sector: a drill in every sector is one row each.
   const current = useStore(lang);
   const sectorRows = useSectors().data?.items ?? [];
-  const sectorName = (id: string) =>
-    sectorRows.length > 1 ? (sectorRows.find((r) => r.id === id)?.names[current] ?? id) : null;
+  const badgeOf = (id: string) => (sectorRows.length > 1 ? sectorName(sectorRows, id, current) : null);
   return (
     <section>
       <PageHeading>{t('drills.title')}</PageHeading>
@@ -97,7 +96,7 @@ export function DrillsPage(props: { session: Session }) {
                   <DrillMark /> <Link to={{ name: 'drill', id: d.id }}>{d.title}</Link>
                 </div>
                 <div class="meta">
-                  {sectorName(d.sector) && <span class="badge">{sectorName(d.sector)}</span>}
+                  {badgeOf(d.sector) && <span class="badge">{badgeOf(d.sector)}</span>}
                   <TlpLabel tlp={d.tlp} />
                   <AdvisoryStatusBadge status={d.status} />
                 </div>

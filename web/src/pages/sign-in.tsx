@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
+import { DEFAULT_SECTOR } from '../../../events/sector/catalog.ts';
 import { configStore } from '../api.ts';
 import { Notice, PageHeading, useOrgName } from '../components/ui.tsx';
 import type { ConsoleConfig } from '../config.ts';
 import { lang, useT } from '../i18n/lang.ts';
 import { navigate } from '../router.ts';
-import { DEFAULT_SECTOR, signInChoices, tokenRequestOf } from '../sector-choices.ts';
+import { signInChoices, tokenRequestOf } from '../sector-choices.ts';
+import { sectorName } from '../sectors.ts';
 import { finishCognitoSignIn, type Role, roles, signInLocal, startCognitoSignIn } from '../session.ts';
 import { useStore } from '../store.ts';
 
@@ -33,7 +35,7 @@ function LocalSignIn(props: { config: ConsoleConfig }) {
   const [scope, setScope] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const sectorName = (id: string) => choices.sectors.find((s) => s.id === id)?.names[current] ?? id;
+
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -72,7 +74,7 @@ function LocalSignIn(props: { config: ConsoleConfig }) {
               ));
               // One sector (a config from before sectors): its members alone, ungrouped.
               return choices.members.length > 1 ? (
-                <optgroup key={group.sector} label={sectorName(group.sector)}>
+                <optgroup key={group.sector} label={sectorName(choices.sectors, group.sector, current)}>
                   {options}
                 </optgroup>
               ) : (

@@ -10,7 +10,7 @@ import { percent } from '../format.ts';
 import { usePoll } from '../hooks.ts';
 import type { Translate } from '../i18n/index.ts';
 import { lang, useT } from '../i18n/lang.ts';
-import { useSectors } from '../sectors.ts';
+import { sectorName, useSectors } from '../sectors.ts';
 import type { Session } from '../session.ts';
 import { useStore } from '../store.ts';
 import { maturityKey, SurveyStatus, type SurveyView, XLSX } from './survey-common.tsx';
@@ -262,8 +262,7 @@ function SectorComparison(props: { results: Results; survey: SurveyView | undefi
   const rows = results.total ? [...results.sectors, results.total] : results.sectors;
   const sectionIds = [...new Set(rows.flatMap((r) => Object.keys(r.score.sections)))];
   const titles = new Map((props.survey?.definition.sections ?? []).map((x) => [x.id, x.title[current]]));
-  const name = (id: string) =>
-    id === 'all' ? t('results.total') : (sectors.find((x) => x.id === id)?.names[current] ?? id);
+  const name = (id: string) => (id === 'all' ? t('results.total') : sectorName(sectors, id, current));
   return (
     <section class="card sector-comparison" aria-labelledby="sector-comparison">
       <h2 id="sector-comparison">{t('results.compare')}</h2>
