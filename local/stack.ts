@@ -136,12 +136,16 @@ const loadHandler = async <H extends Handler>(name: string): Promise<H> =>
 type StreamReaction = (e: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
 /**
- * Two stream handlers as one: each sees the whole batch, and the batch is retried from the earlier
- * of their failures (both are idempotent, so the records the other already handled may come again).
+ * Two stream handlers as one: each sees the whole batch, both at once (in AWS two event source mappings
+ * call them independently; the notifier folds a stream from its head and the events after it, so it does
+ * not wait for the projection's head),
+ * and the batch is retried from the earlier of their failures (both are idempotent, so the records the
+ * other already handled may come again).
  */
 function bothReactions(first: StreamReaction, second: StreamReaction): StreamReaction {
   return async (event) => {
-    const failed = [...(await first(event)).batchItemFailures, ...(await second(event)).batchItemFailures];
+    const [a, b] = await Promise.all([first(event), second(event)]);
+    const failed = [...a.batchItemFailures, ...b.batchItemFailures];
     const order = event.Records.map((r) => r.dynamodb?.SequenceNumber ?? '');
     const earliest = failed.sort(
       (a, b) => order.indexOf(a.itemIdentifier) - order.indexOf(b.itemIdentifier),
@@ -488,7 +492,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (seeded > 0) log.info(`seeded ${seeded} organisations into the directory`);
 
     // In AWS two event source mappings read the stream, one for stream-reactor (workflows) and one for
-    // stream-notifier (messages); here one poller hands each batch to both, in that order.
+    // stream-notifier (messages); here one poller hands each batch to both at once.
     const reactor = nudgeAfter(
       bothReactions(
         await loadHandler<StreamReaction>('stream-reactor'),

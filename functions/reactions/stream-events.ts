@@ -46,27 +46,50 @@ export function streamEventOf(record: DynamoDBRecord): StreamEvent | null {
   return null;
 }
 
+/** Streams of a batch reacted to at once (each stream's events in order): see {@link reactInOrder}. */
+export const STREAMS_AT_ONCE = 16;
+
 /**
- * DynamoDB Streams → reactions. Records are handled in order; the first failure stops the
- * batch and is reported so the event source retries from it (at least once, in order).
+ * DynamoDB Streams → reactions. Each stream's records are handled in order, the batch's streams side
+ * by side (at most {@link STREAMS_AT_ONCE} at a time): the event source keeps order per item, not across
+ * them (Lambda's neither: a table's items live on several shards), and one stream's reactions waiting on
+ * a workflow or a topic no longer hold up the others'. A stream stops at its first failure; the earliest
+ * failed record of the batch is reported, so the event source retries from it (at least once, in
+ * order: what other streams had done after it is done again, and every reaction is idempotent).
  */
 export async function reactInOrder(
   batch: DynamoDBStreamEvent,
   react: (stored: StreamEvent) => Promise<void>,
 ): Promise<DynamoDBBatchResponse> {
-  for (const record of batch.Records) {
+  const streams = new Map<string, { index: number; stored: StreamEvent }[]>();
+  batch.Records.forEach((record, index) => {
     const stored = streamEventOf(record);
-    if (stored === null) continue;
-    try {
-      await react(stored);
-    } catch (error) {
-      logger.error('reaction failed; the batch resumes from this record', {
-        streamId: `${stored.kind}#${stored.id}`,
-        version: stored.event.version,
-        error: error as Error,
-      });
-      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    if (stored === null) return;
+    const key = `${stored.kind}#${stored.id}`;
+    streams.set(key, [...(streams.get(key) ?? []), { index, stored }]);
+  });
+  const queue = [...streams.values()];
+  let failedAt = Number.POSITIVE_INFINITY;
+  const worker = async () => {
+    for (let events = queue.shift(); events !== undefined; events = queue.shift()) {
+      for (const { index, stored } of events) {
+        // Nothing after the batch's earliest failure counts: the event source hands it over again.
+        if (index > failedAt) break;
+        try {
+          await react(stored);
+        } catch (error) {
+          logger.error('reaction failed; the batch resumes from this record', {
+            streamId: `${stored.kind}#${stored.id}`,
+            version: stored.event.version,
+            error: error as Error,
+          });
+          failedAt = Math.min(failedAt, index);
+          break;
+        }
+      }
     }
-  }
-  return { batchItemFailures: [] };
+  };
+  await Promise.all(Array.from({ length: Math.min(STREAMS_AT_ONCE, queue.length) }, worker));
+  const failed = batch.Records[failedAt];
+  return { batchItemFailures: failed ? [{ itemIdentifier: failed.dynamodb?.SequenceNumber ?? '' }] : [] };
 }
