@@ -4,16 +4,16 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Channel, NotificationPurpose } from '../events/incident/incident.ts';
-import { incidents } from './aggregates/incidents.ts';
+import type { Channel } from '../events/incident/incident.ts';
 import {
-  deliverAdvisoryMessage,
-  deliverOnce,
+  deliverAdvisoryBatch,
   deliverRecipientBatch,
+  isAdvisoryMessage,
   isRecipientMessage,
 } from './notify/advisory-delivery.ts';
 import type { BatchFailure } from './notify/delivery-batch.ts';
-import { AttemptFailed, attemptOf, backoff, lastAttemptRecorded } from './notify/delivery-retry.ts';
+import { attemptOf, backoff, lastAttemptRecorded } from './notify/delivery-retry.ts';
+import { deliverIncidentBatch, isIncidentMessage } from './notify/incident-delivery.ts';
 import type { OutboundNotification } from './notify/notifier.ts';
 import type { Outcome } from './notify/senders.ts';
 import { emailSender, type Sender, smsSender, voiceSender, webhookSender } from './notify/senders.ts';
@@ -57,29 +57,10 @@ const senderFor = (record: SQSRecord): Sender => {
 
 const retryLater = backoff(new SQSClient({ useQueueUrlAsEndpoint: false }), timeScale);
 
-async function deliver(message: OutboundNotification, send: Sender): Promise<void> {
-  if (!message.streamId.startsWith('incident#')) {
-    return deliverAdvisoryMessage(message, send);
-  }
-  const about = {
-    key: message.key,
-    purpose: message.purpose as NotificationPurpose,
-    channel: message.channel,
-  };
-  return deliverOnce(
-    incidents,
-    message.streamId.slice('incident#'.length),
-    message,
-    send,
-    (outcome) => ({ type: 'RecordNotification' as const, data: { ...about, to: message.to, outcome } }),
-    (retried) => ({ type: 'RecordNotificationAttempt' as const, data: { ...about, ...retried } }),
-  );
-}
-
 /**
- * The messages sent and recorded a batch at a time, one stream per recipient organisation: an
- * advisory's recipients and a survey's. Each kind's batch is sent at once and recorded with as
- * few transactions as the store allows.
+ * Every kind of message, sent and recorded a batch at a time on the stream it belongs to: an incident's,
+ * an advisory's, an advisory's recipient organisation's, a survey's response stream. Each kind's batch
+ * is sent at once and recorded with as few transactions as the store allows (deliverBatch).
  */
 const batched: {
   readonly is: (m: OutboundNotification) => boolean;
@@ -88,14 +69,15 @@ const batched: {
     send: (m: OutboundNotification) => Promise<Outcome>,
   ) => Promise<BatchFailure[]>;
 }[] = [
+  { is: isIncidentMessage, deliver: deliverIncidentBatch },
+  { is: isAdvisoryMessage, deliver: deliverAdvisoryBatch },
   { is: isRecipientMessage, deliver: deliverRecipientBatch },
   { is: isSurveyMessage, deliver: deliverSurveyBatch },
 ];
 
 /**
- * SQS → one delivery per message, recorded on its stream; failures retry alone. Messages to
- * advisory recipients and survey messages are sent together, a batch per kind, and recorded
- * with one transaction for each batch where the store allows.
+ * SQS → one delivery per message, recorded on its stream; failures retry alone. A batch's messages
+ * are sent together, a batch per kind, and recorded with as few transactions as the store allows.
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: { itemIdentifier: string }[] = [];
@@ -103,7 +85,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const sendFailed = new Set<string>();
   const parsed = event.Records.map((record) => {
     try {
-      return { record, message: parse(record.body) };
+      const message = parse(record.body);
+      return { record, message: typeof message?.streamId === 'string' ? message : undefined };
     } catch {
       return { record, message: undefined };
     }
@@ -127,24 +110,16 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       if (f.sendFailed) sendFailed.add(record.messageId);
     }
   };
-  await Promise.all([
-    ...groups.map(batch),
-    ...parsed
-      .filter(({ record }) => !grouped.has(record))
-      .map(async ({ record, message }) => {
-        try {
-          // A body that did not parse is parsed again here, for its error.
-          await deliver(message ?? parse(record.body), senderFor(record));
-        } catch (error) {
-          logger.warn('delivery failed; the queue will retry it', {
-            messageId: record.messageId,
-            error: error as Error,
-          });
-          failures.push({ itemIdentifier: record.messageId });
-          if (error instanceof AttemptFailed) sendFailed.add(record.messageId);
-        }
-      }),
-  ]);
+  // A body that does not parse, or names a stream no message is recorded on, is never sent: the queue
+  // tries it again and, after its last receive, keeps it in the dead-letter queue.
+  for (const { record, message } of parsed.filter(({ record }) => !grouped.has(record))) {
+    logger.warn('delivery refused: not a notification of a known stream; the queue will retry it', {
+      messageId: record.messageId,
+      ...(message ? { streamType: message.streamId.split('#')[0] } : { body: 'not a notification' }),
+    });
+    failures.push({ itemIdentifier: record.messageId });
+  }
+  await Promise.all(groups.map(batch));
   // A failed send comes back after the policy's backoff (30 s, 1, 2, 4 min; scaled like every clock locally),
   // not the queue's fixed timeout. A message the table failed (unreachable, its record refused) keeps the
   // queue's visibility timeout, in real time: an outage of the store must not use up its five receives at the

@@ -102,7 +102,8 @@ describe('the audit API', () => {
       cursor = res.body.cursor;
     } while (cursor);
     expect(all.length).toBeGreaterThan(4);
-    const keys = all.map((e) => `${e.recordedAt}#${e.streamId}#${e.version}`);
+    // Recorded time, then stream, then version as a number (one append's events share their time).
+    const keys = all.map((e) => `${e.recordedAt}#${e.streamId}#${String(e.version).padStart(9, '0')}`);
     expect(keys).toEqual([...keys].sort());
     const nd = await fetch(`${stack.url}/audit/events?from=${from}`, {
       headers: { authorization: `Bearer ${auditor}`, accept: 'application/x-ndjson' },

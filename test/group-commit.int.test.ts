@@ -73,6 +73,37 @@ describe('group commit across recipient streams', () => {
     expect(again[0]).toMatchObject({ ok: true, events: [] });
   });
 
+  it("joins one stream's commands in one append, each decided on the state the one before it left", async () => {
+    const requests: { streamId: string; events: number }[] = [];
+    const counting = Object.assign(Object.create(store) as DynamoDbEventStore, {
+      appendAll: (batch: Parameters<DynamoDbEventStore['appendAll']>[0]) => {
+        requests.push(...batch.map((r) => ({ streamId: r.streamId, events: r.events.length })));
+        return store.appendAll(batch);
+      },
+    });
+    const other: Actor = { kind: 'system', sub: 'system:other' };
+    const outcomes = await runGrouped(counting, recipients, [
+      delivery('joined', 1),
+      delivery('joined', 2),
+      delivery('joined', 1), // the same key again: decided on the state after the first, it records nothing
+      { ...delivery('joined', 3), ctx: { ...delivery('joined', 3).ctx, actor: other } },
+      delivery('apart', 1),
+    ]);
+    expect(outcomes.map((o) => o.ok && o.events.length)).toEqual([1, 1, 0, 1, 1]);
+    // One append for each stream's commands by its first actor; the other actor's command ran by itself.
+    expect(requests.sort((a, b) => a.streamId.localeCompare(b.streamId))).toEqual([
+      { streamId: recipients.streamId(recipientId(ADVISORY, 'apart')), events: 1 },
+      { streamId: recipients.streamId(recipientId(ADVISORY, 'joined')), events: 2 },
+    ]);
+    const joined = await loadAggregate(store, recipients, recipientId(ADVISORY, 'joined'));
+    expect(joined.version).toBe(3);
+    expect(joined.state?.deliveries.map((d) => d.key)).toEqual([
+      '1:advisory:joined-a:email',
+      '2:advisory:joined-a:email',
+      '3:advisory:joined-a:email',
+    ]);
+  });
+
   it('fails a command whose decision throws alone', async () => {
     const advisory = {
       recipients: ['in'],

@@ -584,6 +584,30 @@ describe('deliver-notification handler', () => {
     expect(decision.deliveries.map((d) => [d.key, d.ok])).toEqual([[message.key, false]]);
   });
 
+  it('sends nothing for a body that is not a notification of a known stream, and leaves it to the queue', async () => {
+    onStream(reportedState);
+    dynamo.on(PutItemCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    const event = {
+      Records: [
+        { messageId: 'q-garbled', body: '{"key":' },
+        { messageId: 'q-number', body: '5' },
+        { messageId: 'q-unknown', body: JSON.stringify({ ...message, streamId: 'exercise#x' }) },
+        { messageId: 'q-1', body: JSON.stringify(message) },
+      ],
+    } as unknown as SQSEvent;
+    expect(await deliver(event)).toEqual({
+      batchItemFailures: [
+        { itemIdentifier: 'q-garbled' },
+        { itemIdentifier: 'q-number' },
+        { itemIdentifier: 'q-unknown' },
+      ],
+    });
+    // The incident's message went out and was recorded all the same.
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(dynamo.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.type?.S).toBe('NotificationDelivered');
+  });
+
   it('does not send again what the stream already records as delivered', async () => {
     const delivered = {
       ...reportedState,

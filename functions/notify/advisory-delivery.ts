@@ -1,92 +1,63 @@
-import { type Actor, systemActor } from '../../events/actor.ts';
-import type { AdvisoryPurpose, MaybeRecipient, RecipientEvent } from '../../events/advisory/advisory.ts';
-import type { RecipientCommand, RecipientContext } from '../../events/advisory/decide.ts';
-import type { RelayPolicy } from '../../events/policy.ts';
+import { systemActor } from '../../events/actor.ts';
+import type {
+  AdvisoryEvent,
+  AdvisoryPurpose,
+  MaybeAdvisory,
+  MaybeRecipient,
+  RecipientEvent,
+} from '../../events/advisory/advisory.ts';
+import type {
+  AdvisoryCommand,
+  AdvisoryContext,
+  RecipientCommand,
+  RecipientContext,
+} from '../../events/advisory/decide.ts';
 import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from '../aggregates/advisories.ts';
-import { logger } from '../runtime/logger.ts';
 import { policy } from '../runtime/policy-config.ts';
-import { type Aggregate, loadDecisionState, runCommand } from '../store/command-runner.ts';
-import { store } from '../store/store.ts';
-import { type BatchFailure, type BatchTarget, deliverBatch } from './delivery-batch.ts';
-import { AttemptFailed, type RetriedAttempt } from './delivery-retry.ts';
+import { type BatchFailure, type BatchTarget, deliverBatch, recordedOn } from './delivery-batch.ts';
 import type { OutboundNotification } from './notifier.ts';
 import type { Outcome } from './senders.ts';
 
 const actor = systemActor('notifier');
 
-/**
- * Delivers one message to the advisory chain (a hop's forward request, an escalation, the
- * window's result) and records it on the advisory's stream. A key already recorded is not
- * sent again (a redelivered queue message). Recipients' messages go through deliverRecipientBatch.
- */
-export function deliverAdvisoryMessage(
-  message: OutboundNotification,
-  send: (m: OutboundNotification) => Promise<Outcome>,
-): Promise<void> {
-  const about = { key: message.key, purpose: message.purpose as AdvisoryPurpose, channel: message.channel };
-  return deliverOnce(
-    advisories,
-    message.streamId.slice('advisory#'.length),
-    message,
-    send,
-    (outcome) => ({
-      type: 'RecordAdvisoryNotification' as const,
-      data: { ...about, to: message.to, outcome },
-    }),
-    (retried) => ({ type: 'RecordAdvisoryNotificationAttempt' as const, data: { ...about, ...retried } }),
-  );
-}
+/** True for a message of the advisory chain itself (a hop's forward request, an escalation, the window's result). */
+export const isAdvisoryMessage = (m: Pick<OutboundNotification, 'streamId'>) =>
+  m.streamId.startsWith('advisory#');
 
 /**
- * Sends a message of a stream once and records the attempt on it: a key the stream already
- * records is not sent again (a redelivered queue message). The stream's decision state is read once; the
- * record is appended on what was read (a change meanwhile costs a reload and a retry).
- * A transient failure the queue retries ({@link AttemptFailed}) is recorded with `recordAttempt`
- * and thrown on, for the queue to retry the message after its backoff; a failure to record it is
- * logged, and the queue retries the message all the same.
+ * An advisory's own stream, where the chain's messages are recorded (`NotificationDelivered` or `NotificationFailed`, and each
+ * failed attempt the queue retries). A message of an advisory the log does not hold is not sent: it fails,
+ * and the queue tries it again.
  */
-export async function deliverOnce<
-  S extends { readonly deliveries: readonly { readonly key: string }[] } | null,
-  E extends { type: string; data: unknown },
-  C,
->(
-  aggregate: Aggregate<S, E, C, { now: string; actor: Actor; policy: RelayPolicy }>,
-  id: string,
-  message: OutboundNotification,
+const chainTarget: BatchTarget<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand, AdvisoryContext> = {
+  aggregate: advisories,
+  streamOf: (message) => message.streamId.slice('advisory#'.length),
+  delivered: (state, key) => recordedOn(state, 'advisory', key),
+  outcome: (message, outcome) => ({
+    type: 'RecordAdvisoryNotification',
+    data: { ...chainAbout(message), to: message.to, outcome },
+  }),
+  attempt: (message, retried) => ({
+    type: 'RecordAdvisoryNotificationAttempt',
+    data: { ...chainAbout(message), ...retried },
+  }),
+  contexts: () => async (_message, now) => ({ now, actor, policy }),
+};
+
+const chainAbout = (message: OutboundNotification) => ({
+  key: message.key,
+  purpose: message.purpose as AdvisoryPurpose,
+  channel: message.channel,
+});
+
+/**
+ * Delivers a queue batch of the advisory chain's messages and records them on their advisories' streams
+ * (deliverBatch: one append per advisory, the appends grouped).
+ */
+export const deliverAdvisoryBatch = (
+  messages: readonly OutboundNotification[],
   send: (m: OutboundNotification) => Promise<Outcome>,
-  record: (outcome: Outcome) => C,
-  recordAttempt?: (retried: RetriedAttempt) => C,
-): Promise<void> {
-  // The decision state (the newest event's snapshot, one Query): every recorded key is in it.
-  const loaded = await loadDecisionState(store, aggregate, id);
-  if (loaded.state === null)
-    throw new Error(`no ${aggregate.streamType} ${id} for notification ${message.key}`);
-  if (loaded.state.deliveries.some((d) => d.key === message.key)) return;
-  const recordOn = (command: C) =>
-    runCommand(
-      store,
-      aggregate,
-      id,
-      command,
-      { now: new Date().toISOString(), actor, policy },
-      { retryOnConflict: true, loaded },
-    );
-  let outcome: Outcome;
-  try {
-    outcome = await send(message);
-  } catch (error) {
-    if (error instanceof AttemptFailed && recordAttempt) {
-      await recordOn(recordAttempt(error.retried)).catch((recording: unknown) =>
-        logger.warn('recording a failed attempt failed; the queue retries the message all the same', {
-          key: message.key,
-          error: recording as Error,
-        }),
-      );
-    }
-    throw error;
-  }
-  await recordOn(record(outcome));
-}
+): Promise<BatchFailure[]> => deliverBatch(chainTarget, messages, send);
 
 /** True for a message to an advisory recipient (recorded on the recipient's stream). */
 export const isRecipientMessage = (m: OutboundNotification) => m.streamId.startsWith(RECIPIENT_STREAM_PREFIX);

@@ -30,6 +30,20 @@ export interface BatchTarget<
 }
 
 /**
+ * Whether a stream that must exist already records the message `key` (a redelivered queue message). A
+ * message about an incident or an advisory the log does not hold is not sent: this throws, and the message
+ * goes back to the queue.
+ */
+export function recordedOn(
+  state: { readonly deliveries: readonly { readonly key: string }[] } | null,
+  streamType: string,
+  key: string,
+): boolean {
+  if (state === null) throw new Error(`no ${streamType} stream for notification ${key}`);
+  return state.deliveries.some((d) => d.key === key);
+}
+
+/**
  * A message of a batch that failed and goes back to the queue. `sendFailed`: its send failed (a transient
  * failure, recorded as an attempt), so the delivery policy's backoff applies; otherwise the table failed it
  * (unreachable, or the record did not go through) and the queue's own visibility timeout brings it back.

@@ -127,11 +127,11 @@ async function recipientMessages(
     2 * Date.parse(dueAt) - Date.parse(state.distributedAt ?? dueAt) + 60_000,
   ).toISOString();
   const rendered = new Map<Lang, ReturnType<typeof renderAdvisory>>();
-  // Contact-major order: an organisation's contacts land in different queue batches, so
-  // their deliveries rarely race for the same recipient stream's version.
-  const byRank: OutboundNotification[][] = [];
+  // Organisation-major order: an organisation's contacts are neighbours on the queue, so they mostly share
+  // a batch, whose deliveries to one recipient stream are recorded in one append (runGrouped).
+  const messages: OutboundNotification[] = [];
   for (const org of orgs) {
-    for (const [rank, contact] of (directory.organizations[org]?.contacts ?? []).entries()) {
+    for (const contact of directory.organizations[org]?.contacts ?? []) {
       const wanted: DirectoryChannel =
         purpose === 'reminder' ? (contact.secondary ?? contact.primary) : contact.primary;
       const routes: DirectoryChannel[] = check
@@ -153,9 +153,8 @@ async function recipientMessages(
         text: base.text.replace('\u0000', ackLink),
         short: base.short.replace('\u0000', ackLink),
       };
-      byRank[rank] ??= [];
       for (const channel of routes) {
-        byRank[rank].push({
+        messages.push({
           key: `${event.version}:${purpose}:${contact.id}:${channel}`,
           streamId: `${RECIPIENT_STREAM_PREFIX}${recipientId(state.id, org)}`,
           org,
@@ -170,7 +169,7 @@ async function recipientMessages(
       }
     }
   }
-  return byRank.flat();
+  return messages;
 }
 
 /** Every message an advisory event calls for. */

@@ -49,9 +49,10 @@ async function recipientMessages(
     link: `${deps.publicUrl}/surveys/${state.id}`,
   };
   const rendered = new Map<Lang, ReturnType<typeof renderSurvey>>();
-  const byRank: OutboundNotification[][] = [];
+  // Organisation-major, as for advisories: an organisation's contacts mostly share a queue batch (one append).
+  const messages: OutboundNotification[] = [];
   for (const org of orgs) {
-    for (const [rank, contact] of (directory.organizations[org]?.contacts ?? []).entries()) {
+    for (const contact of directory.organizations[org]?.contacts ?? []) {
       // TLP:RED: the named contacts only (a contact without a login is never named).
       if (state.tlp === 'RED' && !(contact.login && isNamed(state, org, contact.login))) continue;
       const channel: DirectoryChannel =
@@ -64,9 +65,7 @@ async function recipientMessages(
         message = renderSurvey(facts, lang);
         rendered.set(lang, message);
       }
-      // Contact-major order, as for advisories: an organisation's contacts land in different batches.
-      byRank[rank] ??= [];
-      byRank[rank].push({
+      messages.push({
         key: `${event.version}:${purpose}:${contact.id}:${channel}`,
         streamId: surveyMessageStream(state.id, org),
         org,
@@ -80,7 +79,7 @@ async function recipientMessages(
       });
     }
   }
-  return byRank.flat();
+  return messages;
 }
 
 /** Every message a survey event calls for: the invitation at issue, the reminder when it is due. */

@@ -155,6 +155,18 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
    * stream still conditional on its expected version, each event chained like append's.
    */
   async appendAll(requests: readonly AppendRequest[]): Promise<('written' | 'conflict' | 'retry')[]> {
+    const [single] = requests;
+    if (requests.length === 1 && single) {
+      // One stream: append's own write (a conditional PutItem where it is one item, not a transaction).
+      if (single.idempotency) throw new Error('appendAll does not take idempotency records');
+      try {
+        await this.append(single);
+        return ['written'];
+      } catch (error) {
+        if (error instanceof ConcurrencyError) return ['conflict'];
+        throw error;
+      }
+    }
     const items: TransactWriteItem[] = [];
     const owner: number[] = [];
     for (const [r, request] of requests.entries()) {

@@ -24,15 +24,19 @@ export type GroupedOutcome<S, E> = { ok: true; events: E[]; state: S } | { ok: f
 
 /** Items per DynamoDB transaction, DynamoDB's own limit. */
 const MAX_ITEMS = 100;
+/** Commands on one stream joined in one append: their events and a head stay within one transaction. */
+const MAX_CHAIN = 50;
 
 /**
  * Runs commands on many streams of one aggregate with as few transactions as possible
- * (group commit): each stream is loaded and decided as by runCommand, then the appends go
- * out together, up to 100 items per transaction. A stream that moved on meanwhile is run
- * again on its own with runCommand's retry; the others are simply re-sent. Returns the new
- * events per command, in order. Only for commands whose outcome does not depend on what a
- * caller saw (delivery records, acknowledgements), like runCommand's retryOnConflict. A
- * command whose decision throws fails alone.
+ * (group commit): each stream is loaded once and its commands decided one after the other as by
+ * runCommand, each on the state the one before it left; a stream's events then go out as one append,
+ * and the appends together, up to 100 items per transaction. A stream that moved on meanwhile is run
+ * again command by command with runCommand's retry; the others are simply re-sent. Returns the new
+ * events per command, in order. Only for commands whose outcome does not depend on what a caller saw
+ * (delivery records, acknowledgements), like runCommand's retryOnConflict. A command whose decision
+ * throws fails alone (the stream's next command is decided on the state before it). Commands on one
+ * stream by different actors are not joined (an append records one actor): the later ones run alone.
  */
 export async function runGrouped<
   S,
@@ -49,52 +53,69 @@ export async function runGrouped<
   commands.forEach((c, i) => {
     byStream.set(c.id, [...(byStream.get(c.id) ?? []), i]);
   });
-  // Two commands on one stream in one group would need the first's outcome: the later ones run alone.
-  const first = [...byStream.values()].map((indexes) => indexes[0] as number);
-  const alone = [...byStream.values()].flatMap((indexes) => indexes.slice(1));
-  const pending: { index: number; request: AppendRequest; events: E[]; state: S }[] = [];
+  const actorOf = (index: number) => JSON.stringify((commands[index] as GroupedCommand<C, Ctx>).ctx.actor);
+  // A stream's commands by its first command's actor are decided together (up to MAX_CHAIN, so that an
+  // append stays within a transaction); the others run alone.
+  const joins = (indexes: number[]) =>
+    indexes.filter((i) => actorOf(i) === actorOf(indexes[0] as number)).slice(0, MAX_CHAIN);
+  const chains = [...byStream.values()].map(joins);
+  const joined = new Set(chains.flat());
+  const alone = commands.map((_, i) => i).filter((i) => !joined.has(i));
+  /** A stream's append: the commands it carries (index, its own events, the state after them). */
+  const pending: {
+    request: AppendRequest;
+    decided: { index: number; events: E[]; state: S }[];
+  }[] = [];
   await Promise.all(
-    first.map(async (index) => {
-      const { id, command, ctx, loaded } = commands[index] as GroupedCommand<C, Ctx>;
-      const { state, version, updatedAt, hash } = loaded
+    chains.map(async (indexes) => {
+      const { id, ctx: firstCtx, loaded } = commands[indexes[0] as number] as GroupedCommand<C, Ctx>;
+      const start = loaded
         ? { ...loaded, state: loaded.state as S }
         : await loadDecisionState(store, aggregate, id);
-      const now = recordTime(ctx.now, updatedAt);
-      let decided: ReturnType<typeof decideAndFold<S, E, C, Ctx>>;
-      try {
-        decided = decideAndFold(aggregate, state, version, command, { ...ctx, now });
-      } catch (error) {
-        out[index] = { ok: false, error };
-        return;
+      // One append records one time: the first command's (never before the stream's last).
+      const now = recordTime(firstCtx.now, start.updatedAt);
+      let { state, version } = start;
+      const decided: { index: number; events: E[]; state: S }[] = [];
+      const events: E[] = [];
+      for (const index of indexes) {
+        const { command, ctx } = commands[index] as GroupedCommand<C, Ctx>;
+        let step: ReturnType<typeof decideAndFold<S, E, C, Ctx>>;
+        try {
+          step = decideAndFold(aggregate, state, version, command, { ...ctx, now });
+        } catch (error) {
+          out[index] = { ok: false, error };
+          continue;
+        }
+        if (step.events.length === 0) {
+          out[index] = { ok: true, events: [], state };
+          continue;
+        }
+        decided.push({ index, events: step.events, state: step.state });
+        events.push(...step.events);
+        ({ state, version } = step);
       }
-      const { events } = decided;
-      if (events.length === 0) {
-        out[index] = { ok: true, events, state };
-        return;
-      }
+      if (events.length === 0) return;
       pending.push({
-        index,
-        events,
-        state: decided.state,
+        decided,
         // The loaded head's hash chains the new events without another read.
         request: appendRequestOf(
           aggregate,
           id,
-          { version, events, state: decided.state },
-          ctx.actor,
+          { version: start.version, events, state },
+          firstCtx.actor,
           now,
-          hash,
+          start.hash,
         ),
       });
     }),
   );
-  const conflicted: number[] = [...alone];
   let queue = pending;
+  const conflicted: number[] = [...alone];
   while (queue.length > 0) {
     const chunk: typeof queue = [];
     let size = 0;
     for (const p of queue) {
-      const items = p.events.length + (p.request.head ? 1 : 0);
+      const items = p.request.events.length + (p.request.head ? 1 : 0);
       if (size + items > MAX_ITEMS && chunk.length > 0) break;
       chunk.push(p);
       size += items;
@@ -105,20 +126,29 @@ export async function runGrouped<
     results.forEach((result, i) => {
       const p = chunk[i];
       if (!p) return;
-      if (result === 'written') out[p.index] = { ok: true, events: p.events, state: p.state };
-      else if (result === 'conflict') conflicted.push(p.index);
+      if (result === 'written')
+        for (const d of p.decided) out[d.index] = { ok: true, events: d.events, state: d.state };
+      else if (result === 'conflict') conflicted.push(...p.decided.map((d) => d.index));
       else retry.push(p);
     });
     queue = [...retry, ...queue];
   }
+  // A moved-on stream's commands one at a time, in their order (runCommand reloads and retries each).
+  const rerun = new Map<string, number[]>();
+  for (const index of conflicted.sort((a, b) => a - b)) {
+    const { id } = commands[index] as GroupedCommand<C, Ctx>;
+    rerun.set(id, [...(rerun.get(id) ?? []), index]);
+  }
   await Promise.all(
-    conflicted.map(async (index) => {
-      const { id, command, ctx } = commands[index] as GroupedCommand<C, Ctx>;
-      try {
-        const result = await runCommand(store, aggregate, id, command, ctx, { retryOnConflict: true });
-        out[index] = { ok: true, events: result.events, state: result.state };
-      } catch (error) {
-        out[index] = { ok: false, error };
+    [...rerun.values()].map(async (indexes) => {
+      for (const index of indexes) {
+        const { id, command, ctx } = commands[index] as GroupedCommand<C, Ctx>;
+        try {
+          const result = await runCommand(store, aggregate, id, command, ctx, { retryOnConflict: true });
+          out[index] = { ok: true, events: result.events, state: result.state };
+        } catch (error) {
+          out[index] = { ok: false, error };
+        }
       }
     }),
   );
