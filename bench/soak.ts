@@ -16,6 +16,7 @@ import {
   type CheckInput,
   type CheckReport,
   checkInvariants,
+  KILL_ANSWER_LAG_MS,
   KILL_WINDOW_MS,
 } from './soak-check.ts';
 import { SoakStack } from './soak-stack.ts';
@@ -681,7 +682,7 @@ export function soakSection(r: SoakResult): string {
           `**${v.length}**${r.transient > 0 ? ` (and ${r.transient} seen once while the stack still moved, gone on a re-check)` : ''}`,
         ],
         [
-          `commands answered 2xx whose event a SIGKILL of DynamoDB Local within ${KILL_WINDOW_MS / 1000} s undid (not counted above)`,
+          `commands answered 2xx whose event a SIGKILL of DynamoDB Local undid (answered ${KILL_WINDOW_MS / 1000} s before it or ${KILL_ANSWER_LAG_MS / 1000} s after; not counted above)`,
           c.lostInKill.length === 0 ? '0' : `${c.lostInKill.length}: ${c.lostInKill.join('; ')}`,
         ],
       ],

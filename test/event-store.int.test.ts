@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyError, IdempotencyKeyReusedError } from '../events/errors.ts';
 import type { IncidentState } from '../events/incident/incident.ts';
@@ -176,6 +176,38 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     );
     await expect(run({ decision: 'return' })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(await versionsOf(id)).toEqual([1, 2]);
+  });
+
+  it('after forgetAll, a table that lost an acknowledged write is appended to at its real version, with no gap', async () => {
+    const id = await report();
+    const followUp = (on: DynamoDbEventStore) =>
+      runCommand(
+        on,
+        incidents,
+        id,
+        { type: 'AddFollowUp', data: { description: 'x', recoveryStatus: 'mitigating' } },
+        ctx(),
+      );
+    /** The table loses the stream's event at `version`, as DynamoDB Local may when SIGKILLed. */
+    const lose = (version: number) =>
+      client.send(
+        new DeleteItemCommand({
+          TableName: table,
+          Key: { pk: { S: incidents.streamId(id) }, sk: { N: String(version) } },
+        }),
+      );
+    await followUp(store);
+    // The container's cache holds version 2; the table loses it.
+    await lose(2);
+    store.forgetAll();
+    await followUp(store);
+    expect(await versionsOf(id)).toEqual([1, 2]);
+    // Without it, the cached version would let the next append write over the gap.
+    const cached = new DynamoDbEventStore(client, table);
+    await followUp(cached);
+    await lose(3);
+    await followUp(cached);
+    expect(await versionsOf(id)).toEqual([1, 2, 4]);
   });
 
   it('pages through a long stream; a command reads a decision state that does not grow with it', async () => {

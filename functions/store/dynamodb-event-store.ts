@@ -101,6 +101,16 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
     this.decisions.delete(streamId);
   }
 
+  /**
+   * Drops every cached decision state. For a table that may have lost writes it acknowledged: DynamoDB
+   * never does, DynamoDB Local may when its JVM is SIGKILLed (the soak's fault; local/stack.ts). A state
+   * cached from such a write would let the next append skip the lost versions (its condition is only that
+   * its own version is new), leaving a gap and a broken hash chain.
+   */
+  forgetAll(): void {
+    this.decisions.clear();
+  }
+
   private remember(streamId: string, decision: CachedDecision): void {
     if (this.cacheSize === 0) return;
     this.decisions.delete(streamId);
