@@ -72,6 +72,17 @@ export async function deliverBatch<
 ): Promise<BatchFailure[]> {
   const now = new Date().toISOString();
   const contextOf = target.contexts();
+  // One read per stream: a stream's messages of the batch (an organisation's contacts) share it, and are
+  // decided one after another on it when recorded (runGrouped).
+  const reads = new Map<string, Promise<Loaded<S>>>();
+  const loadOnce = (id: string) => {
+    let read = reads.get(id);
+    if (!read) {
+      read = loadDecisionState(store, target.aggregate, id);
+      reads.set(id, read);
+    }
+    return read;
+  };
   const failed: BatchFailure[] = [];
   /** Commands to record; `retried`: a failed attempt's, whose message the queue retries whatever comes of it. */
   const toRecord: { index: number; retried: boolean; command: GroupedCommand<C, X> }[] = [];
@@ -87,7 +98,7 @@ export async function deliverBatch<
       try {
         ctx = await contextOf(message, now);
         // What a command decides on (one Query of the newest event's snapshot): it holds every recorded key.
-        loaded = await loadDecisionState(store, target.aggregate, id);
+        loaded = await loadOnce(id);
         if (target.delivered(loaded.state, message.key)) return;
         const outcome = await send(message);
         record(target.outcome(message, outcome), false);
