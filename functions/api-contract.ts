@@ -336,6 +336,8 @@ export const contract = {
     tag: 'directory',
     summary:
       "A sector's organisations (its members, secretariat, ministry and NISC), with contacts and channels",
+    description:
+      'A member lists its own organisation, its sector’s secretariat, its ministry and NISC: never another member.',
     query: sectorQuery,
     responses: { 200: json(directory.organizationListSchema, 'the directory') },
     errors: [...AUTH, 400],

@@ -144,7 +144,8 @@ export const functions = [
   },
   {
     name: 'list-organizations',
-    description: 'Every organisation of the directory, with its contacts count and channels',
+    description:
+      'The organisations of the sectors the caller sees, with contacts count and channels (a member: its own and its chain)',
     trigger: 'http',
     routes: [{ method: 'GET', path: '/directory/organizations' }],
     calls: READ,

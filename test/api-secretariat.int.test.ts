@@ -145,14 +145,31 @@ describe('GET /directory/organizations', () => {
     expect(
       (await api.call('GET', '/directory/organizations', { token: await api.token('auditor') })).status,
     ).toBe(200);
-    // The chemical sector's ministry (METI) and NISC read it too; a member does not.
+    // The chemical sector's ministry (METI) and NISC read it too.
     for (const role of ['ministry', 'nisc']) {
       const token = await api.token(role);
       const chemical = await api.call('GET', '/directory/organizations?sector=chemical', { token });
       expect(chemical.body.items.map((o: { org: string }) => o.org)).toEqual(orgs);
     }
+  });
+
+  it("shows a member its own organisation and its chain's (secretariat, ministry, NISC), never another member", async () => {
     const member = await api.token('member', 'asahi-petrochem');
-    expect((await api.call('GET', '/directory/organizations', { token: member })).status).toBe(403);
+    const res = await api.call('GET', '/directory/organizations', { token: member });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((o: { org: string; kind: string }) => [o.org, o.kind])).toEqual([
+      ['asahi-petrochem', 'member'],
+      ['ministry', 'ministry'],
+      ['nisc', 'nisc'],
+      ['secretariat', 'secretariat'],
+    ]);
+    expect(res.body.items[0]).toMatchObject({ sector: 'chemical', name: { ja: expect.any(String) } });
+    // Its own sector named: the same; another sector's: nothing (a member sees one sector).
+    const own = await api.call('GET', '/directory/organizations?sector=chemical', { token: member });
+    expect(own.body).toEqual(res.body);
+    const other = await api.call('GET', '/directory/organizations?sector=banking', { token: member });
+    expect(other.status).toBe(200);
+    expect(other.body.items).toEqual([]);
   });
 });
 

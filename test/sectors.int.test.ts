@@ -126,12 +126,21 @@ describe('no read crosses a sector boundary', () => {
         '/incidents',
         '/advisories',
         '/board',
-        ...(isMember ? [] : ['/drills', '/directory/organizations']),
+        '/directory/organizations',
+        ...(isMember ? [] : ['/drills']),
       ];
       for (const path of [...lists, '/sectors']) {
         const res = await api.call('GET', path, { token: t });
         expect(res.status, `${path} ${JSON.stringify(res.body)}`).toBe(200);
-        for (const row of res.body.items as { sector?: string | null; id?: string }[]) {
+        for (const row of res.body.items as {
+          sector?: string | null;
+          id?: string;
+          org?: string;
+          kind?: string;
+        }[]) {
+          // A member's directory holds one member: itself.
+          if (isMember && row.kind === 'member')
+            expect(row.org, `${path} listed another member`).toBe(caller.body.org);
           const sector = path === '/sectors' ? row.id : row.sector;
           // Ministries and NISC belong to no sector; they are listed with each sector they serve.
           if (sector === null) continue;

@@ -79,6 +79,32 @@ export async function loadOrganizations(
   return all;
 }
 
+/**
+ * The organisations a member's reports and advisories pass through, by id: the member itself, its
+ * sector's secretariat (`secretariat`, the sector entry's), its ministry and NISC; each read by its id
+ * (no partition Query: a sector may have 1,741 members), each only where it is in that sector's directory.
+ */
+export async function loadChainOrganizations(
+  reader: EventReader,
+  sector: SectorId,
+  chain: { member: string; secretariat: string | undefined },
+): Promise<Map<string, OrganizationState>> {
+  const ids = [chain.member, chain.secretariat, ministryOrgId(ministryOf[sector]), NISC_ORG];
+  const wanted = [...new Set(ids.filter((id): id is string => id !== undefined && id !== ''))];
+  const heads = await Promise.all(
+    wanted.map((org) => reader.loadHead<MaybeOrganization>(`${ORGANIZATION_STREAM}#${org}`)),
+  );
+  const found = new Map<string, OrganizationState>();
+  for (const head of heads) {
+    const state = head?.state;
+    if (!state || !inSectorDirectory(state.org, state.entry, sector)) continue;
+    // Another member never: the member's own entry is the one member this lists.
+    if (state.entry.kind === 'member' && state.org !== chain.member) continue;
+    found.set(state.org, state);
+  }
+  return found;
+}
+
 /** The event-sourced directory of one sector (its organisations, its ministry, NISC); without one, every sector's. */
 export async function loadDirectory(reader: EventReader, sector?: SectorId): Promise<Directory> {
   const states = await loadOrganizations(reader, sector);

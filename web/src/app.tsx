@@ -175,10 +175,10 @@ function LangSwitch() {
 /**
  * The names of the organisations the chain sees, from the directory (GET /directory/organizations): config.json
  * names those the deployment started with, not those registered since (in AWS, every sector's but the
- * deployer's directory). A member may not list the directory: config.json's names it is.
+ * deployer's directory). A member lists its own organisation, its secretariat, its ministry and NISC.
  */
 async function loadOrgNames(me: Session | null): Promise<void> {
-  if (me === null || me.role === 'member') return;
+  if (me === null) return;
   try {
     const { items } = await apiCall<{ items: { org: string; name: { ja: string; en: string } }[] }>(
       'GET',
