@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mapLimit } from '../functions/runtime/parallel.ts';
@@ -20,6 +20,17 @@ const SIZES = (process.env.CEPTOAR_BENCH_CLOSED ?? '100000')
   .filter((n) => n > 0);
 /** How many incidents in flight (reported, awaiting the secretariat); CEPTOAR_BENCH_OPEN overrides (0: none). */
 const OPEN = Number(process.env.CEPTOAR_BENCH_OPEN ?? 400);
+/**
+ * Where the closed-incident folders are generated, when not where they are started from (the disk, under the
+ * system's temporary directory): CEPTOAR_BENCH_GENERATE_IN, e.g. /dev/shm. Generating on a tmpfs is some 2.5×
+ * faster than on this machine's disk; each folder is then copied to the disk, and the starts read it there.
+ */
+const GENERATE_IN = process.env.CEPTOAR_BENCH_GENERATE_IN ?? '';
+/**
+ * CEPTOAR_BENCH_DROP_CACHES=1: before every timed start, the kernel's page cache is dropped (root, Linux:
+ * /proc/sys/vm/drop_caches), so each start reads its data folder, the JVM and the code from the disk.
+ */
+const DROP_CACHES = process.env.CEPTOAR_BENCH_DROP_CACHES === '1';
 const RUNS = 3;
 const GOAL = 2;
 const HEALTH_TIMEOUT_MS = 600_000;
@@ -110,6 +121,19 @@ async function generateOpen(dataDir: string, count: number): Promise<{ seconds: 
   return { seconds: (performance.now() - t0) / 1000 };
 }
 
+/** Drops the kernel's page cache (CEPTOAR_BENCH_DROP_CACHES): the next start reads everything from the disk. */
+function dropCaches(): void {
+  try {
+    // Dirty pages (a folder just copied) are written out first: only clean ones can be dropped.
+    execFileSync('sync');
+    writeFileSync('/proc/sys/vm/drop_caches', '3\n');
+  } catch (error) {
+    throw new Error(
+      `CEPTOAR_BENCH_DROP_CACHES=1 needs root on Linux (/proc/sys/vm/drop_caches): ${String(error)}`,
+    );
+  }
+}
+
 export async function localStartSection(): Promise<string> {
   const loadStart = loadNow();
   const folders: {
@@ -118,6 +142,8 @@ export async function localStartSection(): Promise<string> {
     open?: number;
     dir: string;
     generated?: { items?: number; seconds: number };
+    /** Seconds to copy the folder from where it was generated (GENERATE_IN) to `dir`. */
+    copied?: number;
   }[] = [
     { label: 'empty folder', closed: 0, dir: mkdtempSync(join(tmpdir(), 'ceptoar-bench-start-empty-')) },
   ];
@@ -127,10 +153,23 @@ export async function localStartSection(): Promise<string> {
       folders.push({ label: `${fmt(closed, 0)} closed incidents`, closed, dir });
     }
     for (const folder of folders.slice(1)) {
-      progress(`local-start: generating ${folder.label}`);
-      folder.generated = await generateFolder(folder.dir, folder.closed);
+      progress(`local-start: generating ${folder.label}${GENERATE_IN ? ` in ${GENERATE_IN}` : ''}`);
+      const where = GENERATE_IN
+        ? mkdtempSync(join(GENERATE_IN, `ceptoar-bench-start-${folder.closed}-`))
+        : folder.dir;
+      try {
+        folder.generated = await generateFolder(where, folder.closed);
+        if (where !== folder.dir) {
+          const t0 = performance.now();
+          cpSync(where, folder.dir, { recursive: true });
+          folder.copied = (performance.now() - t0) / 1000;
+        }
+      } finally {
+        if (where !== folder.dir) rmSync(where, { recursive: true, force: true });
+      }
       progress(
-        `local-start: ${folder.label}: ${folder.generated.items} items in ${fmt(folder.generated.seconds)} s`,
+        `local-start: ${folder.label}: ${folder.generated.items} items in ${fmt(folder.generated.seconds)} s` +
+          (folder.copied === undefined ? '' : `, copied to ${folder.dir} in ${fmt(folder.copied)} s`),
       );
     }
     if (OPEN > 0) {
@@ -146,6 +185,7 @@ export async function localStartSection(): Promise<string> {
     // Interleaved: empty, then each size, RUNS rounds.
     for (let round = 0; round < RUNS; round++) {
       for (const folder of folders) {
+        if (DROP_CACHES) dropCaches();
         const ms = await timeStart(folder.dir);
         times.get(folder.label)?.push(ms);
         progress(`local-start: ${folder.label} round ${round + 1}: ${fmt(ms, 0)} ms`);
@@ -161,7 +201,10 @@ export async function localStartSection(): Promise<string> {
           ? '—'
           : f.generated.items === undefined
             ? `${fmt(f.open ?? 0, 0)} reports through the API (${fmt(f.generated.seconds, 0)} s)`
-            : `${fmt(f.generated.items, 0)} (${fmt(f.generated.seconds, 0)} s to generate)`,
+            : `${fmt(f.generated.items, 0)} (${fmt(f.generated.seconds, 0)} s to generate` +
+              (f.copied === undefined
+                ? ')'
+                : ` in ${GENERATE_IN}, ${fmt(f.copied, 0)} s to copy to the disk)`),
         samples.map((s) => fmt(s, 0)).join(', '),
         fmt(median(samples), 0),
         f.closed === 0
@@ -180,6 +223,12 @@ export async function localStartSection(): Promise<string> {
       'message its events called for recorded as delivered, written by BatchWriteItem as the items of one append',
       "(the store's own `eventItems`) and its head (`headPutInput`); the stream is read past them before the",
       `first start. Goal: within ${GOAL}× of the empty folder.` +
+        (GENERATE_IN
+          ? ` The closed incidents were generated in ${GENERATE_IN} and copied to ${tmpdir()}, where every start read them.`
+          : '') +
+        (DROP_CACHES
+          ? " Before every timed start the kernel's page cache was dropped: each read its folder, the JVM and the code from the disk."
+          : '') +
         (OPEN > 0
           ? ` The folder of incidents in flight is made through the API (a member's reports, 8 at a time, each awaiting the secretariat; the stack settled, then stopped): a start resumes each one's relay and stage-alarm workflows and checks its messages, ${RECOVERY_IN_FLIGHT} incidents at a time (local/recover.ts).`
           : ''),
