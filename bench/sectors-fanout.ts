@@ -220,7 +220,8 @@ export async function sectorsFanoutSection(): Promise<string> {
             s(clickMs),
             '',
           ],
-          ["clicks → every acknowledgement counted in NISC's view of the fork", s(countedMs), ''],
+          ["first click → every acknowledgement counted in NISC's view of the fork", s(countedMs), ''],
+          ['of which after the last click answered', s(countedMs - clickMs), ''],
           [
             '**issue → every delivery and every acknowledgement recorded**',
             s(totalMs),
