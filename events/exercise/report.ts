@@ -1,3 +1,4 @@
+import { groupBy } from '../group-by.ts';
 import { ministryOf, ministryOrgId, NISC_ORG, type SectorId } from '../sector/catalog.ts';
 import type { ActionKind, ActionRole, ExerciseState, Inject, InjectKind } from './exercise.ts';
 
@@ -123,12 +124,6 @@ function median(values: number[]): number | null {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] ?? null) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
-
-const groupBy = <T, K extends string>(items: readonly T[], key: (t: T) => K): Map<K, T[]> => {
-  const map = new Map<K, T[]>();
-  for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
-  return map;
-};
 
 /**
  * The report of the exercise as folded up to `asOf`, from the actions observed up to `asOf`. An

@@ -1,4 +1,3 @@
-import { systemActor } from '../../events/actor.ts';
 import type {
   AdvisoryEvent,
   AdvisoryPurpose,
@@ -14,11 +13,16 @@ import type {
 } from '../../events/advisory/decide.ts';
 import { advisories, RECIPIENT_STREAM_PREFIX, recipients } from '../aggregates/advisories.ts';
 import { policy } from '../runtime/policy-config.ts';
-import { type BatchFailure, type BatchTarget, deliverBatch, recordedOn } from './delivery-batch.ts';
+import {
+  type BatchFailure,
+  type BatchTarget,
+  deliverBatch,
+  NOTIFIER,
+  policyContexts,
+  recordedOn,
+} from './delivery-batch.ts';
 import type { OutboundNotification } from './notifier.ts';
 import type { Outcome } from './senders.ts';
-
-const actor = systemActor('notifier');
 
 /** True for a message of the advisory chain itself (a hop's forward request, an escalation, the window's result). */
 export const isAdvisoryMessage = (m: Pick<OutboundNotification, 'streamId'>) =>
@@ -41,7 +45,7 @@ const chainTarget: BatchTarget<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand, Ad
     type: 'RecordAdvisoryNotificationAttempt',
     data: { ...chainAbout(message), ...retried },
   }),
-  contexts: () => async (_message, now) => ({ now, actor, policy }),
+  contexts: policyContexts,
 };
 
 const chainAbout = (message: OutboundNotification) => ({
@@ -72,7 +76,7 @@ const recipientTarget: BatchTarget<MaybeRecipient, RecipientEvent, RecipientComm
     data: { ...about(message), to: message.to, outcome },
   }),
   attempt: (message, retried) => ({ type: 'RecordDeliveryAttempt', data: { ...about(message), ...retried } }),
-  contexts: () => async (_message, now) => ({ now, actor, policy, advisory: null }),
+  contexts: () => async (_message, now) => ({ now, actor: NOTIFIER, policy, advisory: null }),
 };
 
 /** The recipient message a delivery fact is about. */

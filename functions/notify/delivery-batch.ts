@@ -1,5 +1,6 @@
-import type { Actor } from '../../events/actor.ts';
+import { type Actor, systemActor } from '../../events/actor.ts';
 import { logger } from '../runtime/logger.ts';
+import { policy } from '../runtime/policy-config.ts';
 import { type Aggregate, type Loaded, loadDecisionState } from '../store/command-runner.ts';
 import { type GroupedCommand, runGrouped } from '../store/group-commit.ts';
 import { store } from '../store/store.ts';
@@ -7,10 +8,20 @@ import { AttemptFailed, type RetriedAttempt } from './delivery-retry.ts';
 import type { OutboundNotification } from './notifier.ts';
 import type { Outcome } from './senders.ts';
 
+/** Who records every delivery. */
+export const NOTIFIER: Actor = systemActor('notifier');
+
+/** The decision context of a stream whose records need the relay policy alone (an incident's, an advisory's). */
+export const policyContexts = () => async (_message: OutboundNotification, now: string) => ({
+  now,
+  actor: NOTIFIER,
+  policy,
+});
+
 /**
- * Where a kind of message is recorded, one stream per recipient organisation: an advisory's
- * recipient streams, a survey's response streams. `context` may read (a survey's state); it is
- * asked once per message and may share its reads across a batch.
+ * Where a kind of message is recorded: an incident's or an advisory's own stream, or one stream per
+ * recipient organisation (an advisory's recipient streams, a survey's response streams). `context`
+ * may read (a survey's state); it is asked once per message and may share its reads across a batch.
  */
 export interface BatchTarget<
   S,

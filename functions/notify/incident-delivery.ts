@@ -1,13 +1,15 @@
-import { systemActor } from '../../events/actor.ts';
 import type { DecisionContext, IncidentCommand } from '../../events/incident/decide.ts';
 import type { IncidentEvent, MaybeIncident, NotificationPurpose } from '../../events/incident/incident.ts';
 import { incidents } from '../aggregates/incidents.ts';
-import { policy } from '../runtime/policy-config.ts';
-import { type BatchFailure, type BatchTarget, deliverBatch, recordedOn } from './delivery-batch.ts';
+import {
+  type BatchFailure,
+  type BatchTarget,
+  deliverBatch,
+  policyContexts,
+  recordedOn,
+} from './delivery-batch.ts';
 import type { OutboundNotification } from './notifier.ts';
 import type { Outcome } from './senders.ts';
-
-const actor = systemActor('notifier');
 
 /** True for a message of an incident's relay (recorded on the incident's stream). */
 export const isIncidentMessage = (m: Pick<OutboundNotification, 'streamId'>) =>
@@ -35,7 +37,7 @@ const incidentTarget: BatchTarget<MaybeIncident, IncidentEvent, IncidentCommand,
     type: 'RecordNotificationAttempt',
     data: { ...about(message), ...retried },
   }),
-  contexts: () => async (_message, now) => ({ now, actor, policy }),
+  contexts: policyContexts,
 };
 
 /**

@@ -1,4 +1,3 @@
-import { systemActor } from '../../events/actor.ts';
 import { NotFoundError } from '../../events/errors.ts';
 import type {
   MaybeResponse,
@@ -11,11 +10,9 @@ import type {
 import { responses, surveys } from '../aggregates/surveys.ts';
 import { loadAggregate } from '../store/command-runner.ts';
 import { store } from '../store/store.ts';
-import { type BatchFailure, type BatchTarget, deliverBatch } from './delivery-batch.ts';
+import { type BatchFailure, type BatchTarget, deliverBatch, NOTIFIER } from './delivery-batch.ts';
 import type { OutboundNotification } from './notifier.ts';
 import type { Outcome } from './senders.ts';
-
-const actor = systemActor('notifier');
 
 const PREFIX = 'survey-response#';
 
@@ -63,7 +60,7 @@ const responseTarget: BatchTarget<MaybeResponse, ResponseEvent, ResponseCommand,
         });
         read.set(surveyId, survey);
       }
-      return { now, actor, survey: await survey };
+      return { now, actor: NOTIFIER, survey: await survey };
     };
   },
 };

@@ -3,6 +3,7 @@ import type { Actor } from '../../events/actor.ts';
 import type { AdvisoryEvent } from '../../events/advisory/advisory.ts';
 import type { ForkEvent } from '../../events/advisory/fork.ts';
 import type { ExerciseEvent } from '../../events/exercise/exercise.ts';
+import { groupBy } from '../../events/group-by.ts';
 import type { IncidentEvent, Recorded } from '../../events/incident/incident.ts';
 import type { SurveyEvent } from '../../events/survey/survey.ts';
 import { logger } from '../runtime/logger.ts';
@@ -61,14 +62,11 @@ export async function reactInOrder(
   batch: DynamoDBStreamEvent,
   react: (stored: StreamEvent) => Promise<void>,
 ): Promise<DynamoDBBatchResponse> {
-  const streams = new Map<string, { index: number; stored: StreamEvent }[]>();
-  batch.Records.forEach((record, index) => {
+  const records = batch.Records.flatMap((record, index) => {
     const stored = streamEventOf(record);
-    if (stored === null) return;
-    const key = `${stored.kind}#${stored.id}`;
-    streams.set(key, [...(streams.get(key) ?? []), { index, stored }]);
+    return stored === null ? [] : [{ index, stored }];
   });
-  const queue = [...streams.values()];
+  const queue = [...groupBy(records, ({ stored }) => `${stored.kind}#${stored.id}`).values()];
   let failedAt = Number.POSITIVE_INFINITY;
   const worker = async () => {
     for (let events = queue.shift(); events !== undefined; events = queue.shift()) {

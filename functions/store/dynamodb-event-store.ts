@@ -165,10 +165,11 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
    * stream still conditional on its expected version, each event chained like append's.
    */
   async appendAll(requests: readonly AppendRequest[]): Promise<('written' | 'conflict' | 'retry')[]> {
+    if (requests.some((request) => request.idempotency))
+      throw new Error('appendAll does not take idempotency records');
     const [single] = requests;
     if (requests.length === 1 && single) {
       // One stream: append's own write (a conditional PutItem where it is one item, not a transaction).
-      if (single.idempotency) throw new Error('appendAll does not take idempotency records');
       try {
         await this.append(single);
         return ['written'];
@@ -180,7 +181,6 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
     const items: TransactWriteItem[] = [];
     const owner: number[] = [];
     for (const [r, request] of requests.entries()) {
-      if (request.idempotency) throw new Error('appendAll does not take idempotency records');
       const puts = await this.eventPuts(request);
       for (const item of puts.items) {
         items.push(item);

@@ -1,4 +1,5 @@
 import type { Actor } from '../../events/actor.ts';
+import { groupBy } from '../../events/group-by.ts';
 import {
   type Aggregate,
   appendRequestOf,
@@ -49,15 +50,17 @@ export async function runGrouped<
   commands: readonly GroupedCommand<C, Ctx>[],
 ): Promise<GroupedOutcome<S, E>[]> {
   const out: GroupedOutcome<S, E>[] = commands.map(() => ({ ok: false, error: new Error('not run') }));
-  const byStream = new Map<string, number[]>();
-  commands.forEach((c, i) => {
-    byStream.set(c.id, [...(byStream.get(c.id) ?? []), i]);
-  });
+  const byStream = groupBy(
+    commands.map((_, i) => i),
+    (i) => (commands[i] as GroupedCommand<C, Ctx>).id,
+  );
   const actorOf = (index: number) => JSON.stringify((commands[index] as GroupedCommand<C, Ctx>).ctx.actor);
   // A stream's commands by its first command's actor are decided together (up to MAX_CHAIN, so that an
   // append stays within a transaction); the others run alone.
-  const joins = (indexes: number[]) =>
-    indexes.filter((i) => actorOf(i) === actorOf(indexes[0] as number)).slice(0, MAX_CHAIN);
+  const joins = (indexes: number[]) => {
+    const first = actorOf(indexes[0] as number);
+    return indexes.filter((i) => actorOf(i) === first).slice(0, MAX_CHAIN);
+  };
   const chains = [...byStream.values()].map(joins);
   const joined = new Set(chains.flat());
   const alone = commands.map((_, i) => i).filter((i) => !joined.has(i));
@@ -134,11 +137,10 @@ export async function runGrouped<
     queue = [...retry, ...queue];
   }
   // A moved-on stream's commands one at a time, in their order (runCommand reloads and retries each).
-  const rerun = new Map<string, number[]>();
-  for (const index of conflicted.sort((a, b) => a - b)) {
-    const { id } = commands[index] as GroupedCommand<C, Ctx>;
-    rerun.set(id, [...(rerun.get(id) ?? []), index]);
-  }
+  const rerun = groupBy(
+    conflicted.sort((a, b) => a - b),
+    (index) => (commands[index] as GroupedCommand<C, Ctx>).id,
+  );
   await Promise.all(
     [...rerun.values()].map(async (indexes) => {
       for (const index of indexes) {
