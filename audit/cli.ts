@@ -34,6 +34,8 @@ commands:
   timeline STREAM [--lang ja|en] [--file FILE]
   compliance --from T --to T [--csv] [--file FILE]
   checkpoint                      publish a signed checkpoint now
+  partitions --aws --table NAME   move the audit index entries an earlier release wrote into their
+                                  sectors' partitions, once after deploying (the local stack does it at start)
 
 where the log is read from (default: the local stack of PORT and CEPTOAR_DATA_DIR):
   --aws --table NAME --bucket NAME --key-arn ARN   the AWS stack, with the caller's credentials
@@ -224,6 +226,16 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(
         values.csv ? complianceCsv(rows) : `${complianceTable(rows)}\n\n${stageComplianceTable(stages)}\n`,
       );
+      return 0;
+    }
+    case 'partitions': {
+      if (!values.aws || !values.table)
+        throw new UsageError('partitions needs --aws --table NAME: the local stack moves its own at start');
+      const { moveToGroups } = await import('../functions/audit/audit-partitions.ts');
+      const moved = await moveToGroups(new DynamoDBClient({}), values.table, {
+        info: (m) => process.stderr.write(`${m}\n`),
+      });
+      process.stdout.write(`moved ${moved.heads} heads and ${moved.entries} time entries\n`);
       return 0;
     }
     case 'checkpoint': {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { Actor } from '../events/actor.ts';
 import { GENESIS_HASH } from '../events/audit/hash.ts';
+import { auditGroupOf } from '../events/audit/partitions.ts';
 import { decide, type IncidentCommand } from '../events/incident/decide.ts';
 import type {
   IncidentEvent,
@@ -127,6 +128,7 @@ function closedIncident({ n, at: now, org, category, severity }: ClosedIncident)
   const { items, lastHash } = eventItems(LOCAL_TABLE, request, GENESIS_HASH);
   const head = request.head;
   if (!head) throw new Error('a new stream has a head');
+  const group = auditGroupOf('incident', request.streamId, head.state) ?? 'shared';
   const headItem = headPutInput(
     LOCAL_TABLE,
     {
@@ -136,6 +138,7 @@ function closedIncident({ n, at: now, org, category, severity }: ClosedIncident)
       hash: lastHash,
       updatedAt: now,
       ...head,
+      group,
     },
     0,
   ).Item;
@@ -146,7 +149,9 @@ function closedIncident({ n, at: now, org, category, severity }: ClosedIncident)
     { PutRequest: { Item: headItem ?? {} } },
     // The time entries the stream projection writes once the events are committed (time-index.ts).
     ...events.map((_, i) => ({
-      PutRequest: { Item: timeEntryItem({ streamId: request.streamId, version: i + 1, recordedAt: now }) },
+      PutRequest: {
+        Item: timeEntryItem({ streamId: request.streamId, version: i + 1, recordedAt: now, group }),
+      },
     })),
   ];
 }

@@ -26,7 +26,8 @@ export const handler = httpHandler({ allow: REPORT_READERS }, async (request): P
   const accept = request.event.headers?.accept ?? '';
   const sources: ReportSources = {
     archive: reportArchive(),
-    periodEvents: (from, to) => periodEvents(auditClient, eventsTable, from, to),
+    // The report folds the sector's own incidents and advisories: its audit group's partitions hold them all.
+    periodEvents: (from, to) => periodEvents(auditClient, eventsTable, from, to, { groups: [sector] }),
     streamEvents: (streamId, toVersion) => reader.readEvents(streamId, { toVersion }),
     providers: reportProviders(),
     providerDeps: { reader },

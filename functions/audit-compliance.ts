@@ -30,7 +30,7 @@ export const handler = httpHandler({ allow: ['auditor'] }, async (request) => {
   const scope = auditScope(request.actor);
   const log = {
     periodEvents: (f: string, t: string) =>
-      scope.filter(incidentEvents(periodEvents(auditClient, eventsTable, f, t))),
+      scope.filter(incidentEvents(periodEvents(auditClient, eventsTable, f, t, { groups: scope.groups }))),
     streamEvents: (streamId: string) => streamEvents(auditClient, eventsTable, streamId),
   };
   // An exercise's incidents count only in that exercise's report (`?exercise=ID`), never in the real one.

@@ -6,6 +6,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { SectorId } from '../events/sector/catalog.ts';
 import type { Directory } from '../functions/aggregates/directory.ts';
+import { moveToGroups } from '../functions/audit/audit-partitions.ts';
 import { functions } from '../functions/manifest.ts';
 import { eventImageOf } from '../functions/store/event-item.ts';
 import { CONSOLE_DIST } from '../web/build.ts';
@@ -483,6 +484,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureIndexes(dynamoClient, eventTableSpec(TABLE), log);
     // A data folder of an earlier release: its open streams are listed in byOpen once (bounded, logged).
     await ensureOpenIndex(dynamoClient, TABLE, log);
+    // And its audit index entries are moved into their sectors' partitions once (bounded, logged).
+    await moveToGroups(dynamoClient, TABLE, log);
 
     // The directory is event-sourced; config/directory.json only seeds the organisations missing at start.
     const { seedLocalDirectory, seedLocalSectors } = await import('./directory-seed.ts');

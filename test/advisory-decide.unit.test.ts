@@ -453,9 +453,13 @@ describe('recipients: deliveries and acknowledgements on their own stream', () =
     const link = { advisoryId: ID, org: 'kaigan-chemical', contactId: 'kaigan-csirt', via: 'link' as const };
     const linkActor: Actor = { kind: 'system', sub: 'system:ack-link:kaigan-csirt' };
     const first = decideRecipient({ type: 'Acknowledge', data: link }, null, ctx(linkActor));
-    expect(first).toEqual([{ type: 'AdvisoryAcknowledged', data: { ...link, by: linkActor.sub } }]);
+    // With the advisory's sector (chemical: it names none), which the recipient's stream keeps.
+    expect(first).toEqual([
+      { type: 'AdvisoryAcknowledged', data: { ...link, sector: 'chemical', by: linkActor.sub } },
+    ]);
     const state = foldR(first);
     expect(state?.acknowledgedAt).toBe(at(T0, HOURS));
+    expect(state?.sector).toBe('chemical');
     expect(decideRecipient({ type: 'Acknowledge', data: link }, state, ctx(linkActor))).toEqual([]);
     const api = { advisoryId: ID, org: 'kaigan-chemical', contactId: null, via: 'api' as const };
     expect(decideRecipient({ type: 'Acknowledge', data: api }, state, ctx(KAIGAN_MEMBER))).toHaveLength(1);

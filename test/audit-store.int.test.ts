@@ -12,7 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportLog } from '../audit/export-file.ts';
 import { DirectSource } from '../audit/source.ts';
 import { verifyExport, verifyLive } from '../audit/verify-run.ts';
-import { chainHashes, GENESIS_HASH, timeIndexKeys } from '../events/audit/hash.ts';
+import { chainHashes, GENESIS_HASH, timeSortKey } from '../events/audit/hash.ts';
+import { legacyPartition } from '../events/audit/partitions.ts';
 import type { FailureKind } from '../events/audit/verify.ts';
 import type { MaybeIncident } from '../events/incident/incident.ts';
 import { incidents } from '../functions/aggregates/incidents.ts';
@@ -179,6 +180,7 @@ describe('the hash chain on DynamoDB Local', () => {
       streamId: `incident#${randomUUID()}`,
       version: 1,
       recordedAt: at(DAY1, HOURS + 10 * 60_000),
+      group: 'chemical',
     });
     await client.send(new PutItemCommand({ TableName: w.table, Item: dangling }));
     try {
@@ -494,7 +496,8 @@ describe('the time index across releases', () => {
     );
     // As an earlier release wrote every event: the time index keys on the event item itself.
     const [first] = await itemsOf(table, streamId).then((items) => items.filter((i) => i.sk?.N === '1'));
-    const { tPk, tSk } = timeIndexKeys(streamId, 1, t);
+    const tPk = legacyPartition('t', streamId);
+    const tSk = timeSortKey(t, streamId, 1);
     await client.send(
       new PutItemCommand({ TableName: table, Item: { ...first, tPk: { S: tPk }, tSk: { S: tSk } } }),
     );

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiSource } from '../audit/source.ts';
 import { verifyLive } from '../audit/verify-run.ts';
+import { groupOfPartition, legacyPartitions } from '../events/audit/partitions.ts';
 import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { TEST_CREDENTIALS, TEST_REGION } from './support/dynamo.ts';
@@ -110,6 +111,42 @@ describe('a data folder written by the previous main', () => {
       expect((await api.call('GET', `/advisories/${id}`, { token })).status).toBe(404);
     const sec = await api.call('GET', `/advisories/${ADVISORY}`, { token: await api.token('secretariat') });
     expect(sec.body.sector).toBe('chemical');
+  });
+
+  it("moved the folder's audit index entries into chemical's partitions, and a chemical auditor reads them all", async () => {
+    const client = new DynamoDBClient({
+      endpoint: stack.dynamoEndpoint,
+      region: TEST_REGION,
+      credentials: TEST_CREDENTIALS,
+    });
+    const { Items = [] } = await client.send(new ScanCommand({ TableName: stack.tableName }));
+    client.destroy();
+    const fixtureStream = (id: string) =>
+      [CLOSED, RESUBMITTED, WAITING, ADVISORY, DRILL].some((x) => id.includes(x));
+    const heads = Items.filter((i) => i.kind?.S === 'head');
+    const entries = Items.filter((i) => i.kind?.S === 'time');
+    // No head and no time entry is left in a partition of the layout before sectors.
+    for (const item of heads) expect(legacyPartitions('h')).not.toContain(item.hPk?.S);
+    for (const item of entries) expect(legacyPartitions('t')).not.toContain(item.tPk?.S);
+    // The incidents, the advisory, the drill and their recipients (whose events name no sector) are chemical's.
+    const old = heads.filter((h) => fixtureStream(h.pk?.S ?? ''));
+    expect(old.length).toBe(3 + 2 + 2 * 11);
+    for (const h of old) expect(groupOfPartition(h.hPk?.S), h.pk?.S).toBe('chemical');
+    // Every event of the folder's streams has its time entry.
+    const events = Items.filter((i) => i.kind?.S === 'event' && fixtureStream(i.pk?.S ?? ''));
+    const timed = new Set(entries.map((e) => `${e.pk?.S?.slice('time#'.length)}#${e.sk?.N}`));
+    for (const e of events) expect(timed.has(`${e.pk?.S}#${e.sk?.N}`), `${e.pk?.S}#${e.sk?.N}`).toBe(true);
+    // A chemical auditor's heads and the year's events: the whole folder, read from chemical's partitions.
+    const token = (await api.call('POST', '/local/token', { body: { role: 'auditor', sector: 'chemical' } }))
+      .body.token as string;
+    const listed = await api.call('GET', '/audit/heads?limit=20000', { token });
+    for (const h of old)
+      expect(listed.body.items.map((x: { streamId: string }) => x.streamId)).toContain(h.pk?.S);
+    const period = await api.call('GET', '/audit/events?from=2026-01-01T00:00:00Z&limit=1000', { token });
+    const seen = new Set(
+      period.body.items.map((e: { streamId: string; version: number }) => `${e.streamId}#${e.version}`),
+    );
+    for (const e of events) expect(seen.has(`${e.pk?.S}#${e.sk?.N}`), `${e.pk?.S}#${e.sk?.N}`).toBe(true);
   });
 
   it('reads an old idempotency record as it was written, and lets it go after its 24 hours', async () => {

@@ -74,6 +74,7 @@ describe('the batch calls that retry their unprocessed items', () => {
       streamId: `incident#${i}`,
       version: 1,
       recordedAt: '2026-12-05T00:00:00.000Z',
+      group: 'chemical' as const,
     }));
     await writeTimeEntries(client, 'events', events);
     // 25 + 5, then each call's one left item again.

@@ -327,6 +327,8 @@ export function evolveAdvisory(state: MaybeAdvisory, event: Recorded<AdvisoryEve
 export interface RecipientMessage {
   advisoryId: string;
   org: string;
+  /** The advisory's sector (absent in events recorded before it was carried): where the audit keeps the stream. */
+  sector?: SectorId;
   key: string;
   purpose: 'advisory' | 'reminder';
   contactId: string;
@@ -349,7 +351,15 @@ export type RecipientEvent =
     }
   | {
       type: 'AdvisoryAcknowledged';
-      data: { advisoryId: string; org: string; contactId: string | null; by: string; via: 'link' | 'api' };
+      data: {
+        advisoryId: string;
+        org: string;
+        /** As in {@link RecipientMessage}. */
+        sector?: SectorId;
+        contactId: string | null;
+        by: string;
+        via: 'link' | 'api';
+      };
     };
 
 /**
@@ -366,7 +376,7 @@ export interface RetriedAttemptData extends RecipientMessage {
 }
 
 /** One failed attempt the queue retried, as a recipient's state holds it. */
-export type RecipientAttempt = Omit<RetriedAttemptData, 'advisoryId' | 'org'> & { at: string };
+export type RecipientAttempt = Omit<RetriedAttemptData, 'advisoryId' | 'org' | 'sector'> & { at: string };
 
 /** One delivery attempt's outcome to one contact on one channel. */
 export interface RecipientDelivery {
@@ -384,6 +394,8 @@ export interface RecipientDelivery {
 export interface RecipientState {
   advisoryId: string;
   org: string;
+  /** The advisory's sector, from the first event that carries it (absent in older streams: the advisory's). */
+  sector?: SectorId;
   deliveries: RecipientDelivery[];
   /** Failed attempts retried before a delivery's outcome (absent in heads written before they were recorded). */
   attempts?: RecipientAttempt[];
@@ -412,6 +424,7 @@ export function evolveRecipient(state: MaybeRecipient, event: Recorded<Recipient
     updatedAt: at,
     version: event.version,
   };
+  if (s.sector === undefined && event.data.sector !== undefined) s.sector = event.data.sector;
   switch (event.type) {
     case 'AdvisoryDelivered':
     case 'AdvisoryDeliveryFailed': {
@@ -434,7 +447,7 @@ export function evolveRecipient(state: MaybeRecipient, event: Recorded<Recipient
       return s;
     }
     case 'AdvisoryDeliveryAttemptFailed': {
-      const { advisoryId: _a, org: _o, ...attempt } = event.data;
+      const { advisoryId: _a, org: _o, sector: _s, ...attempt } = event.data;
       s.attempts = [...(s.attempts ?? []), { ...attempt, at }];
       return s;
     }

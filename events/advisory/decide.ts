@@ -9,7 +9,7 @@ import {
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Tlp } from '../incident/report.ts';
 import type { RelayPolicy, Severity } from '../policy.ts';
-import { DEFAULT_SECTOR, type SectorId } from '../sector/catalog.ts';
+import { DEFAULT_SECTOR, type SectorId, sectorOr } from '../sector/catalog.ts';
 import { canSeeSector } from '../sector/visibility.ts';
 import { DONE, planHop, type WaitPlan, waitUntil } from '../workflow-plan.ts';
 import {
@@ -347,7 +347,8 @@ export function decideRecipient(
         contactId !== null ? a.contactId === contactId : a.contactId === null && a.by === by,
       );
       if (again) return [];
-      return [{ type: 'AdvisoryAcknowledged', data: { advisoryId, org, contactId, by, via } }];
+      const sector = sectorOr(advisory.sector);
+      return [{ type: 'AdvisoryAcknowledged', data: { advisoryId, org, sector, contactId, by, via } }];
     }
     default: {
       const _never: never = command;

@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson, type HashedContent, hashedContent } from './canonical.ts';
 
 /**
@@ -35,46 +35,13 @@ export function chainHashes(
   });
 }
 
-/** Number of partitions the time index and the head index are spread over. */
-export const AUDIT_SHARDS = 16;
-
-/** The shard of a stream: stable, spread evenly, so no one partition takes every write. */
-export function shardOf(streamId: string): number {
-  return (createHash('sha256').update(streamId, 'utf8').digest()[0] ?? 0) % AUDIT_SHARDS;
-}
-
-/**
- * Time index keys of an event (GSI `byTime`): one of {@link AUDIT_SHARDS} partitions by
- * stream, sorted by time within it. A period is one range query per shard, merged; no
- * partition takes more than its share of the writes, and an empty stretch of time costs
- * nothing to skip (a partition per day would cost a query per empty day).
- */
-export function timeIndexKeys(
-  streamId: string,
-  version: number,
-  recordedAt: string,
-): { tPk: string; tSk: string } {
-  return { tPk: timePartition(shardOf(streamId)), tSk: timeSortKey(recordedAt, streamId, version) };
-}
-
 /**
  * The table partition of a stream's time entries (`time#<streamId>`, sort key the version): the
  * items the byTime index lists for events written without time index keys (functions/store/time-index.ts).
+ * Their index partitions are the stream's audit group's (events/audit/partitions.ts).
  */
 export const TIME_ENTRY_PREFIX = 'time#';
-
-/** `t#<shard>`. */
-export const timePartition = (shard: number): string => `t#${shard}`;
 
 /** `<recordedAt>#<streamId>#<version, zero-padded>`: sorts as the global recorded order. */
 export const timeSortKey = (recordedAt: string, streamId: string, version: number): string =>
   `${recordedAt}#${streamId}#${String(version).padStart(10, '0')}`;
-
-/** The byHead index partition of a shard. */
-export const headPartition = (shard: number): string => `h#${shard}`;
-
-/** Head index keys of a stream (GSI `byHead`): every stream's head, sharded. */
-export const headIndexKeys = (streamId: string): { hPk: string; hSk: string } => ({
-  hPk: headPartition(shardOf(streamId)),
-  hSk: streamId,
-});

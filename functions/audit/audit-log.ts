@@ -5,22 +5,20 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import {
-  AUDIT_SHARDS,
-  headPartition,
-  TIME_ENTRY_PREFIX,
-  timePartition,
-  timeSortKey,
-} from '../../events/audit/hash.ts';
+import { TIME_ENTRY_PREFIX, timeSortKey } from '../../events/audit/hash.ts';
 import type { HeadLeaf } from '../../events/audit/merkle.ts';
+import { type AuditGroup, auditGroups } from '../../events/audit/partitions.ts';
 import { DynamoDbEventReader, type Item, S, toEvent } from '../store/dynamodb-event-reader.ts';
 import type { StoredEvent } from '../store/event-store.ts';
 import { untilProcessed } from '../store/unprocessed.ts';
+import { partitionsToRead } from './partition-layout.ts';
 
 /**
- * The audit reads of the event table: every stream's head (sparse index `byHead`, sharded)
- * and every event of a period in recorded order (index `byTime`, sharded by stream, merged on
- * read; its entries are written by the stream projection, see time-index.ts). Neither scans the table, and no single partition takes every write.
+ * The audit reads of the event table: every stream's head (sparse index `byHead`) and every event of
+ * a period in recorded order (index `byTime`; its entries are written by the stream projection, see
+ * time-index.ts). Both indexes keep a stream in the partitions of its audit group, its sector or
+ * `shared` (events/audit/partitions.ts), each group over a few shards: a reader queries its groups'
+ * partitions and merges them. Neither scans the table, and no single partition takes every write.
  */
 
 /** A stream's head as the byHead index holds it. */
@@ -48,16 +46,23 @@ export const compareStreamIds = (a: string, b: string): number =>
 
 /** Every stream's head, sorted by stream id: the leaves of a checkpoint. */
 export async function listAllHeads(client: DynamoDBClient, table: string): Promise<HeadEntry[]> {
-  const shards = await Promise.all(
-    Array.from({ length: AUDIT_SHARDS }, async (_, shard) => {
-      const heads: HeadEntry[] = [];
+  const partitions = await partitionsToRead(client, table, 'h');
+  const byStream = new Map<string, HeadEntry>();
+  await Promise.all(
+    partitions.map(async (partition) => {
       // No Limit: each Query answers up to DynamoDB's 1 MB, some 6,000 of these small index items.
-      for await (const item of shardHeads(client, table, shard, '', undefined)) heads.push(headEntryOf(item));
-      return heads;
+      for await (const item of partitionHeads(client, table, partition, '', undefined)) {
+        const head = headEntryOf(item);
+        // A head met twice (moved out of an ungrouped partition while read): the newer of the two.
+        const seen = byStream.get(head.streamId);
+        if (!seen || seen.version < head.version) byStream.set(head.streamId, head);
+      }
     }),
   );
   // JavaScript's order, as every checkpoint so far was built in (the same as the index's for the ASCII ids streams have).
-  return shards.flat().sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+  return [...byStream.values()].sort((a, b) =>
+    a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
+  );
 }
 
 /** Every item a Query answers, page after page. */
@@ -71,18 +76,22 @@ async function* queryItems(client: DynamoDBClient, input: QueryCommandInput): As
 }
 
 /**
- * The items of every audit shard, each shard's in its index's order, merged into one order by `key`
- * (`compare`): each shard is read as the merge reaches it, so a caller that stops early has read at
- * most a Query page per shard beyond what it took.
+ * The items of some index partitions, each partition's in its index's order, merged into one order by
+ * `key` (`compare`): each partition is read as the merge reaches it, so a caller that stops early has
+ * read at most a Query page per partition beyond what it took. An item whose key equals the one just
+ * taken is left out: the same stream's head or event met in two partitions, moved from the ungrouped
+ * layout to its group's while read (partition-layout.ts).
  */
-async function* mergeShards(
-  shard: (shard: number) => AsyncGenerator<Item>,
+async function* mergePartitions(
+  partitions: readonly string[],
+  read: (partition: string) => AsyncGenerator<Item>,
   key: (item: Item) => string,
   compare: (a: string, b: string) => number,
 ): AsyncGenerator<Item> {
-  const shards = Array.from({ length: AUDIT_SHARDS }, (_, i) => shard(i));
+  const shards = partitions.map(read);
   const next = await Promise.all(shards.map((it) => it.next()));
   const keyOf = (r: IteratorResult<Item> | undefined) => (r && !r.done ? key(r.value) : null);
+  let last: string | null = null;
   try {
     for (;;) {
       let best = -1;
@@ -92,7 +101,9 @@ async function* mergeShards(
       }
       const head = next[best];
       if (!head || head.done) return;
-      yield head.value;
+      const k = key(head.value);
+      if (k !== last) yield head.value;
+      last = k;
       next[best] = await (shards[best] as AsyncGenerator<Item>).next();
     }
   } finally {
@@ -101,18 +112,18 @@ async function* mergeShards(
 }
 
 /**
- * A shard's byHead items after the stream id `after` ('' from the first), in index order; with `type`,
- * only that stream type's (its ids are `<type>#…`, and `$` sorts right after `#`).
+ * A byHead partition's items after the stream id `after` ('' from the first), in index order; with
+ * `type`, only that stream type's (its ids are `<type>#…`, and `$` sorts right after `#`).
  */
-async function* shardHeads(
+async function* partitionHeads(
   client: DynamoDBClient,
   table: string,
-  shard: number,
+  partition: string,
   after: string,
   pageSize: number | undefined,
   type?: string,
 ): AsyncGenerator<Item> {
-  const pk = S(headPartition(shard));
+  const pk = S(partition);
   const from = type && after < `${type}#` ? `${type}#` : after;
   // A cursor past the type's range (BETWEEN would refuse a lower bound above its upper one): nothing more.
   if (type && from > `${type}$`) return;
@@ -137,19 +148,21 @@ async function* shardHeads(
 }
 
 /**
- * The heads of every shard after the stream id `after`, merged into stream-id order; each shard is
- * read `pageSize` items a Query as the merge reaches it, so a caller that stops early has read at most
- * a page per shard beyond what it took.
+ * The heads of some byHead partitions after the stream id `after`, merged into stream-id order; each
+ * partition is read `pageSize` items a Query as the merge reaches it, so a caller that stops early has
+ * read at most a page per partition beyond what it took.
  */
 export async function* headsAfter(
   client: DynamoDBClient,
   table: string,
+  partitions: readonly string[],
   after: string,
   pageSize = 1000,
   type?: string,
 ): AsyncGenerator<HeadEntry> {
-  const merged = mergeShards(
-    (shard) => shardHeads(client, table, shard, after, pageSize, type),
+  const merged = mergePartitions(
+    partitions,
+    (partition) => partitionHeads(client, table, partition, after, pageSize, type),
     (item) => item.hSk?.S ?? '',
     compareStreamIds,
   );
@@ -160,6 +173,8 @@ export async function* headsAfter(
 export interface HeadVisibility {
   /** True when every stream is visible: nothing to decide. */
   readonly everything: boolean;
+  /** The audit groups whose partitions hold every stream it may see (events/audit/partitions.ts). */
+  readonly groups: readonly AuditGroup[];
   visible(streamIds: Iterable<string>): Promise<Set<string>>;
 }
 
@@ -168,10 +183,12 @@ export const HEADS_EXAMINED_PER_PAGE = 5000;
 
 /**
  * One page of `GET /audit/heads`: up to `limit` heads after the stream id `after`, in stream-id order,
- * that `scope` shows (of one stream `type`'s streams only, when given). The cursor is the last stream id the page covered, null at the end. A reader who
- * sees every sector gets full pages. One granted fewer has the heads decided 500 at a time and stops
- * after `examine` ({@link HEADS_EXAMINED_PER_PAGE}; `limit` if more) looked at: its page may hold fewer than
- * `limit` heads, even none, and still have a cursor, as the cursor walks every sector's heads.
+ * that `scope` shows (of one stream `type`'s streams only, when given). The cursor is the last stream id
+ * the page covered, null at the end. A reader who sees every sector gets full pages. One granted fewer
+ * reads its sectors' partitions and `shared`'s only, and has those heads decided 500 at a time (a stream
+ * in `shared` may still be another sector's: a multi-sector survey, a ministry) and stops after `examine`
+ * ({@link HEADS_EXAMINED_PER_PAGE}; `limit` if more) looked at: its page may then hold fewer than `limit`
+ * heads and still have a cursor.
  */
 export async function readHeadsPage(
   client: DynamoDBClient,
@@ -182,7 +199,8 @@ export async function readHeadsPage(
   const { after, limit } = query;
   const examine = scope.everything ? limit : Math.max(limit, query.examine ?? HEADS_EXAMINED_PER_PAGE);
   const batchSize = scope.everything ? limit : 500;
-  const pageSize = Math.min(1000, Math.max(50, Math.ceil((examine / AUDIT_SHARDS) * 1.25)));
+  const partitions = await partitionsToRead(client, table, 'h', scope.groups);
+  const pageSize = Math.min(1000, Math.max(50, Math.ceil((examine / partitions.length) * 1.25)));
   const items: HeadEntry[] = [];
   let examined = 0;
   let last = after;
@@ -194,7 +212,7 @@ export async function readHeadsPage(
     batch = [];
   };
   const full = () => ({ items: items.slice(0, limit), cursor: items[limit - 1]?.streamId ?? null });
-  const heads = headsAfter(client, table, after, pageSize, query.type);
+  const heads = headsAfter(client, table, partitions, after, pageSize, query.type);
   try {
     for await (const head of heads) {
       batch.push(head);
@@ -272,14 +290,14 @@ async function eventsOfTimeItems(
 }
 
 /**
- * A shard's entries of the byTime index from just after `after` to the end of `to`'s millisecond, in
- * index order, page by page (`pageSize` a Query): index items only (a time entry, or an event item of an
+ * A byTime partition's entries from just after `after` to the end of `to`'s millisecond, in index
+ * order, page by page (`pageSize` a Query): index items only (a time entry, or an event item of an
  * earlier release), resolved to events by the caller for the ones it keeps.
  */
-async function* shardEntries(
+async function* partitionEntries(
   client: DynamoDBClient,
   table: string,
-  shard: number,
+  partition: string,
   after: string,
   to: string,
   pageSize: number,
@@ -289,20 +307,21 @@ async function* shardEntries(
     IndexName: 'byTime',
     // `~` sorts after every character a stream id or version holds: the whole of `to`'s millisecond.
     KeyConditionExpression: 'tPk = :pk AND tSk BETWEEN :after AND :to',
-    ExpressionAttributeValues: { ':pk': S(timePartition(shard)), ':after': S(after), ':to': S(`${to}~`) },
+    ExpressionAttributeValues: { ':pk': S(partition), ':after': S(after), ':to': S(`${to}~`) },
     Limit: pageSize,
   });
   for await (const item of items) if ((item.tSk?.S ?? '') > after) yield item;
 }
 
 /**
- * The byTime entries of every shard from just after `after` to `to`, merged into the global recorded
- * order (by `tSk`, which is the event's {@link eventSortKey}), each shard read page by page as the merge
- * reaches it: every entry is read once, and at most `limit` of them are taken.
+ * The byTime entries of some groups' partitions from just after `after` to `to`, merged into the global
+ * recorded order (by `tSk`, which is the event's {@link eventSortKey}), each partition read page by page
+ * as the merge reaches it: every entry is read once, and at most `limit` of them are taken.
  */
 async function* mergedEntries(
   client: DynamoDBClient,
   table: string,
+  groups: readonly AuditGroup[],
   after: string,
   to: string,
   limit: number,
@@ -310,8 +329,9 @@ async function* mergedEntries(
 ): AsyncGenerator<Item> {
   if (limit <= 0) return;
   let taken = 0;
-  const merged = mergeShards(
-    (shard) => shardEntries(client, table, shard, after, to, pageSize),
+  const merged = mergePartitions(
+    await partitionsToRead(client, table, 't', groups),
+    (partition) => partitionEntries(client, table, partition, after, to, pageSize),
     (item) => item.tSk?.S ?? '',
     (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   );
@@ -322,19 +342,27 @@ async function* mergedEntries(
 }
 
 /**
- * One page of the events recorded from `from` to `to` (inclusive), in recorded order across
- * all streams. The cursor is the last index entry's sort key (the last event's, unless its event
- * is missing), so a page is a fresh range query per shard from there: no state is kept between
- * pages. Each shard reads at most `limit` entries, and only the page's events are fetched.
+ * One page of the events recorded from `from` to `to` (inclusive), in recorded order across the
+ * streams of `groups` (every group by default). The cursor is the last index entry's sort key (the
+ * last event's, unless its event is missing), so a page is a fresh range query per partition from
+ * there: no state is kept between pages. Each partition reads at most `limit` entries, and only the
+ * page's events are fetched.
  */
 export async function readPeriodPage(
   client: DynamoDBClient,
   table: string,
-  query: { from: string; to: string; limit: number; cursor?: string | null },
+  query: {
+    from: string;
+    to: string;
+    limit: number;
+    cursor?: string | null;
+    groups?: readonly AuditGroup[];
+  },
 ): Promise<{ items: StoredEvent[]; cursor: string | null }> {
   const after = query.cursor && query.cursor > query.from ? query.cursor : query.from;
   const entries: Item[] = [];
-  for await (const item of mergedEntries(client, table, after, query.to, query.limit)) entries.push(item);
+  const merged = mergedEntries(client, table, query.groups ?? auditGroups, after, query.to, query.limit);
+  for await (const item of merged) entries.push(item);
   const items: StoredEvent[] = [];
   for (let i = 0; i < entries.length; i += BATCH_GET_KEYS)
     items.push(...(await eventsOfTimeItems(client, table, entries.slice(i, i + BATCH_GET_KEYS))));
@@ -343,20 +371,28 @@ export async function readPeriodPage(
 }
 
 /**
- * Every event recorded from `from` to `to`, in recorded order across streams: one merge over the
- * shards from start to end (each index entry read once; a period of n events costs n index entries
- * and n/100 BatchGetItem calls, not a fresh query of every shard per page). `pageSize`: index entries
- * a Query (1,000; less only to test the paging).
+ * Every event recorded from `from` to `to`, in recorded order across the streams of `groups` (every
+ * group by default): one merge over their partitions from start to end (each index entry read once; a
+ * period of n events costs n index entries and n/100 BatchGetItem calls, not a fresh query of every
+ * partition per page). `pageSize`: index entries a Query (1,000; less only to test the paging).
  */
 export async function* periodEvents(
   client: DynamoDBClient,
   table: string,
   from: string,
   to: string,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; groups?: readonly AuditGroup[] } = {},
 ): AsyncIterable<StoredEvent> {
   let batch: Item[] = [];
-  const entries = mergedEntries(client, table, from, to, Number.POSITIVE_INFINITY, options.pageSize);
+  const entries = mergedEntries(
+    client,
+    table,
+    options.groups ?? auditGroups,
+    from,
+    to,
+    Number.POSITIVE_INFINITY,
+    options.pageSize,
+  );
   for await (const item of entries) {
     batch.push(item);
     if (batch.length === BATCH_GET_KEYS) {

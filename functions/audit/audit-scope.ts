@@ -1,4 +1,5 @@
 import type { Actor } from '../../events/actor.ts';
+import { type AuditGroup, groupsOfSectors } from '../../events/audit/partitions.ts';
 import { sectorIds } from '../../events/sector/catalog.ts';
 import { visibleSectors } from '../../events/sector/visibility.ts';
 import { RECIPIENT_STREAM_PREFIX } from '../aggregates/advisories.ts';
@@ -35,6 +36,14 @@ export class AuditScope {
   /** True when the caller sees every sector: nothing is filtered. */
   get everything(): boolean {
     return visibleSectors(this.actor).length === sectorIds.length;
+  }
+
+  /**
+   * The audit groups whose index partitions hold every stream the caller may see: its sectors' and
+   * `shared` (events/audit/partitions.ts keeps a stream under the sector that makes it visible).
+   */
+  get groups(): readonly AuditGroup[] {
+    return groupsOfSectors(visibleSectors(this.actor));
   }
 
   /** The stream ids among `streamIds` the caller may read (every one when it sees every sector). */

@@ -85,6 +85,7 @@ function about(message: OutboundNotification) {
   return {
     advisoryId,
     org,
+    ...(message.sector ? { sector: message.sector } : {}),
     key: message.key,
     purpose: message.purpose === 'reminder' ? ('reminder' as const) : ('advisory' as const),
     contactId: message.contactId ?? 'unknown',

@@ -1,6 +1,7 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AdvisoryPurpose } from '../../events/advisory/advisory.ts';
 import type { Channel, NotificationPurpose } from '../../events/incident/incident.ts';
+import type { SectorId } from '../../events/sector/catalog.ts';
 import type { SurveyPurpose } from '../../events/survey/survey.ts';
 import { forEachLimit } from '../runtime/parallel.ts';
 
@@ -19,6 +20,8 @@ export interface OutboundNotification {
   readonly body: string;
   /** The contact's language, for a call: the voice that reads `body` (SSML) speaks it. */
   readonly lang?: 'ja' | 'en';
+  /** An advisory recipient's message: the advisory's sector, recorded with the delivery (absent on older messages). */
+  readonly sector?: SectorId;
 }
 
 /**

@@ -158,6 +158,7 @@ async function recipientMessages(
           key: `${event.version}:${purpose}:${contact.id}:${channel}`,
           streamId: `${RECIPIENT_STREAM_PREFIX}${recipientId(state.id, org)}`,
           org,
+          sector: sectorOr(state.sector),
           purpose,
           channel,
           to: addressOf(contact, channel) ?? '',

@@ -7,6 +7,7 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { chainHashes, GENESIS_HASH } from '../../events/audit/hash.ts';
+import { auditGroupOf } from '../../events/audit/partitions.ts';
 import { ConcurrencyError } from '../../events/errors.ts';
 import { DECISION_ATTRIBUTES, decisionAttribute, decisionJsonOf } from './decision-attribute.ts';
 import { DynamoDbEventReader, N, S } from './dynamodb-event-reader.ts';
@@ -253,6 +254,8 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
         hash,
         updatedAt: request.recordedAt,
         ...head,
+        // A new stream's group from its first state (an advisory recipient's without a sector: `shared`).
+        group: auditGroupOf(request.streamType, request.streamId, head.state) ?? 'shared',
       },
       request.expectedVersion,
     );

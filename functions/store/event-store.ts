@@ -34,6 +34,8 @@ export interface StreamHead<S = unknown> {
   readonly awaiting?: readonly string[];
   /** The head's sort key in the list indexes (when read from one): where a merged page resumes. */
   readonly listSk?: string;
+  /** The head's byHead partition as written (events/audit/partitions.ts): its audit group, once grouped. */
+  readonly auditPartition?: string;
 }
 
 /** Keys that place a head in the list indexes (see docs/ARCHITECTURE.md). */

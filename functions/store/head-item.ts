@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { headIndexKeys } from '../../events/audit/hash.ts';
+import { type AuditGroup, auditPartition } from '../../events/audit/partitions.ts';
 import { type Item, N, S } from './dynamodb-event-reader.ts';
 import type { HeadProjection } from './event-store.ts';
 
@@ -30,6 +30,8 @@ export interface HeadWrite {
   readonly projection: HeadProjection;
   /** Notices planned and not yet recorded as delivered or failed (HeadProjector.awaiting). */
   readonly awaiting?: readonly string[];
+  /** The stream's audit group: which byHead partitions list it (events/audit/partitions.ts). */
+  readonly group: AuditGroup;
 }
 
 /**
@@ -43,7 +45,6 @@ export function headPutInput(
   previousVersion: number,
 ): PutItemCommandInput {
   const { projection } = head;
-  const { hPk, hSk } = headIndexKeys(head.streamId);
   const item: Item = {
     pk: S(head.streamId),
     sk: N(0),
@@ -53,8 +54,8 @@ export function headPutInput(
     stateSchema: N(head.stateSchema),
     updatedAt: S(head.updatedAt),
     hash: S(head.hash),
-    hPk: S(hPk),
-    hSk: S(hSk),
+    hPk: S(auditPartition('h', head.group, head.streamId)),
+    hSk: S(head.streamId),
     listPk: S(projection.listPk),
     listSk: S(projection.listSk),
     ...jsonItemAttribute('state', JSON.stringify(head.state), HEAD_COMPRESS_ABOVE),

@@ -5,6 +5,9 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { type AuditGroup, auditGroupOf, groupOfPartition } from '../../events/audit/partitions.ts';
+import { groupBy } from '../../events/group-by.ts';
+import { RECIPIENT_STREAM_PREFIX } from '../aggregates/advisories.ts';
 import { type HeadProjector, headProjectors, streamTypeOf } from '../audit/audit-aggregates.ts';
 import { logger } from '../runtime/logger.ts';
 import { forEachLimit } from '../runtime/parallel.ts';
@@ -12,7 +15,13 @@ import { type Item, toEvent } from './dynamodb-event-reader.ts';
 import { eventImageOf } from './event-item.ts';
 import type { EventReader, StoredEvent, StreamHead } from './event-store.ts';
 import { headPutInput } from './head-item.ts';
-import { type TimedEvent, timedEventOf, writeTimeEntries } from './time-index.ts';
+import {
+  BATCH_WRITE_ITEMS,
+  type TimedEvent,
+  type TimeEntry,
+  timedEventOf,
+  writeTimeEntries,
+} from './time-index.ts';
 
 /** Rounds of read-fold-write per stream before giving up on a contended head (the batch is retried). */
 const MAX_ROUNDS = 8;
@@ -49,8 +58,10 @@ function batchRun(known: KnownStream, from: number, to: number): StoredEvent[] |
  * `rebuild` is set (the open-work backfill of an older data folder, local/open-index.ts): it is
  * then written again at its own version. With `known` (projectHeads), the first round takes the head
  * read for the whole batch and folds the batch's own events when they follow it without a gap; a
- * contended write reads both again. Returns the head's version and, when it is of the
- * current state schema, its state (what a reader of the head would get now).
+ * contended write reads both again. Returns the head's version, its audit group (where the byHead and
+ * byTime partitions keep it: from its state; for an advisory recipient `inherited`, its advisory's, else the
+ * group its head was written in, else `shared`) and, when it is of the current state schema, its state
+ * (what a reader of the head would get now).
  */
 export async function projectHead(
   client: DynamoDBClient,
@@ -59,14 +70,21 @@ export async function projectHead(
   projector: HeadProjector,
   streamId: string,
   version: number,
-  options: { readonly rebuild?: boolean; readonly known?: KnownStream } = {},
-): Promise<{ version: number; state?: unknown }> {
+  options: { readonly rebuild?: boolean; readonly known?: KnownStream; readonly inherited?: AuditGroup } = {},
+): Promise<{ version: number; group: AuditGroup; state?: unknown }> {
+  const groupOf = (state: unknown, head: StreamHead | null): AuditGroup =>
+    auditGroupOf(projector.streamType, streamId, state) ??
+    options.inherited ??
+    groupOfPartition(head?.auditPartition) ??
+    'shared';
   for (let round = 1; ; round++) {
     const known = round === 1 && !options.rebuild ? options.known : undefined;
     const head = known ? known.head : await reader.loadHead(streamId);
     const current = head !== null && head.stateSchema === projector.stateSchema;
-    if (head && head.version >= version && !options.rebuild)
-      return current ? { version: head.version, state: head.state } : head;
+    if (head && head.version >= version && !options.rebuild) {
+      const group = groupOf(head.state, head);
+      return current ? { version: head.version, group, state: head.state } : { version: head.version, group };
+    }
     const resume = current && !options.rebuild;
     let state: unknown = resume ? head.state : projector.initialState();
     let at = resume ? head.version : 0;
@@ -82,8 +100,9 @@ export async function projectHead(
       updatedAt = stored.recordedAt;
       hash = stored.hash ?? '';
     }
+    const group = groupOf(state, head);
     if (head && (at < head.version || (at === head.version && !options.rebuild)))
-      return { version: head.version, state };
+      return { version: head.version, group, state };
     try {
       await client.send(
         new PutItemCommand(
@@ -99,12 +118,13 @@ export async function projectHead(
               stateSchema: projector.stateSchema,
               projection: projector.project(state),
               awaiting,
+              group,
             },
             head?.version ?? 0,
           ),
         ),
       );
-      return { version: at, state };
+      return { version: at, group, state };
     } catch (error) {
       // Another projection of this stream won the race: read it and go on from there.
       if (!(error instanceof ConditionalCheckFailedException) || round >= MAX_ROUNDS) throw error;
@@ -159,30 +179,28 @@ export async function projectHeads(
   const streams = [...newest];
   // The streams that have a head (every stream gets its time entries).
   const headed = streams.filter(([streamId]) => headProjectors[streamTypeOf(streamId)] !== undefined);
-  // The batch's reads and writes at once; either failing leaves each stream to do its own (below).
-  const [timesWritten, heads] = await Promise.all([
-    writeTimeEntries(
-      client,
-      tableName,
-      streams.flatMap(([, s]) => s.timed),
-    ).then(
-      () => true,
-      (error: unknown) => {
-        logger.warn('time entries of the batch not written at once; each stream writes its own', {
-          error: error as Error,
-        });
-        return false;
-      },
-    ),
+  // A recipient is kept in its advisory's audit group: the advisories' heads are read with the batch's.
+  const parents = [...new Set(headed.map(([streamId]) => parentOf(streamId)).filter((p) => p !== null))];
+  const heads =
     reader.loadHeads && headed.length > 0
-      ? reader.loadHeads(headed.map(([streamId]) => streamId)).catch((error: unknown) => {
-          logger.warn('heads of the batch not read at once; each stream reads its own', {
-            error: error as Error,
-          });
-          return undefined;
-        })
-      : Promise.resolve(undefined),
-  ]);
+      ? await reader
+          .loadHeads([...headed.map(([streamId]) => streamId), ...parents])
+          .catch((error: unknown) => {
+            logger.warn('heads of the batch not read at once; each stream reads its own', {
+              error: error as Error,
+            });
+            return undefined;
+          })
+      : undefined;
+  const inheritedGroup = async (streamId: string): Promise<AuditGroup | undefined> => {
+    const parent = parentOf(streamId);
+    if (parent === null) return undefined;
+    const head = heads ? heads.get(parent) : await reader.loadHead(parent);
+    return head ? (auditGroupOf('advisory', parent, head.state) ?? undefined) : undefined;
+  };
+  // A stream's time entries go in its group's partitions, so they are written once its head is
+  // projected, 25 to a BatchWriteItem as the streams finish (entries of several streams in one call).
+  const entries = new TimeEntryWriter(client, tableName);
   // Streams are independent: up to PROJECTION_PARALLEL of them at once (one after the other, a batch of a
   // hundred streams waited on its round trips in turn). The first failing stream in the batch's order is
   // the one reported; every stream after it is projected again on the retry, which changes nothing.
@@ -190,17 +208,26 @@ export async function projectHeads(
   await forEachLimit(streams, PROJECTION_PARALLEL, async ([streamId, { version, timed, events }], i) => {
     const projector = headProjectors[streamTypeOf(streamId)];
     try {
-      if (!timesWritten) await writeTimeEntries(client, tableName, timed);
-      if (!projector) return;
-      const known = heads ? { head: heads.get(streamId) ?? null, events } : undefined;
-      const projected = await projectHead(client, tableName, reader, projector, streamId, version, {
-        ...(known ? { known } : {}),
-      });
-      if ('state' in projected) states.set(streamId, projected.state);
+      let group: AuditGroup = 'shared';
+      if (projector) {
+        const known = heads ? { head: heads.get(streamId) ?? null, events } : undefined;
+        const inherited = await inheritedGroup(streamId);
+        const projected = await projectHead(client, tableName, reader, projector, streamId, version, {
+          ...(known ? { known } : {}),
+          ...(inherited ? { inherited } : {}),
+        });
+        group = projected.group;
+        if ('state' in projected) states.set(streamId, projected.state);
+      }
+      entries.add(
+        i,
+        timed.map((t) => ({ ...t, group })),
+      );
     } catch (error) {
       failures[i] = error;
     }
   });
+  for (const [i, error] of await entries.done()) failures[i] ??= error;
   const first = failures.findIndex((f) => f !== undefined);
   const failed = streams[first];
   if (failed) {
@@ -213,6 +240,57 @@ export async function projectHeads(
     return { batchItemFailures: [{ itemIdentifier: sequenceNumber }], states };
   }
   return { batchItemFailures: [], states };
+}
+
+/** The advisory whose audit group an advisory recipient's stream takes (`advisory#<id>`), else null. */
+function parentOf(streamId: string): string | null {
+  if (!streamId.startsWith(RECIPIENT_STREAM_PREFIX)) return null;
+  const advisoryId = streamId.slice(RECIPIENT_STREAM_PREFIX.length).split('#', 1)[0];
+  return advisoryId ? `advisory#${advisoryId}` : null;
+}
+
+/**
+ * The time entries of a stream batch, written as the streams are projected: a BatchWriteItem as soon as
+ * 25 are waiting, the rest at the end. `done` says which streams (by their index in the batch) had an
+ * entry whose write failed.
+ */
+class TimeEntryWriter {
+  private pending: { stream: number; entry: TimeEntry }[] = [];
+  private readonly writes: Promise<[number, unknown][]>[] = [];
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  add(stream: number, entries: readonly TimeEntry[]): void {
+    for (const entry of entries) this.pending.push({ stream, entry });
+    while (this.pending.length >= BATCH_WRITE_ITEMS) this.write(this.pending.splice(0, BATCH_WRITE_ITEMS));
+  }
+
+  async done(): Promise<[number, unknown][]> {
+    if (this.pending.length > 0) this.write(this.pending.splice(0));
+    return (await Promise.all(this.writes)).flat();
+  }
+
+  /** A call for the chunk; when it fails, one per stream of the chunk, so a stream is what fails. */
+  private write(chunk: { stream: number; entry: TimeEntry }[]): void {
+    const write = (entries: readonly TimeEntry[]) => writeTimeEntries(this.client, this.tableName, entries);
+    this.writes.push(
+      write(chunk.map((c) => c.entry)).then(
+        () => [],
+        async (error: unknown) => {
+          logger.warn('time entries of several streams not written at once; each stream writes its own', {
+            error: error as Error,
+          });
+          const failed: [number, unknown][] = [];
+          for (const [stream, own] of groupBy(chunk, (c) => c.stream))
+            await write(own.map((c) => c.entry)).catch((e: unknown) => failed.push([stream, e]));
+          return failed;
+        },
+      ),
+    );
+  }
 }
 
 /** The event a stream record's image holds, or null when it cannot be read as one (then it is queried). */

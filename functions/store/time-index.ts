@@ -5,7 +5,8 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { TIME_ENTRY_PREFIX, timeIndexKeys } from '../../events/audit/hash.ts';
+import { TIME_ENTRY_PREFIX, timeSortKey } from '../../events/audit/hash.ts';
+import { type AuditGroup, auditPartition } from '../../events/audit/partitions.ts';
 import { type Item, N, S } from './dynamodb-event-reader.ts';
 import { EVENT_KIND } from './event-item.ts';
 import { untilProcessed } from './unprocessed.ts';
@@ -41,20 +42,24 @@ export function timedEventOf(image: Record<string, AttributeValue> | undefined):
   return { streamId, version, recordedAt };
 }
 
-/** The time entry item of an event. */
-export function timeEntryItem(event: TimedEvent): Item {
-  const { tPk, tSk } = timeIndexKeys(event.streamId, event.version, event.recordedAt);
+/** An event's time entry to write: the event, and its stream's audit group (events/audit/partitions.ts). */
+export interface TimeEntry extends TimedEvent {
+  readonly group: AuditGroup;
+}
+
+/** The time entry item of an event, in its stream's group's byTime partition. */
+export function timeEntryItem(entry: TimeEntry): Item {
   return {
-    pk: S(`${TIME_ENTRY_PREFIX}${event.streamId}`),
-    sk: N(event.version),
+    pk: S(`${TIME_ENTRY_PREFIX}${entry.streamId}`),
+    sk: N(entry.version),
     kind: S('time'),
-    tPk: S(tPk),
-    tSk: S(tSk),
+    tPk: S(auditPartition('t', entry.group, entry.streamId)),
+    tSk: S(timeSortKey(entry.recordedAt, entry.streamId, entry.version)),
   };
 }
 
 /** BatchWriteItem's limit of items per call. */
-const BATCH_WRITE_ITEMS = 25;
+export const BATCH_WRITE_ITEMS = 25;
 
 /**
  * Writes the time entries of committed events, 25 to a BatchWriteItem (a stream batch's entries in one to
@@ -65,7 +70,7 @@ const BATCH_WRITE_ITEMS = 25;
 export async function writeTimeEntries(
   client: DynamoDBClient,
   tableName: string,
-  events: readonly TimedEvent[],
+  events: readonly TimeEntry[],
 ): Promise<void> {
   // One request may not name an item twice (a record handed over twice in one batch).
   const unique = [...new Map(events.map((e) => [`${e.streamId}#${e.version}`, e])).values()];
