@@ -13,12 +13,13 @@ import { exportLog } from '../audit/export-file.ts';
 import { DirectSource } from '../audit/source.ts';
 import { verifyExport, verifyLive } from '../audit/verify-run.ts';
 import { chainHashes, GENESIS_HASH, timeSortKey } from '../events/audit/hash.ts';
-import { legacyPartition } from '../events/audit/partitions.ts';
+import { auditPartition, legacyPartition } from '../events/audit/partitions.ts';
 import type { FailureKind } from '../events/audit/verify.ts';
 import type { MaybeIncident } from '../events/incident/incident.ts';
 import { incidents } from '../functions/aggregates/incidents.ts';
 import { localArchive, localSigner } from '../functions/audit/audit-checkpoints.ts';
-import { periodEvents, readPeriodPage, streamEvents } from '../functions/audit/audit-log.ts';
+import { listAllHeads, periodEvents, readPeriodPage, streamEvents } from '../functions/audit/audit-log.ts';
+import { moveToGroups } from '../functions/audit/audit-partitions.ts';
 import { replayStream } from '../functions/audit/audit-replay.ts';
 import { DynamoDbBatchHeadReader } from '../functions/store/batch-heads.ts';
 import { runCommand } from '../functions/store/command-runner.ts';
@@ -529,5 +530,66 @@ describe('the time index across releases', () => {
     const stored: StoredEvent[] = [];
     for await (const e of streamEvents(client, table, streamId)) stored.push(e);
     expect(listed).toEqual(stored);
+  });
+
+  it("moves an earlier release's head and time keys into the stream's sector, once, and reads the same", async () => {
+    const table = await freshTable('audit-move');
+    const store = new DynamoDbEventStore(client, table);
+    const id = randomUUID();
+    const streamId = incidents.streamId(id);
+    const t = at(DAY1, 10 * 60_000);
+    await runCommand(
+      store,
+      incidents,
+      id,
+      { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+      { now: t, actor: ASAHI_MEMBER, policy: POLICY },
+    );
+    await projectHeads(client, table, [streamId]);
+    // As the release before groups left it: the head in h#<n>, the event's own time keys in t#<n>, no entry.
+    const items = await itemsOf(table, streamId);
+    const event = items.find((i) => i.sk?.N === '1');
+    const head = items.find((i) => i.sk?.N === '0');
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          ...event,
+          tPk: { S: legacyPartition('t', streamId) },
+          tSk: { S: timeSortKey(t, streamId, 1) },
+        },
+      }),
+    );
+    await client.send(
+      new PutItemCommand({ TableName: table, Item: { ...head, hPk: { S: legacyPartition('h', streamId) } } }),
+    );
+    await client.send(
+      new DeleteItemCommand({ TableName: table, Key: { pk: { S: `time#${streamId}` }, sk: { N: '1' } } }),
+    );
+    const read = async () => {
+      const events: string[] = [];
+      for await (const e of periodEvents(client, table, DAY1, at(DAY1, HOURS)))
+        events.push(`${e.streamId}#${e.version}`);
+      const heads = await listAllHeads(client, table);
+      return { events, heads: heads.map((h) => [h.streamId, h.version]) };
+    };
+    // Before the move, readers query the old partitions too.
+    const before = await read();
+    expect(before).toEqual({ events: [`${streamId}#1`], heads: [[streamId, 1]] });
+    const log = { info: () => {} };
+    expect(await moveToGroups(client, table, log)).toEqual({ heads: 1, entries: 1 });
+    expect(await read()).toEqual(before);
+    const moved = await itemsOf(table, streamId);
+    expect(moved.find((i) => i.sk?.N === '0')?.hPk?.S).toBe(auditPartition('h', 'chemical', streamId));
+    const entry = await itemsOf(table, `time#${streamId}`);
+    expect(entry.map((i) => i.tPk?.S)).toEqual([auditPartition('t', 'chemical', streamId)]);
+    // The event item is not touched: its old keys stay, in a partition no reader queries now.
+    expect(moved.find((i) => i.sk?.N === '1')).toEqual({
+      ...event,
+      tPk: { S: legacyPartition('t', streamId) },
+      tSk: { S: timeSortKey(t, streamId, 1) },
+    });
+    // Once: the marker says so, and a second run moves nothing.
+    expect(await moveToGroups(client, table, log)).toEqual({ heads: 0, entries: 0 });
   });
 });
