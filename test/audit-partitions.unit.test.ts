@@ -100,7 +100,7 @@ describe('the audit partitions of a stream', () => {
     expect(auditGroupOf('advisory-recipient', 'advisory-recipient#a#o', { advisoryId: 'a' })).toBeNull();
   });
 
-  it('spreads a group over its shards, names the group in the key, and reads 76 partitions for every sector', () => {
+  it('spreads a group over its shards, names the group in the key, and reads 38 partitions for every sector', () => {
     const shards = new Set(
       Array.from({ length: 400 }, (_, i) => auditPartition('t', 'chemical', `incident#${i}`)),
     );

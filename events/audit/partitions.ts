@@ -17,7 +17,7 @@ export type AuditGroup = SectorId | 'shared';
 export const auditGroups: readonly AuditGroup[] = [...sectorIds, 'shared'];
 
 /** Partitions per group in each audit index. */
-export const GROUP_SHARDS = 4;
+export const GROUP_SHARDS = 2;
 
 const shardByte = (streamId: string): number =>
   createHash('sha256').update(streamId, 'utf8').digest()[0] ?? 0;
