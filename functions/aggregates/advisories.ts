@@ -59,6 +59,13 @@ export const advisories: Aggregate<MaybeAdvisory, AdvisoryEvent, AdvisoryCommand
 /** The prefix of recipient streams; the rest is `<advisory id>#<org>`. */
 export const RECIPIENT_STREAM_PREFIX = 'advisory-recipient#';
 
+/** The advisory stream (`advisory#<id>`) an advisory recipient's stream belongs to; null for any other stream. */
+export function advisoryOfRecipient(streamId: string): string | null {
+  if (!streamId.startsWith(RECIPIENT_STREAM_PREFIX)) return null;
+  const advisoryId = streamId.slice(RECIPIENT_STREAM_PREFIX.length).split('#', 1)[0];
+  return advisoryId ? `advisory#${advisoryId}` : null;
+}
+
 /** The index key under which an advisory's recipient heads are listed (byType). */
 export const recipientListKey = (advisoryId: string) => `advisory-recipients#${advisoryId}`;
 

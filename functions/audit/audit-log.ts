@@ -66,7 +66,7 @@ export async function listAllHeads(client: DynamoDBClient, table: string): Promi
 }
 
 /** Every item a Query answers, page after page. */
-async function* queryItems(client: DynamoDBClient, input: QueryCommandInput): AsyncGenerator<Item> {
+export async function* queryItems(client: DynamoDBClient, input: QueryCommandInput): AsyncGenerator<Item> {
   let startKey: Item | undefined;
   do {
     const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));

@@ -3,7 +3,6 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TIME_ENTRY_PREFIX } from '../../events/audit/hash.ts';
@@ -13,11 +12,13 @@ import {
   auditPartition,
   legacyPartitions,
 } from '../../events/audit/partitions.ts';
+import { advisoryOfRecipient } from '../aggregates/advisories.ts';
 import { forEachLimit } from '../runtime/parallel.ts';
 import { DynamoDbBatchHeadReader } from '../store/batch-heads.ts';
 import { type Item, S } from '../store/dynamodb-event-reader.ts';
 import { type TimeEntry, writeTimeEntries } from '../store/time-index.ts';
 import { streamTypeOf } from './audit-aggregates.ts';
+import { queryItems } from './audit-log.ts';
 import { forgetPartitionLayout, GROUPED_MARKER } from './partition-layout.ts';
 
 /** What the move reports as it goes. */
@@ -77,7 +78,12 @@ export async function moveToGroups(
       });
       batch = [];
     };
-    for await (const item of indexItems(client, tableName, 'byHead', 'hPk', partition)) {
+    for await (const item of queryItems(client, {
+      TableName: tableName,
+      IndexName: 'byHead',
+      KeyConditionExpression: 'hPk = :pk',
+      ExpressionAttributeValues: { ':pk': S(partition) },
+    })) {
       batch.push({ streamId: item.hSk?.S ?? '', hPk: partition });
       if (batch.length >= HEADS_AT_ONCE) await move();
     }
@@ -93,7 +99,12 @@ export async function moveToGroups(
       entries += moved.length;
       batch = [];
     };
-    for await (const item of indexItems(client, tableName, 'byTime', 'tPk', partition)) {
+    for await (const item of queryItems(client, {
+      TableName: tableName,
+      IndexName: 'byTime',
+      KeyConditionExpression: 'tPk = :pk',
+      ExpressionAttributeValues: { ':pk': S(partition) },
+    })) {
       const timed = timedItemOf(item);
       if (timed) batch.push(timed);
       if (batch.length >= HEADS_AT_ONCE) await move();
@@ -127,31 +138,6 @@ function timedItemOf(item: Item): TimedItem | null {
   return streamId && Number.isInteger(version) && recordedAt ? { streamId, version, recordedAt } : null;
 }
 
-/** Every item of one index partition, page by page. */
-async function* indexItems(
-  client: DynamoDBClient,
-  tableName: string,
-  index: string,
-  key: string,
-  partition: string,
-): AsyncGenerator<Item> {
-  let startKey: Item | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: index,
-        KeyConditionExpression: '#k = :pk',
-        ExpressionAttributeNames: { '#k': key },
-        ExpressionAttributeValues: { ':pk': S(partition) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    yield* (page.Items ?? []) as Item[];
-    startKey = page.LastEvaluatedKey as Item | undefined;
-  } while (startKey);
-}
-
 /**
  * The audit group of each stream met, decided once from its head as the projection decides it
  * (head-projection.ts): its state's, or an advisory recipient's from its advisory's head when its own
@@ -178,8 +164,8 @@ class StreamGroups {
       else this.groups.set(id, group);
     }
     // An advisory recipient whose events carry no sector: its advisory's group (`shared` without a head).
-    const parentOf = (id: string) => `advisory#${id.slice(id.indexOf('#') + 1).split('#', 1)[0]}`;
-    await this.resolve(orphans.map(parentOf));
+    const parentOf = (id: string) => advisoryOfRecipient(id) ?? '';
+    await this.resolve(orphans.map(parentOf).filter((p) => p !== ''));
     for (const id of orphans) this.groups.set(id, this.get(parentOf(id)));
   }
 }

@@ -2,7 +2,7 @@ import type { Actor } from '../../events/actor.ts';
 import { type AuditGroup, groupsOfSectors } from '../../events/audit/partitions.ts';
 import { sectorIds } from '../../events/sector/catalog.ts';
 import { visibleSectors } from '../../events/sector/visibility.ts';
-import { RECIPIENT_STREAM_PREFIX } from '../aggregates/advisories.ts';
+import { advisoryOfRecipient } from '../aggregates/advisories.ts';
 import { eventsTable } from '../runtime/config.ts';
 import { DynamoDbBatchHeadReader } from '../store/batch-heads.ts';
 import type { StreamHead } from '../store/event-store.ts';
@@ -51,10 +51,7 @@ export class AuditScope {
     const ids = [...new Set(streamIds)];
     if (this.everything) return new Set(ids);
     // A recipient stream is decided by its advisory: read that head instead.
-    const target = (id: string) =>
-      streamTypeOf(id) === 'advisory-recipient'
-        ? `advisory#${id.slice(RECIPIENT_STREAM_PREFIX.length).split('#', 1)[0]}`
-        : id;
+    const target = (id: string) => advisoryOfRecipient(id) ?? id;
     const missing = [...new Set(ids.map(target))].filter((id) => !this.decided.has(id));
     const headed = missing.filter((id) => streamTypeOf(id) !== 'sector');
     const heads = headed.length ? await this.reader.loadHeads<unknown>(headed) : new Map();

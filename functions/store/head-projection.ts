@@ -7,7 +7,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type AuditGroup, auditGroupOf, groupOfPartition } from '../../events/audit/partitions.ts';
 import { groupBy } from '../../events/group-by.ts';
-import { RECIPIENT_STREAM_PREFIX } from '../aggregates/advisories.ts';
+import { advisoryOfRecipient } from '../aggregates/advisories.ts';
 import { type HeadProjector, headProjectors, streamTypeOf } from '../audit/audit-aggregates.ts';
 import { logger } from '../runtime/logger.ts';
 import { forEachLimit } from '../runtime/parallel.ts';
@@ -180,7 +180,9 @@ export async function projectHeads(
   // The streams that have a head (every stream gets its time entries).
   const headed = streams.filter(([streamId]) => headProjectors[streamTypeOf(streamId)] !== undefined);
   // A recipient is kept in its advisory's audit group: the advisories' heads are read with the batch's.
-  const parents = [...new Set(headed.map(([streamId]) => parentOf(streamId)).filter((p) => p !== null))];
+  const parents = [
+    ...new Set(headed.map(([streamId]) => advisoryOfRecipient(streamId)).filter((p) => p !== null)),
+  ];
   const heads =
     reader.loadHeads && headed.length > 0
       ? await reader
@@ -193,7 +195,7 @@ export async function projectHeads(
           })
       : undefined;
   const inheritedGroup = async (streamId: string): Promise<AuditGroup | undefined> => {
-    const parent = parentOf(streamId);
+    const parent = advisoryOfRecipient(streamId);
     if (parent === null) return undefined;
     const head = heads ? heads.get(parent) : await reader.loadHead(parent);
     return head ? (auditGroupOf('advisory', parent, head.state) ?? undefined) : undefined;
@@ -240,13 +242,6 @@ export async function projectHeads(
     return { batchItemFailures: [{ itemIdentifier: sequenceNumber }], states };
   }
   return { batchItemFailures: [], states };
-}
-
-/** The advisory whose audit group an advisory recipient's stream takes (`advisory#<id>`), else null. */
-function parentOf(streamId: string): string | null {
-  if (!streamId.startsWith(RECIPIENT_STREAM_PREFIX)) return null;
-  const advisoryId = streamId.slice(RECIPIENT_STREAM_PREFIX.length).split('#', 1)[0];
-  return advisoryId ? `advisory#${advisoryId}` : null;
 }
 
 /**
