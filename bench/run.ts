@@ -6,6 +6,7 @@ import { runAuditBench } from './audit.ts';
 import { bundlesSection } from './bundles.ts';
 import { checkpointMemorySection } from './checkpoint-memory.ts';
 import { runConsoleSize } from './console-size.ts';
+import { dynamodbLocalJvmSection } from './dynamodb-local-jvm.ts';
 import { eventStoreCapacitySection, eventStoreSection } from './event-store.ts';
 import { localStartSection } from './local-start.ts';
 import { sectorsFanoutSection } from './sectors-fanout.ts';
@@ -15,7 +16,7 @@ import { loadNow, machineHeader, progress } from './util.ts';
 
 // npm run bench: every section, then bench/RESULTS.md. `npm run bench -- <id>...` runs only the named
 // sections (event-store, bundles, api, advisory, audit, console, local-start, survey, annual-report, sectors; and
-// event-store-capacity, which only runs when named) and prints the markdown to stdout instead of writing RESULTS.md.
+// event-store-capacity and dynamodb-local-jvm, which only run when named) and prints the markdown to stdout instead of writing RESULTS.md.
 // A crashed section is written up as such and makes the exit code 1; a missed goal does not.
 
 const sections = [
@@ -37,6 +38,13 @@ const sections = [
     id: 'advisory',
     title: '4. Advisory fan-out: 2,000 organisations × 2 contacts on the local stack',
     run: runAdvisoryFanout,
+  },
+  {
+    // Not part of a full run: which JVM flags DynamoDB Local runs with (local/dynamodb.ts).
+    id: 'dynamodb-local-jvm',
+    title: "4a. DynamoDB Local's JVM flags: start and write throughput",
+    run: dynamodbLocalJvmSection,
+    onlyWhenNamed: true,
   },
   { id: 'audit', title: '5. Audit: verify and replay of 1,000,000 events', run: () => runAuditBench() },
   {

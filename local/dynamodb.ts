@@ -48,8 +48,10 @@ export interface DynamoLocalOptions {
 }
 
 /**
- * JVM flags for a quick start: C1-only JIT and the serial GC start DynamoDB Local 2-3x faster
- * on a small machine (measured on 2 vCPUs), which matters more here than peak throughput.
+ * JVM flags: the C1 JIT only and the serial GC. On this project's 2-core machine (`npm run bench --
+ * dynamodb-local-jvm`, bench/RESULTS.md section 4a) the JVM's tiered C2 compiler, busy on the same cores,
+ * makes the first 9,000 or so calls slower (a fresh JVM's first PutItems about 25 % slower, its Queries a
+ * third) and gains some 20 % on writes only after that; the stacks of the tests live shorter than that.
  */
 export const DEFAULT_JVM_OPTIONS: readonly string[] = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
