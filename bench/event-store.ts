@@ -63,13 +63,48 @@ const SIZE_WARMUP_PER_WORKER = 10;
 
 const MEMBER: Actor = { kind: 'user', sub: 'u-bench-member', role: 'member', org: 'asahi-petrochem' };
 const POLICY = relayPolicy();
-const FOLLOW_UP: IncidentCommand = {
+// What an operator writes in follow-ups: sentences of these words, drawn by a seeded generator, so that
+// every follow-up differs as real ones do (the same text repeated would let gzip shrink a head of 100
+// follow-ups to almost nothing, and the projection's write units with it; bench/RESULTS.md section 1).
+const WORDS = (
+  'restored historian offline backup monitoring DCS network segment isolated engineering workstations ' +
+  'rotated domain admin credentials vendor confirmed patch level lateral movement seen since firewall logs ' +
+  'reviewed SOC hours integrity verified second site operators switched manual control unit ministry briefed ' +
+  'phone ransomware note encrypted shares file server VPN gateway disabled accounts forensic image taken ' +
+  'memory dump collected indicators shared CEPTOAR secretariat plant safety systems unaffected production ' +
+  'resumed partially customers informed shipment delayed insurer notified police report filed malware sample ' +
+  'submitted antivirus signatures updated EDR deployed endpoints scanned clean infected hosts reimaged ' +
+  'passwords reset multi-factor enforced remote access suspended supplier connection cut backup tapes ' +
+  'checked restore tested successfully timeline reconstructed initial access phishing email attachment macro ' +
+  'user clicked Tuesday morning detection alert escalated night shift incident commander appointed'
+).split(' ');
+
+let wordSeed = 20261206;
+/** The next pseudo-random number in [0, 1) (mulberry32: deterministic, so every run writes the same text). */
+function nextRandom(): number {
+  wordSeed = (wordSeed + 0x6d2b79f5) | 0;
+  let t = Math.imul(wordSeed ^ (wordSeed >>> 15), 1 | wordSeed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/** Text of about `chars` characters: sentences of drawn words, each follow-up's its own. */
+function followUpText(chars: number): string {
+  const words: string[] = [];
+  let length = 0;
+  while (length < chars) {
+    const word = WORDS[Math.floor(nextRandom() * WORDS.length)] as string;
+    words.push(word);
+    length += word.length + 1;
+  }
+  return `${words.join(' ').slice(0, chars - 1)}.`;
+}
+
+/** A follow-up of about 86 characters (as the bench's single text was until 2026-12-06), a new text each call. */
+const followUp = (chars = 86): IncidentCommand => ({
   type: 'AddFollowUp',
-  data: {
-    description: 'Restored the historian from the offline backup; monitoring the DCS network segment.',
-    recoveryStatus: 'mitigating',
-  },
-};
+  data: { description: followUpText(chars), recoveryStatus: 'mitigating' },
+});
 
 function report(now: number): Report {
   return {
@@ -91,7 +126,7 @@ const context = (now = new Date().toISOString()): DecisionContext => ({ now, act
 function history(
   id: string,
   length: number,
-  followUp: IncidentCommand = FOLLOW_UP,
+  makeFollowUp: () => IncidentCommand = followUp,
 ): { events: IncidentEvent[]; states: MaybeIncident[]; at: string } {
   const at = new Date().toISOString();
   const ctx = context(at);
@@ -102,7 +137,7 @@ function history(
     const command: IncidentCommand =
       v === 1
         ? { type: 'ReportIncident', data: { incidentId: id, report: report(Date.parse(at)) } }
-        : followUp;
+        : makeFollowUp();
     const [event, ...rest] = decide(command, state, ctx);
     if (event === undefined || rest.length > 0) throw new Error('prefill: expected exactly one event');
     state = evolve(state, { ...event, version: v, recordedAt: at, actor: MEMBER });
@@ -198,8 +233,8 @@ function castoreTableSpec(tableName: string): CreateTableCommandInput {
 
 interface Contender {
   readonly name: 'ours' | 'ours (no cache)' | 'castore';
-  /** Writes a stream of `length` events (not measured), its follow-ups `followUp` (default FOLLOW_UP). */
-  prefill(id: string, length: number, followUp?: IncidentCommand): Promise<void>;
+  /** Writes a stream of `length` events (not measured), its follow-ups made by `followUp` (default followUp). */
+  prefill(id: string, length: number, followUp?: () => IncidentCommand): Promise<void>;
   /** One AddFollowUp command, end to end. */
   command(id: string): Promise<void>;
   /** The stream's current version, read back from the store. */
@@ -230,7 +265,7 @@ function oursContender(store: DynamoDbEventStore, name: 'ours' | 'ours (no cache
       }
     },
     async command(id) {
-      const result = await runCommand(store, incidents, id, FOLLOW_UP, context());
+      const result = await runCommand(store, incidents, id, followUp(), context());
       if (result.events.length !== 1)
         throw new Error(`ours: expected one event, got ${result.events.length}`);
     },
@@ -269,7 +304,7 @@ function castoreContender(store: CastoreStore): Contender {
       const ctx = context();
       // getAggregate reads every event of the stream (paged Query) and folds it with the reducer.
       const { aggregate } = await store.getAggregate(id);
-      const events = decide(FOLLOW_UP, aggregate?.state ?? null, ctx);
+      const events = decide(followUp(), aggregate?.state ?? null, ctx);
       if (events.length !== 1) throw new Error(`castore: expected one event, got ${events.length}`);
       let prev = aggregate;
       let version = aggregate?.version ?? 0;
@@ -651,10 +686,8 @@ export async function eventStoreSection(): Promise<string> {
 /** Streams per store and length in the capacity section (capacity units are deterministic: a few suffice). */
 const CAPACITY_STREAMS = 8;
 /** The capacity section's extra row: follow-ups of 4 KB each before the measured command's own. */
-const LONG_FOLLOW_UP: IncidentCommand = {
-  type: 'AddFollowUp',
-  data: { description: 'L'.repeat(4096), recoveryStatus: 'mitigating' },
-};
+/** Follow-ups of 4 KB of text each, every one its own. */
+const longFollowUp = () => followUp(4096);
 
 /**
  * Section 1's capacity units alone (`npm run bench -- event-store-capacity`): the same three stores and
@@ -685,8 +718,8 @@ export async function eventStoreCapacitySection(): Promise<string> {
       },
     ];
     const cases = [
-      ...SIZES.map((size) => ({ label: String(size.events), events: size.events, followUp: FOLLOW_UP })),
-      { label: '100, follow-ups of 4 KB', events: 100, followUp: LONG_FOLLOW_UP },
+      ...SIZES.map((size) => ({ label: String(size.events), events: size.events, followUp })),
+      { label: '100, follow-ups of 4 KB', events: 100, followUp: longFollowUp },
     ];
     const rows: CapacityRow[] = [];
     for (const c of cases) {
@@ -752,7 +785,7 @@ async function measureProjection(
   for (const id of ids) {
     const streamId = incidents.streamId(id);
     await projectHead(client.client, table, reader, incidents, streamId, Number.MAX_SAFE_INTEGER);
-    const { version } = await runCommand(store, incidents, id, FOLLOW_UP, context());
+    const { version } = await runCommand(store, incidents, id, followUp(), context());
     // The record DynamoDB Streams would hand over: the new event item as written.
     const { Item } = await client.client.send(
       new GetItemCommand({ TableName: table, Key: { pk: { S: streamId }, sk: { N: String(version) } } }),
@@ -1050,7 +1083,8 @@ function render(
       `${GLOBAL_WARMUP_S} s on short streams, then ${SIZE_WARMUP_PER_WORKER * CONCURRENCY} commands per store and length).`,
     `Then the nine cells (3 lengths × 3 stores) run in blocks of ${BLOCK} commands per worker, interleaved, forwards`,
     'and backwards in turn, so that drift and bursts of other load on the machine fall on every cell alike.',
-    "cmd/s = commands / summed wall time of the cell's blocks.",
+    "cmd/s = commands / summed wall time of the cell's blocks. Every follow-up, written beforehand or measured,",
+    'carries a text of its own (about 86 characters of words drawn by a seeded generator), as real ones do.',
     '',
     '- **ours**: `runCommand(store, incidents, id, AddFollowUp, ctx)` on `DynamoDbEventStore`: the decision state',
     "  from the container's cache (this store wrote the stream before), `decide`, one PutItem of the event",
