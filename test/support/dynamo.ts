@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { inject } from 'vitest';
 import { headProjectors, streamTypeOf } from '../../functions/audit/audit-aggregates.ts';
@@ -63,20 +63,26 @@ export async function streamBatch(
   const records: DynamoDBStreamEvent['Records'] = [];
   for (const streamId of streamIds) {
     if (!headProjectors[streamTypeOf(streamId)]) throw new Error(`no head projector for ${streamId}`);
-    const { Items = [] } = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND sk > :zero',
-        ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of Items) {
-      records.push({
-        eventName: 'INSERT',
-        dynamodb: { NewImage: item as never, SequenceNumber: String(records.length + 1) },
-      });
-    }
+    // Every page: a stream of large events spans several (a Query returns at most 1 MB).
+    let from: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND sk > :zero',
+          ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
+          ConsistentRead: true,
+          ExclusiveStartKey: from,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        records.push({
+          eventName: 'INSERT',
+          dynamodb: { NewImage: item as never, SequenceNumber: String(records.length + 1) },
+        });
+      }
+      from = page.LastEvaluatedKey;
+    } while (from);
   }
   return { Records: records };
 }
