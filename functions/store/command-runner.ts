@@ -64,7 +64,8 @@ export interface Loaded<S> {
  * Loads an aggregate's whole current state (what views show): the head and, read beside it, the
  * stream's newest version; the events the head's projection has not caught up with yet (usually
  * none) are then read and folded on it.
- * A head of an older state schema is folded again from the first event.
+ * A head of an older state schema, or an abridged one (its long strings cut so that it fits its item:
+ * head-item.ts, headStateAttribute), is folded again from the first event.
  */
 export async function loadAggregate<S, E extends DomainEvent>(
   store: EventReader,
@@ -75,7 +76,7 @@ export async function loadAggregate<S, E extends DomainEvent>(
   // Both at once: the head, and how far the log goes (usually no further than the head).
   const [head, last] = await Promise.all([store.loadHead<S>(streamId), store.lastVersion(streamId)]);
   if (head === null) return { state: aggregate.initialState(), version: 0, updatedAt: null };
-  const current = head.stateSchema === aggregate.stateSchema;
+  const current = head.stateSchema === aggregate.stateSchema && !head.abridged;
   let state = current ? head.state : aggregate.initialState();
   let version = current ? head.version : 0;
   let updatedAt = head.updatedAt;

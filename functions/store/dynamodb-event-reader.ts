@@ -54,6 +54,7 @@ export function toHead<S>(item: Item): StreamHead<S> {
     ...(item.awaiting?.SS?.length ? { awaiting: item.awaiting.SS } : {}),
     ...(item.listSk?.S ? { listSk: item.listSk.S } : {}),
     ...(item.hPk?.S ? { auditPartition: item.hPk.S } : {}),
+    ...(item.abridged?.BOOL ? { abridged: true } : {}),
   };
 }
 

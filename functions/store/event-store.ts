@@ -36,6 +36,12 @@ export interface StreamHead<S = unknown> {
   readonly listSk?: string;
   /** The head's byHead partition as written (events/audit/partitions.ts): its audit group, once grouped. */
   readonly auditPartition?: string;
+  /**
+   * The state is abridged: its long strings cut so that the head fits in its item (head-item.ts,
+   * headStateAttribute). Good for lists (titles, states, organisations are whole); the whole state is folded
+   * from the events (loadAggregate does).
+   */
+  readonly abridged?: boolean;
 }
 
 /** Keys that place a head in the list indexes (see docs/ARCHITECTURE.md). */

@@ -17,6 +17,43 @@ const HEAD_COMPRESS_ABOVE = 1024;
 export const jsonItemAttribute = (name: string, json: string, above = COMPRESS_ABOVE): Item =>
   json.length > above ? { [`${name}Z`]: { B: gzipSync(json) } } : { [name]: S(json) };
 
+/**
+ * The most a head's state may take in its item, in stored bytes (gzipped or not): the head and its copies
+ * in the byType, byOrg and byHead indexes must each stay under DynamoDB's 400 KB item limit, which a stream
+ * with much text reaches (a dozen follow-ups with three fields of 20,000 characters of little-repeating text:
+ * test/head-size.int.test.ts). DynamoDB refuses a larger item, and the projection of that stream then failed on
+ * every event.
+ */
+export const HEAD_STATE_BUDGET = 300 * 1024;
+/** The lengths long strings are cut to, in turn, until an abridged state fits: identifiers, titles and addresses are shorter. */
+const ABRIDGE_AT = [4000, 1000, 200] as const;
+
+const storedBytes = (attribute: Item): number =>
+  attribute.stateZ?.B?.length ?? Buffer.byteLength(attribute.state?.S ?? '', 'utf8');
+
+/**
+ * A head's state attribute: the whole state when it fits {@link HEAD_STATE_BUDGET}; else the state with every
+ * string longer than 4,000 characters (then 1,000, then 200) cut there and ended with "…", and `abridged`. An
+ * abridged head still lists its stream (titles, states, organisations, dates are whole); whoever needs the whole
+ * state folds the stream's events instead (loadAggregate, projectHead), never this one. Throws when even the
+ * shortest cut does not fit (a state that is large by its structure, not its text).
+ */
+export function headStateAttribute(state: unknown): { attribute: Item; abridged: boolean } {
+  const whole = JSON.stringify(state);
+  const attribute = jsonItemAttribute('state', whole, HEAD_COMPRESS_ABOVE);
+  if (storedBytes(attribute) <= HEAD_STATE_BUDGET) return { attribute, abridged: false };
+  for (const cut of ABRIDGE_AT) {
+    const json = JSON.stringify(state, (_key, value: unknown) =>
+      typeof value === 'string' && value.length > cut ? `${value.slice(0, cut)}…` : value,
+    );
+    const abridged = jsonItemAttribute('state', json, HEAD_COMPRESS_ABOVE);
+    if (storedBytes(abridged) <= HEAD_STATE_BUDGET) return { attribute: abridged, abridged: true };
+  }
+  throw new Error(
+    `a head state of ${whole.length} characters does not fit in ${HEAD_STATE_BUDGET} bytes, even with its strings cut to ${ABRIDGE_AT.at(-1)} characters`,
+  );
+}
+
 /** A stream's head as written: the whole state at a version, with the keys that list it. */
 export interface HeadWrite {
   readonly streamId: string;
@@ -46,6 +83,7 @@ export function headPutInput(
   previousVersion: number,
 ): PutItemCommandInput {
   const { projection } = head;
+  const state = headStateAttribute(head.state);
   const item: Item = {
     pk: S(head.streamId),
     sk: N(0),
@@ -59,7 +97,9 @@ export function headPutInput(
     hSk: S(head.streamId),
     listPk: S(projection.listPk),
     listSk: S(projection.listSk),
-    ...jsonItemAttribute('state', JSON.stringify(head.state), HEAD_COMPRESS_ABOVE),
+    ...state.attribute,
+    // The state as stored is not the whole state (headStateAttribute): readers fold the events instead.
+    ...(state.abridged ? { abridged: { BOOL: true } } : {}),
     ...(projection.orgPk ? { orgPk: S(projection.orgPk) } : {}),
     ...(projection.visibleTo?.length ? { visibleTo: { SS: [...projection.visibleTo] } } : {}),
     ...(head.awaiting?.length ? { awaiting: { SS: [...new Set(head.awaiting)] } } : {}),

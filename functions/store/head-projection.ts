@@ -54,7 +54,7 @@ function batchRun(known: KnownStream, from: number, to: number): StoredEvent[] |
  * Brings a stream's head up to (at least) `version`: reads the head, folds the events after it
  * with the aggregate's own `evolve`, and writes the new head conditional on the one it read,
  * so a head never moves back and a repeated or reordered delivery changes nothing. A head of
- * an older state schema is folded again from the first event, and so is every head when
+ * an older state schema, or an abridged one (head-item.ts), is folded again from the first event, and so is every head when
  * `rebuild` is set (the open-work backfill of an older data folder, local/open-index.ts): it is
  * then written again at its own version. With `known` (projectHeads), the first round takes the head
  * read for the whole batch and folds the batch's own events when they follow it without a gap; a
@@ -80,7 +80,8 @@ export async function projectHead(
   for (let round = 1; ; round++) {
     const known = round === 1 && !options.rebuild ? options.known : undefined;
     const head = known ? known.head : await reader.loadHead(streamId);
-    const current = head !== null && head.stateSchema === projector.stateSchema;
+    // An abridged head (head-item.ts, headStateAttribute) is no state to go on from: fold from the first event.
+    const current = head !== null && head.stateSchema === projector.stateSchema && !head.abridged;
     if (head && head.version >= version && !options.rebuild) {
       const group = groupOf(head.state, head);
       return current ? { version: head.version, group, state: head.state } : { version: head.version, group };
