@@ -33,26 +33,27 @@ const storedBytes = (attribute: Item): number =>
 
 /**
  * A head's state attribute: the whole state when it fits {@link HEAD_STATE_BUDGET}; else the state with every
- * string longer than 4,000 characters (then 1,000, then 200) cut there and ended with "…", and `abridged`. An
+ * string longer than 4,000 characters (then 1,000, then 200) cut there and ended with "…", and `abridged` (BOOL). An
  * abridged head still lists its stream (titles, states, organisations, dates are whole); whoever needs the whole
  * state folds the stream's events instead (loadAggregate, projectHead), never this one. Throws when even the
  * shortest cut does not fit (a state that is large by its structure, not its text).
  */
-export function headStateAttribute(state: unknown): { attribute: Item; abridged: boolean } {
+export const headStateAttribute: HeadStateWriter = (state) => {
   const whole = JSON.stringify(state);
-  const attribute = jsonItemAttribute('state', whole, HEAD_COMPRESS_ABOVE);
-  if (storedBytes(attribute) <= HEAD_STATE_BUDGET) return { attribute, abridged: false };
-  for (const cut of ABRIDGE_AT) {
-    const json = JSON.stringify(state, (_key, value: unknown) =>
-      typeof value === 'string' && value.length > cut ? `${value.slice(0, cut)}…` : value,
-    );
-    const abridged = jsonItemAttribute('state', json, HEAD_COMPRESS_ABOVE);
-    if (storedBytes(abridged) <= HEAD_STATE_BUDGET) return { attribute: abridged, abridged: true };
+  // Whole first (no cut), then ever shorter cuts.
+  for (const cut of [0, ...ABRIDGE_AT]) {
+    const json = cut
+      ? JSON.stringify(state, (_key, value: unknown) =>
+          typeof value === 'string' && value.length > cut ? `${value.slice(0, cut)}…` : value,
+        )
+      : whole;
+    const attribute = jsonItemAttribute('state', json, HEAD_COMPRESS_ABOVE);
+    // `abridged`: the state as stored is not the whole state, and readers fold the events instead.
+    if (storedBytes(attribute) <= HEAD_STATE_BUDGET)
+      return cut ? { ...attribute, abridged: { BOOL: true } } : attribute;
   }
-  throw new Error(
-    `a head state of ${whole.length} characters does not fit in ${HEAD_STATE_BUDGET} bytes, even with its strings cut to ${ABRIDGE_AT.at(-1)} characters`,
-  );
-}
+  throw new Error(`a head state of ${whole.length} characters does not fit its item, even abridged`);
+};
 
 /** A stream's head as written: the whole state at a version, with the keys that list it. */
 export interface HeadWrite {
@@ -73,17 +74,31 @@ export interface HeadWrite {
 }
 
 /**
+ * A head's state as item attributes: whole, or (the projection's) fitted to the item by headStateAttribute,
+ * which then adds `abridged`.
+ */
+export type HeadStateWriter = (state: unknown) => Item;
+
+/**
+ * The state whole: what the store writes with a new stream's first events, whose state holds no more than
+ * those events, which fit their own items uncompressed (so the command functions do not carry the abridging).
+ */
+export const wholeHeadState: HeadStateWriter = (state) =>
+  jsonItemAttribute('state', JSON.stringify(state), HEAD_COMPRESS_ABOVE);
+
+/**
  * The PutItem of a head item (docs/ARCHITECTURE.md, "Event table"), conditional on the head
  * it replaces: none when `previousVersion` is 0, else the head at that version. A head never
- * moves back, and two writers of one head cannot both win.
+ * moves back, and two writers of one head cannot both win. The stream projection stores the state
+ * with {@link headStateAttribute} (abridged when it would not fit).
  */
 export function headPutInput(
   tableName: string,
   head: HeadWrite,
   previousVersion: number,
+  stateWriter: HeadStateWriter = wholeHeadState,
 ): PutItemCommandInput {
   const { projection } = head;
-  const state = headStateAttribute(head.state);
   const item: Item = {
     pk: S(head.streamId),
     sk: N(0),
@@ -97,9 +112,7 @@ export function headPutInput(
     hSk: S(head.streamId),
     listPk: S(projection.listPk),
     listSk: S(projection.listSk),
-    ...state.attribute,
-    // The state as stored is not the whole state (headStateAttribute): readers fold the events instead.
-    ...(state.abridged ? { abridged: { BOOL: true } } : {}),
+    ...stateWriter(head.state),
     ...(projection.orgPk ? { orgPk: S(projection.orgPk) } : {}),
     ...(projection.visibleTo?.length ? { visibleTo: { SS: [...projection.visibleTo] } } : {}),
     ...(head.awaiting?.length ? { awaiting: { SS: [...new Set(head.awaiting)] } } : {}),

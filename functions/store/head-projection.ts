@@ -14,7 +14,7 @@ import { forEachLimit } from '../runtime/parallel.ts';
 import { type Item, toEvent } from './dynamodb-event-reader.ts';
 import { eventImageOf } from './event-item.ts';
 import type { EventReader, StoredEvent, StreamHead } from './event-store.ts';
-import { headPutInput } from './head-item.ts';
+import { headPutInput, headStateAttribute } from './head-item.ts';
 import {
   BATCH_WRITE_ITEMS,
   type TimedEvent,
@@ -122,6 +122,8 @@ export async function projectHead(
               group,
             },
             head?.version ?? 0,
+            // A head too large for its item is stored abridged (its next projection folds from the first event).
+            headStateAttribute,
           ),
         ),
       );
