@@ -18,17 +18,24 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   org: { perSecond: 25, burst: 100 },
 };
 
-const bucket = z.union([
-  z.literal('off'),
-  z.strictObject({
-    perSecond: z.number().check(z.positive(), z.maximum(100_000)),
-    burst: z.int().check(z.minimum(1), z.maximum(1_000_000)),
-  }),
-]);
-const limitsJson = z.union([
-  z.literal('off'),
-  z.strictObject({ caller: z.optional(bucket), org: z.optional(bucket) }),
-]);
+/** A bucket's setting: `off` or its limit. */
+const bucketSchema = () =>
+  z.union([
+    z.literal('off'),
+    z.strictObject({
+      perSecond: z.number().check(z.positive(), z.maximum(100_000)),
+      burst: z.int().check(z.minimum(1), z.maximum(1_000_000)),
+    }),
+  ]);
+
+/**
+ * The setting's schema, built on use: a deployment without `CEPTOAR_RATE_LIMITS` (the default) never
+ * parses one, and every HTTP function would otherwise build it at import (bench/RESULTS.md, section 2).
+ */
+const limitsSchema = () => {
+  const bucket = bucketSchema();
+  return z.union([z.literal('off'), z.strictObject({ caller: z.optional(bucket), org: z.optional(bucket) })]);
+};
 
 /**
  * Reads `CEPTOAR_RATE_LIMITS`: `off`, or JSON such as `{"caller":{"perSecond":10,"burst":50},"org":"off"}`;
@@ -44,11 +51,13 @@ export function parseRateLimits(text: string | undefined): RateLimits {
       throw new Error('CEPTOAR_RATE_LIMITS must be "off" or JSON');
     }
   }
-  const parsed = limitsJson.safeParse(json);
+  const parsed = limitsSchema().safeParse(json);
   if (!parsed.success) throw new Error(`CEPTOAR_RATE_LIMITS is invalid: ${z.prettifyError(parsed.error)}`);
   if (parsed.data === 'off') return { caller: null, org: null };
-  const pick = (value: z.output<typeof bucket> | undefined, fallback: BucketLimit | null) =>
-    value === undefined ? fallback : value === 'off' ? null : value;
+  const pick = (
+    value: z.output<ReturnType<typeof bucketSchema>> | undefined,
+    fallback: BucketLimit | null,
+  ) => (value === undefined ? fallback : value === 'off' ? null : value);
   return {
     caller: pick(parsed.data.caller, DEFAULT_RATE_LIMITS.caller),
     org: pick(parsed.data.org, DEFAULT_RATE_LIMITS.org),
