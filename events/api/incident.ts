@@ -1,4 +1,4 @@
-import { recoveryStatuses, reportIncidentBody } from '../incident/report.ts';
+import { categories, recoveryStatuses, reportIncidentBody, tlpLabels } from '../incident/report.ts';
 import { hops, severities } from '../policy.ts';
 import { stageFieldSchemas } from '../reporting.ts';
 import { sectorIds } from '../sector/catalog.ts';
@@ -139,8 +139,8 @@ export const incidentSummarySchema = z.object({
   exerciseId: z.optional(z.string()),
   status: incidentStatus,
   severity: z.enum(severities),
-  tlp: reportIncidentBody.shape.tlp,
-  category: reportIncidentBody.shape.category,
+  tlp: z.enum(tlpLabels),
+  category: z.enum(categories),
   createdAt: instant,
   updatedAt: instant,
   waitingOn: z.nullable(

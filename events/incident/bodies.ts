@@ -2,36 +2,40 @@ import { text } from '../fields.ts';
 import { reportingId, stageFieldSchemas } from '../reporting.ts';
 import * as z from '../zod.ts';
 
-// The small bodies of the incident routes, apart from the report (report.ts): the functions that take
-// them build only these at import, not the report's schema with its dates and addresses too.
+// The small bodies of the incident routes, apart from the report (report.ts), each built on its first use
+// (z.lazy): every function that reads incidents imports this module (through report.ts), and only the one
+// route that takes a body parses it (bench/RESULTS.md, section 2: schemas built at import).
 
 export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as const;
 export type RecoveryStatus = (typeof recoveryStatuses)[number];
-
-const fields = stageFieldSchemas();
 
 /**
  * The body of POST /incidents/{id}/follow-ups (続報). `stage` names the reporting stage it fulfils
  * (events/reporting.ts), whose required fields it must then carry; the others are optional.
  */
-export const followUpBody = z.strictObject({
-  description: text(20_000),
-  recoveryStatus: z.enum(recoveryStatuses),
-  stage: z.optional(reportingId()),
-  impact: z.optional(fields.impact),
-  indicators: z.optional(fields.indicators),
-  rootCause: z.optional(fields.rootCause),
-  mitigation: z.optional(fields.mitigation),
-  crossBorderImpact: z.optional(fields.crossBorderImpact),
-  ransomPayment: z.optional(fields.ransomPayment),
+export const followUpBody = z.lazy(() => {
+  const fields = stageFieldSchemas();
+  return z.strictObject({
+    description: text(20_000),
+    recoveryStatus: z.enum(recoveryStatuses),
+    stage: z.optional(reportingId()),
+    impact: z.optional(fields.impact),
+    indicators: z.optional(fields.indicators),
+    rootCause: z.optional(fields.rootCause),
+    mitigation: z.optional(fields.mitigation),
+    crossBorderImpact: z.optional(fields.crossBorderImpact),
+    ransomPayment: z.optional(fields.ransomPayment),
+  });
 });
 export type FollowUpBody = z.output<typeof followUpBody>;
 
 /** The body of POST /incidents/{id}/decision. */
-export const decisionBody = z.strictObject({
-  decision: z.enum(['approve', 'return']),
-  note: z.optional(text(5_000)),
-});
+export const decisionBody = z.lazy(() =>
+  z.strictObject({
+    decision: z.enum(['approve', 'return']),
+    note: z.optional(text(5_000)),
+  }),
+);
 
 /** The body of POST /incidents/{id}/receipt and /close. */
-export const noteBody = z.strictObject({ note: z.optional(text(5_000)) });
+export const noteBody = z.lazy(() => z.strictObject({ note: z.optional(text(5_000)) }));

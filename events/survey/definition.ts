@@ -39,12 +39,18 @@ const showIfSchema = () =>
       .check(z.minLength(1), z.maxLength(50)),
   });
 
-const common = {
+/** The fields every question has, built once on first use (not at import: bench/RESULTS.md, section 2). */
+const commonFields = () => ({
   id: idSchema(),
   label: label(1000),
   help: z.optional(label(2000)),
   required: z._default(z.boolean(), false),
   showIf: z.optional(showIfSchema()),
+});
+let builtCommon: ReturnType<typeof commonFields> | undefined;
+const common = () => {
+  builtCommon ??= commonFields();
+  return builtCommon;
 };
 
 const choices = () =>
@@ -57,24 +63,24 @@ const choices = () =>
 /** One question, by kind. */
 export const questionSchema = () =>
   z.discriminatedUnion('kind', [
-    z.strictObject({ ...common, kind: z.literal('single'), options: choices() }),
+    z.strictObject({ ...common(), kind: z.literal('single'), options: choices() }),
     z.strictObject({
-      ...common,
+      ...common(),
       kind: z.literal('multiple'),
       options: choices(),
       maxSelected: z.optional(z.int().check(z.minimum(1), z.maximum(50))),
     }),
-    z.strictObject({ ...common, kind: z.literal('maturity') }),
+    z.strictObject({ ...common(), kind: z.literal('maturity') }),
     z.strictObject({
-      ...common,
+      ...common(),
       kind: z.literal('number'),
       min: z.optional(z.number()),
       max: z.optional(z.number()),
       integer: z._default(z.boolean(), false),
     }),
-    z.strictObject({ ...common, kind: z.literal('date') }),
+    z.strictObject({ ...common(), kind: z.literal('date') }),
     z.strictObject({
-      ...common,
+      ...common(),
       kind: z.literal('text'),
       maxLength: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 4000),
     }),
