@@ -4,7 +4,7 @@ import { httpHandler } from './http/http.ts';
 import { acknowledgeAdvisory } from './notify/acknowledge.ts';
 
 /** POST /advisories/{id}/receipt: a member acknowledges an advisory for its organisation. */
-export const handler = httpHandler({ allow: ['member'], body: noteBody }, async (request) => {
+export const handler = httpHandler({ allow: ['member'], body: noteBody() }, async (request) => {
   const answer = await acknowledgeAdvisory(
     request.actor,
     advisoryIdFrom(request),

@@ -3,7 +3,7 @@ import { httpHandler } from './http/http.ts';
 import { incidentCommand, incidentIdFrom } from './http/incident-http.ts';
 
 /** POST /incidents/{id}/follow-ups: the reporting member amends its report (続報). */
-export const handler = httpHandler({ allow: ['member'], body: followUpBody }, async (request) =>
+export const handler = httpHandler({ allow: ['member'], body: followUpBody() }, async (request) =>
   incidentCommand(
     request,
     incidentIdFrom(request),

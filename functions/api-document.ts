@@ -50,7 +50,7 @@ const named: [z.ZodMiniType, string][] = [
   [shapes.actorSchema, 'Actor'],
   [shapes.hopProgress, 'HopProgress'],
   [shapes.escalation, 'Escalation'],
-  [reportIncidentBody, 'IncidentReport'],
+  [reportIncidentBody(), 'IncidentReport'],
   [incident.incidentAnswer, 'IncidentAnswer'],
   [incident.incidentViewSchema, 'Incident'],
   [incident.incidentSummarySchema, 'IncidentSummary'],

@@ -5,7 +5,7 @@ import { httpHandler } from './http/http.ts';
 import { reader } from './store/reader.ts';
 
 /** POST /exercises: NISC or a ministry prepares a cross-sector exercise (分野横断的演習); 201 with it, planned. */
-export const handler = httpHandler({ allow: ['nisc', 'ministry'], body: exerciseBody }, async (request) => {
+export const handler = httpHandler({ allow: ['nisc', 'ministry'], body: exerciseBody() }, async (request) => {
   const exerciseId = randomUUID();
   const directory = await participantsDirectory(reader, request.body);
   return exerciseCommand(

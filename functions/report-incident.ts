@@ -10,7 +10,7 @@ import { incidentCommand } from './http/incident-http.ts';
  * POST /incidents: a member reports an IT incident; 201 with its id, status and version. The incident
  * runs under its sector's clocks (the sector's own relay policy and preset, else the deployment's).
  */
-export const handler = httpHandler({ allow: ['member'], body: reportIncidentBody }, async (request) => {
+export const handler = httpHandler({ allow: ['member'], body: reportIncidentBody() }, async (request) => {
   const incidentId = randomUUID();
   return incidentCommand(
     request,

@@ -19,7 +19,7 @@ const DIRECTORY = {
   'asahi-petrochem': { sector: 'chemical' as const, kind: 'member', name: '旭' },
   'gas-member-2': { sector: 'gas' as const, kind: 'member', name: 'ガス2' },
 };
-const BODY = exerciseBody.parse({
+const BODY = exerciseBody().parse({
   title: { ja: '演習', en: 'Exercise' },
   sectors: ['chemical', 'gas'],
   participants: [

@@ -7,7 +7,7 @@ describe('text fields', () => {
     for (const bad of ['x\u000b', '\u000bx', 'a\u0000b', 'x\u202e', '\u2066x']) {
       expect(note.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
-    expect(decisionBody.safeParse({ decision: 'approve', note: 'x\u000b' }).success).toBe(false);
+    expect(decisionBody().safeParse({ decision: 'approve', note: 'x\u000b' }).success).toBe(false);
   });
 
   it('keeps Japanese, full-width digits and combining marks, and trims plain spaces and line breaks', () => {

@@ -80,7 +80,7 @@ describe('text fields', () => {
     ['an unpaired surrogate', 'a\ud800b'],
   ])('refuse %s', (_what, value) => {
     expect(field.safeParse(value).success).toBe(false);
-    expect(reportIncidentBody.safeParse({ ...RANSOMWARE_REPORT, title: value }).success).toBe(false);
+    expect(reportIncidentBody().safeParse({ ...RANSOMWARE_REPORT, title: value }).success).toBe(false);
   });
 });
 

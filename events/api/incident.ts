@@ -74,7 +74,7 @@ export const incidentViewSchema = z.object({
   /** The cross-sector exercise it belongs to (only with `?exercise=`). */
   exerciseId: z.optional(z.string()),
   reportedBy: z.string(),
-  report: reportIncidentBody,
+  report: reportIncidentBody(),
   severity: z.enum(severities),
   recoveryStatus: z.enum(recoveryStatuses),
   createdAt: instant,

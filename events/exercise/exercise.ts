@@ -1,4 +1,5 @@
 import { type Actor, hasRole } from '../actor.ts';
+import { builtOnce } from '../built-once.ts';
 import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { text, tlpLabels } from '../fields.ts';
 import { affectedSystemKinds, categories, contactSchema } from '../incident/report.ts';
@@ -72,7 +73,7 @@ const injectSchema = () =>
       affectedSystems: z._default(z.array(z.enum(affectedSystemKinds)).check(z.minLength(1)), [
         'business_it',
       ]),
-      contact: contactSchema,
+      contact: contactSchema(),
     }),
     z.strictObject({
       kind: z.literal('advisory'),
@@ -85,10 +86,10 @@ const injectSchema = () =>
 export type Inject = z.output<ReturnType<typeof injectSchema>>;
 
 /**
- * The body of POST /exercises, built on its first use (z.lazy): the exercise module is imported by the
+ * The body of POST /exercises, built on its first use: the exercise module is imported by the
  * functions that read exercises and by the audit, which never parse this body (bench/RESULTS.md, section 2).
  */
-export const exerciseBody = z.lazy(() =>
+export const exerciseBody = builtOnce(() =>
   z.strictObject({
     title: z.strictObject({ ja: text(200), en: text(200) }),
     sectors: z.array(z.enum(sectorIds)).check(
@@ -108,7 +109,7 @@ export const exerciseBody = z.lazy(() =>
     ),
   }),
 );
-export type ExerciseBody = z.output<typeof exerciseBody>;
+export type ExerciseBody = z.output<ReturnType<typeof exerciseBody>>;
 
 /** A participating organisation, with the sector the directory files it under. */
 export interface Participant {

@@ -1,9 +1,10 @@
+import { builtOnce } from '../built-once.ts';
 import { text } from '../fields.ts';
 import { reportingId, stageFieldSchemas } from '../reporting.ts';
 import * as z from '../zod.ts';
 
 // The small bodies of the incident routes, apart from the report (report.ts), each built on its first use
-// (z.lazy): every function that reads incidents imports this module (through report.ts), and only the one
+// (builtOnce): every function that reads incidents imports this module (through report.ts), and only the one
 // route that takes a body parses it (bench/RESULTS.md, section 2: schemas built at import).
 
 export const recoveryStatuses = ['investigating', 'mitigating', 'recovered'] as const;
@@ -13,7 +14,7 @@ export type RecoveryStatus = (typeof recoveryStatuses)[number];
  * The body of POST /incidents/{id}/follow-ups (続報). `stage` names the reporting stage it fulfils
  * (events/reporting.ts), whose required fields it must then carry; the others are optional.
  */
-export const followUpBody = z.lazy(() => {
+export const followUpBody = builtOnce(() => {
   const fields = stageFieldSchemas();
   return z.strictObject({
     description: text(20_000),
@@ -27,10 +28,10 @@ export const followUpBody = z.lazy(() => {
     ransomPayment: z.optional(fields.ransomPayment),
   });
 });
-export type FollowUpBody = z.output<typeof followUpBody>;
+export type FollowUpBody = z.output<ReturnType<typeof followUpBody>>;
 
 /** The body of POST /incidents/{id}/decision. */
-export const decisionBody = z.lazy(() =>
+export const decisionBody = builtOnce(() =>
   z.strictObject({
     decision: z.enum(['approve', 'return']),
     note: z.optional(text(5_000)),
@@ -38,4 +39,4 @@ export const decisionBody = z.lazy(() =>
 );
 
 /** The body of POST /incidents/{id}/receipt and /close. */
-export const noteBody = z.lazy(() => z.strictObject({ note: z.optional(text(5_000)) }));
+export const noteBody = builtOnce(() => z.strictObject({ note: z.optional(text(5_000)) }));

@@ -1,3 +1,4 @@
+import { builtOnce } from '../built-once.ts';
 import { e164Phone, text, tlpLabels } from '../fields.ts';
 import { severities } from '../policy.ts';
 import * as z from '../zod.ts';
@@ -14,7 +15,7 @@ const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 da
 export const e164 = e164Phone();
 
 /** The person the secretariat calls back about a report (built on first use, as the report's schema). */
-export const contactSchema = z.lazy(() =>
+export const contactSchema = builtOnce(() =>
   z.strictObject({
     name: text(200),
     email: z.email('must be an e-mail address').check(z.maxLength(254)),
@@ -23,10 +24,10 @@ export const contactSchema = z.lazy(() =>
 );
 
 /**
- * The body of POST /incidents: what a member reports (IT障害の報告). Built on its first use (z.lazy): the
+ * The body of POST /incidents: what a member reports (IT障害の報告). Built on its first use: the
  * functions that read incidents import this module and never parse a report (bench/RESULTS.md, section 2).
  */
-export const reportIncidentBody = z.lazy(() =>
+export const reportIncidentBody = builtOnce(() =>
   z
     .strictObject({
       title: text(200),
@@ -40,7 +41,7 @@ export const reportIncidentBody = z.lazy(() =>
         z.refine((a) => new Set(a).size === a.length, 'must not repeat a system'),
       ),
       tlp: z.enum(tlpLabels),
-      contact: contactSchema,
+      contact: contactSchema(),
     })
     .check(
       z.refine((r) => Date.parse(r.detectedAt) >= Date.parse(r.occurredAt), {
@@ -49,6 +50,6 @@ export const reportIncidentBody = z.lazy(() =>
       }),
     ),
 );
-export type Report = z.infer<typeof reportIncidentBody>;
+export type Report = z.infer<ReturnType<typeof reportIncidentBody>>;
 
 export { decisionBody, followUpBody, noteBody } from './bodies.ts';

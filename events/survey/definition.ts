@@ -1,3 +1,4 @@
+import { builtOnce } from '../built-once.ts';
 import { plainText, text } from '../fields.ts';
 import * as z from '../zod.ts';
 
@@ -47,11 +48,7 @@ const commonFields = () => ({
   required: z._default(z.boolean(), false),
   showIf: z.optional(showIfSchema()),
 });
-let builtCommon: ReturnType<typeof commonFields> | undefined;
-const common = () => {
-  builtCommon ??= commonFields();
-  return builtCommon;
-};
+const common = builtOnce(commonFields);
 
 const choices = () =>
   z.array(optionSchema()).check(

@@ -142,12 +142,12 @@ export function validateReport(
   | { ok: true; body: Record<string, unknown> }
   | { ok: false; errors: Partial<Record<keyof ReportFields, FieldError>> } {
   const body = reportBody(fields);
-  const parsed = reportIncidentBody.safeParse(body);
+  const parsed = reportIncidentBody().safeParse(body);
   if (parsed.success) return { ok: true, body: parsed.data };
   const errors: Partial<Record<keyof ReportFields, FieldError>> = {};
   // zod runs an object's cross-field rules only once every field is valid; the person should hear about
   // the dates at once, so the same schema checks them again beside fields that are known to be valid.
-  const dates = reportIncidentBody.safeParse({
+  const dates = reportIncidentBody().safeParse({
     ...WELL_FORMED,
     occurredAt: body.occurredAt,
     detectedAt: body.detectedAt,

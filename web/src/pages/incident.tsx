@@ -267,7 +267,7 @@ function Actions(props: {
             disabled={busy}
             onClick={() => {
               const body = { decision: 'approve', ...withNote(note) };
-              if (decisionBody.safeParse(body).success)
+              if (decisionBody().safeParse(body).success)
                 void run({ path: `${base}/decision`, body, done: 'incident.approved' });
             }}
           >
@@ -285,7 +285,7 @@ function Actions(props: {
                 return;
               }
               const body = { decision: 'return', ...withNote(note) };
-              if (decisionBody.safeParse(body).success)
+              if (decisionBody().safeParse(body).success)
                 void run({ path: `${base}/decision`, body, done: 'incident.returnedDone' });
             }}
           >
@@ -306,7 +306,7 @@ function Actions(props: {
         onSubmit={(e) => {
           e.preventDefault();
           const body = withNote(note);
-          if (noteBody.safeParse(body).success)
+          if (noteBody().safeParse(body).success)
             void run({ path: `${base}/receipt`, body, done: 'incident.acknowledged' });
         }}
       >
@@ -333,7 +333,7 @@ function Actions(props: {
             ...Object.fromEntries(stageTexts.map((f) => [f, details[f] ?? ''])),
             ...(asksRansom ? ransomBody() : {}),
           };
-          const parsed = followUpBody.safeParse(body);
+          const parsed = followUpBody().safeParse(body);
           if (!parsed.success) {
             setFieldError(t('error.required'));
             document.getElementById('follow-up-note')?.focus();
