@@ -1,4 +1,5 @@
 import { type Actor, hasRole } from '../actor.ts';
+import { builtOnce } from '../built-once.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { e164Phone, plainText } from '../fields.ts';
 import {
@@ -111,11 +112,7 @@ function buildSchemas() {
   return { contact, organization };
 }
 
-let schemas: ReturnType<typeof buildSchemas> | undefined;
-function builtSchemas() {
-  schemas ??= buildSchemas();
-  return schemas;
-}
+const builtSchemas = builtOnce(buildSchemas);
 
 // Built on first use: nearly every function imports this module (the directory aggregate, addressOf,
 // orgOfKind), and only a change to an entry or a local seed validates one; building these schemas at

@@ -62,11 +62,12 @@ const injectCommon = () => ({
   expected: z.array(expectedSchema()).check(z.maxLength(20)),
 });
 
-const injectSchema = () =>
-  z.discriminatedUnion('kind', [
+const injectSchema = () => {
+  const common = injectCommon();
+  return z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('incident'),
-      ...injectCommon(),
+      ...common,
       /** The member organisation the scripted report comes from (a participant of the sector). */
       from: org(),
       category: z._default(z.enum(categories), 'cyber_attack'),
@@ -77,12 +78,13 @@ const injectSchema = () =>
     }),
     z.strictObject({
       kind: z.literal('advisory'),
-      ...injectCommon(),
+      ...common,
       /** Who issues it: NISC (then the ministry forwards) or the sector's ministry. */
       from: z.enum(['nisc', 'ministry']),
       ackWithinHours: z._default(z.int().check(z.minimum(1), z.maximum(720)), 24),
     }),
   ]);
+};
 export type Inject = z.output<ReturnType<typeof injectSchema>>;
 
 /**

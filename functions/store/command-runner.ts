@@ -1,12 +1,13 @@
 import type { Actor } from '../../events/actor.ts';
 import { ConcurrencyError } from '../../events/errors.ts';
-import type {
-  AppendRequest,
-  EventReader,
-  EventStore,
-  HeadProjection,
-  IdempotencyRecord,
-  StoredEvent,
+import {
+  type AppendRequest,
+  type EventReader,
+  type EventStore,
+  type HeadProjection,
+  holdsWholeState,
+  type IdempotencyRecord,
+  type StoredEvent,
 } from './event-store.ts';
 
 type DomainEvent = { type: string; data: unknown };
@@ -76,7 +77,7 @@ export async function loadAggregate<S, E extends DomainEvent>(
   // Both at once: the head, and how far the log goes (usually no further than the head).
   const [head, last] = await Promise.all([store.loadHead<S>(streamId), store.lastVersion(streamId)]);
   if (head === null) return { state: aggregate.initialState(), version: 0, updatedAt: null };
-  const current = head.stateSchema === aggregate.stateSchema && !head.abridged;
+  const current = holdsWholeState(head, aggregate.stateSchema);
   let state = current ? head.state : aggregate.initialState();
   let version = current ? head.version : 0;
   let updatedAt = head.updatedAt;

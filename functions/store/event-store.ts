@@ -44,6 +44,13 @@ export interface StreamHead<S = unknown> {
   readonly abridged?: boolean;
 }
 
+/**
+ * Whether a head's state is a whole state of this schema, to fold newer events on: not when it is of an older
+ * state schema, nor when abridged. Otherwise its reader folds the stream from the first event.
+ */
+export const holdsWholeState = (head: StreamHead, stateSchema: number): boolean =>
+  head.stateSchema === stateSchema && !head.abridged;
+
 /** Keys that place a head in the list indexes (see docs/ARCHITECTURE.md). */
 export interface HeadProjection {
   readonly listPk: string;

@@ -18,6 +18,12 @@ export const jsonItemAttribute = (name: string, json: string, above = COMPRESS_A
   json.length > above ? { [`${name}Z`]: { B: gzipSync(json) } } : { [name]: S(json) };
 
 /**
+ * A head's state as item attributes: whole, or (the projection's) fitted to the item by headStateAttribute,
+ * which then adds `abridged`.
+ */
+export type HeadStateWriter = (state: unknown) => Item;
+
+/**
  * The most a head's state may take in its item, in stored bytes (gzipped or not): the head and its copies
  * in the byType, byOrg and byHead indexes must each stay under DynamoDB's 400 KB item limit, which a stream
  * with much text reaches (a dozen follow-ups with three fields of 20,000 characters of little-repeating text:
@@ -72,12 +78,6 @@ export interface HeadWrite {
   /** The stream's audit group: which byHead partitions list it (events/audit/partitions.ts). */
   readonly group: AuditGroup;
 }
-
-/**
- * A head's state as item attributes: whole, or (the projection's) fitted to the item by headStateAttribute,
- * which then adds `abridged`.
- */
-export type HeadStateWriter = (state: unknown) => Item;
 
 /**
  * The state whole: what the store writes with a new stream's first events, whose state holds no more than

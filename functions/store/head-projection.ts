@@ -13,7 +13,7 @@ import { logger } from '../runtime/logger.ts';
 import { forEachLimit } from '../runtime/parallel.ts';
 import { type Item, toEvent } from './dynamodb-event-reader.ts';
 import { eventImageOf } from './event-item.ts';
-import type { EventReader, StoredEvent, StreamHead } from './event-store.ts';
+import { type EventReader, holdsWholeState, type StoredEvent, type StreamHead } from './event-store.ts';
 import { headPutInput, headStateAttribute } from './head-item.ts';
 import {
   BATCH_WRITE_ITEMS,
@@ -80,8 +80,7 @@ export async function projectHead(
   for (let round = 1; ; round++) {
     const known = round === 1 && !options.rebuild ? options.known : undefined;
     const head = known ? known.head : await reader.loadHead(streamId);
-    // An abridged head (head-item.ts, headStateAttribute) is no state to go on from: fold from the first event.
-    const current = head !== null && head.stateSchema === projector.stateSchema && !head.abridged;
+    const current = head !== null && holdsWholeState(head, projector.stateSchema);
     if (head && head.version >= version && !options.rebuild) {
       const group = groupOf(head.state, head);
       return current ? { version: head.version, group, state: head.state } : { version: head.version, group };

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type AttributeValue, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { inject } from 'vitest';
 import { headProjectors, streamTypeOf } from '../../functions/audit/audit-aggregates.ts';
+import { queryItems } from '../../functions/audit/audit-log.ts';
 import { DynamoDbBatchHeadReader } from '../../functions/store/batch-heads.ts';
 import { projectHeads as projectStreamBatch } from '../../functions/store/head-projection.ts';
 import { ensureTable } from '../../local/dynamodb.ts';
@@ -64,25 +65,17 @@ export async function streamBatch(
   for (const streamId of streamIds) {
     if (!headProjectors[streamTypeOf(streamId)]) throw new Error(`no head projector for ${streamId}`);
     // Every page: a stream of large events spans several (a Query returns at most 1 MB).
-    let from: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND sk > :zero',
-          ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
-          ConsistentRead: true,
-          ExclusiveStartKey: from,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        records.push({
-          eventName: 'INSERT',
-          dynamodb: { NewImage: item as never, SequenceNumber: String(records.length + 1) },
-        });
-      }
-      from = page.LastEvaluatedKey;
-    } while (from);
+    for await (const item of queryItems(client, {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND sk > :zero',
+      ExpressionAttributeValues: { ':pk': { S: streamId }, ':zero': { N: '0' } },
+      ConsistentRead: true,
+    })) {
+      records.push({
+        eventName: 'INSERT',
+        dynamodb: { NewImage: item as never, SequenceNumber: String(records.length + 1) },
+      });
+    }
   }
   return { Records: records };
 }
