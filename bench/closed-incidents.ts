@@ -16,7 +16,7 @@ import { incidents } from '../functions/aggregates/incidents.ts';
 import { messagesFor } from '../functions/reactions/reactions.ts';
 import { appendRequestOf } from '../functions/store/command-runner.ts';
 import { eventItems } from '../functions/store/dynamodb-event-store.ts';
-import { headPutInput } from '../functions/store/head-item.ts';
+import { headPutInput, listPutInput } from '../functions/store/head-item.ts';
 import { timeEntryItem } from '../functions/store/time-index.ts';
 import { ensureTable, startDynamoLocal } from '../local/dynamodb.ts';
 import { ensureIndexes } from '../local/ensure-indexes.ts';
@@ -61,8 +61,8 @@ export const sameIncident = (n: number): ClosedIncident => ({
 /**
  * One closed incident as the store writes it: the relay walked through its four hops and closed by the pure
  * `decide`, every message its events called for recorded as delivered, then the items of one append of those
- * events (eventItems, the store's own builder), its head (headPutInput, with openPk absent: nothing open) and
- * the events' time entries (timeEntryItem, as the stream projection writes them).
+ * events (eventItems, the store's own builder), its head (headPutInput, with openPk absent: nothing open), its
+ * list item (listPutInput) and the events' time entries (timeEntryItem, as the stream projection writes them).
  */
 function closedIncident({ n, at: now, org, category, severity }: ClosedIncident): WriteRequest[] {
   const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -129,24 +129,23 @@ function closedIncident({ n, at: now, org, category, severity }: ClosedIncident)
   const head = request.head;
   if (!head) throw new Error('a new stream has a head');
   const group = auditGroupOf('incident', request.streamId, head.state) ?? 'shared';
-  const headItem = headPutInput(
-    LOCAL_TABLE,
-    {
-      streamId: request.streamId,
-      streamType: request.streamType,
-      version: events.length,
-      hash: lastHash,
-      updatedAt: now,
-      ...head,
-      group,
-    },
-    0,
-  ).Item;
+  const write = {
+    streamId: request.streamId,
+    streamType: request.streamType,
+    version: events.length,
+    hash: lastHash,
+    updatedAt: now,
+    ...head,
+    group,
+  };
+  const headItem = headPutInput(LOCAL_TABLE, write, 0).Item;
+  const listItem = listPutInput(LOCAL_TABLE, write)?.Item;
   if (head.awaiting?.length || head.projection.open)
     throw new Error(`incident ${n} is not closed: ${head.awaiting}`);
   return [
     ...items.map((i) => ({ PutRequest: { Item: i.Put?.Item ?? {} } })),
     { PutRequest: { Item: headItem ?? {} } },
+    ...(listItem ? [{ PutRequest: { Item: listItem } }] : []),
     // The time entries the stream projection writes once the events are committed (time-index.ts).
     ...events.map((_, i) => ({
       PutRequest: {

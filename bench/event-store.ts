@@ -246,9 +246,9 @@ function oursContender(store: DynamoDbEventStore, name: 'ours' | 'ours (no cache
     name,
     async prefill(id, length, followUp) {
       const { events, states, at } = history(id, length, followUp);
-      // One TransactWriteItems holds at most 100 items: 99 events and the head.
-      for (let from = 0; from < events.length; from += 99) {
-        const chunk = events.slice(from, from + 99);
+      // One TransactWriteItems holds at most 100 items: 98 events, the head and its list item.
+      for (let from = 0; from < events.length; from += 98) {
+        const chunk = events.slice(from, from + 98);
         const state = states[from + chunk.length - 1] ?? null;
         await store.append({
           streamId: incidents.streamId(id),
@@ -771,7 +771,7 @@ export async function eventStoreCapacitySection(): Promise<string> {
  * What the stream projection (stream-reactor's projectHeads) costs per command, at worst (a stream batch holding
  * one event): on each sampled stream, bring the head up to date (not counted), then one command (not counted)
  * and projectHeads on a batch of its one stream record (counted: the event's time index entry, the head's
- * BatchGetItem, the conditional PutItem of the head; the event is the record's, not read again).
+ * BatchGetItem, the conditional PutItems of the list item and the head; the event is the record's, not read again).
  */
 async function measureProjection(
   store: DynamoDbEventStore,
@@ -975,8 +975,8 @@ function capacityReport(rows: readonly CapacityRow[]): { lines: string[]; goals:
       `what the stream projection (stream-reactor's projectHeads) spends to follow one command, measured alone on ${PROJECTION_SAMPLES} streams per length at its`,
       "worst (a stream batch of one event): the event's entry in the audit time index (BatchWriteItem, and its copy in",
       "byTime), the head read by BatchGetItem (the batch's heads together), the event folded from the stream record (not",
-      'read again), PutItem of the head and its copies in the byType, byOrg and byHead indexes. It runs off the command',
-      'path, after the command answered.',
+      "read again), PutItem of the incident's list item and its copies in the byType and byOrg indexes, PutItem of the",
+      'head and its copy in byHead. It runs off the command path, after the command answered.',
       '',
       table(
         [

@@ -1,5 +1,9 @@
-import type { MaybeIncident } from '../events/incident/incident.ts';
-import { canSee, incidentSummary } from '../events/incident/visibility.ts';
+import {
+  canSee,
+  type IncidentListing,
+  incidentListing,
+  incidentSummary,
+} from '../events/incident/visibility.ts';
 import { listSectors } from '../events/sector/visibility.ts';
 import { INCIDENT_LIST } from './aggregates/incidents.ts';
 import { sectorHeadsPage, sectorParam } from './audit/sector-lists.ts';
@@ -26,12 +30,12 @@ export const handler = httpHandler(
         ? sectors.length === 0
           ? { items: [], cursor: null }
           : await readPage(() =>
-              reader.listHeads<MaybeIncident>(
+              reader.listHeads<IncidentListing | null>(
                 { index: 'byOrg', key: `org#${actor.org ?? ''}` },
                 { limit, cursor },
               ),
             )
-        : await sectorHeadsPage<MaybeIncident>(
+        : await sectorHeadsPage<IncidentListing | null>(
             reader,
             sectors,
             {
@@ -44,10 +48,11 @@ export const handler = httpHandler(
     // An exercise's incidents only with `?exercise=ID` (then only that exercise's): never mixed with real ones.
     const exercise = exerciseFilter(request.query.exercise);
     const now = new Date().toISOString();
+    // A list item's listing, or an older head's whole state (listed itself): both read as a listing.
     const items = page.items
-      .map((head) => head.state)
-      .filter((state) => state !== null && canSee(state, actor) && state.exerciseId === exercise)
-      .map((state) => incidentSummary(state as NonNullable<MaybeIncident>, now));
+      .flatMap((head) => (head.state === null ? [] : [incidentListing(head.state)]))
+      .filter((listing) => canSee(listing, actor) && listing.exerciseId === exercise)
+      .map((listing) => incidentSummary(listing, now));
     return { status: 200, body: { items, cursor: page.cursor } };
   },
 );

@@ -266,7 +266,7 @@ describe('the hash chain on DynamoDB Local', () => {
     expect((await reader.loadHead(streamIds[0] ?? ''))?.version).toBe(2);
   });
 
-  it('projects a batch from its own records: its heads in one read, its time entries in one write, a PutItem per head', async () => {
+  it('projects a batch from its own records: its heads in one read, its time entries in one write, a PutItem per head and list item', async () => {
     const table = await freshTable('projcalls');
     const store = new DynamoDbEventStore(client, table);
     const ids = Array.from({ length: 30 }, () => randomUUID());
@@ -305,8 +305,8 @@ describe('the hash chain on DynamoDB Local', () => {
     );
     expect(first.batchItemFailures).toEqual([]);
     // 30 streams of two events: one BatchGetItem (100 keys a call), three BatchWriteItem for the 60 time entries
-    // (25 a call), one conditional PutItem per head; no event read again.
-    expect(tally()).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 3, PutItemCommand: 30 });
+    // (25 a call), two conditional PutItems per incident (its list item, then its head); no event read again.
+    expect(tally()).toEqual({ BatchGetItemCommand: 1, BatchWriteItemCommand: 3, PutItemCommand: 60 });
     for (const streamId of streamIds) expect((await reader.loadHead(streamId))?.version).toBe(2);
     // A head behind the batch (the event before the batch's is not in it) reads the events it lacks.
     const behind = ids[0] ?? '';
@@ -318,7 +318,7 @@ describe('the hash chain on DynamoDB Local', () => {
       Records: whole.Records.filter((r) => r.dynamodb?.NewImage?.sk?.N === '4'),
     });
     expect(second.batchItemFailures).toEqual([]);
-    expect(tally()).toMatchObject({ BatchGetItemCommand: 1, QueryCommand: 1, PutItemCommand: 1 });
+    expect(tally()).toMatchObject({ BatchGetItemCommand: 1, QueryCommand: 1, PutItemCommand: 2 });
     const head = await reader.loadHead<MaybeIncident>(incidents.streamId(behind));
     expect(head?.version).toBe(4);
     expect(head?.state?.status).toBe('relayed');
@@ -382,7 +382,7 @@ describe('verification against checkpoints, after someone with write access to t
     const [edited, deleted, rewritten, truncated] = w.streamIds as [string, string, string, string];
     const key = (pk: string, sk: number) => ({ pk: { S: pk }, sk: { N: String(sk) } });
     // 1. One byte of an event's data.
-    const [, second] = await itemsOf(w.table, edited);
+    const second = (await itemsOf(w.table, edited)).find((i) => i.sk?.N === '2');
     await client.send(
       new UpdateItemCommand({
         TableName: w.table,
@@ -439,8 +439,8 @@ describe('verification against checkpoints, after someone with write access to t
         ExpressionAttributeValues: { ':v': { N: '2' }, ':h': third?.hash ?? { S: '' } },
       }),
     );
-    // 5. A whole stream deleted, head and all.
-    for (const v of [0, 1])
+    // 5. A whole stream deleted, list item, head and all.
+    for (const v of [-1, 0, 1])
       await client.send(
         new DeleteItemCommand({ TableName: w.table, Key: key(incidents.streamId(extra), v) }),
       );

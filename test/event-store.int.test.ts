@@ -139,7 +139,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
         ExpressionAttributeValues: { ':pk': { S: `incident#${winner}` } },
       }),
     );
-    expect(Items?.length).toBe(2); // head + IncidentReported
+    expect(Items?.length).toBe(3); // list item, head and IncidentReported
   });
 
   it('refuses the same Idempotency-Key with another body (422) and writes nothing', async () => {

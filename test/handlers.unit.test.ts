@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandInput,
@@ -223,11 +224,22 @@ describe('report-incident handler', () => {
     expect(res.headers?.location).toBe(`/incidents/${body.id}`);
     const [call] = dynamo.commandCalls(TransactWriteItemsCommand);
     const items = call?.args[0].input.TransactItems ?? [];
+    // The event, the head and the list item (never moving back), in one transaction.
     expect(items.map((i) => i.Put?.ConditionExpression)).toEqual([
       'attribute_not_exists(pk)',
       'attribute_not_exists(pk)',
+      'attribute_not_exists(pk) OR version <= :version',
     ]);
     expect(items[0]?.Put?.Item?.type?.S).toBe('IncidentReported');
+    expect(items.map((i) => i.Put?.Item?.kind?.S)).toEqual(['event', 'head', 'list']);
+    // The head is not in the list indexes; the list item is, with the listing and not the report's text.
+    expect(items[1]?.Put?.Item?.listPk).toBeUndefined();
+    expect(items[2]?.Put?.Item?.listPk?.S).toBe('incident');
+    const listing = JSON.parse(
+      gunzipSync(items[2]?.Put?.Item?.stateZ?.B ?? new Uint8Array()).toString('utf8'),
+    );
+    expect(listing).toMatchObject({ id: body.id, report: { title: RANSOMWARE_REPORT.title } });
+    expect(listing.report.description).toBeUndefined();
   });
 
   it('answers 400 naming every bad field, and writes nothing', async () => {

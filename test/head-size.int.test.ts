@@ -8,7 +8,8 @@ import { loadAggregate, runCommand } from '../functions/store/command-runner.ts'
 import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
 import { HEAD_STATE_BUDGET } from '../functions/store/head-item.ts';
 import { freshTable, projectHeads, testDynamoClient } from './support/dynamo.ts';
-import { ASAHI_MEMBER, POLICY, RANSOMWARE_REPORT } from './support/fixtures.ts';
+import { RANSOMWARE_REPORT } from './support/fixtures.ts';
+import { memberContext, reportWithFollowUps } from './support/incident-streams.ts';
 
 // A head holds a stream's whole state, every follow-up's text included; DynamoDB refuses an item over 400 KB.
 // Text that repeats little (pasted logs, encoded samples, lists of hashes) compresses little: a dozen follow-ups
@@ -26,30 +27,6 @@ beforeAll(async () => {
 
 /** 20,000 characters that gzip cannot shrink much (base64 of random bytes: 6 bits of 8). */
 const pasted = () => randomBytes(15_000).toString('base64').slice(0, 20_000);
-const ctx = () => ({ now: new Date().toISOString(), actor: ASAHI_MEMBER, policy: POLICY });
-
-async function reportWithFollowUps(count: number, body: () => string) {
-  const id = randomUUID();
-  await runCommand(
-    store,
-    incidents,
-    id,
-    { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
-    ctx(),
-  );
-  const sent: { description: string; impact: string; indicators: string }[] = [];
-  for (let i = 0; i < count; i++) {
-    const data = { description: body(), impact: body(), indicators: body() };
-    sent.push(data);
-    const command: IncidentCommand = {
-      type: 'AddFollowUp',
-      data: { ...data, recoveryStatus: 'investigating' },
-    };
-    await runCommand(store, incidents, id, command, ctx());
-  }
-  return { id, sent };
-}
-
 const headItem = async (id: string) =>
   (
     await client.send(
@@ -63,7 +40,7 @@ const headItem = async (id: string) =>
 
 describe('a head too large for its item', () => {
   it('is written abridged, lists its stream, and the whole state is folded from the events', async () => {
-    const { id, sent } = await reportWithFollowUps(12, pasted);
+    const { id, sent } = await reportWithFollowUps(store, 12, pasted);
     // 720,000 characters of follow-ups: gzipped, well over DynamoDB's 400 KB.
     await projectHeads(client, table, [incidents.streamId(id)]);
 
@@ -91,14 +68,14 @@ describe('a head too large for its item', () => {
   });
 
   it('is projected again from the first event, not from its cut state, when the stream moves on', async () => {
-    const { id, sent } = await reportWithFollowUps(12, pasted);
+    const { id, sent } = await reportWithFollowUps(store, 12, pasted);
     await projectHeads(client, table, [incidents.streamId(id)]);
     await runCommand(
       store,
       incidents,
       id,
       { type: 'AddFollowUp', data: { description: 'Restored from backup.', recoveryStatus: 'recovered' } },
-      ctx(),
+      memberContext(),
     );
     await projectHeads(client, table, [incidents.streamId(id)]);
 
@@ -114,7 +91,11 @@ describe('a head too large for its item', () => {
   });
 
   it('leaves a head that fits whole, without the mark', async () => {
-    const { id, sent } = await reportWithFollowUps(2, () => 'Isolated the historian; the DCS runs on.');
+    const { id, sent } = await reportWithFollowUps(
+      store,
+      2,
+      () => 'Isolated the historian; the DCS runs on.',
+    );
     await projectHeads(client, table, [incidents.streamId(id)]);
     const item = await headItem(id);
     expect(item?.abridged).toBeUndefined();

@@ -1,14 +1,72 @@
 import type { Actor } from '../actor.ts';
+import type { Hop } from '../policy.ts';
 import { nextStage, presetOf, type StageClock, stageClocks } from '../reporting.ts';
 import { sectorOr } from '../sector/catalog.ts';
 import { canSeeSector } from '../sector/visibility.ts';
-import { currentHop, type IncidentState } from './incident.ts';
+import type { HopProgress, IncidentState, StageSubmission } from './incident.ts';
+import { currentHop } from './incident.ts';
+
+/**
+ * What lists show of an incident and decide on (visibility, the hop it waits on, the stage due next): a few
+ * hundred bytes, none of the report's text, follow-ups, returns or deliveries. The incident's list item holds
+ * this (functions/aggregates/incidents.ts, `listing`), so the list indexes copy it and not the whole state,
+ * whose follow-ups grow with the stream. A whole state is a listing too (an older head, listed itself).
+ */
+export interface IncidentListing {
+  readonly id: string;
+  readonly status: IncidentState['status'];
+  readonly org: string;
+  readonly sector?: IncidentState['sector'];
+  readonly exerciseId?: string;
+  readonly severity: IncidentState['severity'];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly stalledHop: Hop | null;
+  readonly version: number;
+  readonly report: Pick<IncidentState['report'], 'title' | 'tlp' | 'category' | 'detectedAt'>;
+  readonly hops: Readonly<Record<Hop, Pick<HopProgress, 'startedAt' | 'dueAt' | 'escalations'>>>;
+  readonly preset: string;
+  readonly customPreset: IncidentState['customPreset'];
+  readonly stageSubmissions: readonly Pick<StageSubmission, 'stage' | 'at'>[];
+  readonly ransomPaidAt: string | null;
+}
+
+/** An incident's listing: of its whole state, or of a listing (the same listing). */
+export function incidentListing(state: IncidentListing): IncidentListing {
+  const hop = ({ startedAt, dueAt, escalations }: IncidentListing['hops'][Hop]) => ({
+    startedAt,
+    dueAt,
+    escalations,
+  });
+  const { title, tlp, category, detectedAt } = state.report;
+  return {
+    id: state.id,
+    status: state.status,
+    org: state.org,
+    ...(state.sector ? { sector: state.sector } : {}),
+    ...(state.exerciseId ? { exerciseId: state.exerciseId } : {}),
+    severity: state.severity,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    stalledHop: state.stalledHop,
+    version: state.version,
+    report: { title, tlp, category, detectedAt },
+    // Each hop the state has (a head of an earlier release may lack one).
+    hops: Object.fromEntries(
+      Object.entries(state.hops).map(([name, progress]) => [name, hop(progress)]),
+    ) as IncidentListing['hops'],
+    preset: state.preset,
+    customPreset: state.customPreset,
+    stageSubmissions: state.stageSubmissions.map(({ stage, at }) => ({ stage, at })),
+    ransomPaidAt: state.ransomPaidAt,
+  };
+}
 
 /**
  * Who may know an incident exists: the secretariat and auditors always; a member only
  * for its own organisation's reports; the ministry and NISC once the relay reached them.
  */
-export function canSee(state: IncidentState, actor: Actor): boolean {
+export function canSee(state: IncidentListing, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
   if (!canSeeSector(actor, state.sector)) return false;
   switch (actor.role) {
@@ -53,7 +111,7 @@ export function stageViews(state: IncidentState, now: string): StageView[] {
 
 /** Every reporting stage's clock at `now`, and the one due next. */
 export function incidentStages(
-  state: IncidentState,
+  state: IncidentListing,
   now: string,
 ): { stages: StageClock[]; nextStage: StageClock | null } {
   const stages = stageClocks(
@@ -105,7 +163,7 @@ export function incidentView(state: IncidentState, now: string) {
  * The hop an incident waits on (the member's, while returned), with its deadline and escalations so far;
  * null once relayed or closed.
  */
-export function waitingOn(state: IncidentState) {
+export function waitingOn(state: IncidentListing) {
   const hop = currentHop(state.status);
   if (hop === null) return null;
   const progress = state.hops[hop];
@@ -122,7 +180,7 @@ export function waitingOn(state: IncidentState) {
  * incident, the relay's hop and the reporting stage due next (`nextStage`: its id, deadline and
  * whether it is past it; null when no stage's clock runs).
  */
-export function incidentSummary(state: IncidentState, now: string) {
+export function incidentSummary(state: IncidentListing, now: string) {
   const next = incidentStages(state, now).nextStage;
   return {
     id: state.id,

@@ -13,6 +13,7 @@ import {
 import { notificationsFor } from '../../events/incident/notifications.ts';
 import { stageWorkPending } from '../../events/incident/stage-alarms.ts';
 import { incidentUpcasters } from '../../events/incident/upcast.ts';
+import { incidentListing } from '../../events/incident/visibility.ts';
 import { sectorOr, sectorPartition } from '../../events/sector/catalog.ts';
 import type { Aggregate } from '../store/command-runner.ts';
 import type { StoredEvent } from '../store/event-store.ts';
@@ -51,6 +52,8 @@ export const incidents: Aggregate<MaybeIncident, IncidentEvent, IncidentCommand,
       // A relay waiting on a hop, or reporting stages with alarms to come: their workflow executions
       // are what a restart of the local stack loses.
       open: relayOpen(state) || stageWorkPending(state),
+      // Listed by a list item of this (a few hundred bytes): the indexes never copy the follow-ups' text.
+      listing: incidentListing(state),
     };
   },
   awaiting: (pending, event, state) => {

@@ -14,6 +14,9 @@ export type Item = Record<string, AttributeValue>;
 export const S = (value: string): AttributeValue => ({ S: value });
 export const N = (value: number): AttributeValue => ({ N: String(value) });
 
+/** The sort key of a stream's list item (docs/ARCHITECTURE.md, "Event table"): before its head (0) and events (1..n). */
+export const LIST_ITEM_SK = -1;
+
 function str(item: Item, name: string): string {
   const v = item[name];
   if (v?.S === undefined) throw new Error(`item attribute ${name} is not a string`);
@@ -55,7 +58,22 @@ export function toHead<S>(item: Item): StreamHead<S> {
     ...(item.listSk?.S ? { listSk: item.listSk.S } : {}),
     ...(item.hPk?.S ? { auditPartition: item.hPk.S } : {}),
     ...(item.abridged?.BOOL ? { abridged: true } : {}),
+    ...(item.kind?.S === 'list' ? { listItem: true } : {}),
   };
+}
+
+/**
+ * A page of a list index with each stream once: while a stream listed by an older head of its own gets its
+ * first list item, both are in the index for a moment (the list item is written first), and the newer wins.
+ */
+function oncePerStream<S>(heads: StreamHead<S>[]): StreamHead<S>[] {
+  const newest = new Map<string, StreamHead<S>>();
+  for (const head of heads) {
+    const seen = newest.get(head.streamId);
+    if (!seen || head.version > seen.version || (head.version === seen.version && head.listItem))
+      newest.set(head.streamId, head);
+  }
+  return newest.size === heads.length ? heads : heads.filter((head) => newest.get(head.streamId) === head);
 }
 
 const encodeCursor = (key: Item | undefined): string | null =>
@@ -190,7 +208,7 @@ export class DynamoDbEventReader implements EventReader {
     // The index's LastEvaluatedKey: the table's key and the index's (byType listPk/listSk, byOrg orgPk/listSk).
     return encodeCursor({
       pk: S(head.streamId),
-      sk: N(0),
+      sk: N(head.listItem ? LIST_ITEM_SK : 0),
       [query.index === 'byType' ? 'listPk' : 'orgPk']: S(query.key),
       listSk: S(head.listSk),
     });
@@ -216,7 +234,7 @@ export class DynamoDbEventReader implements EventReader {
     }
     const page = await this.client.send(new QueryCommand(input));
     return {
-      items: (page.Items ?? []).map((item) => toHead<S>(item)),
+      items: oncePerStream((page.Items ?? []).map((item) => toHead<S>(item))),
       cursor: encodeCursor(page.LastEvaluatedKey),
     };
   }

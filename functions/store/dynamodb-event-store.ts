@@ -20,7 +20,7 @@ import {
   IdempotencyRecordExistsError,
   type MultiStreamAppender,
 } from './event-store.ts';
-import { headPutInput } from './head-item.ts';
+import { type HeadWrite, headPutInput, listPutInput } from './head-item.ts';
 
 /** How long an idempotency record is kept: clients retry within minutes, not days. */
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -126,7 +126,7 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
     const { streamId, expectedVersion, events, recordedAt } = request;
     const { items, lastHash, decisionJson } = await this.eventPuts(request);
     const version = expectedVersion + events.length;
-    if (request.head) items.push({ Put: this.headPut(request, request.head, version, lastHash) });
+    if (request.head) items.push(...this.headPuts(request, request.head, version, lastHash));
     if (request.idempotency) items.push({ Put: this.idempotencyPut(request.idempotency, recordedAt) });
     const only = items.length === 1 ? items[0]?.Put : undefined;
     try {
@@ -188,15 +188,15 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
         owner.push(r);
       }
       if (request.head) {
-        items.push({
-          Put: this.headPut(
-            request,
-            request.head,
-            request.expectedVersion + request.events.length,
-            puts.lastHash,
-          ),
-        });
-        owner.push(r);
+        for (const put of this.headPuts(
+          request,
+          request.head,
+          request.expectedVersion + request.events.length,
+          puts.lastHash,
+        )) {
+          items.push(put);
+          owner.push(r);
+        }
       }
     }
     try {
@@ -239,26 +239,28 @@ export class DynamoDbEventStore extends DynamoDbEventReader implements EventStor
     return newest?.version === request.expectedVersion && newest.hash ? newest.hash : GENESIS_HASH;
   }
 
-  private headPut(
+  /** A new stream's head, and its list item when it has one (head-item.ts): written with its first events. */
+  private headPuts(
     request: AppendRequest,
     head: NonNullable<AppendRequest['head']>,
     version: number,
     hash: string,
-  ) {
-    return headPutInput(
-      this.tableName,
-      {
-        streamId: request.streamId,
-        streamType: request.streamType,
-        version,
-        hash,
-        updatedAt: request.recordedAt,
-        ...head,
-        // A new stream's group from its first state (an advisory recipient's without a sector: `shared`).
-        group: auditGroupOf(request.streamType, request.streamId, head.state) ?? 'shared',
-      },
-      request.expectedVersion,
-    );
+  ): TransactWriteItem[] {
+    const write: HeadWrite = {
+      streamId: request.streamId,
+      streamType: request.streamType,
+      version,
+      hash,
+      updatedAt: request.recordedAt,
+      ...head,
+      // A new stream's group from its first state (an advisory recipient's without a sector: `shared`).
+      group: auditGroupOf(request.streamType, request.streamId, head.state) ?? 'shared',
+    };
+    const list = listPutInput(this.tableName, write);
+    return [
+      { Put: headPutInput(this.tableName, write, request.expectedVersion) },
+      ...(list ? [{ Put: list }] : []),
+    ];
   }
 
   private idempotencyPut(record: IdempotencyRecord, recordedAt: string) {

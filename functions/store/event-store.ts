@@ -42,6 +42,8 @@ export interface StreamHead<S = unknown> {
    * from the events (loadAggregate does).
    */
   readonly abridged?: boolean;
+  /** Read from a list item (head-item.ts, listPutInput): `state` is the stream's listing, not its state. */
+  readonly listItem?: boolean;
 }
 
 /**
@@ -63,6 +65,13 @@ export interface HeadProjection {
    * then listed in the sparse byOpen index, which is all the local stack's recovery reads.
    */
   readonly open?: boolean;
+  /**
+   * What a list shows of the stream, when much less than its state (an incident's listing leaves out its
+   * report's text and follow-ups): the stream is then listed by a list item of its own holding this
+   * (head-item.ts, listPutInput), and the byType and byOrg indexes copy that instead of the whole head.
+   * Readers of those indexes get a listing from such streams and a whole state from older heads.
+   */
+  readonly listing?: unknown;
 }
 
 /** What to remember for an Idempotency-Key, written in the same transaction as the events. */

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { type AuditGroup, auditPartition } from '../../events/audit/partitions.ts';
-import { type Item, N, S } from './dynamodb-event-reader.ts';
+import { type Item, LIST_ITEM_SK, N, S } from './dynamodb-event-reader.ts';
 import type { HeadProjection } from './event-store.ts';
 
 /** JSON attributes above this size are stored gzipped, to stay well inside DynamoDB's 400 KB item limit. */
@@ -12,6 +12,8 @@ export const COMPRESS_ABOVE = 64 * 1024;
  * at 4 KB, a 10-event incident's 3.6 KB head cost 18 write units a projection; at 1 KB, 9).
  */
 const HEAD_COMPRESS_ABOVE = 1024;
+/** List items are gzipped from this size on (below it gzip saves nothing). */
+const LIST_COMPRESS_ABOVE = 256;
 
 /** A JSON attribute, gzipped (`<name>Z`, binary) when larger than `above`. */
 export const jsonItemAttribute = (name: string, json: string, above = COMPRESS_ABOVE): Item =>
@@ -86,11 +88,22 @@ export interface HeadWrite {
 export const wholeHeadState: HeadStateWriter = (state) =>
   jsonItemAttribute('state', JSON.stringify(state), HEAD_COMPRESS_ABOVE);
 
+/** The keys that place an item in the byType and byOrg indexes (and byType's `visibleTo` filter). */
+function listKeys(projection: HeadProjection): Item {
+  return {
+    listPk: S(projection.listPk),
+    ...(projection.orgPk ? { orgPk: S(projection.orgPk) } : {}),
+    ...(projection.visibleTo?.length ? { visibleTo: { SS: [...projection.visibleTo] } } : {}),
+  };
+}
+
 /**
  * The PutItem of a head item (docs/ARCHITECTURE.md, "Event table"), conditional on the head
  * it replaces: none when `previousVersion` is 0, else the head at that version. A head never
  * moves back, and two writers of one head cannot both win. The stream projection stores the state
- * with {@link headStateAttribute} (abridged when it would not fit).
+ * with {@link headStateAttribute} (abridged when it would not fit). A stream whose projection gives a
+ * `listing` is listed by its list item ({@link listPutInput}) instead: its head then carries none of the
+ * byType and byOrg keys, so those indexes copy the small listing and never the whole state.
  */
 export function headPutInput(
   tableName: string,
@@ -110,11 +123,10 @@ export function headPutInput(
     hash: S(head.hash),
     hPk: S(auditPartition('h', head.group, head.streamId)),
     hSk: S(head.streamId),
-    listPk: S(projection.listPk),
+    // byOpen's sort key, whether or not the head is listed itself.
     listSk: S(projection.listSk),
     ...stateWriter(head.state),
-    ...(projection.orgPk ? { orgPk: S(projection.orgPk) } : {}),
-    ...(projection.visibleTo?.length ? { visibleTo: { SS: [...projection.visibleTo] } } : {}),
+    ...(projection.listing === undefined ? listKeys(projection) : {}),
     ...(head.awaiting?.length ? { awaiting: { SS: [...new Set(head.awaiting)] } } : {}),
     // Sparse: present only while the stream has open work, so recovery reads nothing else.
     ...(projection.open || head.awaiting?.length ? { openPk: S(head.streamType) } : {}),
@@ -127,4 +139,35 @@ export function headPutInput(
         ConditionExpression: 'version = :expected',
         ExpressionAttributeValues: { ':expected': N(previousVersion) },
       };
+}
+
+/**
+ * The PutItem of a stream's list item, or null when its projection gives no `listing` (its head is listed
+ * itself): `kind`=`list`, the listing as `stateZ` (gzipped JSON; `state` when under 256 characters), the head's
+ * version, schema and time, and the byType and byOrg keys. Written before the head and conditional on not
+ * moving back (`version <= ` the new one: the same version again is the same listing), so a projection that
+ * fails between the two writes is done again whole, and one that lost the head's race changes nothing.
+ */
+export function listPutInput(tableName: string, head: HeadWrite): PutItemCommandInput | null {
+  const { projection } = head;
+  if (projection.listing === undefined) return null;
+  return {
+    TableName: tableName,
+    Item: {
+      pk: S(head.streamId),
+      sk: N(LIST_ITEM_SK),
+      kind: S('list'),
+      streamType: S(head.streamType),
+      version: N(head.version),
+      stateSchema: N(head.stateSchema),
+      updatedAt: S(head.updatedAt),
+      listSk: S(projection.listSk),
+      // Gzipped: an incident's listing takes about 800 bytes of JSON and 400 gzipped, so its item and each index
+      // copy stay under one write unit (1 KB) with a long title or many stage submissions.
+      ...jsonItemAttribute('state', JSON.stringify(projection.listing), LIST_COMPRESS_ABOVE),
+      ...listKeys(projection),
+    },
+    ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
+    ExpressionAttributeValues: { ':version': N(head.version) },
+  };
 }

@@ -3,6 +3,7 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
+  type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type AuditGroup, auditGroupOf, groupOfPartition } from '../../events/audit/partitions.ts';
@@ -14,7 +15,7 @@ import { forEachLimit } from '../runtime/parallel.ts';
 import { type Item, toEvent } from './dynamodb-event-reader.ts';
 import { eventImageOf } from './event-item.ts';
 import { type EventReader, holdsWholeState, type StoredEvent, type StreamHead } from './event-store.ts';
-import { headPutInput, headStateAttribute } from './head-item.ts';
+import { type HeadWrite, headPutInput, headStateAttribute, listPutInput } from './head-item.ts';
 import {
   BATCH_WRITE_ITEMS,
   type TimedEvent,
@@ -103,27 +104,25 @@ export async function projectHead(
     const group = groupOf(state, head);
     if (head && (at < head.version || (at === head.version && !options.rebuild)))
       return { version: head.version, group, state };
+    const write: HeadWrite = {
+      streamId,
+      streamType: projector.streamType,
+      version: at,
+      hash,
+      updatedAt,
+      state,
+      stateSchema: projector.stateSchema,
+      projection: projector.project(state),
+      awaiting,
+      group,
+    };
     try {
+      // The list item first: a projection that fails before the head is written is done again whole.
+      await putListItem(client, listPutInput(tableName, write));
       await client.send(
         new PutItemCommand(
-          headPutInput(
-            tableName,
-            {
-              streamId,
-              streamType: projector.streamType,
-              version: at,
-              hash,
-              updatedAt,
-              state,
-              stateSchema: projector.stateSchema,
-              projection: projector.project(state),
-              awaiting,
-              group,
-            },
-            head?.version ?? 0,
-            // A head too large for its item is stored abridged (its next projection folds from the first event).
-            headStateAttribute,
-          ),
+          // A head too large for its item is stored abridged (its next projection folds from the first event).
+          headPutInput(tableName, write, head?.version ?? 0, headStateAttribute),
         ),
       );
       return { version: at, group, state };
@@ -131,6 +130,16 @@ export async function projectHead(
       // Another projection of this stream won the race: read it and go on from there.
       if (!(error instanceof ConditionalCheckFailedException) || round >= MAX_ROUNDS) throw error;
     }
+  }
+}
+
+/** Writes a list item; one already at a newer version (another projection's) is left as it is. */
+async function putListItem(client: DynamoDBClient, input: PutItemCommandInput | null): Promise<void> {
+  if (input === null) return;
+  try {
+    await client.send(new PutItemCommand(input));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
 
