@@ -1,7 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { IncidentCommand } from '../events/incident/decide.ts';
 import type { IncidentState } from '../events/incident/incident.ts';
 import { incidents } from '../functions/aggregates/incidents.ts';
 import { loadAggregate, runCommand } from '../functions/store/command-runner.ts';
