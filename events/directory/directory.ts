@@ -112,7 +112,7 @@ function buildSchemas() {
   return { contact, organization };
 }
 
-const builtSchemas = builtOnce(buildSchemas);
+const builtSchemas = /* @__PURE__ */ builtOnce(buildSchemas);
 
 // Built on first use: nearly every function imports this module (the directory aggregate, addressOf,
 // orgOfKind), and only a change to an entry or a local seed validates one; building these schemas at

@@ -91,7 +91,7 @@ export type Inject = z.output<ReturnType<typeof injectSchema>>;
  * The body of POST /exercises, built on its first use: the exercise module is imported by the
  * functions that read exercises and by the audit, which never parse this body (bench/RESULTS.md, section 2).
  */
-export const exerciseBody = builtOnce(() =>
+export const exerciseBody = /* @__PURE__ */ builtOnce(() =>
   z.strictObject({
     title: z.strictObject({ ja: text(200), en: text(200) }),
     sectors: z.array(z.enum(sectorIds)).check(

@@ -14,7 +14,7 @@ export type RecoveryStatus = (typeof recoveryStatuses)[number];
  * The body of POST /incidents/{id}/follow-ups (続報). `stage` names the reporting stage it fulfils
  * (events/reporting.ts), whose required fields it must then carry; the others are optional.
  */
-export const followUpBody = builtOnce(() => {
+export const followUpBody = /* @__PURE__ */ builtOnce(() => {
   const fields = stageFieldSchemas();
   return z.strictObject({
     description: text(20_000),
@@ -31,7 +31,7 @@ export const followUpBody = builtOnce(() => {
 export type FollowUpBody = z.output<ReturnType<typeof followUpBody>>;
 
 /** The body of POST /incidents/{id}/decision. */
-export const decisionBody = builtOnce(() =>
+export const decisionBody = /* @__PURE__ */ builtOnce(() =>
   z.strictObject({
     decision: z.enum(['approve', 'return']),
     note: z.optional(text(5_000)),
@@ -39,4 +39,4 @@ export const decisionBody = builtOnce(() =>
 );
 
 /** The body of POST /incidents/{id}/receipt and /close. */
-export const noteBody = builtOnce(() => z.strictObject({ note: z.optional(text(5_000)) }));
+export const noteBody = /* @__PURE__ */ builtOnce(() => z.strictObject({ note: z.optional(text(5_000)) }));

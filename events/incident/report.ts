@@ -15,7 +15,7 @@ const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 da
 export const e164 = e164Phone();
 
 /** The person the secretariat calls back about a report (built on first use, as the report's schema). */
-export const contactSchema = builtOnce(() =>
+export const contactSchema = /* @__PURE__ */ builtOnce(() =>
   z.strictObject({
     name: text(200),
     email: z.email('must be an e-mail address').check(z.maxLength(254)),
@@ -27,7 +27,7 @@ export const contactSchema = builtOnce(() =>
  * The body of POST /incidents: what a member reports (IT障害の報告). Built on its first use: the
  * functions that read incidents import this module and never parse a report (bench/RESULTS.md, section 2).
  */
-export const reportIncidentBody = builtOnce(() =>
+export const reportIncidentBody = /* @__PURE__ */ builtOnce(() =>
   z
     .strictObject({
       title: text(200),

@@ -48,7 +48,7 @@ const commonFields = () => ({
   required: z._default(z.boolean(), false),
   showIf: z.optional(showIfSchema()),
 });
-const common = builtOnce(commonFields);
+const common = /* @__PURE__ */ builtOnce(commonFields);
 
 const choices = () =>
   z.array(optionSchema()).check(
