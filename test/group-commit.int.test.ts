@@ -1,14 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../events/actor.ts';
 import type { AdvisoryState } from '../events/advisory/advisory.ts';
 import type { RecipientCommand, RecipientContext } from '../events/advisory/decide.ts';
 import { NotFoundError } from '../events/errors.ts';
 import { recipientId, recipients } from '../functions/aggregates/advisories.ts';
+import { incidents } from '../functions/aggregates/incidents.ts';
 import { loadAggregate, runCommand } from '../functions/store/command-runner.ts';
 import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
 import { type GroupedCommand, runGrouped } from '../functions/store/group-commit.ts';
 import { freshTable, testDynamoClient } from './support/dynamo.ts';
-import { POLICY } from './support/fixtures.ts';
+import { POLICY, RANSOMWARE_REPORT } from './support/fixtures.ts';
+import { memberContext } from './support/incident-streams.ts';
 
 const ADVISORY = '0b4a3c2d-1e0f-4a5b-8c7d-6e5f4a3b2c1d';
 const NOTIFIER: Actor = { kind: 'system', sub: 'system:notifier' };
@@ -49,6 +52,26 @@ describe('group commit across recipient streams', () => {
     );
     expect(outcomes.every((o) => o.ok && o.events.length === 1)).toBe(true);
     expect(await Promise.all(orgs.map(deliveries))).toEqual(orgs.map(() => 1));
+  });
+
+  it('creates 60 incidents, each with its head and list item, in transactions of at most 100 items', async () => {
+    // A new incident's first append is three items (its event, head and list item): counted as two, 50 streams
+    // would have made a transaction of 150 and DynamoDB would have refused it.
+    const ids = Array.from({ length: 60 }, () => randomUUID());
+    const outcomes = await runGrouped(
+      store,
+      incidents,
+      ids.map((id) => ({
+        id,
+        command: { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+        ctx: memberContext(),
+      })),
+    );
+    expect(outcomes.every((o) => o.ok && o.events.length === 1)).toBe(true);
+    const listed = await store.listHeads({ index: 'byOrg', key: 'org#asahi-petrochem' }, { limit: 100 });
+    expect(
+      ids.every((id) => listed.items.some((h) => h.listItem && h.streamId === incidents.streamId(id))),
+    ).toBe(true);
   });
 
   it('runs a stream that moved on again by itself; the others are written; a repeat writes nothing', async () => {

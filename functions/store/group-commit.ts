@@ -10,6 +10,7 @@ import {
   runCommand,
 } from './command-runner.ts';
 import type { AppendRequest, EventStore, MultiStreamAppender } from './event-store.ts';
+import { headItemCount } from './head-item.ts';
 
 /** One command of a group: the stream id, the command and its decision context. */
 export interface GroupedCommand<C, Ctx> {
@@ -118,7 +119,7 @@ export async function runGrouped<
     const chunk: typeof queue = [];
     let size = 0;
     for (const p of queue) {
-      const items = p.request.events.length + (p.request.head ? 1 : 0);
+      const items = p.request.events.length + headItemCount(p.request.head);
       if (size + items > MAX_ITEMS && chunk.length > 0) break;
       chunk.push(p);
       size += items;

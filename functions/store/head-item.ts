@@ -141,6 +141,10 @@ export function headPutInput(
       };
 }
 
+/** The items a new stream's head takes in its first transaction: none, the head, or the head and its list item. */
+export const headItemCount = (head: { readonly projection: HeadProjection } | undefined): number =>
+  head === undefined ? 0 : head.projection.listing === undefined ? 1 : 2;
+
 /**
  * The PutItem of a stream's list item, or null when its projection gives no `listing` (its head is listed
  * itself): `kind`=`list`, the listing as `stateZ` (gzipped JSON; `state` when under 256 characters), the head's
