@@ -9,10 +9,13 @@ export const categories = ['cyber_attack', 'natural_disaster', 'system_failure',
 export const affectedSystemKinds = ['business_it', 'plant_control'] as const;
 export { type RecoveryStatus, recoveryStatuses } from './bodies.ts';
 
-const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
+const isoInstant = /* @__PURE__ */ z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date-time with a time zone',
+});
 
 /** A phone number in E.164 form (+81…), the form SMS delivery needs. */
-export const e164 = e164Phone();
+export const e164 = /* @__PURE__ */ e164Phone();
 
 /** The person the secretariat calls back about a report (built on first use, as the report's schema). */
 export const contactSchema = /* @__PURE__ */ builtOnce(() =>
