@@ -10,6 +10,12 @@ import {
   type Recorded,
 } from '../events/incident/incident.ts';
 import {
+  canSee,
+  type IncidentListing,
+  incidentListing,
+  incidentSummary,
+} from '../events/incident/visibility.ts';
+import {
   ASAHI_COLLEAGUE,
   ASAHI_MEMBER,
   AUDITOR,
@@ -339,5 +345,36 @@ describe('the incident decision state', () => {
     // Only the digits of the version and of the last follow-up's number grow.
     expect(many.cut).toBeLessThanOrEqual(one.cut + 4);
     expect(one.cut).toBeLessThan(2_000);
+  });
+});
+
+// Lists read an incident's listing (its list item), not its whole state: at every point of a stream, and for
+// every reader, the listing must list the incident as the whole state would (the same row, the same visibility).
+describe('the incident listing', () => {
+  const READERS = [ASAHI_MEMBER, ASAHI_COLLEAGUE, KAIGAN_MEMBER, SECRETARIAT, MINISTRY, NISC, AUDITOR];
+
+  it('lists as the whole state does, at every version of the stream, for every reader, at several moments', () => {
+    let whole: MaybeIncident = initialState();
+    let checked = 0;
+    for (let i = 0; i < HISTORY.length; i++) {
+      whole = evolve(whole, recorded(i));
+      if (whole === null) throw new Error('no incident');
+      // As the list item stores it: JSON.
+      const stored: IncidentListing = JSON.parse(JSON.stringify(incidentListing(whole)));
+      const listing = incidentListing(stored);
+      expect(listing, `a listing's listing at v${i + 1}`).toEqual(stored);
+      expect(JSON.stringify(listing)).not.toContain('長い続報');
+      for (const now of [at(T0, 3 * HOURS), at(T0, 48 * HOURS), at(T0, 40 * 24 * HOURS)]) {
+        expect(incidentSummary(listing, now), `row at v${i + 1}, ${now}`).toEqual(
+          incidentSummary(whole, now),
+        );
+        checked++;
+      }
+      for (const actor of READERS) {
+        expect(canSee(listing, actor), `${actor.sub} at v${i + 1}`).toBe(canSee(whole, actor));
+        checked++;
+      }
+    }
+    expect(checked).toBe(HISTORY.length * (3 + READERS.length));
   });
 });
