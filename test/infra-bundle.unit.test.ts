@@ -149,4 +149,47 @@ describe('function bundles', () => {
     );
     expect(readFileSync(join(bundleOf('annual-report'), 'index.mjs'), 'utf8')).not.toContain('chromium.br');
   });
+
+  it("carries a request body's schema only in the functions that parse it (builtOnce calls marked pure)", () => {
+    // A module-level `builtOnce(...)` that esbuild cannot prove pure stays in every bundle importing its module,
+    // with every schema its builder names (events/built-once.ts). One message of each body's schema, by bundle.
+    const schemas = [
+      {
+        message: 'must not repeat a system',
+        in: 'report-incident',
+        notIn: ['list-incidents', 'get-incident'],
+      },
+      {
+        message: 'a member contact needs a secondary channel',
+        in: 'put-organization',
+        notIn: ['list-incidents', 'get-incident'],
+      },
+      {
+        message: 'inject ids must be unique',
+        in: 'create-exercise',
+        notIn: ['get-exercise', 'list-exercises'],
+      },
+    ];
+    const code = (name: string) => readFileSync(join(bundleOf(name), 'index.mjs'), 'utf8');
+    // Compared as booleans: a failure names the bundle instead of printing some 400 KB of it.
+    for (const schema of schemas) {
+      expect(code(schema.in).includes(schema.message), `${schema.in} carries "${schema.message}"`).toBe(true);
+      for (const name of schema.notIn)
+        expect(code(name).includes(schema.message), `${name} carries "${schema.message}"`).toBe(false);
+    }
+  });
+
+  it('marks every module-level builtOnce call pure: esbuild 0.28 cannot tell from the declaration', () => {
+    const sources = execFileSync('git', ['ls-files', 'events', 'functions'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f.endsWith('.ts'));
+    const calls = sources.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^(export )?const \w+ = .*builtOnce\(/.test(line))
+        .map((line) => ({ file, line })),
+    );
+    expect(calls.length).toBeGreaterThanOrEqual(8);
+    expect(calls.filter(({ line }) => !line.includes('= /* @__PURE__ */ builtOnce('))).toEqual([]);
+  });
 });
