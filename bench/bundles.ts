@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { type FunctionSpec, functions } from '../functions/manifest.ts';
 import { LAZY_MODULES } from '../functions/runtime/lazy-module.ts';
 import { HOUSE_ESBUILD_OPTIONS } from '../infra/bundling.ts';
@@ -43,7 +43,12 @@ interface Bundle {
 }
 
 /** Bundles an entry file, or source text resolved from bench/ (the baseline), with the house options. */
-async function bundle(name: string, entry: string | { source: string }, outDir: string): Promise<Bundle> {
+async function bundle(
+  name: string,
+  entry: string | { source: string },
+  outDir: string,
+  options: Partial<BuildOptions> = {},
+): Promise<Bundle> {
   const file = join(outDir, name.replace(/[^\w-]+/g, '_'), 'index.mjs');
   const result = await build({
     absWorkingDir: REPO_ROOT,
@@ -58,6 +63,7 @@ async function bundle(name: string, entry: string | { source: string }, outDir: 
           },
         }),
     ...HOUSE_ESBUILD_OPTIONS,
+    ...options,
     outfile: file,
     metafile: true,
     logLevel: 'silent',
@@ -150,6 +156,14 @@ export async function bundlesSection(): Promise<string> {
       { source: BASELINE_SOURCE },
       outDir,
     );
+    // The same file with the SDK's whole default credential chain (the house options alias it to the
+    // environment's link: functions/runtime/lambda-credentials.ts): the bare client as the SDK ships it.
+    const stock = await bundle(
+      'reference: the same, with the SDK default credential chain',
+      { source: BASELINE_SOURCE },
+      outDir,
+      { alias: {} },
+    );
     const bundles: Bundle[] = [];
     for (const fn of functions) {
       const built = await bundle(fn.name, join(REPO_ROOT, `functions/${fn.name}.ts`), outDir);
@@ -168,7 +182,8 @@ export async function bundlesSection(): Promise<string> {
       }
       bundles.push({ ...built, spec: fn, ...(lazy.length > 0 ? { lazy } : {}) });
     }
-    const all = [baseline, ...bundles];
+    const all = [baseline, stock, ...bundles];
+    const isReference = (b: Bundle) => b === baseline || b === stock;
 
     // The bundles are self-contained: import them from a directory without node_modules, like Lambda.
     progress(`bundles: ${IMPORT_RUNS} cold imports of each of ${all.length} bundles, one fresh node each`);
@@ -203,14 +218,14 @@ export async function bundlesSection(): Promise<string> {
     const coldRows = all.map((b) => {
       const c = coldOf(b);
       return [
-        b === baseline ? `_${b.name}_` : b.name,
+        isReference(b) ? `_${b.name}_` : b.name,
         b.spec ? b.spec.trigger : '—',
         fmt(median(c.ms), 1),
         `${fmt(Math.min(...c.ms), 1)}–${fmt(Math.max(...c.ms), 1)}`,
         `${fmt(median(c.ms) / baseColdMs, 2)}×`,
         fmt(median(c.importMs), 1),
         fmt(median(c.invokeMs), 1),
-        b === baseline ? 'GetItem: 400, caught' : outcomeSummary(c.outcomes),
+        isReference(b) ? 'GetItem: 400, caught' : outcomeSummary(c.outcomes),
       ];
     });
     // One import runs at a time (load ≈ 1): a load above cores + 1 means other processes were competing.
@@ -233,7 +248,7 @@ export async function bundlesSection(): Promise<string> {
     const rows = all.map((b) => {
       const r = ratio(b);
       return [
-        b === baseline ? `_${b.name}_` : b.name,
+        isReference(b) ? `_${b.name}_` : b.name,
         `${b.bytes.toLocaleString('en-US')} (${kib(b.bytes)})`,
         `${b.gzipBytes.toLocaleString('en-US')} (${kib(b.gzipBytes)})`,
         fmt(median(b.importMs), 1),
@@ -241,7 +256,7 @@ export async function bundlesSection(): Promise<string> {
         `${fmt(r.size, 2)}×`,
         `${fmt(r.gzip, 2)}×`,
         `${fmt(r.import, 2)}×`,
-        b === baseline ? '—' : verdict(b),
+        isReference(b) ? '—' : verdict(b),
         `${fmt(median(b.importCpuMs), 1)} (${fmt(r.importCpu, 2)}×)`,
         `${fmt(median(b.importMapsMs), 1)} (${fmt(r.importMaps, 2)}×)`,
       ];
@@ -267,11 +282,19 @@ export async function bundlesSection(): Promise<string> {
       ];
     });
     const met = bundles.length - missed.length;
+    // The same test against the stock chain's bundle: not the goal's measure (the baseline is built as the
+    // functions are), given so that a reader sees what the alias moved.
+    const withinStock = bundles.filter(
+      (b) => b.bytes / stock.bytes <= GOAL && median(b.importMs) / median(stock.importMs) <= GOAL,
+    ).length;
     return [
       'Each function of functions/manifest.ts is bundled from `functions/<name>.ts` with esbuild and the options the',
       'CDK app bundles with (infra/bundling.ts: ESM, `--minify`, `--sourcemap`, `--platform=node`,',
       `\`--target=${HOUSE_ESBUILD_OPTIONS.target}\`, the createRequire banner, \`--main-fields=module,main\`, nothing external), next to a`,
-      'baseline bundle of a file that only imports `DynamoDBClient`/`GetItemCommand` and sends one GetItem.',
+      'baseline bundle of a file that only imports `DynamoDBClient`/`GetItemCommand` and sends one GetItem, built',
+      "with the same options: so its SDK credential chain is the functions' (the environment's link only,",
+      "functions/runtime/lambda-credentials.ts). The reference row below it is the same file with the SDK's",
+      'whole default chain, as the SDK ships it: for comparison only; every ratio is to the baseline.',
       "Size is of `index.mjs` alone (the source map is a separate file); gzip is Node's zlib at its default level.",
       `Import time is \`await import(bundle)\` timed with performance.now() inside a fresh \`node\` (${process.version})`,
       `process, ${IMPORT_RUNS} runs per bundle (round-robin over the bundles), from a directory without node_modules,`,
@@ -301,6 +324,8 @@ export async function bundlesSection(): Promise<string> {
       `**Goal**: every function within ${GOAL}× of the bare-client bundle in size and in import time: **${
         missed.length === 0 ? 'met' : 'missed'
       }** (${met} of ${bundles.length} met${missed.length > 0 ? `; missed by ${missed.map((b) => b.name).join(', ')}` : ''}).`,
+      `Against the reference row instead (${stock.bytes.toLocaleString('en-US')} bytes, import p50 ${fmt(median(stock.importMs), 1)} ms), ` +
+        `${withinStock} of ${bundles.length} would be within ${GOAL}× in size and import time.`,
       '',
       ...lazyLines(bundles),
       `Load average (1 min) while the imports ran: ${fmt(load[0] ?? Number.NaN, 1)} → ${fmt(load[1] ?? Number.NaN, 1)} on ${cpus().length} cores.`,

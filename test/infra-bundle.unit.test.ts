@@ -1,11 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { isBuiltin } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionSpec, functions } from '../functions/manifest.ts';
 import { buildApp, STACK_ID } from '../infra/app.ts';
+import { HOUSE_ESBUILD_OPTIONS } from '../infra/bundling.ts';
+
+const execFileAsync = promisify(execFile);
 
 const specs: readonly FunctionSpec[] = functions;
 
@@ -191,5 +198,89 @@ describe('function bundles', () => {
     );
     expect(calls.length).toBeGreaterThanOrEqual(8);
     expect(calls.filter(({ line }) => !line.includes('= /* @__PURE__ */ builtOnce('))).toEqual([]);
+  });
+
+  it("carries only the environment's link of the SDK credential chain (functions/runtime/lambda-credentials.ts)", () => {
+    // Debug messages of the SDK's default chain (@aws-sdk/credential-provider-node) and of its SSO link.
+    const chain = ['defaultProvider::fromEnv', 'defaultProvider::fromSSO', 'Skipping SSO provider'];
+    for (const spec of specs) {
+      const code = readFileSync(join(bundleOf(spec.name), 'index.mjs'), 'utf8');
+      for (const message of chain)
+        expect(code.includes(message), `${spec.name} carries "${message}"`).toBe(false);
+    }
+  });
+});
+
+describe("a bundle's AWS calls", () => {
+  /** A stand-in for DynamoDB that records each request's Authorization header and answers an empty item. */
+  async function recordingEndpoint() {
+    const authorizations: string[] = [];
+    const server = createServer((req, res) => {
+      authorizations.push(req.headers.authorization ?? '');
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, authorizations, close: () => server.close() };
+  }
+
+  it("sign with the execution role's variables Lambda sets, and fail clearly without them", async () => {
+    // A bare client bundled with the house options (the alias included), run away from node_modules.
+    const dir = mkdtempSync(join(tmpdir(), 'ceptoar-credentials-'));
+    scratch.push(dir);
+    await build({
+      ...HOUSE_ESBUILD_OPTIONS,
+      absWorkingDir: process.cwd(),
+      stdin: {
+        contents: `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+          const client = new DynamoDBClient({ endpoint: process.env.ENDPOINT });
+          try {
+            await client.send(new GetItemCommand({ TableName: 'events', Key: { pk: { S: 'x' }, sk: { N: '0' } } }));
+            console.log('answered');
+          } catch (error) { console.log(String(error)); }`,
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+      outfile: join(dir, 'index.mjs'),
+      logLevel: 'silent',
+    });
+    const endpoint = await recordingEndpoint();
+    try {
+      const run = (credentials: Record<string, string>) =>
+        execFileAsync(process.execPath, [join(dir, 'index.mjs')], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'ap-northeast-1',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            ENDPOINT: endpoint.url,
+            // Where the whole chain would look next: a profile file. The bundle must not read it.
+            HOME: dir,
+            ...credentials,
+          },
+        });
+      const signed = await run({
+        AWS_ACCESS_KEY_ID: 'ASIAEXECUTIONROLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_SESSION_TOKEN: 'token',
+      });
+      expect(signed.stdout.trim()).toBe('answered');
+      expect(endpoint.authorizations).toHaveLength(1);
+      expect(endpoint.authorizations[0]).toContain('Credential=ASIAEXECUTIONROLE/');
+      writeFileSync(
+        join(dir, '.aws-credentials'),
+        '[default]\naws_access_key_id=FROMFILE\naws_secret_access_key=s\n',
+      );
+      const unsigned = await run({ AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws-credentials') });
+      expect(unsigned.stdout).toContain('Unable to find environment variable credentials');
+      expect(endpoint.authorizations).toHaveLength(1);
+    } finally {
+      endpoint.close();
+    }
   });
 });
