@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 import { type FunctionSpec, functions } from '../functions/manifest.ts';
 import { LAZY_MODULES } from '../functions/runtime/lazy-module.ts';
-import { HOUSE_ESBUILD_OPTIONS } from '../infra/bundling.ts';
+import { HOUSE_ESBUILD_OPTIONS, houseBuild } from '../infra/bundling.ts';
 import { COLD_RUNS, coldStarts, outcomeSummary } from './cold-start.ts';
 import { fmt, median, progress, REPO_ROOT, table } from './util.ts';
 
@@ -50,7 +50,7 @@ async function bundle(
   options: Partial<BuildOptions> = {},
 ): Promise<Bundle> {
   const file = join(outDir, name.replace(/[^\w-]+/g, '_'), 'index.mjs');
-  const result = await build({
+  const result = await houseBuild({
     absWorkingDir: REPO_ROOT,
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
@@ -62,12 +62,12 @@ async function bundle(
             sourcefile: 'baseline.ts',
           },
         }),
-    ...HOUSE_ESBUILD_OPTIONS,
     ...options,
     outfile: file,
     metafile: true,
     logLevel: 'silent',
   });
+  if (!result.metafile) throw new Error(`${name}: esbuild gave no metafile`);
   const code = readFileSync(file);
   return {
     name,
@@ -156,13 +156,14 @@ export async function bundlesSection(): Promise<string> {
       { source: BASELINE_SOURCE },
       outDir,
     );
-    // The same file with the SDK's whole default credential chain (the house options alias it to the
-    // environment's link: functions/runtime/lambda-credentials.ts): the bare client as the SDK ships it.
+    // The same file as the SDK ships it: its whole default credential chain (the house options alias it to
+    // the environment's link: functions/runtime/lambda-credentials.ts) and its schema modules as written
+    // (infra/sdk-schema-keys.ts).
     const stock = await bundle(
-      'reference: the same, with the SDK default credential chain',
+      'reference: the same, as the SDK ships it',
       { source: BASELINE_SOURCE },
       outDir,
-      { alias: {} },
+      { alias: {}, plugins: [] },
     );
     const bundles: Bundle[] = [];
     for (const fn of functions) {
@@ -171,10 +172,9 @@ export async function bundlesSection(): Promise<string> {
       for (const module of (fn as FunctionSpec).lazy ?? []) {
         // Beside index.mjs, where the function's importLazy looks for it (not imported by the runs below).
         const file = join(dirname(built.file), `${module}.mjs`);
-        await build({
+        await houseBuild({
           absWorkingDir: REPO_ROOT,
           entryPoints: [join(REPO_ROOT, `functions/${LAZY_MODULES[module]}.ts`)],
-          ...HOUSE_ESBUILD_OPTIONS,
           outfile: file,
           logLevel: 'silent',
         });
@@ -290,11 +290,13 @@ export async function bundlesSection(): Promise<string> {
     return [
       'Each function of functions/manifest.ts is bundled from `functions/<name>.ts` with esbuild and the options the',
       'CDK app bundles with (infra/bundling.ts: ESM, `--minify`, `--sourcemap`, `--platform=node`,',
-      `\`--target=${HOUSE_ESBUILD_OPTIONS.target}\`, the createRequire banner, \`--main-fields=module,main\`, nothing external), next to a`,
+      `\`--target=${HOUSE_ESBUILD_OPTIONS.target}\`, the createRequire banner, \`--main-fields=module,main\`, nothing external,`,
+      'the credential alias and the schema-key plugin below), next to a',
       'baseline bundle of a file that only imports `DynamoDBClient`/`GetItemCommand` and sends one GetItem, built',
       "with the same options: so its SDK credential chain is the functions' (the environment's link only,",
-      "functions/runtime/lambda-credentials.ts). The reference row below it is the same file with the SDK's",
-      'whole default chain, as the SDK ships it: for comparison only; every ratio is to the baseline.',
+      "functions/runtime/lambda-credentials.ts) and its SDK schema modules are read as the functions' are",
+      '(infra/sdk-schema-keys.ts). The reference row below it is the same file as the SDK ships it (the whole',
+      'default chain, the schema modules as written): for comparison only; every ratio is to the baseline.',
       "Size is of `index.mjs` alone (the source map is a separate file); gzip is Node's zlib at its default level.",
       `Import time is \`await import(bundle)\` timed with performance.now() inside a fresh \`node\` (${process.version})`,
       `process, ${IMPORT_RUNS} runs per bundle (round-robin over the bundles), from a directory without node_modules,`,

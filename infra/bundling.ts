@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BuildOptions, buildSync } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { LAZY_MODULES, type LazyModuleName } from '../functions/runtime/lazy-module.ts';
+import { sdkSchemaKeys } from './sdk-schema-keys.ts';
 
 /**
  * The esbuild options of every function's bundle (an ESM file `index.mjs` with its source map). The bench
@@ -30,6 +32,16 @@ export const HOUSE_ESBUILD_OPTIONS = {
   // esbuild's per-file size report would drown the synth output; warnings and errors still show.
   logLevel: 'warning',
 } as const satisfies BuildOptions;
+
+/**
+ * The plugins of every function's bundle, beside the options: esbuild runs plugins in its asynchronous API
+ * only, so a build with them is {@link houseBuild} (the CDK app's one build runs it in a child process).
+ */
+export const HOUSE_ESBUILD_PLUGINS = [sdkSchemaKeys] as const;
+
+/** An esbuild build with the house options and plugins, and `options` (entry points, output) on top. */
+export const houseBuild = (options: BuildOptions) =>
+  build({ ...HOUSE_ESBUILD_OPTIONS, plugins: [...HOUSE_ESBUILD_PLUGINS], ...options });
 
 /**
  * Bundles the functions of one app in a single esbuild run: `functions/<name>.ts` → `<name>/index.mjs`
@@ -80,12 +92,18 @@ export class HouseBundler {
     if (this.built === undefined) {
       // Beside the staging directories (the cloud assembly), so the bundles move by rename, not by copy.
       const dir = mkdtempSync(join(outputDir, '..', 'house-bundles-'));
-      buildSync({
-        ...HOUSE_ESBUILD_OPTIONS,
-        absWorkingDir: this.root,
-        entryPoints: houseEntryPoints(this.specs),
-        outdir: dir,
-      });
+      // CDK's local bundling is synchronous and esbuild's synchronous API takes no plugins: the build runs in
+      // a child node (infra/house-build.ts), which this waits for.
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(this.root, 'infra', 'house-build.ts'),
+          JSON.stringify({ entryPoints: houseEntryPoints(this.specs), outdir: dir }),
+        ],
+        { cwd: this.root, stdio: ['ignore', 'inherit', 'inherit'] },
+      );
       this.built = dir;
     }
     const from = join(this.built, name);

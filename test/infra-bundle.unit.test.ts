@@ -4,13 +4,13 @@ import { createServer } from 'node:http';
 import { isBuiltin } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionSpec, functions } from '../functions/manifest.ts';
 import { buildApp, STACK_ID } from '../infra/app.ts';
-import { HOUSE_ESBUILD_OPTIONS } from '../infra/bundling.ts';
+import { HOUSE_ESBUILD_OPTIONS, houseBuild } from '../infra/bundling.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -211,22 +211,138 @@ describe('function bundles', () => {
   });
 });
 
-describe("a bundle's AWS calls", () => {
-  /** A stand-in for DynamoDB that records each request's Authorization header and answers an empty item. */
-  async function recordingEndpoint() {
-    const authorizations: string[] = [];
-    const server = createServer((req, res) => {
+/** A stand-in for SES v2, SNS and DynamoDB: records each request and answers as the service would. */
+async function recordingServices() {
+  const requests: { method: string; url: string; target: string; body: string }[] = [];
+  /** Each request's Authorization header, apart: a signature differs from run to run. */
+  const authorizations: string[] = [];
+  let sesCalls = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const target = String(req.headers['x-amz-target'] ?? '');
+      requests.push({ method: req.method ?? '', url: req.url ?? '', target, body });
       authorizations.push(req.headers.authorization ?? '');
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end('{}');
-      });
+      const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(value));
+      };
+      if (req.url === '/v2/email/outbound-emails')
+        return ++sesCalls === 1
+          ? json(200, { MessageId: 'ses-1' })
+          : json(
+              400,
+              { message: 'Email address is not verified.' },
+              { 'x-amzn-errortype': 'MessageRejected' },
+            );
+      if (target.endsWith('.GetItem')) return json(200, { Item: { pk: { S: 'x' }, n: { N: '7' } } });
+      if (target.endsWith('.PutItem'))
+        return json(400, {
+          __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+          message: 'The conditional request failed',
+        });
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(
+        '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>sns-1</MessageId></PublishResult></PublishResponse>',
+      );
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}`, authorizations, close: () => server.close() };
-  }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, authorizations, close: () => server.close() };
+}
+
+/** Runs a bundle in a node of its own, away from node_modules, with Lambda's region and `env`. */
+const runIsolated = (file: string, env: Record<string, string>) =>
+  execFileAsync(process.execPath, [file], {
+    cwd: dirname(file),
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'ap-northeast-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+    },
+  });
+
+describe("a bundle's AWS calls", () => {
+  it('are the same with the SDK schema modules rewritten (infra/sdk-schema-keys.ts), from smaller bundles', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ceptoar-schema-keys-'));
+    scratch.push(dir);
+    const contents = `import { MessageRejected, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+      import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+      import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+      const endpoint = process.env.ENDPOINT;
+      const ses = new SESv2Client({ endpoint }), sns = new SNSClient({ endpoint }), ddb = new DynamoDBClient({ endpoint });
+      const email = () => ses.send(new SendEmailCommand({ FromEmailAddress: 'a@example.com',
+        Destination: { ToAddresses: ['b@example.com'] },
+        Content: { Simple: { Subject: { Data: '件名', Charset: 'UTF-8' }, Body: { Text: { Data: 'body' } } } } }));
+      const calls = [
+        ['email', email],
+        ['email rejected', async () => { try { await email(); } catch (e) { return { rejected: e instanceof MessageRejected, name: e.name }; } }],
+        ['sms', () => sns.send(new PublishCommand({ PhoneNumber: '+819012345678', Message: 'm',
+          MessageAttributes: { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } } }))],
+        ['get', () => ddb.send(new GetItemCommand({ TableName: 'events', Key: { pk: { S: 'x' } }, ConsistentRead: true }))],
+        ['put', () => ddb.send(new PutItemCommand({ TableName: 'events', Item: { pk: { S: 'x' } }, ConditionExpression: 'attribute_not_exists(pk)' })).catch((e) => ({ name: e.name, message: e.message }))],
+      ];
+      const out = [];
+      for (const [name, call] of calls) { const { $metadata, ...result } = (await call()) ?? {}; out.push([name, result]); }
+      console.log(JSON.stringify(out));`;
+    const runBundle = async (name: string, plugins: boolean) => {
+      const file = join(dir, name, 'index.mjs');
+      await houseBuild({
+        absWorkingDir: process.cwd(),
+        stdin: { contents, resolveDir: process.cwd(), loader: 'ts' },
+        outfile: file,
+        logLevel: 'silent',
+        ...(plugins ? {} : { plugins: [] }),
+      });
+      const services = await recordingServices();
+      try {
+        const { stdout } = await runIsolated(file, {
+          AWS_ACCESS_KEY_ID: 'ASIAEXECUTIONROLE',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+          ENDPOINT: services.url,
+        });
+        return {
+          code: readFileSync(file, 'utf8'),
+          out: JSON.parse(stdout) as unknown,
+          requests: services.requests,
+        };
+      } finally {
+        services.close();
+      }
+    };
+    const rewritten = await runBundle('rewritten', true);
+    const asShipped = await runBundle('as-shipped', false);
+    expect(rewritten.out).toEqual(asShipped.out);
+    expect(rewritten.requests).toEqual(asShipped.requests);
+    // What the calls gave: the stand-in's answers, parsed; an SES error typed; a condition's failure named.
+    expect(rewritten.out).toEqual([
+      ['email', { MessageId: 'ses-1' }],
+      ['email rejected', { rejected: true, name: 'MessageRejected' }],
+      ['sms', { MessageId: 'sns-1' }],
+      ['get', { Item: { pk: { S: 'x' }, n: { N: '7' } } }],
+      ['put', { name: 'ConditionalCheckFailedException', message: 'The conditional request failed' }],
+    ]);
+    expect(rewritten.requests.map((r) => `${r.method} ${r.url} ${r.target}`)).toEqual([
+      'POST /v2/email/outbound-emails ',
+      'POST /v2/email/outbound-emails ',
+      'POST / ',
+      'POST / DynamoDB_20120810.GetItem',
+      'POST / DynamoDB_20120810.PutItem',
+    ]);
+    // An SES operation the script never calls is in the bundle as shipped only.
+    expect(asShipped.code.includes('/v2/email/metrics/batch')).toBe(true);
+    expect(rewritten.code.includes('/v2/email/metrics/batch')).toBe(false);
+    expect(rewritten.code.length).toBeLessThan(asShipped.code.length - 40_000);
+    // And the CDK app's build (a child node: infra/house-build.ts) applies it: the deliverer sends e-mail only.
+    const deliverer = readFileSync(join(bundleOf('deliver-notification'), 'index.mjs'), 'utf8');
+    expect(deliverer.includes('/v2/email/outbound-emails')).toBe(true);
+    expect(deliverer.includes('/v2/email/metrics/batch')).toBe(false);
+  });
 
   it("sign with the execution role's variables Lambda sets, and fail clearly without them", async () => {
     // A bare client bundled with the house options (the alias included), run away from node_modules.
@@ -248,21 +364,14 @@ describe("a bundle's AWS calls", () => {
       outfile: join(dir, 'index.mjs'),
       logLevel: 'silent',
     });
-    const endpoint = await recordingEndpoint();
+    const endpoint = await recordingServices();
     try {
       const run = (credentials: Record<string, string>) =>
-        execFileAsync(process.execPath, [join(dir, 'index.mjs')], {
-          cwd: dir,
-          encoding: 'utf8',
-          env: {
-            PATH: process.env.PATH,
-            AWS_REGION: 'ap-northeast-1',
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-            ENDPOINT: endpoint.url,
-            // Where the whole chain would look next: a profile file. The bundle must not read it.
-            HOME: dir,
-            ...credentials,
-          },
+        runIsolated(join(dir, 'index.mjs'), {
+          ENDPOINT: endpoint.url,
+          // Where the whole chain would look next: a profile file. The bundle must not read it.
+          HOME: dir,
+          ...credentials,
         });
       const signed = await run({
         AWS_ACCESS_KEY_ID: 'ASIAEXECUTIONROLE',
