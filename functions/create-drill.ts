@@ -9,6 +9,6 @@ import { httpHandler } from './http/http.ts';
  * /drills/{child}/report, the parent's per-sector and overall one-day rates at /advisories/{id}).
  */
 export const handler = httpHandler(
-  { allow: ['secretariat', 'ministry', 'nisc'], body: drillBody },
+  { allow: ['secretariat', 'ministry', 'nisc'], body: drillBody() },
   (request) => issueCommand(request, { ...request.body, drill: true }, { drillReport: true }),
 );

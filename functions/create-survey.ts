@@ -23,7 +23,7 @@ function ownerOf(actor: UserActor): SurveyOwner {
  * survey, version 1 of its definition; it reaches nobody until issued.
  */
 export const handler = httpHandler(
-  { allow: ['nisc', 'ministry', 'secretariat'], body: createSurveyBody },
+  { allow: ['nisc', 'ministry', 'secretariat'], body: createSurveyBody() },
   async (request) => {
     const { definition, sectors: requested, series, tlp, resultsTlp, k } = request.body;
     const mine = visibleSectors(request.actor);

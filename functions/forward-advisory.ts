@@ -10,7 +10,7 @@ import { reader } from './store/reader.ts';
 
 /** POST /advisories/{id}/forward: the ministry, then the secretariat, passes the advisory down, with an optional note. */
 export const handler = httpHandler(
-  { allow: ['ministry', 'secretariat'], body: forwardBody },
+  { allow: ['ministry', 'secretariat'], body: forwardBody() },
   async (request) => {
     const id = advisoryIdFrom(request);
     // The roster is the advisory's sector's; another sector's advisory is 404 (the decision says so too).

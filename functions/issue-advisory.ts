@@ -7,6 +7,6 @@ import { httpHandler } from './http/http.ts';
  * With `sectors`, NISC (or a ministry, to its sectors) sends it to several sectors or all (forkCommand).
  */
 export const handler = httpHandler(
-  { allow: ['nisc', 'ministry', 'secretariat'], body: issueAdvisoryBody },
+  { allow: ['nisc', 'ministry', 'secretariat'], body: issueAdvisoryBody() },
   (request) => issueCommand(request, request.body),
 );

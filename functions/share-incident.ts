@@ -20,7 +20,7 @@ import { reader } from './store/reader.ts';
  * `?preview=true` runs every check and the same decision, writes nothing, and answers 200
  * with what a recipient member would see and how many organisations would receive it.
  */
-export const handler = httpHandler({ allow: ['secretariat'], body: shareBody }, async (request) => {
+export const handler = httpHandler({ allow: ['secretariat'], body: shareBody() }, async (request) => {
   const preview = previewRequested(request.query.preview);
   const command = await shareCommand(request);
   if (preview) return previewAdvisory(command, request.actor);

@@ -199,7 +199,7 @@ describe('deciding an advisory to several sectors', () => {
 describe('the body of POST /advisories', () => {
   const base = { title: 't', body: 'b', tlp: 'GREEN' };
   const issues = (body: unknown) => {
-    const r = issueAdvisoryBody.safeParse(body);
+    const r = issueAdvisoryBody().safeParse(body);
     return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
   };
   it('takes a list of sector ids or all, and the body without sectors as before', () => {

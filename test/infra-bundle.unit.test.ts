@@ -176,6 +176,11 @@ describe('function bundles', () => {
         in: 'create-exercise',
         notIn: ['get-exercise', 'list-exercises'],
       },
+      {
+        message: 'name at least one sector, or all',
+        in: 'issue-advisory',
+        notIn: ['forward-advisory', 'share-incident', 'acknowledge-advisory'],
+      },
     ];
     const code = (name: string) => readFileSync(join(bundleOf(name), 'index.mjs'), 'utf8');
     // Compared as booleans: a failure names the bundle instead of printing some 400 KB of it.

@@ -116,7 +116,7 @@ describe('the survey builder', () => {
       },
     ];
     const body = surveyBody(f);
-    const parsed = createSurveyBody.safeParse(body);
+    const parsed = createSurveyBody().safeParse(body);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     const questions = parsed.data?.definition.sections[0]?.questions ?? [];
     expect(questions.map((q) => [q.id, q.kind, q.required])).toEqual([
@@ -171,7 +171,7 @@ describe('the survey builder', () => {
   });
 
   it('leaves an empty builder to the schema, which names the fields', () => {
-    const parsed = createSurveyBody.safeParse(surveyBody(emptyBuilder()));
+    const parsed = createSurveyBody().safeParse(surveyBody(emptyBuilder()));
     expect(parsed.success).toBe(false);
     const paths = parsed.error?.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(

@@ -94,9 +94,11 @@ export type Section = z.output<ReturnType<typeof sectionSchema>>;
 
 /**
  * A whole definition. Question ids are unique across sections, and a condition names an earlier
- * question (so a form can be filled top to bottom) with values that question can take.
+ * question (so a form can be filled top to bottom) with values that question can take. Built on first use
+ * and kept (some 10 ms on this machine): the bodies that carry a definition, `parseDefinition` and the
+ * API document share it, and the survey functions that parse none never build it.
  */
-export const definitionSchema = () =>
+export const definitionSchema = /* @__PURE__ */ builtOnce(() =>
   z
     .strictObject({
       title: label(300),
@@ -148,7 +150,8 @@ export const definitionSchema = () =>
           });
         });
       }),
-    );
+    ),
+);
 export type SurveyDefinition = z.output<ReturnType<typeof definitionSchema>>;
 
 /** The answers to a survey: question id → value (string, string[], number). */

@@ -110,7 +110,7 @@ export function validateAdvisory(
 ):
   | { ok: true; body: Record<string, unknown> }
   | { ok: false; errors: Partial<Record<AdvisoryField, FieldError>> } {
-  const parsed = issueAdvisoryBody.safeParse(advisoryBody(fields));
+  const parsed = issueAdvisoryBody().safeParse(advisoryBody(fields));
   if (parsed.success) return { ok: true, body: parsed.data };
   const errors: Partial<Record<AdvisoryField, FieldError>> = {};
   for (const issue of parsed.error.issues) {

@@ -151,7 +151,7 @@ const drillFieldOf: FieldOf = (path) =>
 
 export const validateDrill = (f: DrillFields): Validated =>
   validate(
-    drillBody,
+    drillBody(),
     {
       title: f.title,
       body: f.body,
@@ -183,7 +183,7 @@ const shareFieldOf = onlyFields(shareFieldOrder);
 
 export const validateShare = (f: ShareFields): Validated =>
   validate(
-    shareBody,
+    shareBody(),
     { title: f.title, body: f.body, tlp: f.tlp, ackWithinHours: hours(f.ackWithinHours) },
     shareFieldOf,
   );

@@ -164,7 +164,7 @@ function Actions(props: {
           onSubmit={(e) => {
             e.preventDefault();
             const body = note.trim() ? { note: note.trim() } : {};
-            const parsed = forwardBody.safeParse(body);
+            const parsed = forwardBody().safeParse(body);
             if (!parsed.success) {
               setNoteError(t('error.tooLong', { max: 5000 }));
               document.getElementById('forward-note')?.focus();

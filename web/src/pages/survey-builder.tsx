@@ -160,7 +160,7 @@ function SurveyBuilder(props: { initial: BuilderFields; revise?: SurveyView }) {
     e.preventDefault();
     setProblem(null);
     const body = revise ? { definition: surveyBody(f).definition } : surveyBody(f);
-    const parsed = (revise ? reviseSurveyBody : createSurveyBody).safeParse(body);
+    const parsed = (revise ? reviseSurveyBody() : createSurveyBody()).safeParse(body);
     const dueAt = instantOf(f.dueAt);
     const local: Record<string, FieldError> = parsed.success
       ? {}
