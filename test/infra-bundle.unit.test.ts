@@ -216,9 +216,26 @@ describe('function bundles', () => {
   });
 });
 
-/** A stand-in for SES v2, SNS and DynamoDB: records each request and answers as the service would. */
+/** Headers that differ from run to run: the signature, its time, the SDK's invocation ids. */
+const VOLATILE_HEADERS = new Set([
+  'authorization',
+  'x-amz-date',
+  'amz-sdk-invocation-id',
+  'amz-sdk-request',
+  'user-agent',
+  'x-amz-user-agent',
+  'host',
+]);
+
+/** A stand-in for SES v2, SNS, S3 and DynamoDB: records each request and answers as the service would. */
 async function recordingServices() {
-  const requests: { method: string; url: string; target: string; body: string }[] = [];
+  const requests: {
+    method: string;
+    url: string;
+    target: string;
+    headers: Record<string, string>;
+    body: string;
+  }[] = [];
   /** Each request's Authorization header, apart: a signature differs from run to run. */
   const authorizations: string[] = [];
   let sesCalls = 0;
@@ -228,7 +245,12 @@ async function recordingServices() {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const target = String(req.headers['x-amz-target'] ?? '');
-      requests.push({ method: req.method ?? '', url: req.url ?? '', target, body });
+      const headers = Object.fromEntries(
+        Object.entries(req.headers)
+          .filter(([name]) => !VOLATILE_HEADERS.has(name))
+          .map(([name, value]) => [name, String(value)]),
+      );
+      requests.push({ method: req.method ?? '', url: req.url ?? '', target, headers, body });
       authorizations.push(req.headers.authorization ?? '');
       const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -242,6 +264,21 @@ async function recordingServices() {
               { message: 'Email address is not verified.' },
               { 'x-amzn-errortype': 'MessageRejected' },
             );
+      if (req.url?.startsWith('/checkpoints/')) {
+        // S3 (REST-XML, header and query traits): a put, a get with metadata, a listing.
+        if (req.method === 'PUT') {
+          res.writeHead(200, { etag: '"e-1"', 'x-amz-version-id': 'v-1' });
+          return res.end();
+        }
+        if (req.url.includes('list-type=2')) {
+          res.writeHead(200, { 'content-type': 'application/xml' });
+          return res.end(
+            '<ListBucketResult><Name>checkpoints</Name><Prefix>cp/</Prefix><KeyCount>1</KeyCount><IsTruncated>false</IsTruncated><Contents><Key>cp/1.json</Key><Size>2</Size><ETag>"e-1"</ETag></Contents></ListBucketResult>',
+          );
+        }
+        res.writeHead(200, { 'content-type': 'application/json', etag: '"e-1"', 'x-amz-meta-root': 'abc' });
+        return res.end('{}');
+      }
       if (target.endsWith('.GetItem')) return json(200, { Item: { pk: { S: 'x' }, n: { N: '7' } } });
       if (target.endsWith('.PutItem'))
         return json(400, {
@@ -279,6 +316,8 @@ describe("a bundle's AWS calls", () => {
     const contents = `import { MessageRejected, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
       import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
       import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+      import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+      const s3 = new S3Client({ endpoint: process.env.ENDPOINT, forcePathStyle: true });
       const endpoint = process.env.ENDPOINT;
       const ses = new SESv2Client({ endpoint }), sns = new SNSClient({ endpoint }), ddb = new DynamoDBClient({ endpoint });
       const email = () => ses.send(new SendEmailCommand({ FromEmailAddress: 'a@example.com',
@@ -291,6 +330,9 @@ describe("a bundle's AWS calls", () => {
           MessageAttributes: { 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } } }))],
         ['get', () => ddb.send(new GetItemCommand({ TableName: 'events', Key: { pk: { S: 'x' } }, ConsistentRead: true }))],
         ['put', () => ddb.send(new PutItemCommand({ TableName: 'events', Item: { pk: { S: 'x' } }, ConditionExpression: 'attribute_not_exists(pk)' })).catch((e) => ({ name: e.name, message: e.message }))],
+        ['s3 put', () => s3.send(new PutObjectCommand({ Bucket: 'checkpoints', Key: 'cp/1.json', Body: '{}', ContentType: 'application/json', Metadata: { root: 'abc' }, IfNoneMatch: '*' }))],
+        ['s3 get', async () => { const { Body, ...rest } = await s3.send(new GetObjectCommand({ Bucket: 'checkpoints', Key: 'cp/1.json' })); return { ...rest, text: await Body.transformToString() }; }],
+        ['s3 list', () => s3.send(new ListObjectsV2Command({ Bucket: 'checkpoints', Prefix: 'cp/', MaxKeys: 10 }))],
       ];
       const out = [];
       for (const [name, call] of calls) { const { $metadata, ...result } = (await call()) ?? {}; out.push([name, result]); }
@@ -331,6 +373,18 @@ describe("a bundle's AWS calls", () => {
       ['sms', { MessageId: 'sns-1' }],
       ['get', { Item: { pk: { S: 'x' }, n: { N: '7' } } }],
       ['put', { name: 'ConditionalCheckFailedException', message: 'The conditional request failed' }],
+      ['s3 put', { ETag: '"e-1"', VersionId: 'v-1' }],
+      ['s3 get', { ContentType: 'application/json', ETag: '"e-1"', Metadata: { root: 'abc' }, text: '{}' }],
+      [
+        's3 list',
+        {
+          Contents: [{ ETag: '"e-1"', Key: 'cp/1.json', Size: 2 }],
+          IsTruncated: false,
+          KeyCount: 1,
+          Name: 'checkpoints',
+          Prefix: 'cp/',
+        },
+      ],
     ]);
     expect(rewritten.requests.map((r) => `${r.method} ${r.url} ${r.target}`)).toEqual([
       'POST /v2/email/outbound-emails ',
@@ -338,7 +392,16 @@ describe("a bundle's AWS calls", () => {
       'POST / ',
       'POST / DynamoDB_20120810.GetItem',
       'POST / DynamoDB_20120810.PutItem',
+      'PUT /checkpoints/cp/1.json?x-id=PutObject ',
+      'GET /checkpoints/cp/1.json?x-id=GetObject ',
+      'GET /checkpoints/?list-type=2&max-keys=10&prefix=cp%2F ',
     ]);
+    // S3's header traits (metadata, a condition, the content type) reached the wire.
+    expect(rewritten.requests[5]?.headers).toMatchObject({
+      'x-amz-meta-root': 'abc',
+      'if-none-match': '*',
+      'content-type': 'application/json',
+    });
     // An SES operation the script never calls is in the bundle as shipped only.
     expect(asShipped.code.includes('/v2/email/metrics/batch')).toBe(true);
     expect(rewritten.code.includes('/v2/email/metrics/batch')).toBe(false);
