@@ -8,8 +8,9 @@ import { LAZY_MODULES, type LazyModuleName } from '../functions/runtime/lazy-mod
 import { sdkSchemaKeys } from './sdk-schema-keys.ts';
 
 /**
- * The esbuild options of every function's bundle (an ESM file `index.mjs` with its source map). The bench
- * (bench/bundles.ts) bundles with the same object, so what it measures is what Lambda runs.
+ * The esbuild options of every function's bundle (an ESM file `index.mjs` with its source map), with
+ * {@link HOUSE_ESBUILD_PLUGINS}: {@link houseBuild}. The bench (bench/bundles.ts) and the tests that run a
+ * bundle build with it, so what they measure and run is what Lambda runs.
  */
 export const HOUSE_ESBUILD_OPTIONS = {
   bundle: true,

@@ -6,11 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionSpec, functions } from '../functions/manifest.ts';
 import { buildApp, STACK_ID } from '../infra/app.ts';
-import { HOUSE_ESBUILD_OPTIONS, houseBuild } from '../infra/bundling.ts';
+import { houseBuild } from '../infra/bundling.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -416,8 +415,7 @@ describe("a bundle's AWS calls", () => {
     // A bare client bundled with the house options (the alias included), run away from node_modules.
     const dir = mkdtempSync(join(tmpdir(), 'ceptoar-credentials-'));
     scratch.push(dir);
-    await build({
-      ...HOUSE_ESBUILD_OPTIONS,
+    await houseBuild({
       absWorkingDir: process.cwd(),
       stdin: {
         contents: `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';

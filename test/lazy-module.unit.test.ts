@@ -2,10 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { importLazy, LAZY_MODULES, lazyModuleUrl } from '../functions/runtime/lazy-module.ts';
-import { HOUSE_ESBUILD_OPTIONS } from '../infra/bundling.ts';
+import { houseBuild } from '../infra/bundling.ts';
 
 describe('lazy modules', () => {
   it('load from beside the bundle in a bundle, and from their source file from source', () => {
@@ -24,11 +23,10 @@ describe('lazy modules', () => {
     expect(lazy.tablesXlsx).toBe(direct.tablesXlsx);
   });
 
-  it('in a bundle built as the functions are, finds its module beside the bundle and runs it', () => {
+  it('in a bundle built as the functions are, finds its module beside the bundle and runs it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ceptoar-lazy-probe-'));
     try {
-      buildSync({
-        ...HOUSE_ESBUILD_OPTIONS,
+      await houseBuild({
         absWorkingDir: join(import.meta.dirname, '..'),
         entryPoints: [
           { in: 'test/support/lazy-probe.ts', out: 'probe/index' },

@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAnnualReport } from '../functions/reports/annual-report.ts';
 import { renderAnnualReportHtml } from '../functions/reports/annual-report-html.ts';
 import { LAZY_MODULES } from '../functions/runtime/lazy-module.ts';
-import { HOUSE_ESBUILD_OPTIONS } from '../infra/bundling.ts';
+import { houseBuild } from '../infra/bundling.ts';
 import { REPO_ROOT } from '../infra/house-function.ts';
 import { stagePdfLayer } from '../infra/pdf-layer.ts';
 import { inputs } from './support/annual-report-inputs.ts';
@@ -46,12 +45,11 @@ function bytesUnder(dir: string): number {
 }
 
 describe('the PDF in AWS (Lambda emulated: the PDF layer, the bundle, a fresh process)', () => {
-  it('prints the fiscal-year report on A4 with its Japanese in the embedded Noto Sans JP', () => {
+  it('prints the fiscal-year report on A4 with its Japanese in the embedded Noto Sans JP', async () => {
     const layer = join(scratch, 'layer');
     stagePdfLayer(REPO_ROOT, layer);
     const task = join(scratch, 'task');
-    buildSync({
-      ...HOUSE_ESBUILD_OPTIONS,
+    await houseBuild({
       absWorkingDir: REPO_ROOT,
       entryPoints: [
         { in: 'test/support/pdf-probe.ts', out: 'index' },
