@@ -11,6 +11,7 @@ import { en } from '../web/src/i18n/en.ts';
 import { exercisesJa } from '../web/src/i18n/exercises-ja.ts';
 import { formatDuration, formatTimeLeft, loadLanguage, translate } from '../web/src/i18n/index.ts';
 import { ja } from '../web/src/i18n/ja.ts';
+import { labelsJa } from '../web/src/i18n/labels-ja.ts';
 import { secretariatJa } from '../web/src/i18n/secretariat-ja.ts';
 import { yearJa } from '../web/src/i18n/year-ja.ts';
 import { loadPages } from '../web/src/paged.ts';
@@ -43,6 +44,7 @@ describe('console messages', () => {
       ['audit-ja.ts', Object.keys(auditJa)],
       ['exercises-ja.ts', Object.keys(exercisesJa)],
       ['year-ja.ts', Object.keys(yearJa)],
+      ['labels-ja.ts', Object.keys(labelsJa)],
     ];
     const seen = new Map<string, string>();
     const twice: string[] = [];

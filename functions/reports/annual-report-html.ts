@@ -1,6 +1,6 @@
 import { ackCurve, stepPath } from '../../web/src/ack-chart.ts';
-import { en } from '../../web/src/i18n/en.ts';
-import { ja } from '../../web/src/i18n/ja.ts';
+import { labelsEn } from '../../web/src/i18n/labels-en.ts';
+import { labelsJa } from '../../web/src/i18n/labels-ja.ts';
 import type { AnnualReport } from './annual-report.ts';
 
 /**
@@ -360,7 +360,7 @@ figure.chart { margin: 2mm 0 4mm; break-inside: avoid; } figure.chart figcaption
 /** Renders the report as a whole HTML document in `lang`. */
 export function renderAnnualReportHtml(report: AnnualReport, lang: ReportLang): string {
   const w = words[lang];
-  const labels: Record<string, string> = lang === 'ja' ? ja : en;
+  const labels: Record<string, string> = lang === 'ja' ? labelsJa : labelsEn;
   const day = (iso: string) => w.day(jst(iso));
   const time = (iso: string) => w.time(jst(iso));
   const months = (from: string, to: string) => w.months(jst(from), jst(to));

@@ -2,6 +2,7 @@ import { advisoriesEn } from './advisories-en.ts';
 import { auditEn } from './audit-en.ts';
 import { exercisesEn } from './exercises-en.ts';
 import type { MessageKey } from './ja.ts';
+import { labelsEn } from './labels-en.ts';
 import { secretariatEn } from './secretariat-en.ts';
 import { yearEn } from './year-en.ts';
 
@@ -10,6 +11,7 @@ export const en: Record<MessageKey, string> = {
   ...secretariatEn,
   ...exercisesEn,
   ...yearEn,
+  ...labelsEn,
   ...advisoriesEn,
   'app.title': 'CEPTOAR incident relay',
   'app.title.sector': '{sector} incident relay',
@@ -100,14 +102,6 @@ export const en: Record<MessageKey, string> = {
   'field.choose': 'Choose…',
   'field.required': 'required',
 
-  'category.cyber_attack': 'Cyber attack',
-  'category.natural_disaster': 'Natural disaster',
-  'category.system_failure': 'System failure',
-  'category.other': 'Other',
-  'severity.critical': 'Critical',
-  'severity.high': 'High',
-  'severity.medium': 'Medium',
-  'severity.low': 'Low',
   'system.business_it': 'Business IT',
   'system.plant_control': 'Plant control systems (OT)',
   'recovery.investigating': 'Investigating',
@@ -126,10 +120,6 @@ export const en: Record<MessageKey, string> = {
   'status.relayed': 'Relayed',
   'status.closed': 'Closed',
 
-  'hop.secretariat': 'Secretariat review',
-  'hop.member': 'Member resubmission',
-  'hop.ministry': 'Ministry receipt',
-  'hop.nisc': 'NISC receipt',
   'hop.state.pending': 'Not started',
   'hop.state.current': 'In progress',
   'hop.state.done': 'Done',

@@ -1,6 +1,7 @@
 import { advisoriesJa } from './advisories-ja.ts';
 import { auditJa } from './audit-ja.ts';
 import { exercisesJa } from './exercises-ja.ts';
+import { labelsJa } from './labels-ja.ts';
 import { secretariatJa } from './secretariat-ja.ts';
 import { yearJa } from './year-ja.ts';
 
@@ -10,6 +11,7 @@ export const ja = {
   ...secretariatJa,
   ...exercisesJa,
   ...yearJa,
+  ...labelsJa,
   'app.title': 'CEPTOAR 情報連絡',
   'app.title.sector': '{sector} 情報連絡',
   'app.skip': '本文へスキップ',
@@ -98,14 +100,6 @@ export const ja = {
   'field.choose': '選択してください',
   'field.required': '必須',
 
-  'category.cyber_attack': 'サイバー攻撃',
-  'category.natural_disaster': '自然災害',
-  'category.system_failure': 'システム障害',
-  'category.other': 'その他',
-  'severity.critical': '緊急',
-  'severity.high': '高',
-  'severity.medium': '中',
-  'severity.low': '低',
   'system.business_it': '業務系 IT',
   'system.plant_control': 'プラント制御系 (OT)',
   'recovery.investigating': '調査中',
@@ -124,10 +118,6 @@ export const ja = {
   'status.relayed': '中継完了',
   'status.closed': '終了',
 
-  'hop.secretariat': '事務局の審査',
-  'hop.member': '会員の再提出',
-  'hop.ministry': '所管省庁の受領',
-  'hop.nisc': 'NISC の受領',
   'hop.state.pending': '未着手',
   'hop.state.current': '対応中',
   'hop.state.done': '完了',

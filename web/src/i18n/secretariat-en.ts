@@ -51,12 +51,8 @@ export const secretariatEn: Record<SecretariatKey, string> = {
   'drill.no': 'No',
   'drill.none': '—',
   'drill.csv': 'Download CSV',
-  'drill.chart': 'Acknowledgements over time',
   'drill.chart.label':
     'Chart of the share of organisations that acknowledged against the time since distribution. By the deadline ({window} after distribution) {n}/{total} organisations ({rate}) acknowledged.',
-  'drill.chart.x': 'Time since distribution',
-  'drill.chart.y': 'Share acknowledged',
-  'drill.chart.deadline': 'Deadline',
   'drill.chart.table': 'Chart data (table)',
   'drill.chart.col.time': 'Time since distribution',
   'drill.chart.col.count': 'Organisations acknowledged',

@@ -49,12 +49,8 @@ export const secretariatJa = {
   'drill.no': 'いいえ',
   'drill.none': '—',
   'drill.csv': 'CSV をダウンロード',
-  'drill.chart': '受領確認の推移',
   'drill.chart.label':
     '配信からの経過時間と受領確認済みの組織の割合のグラフ。期限（配信から {window}）までに {n}/{total} 組織（{rate}）が確認。',
-  'drill.chart.x': '配信からの経過時間',
-  'drill.chart.y': '確認済みの割合',
-  'drill.chart.deadline': '期限',
   'drill.chart.table': 'グラフのデータ（表）',
   'drill.chart.col.time': '配信からの経過時間',
   'drill.chart.col.count': '確認済みの組織数',
