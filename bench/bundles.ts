@@ -230,19 +230,21 @@ export async function bundlesSection(): Promise<string> {
     });
     // One import runs at a time (load ≈ 1): a load above cores + 1 means other processes were competing.
     const busy = Math.max(...load) > cpus().length + 1;
-    const baseMs = median(baseline.importMs);
-    const baseMapsMs = median(baseline.importMapsMs);
-    const baseCpuMs = median(baseline.importCpuMs);
-    const ratio = (b: Bundle) => ({
-      size: b.bytes / baseline.bytes,
-      gzip: b.gzipBytes / baseline.gzipBytes,
-      import: median(b.importMs) / baseMs,
-      importMaps: median(b.importMapsMs) / baseMapsMs,
-      importCpu: median(b.importCpuMs) / baseCpuMs,
+    /** A bundle against the baseline (the goal's measure), or against another reference bundle. */
+    const ratio = (b: Bundle, base: Bundle = baseline) => ({
+      size: b.bytes / base.bytes,
+      gzip: b.gzipBytes / base.gzipBytes,
+      import: median(b.importMs) / median(base.importMs),
+      importMaps: median(b.importMapsMs) / median(base.importMapsMs),
+      importCpu: median(b.importCpuMs) / median(base.importCpuMs),
     });
+    /** What a bundle misses of the goal against `base`: nothing, size, import time or both. */
+    const missedOf = (b: Bundle, base: Bundle = baseline) => {
+      const r = ratio(b, base);
+      return [...(r.size > GOAL ? ['size'] : []), ...(r.import > GOAL ? ['import time'] : [])];
+    };
     const verdict = (b: Bundle) => {
-      const r = ratio(b);
-      const missed = [...(r.size > GOAL ? ['size'] : []), ...(r.import > GOAL ? ['import time'] : [])];
+      const missed = missedOf(b);
       return missed.length === 0 ? 'met' : `**MISSED** (${missed.join(', ')})`;
     };
     const rows = all.map((b) => {
@@ -284,9 +286,7 @@ export async function bundlesSection(): Promise<string> {
     const met = bundles.length - missed.length;
     // The same test against the stock chain's bundle: not the goal's measure (the baseline is built as the
     // functions are), given so that a reader sees what the alias moved.
-    const withinStock = bundles.filter(
-      (b) => b.bytes / stock.bytes <= GOAL && median(b.importMs) / median(stock.importMs) <= GOAL,
-    ).length;
+    const withinStock = bundles.filter((b) => missedOf(b, stock).length === 0).length;
     return [
       'Each function of functions/manifest.ts is bundled from `functions/<name>.ts` with esbuild and the options the',
       'CDK app bundles with (infra/bundling.ts: ESM, `--minify`, `--sourcemap`, `--platform=node`,',

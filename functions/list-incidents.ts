@@ -48,9 +48,11 @@ export const handler = httpHandler(
     // An exercise's incidents only with `?exercise=ID` (then only that exercise's): never mixed with real ones.
     const exercise = exerciseFilter(request.query.exercise);
     const now = new Date().toISOString();
-    // A list item's listing, or an older head's whole state (listed itself): both read as a listing.
+    // A list item's listing, or an older head's whole state (listed itself), taken down to its listing.
     const items = page.items
-      .flatMap((head) => (head.state === null ? [] : [incidentListing(head.state)]))
+      .flatMap((head) =>
+        head.state === null ? [] : [head.listItem ? head.state : incidentListing(head.state)],
+      )
       .filter((listing) => canSee(listing, actor) && listing.exerciseId === exercise)
       .map((listing) => incidentSummary(listing, now));
     return { status: 200, body: { items, cursor: page.cursor } };

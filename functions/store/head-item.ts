@@ -88,6 +88,9 @@ export interface HeadWrite {
 export const wholeHeadState: HeadStateWriter = (state) =>
   jsonItemAttribute('state', JSON.stringify(state), HEAD_COMPRESS_ABOVE);
 
+/** Whether a stream is listed by a list item of its own ({@link listPutInput}) rather than by its head. */
+const listedByItem = (projection: HeadProjection): boolean => projection.listing !== undefined;
+
 /** The keys that place an item in the byType and byOrg indexes (and byType's `visibleTo` filter). */
 function listKeys(projection: HeadProjection): Item {
   return {
@@ -126,7 +129,7 @@ export function headPutInput(
     // byOpen's sort key, whether or not the head is listed itself.
     listSk: S(projection.listSk),
     ...stateWriter(head.state),
-    ...(projection.listing === undefined ? listKeys(projection) : {}),
+    ...(listedByItem(projection) ? {} : listKeys(projection)),
     ...(head.awaiting?.length ? { awaiting: { SS: [...new Set(head.awaiting)] } } : {}),
     // Sparse: present only while the stream has open work, so recovery reads nothing else.
     ...(projection.open || head.awaiting?.length ? { openPk: S(head.streamType) } : {}),
@@ -143,7 +146,7 @@ export function headPutInput(
 
 /** The items a new stream's head takes in its first transaction: none, the head, or the head and its list item. */
 export const headItemCount = (head: { readonly projection: HeadProjection } | undefined): number =>
-  head === undefined ? 0 : head.projection.listing === undefined ? 1 : 2;
+  head === undefined ? 0 : listedByItem(head.projection) ? 2 : 1;
 
 /**
  * The PutItem of a stream's list item, or null when its projection gives no `listing` (its head is listed
@@ -154,7 +157,7 @@ export const headItemCount = (head: { readonly projection: HeadProjection } | un
  */
 export function listPutInput(tableName: string, head: HeadWrite): PutItemCommandInput | null {
   const { projection } = head;
-  if (projection.listing === undefined) return null;
+  if (!listedByItem(projection)) return null;
   return {
     TableName: tableName,
     Item: {
