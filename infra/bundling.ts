@@ -24,6 +24,11 @@ export const HOUSE_ESBUILD_OPTIONS = {
   },
   minify: true,
   sourcemap: true,
+  // The map gives positions in the sources, not their text: with NODE_OPTIONS=--enable-source-maps Node reads and
+  // parses it at every cold start, and the sources' text was two thirds of it (report-incident's map 1.6 MB →
+  // 0.5 MB, the import with source maps about 7 ms faster: bench/RESULTS.md, section 2). Stack traces still name
+  // the source file, line and column; the text is in the repository.
+  sourcesContent: false,
   outExtension: { '.js': '.mjs' },
   // Bundle the SDK we pin and test against instead of the runtime's copy, which drifts: nothing is external.
   external: [],

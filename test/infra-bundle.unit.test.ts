@@ -69,11 +69,34 @@ describe('function bundles', () => {
         true,
       );
       expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-      expect(JSON.parse(readFileSync(join(bundleOf(name), 'index.mjs.map'), 'utf8'))).toHaveProperty(
-        'mappings',
-      );
+      const map = JSON.parse(readFileSync(join(bundleOf(name), 'index.mjs.map'), 'utf8'));
+      expect(map.mappings.length).toBeGreaterThan(0);
+      expect(map.sources).toContainEqual(expect.stringMatching(new RegExp(`functions/${name}\\.ts$`)));
+      // Positions only: Lambda's Node parses the map at every cold start (infra/bundling.ts).
+      expect(map).not.toHaveProperty('sourcesContent');
     },
   );
+
+  it("map a stack trace to the source's file and line under Lambda's --enable-source-maps", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ceptoar-source-map-'));
+    scratch.push(dir);
+    await houseBuild({
+      stdin: {
+        contents:
+          "export const marker = 1;\n\nif (process.env.NEVER !== 'set') throw new Error('thrown in the source');\n",
+        sourcefile: 'thrower.ts',
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+      outfile: join(dir, 'index.mjs'),
+      logLevel: 'silent',
+    });
+    const run = execFileAsync(process.execPath, ['--enable-source-maps', join(dir, 'index.mjs')], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    await expect(run).rejects.toMatchObject({ stderr: expect.stringMatching(/thrower\.ts:3:\d+/) });
+  });
 
   it.each(specs.map((s) => s.name))('%s bundles its dependencies, the AWS SDK included', (name) => {
     const code = readFileSync(join(bundleOf(name), 'index.mjs'), 'utf8');
