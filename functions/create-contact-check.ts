@@ -40,7 +40,7 @@ export const handler = httpHandler({ allow: ['secretariat'], body }, async (requ
         roster: await loadRoster(reader, sector),
       },
     },
-    { status: 201, location: true },
+    { status: 201, location: true, newStream: true },
   );
   return { ...response, headers: { ...response.headers, location: `/contact-checks/${advisoryId}` } };
 });

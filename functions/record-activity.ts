@@ -20,7 +20,12 @@ export const handler = httpHandler(
       activityId,
       { type: 'RecordActivity', data: { activityId, sector, input: request.body } },
       { now: new Date().toISOString(), actor: request.actor },
-      { status: 201, body: (state) => activityView(state), location: (state) => `/activities/${state.id}` },
+      {
+        status: 201,
+        body: (state) => activityView(state),
+        location: (state) => `/activities/${state.id}`,
+        newStream: true,
+      },
     );
   },
 );

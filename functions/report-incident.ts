@@ -16,7 +16,7 @@ export const handler = httpHandler({ allow: ['member'], body: reportIncidentBody
     request,
     incidentId,
     { type: 'ReportIncident', data: { incidentId, report: request.body } },
-    { status: 201, location: true },
+    { status: 201, location: true, newStream: true },
     await sectorClocks(visibleSectors(request.actor)[0] ?? DEFAULT_SECTOR),
   );
 });

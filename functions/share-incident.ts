@@ -24,7 +24,11 @@ export const handler = httpHandler({ allow: ['secretariat'], body: shareBody() }
   const preview = previewRequested(request.query.preview);
   const command = await shareCommand(request);
   if (preview) return previewAdvisory(command, request.actor);
-  return advisoryCommand(request, command.data.advisoryId, command, { status: 201, location: true });
+  return advisoryCommand(request, command.data.advisoryId, command, {
+    status: 201,
+    location: true,
+    newStream: true,
+  });
 });
 
 /** The advisory a share would issue, once the text is checked for traces of the reporter. */

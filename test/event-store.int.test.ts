@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ConcurrencyError, IdempotencyKeyReusedError } from '../events/errors.ts';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConcurrencyError, IdempotencyKeyReusedError, IllegalStateError } from '../events/errors.ts';
 import type { IncidentState } from '../events/incident/incident.ts';
 import { incidents } from '../functions/aggregates/incidents.ts';
-import { runCommand } from '../functions/store/command-runner.ts';
+import { runCommand, unwrittenStream } from '../functions/store/command-runner.ts';
 import { DynamoDbEventStore } from '../functions/store/dynamodb-event-store.ts';
 import { once, requestHash } from '../functions/store/idempotency.ts';
 import { freshTable, projectHeads, testDynamoClient } from './support/dynamo.ts';
@@ -40,6 +40,30 @@ async function versionsOf(id: string): Promise<number[]> {
 }
 
 describe('DynamoDbEventStore on DynamoDB Local', () => {
+  it('decides on a stream minted for the command without reading it, and reloads if its id was taken after all', async () => {
+    const id = randomUUID();
+    const reportIt = () =>
+      runCommand(
+        store,
+        incidents,
+        id,
+        { type: 'ReportIncident', data: { incidentId: id, report: RANSOMWARE_REPORT } },
+        ctx(),
+        { loaded: unwrittenStream(incidents), retryOnConflict: true },
+      );
+    const reads = vi.spyOn(store, 'loadDecision');
+    try {
+      expect((await reportIt()).version).toBe(1);
+      expect(reads).not.toHaveBeenCalled();
+      // The same id minted twice: the append finds version 1 taken, the reload sees the report, the decision refuses.
+      await expect(reportIt()).rejects.toBeInstanceOf(IllegalStateError);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(await versionsOf(id)).toEqual([1]);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('lets exactly one of 32 concurrent appends at the same version win', async () => {
     const id = await report();
     const head = await store.loadHead<IncidentState>(incidents.streamId(id));

@@ -206,7 +206,7 @@ const reportedState = given([
 ]) as IncidentState;
 
 describe('report-incident handler', () => {
-  it('creates the stream in one conditional transaction and answers 201 with Location', async () => {
+  it('creates the stream in one conditional transaction, reading nothing of it first, and answers 201 with Location', async () => {
     dynamo.on(GetItemCommand).resolves({});
     dynamo.on(TransactWriteItemsCommand).resolves({});
     const res = await reportIncident(
@@ -222,6 +222,12 @@ describe('report-incident handler', () => {
     const body = JSON.parse(res.body ?? '{}');
     expect(body).toMatchObject({ status: 'awaiting_secretariat', version: 1 });
     expect(res.headers?.location).toBe(`/incidents/${body.id}`);
+    // The id was minted for this report: nothing of its stream is read first (unwrittenStream); the sector's
+    // clocks are.
+    const queried = dynamo
+      .commandCalls(QueryCommand)
+      .map((c) => c.args[0].input.ExpressionAttributeValues?.[':pk']?.S);
+    expect(queried).toEqual(['sector#chemical']);
     const [call] = dynamo.commandCalls(TransactWriteItemsCommand);
     const items = call?.args[0].input.TransactItems ?? [];
     // The event, the head and the list item (never moving back), in one transaction.

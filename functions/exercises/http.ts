@@ -31,7 +31,10 @@ export async function participantsDirectory(
   return out;
 }
 
-/** Runs a command on an exercise over HTTP (idempotent per Idempotency-Key) and answers its view. */
+/**
+ * Runs a command on an exercise over HTTP (idempotent per Idempotency-Key) and answers its view; 201 for the one
+ * that prepares it, on a stream whose id create-exercise just minted.
+ */
 export const exerciseCommand = (
   request: HttpRequest<unknown>,
   id: string,
@@ -47,6 +50,8 @@ export const exerciseCommand = (
     {
       status,
       body: (state) => exerciseView(state, (injectId) => injectSubjectId(state.id, injectId)),
-      ...(status === 201 ? { location: (state: ExerciseState) => `/exercises/${state.id}` } : {}),
+      ...(status === 201
+        ? { location: (state: ExerciseState) => `/exercises/${state.id}`, newStream: true }
+        : {}),
     },
   );

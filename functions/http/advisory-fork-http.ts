@@ -46,7 +46,7 @@ export function forkCommand(
       },
     },
     { now: new Date().toISOString(), actor: request.actor },
-    { status: 201, body: forkAnswer, location: (state) => `/advisories/${state.id}` },
+    { status: 201, body: forkAnswer, location: (state) => `/advisories/${state.id}`, newStream: true },
   );
 }
 
@@ -71,7 +71,7 @@ export async function issueCommand(
       type: 'IssueAdvisory',
       data: { advisoryId, ...rest, sector, roster: await loadRoster(reader, sector) },
     },
-    { status: 201, location: true },
+    { status: 201, location: true, newStream: true },
   );
   if (!options.drillReport) return response;
   return { ...response, headers: { ...response.headers, location: `/drills/${advisoryId}/report` } };

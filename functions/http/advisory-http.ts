@@ -62,12 +62,13 @@ export async function advisoryCommand(
   request: HttpRequest<unknown>,
   id: string,
   command: AdvisoryCommand,
-  answer: { status: number; location?: boolean },
+  answer: { status: number; location?: boolean; newStream?: boolean },
 ): Promise<HttpResponse> {
   const ctx: AdvisoryContext = { now: new Date().toISOString(), actor: request.actor, policy };
   return httpCommand(request, advisories, id, command, ctx, {
     status: answer.status,
     body: advisoryAnswer,
+    ...(answer.newStream ? { newStream: true } : {}),
     ...(answer.location ? { location: (state: AdvisoryState) => `/advisories/${state.id}` } : {}),
   });
 }

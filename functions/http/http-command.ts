@@ -1,14 +1,16 @@
 import type { Actor } from '../../events/actor.ts';
-import { type Aggregate, runCommand } from '../store/command-runner.ts';
+import { type Aggregate, runCommand, unwrittenStream } from '../store/command-runner.ts';
 import { once, requestHash } from '../store/idempotency.ts';
 import { store } from '../store/store.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 
-/** How a command's outcome is answered: status, body, and where the stream can be read. */
+/** How a command over HTTP is run and answered: status, body, where the stream can be read, whether it is new. */
 export interface CommandAnswer<S> {
   readonly status: number;
   readonly body: (state: S, version: number) => unknown;
   readonly location?: (state: S) => string;
+  /** The stream's id was minted for this request: nothing to read before deciding (unwrittenStream). */
+  readonly newStream?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function httpCommand<
     async (idempotency) => {
       const result = await runCommand(store, aggregate, id, command, ctx, {
         retryOnConflict: true,
+        ...(answer.newStream ? { loaded: unwrittenStream(aggregate) } : {}),
         ...(idempotency ? { idempotency: { ...idempotency, respond } } : {}),
       });
       return respond(result);

@@ -24,7 +24,7 @@ export async function incidentCommand(
   request: HttpRequest<unknown>,
   id: string,
   command: IncidentCommand,
-  answer: { status: number; location?: boolean },
+  answer: { status: number; location?: boolean; newStream?: boolean },
   clocks: Pick<DecisionContext, 'reporting' | 'sectorPolicy'> = { reporting: reportingPreset },
 ): Promise<HttpResponse> {
   const ctx: DecisionContext = {
@@ -36,6 +36,7 @@ export async function incidentCommand(
   return httpCommand(request, incidents, id, command, ctx, {
     status: answer.status,
     body: commandAnswer,
+    ...(answer.newStream ? { newStream: true } : {}),
     ...(answer.location ? { location: (state: IncidentState) => `/incidents/${state.id}` } : {}),
   });
 }

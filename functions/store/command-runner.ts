@@ -62,6 +62,17 @@ export interface Loaded<S> {
 }
 
 /**
+ * A stream nobody has written, as {@link loadAggregate} and {@link loadDecisionState} find it. A command on a
+ * stream whose id was just minted for it (a random UUID) starts from this instead of reading: the append, conditional on version 1
+ * being free, is then the command's only call on the stream (and should the id be taken after all, the conflict reloads).
+ */
+export const unwrittenStream = <S>(aggregate: { initialState: () => S }): Loaded<S> => ({
+  state: aggregate.initialState(),
+  version: 0,
+  updatedAt: null,
+});
+
+/**
  * Loads an aggregate's whole current state (what views show): the head and, read beside it, the
  * stream's newest version; the events the head's projection has not caught up with yet (usually
  * none) are then read and folded on it.
@@ -76,7 +87,7 @@ export async function loadAggregate<S, E extends DomainEvent>(
   const streamId = aggregate.streamId(id);
   // Both at once: the head, and how far the log goes (usually no further than the head).
   const [head, last] = await Promise.all([store.loadHead<S>(streamId), store.lastVersion(streamId)]);
-  if (head === null) return { state: aggregate.initialState(), version: 0, updatedAt: null };
+  if (head === null) return unwrittenStream(aggregate);
   const current = holdsWholeState(head, aggregate.stateSchema);
   let state = current ? head.state : aggregate.initialState();
   let version = current ? head.version : 0;
@@ -108,8 +119,7 @@ export async function loadDecisionState<S, E extends DomainEvent>(
   id: string,
 ): Promise<LoadedDecision<S>> {
   const snapshot = await store.loadDecision<S>(aggregate.streamId(id));
-  if (snapshot === null)
-    return { state: aggregate.initialState(), version: 0, updatedAt: null, cached: false };
+  if (snapshot === null) return { ...unwrittenStream(aggregate), cached: false };
   if (snapshot.state !== undefined && snapshot.stateSchema === aggregate.stateSchema) {
     const { state, version, updatedAt, hash, cached } = snapshot;
     return { state, version, updatedAt, ...(hash === undefined ? {} : { hash }), cached };

@@ -45,7 +45,10 @@ export async function surveyCommand(
     {
       status,
       body: surveyAnswer,
-      ...(command.type === 'CreateSurvey' ? { location: (s: SurveyState) => `/surveys/${s.id}` } : {}),
+      // create-survey mints the id: the stream is new.
+      ...(command.type === 'CreateSurvey'
+        ? { location: (s: SurveyState) => `/surveys/${s.id}`, newStream: true }
+        : {}),
     },
   );
 }
