@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Directory } from '../functions/aggregates/directory.ts';
 import { seedDirectory } from '../local/seed-directory.ts';
@@ -58,14 +58,26 @@ export function benchDirectory(orgs = ORGS, contacts: 1 | 2 = 2): Directory {
   return { organizations: { ...chain, ...members } };
 }
 
-/** Resident set size (kB) of this process's children (DynamoDB Local's JVM), peak so far. */
-export function childrenPeakRssKb(): number {
-  let total = 0;
+/** The fields of /proc/<pid>/stat after the command's name (the first is the state, field 3), for each child of this process. */
+function childrenStats(): { pid: string; fields: string[] }[] {
+  const out: { pid: string; fields: string[] }[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid) out.push({ pid, fields });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Resident set size (kB) of this process's children (DynamoDB Local's JVM), peak so far. */
+export function childrenPeakRssKb(): number {
+  let total = 0;
+  for (const { pid } of childrenStats()) {
+    try {
       const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
       total += Number(hwm ?? 0);
     } catch {
@@ -73,6 +85,28 @@ export function childrenPeakRssKb(): number {
     }
   }
   return total;
+}
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on Linux, which `getconf CLK_TCK` says). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) used so far by this process (the stack, its stand-ins and the bench client) and by
+ * its children (DynamoDB Local's JVM). Their difference over a measure, divided by the machine's cores, is the
+ * least wall time that measure could take on this machine with the same work; so is the event loop's own share,
+ * which one thread runs.
+ */
+export function cpuSeconds(): { node: number; mainThread: number; jvm: number } {
+  const { user, system } = process.cpuUsage();
+  const ticks = (fields: readonly string[]) => Number(fields[11]) + Number(fields[12]);
+  const main = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8');
+  const jvm = childrenStats().reduce((t, { fields }) => t + ticks(fields), 0);
+  return {
+    node: (user + system) / 1e6,
+    // The event loop's own thread (the others: the garbage collector's helpers, libuv's pool).
+    mainThread: ticks(main.slice(main.lastIndexOf(')') + 2).split(' ')) / USER_HZ,
+    jvm: jvm / USER_HZ,
+  };
 }
 
 /**
@@ -150,6 +184,7 @@ export async function runAdvisoryFanout(): Promise<string> {
       ).json()) as { token: string }
     ).token;
 
+    const issuedCpu = cpuSeconds();
     const issuedAt = Date.now();
     const res = await fetch(`${stack.url}/advisories`, {
       method: 'POST',
@@ -176,6 +211,7 @@ export async function runAdvisoryFanout(): Promise<string> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const committedMs = Date.now() - issuedAt;
+    const committedCpu = cpuSeconds();
     const count = async (what: 'deliveries' | 'acknowledgements') =>
       (await loadRecipients(store, id)).reduce((n, r) => n + r[what].length, 0);
     // The read model: the recipients' heads (what every view and list reads), written by the stream
@@ -200,10 +236,12 @@ export async function runAdvisoryFanout(): Promise<string> {
     // The links as sent: e-mail bodies and SMS texts.
     const links = ackLinks(stack);
     if (links.length !== expected) throw new Error(`found ${links.length} links, expected ${expected}`);
+    const clickedCpu = cpuSeconds();
     const clickedAt = Date.now();
     const clicks = await clickAll(stack.url, links);
     // Each click answers after its append: once all have answered, every acknowledgement is recorded.
     const ackMs = Date.now() - clickedAt;
+    const ackedCpu = cpuSeconds();
     // The recipients' heads, which the count reads, are written by the stream projection after the append
     // (off the command path): counted every second until they show every acknowledgement.
     for (
@@ -219,6 +257,13 @@ export async function runAdvisoryFanout(): Promise<string> {
     await stack.settle();
     const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
     const verdict = (ms: number) => (ms < GOAL_MS ? 'within' : 'over');
+    const cores = availableParallelism();
+    const cpuUsed = (from: ReturnType<typeof cpuSeconds>, to: ReturnType<typeof cpuSeconds>) => {
+      const node = to.node - from.node;
+      const jvm = to.jvm - from.jvm;
+      const main = to.mainThread - from.mainThread;
+      return `Node ${fmt(node, 1)} s (its event loop's thread ${fmt(main, 1)} s) + DynamoDB Local ${fmt(jvm, 1)} s = ${fmt(node + jvm, 1)} s: on ${cores} cores at least ${fmt((node + jvm) / cores, 1)} s`;
+    };
     return [
       '## Advisory fan-out (issue 3)',
       '',
@@ -231,9 +276,11 @@ export async function runAdvisoryFanout(): Promise<string> {
       '| --- | --- | --- |',
       `| issue → every delivery recorded: ${expected} messages sent, each one's event appended (${ORGS} recipient streams) and its queue message deleted | ${(committedMs / 1000).toFixed(1)} s (${verdict(committedMs)}) | < ${GOAL_MS / 1000} s |`,
       `| per message, issue → its delivery event stamped, p50 / p99 | ${p50p99(deliveryDelays)} | |`,
+      `| CPU used from the issue to every delivery recorded | ${cpuUsed(issuedCpu, committedCpu)} | |`,
       `| issue → every delivery shown in the recipients' heads (the stream projection's read model) | ${(projectedMs / 1000).toFixed(1)} s | |`,
       `| all ${expected} links clicked at once (${CLICK_CONCURRENCY} concurrent) → every acknowledgement recorded (the last click answered, after its append) | ${(ackMs / 1000).toFixed(1)} s (${verdict(ackMs)}) | < ${GOAL_MS / 1000} s |`,
       `| per click, request → answer (after its append), p50 / p99 | ${p50p99(clicks.latenciesMs)} | |`,
+      `| CPU used from the first click to the last answer (the clicking client included) | ${cpuUsed(clickedCpu, ackedCpu)} | |`,
       `| first click → every acknowledgement counted in the recipients' heads (the stream projection's) | ${(countedMs / 1000).toFixed(1)} s | |`,
       `| of which after the last click answered | ${((countedMs - ackMs) / 1000).toFixed(1)} s | |`,
       `| clicks refused | ${clicks.refused} | 0 |`,
