@@ -1,5 +1,4 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -16,9 +15,10 @@ import { attemptOf, backoff, lastAttemptRecorded } from './notify/delivery-retry
 import { deliverIncidentBatch, isIncidentMessage } from './notify/incident-delivery.ts';
 import type { OutboundNotification } from './notify/notifier.ts';
 import type { Outcome } from './notify/senders.ts';
-import { emailSender, type Sender, smsSender, voiceSender, webhookSender } from './notify/senders.ts';
+import { emailSender, onFirstUse, type Sender, smsSender, webhookSender } from './notify/senders.ts';
 import { deliverSurveyBatch, isSurveyMessage } from './notify/survey-delivery.ts';
 import { directoryWebhookKeys, webhookMasterKey } from './notify/webhook-signing.ts';
+import { importLazy } from './runtime/lazy-module.ts';
 import { logger } from './runtime/logger.ts';
 import { timeScale } from './runtime/policy-config.ts';
 import { reader } from './store/reader.ts';
@@ -35,9 +35,11 @@ const senders: Record<Channel, Sender> = {
       getStringFromEnv({ key: 'CEPTOAR_WEBHOOK_LOOPBACK_HTTP', defaultValue: 'false' }) === 'true',
   }),
   // Unset where the deployment has no origination identity for calls: each call is then a recorded failure.
-  voice: voiceSender(
-    new PinpointSMSVoiceV2Client({}),
-    getStringFromEnv({ key: 'VOICE_ORIGINATION_IDENTITY', defaultValue: '' }) || undefined,
+  // Calls are rare: their module (End User Messaging's client) is loaded with the first.
+  voice: onFirstUse(async () =>
+    (await importLazy<typeof import('./notify/voice-sender.ts')>('voice-sender')).deploymentVoiceSender(
+      getStringFromEnv({ key: 'VOICE_ORIGINATION_IDENTITY', defaultValue: '' }) || undefined,
+    ),
   ),
 };
 

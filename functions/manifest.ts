@@ -539,6 +539,8 @@ export const functions = [
       'sqs:ChangeMessageVisibility',
     ],
     secrets: ['webhook-master'],
+    // End User Messaging's client (some 11 KB of the bundle), for the calls alone.
+    lazy: ['voice-sender'],
   },
   {
     name: 'audit-stream',

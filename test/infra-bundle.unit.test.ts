@@ -149,6 +149,7 @@ describe('function bundles', () => {
     expect(lazy).toEqual([
       ['survey-results', 'survey-xlsx'],
       ['annual-report', 'pdf-chromium'],
+      ['deliver-notification', 'voice-sender'],
     ]);
     const isolated = mkdtempSync(join(tmpdir(), 'ceptoar-lazy-'));
     scratch.push(isolated);
@@ -165,7 +166,11 @@ describe('function bundles', () => {
       encoding: 'utf8',
       env: { PATH: process.env.PATH },
     });
-    expect(JSON.parse(output)).toEqual([['tablesXlsx'], ['lambdaChromium']]);
+    expect(JSON.parse(output)).toEqual([
+      ['tablesXlsx'],
+      ['lambdaChromium'],
+      ['CALL_VOICE', 'deploymentVoiceSender', 'voiceSender'],
+    ]);
     // The workbook's code is in the lazy file only: the bundle names the file, and carries none of exceljs.
     const index = readFileSync(join(bundleOf('survey-results'), 'index.mjs'), 'utf8');
     const chunk = readFileSync(join(bundleOf('survey-results'), 'survey-xlsx.mjs'), 'utf8');
@@ -177,6 +182,13 @@ describe('function bundles', () => {
       'chromium.br',
     );
     expect(readFileSync(join(bundleOf('annual-report'), 'index.mjs'), 'utf8')).not.toContain('chromium.br');
+    // End User Messaging's client likewise: only in the deliverer's file for calls.
+    expect(readFileSync(join(bundleOf('deliver-notification'), 'voice-sender.mjs'), 'utf8')).toContain(
+      'SendVoiceMessage',
+    );
+    expect(readFileSync(join(bundleOf('deliver-notification'), 'index.mjs'), 'utf8')).not.toContain(
+      'SendVoiceMessage',
+    );
   });
 
   it("carries a request body's schema only in the functions that parse it (builtOnce calls marked pure)", () => {

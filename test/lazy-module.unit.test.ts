@@ -14,7 +14,7 @@ describe('lazy modules', () => {
     expect(lazyModuleUrl('survey-xlsx', 'file:///repo/functions/runtime/lazy-module.ts')).toBe(
       'file:///repo/functions/surveys/survey-xlsx.ts',
     );
-    expect(Object.keys(LAZY_MODULES)).toEqual(['survey-xlsx', 'pdf-chromium']);
+    expect(Object.keys(LAZY_MODULES)).toEqual(['survey-xlsx', 'pdf-chromium', 'voice-sender']);
   });
 
   it('imports the module itself from source', async () => {

@@ -15,7 +15,6 @@ import { tlpLabels } from '../events/incident/report.ts';
 import { relayPolicy } from '../events/policy.ts';
 import type { Directory } from '../functions/aggregates/directory.ts';
 import type { OutboundNotification } from '../functions/notify/notifier.ts';
-import { voiceSender } from '../functions/notify/senders.ts';
 import {
   type AdvisoryFacts,
   bodyFor,
@@ -25,6 +24,7 @@ import {
   renderSurvey,
 } from '../functions/notify/templates.ts';
 import { escapeSsml, spokenTime, toSsml } from '../functions/notify/voice-script.ts';
+import { voiceSender } from '../functions/notify/voice-sender.ts';
 import { advisoryMessagesFor } from '../functions/reactions/advisory-reactions.ts';
 import { messagesFor } from '../functions/reactions/reactions.ts';
 import { ssmlText } from '../local/voice.ts';

@@ -1,11 +1,3 @@
-import {
-  ConflictException,
-  type PinpointSMSVoiceV2Client,
-  ResourceNotFoundException,
-  SendVoiceMessageCommand,
-  ValidationException,
-  type VoiceId,
-} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { MessageRejected, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { OutboundNotification } from './notifier.ts';
@@ -64,47 +56,20 @@ export const smsSender =
     return { ok: true, messageId: result.MessageId ?? 'unknown' };
   };
 
-/** The Polly voice of each language (a standard voice: End User Messaging's calls use those). */
-export const CALL_VOICE: Readonly<Record<'ja' | 'en', VoiceId>> = { ja: 'MIZUKI', en: 'JOANNA' };
-
 /**
- * A phone call that reads the message's SSML (End User Messaging SMS and Voice v2, `SendVoiceMessage`)
- * in the contact's language, from the deployment's origination identity (a phone number or pool).
- * What cannot be sent as asked (a bad number, an opted-out one, an unknown identity, none configured)
- * is a permanent failure, recorded; anything else is thrown and the queue retries it.
+ * A sender whose module is loaded when the first message needs it (functions/runtime/lazy-module.ts): a
+ * failed load is tried again by the next message.
  */
-export const voiceSender =
-  (client: PinpointSMSVoiceV2Client, originationIdentity: string | undefined): Sender =>
-  async (m) => {
-    if (!originationIdentity)
-      return {
-        ok: false,
-        reason: 'no voice origination identity is configured (CDK context voiceOriginationIdentity)',
-      };
-    try {
-      const result = await client.send(
-        new SendVoiceMessageCommand({
-          DestinationPhoneNumber: m.to,
-          OriginationIdentity: originationIdentity,
-          MessageBody: m.body,
-          MessageBodyTextType: 'SSML',
-          VoiceId: CALL_VOICE[m.lang ?? 'ja'],
-          // The call is for now: one that cannot be placed within the hour is no use to a deadline.
-          TimeToLive: 3600,
-          Context: { key: m.key, purpose: m.purpose },
-        }),
-      );
-      return { ok: true, messageId: result.MessageId ?? 'unknown' };
-    } catch (error) {
-      if (
-        error instanceof ValidationException ||
-        error instanceof ConflictException ||
-        error instanceof ResourceNotFoundException
-      )
-        return { ok: false, reason: `${error.name}: ${error.message}` };
+export const onFirstUse = (load: () => Promise<Sender>): Sender => {
+  let sender: Promise<Sender> | undefined;
+  return async (m) => {
+    sender ??= load().catch((error: unknown) => {
+      sender = undefined;
       throw error;
-    }
+    });
+    return (await sender)(m);
   };
+};
 
 /** The keys that sign a webhook to an organisation at a moment (several during a key rotation's overlap). */
 export type WebhookKeys = (org: string, at: Date) => Promise<readonly Uint8Array[]>;

@@ -13,6 +13,8 @@ export const LAZY_MODULES = {
   'survey-xlsx': 'surveys/survey-xlsx',
   /** @sparticuz/chromium's inflater: only a PDF printed in AWS needs it (reports/pdf.ts). */
   'pdf-chromium': 'reports/lambda-chromium',
+  /** End User Messaging's client and the call sender: only a phone call needs them (notify/voice-sender.ts). */
+  'voice-sender': 'notify/voice-sender',
 } as const;
 
 export type LazyModuleName = keyof typeof LAZY_MODULES;
