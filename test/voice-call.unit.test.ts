@@ -15,6 +15,7 @@ import { tlpLabels } from '../events/incident/report.ts';
 import { relayPolicy } from '../events/policy.ts';
 import type { Directory } from '../functions/aggregates/directory.ts';
 import type { OutboundNotification } from '../functions/notify/notifier.ts';
+import { onFirstUse } from '../functions/notify/senders.ts';
 import {
   type AdvisoryFacts,
   bodyFor,
@@ -430,5 +431,20 @@ describe('the voice sender', () => {
       reason: expect.stringContaining('voiceOriginationIdentity'),
     });
     expect(mock.commandCalls(SendVoiceMessageCommand)).toEqual([]);
+  });
+
+  it("loads the deliverer's call sender with the first call, once, and again after a failed load", async () => {
+    mock.on(SendVoiceMessageCommand).resolves({ MessageId: 'm-2' });
+    let loads = 0;
+    const sender = onFirstUse(async () => {
+      loads++;
+      if (loads === 1) throw new Error('the module did not load');
+      return voiceSender(client, POOL);
+    });
+    expect(loads).toBe(0);
+    await expect(sender(call('ja'))).rejects.toThrow('the module did not load');
+    expect(await sender(call('ja'))).toEqual({ ok: true, messageId: 'm-2' });
+    expect(await sender(call('en'))).toEqual({ ok: true, messageId: 'm-2' });
+    expect(loads).toBe(2);
   });
 });
