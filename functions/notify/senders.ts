@@ -1,5 +1,6 @@
 import { MessageRejected, type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { loadedOnce } from '../runtime/loaded-once.ts';
 import type { OutboundNotification } from './notifier.ts';
 import { signedHeaders, webhookId } from './webhook-signing.ts';
 
@@ -61,14 +62,8 @@ export const smsSender =
  * failed load is tried again by the next message.
  */
 export const onFirstUse = (load: () => Promise<Sender>): Sender => {
-  let sender: Promise<Sender> | undefined;
-  return async (m) => {
-    sender ??= load().catch((error: unknown) => {
-      sender = undefined;
-      throw error;
-    });
-    return (await sender)(m);
-  };
+  const sender = loadedOnce(load);
+  return async (m) => (await sender())(m);
 };
 
 /** The keys that sign a webhook to an organisation at a moment (several during a key rotation's overlap). */

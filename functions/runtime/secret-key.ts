@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadedOnce } from './loaded-once.ts';
 
 /**
  * A key read once: in AWS the Secrets Manager secret named by `arnVariable` (its string, as
@@ -11,24 +12,15 @@ export function secretKey(
   arnVariable: string,
   fileVariable: string,
 ): () => Promise<Uint8Array> {
-  let key: Promise<Uint8Array> | undefined;
-  return () => {
-    key ??= (async () => {
-      const secretArn = process.env[arnVariable];
-      if (secretArn) {
-        const out = await new SecretsManagerClient({}).send(
-          new GetSecretValueCommand({ SecretId: secretArn }),
-        );
-        if (!out.SecretString) throw new Error(`the ${what} secret is empty`);
-        return new TextEncoder().encode(out.SecretString);
-      }
-      const file = process.env[fileVariable];
-      if (!file) throw new Error(`neither ${arnVariable} nor ${fileVariable} is set`);
-      return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    })();
-    key.catch(() => {
-      key = undefined;
-    });
-    return key;
-  };
+  return loadedOnce(async () => {
+    const secretArn = process.env[arnVariable];
+    if (secretArn) {
+      const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+      if (!out.SecretString) throw new Error(`the ${what} secret is empty`);
+      return new TextEncoder().encode(out.SecretString);
+    }
+    const file = process.env[fileVariable];
+    if (!file) throw new Error(`neither ${arnVariable} nor ${fileVariable} is set`);
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  });
 }

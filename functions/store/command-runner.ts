@@ -63,8 +63,9 @@ export interface Loaded<S> {
 
 /**
  * A stream nobody has written, as {@link loadAggregate} and {@link loadDecisionState} find it. A command on a
- * stream whose id was just minted for it (a random UUID) starts from this instead of reading: the append, conditional on version 1
- * being free, is then the command's only call on the stream (and should the id be taken after all, the conflict reloads).
+ * stream whose id was just minted for it (a random UUID) starts from this instead of reading: the append,
+ * conditional on version 1 being free, is then the command's only call on the stream (and should the id be
+ * taken after all, the conflict reloads).
  */
 export const unwrittenStream = <S>(aggregate: { initialState: () => S }): Loaded<S> => ({
   state: aggregate.initialState(),
